@@ -1,0 +1,101 @@
+// kvalidate's entry point: builds the CLI from the command table, parses, runs one subcommand.
+// CLI11 exceptions stop here; everything below returns errors as values.
+#include <algorithm>
+#include <cstdio>
+#include <iostream>
+#include <memory>
+
+#include <fmt/core.h>
+
+#include "build_info.h"
+#include "cli/command.h"
+#include "core/exit_codes.h"
+
+namespace kv::cli {
+
+std::vector<Command>& command_registry() {
+  static std::vector<Command> commands;
+  return commands;
+}
+
+namespace {
+
+size_t edit_distance(const std::string& a, const std::string& b) {
+  std::vector<size_t> row(b.size() + 1);
+  for (size_t j = 0; j <= b.size(); ++j) row[j] = j;
+  for (size_t i = 1; i <= a.size(); ++i) {
+    size_t prev = row[0]++;
+    for (size_t j = 1; j <= b.size(); ++j) {
+      size_t cur = row[j];
+      row[j] = std::min({row[j] + 1, row[j - 1] + 1, prev + (a[i - 1] == b[j - 1] ? 0 : 1)});
+      prev = cur;
+    }
+  }
+  return row[b.size()];
+}
+
+std::string suggestion(const std::string& word) {
+  std::string best;
+  size_t best_d = 3;
+  for (const auto& c : command_registry()) {
+    size_t d = edit_distance(word, c.name);
+    if (d < best_d) { best_d = d; best = c.name; }
+  }
+  return best;
+}
+
+}  // namespace
+
+int run_main(int argc, char** argv) {
+  auto& commands = command_registry();
+  std::sort(commands.begin(), commands.end(), [](const Command& a, const Command& b) {
+    return a.order != b.order ? a.order < b.order : a.name < b.name;
+  });
+  CLI::App app{"kvalidate: validate Helm charts and Kubernetes manifests against a real API server", "kvalidate"};
+  app.set_version_flag("--version", std::string("kvalidate ") + KV_VERSION);
+  app.require_subcommand(1);
+  app.fallthrough();
+  std::vector<std::function<int()>> runners;
+  for (auto& c : commands) {
+    runners.push_back(c.setup(app));
+  }
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    std::string msg = e.what();
+    if (argc > 1 && argv[1][0] != '-') {
+      bool known = std::any_of(commands.begin(), commands.end(), [&](const Command& c) { return c.name == argv[1]; });
+      if (!known) {
+        msg = fmt::format("unknown command \"{}\"", argv[1]);
+        if (auto s = suggestion(argv[1]); !s.empty()) msg += fmt::format("; did you mean \"{}\"?", s);
+        msg += " (see kvalidate --help)";
+      }
+    }
+    fmt::print(stderr, "kvalidate: {}\n", msg);
+    return exit_code::kBadInput;
+  }
+  for (size_t i = 0; i < commands.size(); ++i) {
+    CLI::App* sub = app.get_subcommand(commands[i].name);
+    if (sub && sub->parsed()) return runners[i]();
+  }
+  fmt::print(stderr, "kvalidate: no command given (see kvalidate --help)\n");
+  return exit_code::kBadInput;
+}
+
+}  // namespace kv::cli
+
+int main(int argc, char** argv) {
+  try {
+    return kv::cli::run_main(argc, argv);
+  } catch (const std::exception& e) {
+    // Last resort: nothing below should throw; if it does, fail cleanly without a trace.
+    fmt::print(stderr, "kvalidate: internal error: {}\n", e.what());
+    return kv::exit_code::kInfrastructure;
+  }
+}

@@ -1,0 +1,58 @@
+#include "cli/options.h"
+
+#include <cstdlib>
+
+namespace kv::cli {
+
+void add_cluster_flags(CLI::App* cmd, ClusterFlags& f) {
+  cmd->add_option("--kubeconfig", f.kubeconfig,
+                  "Use this existing cluster (never changed; dry-run and reviews only). Env: KVALIDATE_KUBECONFIG");
+  cmd->add_option("--context", f.context, "Context of the kubeconfig to use (implies an existing cluster)");
+  cmd->add_option("--backend", f.backend, "Control plane to start when none runs: auto, apiserver, k3s")
+      ->check(CLI::IsMember({"auto", "apiserver", "k3s"}));
+  cmd->add_option("--wait", f.wait, "How long to wait for a starting control plane to be ready");
+}
+
+void add_output_flags(CLI::App* cmd, OutputFlags& f) {
+  cmd->add_option("-o,--output", f.outputs,
+                  "Report FORMAT[=FILE]; repeatable. Formats: text, json, junit, sarif, github");
+  cmd->add_option("-j,--jobs", f.jobs, "Requests in flight to the API server")->check(CLI::Range(1, 256));
+  cmd->add_flag("--warnings-as-errors", f.warnings_as_errors, "Treat warnings (deprecations, unknown fields) as errors");
+}
+
+Result<std::chrono::milliseconds> parse_duration(const std::string& text) {
+  using namespace std::chrono;
+  if (text.empty()) return Status::Usage("empty duration");
+  size_t pos = 0;
+  double n = 0;
+  try {
+    n = std::stod(text, &pos);
+  } catch (...) {
+    return Status::Usage("invalid duration \"" + text + "\" (use e.g. 60s, 2m, 500ms)");
+  }
+  std::string unit = text.substr(pos);
+  double ms;
+  if (unit.empty() || unit == "s") ms = n * 1000;
+  else if (unit == "ms") ms = n;
+  else if (unit == "m") ms = n * 60000;
+  else if (unit == "h") ms = n * 3600000;
+  else return Status::Usage("invalid duration \"" + text + "\" (use e.g. 60s, 2m, 500ms)");
+  if (n < 0) return Status::Usage("invalid duration \"" + text + "\": negative");
+  return milliseconds(static_cast<long long>(ms));
+}
+
+Result<controlplane::EnsureOptions> ensure_options(const ClusterFlags& f) {
+  controlplane::EnsureOptions o;
+  o.kubeconfig = f.kubeconfig;
+  if (o.kubeconfig.empty())
+    if (const char* env = std::getenv("KVALIDATE_KUBECONFIG"); env && *env) o.kubeconfig = env;
+  o.context = f.context;
+  o.backend = f.backend;
+  auto wait = parse_duration(f.wait);
+  if (!wait.ok()) return wait.status().Prefixed("--wait");
+  o.wait = std::chrono::duration_cast<std::chrono::seconds>(*wait);
+  if (o.wait.count() < 1) o.wait = std::chrono::seconds(1);
+  return o;
+}
+
+}  // namespace kv::cli

@@ -1,0 +1,147 @@
+#include "core/json.h"
+
+#include <cmath>
+#include <cstdio>
+#include <regex>
+
+namespace kv {
+
+namespace {
+// Length of the valid UTF-8 sequence starting at s[i], or 0 when it is invalid.
+size_t utf8_len(std::string_view s, size_t i) {
+  auto c = static_cast<unsigned char>(s[i]);
+  size_t n = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xE ? 3 : (c >> 3) == 0x1E ? 4 : 0;
+  if (n == 0 || i + n > s.size()) return 0;
+  for (size_t k = 1; k < n; ++k)
+    if ((static_cast<unsigned char>(s[i + k]) & 0xC0) != 0x80) return 0;
+  return n;
+}
+}  // namespace
+
+std::string json_quote(std::string_view s) {
+  std::string out;
+  out.reserve(s.size() + 2);
+  out += '"';
+  for (size_t i = 0; i < s.size();) {
+    auto c = static_cast<unsigned char>(s[i]);
+    if (c >= 0x80) {
+      size_t n = utf8_len(s, i);
+      if (n == 0) { out += "\\ufffd"; ++i; continue; }
+      out.append(s.substr(i, n));
+      i += n;
+      continue;
+    }
+    switch (c) {
+      case '"': out += "\\\""; break;
+      case '\\': out += "\\\\"; break;
+      case '\n': out += "\\n"; break;
+      case '\r': out += "\\r"; break;
+      case '\t': out += "\\t"; break;
+      case '\b': out += "\\b"; break;
+      case '\f': out += "\\f"; break;
+      default:
+        if (c < 0x20 || c == 0x7f) {
+          char buf[8];
+          std::snprintf(buf, sizeof buf, "\\u%04x", c);
+          out += buf;
+        } else {
+          out += static_cast<char>(c);
+        }
+    }
+    ++i;
+  }
+  out += '"';
+  return out;
+}
+
+void JsonWriter::newline() {
+  if (!pretty_) return;
+  out_ += '\n';
+  out_.append(first_.size() * 2, ' ');
+}
+
+void JsonWriter::before_value() {
+  if (after_key_) { after_key_ = false; return; }
+  if (!first_.empty()) {
+    if (!first_.back()) out_ += ',';
+    first_.back() = false;
+    newline();
+  }
+}
+
+JsonWriter& JsonWriter::begin_object() { before_value(); out_ += '{'; first_.push_back(true); return *this; }
+JsonWriter& JsonWriter::begin_array() { before_value(); out_ += '['; first_.push_back(true); return *this; }
+JsonWriter& JsonWriter::end_object() {
+  bool empty = first_.back();
+  first_.pop_back();
+  if (!empty) newline();
+  out_ += '}';
+  return *this;
+}
+JsonWriter& JsonWriter::end_array() {
+  bool empty = first_.back();
+  first_.pop_back();
+  if (!empty) newline();
+  out_ += ']';
+  return *this;
+}
+JsonWriter& JsonWriter::key(std::string_view k) {
+  before_value();
+  out_ += json_quote(k);
+  out_ += pretty_ ? ": " : ":";
+  after_key_ = true;
+  return *this;
+}
+JsonWriter& JsonWriter::value(std::string_view v) { before_value(); out_ += json_quote(v); return *this; }
+JsonWriter& JsonWriter::value(bool v) { before_value(); out_ += v ? "true" : "false"; return *this; }
+JsonWriter& JsonWriter::value(int64_t v) { before_value(); out_ += std::to_string(v); return *this; }
+JsonWriter& JsonWriter::value(double v) {
+  before_value();
+  if (!std::isfinite(v)) { out_ += "null"; return *this; }
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.17g", v);
+  out_ += buf;
+  return *this;
+}
+JsonWriter& JsonWriter::null() { before_value(); out_ += "null"; return *this; }
+JsonWriter& JsonWriter::raw(std::string_view json) { before_value(); out_.append(json); return *this; }
+
+JsonWriter& JsonWriter::node(const YAML::Node& n) {
+  switch (n.Type()) {
+    case YAML::NodeType::Map:
+      begin_object();
+      for (const auto& kvp : n) {
+        key(kvp.first.Scalar());
+        node(kvp.second);
+      }
+      return end_object();
+    case YAML::NodeType::Sequence:
+      begin_array();
+      for (const auto& item : n) node(item);
+      return end_array();
+    case YAML::NodeType::Scalar: {
+      const std::string& s = n.Scalar();
+      // Quoted scalars have tag "!"; plain ones "?" and are resolved by YAML 1.2 core schema rules.
+      if (n.Tag() != "!") {
+        static const std::regex kNumber(R"(-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][-+]?[0-9]+)?)");
+        if (s == "true" || s == "false" || s == "null") { before_value(); out_ += s; return *this; }
+        if (s == "~") return null();
+        if (std::regex_match(s, kNumber)) { before_value(); out_ += s; return *this; }
+      }
+      return value(s);
+    }
+    default:
+      return null();
+  }
+}
+
+Result<YAML::Node> parse_json(std::string_view text, std::string_view what) {
+  try {
+    return YAML::Load(std::string(text));
+  } catch (const YAML::Exception& e) {
+    return Status::InvalidInput(std::string(what) + ": invalid JSON at line " +
+                                std::to_string(e.mark.line + 1) + ": " + e.msg);
+  }
+}
+
+}  // namespace kv

@@ -1,0 +1,195 @@
+#include "kube/client.h"
+
+#include <curl/curl.h>
+
+#include <deque>
+#include <mutex>
+
+#include "kube/warning.h"
+
+namespace kv::kube {
+
+namespace {
+
+void global_init() {
+  static std::once_flag once;
+  std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
+}
+
+size_t write_body(char* data, size_t size, size_t n, void* user) {
+  static_cast<Response*>(user)->body.append(data, size * n);
+  return size * n;
+}
+
+size_t read_header(char* data, size_t size, size_t n, void* user) {
+  std::string_view line(data, size * n);
+  constexpr std::string_view kName = "warning:";
+  if (line.size() > kName.size()) {
+    bool match = true;
+    for (size_t i = 0; i < kName.size(); ++i)
+      if (std::tolower(static_cast<unsigned char>(line[i])) != kName[i]) { match = false; break; }
+    if (match) {
+      auto value = line.substr(kName.size());
+      while (!value.empty() && (value.back() == '\n' || value.back() == '\r')) value.remove_suffix(1);
+      auto* resp = static_cast<Response*>(user);
+      if (auto text = parse_warning_header(value)) resp->warnings.push_back(*text);
+      else resp->warnings.emplace_back(value);
+    }
+  }
+  // A new status line (redirects, 100-continue) starts a fresh header set.
+  if (line.rfind("HTTP/", 0) == 0) static_cast<Response*>(user)->warnings.clear();
+  return size * n;
+}
+
+curl_blob blob_of(const std::string& s) {
+  return curl_blob{const_cast<char*>(s.data()), s.size(), CURL_BLOB_COPY};
+}
+
+}  // namespace
+
+struct Client::Impl {
+  CURLM* multi = nullptr;
+  CURLSH* share = nullptr;
+  ~Impl() {
+    if (multi) curl_multi_cleanup(multi);
+    if (share) curl_share_cleanup(share);
+  }
+};
+
+Client::Client(Cluster cluster, ClientOptions opts)
+    : cluster_(std::move(cluster)), opts_(std::move(opts)), impl_(std::make_unique<Impl>()) {}
+
+Client::~Client() = default;
+
+Result<std::unique_ptr<Client>> Client::Create(Cluster cluster, ClientOptions opts) {
+  global_init();
+  if (cluster.server.empty()) return Status::InvalidInput("kubeconfig: cluster has no server");
+  while (!cluster.server.empty() && cluster.server.back() == '/') cluster.server.pop_back();
+  std::unique_ptr<Client> c(new Client(std::move(cluster), std::move(opts)));
+  c->impl_->multi = curl_multi_init();
+  c->impl_->share = curl_share_init();
+  if (!c->impl_->multi || !c->impl_->share) return Status::Internal("libcurl initialisation failed");
+  curl_multi_setopt(c->impl_->multi, CURLMOPT_PIPELINING, CURLPIPE_MULTIPLEX);
+  curl_share_setopt(c->impl_->share, CURLSHOPT_SHARE, CURL_LOCK_DATA_SSL_SESSION);
+  curl_share_setopt(c->impl_->share, CURLSHOPT_SHARE, CURL_LOCK_DATA_DNS);
+  return c;
+}
+
+Response Client::send(const Request& req) { return send_all({req}, 1).front(); }
+
+std::vector<Response> Client::send_all(const std::vector<Request>& reqs, int jobs,
+                                       const std::function<void(size_t, const Response&)>& on_done) {
+  std::vector<Response> out(reqs.size());
+  if (reqs.empty()) return out;
+  if (jobs < 1) jobs = 1;
+  CURLM* multi = impl_->multi;
+  curl_multi_setopt(multi, CURLMOPT_MAX_CONCURRENT_STREAMS, static_cast<long>(jobs));
+
+  struct Slot {
+    CURL* easy = nullptr;
+    curl_slist* headers = nullptr;
+    size_t index = 0;
+  };
+  std::deque<Slot> free_slots;
+  std::vector<Slot*> active(reqs.size(), nullptr);
+  std::deque<Slot> storage;
+
+  auto start = [&](size_t i) {
+    Slot* s;
+    if (!free_slots.empty()) {
+      storage.push_back(free_slots.front());
+      free_slots.pop_front();
+      s = &storage.back();
+      curl_easy_reset(s->easy);
+    } else {
+      storage.push_back(Slot{curl_easy_init(), nullptr, 0});
+      s = &storage.back();
+    }
+    s->index = i;
+    const Request& r = reqs[i];
+    CURL* e = s->easy;
+    std::string url = cluster_.server + r.path;
+    curl_easy_setopt(e, CURLOPT_URL, url.c_str());
+    curl_easy_setopt(e, CURLOPT_SHARE, impl_->share);
+    curl_easy_setopt(e, CURLOPT_HTTP_VERSION, CURL_HTTP_VERSION_2TLS);
+    curl_easy_setopt(e, CURLOPT_PIPEWAIT, 1L);
+    curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, opts_.connect_timeout_ms);
+    curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, opts_.request_timeout_ms);
+    curl_easy_setopt(e, CURLOPT_USERAGENT, opts_.user_agent.c_str());
+    curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, write_body);
+    curl_easy_setopt(e, CURLOPT_WRITEDATA, &out[i]);
+    curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, read_header);
+    curl_easy_setopt(e, CURLOPT_HEADERDATA, &out[i]);
+    curl_easy_setopt(e, CURLOPT_PRIVATE, s);
+    curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "");
+    if (cluster_.insecure_skip_tls_verify) {
+      curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, 0L);
+      curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, 0L);
+    } else if (!cluster_.ca_pem.empty()) {
+      curl_blob ca = blob_of(cluster_.ca_pem);
+      curl_easy_setopt(e, CURLOPT_CAINFO_BLOB, &ca);
+    }
+    if (!cluster_.client_cert_pem.empty()) {
+      curl_blob cert = blob_of(cluster_.client_cert_pem);
+      curl_blob key = blob_of(cluster_.client_key_pem);
+      curl_easy_setopt(e, CURLOPT_SSLCERTTYPE, "PEM");
+      curl_easy_setopt(e, CURLOPT_SSLCERT_BLOB, &cert);
+      curl_easy_setopt(e, CURLOPT_SSLKEYTYPE, "PEM");
+      curl_easy_setopt(e, CURLOPT_SSLKEY_BLOB, &key);
+    }
+    curl_slist* h = nullptr;
+    h = curl_slist_append(h, ("Accept: " + r.accept).c_str());
+    if (!r.content_type.empty()) h = curl_slist_append(h, ("Content-Type: " + r.content_type).c_str());
+    if (!cluster_.token.empty()) h = curl_slist_append(h, ("Authorization: Bearer " + cluster_.token).c_str());
+    h = curl_slist_append(h, "Expect:");
+    s->headers = h;
+    curl_easy_setopt(e, CURLOPT_HTTPHEADER, h);
+    if (!cluster_.username.empty()) {
+      curl_easy_setopt(e, CURLOPT_USERNAME, cluster_.username.c_str());
+      curl_easy_setopt(e, CURLOPT_PASSWORD, cluster_.password.c_str());
+    }
+    if (r.method == "GET") {
+      curl_easy_setopt(e, CURLOPT_HTTPGET, 1L);
+    } else {
+      curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, r.method.c_str());
+      curl_easy_setopt(e, CURLOPT_POSTFIELDS, r.body.c_str());
+      curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(r.body.size()));
+    }
+    active[i] = s;
+    curl_multi_add_handle(multi, e);
+  };
+
+  size_t next = 0, done = 0;
+  int in_flight = 0;
+  while (done < reqs.size()) {
+    while (next < reqs.size() && in_flight < jobs) { start(next++); ++in_flight; }
+    int running = 0;
+    curl_multi_perform(multi, &running);
+    int queued = 0;
+    while (CURLMsg* m = curl_multi_info_read(multi, &queued)) {
+      if (m->msg != CURLMSG_DONE) continue;
+      Slot* s = nullptr;
+      curl_easy_getinfo(m->easy_handle, CURLINFO_PRIVATE, &s);
+      Response& resp = out[s->index];
+      if (m->data.result != CURLE_OK) {
+        resp.transport_error = curl_easy_strerror(m->data.result);
+        resp.status = 0;
+      } else {
+        curl_easy_getinfo(m->easy_handle, CURLINFO_RESPONSE_CODE, &resp.status);
+      }
+      curl_multi_remove_handle(multi, m->easy_handle);
+      curl_slist_free_all(s->headers);
+      s->headers = nullptr;
+      free_slots.push_back(*s);
+      --in_flight;
+      ++done;
+      if (on_done) on_done(s->index, resp);
+    }
+    if (done < reqs.size() && running > 0) curl_multi_poll(multi, nullptr, 0, 100, nullptr);
+  }
+  for (auto& s : free_slots) curl_easy_cleanup(s.easy);
+  return out;
+}
+
+}  // namespace kv::kube

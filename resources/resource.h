@@ -1,0 +1,47 @@
+// A Kubernetes object as loaded from a file, a stream or a chart's rendered output, with where it came
+// from. The object itself is the parsed yaml-cpp node, whose marks give line:column of every field.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include <yaml-cpp/yaml.h>
+
+namespace kv {
+
+struct SourceRef {
+  std::string file;           // as the user named it ("-" for stdin); for charts the chart-relative path
+                              // of the template, e.g. "mychart/templates/deployment.yaml"
+  int line = 0;               // 1-based line where the object starts in `file` (0: unknown)
+  int column = 0;             // 1-based
+  int document = 0;           // 0-based index of the YAML document in its file or stream
+  std::string template_path;  // set when rendered from a chart: "templates/deployment.yaml"
+  std::string chart;          // set when rendered from a chart: the chart directory or .tgz given
+};
+
+struct Resource {
+  YAML::Node object;          // the whole object (a map)
+  SourceRef source;
+  std::string api_version;    // "apps/v1"
+  std::string kind;           // "Deployment"
+  std::string name;           // metadata.name ("" with only generateName)
+  std::string generate_name;  // metadata.generateName
+  std::string namespace_;     // metadata.namespace as written ("" when absent)
+
+  std::string group() const {  // "" for the core group
+    auto slash = api_version.find('/');
+    return slash == std::string::npos ? "" : api_version.substr(0, slash);
+  }
+  std::string version() const {
+    auto slash = api_version.find('/');
+    return slash == std::string::npos ? api_version : api_version.substr(slash + 1);
+  }
+  // "Deployment/demo/web" or "ClusterRole/reader": the display id used by reports.
+  std::string display_id() const {
+    std::string id = kind + "/";
+    if (!namespace_.empty()) id += namespace_ + "/";
+    return id + (name.empty() ? generate_name + "*" : name);
+  }
+};
+
+}  // namespace kv

@@ -1,0 +1,84 @@
+"""Shared helpers for kvalidate's end-to-end tests (stdlib only).
+
+Each tests/e2e/test_*.py is one ctest test that runs the built `kvalidate` binary against a real
+control plane. The suite shares one warm plane in KVALIDATE_HOME (started by fixture_up.py, stopped by
+fixture_down.py); tests that manage a plane's lifecycle use a private home from `private_home()`.
+"""
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import unittest
+
+BIN = os.environ.get("KVALIDATE_BIN", "kvalidate")
+SRC = os.environ.get("KV_SOURCE_DIR", os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..")))
+BUILD = os.environ.get("KV_BUILD_DIR", os.path.join(SRC, "build"))
+SHARED_HOME = os.environ.get("KVALIDATE_HOME", os.path.join(BUILD, "e2e-home"))
+
+
+def fixture(*parts):
+    """Absolute path of a file under fixtures/."""
+    return os.path.join(SRC, "fixtures", *parts)
+
+
+def kv(*args, home=None, input=None, timeout=300, env=None, cwd=None):
+    """Runs kvalidate with args; returns CompletedProcess with text stdout/stderr."""
+    e = dict(os.environ)
+    e["KVALIDATE_HOME"] = home or SHARED_HOME
+    e.setdefault("NO_COLOR", "1")
+    if env:
+        e.update(env)
+    return subprocess.run([BIN, *map(str, args)], input=input, capture_output=True, text=True,
+                          timeout=timeout, env=e, cwd=cwd)
+
+
+def kv_json(*args, **kw):
+    """Runs kvalidate with `-o json` added; returns (CompletedProcess, parsed JSON or None)."""
+    p = kv(*args, "-o", "json", **kw)
+    try:
+        return p, json.loads(p.stdout)
+    except json.JSONDecodeError:
+        return p, None
+
+
+def cached_tool(name):
+    """Path of a Go-built tool in kvalidate's cache (highest version), or None."""
+    cache = os.path.join(os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "kvalidate", "bin")
+    if not os.path.isdir(cache):
+        return None
+    def key(v):
+        return [int(x) if x.isdigit() else -1 for x in v.lstrip("v").split(".")]
+    for v in sorted(os.listdir(cache), key=key, reverse=True):
+        p = os.path.join(cache, v, name)
+        if os.access(p, os.X_OK):
+            return p
+    return None
+
+
+class PrivateHome:
+    """A temporary KVALIDATE_HOME whose plane is stopped (kvalidate down) on exit."""
+
+    def __enter__(self):
+        self.path = tempfile.mkdtemp(prefix="kv-e2e-")
+        return self.path
+
+    def __exit__(self, *exc):
+        try:
+            kv("down", home=self.path, timeout=60)
+        finally:
+            shutil.rmtree(self.path, ignore_errors=True)
+
+
+def private_home():
+    return PrivateHome()
+
+
+def explain(p):
+    """Message for a failed assertion about a CompletedProcess."""
+    return f"exit {p.returncode}\n--- stdout\n{p.stdout[-4000:]}\n--- stderr\n{p.stderr[-4000:]}"
+
+
+def main():
+    unittest.main(verbosity=2)

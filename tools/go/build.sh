@@ -1,0 +1,64 @@
+#!/usr/bin/env bash
+# Builds the real test binaries (kube-apiserver, kubectl, etcd, helm) from the Go module proxy through
+# the wrapper modules beside this script, once, into
+#   ${XDG_CACHE_HOME:-$HOME/.cache}/kvalidate/bin/<version>/<tool>
+# and reuses them when present. Idempotent; safe to run concurrently (flock).
+# Usage: build.sh [kubernetes|etcd|helm]...   (default: all)
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+. "$here/versions.env"
+cache="${XDG_CACHE_HOME:-$HOME/.cache}/kvalidate"
+mkdir -p "$cache/bin"
+export GOFLAGS="${GOFLAGS:--trimpath}" CGO_ENABLED=0
+
+log() { printf 'tools/go/build.sh: %s\n' "$*" >&2; }
+
+# build_into VERSION TOOLS... -- GO-BUILD-ARGS...: runs go build unless every TOOL exists in bin/VERSION.
+build_into() {
+  local version=$1; shift
+  local tools=()
+  while [ "$1" != "--" ]; do tools+=("$1"); shift; done; shift
+  local dest="$cache/bin/$version" missing=0 t
+  for t in "${tools[@]}"; do [ -x "$dest/$t" ] || missing=1; done
+  if [ $missing = 0 ]; then log "cached: ${tools[*]} $version"; return 0; fi
+  local tmp; tmp=$(mktemp -d "$cache/bin/.build.XXXXXX")
+  local start=$SECONDS
+  log "building ${tools[*]} $version (first time only; several minutes)"
+  # One tool: name the output (a module-root main would otherwise be named "server" or "v3").
+  if [ ${#tools[@]} = 1 ]; then go build -o "$tmp/${tools[0]}" "$@"; else go build -o "$tmp/" "$@"; fi
+  mkdir -p "$dest"
+  for t in "${tools[@]}"; do mv -f "$tmp/$t" "$dest/$t"; done
+  rmdir "$tmp" 2>/dev/null || rm -rf "$tmp"
+  log "built ${tools[*]} $version in $((SECONDS - start))s"
+}
+
+kubernetes() {
+  local v=$KUBERNETES_VERSION minor; minor=${v#v1.}; minor=${minor%%.*}
+  local pkg=k8s.io/component-base/version cgo=k8s.io/client-go/pkg/version ld="-s -w" p
+  for p in $pkg $cgo; do
+    ld+=" -X $p.gitVersion=$v -X $p.gitMajor=1 -X $p.gitMinor=$minor -X $p.gitTreeState=clean"
+    ld+=" -X $p.buildDate=1970-01-01T00:00:00Z"
+  done
+  (cd "$here/kubernetes" && build_into "$v" kube-apiserver kubectl -- -ldflags "$ld" \
+    k8s.io/kubernetes/cmd/kube-apiserver k8s.io/kubernetes/cmd/kubectl)
+}
+
+etcd() {
+  (cd "$here/etcd" && build_into "$ETCD_VERSION" etcd -- -ldflags "-s -w" go.etcd.io/etcd/server/v3)
+}
+
+helm() {
+  local kv minor; kv=$(cd "$here/helm" && go list -m -f '{{.Version}}' k8s.io/client-go)
+  minor=${kv#v0.}; minor=${minor%%.*}
+  local ld="-s -w -X helm.sh/helm/v3/internal/version.version=$HELM_VERSION -X helm.sh/helm/v3/internal/version.gitTreeState=clean"
+  ld+=" -X helm.sh/helm/v3/pkg/lint/rules.k8sVersionMajor=1 -X helm.sh/helm/v3/pkg/lint/rules.k8sVersionMinor=$minor"
+  ld+=" -X helm.sh/helm/v3/pkg/chartutil.k8sVersionMajor=1 -X helm.sh/helm/v3/pkg/chartutil.k8sVersionMinor=$minor"
+  (cd "$here/helm" && build_into "$HELM_VERSION" helm -- -ldflags "$ld" helm.sh/helm/v3/cmd/helm)
+}
+
+exec 9>"$cache/bin/.lock"
+flock 9
+targets=("$@"); [ ${#targets[@]} -gt 0 ] || targets=(kubernetes etcd helm)
+for t in "${targets[@]}"; do
+  case $t in kubernetes|etcd|helm) "$t" ;; *) log "unknown target: $t"; exit 2 ;; esac
+done
