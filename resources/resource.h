@@ -27,6 +27,9 @@ struct Resource {
   std::string name;           // metadata.name ("" with only generateName)
   std::string generate_name;  // metadata.generateName
   std::string namespace_;     // metadata.namespace as written ("" when absent)
+  std::string body;           // the text to submit: the document's own text when the object is a whole
+                              // document (the server parses it as kubectl would), else JSON of `object`
+  int line_base = 0;          // file line of a field = its node's Mark().line + 1 + line_base
 
   std::string group() const {  // "" for the core group
     auto slash = api_version.find('/');
