@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Does all set-up on a fresh machine, idempotently: installs missing Debian packages, builds the real
+# kube-apiserver/etcd/kubectl/helm from the Go module proxy into kvalidate's cache (once), installs the
+# report validators used by the tests, and builds kvalidate into ./build.
+# Usage: scripts/setup.sh [--no-test-tools]
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+say() { printf '== setup: %s\n' "$*" >&2; }
+start=$SECONDS
+
+packages=(build-essential cmake ninja-build pkg-config libyaml-cpp-dev libcurl4-openssl-dev libssl-dev
+          libcli11-dev libfmt-dev doctest-dev libxml2-utils python3 golang-go)
+missing=()
+for p in "${packages[@]}"; do
+  # golang-go is only needed when no Go toolchain is on PATH.
+  if [ "$p" = golang-go ] && command -v go >/dev/null; then continue; fi
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  say "installing Debian packages: ${missing[*]}"
+  sudo_cmd=(); [ "$(id -u)" = 0 ] || sudo_cmd=(sudo)
+  "${sudo_cmd[@]}" apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+
+say "Go-built binaries (cached under ${XDG_CACHE_HOME:-$HOME/.cache}/kvalidate/bin)"
+tools/go/build.sh
+
+if [ "${1:-}" != "--no-test-tools" ] && [ -x tests/schemas/install-validators.sh ]; then
+  say "report validators for the tests"
+  tests/schemas/install-validators.sh
+fi
+
+say "building kvalidate"
+cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+ninja -C build
+say "done in $((SECONDS - start))s"
