@@ -7,6 +7,7 @@
 #pragma once
 
 #include <functional>
+#include <utility>
 #include <string>
 #include <vector>
 
@@ -25,6 +26,10 @@ struct DryRunOptions {
   bool owned_plane = false;                   // may create CRDs and namespaces for real
   std::string suite;                          // copied into each result ("" → source file)
   std::string field_manager = "kvalidate";
+  std::string discovery_cache_dir;            // "" = no disk cache
+  // Maps a field path of a resource to (line, column) in its source file; (0, 0) when unknown.
+  // The manifests command passes resources/locate; the chart command a template-aware locator.
+  std::function<std::pair<int, int>(const Resource&, const std::string& field_path)> locate;
 };
 
 struct DryRunOutcome {
@@ -32,6 +37,7 @@ struct DryRunOutcome {
   Status fatal;                       // not ok when the plane was lost mid-run (exit 3); results hold what
                                       // was validated, the rest are ObjectStatus::kError
   std::string server_version;         // gitVersion from /version
+  std::vector<std::string> created_namespaces;  // created for real on an owned plane
 };
 
 // Validates `resources`. Never throws. `on_result` (optional) sees each result as it completes.

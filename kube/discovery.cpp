@@ -1,0 +1,269 @@
+#include "kube/discovery.h"
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <set>
+#include <sstream>
+
+#include <unistd.h>
+
+#include <fmt/core.h>
+
+#include "core/json.h"
+
+namespace kv::kube {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+constexpr const char* kAggregatedAccept =
+    "application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList,"
+    "application/json;g=apidiscovery.k8s.io;v=v2beta1;as=APIGroupDiscoveryList,application/json";
+
+std::string str(const YAML::Node& n, const char* key) {
+  return n && n.IsMap() && n[key] && n[key].IsScalar() ? n[key].Scalar() : std::string();
+}
+
+std::vector<std::string> strings(const YAML::Node& n) {
+  std::vector<std::string> out;
+  if (n && n.IsSequence())
+    for (const auto& v : n)
+      if (v.IsScalar()) out.push_back(v.Scalar());
+  return out;
+}
+
+std::string join(const std::vector<std::string>& v) {
+  std::string out;
+  for (const auto& s : v) out += (out.empty() ? "" : ",") + s;
+  return out;
+}
+
+std::vector<std::string> split(const std::string& s, char sep) {
+  std::vector<std::string> out;
+  std::stringstream ss(s);
+  for (std::string part; std::getline(ss, part, sep);)
+    if (!part.empty()) out.push_back(part);
+  return out;
+}
+
+uint64_t fnv1a(const std::string& s) {
+  uint64_t h = 1469598103934665603ull;
+  for (unsigned char c : s) { h ^= c; h *= 1099511628211ull; }
+  return h;
+}
+
+Result<YAML::Node> get_json(Client& client, const std::string& path, const char* accept = "application/json") {
+  Request req;
+  req.path = path;
+  req.accept = accept;
+  Response r = client.send(req);
+  if (!r.transport_ok())
+    return Status::Unavailable(fmt::format("{}{}: {}", client.cluster().server, path, r.transport_error));
+  if (r.status != 200)
+    return Status::Unavailable(fmt::format("{}{}: HTTP {}", client.cluster().server, path, r.status));
+  return parse_json(r.body, path);
+}
+
+// Aggregated discovery (apidiscovery.k8s.io/v2): one document per /api and /apis.
+bool parse_aggregated(const YAML::Node& doc, Discovery& d) {
+  if (str(doc, "kind") != "APIGroupDiscoveryList") return false;
+  for (const auto& group : doc["items"]) {
+    std::string gname = str(group["metadata"], "name");
+    bool first = true;
+    for (const auto& ver : group["versions"]) {
+      std::string v = str(ver, "version");
+      if (first) d.preferred_.push_back(gname.empty() ? v : gname + "/" + v);
+      first = false;
+      for (const auto& res : ver["resources"]) {
+        ApiResource r;
+        r.group = gname;
+        r.version = v;
+        r.resource = str(res, "resource");
+        r.kind = str(res["responseKind"], "kind");
+        r.namespaced = str(res, "scope") == "Namespaced";
+        r.verbs = strings(res["verbs"]);
+        r.short_names = strings(res["shortNames"]);
+        for (const auto& sub : res["subresources"]) r.subresources.push_back(str(sub, "subresource"));
+        if (!r.kind.empty()) d.resources_.push_back(std::move(r));
+      }
+    }
+  }
+  return true;
+}
+
+void add_resource_list(const YAML::Node& list, const std::string& group, const std::string& version, Discovery& d) {
+  std::map<std::string, size_t> index;
+  for (const auto& res : list["resources"]) {
+    std::string name = str(res, "name");
+    auto slash = name.find('/');
+    if (slash != std::string::npos) {
+      auto it = index.find(name.substr(0, slash));
+      if (it != index.end()) d.resources_[it->second].subresources.push_back(name.substr(slash + 1));
+      continue;
+    }
+    ApiResource r;
+    r.group = group;
+    r.version = version;
+    r.resource = name;
+    r.kind = str(res, "kind");
+    r.namespaced = str(res, "namespaced") == "true";
+    r.verbs = strings(res["verbs"]);
+    r.short_names = strings(res["shortNames"]);
+    index[name] = d.resources_.size();
+    d.resources_.push_back(std::move(r));
+  }
+}
+
+Status fetch_classic(Client& client, Discovery& d) {
+  auto core = get_json(client, "/api/v1");
+  if (!core.ok()) return core.status();
+  d.preferred_.push_back("v1");
+  add_resource_list(*core, "", "v1", d);
+  auto groups = get_json(client, "/apis");
+  if (!groups.ok()) return groups.status();
+  for (const auto& g : (*groups)["groups"]) {
+    std::string name = str(g, "name");
+    std::string preferred = str(g["preferredVersion"], "groupVersion");
+    if (!preferred.empty()) d.preferred_.push_back(preferred);
+    for (const auto& v : g["versions"]) {
+      auto list = get_json(client, "/apis/" + str(v, "groupVersion"));
+      if (!list.ok()) continue;  // an unavailable aggregated API must not break discovery
+      add_resource_list(*list, name, str(v, "version"), d);
+    }
+  }
+  return Status::Ok();
+}
+
+std::string serialize(const Discovery& d) {
+  std::string out = "V\t" + d.server_version_ + "\n";
+  for (const auto& p : d.preferred_) out += "P\t" + p + "\n";
+  for (const auto& r : d.resources_)
+    out += fmt::format("R\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\n", r.group.empty() ? "-" : r.group, r.version, r.kind,
+                       r.resource, r.namespaced ? 1 : 0, join(r.verbs), join(r.subresources), join(r.short_names));
+  return out;
+}
+
+bool deserialize(const std::string& text, Discovery& d) {
+  std::stringstream ss(text);
+  for (std::string line; std::getline(ss, line);) {
+    std::vector<std::string> f;
+    std::stringstream ls(line);
+    for (std::string part; std::getline(ls, part, '\t');) f.push_back(part);
+    while (f.size() < 9 && !f.empty() && f[0] == "R") f.emplace_back();
+    if (f.empty()) continue;
+    if (f[0] == "V" && f.size() >= 2) d.server_version_ = f[1];
+    else if (f[0] == "P" && f.size() >= 2) d.preferred_.push_back(f[1]);
+    else if (f[0] == "R" && f.size() >= 9) {
+      ApiResource r{f[1] == "-" ? "" : f[1], f[2], f[3], f[4], f[5] == "1", split(f[6], ','), split(f[7], ','),
+                    split(f[8], ',')};
+      d.resources_.push_back(std::move(r));
+    } else {
+      return false;
+    }
+  }
+  return !d.resources_.empty();
+}
+
+}  // namespace
+
+Result<Discovery> Discovery::Load(Client& client, const std::string& cache_dir, bool refresh) {
+  Discovery d;
+  auto version = get_json(client, "/version");
+  if (!version.ok()) return version.status();
+  d.server_version_ = str(*version, "gitVersion");
+  fs::path cache_file;
+  if (!cache_dir.empty()) {
+    cache_file = fs::path(cache_dir) / "discovery" /
+                 fmt::format("{:016x}.tsv", fnv1a(client.cluster().server + "|" + d.server_version_));
+    if (!refresh) {
+      std::ifstream f(cache_file);
+      if (f) {
+        std::stringstream ss;
+        ss << f.rdbuf();
+        Discovery cached;
+        if (deserialize(ss.str(), cached) && cached.server_version_ == d.server_version_) return cached;
+      }
+    }
+  }
+  auto core = get_json(client, "/api", kAggregatedAccept);
+  auto apis = core.ok() ? get_json(client, "/apis", kAggregatedAccept) : core;
+  bool aggregated = core.ok() && apis.ok() && parse_aggregated(*core, d) && parse_aggregated(*apis, d);
+  if (!aggregated) {
+    d.resources_.clear();
+    d.preferred_.clear();
+    KV_RETURN_IF_ERROR(fetch_classic(client, d));
+  }
+  if (!cache_file.empty()) {
+    std::error_code ec;
+    fs::create_directories(cache_file.parent_path(), ec);
+    fs::path tmp = cache_file;
+    tmp += ".tmp" + std::to_string(::getpid());
+    {
+      std::ofstream f(tmp);
+      f << serialize(d);
+    }
+    fs::rename(tmp, cache_file, ec);
+    if (ec) fs::remove(tmp, ec);
+  }
+  return d;
+}
+
+const ApiResource* Discovery::find_kind(const std::string& group, const std::string& version,
+                                        const std::string& kind) const {
+  for (const auto& r : resources_)
+    if (r.kind == kind && r.group == group && r.version == version) return &r;
+  return nullptr;
+}
+
+std::vector<std::string> Discovery::versions_of_kind(const std::string& group, const std::string& kind) const {
+  std::vector<std::string> out;
+  for (const auto& r : resources_)
+    if (r.kind == kind && r.group == group) out.push_back(r.group_version());
+  return out;
+}
+
+const ApiResource* Discovery::find_resource(const std::string& spec) const {
+  std::string lower;
+  for (char c : spec) lower += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  std::string name = lower, group;
+  bool has_group = false;
+  if (auto dot = lower.find('.'); dot != std::string::npos) {
+    name = lower.substr(0, dot);
+    group = lower.substr(dot + 1);
+    has_group = true;
+  }
+  auto matches = [&](const ApiResource& r) {
+    if (has_group && r.group != group) {
+      // "deployments.v1.apps" form: version then group.
+      auto dot = group.find('.');
+      if (dot == std::string::npos || r.version != group.substr(0, dot) || r.group != group.substr(dot + 1)) return false;
+    }
+    std::string kind_lower;
+    for (char c : r.kind) kind_lower += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return r.resource == name || kind_lower == name ||
+           std::find(r.short_names.begin(), r.short_names.end(), name) != r.short_names.end();
+  };
+  // Prefer the group's preferred version, and the core group over others for bare names (as kubectl).
+  const ApiResource* best = nullptr;
+  int best_rank = 1 << 30;
+  for (const auto& r : resources_) {
+    if (!matches(r)) continue;
+    auto it = std::find(preferred_.begin(), preferred_.end(), r.group_version());
+    int rank = it == preferred_.end() ? 1 << 20 : static_cast<int>(it - preferred_.begin());
+    if (rank < best_rank) { best_rank = rank; best = &r; }
+  }
+  return best;
+}
+
+std::vector<std::string> Discovery::group_versions() const {
+  std::set<std::string> seen;
+  std::vector<std::string> out;
+  for (const auto& r : resources_)
+    if (seen.insert(r.group_version()).second) out.push_back(r.group_version());
+  return out;
+}
+
+}  // namespace kv::kube

@@ -1,0 +1,53 @@
+#include "validators/requests.h"
+
+#include <cstdio>
+
+namespace kv {
+
+std::string percent_encode(const std::string& s) {
+  std::string out;
+  for (unsigned char c : s) {
+    if (std::isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~' || c == ':') {
+      out += static_cast<char>(c);
+    } else {
+      char buf[4];
+      std::snprintf(buf, sizeof buf, "%%%02X", c);
+      out += buf;
+    }
+  }
+  return out;
+}
+
+std::string collection_path(const kube::ApiResource& a, const std::string& ns) {
+  std::string p = a.group.empty() ? "/api/" + a.version : "/apis/" + a.group + "/" + a.version;
+  if (a.namespaced) p += "/namespaces/" + percent_encode(ns);
+  return p + "/" + a.resource;
+}
+
+std::string object_path(const kube::ApiResource& a, const std::string& ns, const std::string& name) {
+  return collection_path(a, ns) + "/" + percent_encode(name);
+}
+
+kube::Request apply_request(const kube::ApiResource& a, const std::string& ns, const std::string& name,
+                            const std::string& body, const std::string& field_manager, bool dry_run) {
+  kube::Request r;
+  r.method = "PATCH";
+  r.path = object_path(a, ns, name) + "?fieldManager=" + percent_encode(field_manager) +
+           "&fieldValidation=Strict&force=true" + (dry_run ? "&dryRun=All" : "");
+  r.content_type = "application/apply-patch+yaml";
+  r.body = body;
+  return r;
+}
+
+kube::Request create_request(const kube::ApiResource& a, const std::string& ns, const std::string& body,
+                             const std::string& field_manager, bool dry_run) {
+  kube::Request r;
+  r.method = "POST";
+  r.path = collection_path(a, ns) + "?fieldManager=" + percent_encode(field_manager) + "&fieldValidation=Strict" +
+           (dry_run ? "&dryRun=All" : "");
+  r.content_type = "application/yaml";
+  r.body = body;
+  return r;
+}
+
+}  // namespace kv

@@ -1,0 +1,25 @@
+// The API requests the dry-run engine sends: URL paths for a resource, server-side apply and create.
+#pragma once
+
+#include <string>
+
+#include "kube/client.h"
+#include "kube/discovery.h"
+
+namespace kv {
+
+// "/apis/apps/v1/namespaces/demo/deployments" (collection) for namespace "demo"; namespace ignored for
+// cluster-scoped resources. Names and namespaces are percent-encoded.
+std::string collection_path(const kube::ApiResource& a, const std::string& ns);
+std::string object_path(const kube::ApiResource& a, const std::string& ns, const std::string& name);
+
+// Server-side apply of `body` (YAML or JSON); dry_run adds dryRun=All. fieldValidation=Strict, force.
+kube::Request apply_request(const kube::ApiResource& a, const std::string& ns, const std::string& name,
+                            const std::string& body, const std::string& field_manager, bool dry_run);
+// Create (POST) of `body`; used for generateName-only objects and resources without patch.
+kube::Request create_request(const kube::ApiResource& a, const std::string& ns, const std::string& body,
+                             const std::string& field_manager, bool dry_run);
+
+std::string percent_encode(const std::string& s);
+
+}  // namespace kv
