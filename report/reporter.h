@@ -2,6 +2,7 @@
 // once with the run's summary. Formats are chosen with -o FORMAT[=FILE] (repeatable).
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -40,18 +41,57 @@ class Reporter {
   virtual Status finish(const RunSummary& summary) = 0;
 };
 
-// Feeds every reporter; computes the summary from the results it saw.
+// What reporters need besides the results; shared by all reporters of a ReportSet, which fills
+// tool_version from RunInfo before finishing them.
+struct ReportContext {
+  std::string tool_version;  // "" until finish: KV_VERSION
+  std::string timestamp;     // run start, ISO 8601 UTC without zone ("2026-01-02T03:04:05"), for JUnit
+  bool color = false;        // text only: ANSI colors
+};
+
+// Where a finished report goes: the whole text, written once. Returns an error naming the path.
+using ReportSink = std::function<Status(const std::string& text)>;
+
+// Writes `text` to `path` through a temp file in the same folder, renamed into place, so that a
+// reader never sees half a report. Error: IOError naming the path.
+Status write_file_atomically(const std::string& path, const std::string& text);
+// A sink writing to `path` atomically, or to stdout when path is "".
+ReportSink make_sink(const std::string& path);
+
+// One factory per format (report/<format>.cpp).
+std::unique_ptr<Reporter> make_text_reporter(ReportSink sink, std::shared_ptr<ReportContext> ctx);
+std::unique_ptr<Reporter> make_json_reporter(ReportSink sink, std::shared_ptr<ReportContext> ctx);
+std::unique_ptr<Reporter> make_junit_reporter(ReportSink sink, std::shared_ptr<ReportContext> ctx);
+std::unique_ptr<Reporter> make_sarif_reporter(ReportSink sink, std::shared_ptr<ReportContext> ctx);
+std::unique_ptr<Reporter> make_github_reporter(ReportSink sink, std::shared_ptr<ReportContext> ctx);
+// The reporter for a format name (see OutputSpec), or nullptr for an unknown name.
+std::unique_ptr<Reporter> make_reporter(const std::string& format, ReportSink sink,
+                                        std::shared_ptr<ReportContext> ctx);
+
+// Feeds every reporter; computes the summary from the results it saw. Summary counts: `resources` and
+// the per-status counts are object results; a non-object result (render, lint, RBAC, input) that is
+// invalid or an error also counts in `invalid` / `errors` (so invalid + errors > 0 means the run has
+// failures); `warnings` counts warning findings of all results. See docs/reports.md.
 class ReportSet {
  public:
   static Result<ReportSet> Create(const std::vector<OutputSpec>& specs);
+  // For tests and embedding: reporters built by the caller, sharing `ctx`.
+  static ReportSet FromReporters(std::vector<std::unique_ptr<Reporter>> reporters,
+                                 std::shared_ptr<ReportContext> ctx);
   void add(const ObjectResult& r);
+  // Progress hook: draws "validating done/total" on stderr when stderr is a TTY and the run has lasted
+  // over a second (throttled); the line is cleared by finish().
+  void progress(int done, int total);
   // Finishes every reporter (all of them, even if one fails); returns the first failure.
   Status finish(const RunInfo& info);
   const RunSummary& summary() const { return summary_; }
 
  private:
   std::vector<std::unique_ptr<Reporter>> reporters_;
+  std::shared_ptr<ReportContext> ctx_;
   RunSummary summary_;
+  double start_ms_ = 0, last_draw_ms_ = 0;
+  bool progress_shown_ = false;
 };
 
 }  // namespace kv::report

@@ -1,0 +1,85 @@
+// GitHub Actions workflow commands: one ::error / ::warning / ::notice line per finding, which the
+// runner turns into annotations on the file and line; then a plain summary line for the log.
+#include "report/report_util.h"
+#include "report/reporter.h"
+
+namespace kv::report {
+namespace {
+
+// Escaping of the runner's command syntax: data escapes %, CR, LF; property values also ':' and ','.
+std::string escape_data(std::string_view s) {
+  std::string out;
+  for (char c : s) {
+    switch (c) {
+      case '%': out += "%25"; break;
+      case '\r': out += "%0D"; break;
+      case '\n': out += "%0A"; break;
+      default: out += c;
+    }
+  }
+  return out;
+}
+
+std::string escape_property(std::string_view s) {
+  std::string out;
+  for (char c : escape_data(s)) {
+    switch (c) {
+      case ':': out += "%3A"; break;
+      case ',': out += "%2C"; break;
+      default: out += c;
+    }
+  }
+  return out;
+}
+
+class GithubReporter : public Reporter {
+ public:
+  GithubReporter(ReportSink sink, std::shared_ptr<ReportContext> ctx)
+      : sink_(std::move(sink)), ctx_(std::move(ctx)) {}
+
+  void add(const ObjectResult& r) override {
+    const bool skipped = r.status == ObjectStatus::kSkipped;
+    for (const auto& f : shown_findings(r)) {
+      const char* cmd = skipped || f.severity == Severity::kInfo ? "notice"
+                        : f.severity == Severity::kWarning       ? "warning"
+                                                                  : "error";
+      const Location loc = locate(r, f);
+      std::string props;
+      auto prop = [&](const char* k, const std::string& v) {
+        props += std::string(props.empty() ? " " : ",") + k + "=" + escape_property(v);
+      };
+      if (!loc.file.empty()) prop("file", loc.file);
+      if (loc.line > 0) prop("line", std::to_string(loc.line));
+      if (loc.column > 0) prop("col", std::to_string(loc.column));
+      std::string title = r.display_name();
+      if (!f.rule.empty()) title += " [" + f.rule + "]";
+      prop("title", title);
+      out_ += "::" + std::string(cmd) + props + "::" + escape_data(valid_utf8(f.message)) + "\n";
+    }
+  }
+
+  Status finish(const RunSummary& s) override {
+    if (s.aborted) {
+      out_ += "::error title=kvalidate aborted::" +
+              escape_data(s.abort_message.empty() ? "the run ended early" : s.abort_message) + "\n";
+    }
+    out_ += "kvalidate: " + std::to_string(s.resources) + " resources: " + std::to_string(s.valid) +
+            " valid, " + std::to_string(s.invalid) + " invalid, " + std::to_string(s.skipped) +
+            " skipped, " + std::to_string(s.errors) + " errors; " + std::to_string(s.warnings) +
+            " warnings (" + format_duration(s.duration_ms) + ")\n";
+    return sink_(out_);
+  }
+
+ private:
+  ReportSink sink_;
+  std::shared_ptr<ReportContext> ctx_;
+  std::string out_;
+};
+
+}  // namespace
+
+std::unique_ptr<Reporter> make_github_reporter(ReportSink sink, std::shared_ptr<ReportContext> ctx) {
+  return std::make_unique<GithubReporter>(std::move(sink), std::move(ctx));
+}
+
+}  // namespace kv::report

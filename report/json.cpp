@@ -1,0 +1,89 @@
+// The JSON report (format version 1, documented in docs/json-report.md): the tool, the summary and
+// every result with its findings, in input order.
+#include "core/json.h"
+#include "report/report_util.h"
+#include "report/reporter.h"
+
+namespace kv::report {
+namespace {
+
+class JsonReporter : public Reporter {
+ public:
+  JsonReporter(ReportSink sink, std::shared_ptr<ReportContext> ctx)
+      : sink_(std::move(sink)), ctx_(std::move(ctx)) {}
+
+  void add(const ObjectResult& r) override { results_.push_back(r); }
+
+  Status finish(const RunSummary& s) override {
+    JsonWriter w;
+    w.begin_object();
+    w.key("version").value(1);
+    w.key("tool").begin_object();
+    w.key("name").value("kvalidate");
+    w.key("version").value(ctx_->tool_version);
+    w.end_object();
+    w.key("server_version").value(s.server_version);
+    w.key("summary").begin_object();
+    w.key("resources").value(s.resources);
+    w.key("valid").value(s.valid);
+    w.key("invalid").value(s.invalid);
+    w.key("skipped").value(s.skipped);
+    w.key("errors").value(s.errors);
+    w.key("warnings").value(s.warnings);
+    w.key("duration_ms").raw(format_ms(s.duration_ms));
+    w.key("aborted").value(s.aborted);
+    w.key("abort_message").value(s.abort_message);
+    w.end_object();
+    w.key("results").begin_array();
+    for (const auto& r : results_) write_result(w, r);
+    w.end_array();
+    w.end_object();
+    return sink_(w.str() + "\n");
+  }
+
+ private:
+  static void write_result(JsonWriter& w, const ObjectResult& r) {
+    w.begin_object();
+    w.key("suite").value(r.suite);
+    w.key("kind_of_result").value(to_string(r.kind_of_result));
+    w.key("source").begin_object();
+    w.key("file").value(r.source.file);
+    w.key("line").value(r.source.line);
+    w.key("column").value(r.source.column);
+    w.key("template").value(r.source.template_path);
+    w.end_object();
+    w.key("apiVersion").value(r.api_version);
+    w.key("kind").value(r.kind);
+    w.key("namespace").value(r.namespace_);
+    w.key("name").value(r.name);
+    w.key("title").value(r.display_name());
+    w.key("status").value(kv::to_string(r.status));
+    w.key("duration_ms").raw(format_ms(r.duration_ms));
+    w.key("findings").begin_array();
+    for (const auto& f : shown_findings(r)) {
+      w.begin_object();
+      w.key("severity").value(kv::to_string(f.severity));
+      w.key("rule").value(f.rule);
+      w.key("message").value(f.message);
+      w.key("path").value(f.path);
+      w.key("file").value(f.file.empty() ? r.source.file : f.file);
+      w.key("line").value(f.line);
+      w.key("column").value(f.column);
+      w.end_object();
+    }
+    w.end_array();
+    w.end_object();
+  }
+
+  ReportSink sink_;
+  std::shared_ptr<ReportContext> ctx_;
+  std::vector<ObjectResult> results_;
+};
+
+}  // namespace
+
+std::unique_ptr<Reporter> make_json_reporter(ReportSink sink, std::shared_ptr<ReportContext> ctx) {
+  return std::make_unique<JsonReporter>(std::move(sink), std::move(ctx));
+}
+
+}  // namespace kv::report

@@ -1,0 +1,151 @@
+// The -o FORMAT[=FILE] values, the check that report files can be written, and the atomic file sink.
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <set>
+
+#include "report/reporter.h"
+
+namespace kv::report {
+namespace {
+
+const char* const kFormats[] = {"text", "json", "junit", "sarif", "github"};
+
+bool known_format(const std::string& f) {
+  for (const char* k : kFormats)
+    if (f == k) return true;
+  return false;
+}
+
+std::string format_list() {
+  std::string s;
+  for (const char* k : kFormats) s += std::string(s.empty() ? "" : ", ") + k;
+  return s;
+}
+
+std::string parent_dir(const std::string& path) {
+  auto slash = path.rfind('/');
+  if (slash == std::string::npos) return ".";
+  if (slash == 0) return "/";
+  return path.substr(0, slash);
+}
+
+}  // namespace
+
+Result<std::vector<OutputSpec>> parse_output_specs(const std::vector<std::string>& flags) {
+  std::vector<OutputSpec> specs;
+  if (flags.empty()) return std::vector<OutputSpec>{{"text", ""}};
+  std::set<std::string> paths;
+  int on_stdout = 0;
+  for (const auto& flag : flags) {
+    OutputSpec spec;
+    auto eq = flag.find('=');
+    spec.format = flag.substr(0, eq);
+    if (!known_format(spec.format)) {
+      return Status::Usage("-o " + flag + ": unknown format '" + spec.format +
+                           "' (valid: " + format_list() + ")");
+    }
+    if (eq != std::string::npos) {
+      spec.path = flag.substr(eq + 1);
+      if (spec.path.empty()) return Status::Usage("-o " + flag + ": empty file name after '='");
+      if (spec.path == "-") spec.path.clear();
+    }
+    if (spec.path.empty()) {
+      if (++on_stdout > 1) {
+        return Status::Usage("-o " + flag +
+                             ": only one format can go to stdout; give the others a file (FORMAT=FILE)");
+      }
+    } else if (!paths.insert(spec.path).second) {
+      return Status::Usage("-o " + flag + ": " + spec.path + " is named by more than one -o");
+    }
+    specs.push_back(std::move(spec));
+  }
+  return specs;
+}
+
+Status check_writable(const std::vector<OutputSpec>& specs) {
+  for (const auto& spec : specs) {
+    if (spec.path.empty()) continue;
+    const std::string dir = parent_dir(spec.path);
+    struct stat st {};
+    if (stat(dir.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) {
+      return Status::InvalidInput("cannot write report " + spec.path + ": folder " + dir +
+                                  " does not exist");
+    }
+    // The report is written to a temp file in the folder and renamed: the folder must be writable.
+    if (access(dir.c_str(), W_OK | X_OK) != 0) {
+      return Status::InvalidInput("cannot write report " + spec.path + ": folder " + dir +
+                                  " is not writable");
+    }
+    if (stat(spec.path.c_str(), &st) == 0) {
+      if (S_ISDIR(st.st_mode)) {
+        return Status::InvalidInput("cannot write report " + spec.path + ": it is a folder");
+      }
+      if (access(spec.path.c_str(), W_OK) != 0) {
+        return Status::InvalidInput("cannot write report " + spec.path + ": the file is not writable");
+      }
+    }
+  }
+  return Status::Ok();
+}
+
+Status write_file_atomically(const std::string& path, const std::string& text) {
+  const std::string dir = parent_dir(path);
+  std::string base = path.substr(path.rfind('/') == std::string::npos ? 0 : path.rfind('/') + 1);
+  std::string tmpl = dir + "/." + base + ".tmp.XXXXXX";
+  std::vector<char> name(tmpl.begin(), tmpl.end());
+  name.push_back('\0');
+  int fd = mkstemp(name.data());
+  if (fd < 0) {
+    return Status::IOError("cannot write report " + path + ": " + std::strerror(errno));
+  }
+  const std::string tmp = name.data();
+  auto fail = [&](int err) {
+    close(fd);
+    unlink(tmp.c_str());
+    return Status::IOError("cannot write report " + path + ": " + std::strerror(err));
+  };
+  size_t done = 0;
+  while (done < text.size()) {
+    ssize_t n = write(fd, text.data() + done, text.size() - done);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return fail(errno);
+    }
+    done += static_cast<size_t>(n);
+  }
+  // mkstemp creates the file 0600; a report is an ordinary file (0666 less the umask).
+  mode_t mask = umask(0);
+  umask(mask);
+  fchmod(fd, 0666 & ~mask);
+  if (fsync(fd) != 0) return fail(errno);
+  if (close(fd) != 0) {
+    int err = errno;
+    unlink(tmp.c_str());
+    return Status::IOError("cannot write report " + path + ": " + std::strerror(err));
+  }
+  if (rename(tmp.c_str(), path.c_str()) != 0) {
+    int err = errno;
+    unlink(tmp.c_str());
+    return Status::IOError("cannot write report " + path + ": " + std::strerror(err));
+  }
+  return Status::Ok();
+}
+
+ReportSink make_sink(const std::string& path) {
+  if (!path.empty()) {
+    return [path](const std::string& text) { return write_file_atomically(path, text); };
+  }
+  return [](const std::string& text) {
+    if (std::fwrite(text.data(), 1, text.size(), stdout) != text.size() || std::fflush(stdout) != 0) {
+      return Status::IOError(std::string("cannot write report to stdout: ") + std::strerror(errno));
+    }
+    return Status::Ok();
+  };
+}
+
+}  // namespace kv::report

@@ -1,0 +1,117 @@
+// ReportSet: builds one reporter per -o, feeds them every result, keeps the run's summary, draws the
+// progress line, and finishes every reporter even when one fails.
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <ctime>
+
+#include "build_info.h"
+#include "report/reporter.h"
+
+namespace kv::report {
+namespace {
+
+double now_ms() {
+  using namespace std::chrono;
+  return duration<double, std::milli>(steady_clock::now().time_since_epoch()).count();
+}
+
+std::string utc_timestamp() {
+  std::time_t t = std::time(nullptr);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &tm);
+  return buf;
+}
+
+bool color_terminal(int fd) {
+  const char* no_color = std::getenv("NO_COLOR");
+  return isatty(fd) && (no_color == nullptr || *no_color == '\0');
+}
+
+}  // namespace
+
+std::unique_ptr<Reporter> make_reporter(const std::string& format, ReportSink sink,
+                                        std::shared_ptr<ReportContext> ctx) {
+  if (format == "text") return make_text_reporter(std::move(sink), std::move(ctx));
+  if (format == "json") return make_json_reporter(std::move(sink), std::move(ctx));
+  if (format == "junit") return make_junit_reporter(std::move(sink), std::move(ctx));
+  if (format == "sarif") return make_sarif_reporter(std::move(sink), std::move(ctx));
+  if (format == "github") return make_github_reporter(std::move(sink), std::move(ctx));
+  return nullptr;
+}
+
+Result<ReportSet> ReportSet::Create(const std::vector<OutputSpec>& specs) {
+  auto ctx = std::make_shared<ReportContext>();
+  ctx->timestamp = utc_timestamp();
+  std::vector<std::unique_ptr<Reporter>> reporters;
+  for (const auto& spec : specs) {
+    auto spec_ctx = ctx;
+    if (spec.format == "text") {  // color is a property of where this one report goes
+      spec_ctx = std::make_shared<ReportContext>(*ctx);
+      spec_ctx->color = spec.path.empty() && color_terminal(STDOUT_FILENO);
+    }
+    auto r = make_reporter(spec.format, make_sink(spec.path), spec_ctx);
+    if (!r) return Status::Usage("unknown report format '" + spec.format + "'");
+    reporters.push_back(std::move(r));
+  }
+  return FromReporters(std::move(reporters), std::move(ctx));
+}
+
+ReportSet ReportSet::FromReporters(std::vector<std::unique_ptr<Reporter>> reporters,
+                                   std::shared_ptr<ReportContext> ctx) {
+  ReportSet set;
+  set.reporters_ = std::move(reporters);
+  set.ctx_ = ctx ? std::move(ctx) : std::make_shared<ReportContext>();
+  set.start_ms_ = now_ms();
+  return set;
+}
+
+void ReportSet::add(const ObjectResult& r) {
+  const bool object = r.kind_of_result == ResultKind::kObject;
+  if (object) ++summary_.resources;
+  switch (r.status) {
+    case ObjectStatus::kValid: if (object) ++summary_.valid; break;
+    case ObjectStatus::kSkipped: if (object) ++summary_.skipped; break;
+    case ObjectStatus::kInvalid: ++summary_.invalid; break;
+    case ObjectStatus::kError: ++summary_.errors; break;
+  }
+  for (const auto& f : r.findings)
+    if (f.severity == Severity::kWarning) ++summary_.warnings;
+  for (auto& rep : reporters_) rep->add(r);
+}
+
+void ReportSet::progress(int done, int total) {
+  static const bool tty = isatty(STDERR_FILENO);
+  if (!tty) return;
+  double now = now_ms();
+  if (now - start_ms_ < 1000 || now - last_draw_ms_ < 100) return;
+  last_draw_ms_ = now;
+  std::fprintf(stderr, "\r\033[Kvalidating %d/%d", done, total);
+  std::fflush(stderr);
+  progress_shown_ = true;
+}
+
+Status ReportSet::finish(const RunInfo& info) {
+  if (progress_shown_) {
+    std::fprintf(stderr, "\r\033[K");
+    std::fflush(stderr);
+    progress_shown_ = false;
+  }
+  summary_.duration_ms = info.duration_ms;
+  summary_.aborted = info.aborted;
+  summary_.abort_message = info.abort_message;
+  summary_.server_version = info.server_version;
+  ctx_->tool_version = info.tool_version.empty() ? KV_VERSION : info.tool_version;
+  Status first;
+  for (auto& rep : reporters_) {
+    Status s = rep->finish(summary_);
+    if (!s.ok() && first.ok()) first = s;
+  }
+  return first;
+}
+
+}  // namespace kv::report

@@ -1,0 +1,118 @@
+#include "report/report_util.h"
+
+#include <cmath>
+#include <cstdint>
+#include <cstdio>
+
+namespace kv::report {
+
+Location locate(const ObjectResult& r, const Finding& f) {
+  Location loc;
+  loc.file = f.file.empty() ? r.source.file : f.file;
+  if (f.line > 0) {
+    loc.line = f.line;
+    loc.column = f.column > 0 ? f.column : 0;
+  } else if (loc.file == r.source.file && r.source.line > 0) {
+    loc.line = r.source.line;  // no column: the object's start column says nothing about the finding
+  }
+  return loc;
+}
+
+std::string location_string(const Location& loc) {
+  std::string s = loc.file;
+  if (s.empty()) return s;
+  if (loc.line > 0) {
+    s += ":" + std::to_string(loc.line);
+    if (loc.column > 0) s += ":" + std::to_string(loc.column);
+  }
+  return s;
+}
+
+std::vector<Finding> shown_findings(const ObjectResult& r) {
+  if (!r.findings.empty() ||
+      (r.status != ObjectStatus::kInvalid && r.status != ObjectStatus::kError)) {
+    return r.findings;
+  }
+  Finding f;
+  f.severity = Severity::kError;
+  f.rule = "kvalidate/no-details";
+  f.message = std::string(kv::to_string(r.status)) + " (no details)";
+  return {f};
+}
+
+std::string finding_line(const ObjectResult& r, const Finding& f, std::string_view severity) {
+  std::string s = location_string(locate(r, f));
+  if (!s.empty()) s += ": ";
+  s += severity.empty() ? std::string(kv::to_string(f.severity)) : std::string(severity);
+  s += ": " + f.message;
+  if (!f.rule.empty()) s += " [" + f.rule + "]";
+  return s;
+}
+
+const char* to_string(ResultKind k) {
+  switch (k) {
+    case ResultKind::kObject: return "object";
+    case ResultKind::kRender: return "render";
+    case ResultKind::kLint: return "lint";
+    case ResultKind::kRbacExpectation: return "rbac-expectation";
+    case ResultKind::kRbacRule: return "rbac-rule";
+    default: return "input";
+  }
+}
+
+std::string format_ms(double ms) {
+  if (!std::isfinite(ms) || ms < 0) ms = 0;
+  char buf[48];
+  std::snprintf(buf, sizeof buf, "%.3f", ms);
+  std::string s = buf;
+  while (s.back() == '0') s.pop_back();
+  if (s.back() == '.') s.pop_back();
+  return s;
+}
+
+std::string format_seconds(double ms) {
+  if (!std::isfinite(ms) || ms < 0) ms = 0;
+  char buf[48];
+  std::snprintf(buf, sizeof buf, "%.3f", ms / 1000.0);
+  return buf;
+}
+
+std::string format_duration(double ms) {
+  if (!std::isfinite(ms) || ms < 0) ms = 0;
+  char buf[48];
+  if (ms < 1000) std::snprintf(buf, sizeof buf, "%.0fms", ms);
+  else std::snprintf(buf, sizeof buf, "%.1fs", ms / 1000.0);
+  return buf;
+}
+
+std::string valid_utf8(std::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  size_t i = 0;
+  while (i < s.size()) {
+    auto c = static_cast<unsigned char>(s[i]);
+    int len = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xE ? 3 : (c >> 3) == 0x1E ? 4 : 0;
+    bool ok = len > 0 && i + len <= s.size();
+    uint32_t cp = len == 1 ? c : len == 2 ? (c & 0x1F) : len == 3 ? (c & 0x0F) : (c & 0x07);
+    for (int k = 1; ok && k < len; ++k) {
+      auto cc = static_cast<unsigned char>(s[i + k]);
+      if ((cc & 0xC0) != 0x80) ok = false;
+      cp = (cp << 6) | (cc & 0x3F);
+    }
+    // Reject overlong forms, surrogates and values past U+10FFFF.
+    if (ok && ((len == 2 && cp < 0x80) || (len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) ||
+               (cp >= 0xD800 && cp <= 0xDFFF) || cp > 0x10FFFF)) {
+      ok = false;
+    }
+    if (ok) {
+      out.append(s.substr(i, len));
+      i += len;
+    } else {
+      out += "\xEF\xBF\xBD";
+      ++i;
+    }
+  }
+  return out;
+}
+
+}  // namespace kv::report

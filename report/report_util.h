@@ -1,0 +1,47 @@
+// Helpers shared by the report formats: where a finding points, the findings a result shows, and
+// number formatting that keeps golden files stable.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "validators/result.h"
+
+namespace kv::report {
+
+struct Location {
+  std::string file;  // "" when neither the finding nor the result names a file
+  int line = 0;      // 0: unknown
+  int column = 0;    // 0: unknown (always 0 when line is 0)
+};
+
+// Where `f` points: its own file/line/column, falling back to the result's source file, and to the
+// object's start line (without a column) when the finding has no line of its own in that file.
+Location locate(const ObjectResult& r, const Finding& f);
+
+// "file:line:col" with the unknown parts left out ("file:line", "file", or "" without a file).
+std::string location_string(const Location& loc);
+
+// The findings a report shows for `r`: its own, or, for an invalid or error result without any, one
+// synthesized error "<status> (no details)" with rule "kvalidate/no-details".
+std::vector<Finding> shown_findings(const ObjectResult& r);
+
+// "file:line:col: severity: message [rule]" (parts left out as in location_string; "[rule]" left out
+// when the rule is empty). `severity` overrides the finding's when non-empty (e.g. "skipped").
+std::string finding_line(const ObjectResult& r, const Finding& f, std::string_view severity = {});
+
+// "object", "render", "lint", "rbac-expectation", "rbac-rule", "input".
+const char* to_string(ResultKind k);
+
+// Milliseconds with at most three decimals and no trailing zeros: 12.5 → "12.5", 3 → "3".
+std::string format_ms(double ms);
+// Seconds with three decimals, for JUnit's time attributes: 1234.5 ms → "1.235".
+std::string format_seconds(double ms);
+// A human duration: under a second "850ms", else "1.2s".
+std::string format_duration(double ms);
+
+// `s` with every invalid UTF-8 sequence replaced by U+FFFD.
+std::string valid_utf8(std::string_view s);
+
+}  // namespace kv::report

@@ -1,0 +1,217 @@
+// The SARIF 2.1.0 report: one run of kvalidate, a rule for every rule id seen (help text from a table
+// of known prefixes), one result per finding with its physical location and a partial fingerprint that
+// survives line moves.
+#include <openssl/evp.h>
+
+#include <map>
+
+#include "core/json.h"
+#include "report/report_util.h"
+#include "report/reporter.h"
+
+namespace kv::report {
+namespace {
+
+// Where kvalidate's documentation lives; SARIF consumers link the tool name to it.
+constexpr const char* kInformationUri = "https://github.com/kvalidate/kvalidate";
+
+struct RuleHelp {
+  const char* prefix;  // matches ids equal to it or starting with it
+  const char* short_description;
+  const char* help;
+};
+
+const RuleHelp kKnownRules[] = {
+    {"dry-run/", "The API server rejected the object in a server-side dry run",
+     "The Kubernetes API server judged the object invalid (schema, field values, admission). The rule "
+     "id names the server's cause type; the message and field path say what to change."},
+    {"input/", "The input is not a valid Kubernetes object",
+     "A document could not be read as a Kubernetes object (YAML syntax, missing apiVersion or kind, "
+     "wrong structure). Fix the file at the given line."},
+    {"helm-lint", "helm lint reported a problem in the chart",
+     "helm lint checks a chart's structure, Chart.yaml and templates. The message is helm's."},
+    {"render", "The chart could not be rendered",
+     "helm template failed for this chart and values file, so its objects could not be validated."},
+    {"KV-RBAC-", "An RBAC rule grants a risky permission",
+     "kvalidate's RBAC risk rules flag permissions that allow privilege escalation or broad access "
+     "(wildcards, secrets, escalate/bind/impersonate). Narrow the rule or accept the risk explicitly."},
+    {"rbac-expectation", "An RBAC expectation did not hold",
+     "A declared expectation (subject can / cannot verb resource) disagreed with what the API server's "
+     "authorizer decided for the rendered RBAC objects."},
+    {"kvalidate/", "kvalidate could not complete a check",
+     "The check ended without a verdict from the API server, or the run ended early."},
+};
+
+const RuleHelp kGenericRule = {"", "A kvalidate finding", "A finding reported by kvalidate."};
+
+const RuleHelp& help_for(const std::string& id) {
+  for (const auto& r : kKnownRules) {
+    if (id.rfind(r.prefix, 0) == 0) return r;
+  }
+  return kGenericRule;
+}
+
+std::string hex_sha256(const std::string& data) {
+  unsigned char md[EVP_MAX_MD_SIZE];
+  unsigned int len = 0;
+  EVP_Digest(data.data(), data.size(), md, &len, EVP_sha256(), nullptr);
+  static const char* kHex = "0123456789abcdef";
+  std::string out;
+  for (unsigned int i = 0; i < len && i < 16; ++i) {
+    out += kHex[md[i] >> 4];
+    out += kHex[md[i] & 0xF];
+  }
+  return out;
+}
+
+// A path as a URI reference: unreserved characters and '/' kept, the rest percent-encoded.
+std::string uri_path(const std::string& path) {
+  static const char* kHex = "0123456789ABCDEF";
+  std::string out;
+  for (unsigned char c : path) {
+    if (std::isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~' || c == '/') {
+      out += static_cast<char>(c);
+    } else {
+      out += '%';
+      out += kHex[c >> 4];
+      out += kHex[c & 0xF];
+    }
+  }
+  return out;
+}
+
+const char* level_of(Severity s) {
+  switch (s) {
+    case Severity::kError: return "error";
+    case Severity::kWarning: return "warning";
+    default: return "note";
+  }
+}
+
+class SarifReporter : public Reporter {
+ public:
+  SarifReporter(ReportSink sink, std::shared_ptr<ReportContext> ctx)
+      : sink_(std::move(sink)), ctx_(std::move(ctx)) {}
+
+  void add(const ObjectResult& r) override { results_.push_back(r); }
+
+  Status finish(const RunSummary& s) override {
+    // Rules in order of first use: ruleIndex points into this list.
+    std::vector<std::string> rules;
+    std::map<std::string, int> rule_index;
+    auto index_of = [&](const std::string& id) {
+      auto it = rule_index.find(id);
+      if (it != rule_index.end()) return it->second;
+      rules.push_back(id);
+      return rule_index[id] = static_cast<int>(rules.size()) - 1;
+    };
+    for (const auto& r : results_)
+      for (const auto& f : shown_findings(r)) index_of(rule_id(f));
+
+    JsonWriter w;
+    w.begin_object();
+    w.key("$schema").value("https://json.schemastore.org/sarif-2.1.0.json");
+    w.key("version").value("2.1.0");
+    w.key("runs").begin_array().begin_object();
+    w.key("tool").begin_object().key("driver").begin_object();
+    w.key("name").value("kvalidate");
+    w.key("version").value(ctx_->tool_version);
+    w.key("informationUri").value(kInformationUri);
+    w.key("rules").begin_array();
+    for (const auto& id : rules) {
+      const RuleHelp& h = help_for(id);
+      w.begin_object();
+      w.key("id").value(id);
+      w.key("shortDescription").begin_object().key("text").value(h.short_description).end_object();
+      w.key("help").begin_object().key("text").value(h.help).end_object();
+      w.end_object();
+    }
+    w.end_array();
+    w.end_object().end_object();  // driver, tool
+
+    w.key("invocations").begin_array().begin_object();
+    w.key("executionSuccessful").value(!s.aborted);
+    if (s.aborted) {
+      w.key("toolExecutionNotifications").begin_array().begin_object();
+      w.key("level").value("error");
+      w.key("message").begin_object()
+          .key("text").value(s.abort_message.empty() ? "the run ended early" : s.abort_message)
+          .end_object();
+      w.end_object().end_array();
+    }
+    w.end_object().end_array();
+
+    w.key("results").begin_array();
+    for (const auto& r : results_) {
+      const bool skipped = r.status == ObjectStatus::kSkipped;
+      for (const auto& f : shown_findings(r)) {
+        const std::string id = rule_id(f);
+        w.begin_object();
+        w.key("ruleId").value(id);
+        w.key("ruleIndex").value(rule_index[id]);
+        w.key("level").value(skipped ? "note" : level_of(f.severity));
+        w.key("message").begin_object().key("text").value(r.display_name() + ": " + f.message).end_object();
+        write_locations(w, r, f);
+        const Location loc = locate(r, f);
+        w.key("partialFingerprints").begin_object();
+        w.key("kvalidate/v1").value(
+            hex_sha256(id + '\0' + loc.file + '\0' + r.display_name() + '\0' + f.path));
+        w.end_object();
+        w.key("properties").begin_object();
+        w.key("suite").value(r.suite);
+        w.key("kind_of_result").value(to_string(r.kind_of_result));
+        w.key("status").value(kv::to_string(r.status));
+        if (!f.path.empty()) w.key("path").value(f.path);
+        w.end_object();
+        w.end_object();
+      }
+    }
+    w.end_array();
+    w.end_object().end_array();  // run, runs
+    w.end_object();
+    return sink_(w.str() + "\n");
+  }
+
+ private:
+  static std::string rule_id(const Finding& f) { return f.rule.empty() ? "kvalidate/finding" : f.rule; }
+
+  static void write_locations(JsonWriter& w, const ObjectResult& r, const Finding& f) {
+    const Location loc = locate(r, f);
+    if (loc.file.empty()) return;
+    w.key("locations").begin_array().begin_object();
+    w.key("physicalLocation").begin_object();
+    w.key("artifactLocation").begin_object();
+    if (loc.file.front() == '/') {
+      w.key("uri").value("file://" + uri_path(loc.file));
+    } else {
+      w.key("uri").value(uri_path(loc.file));
+      w.key("uriBaseId").value("%SRCROOT%");
+    }
+    w.end_object();
+    if (loc.line > 0) {
+      w.key("region").begin_object().key("startLine").value(loc.line);
+      if (loc.column > 0) w.key("startColumn").value(loc.column);
+      w.end_object();
+    }
+    w.end_object();  // physicalLocation
+    if (r.kind_of_result == ResultKind::kObject) {
+      w.key("logicalLocations").begin_array().begin_object();
+      w.key("fullyQualifiedName").value(r.display_name());
+      w.key("kind").value("resource");
+      w.end_object().end_array();
+    }
+    w.end_object().end_array();
+  }
+
+  ReportSink sink_;
+  std::shared_ptr<ReportContext> ctx_;
+  std::vector<ObjectResult> results_;
+};
+
+}  // namespace
+
+std::unique_ptr<Reporter> make_sarif_reporter(ReportSink sink, std::shared_ptr<ReportContext> ctx) {
+  return std::make_unique<SarifReporter>(std::move(sink), std::move(ctx));
+}
+
+}  // namespace kv::report

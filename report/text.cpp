@@ -1,0 +1,120 @@
+// The text report: findings as "file:line:col: severity: message [rule]" lines grouped by source
+// file, skipped objects with their reason, then one summary line. Colors only when asked (a TTY).
+#include <algorithm>
+#include <map>
+
+#include "report/report_util.h"
+#include "report/reporter.h"
+
+namespace kv::report {
+namespace {
+
+constexpr const char* kRed = "\033[1;31m";
+constexpr const char* kYellow = "\033[33m";
+constexpr const char* kCyan = "\033[36m";
+constexpr const char* kGreen = "\033[32m";
+constexpr const char* kReset = "\033[0m";
+
+struct Line {
+  size_t file_order;  // first appearance of the file in the stream
+  int line;
+  size_t seq;         // arrival order, to keep the sort stable and readable
+  std::string text;
+};
+
+class TextReporter : public Reporter {
+ public:
+  TextReporter(ReportSink sink, std::shared_ptr<ReportContext> ctx)
+      : sink_(std::move(sink)), ctx_(std::move(ctx)) {}
+
+  void add(const ObjectResult& r) override {
+    if (r.kind_of_result == ResultKind::kObject) {
+      ++objects_[static_cast<int>(r.status)];
+    } else {
+      ++checks_;
+      if (r.status == ObjectStatus::kInvalid || r.status == ObjectStatus::kError) ++checks_failed_;
+    }
+    const bool skipped = r.status == ObjectStatus::kSkipped;
+    auto findings = shown_findings(r);
+    if (skipped && findings.empty()) {
+      Finding f;
+      f.severity = Severity::kInfo;
+      f.message = "skipped";
+      findings.push_back(f);
+    }
+    for (const auto& f : findings) {
+      Finding shown = f;
+      shown.message = r.display_name() + ": " + f.message;
+      Location loc = locate(r, f);
+      std::string sev = skipped ? "skipped" : kv::to_string(f.severity);
+      std::string text = finding_line(r, shown, paint(sev));
+      lines_.push_back({order_of(loc.file), loc.line, lines_.size(), valid_utf8(text)});
+    }
+  }
+
+  Status finish(const RunSummary& summary) override {
+    std::stable_sort(lines_.begin(), lines_.end(), [](const Line& a, const Line& b) {
+      if (a.file_order != b.file_order) return a.file_order < b.file_order;
+      return a.line < b.line;
+    });
+    std::string out;
+    for (const auto& l : lines_) out += l.text + "\n";
+    if (summary.aborted) {
+      out += std::string(ctx_->color ? kRed : "") + "aborted" + (ctx_->color ? kReset : "") + ": " +
+             valid_utf8(summary.abort_message) + "\n";
+    }
+    out += summary_line(summary) + "\n";
+    return sink_(out);
+  }
+
+ private:
+  std::string paint(const std::string& sev) const {
+    if (!ctx_->color) return sev;
+    const char* c = sev == "error" ? kRed : sev == "warning" ? kYellow : kCyan;
+    return c + sev + kReset;
+  }
+
+  size_t order_of(const std::string& file) {
+    auto it = files_.find(file);
+    if (it != files_.end()) return it->second;
+    size_t n = files_.size();
+    files_[file] = n;
+    return n;
+  }
+
+  std::string summary_line(const RunSummary& s) const {
+    auto count = [&](ObjectStatus st) { return objects_[static_cast<int>(st)]; };
+    int total = count(ObjectStatus::kValid) + count(ObjectStatus::kInvalid) +
+                count(ObjectStatus::kSkipped) + count(ObjectStatus::kError);
+    std::string line = std::to_string(total) + (total == 1 ? " resource: " : " resources: ") +
+                       std::to_string(count(ObjectStatus::kValid)) + " valid, " +
+                       std::to_string(count(ObjectStatus::kInvalid)) + " invalid, " +
+                       std::to_string(count(ObjectStatus::kSkipped)) + " skipped, " +
+                       std::to_string(count(ObjectStatus::kError)) + " errors";
+    if (checks_ > 0) {
+      line += "; " + std::to_string(checks_) + (checks_ == 1 ? " check: " : " checks: ") +
+              std::to_string(checks_ - checks_failed_) + " passed, " + std::to_string(checks_failed_) +
+              " failed";
+    }
+    line += "; " + std::to_string(s.warnings) + (s.warnings == 1 ? " warning" : " warnings");
+    line += " (" + format_duration(s.duration_ms) + ")";
+    if (!ctx_->color) return line;
+    bool bad = s.aborted || s.invalid > 0 || s.errors > 0;
+    return (bad ? kRed : kGreen) + line + kReset;
+  }
+
+  ReportSink sink_;
+  std::shared_ptr<ReportContext> ctx_;
+  std::vector<Line> lines_;
+  std::map<std::string, size_t> files_;
+  int objects_[4] = {0, 0, 0, 0};
+  int checks_ = 0, checks_failed_ = 0;
+};
+
+}  // namespace
+
+std::unique_ptr<Reporter> make_text_reporter(ReportSink sink, std::shared_ptr<ReportContext> ctx) {
+  return std::make_unique<TextReporter>(std::move(sink), std::move(ctx));
+}
+
+}  // namespace kv::report
