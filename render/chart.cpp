@@ -1,0 +1,195 @@
+#include "render/chart.h"
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include <yaml-cpp/yaml.h>
+
+#include "core/process.h"
+#include "render/template_lines.h"
+
+namespace kv::render {
+
+namespace fs = std::filesystem;
+
+TempDir::~TempDir() {
+  std::error_code ec;
+  if (!path.empty()) fs::remove_all(path, ec);
+}
+
+namespace {
+
+Result<std::string> read_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return Status::InvalidInput(path + ": cannot read file");
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+// Parses YAML text; the error names `display` and the line yaml-cpp reports.
+Result<YAML::Node> parse_yaml(const std::string& text, const std::string& display) {
+  try {
+    return YAML::Load(text);
+  } catch (const YAML::Exception& e) {
+    std::string where = display + (e.mark.is_null() ? "" : ":" + std::to_string(e.mark.line + 1));
+    return Status::InvalidInput(where + ": invalid YAML: " + e.msg);
+  }
+}
+
+std::string scalar(const YAML::Node& map, const char* key) {
+  if (!map.IsMap() || !map[key] || !map[key].IsScalar()) return "";
+  return map[key].Scalar();
+}
+
+// Extracts a .tgz into a fresh temporary directory and returns the chart directory inside it.
+Result<std::string> extract_archive(const std::string& path, std::shared_ptr<TempDir>& keep) {
+  std::ifstream in(path, std::ios::binary);
+  unsigned char magic[2] = {0, 0};
+  in.read(reinterpret_cast<char*>(magic), 2);
+  if (!in || magic[0] != 0x1f || magic[1] != 0x8b)
+    return Status::InvalidInput(path + ": not a chart archive (not gzip-compressed)");
+  std::string tmpl = (fs::temp_directory_path() / "kvalidate-chart-XXXXXX").string();
+  if (!mkdtemp(tmpl.data())) return Status::IOError("cannot create a temporary directory for " + path);
+  keep = std::make_shared<TempDir>();
+  keep->path = tmpl;
+  auto run = run_command({"tar", "-xzf", fs::absolute(path).string(), "-C", tmpl, "--no-same-owner"});
+  if (!run.ok()) return run.status().Prefixed(path);
+  if (run->exit_code != 0) {
+    std::string why = run->err.substr(0, run->err.find('\n'));
+    if (why.rfind("tar: ", 0) == 0) why.erase(0, 5);
+    return Status::InvalidInput(path + ": not a valid chart archive (" + why + ")");
+  }
+  std::error_code ec;
+  for (const auto& entry : fs::directory_iterator(tmpl, ec))
+    if (entry.is_directory() && fs::exists(entry.path() / "Chart.yaml")) return entry.path().string();
+  return Status::InvalidInput(path + ": not a chart archive (no <name>/Chart.yaml inside)");
+}
+
+bool has_subchart(const fs::path& charts_dir, const std::string& name) {
+  std::error_code ec;
+  for (const auto& entry : fs::directory_iterator(charts_dir, ec)) {
+    std::string file = entry.path().filename().string();
+    if (entry.is_directory()) {
+      auto text = read_file((entry.path() / "Chart.yaml").string());
+      if (!text.ok()) continue;
+      auto node = parse_yaml(*text, "");
+      if (node.ok() && scalar(*node, "name") == name) return true;
+    } else if (file.size() > 4 && file.ends_with(".tgz") && file.rfind(name + "-", 0) == 0) {
+      return true;  // `helm dependency build` writes NAME-VERSION.tgz
+    }
+  }
+  return false;
+}
+
+std::vector<std::string> ci_files(const std::string& root, bool all) {
+  std::vector<std::string> out;
+  std::error_code ec;
+  for (const auto& entry : fs::directory_iterator(fs::path(root) / "ci", ec)) {
+    std::string file = entry.path().filename().string();
+    if (!entry.is_regular_file()) continue;
+    bool take = all ? (file.ends_with(".yaml") || file.ends_with(".yml")) : file.ends_with("-values.yaml");
+    if (take) out.push_back("ci/" + file);
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+}  // namespace
+
+Result<Chart> load_chart(const std::string& path) {
+  Chart chart;
+  chart.path = path;
+  std::error_code ec;
+  if (!fs::exists(path, ec)) return Status::InvalidInput(path + ": no such chart directory or archive");
+  std::string chart_yaml_display;
+  if (fs::is_directory(path, ec)) {
+    chart.root = path;
+    chart_yaml_display = (fs::path(path) / "Chart.yaml").string();
+    if (!fs::exists(chart_yaml_display, ec))
+      return Status::InvalidInput(path + ": not a chart (no Chart.yaml in the directory)");
+  } else {
+    chart.archive = true;
+    auto root = extract_archive(path, chart.extracted);
+    if (!root.ok()) return root.status();
+    chart.root = *root;
+    chart_yaml_display = path + ":" + fs::path(*root).filename().string() + "/Chart.yaml";
+  }
+  auto text = read_file((fs::path(chart.root) / "Chart.yaml").string());
+  if (!text.ok()) return Status::InvalidInput(chart_yaml_display + ": cannot read file");
+  auto meta = parse_yaml(*text, chart_yaml_display);
+  if (!meta.ok()) return meta.status();
+  if (!meta->IsMap()) return Status::InvalidInput(chart_yaml_display + ": invalid Chart.yaml: not a YAML map");
+  for (const char* key : {"apiVersion", "name", "version"})
+    if (scalar(*meta, key).empty())
+      return Status::InvalidInput(chart_yaml_display + ": invalid Chart.yaml: " + key + " is required");
+  chart.name = scalar(*meta, "name");
+  chart.version = scalar(*meta, "version");
+
+  if (auto deps = (*meta)["dependencies"]; deps && deps.IsSequence()) {
+    fs::path charts_dir = fs::path(chart.root) / "charts";
+    for (const auto& dep : deps) {
+      std::string name = scalar(dep, "name");
+      if (name.empty() || has_subchart(charts_dir, name)) continue;
+      return Status::InvalidInput(chart_yaml_display + ": dependency \"" + name +
+                                  "\" is missing from charts/; run `helm dependency build " + path + "`");
+    }
+  }
+  chart.ci_values = ci_files(chart.root, false);
+  chart.ci_all = ci_files(chart.root, true);
+  register_chart_source(chart.path, chart.root, chart.extracted);
+  return chart;
+}
+
+Status check_values(const ValuesFlags& values) {
+  for (const auto& file : values.files) {
+    if (file.find("://") != std::string::npos) continue;  // helm fetches URLs itself
+    std::error_code ec;
+    if (!fs::exists(file, ec)) return Status::InvalidInput(file + ": no such values file");
+    if (fs::is_directory(file, ec)) return Status::InvalidInput(file + ": is a directory, not a values file");
+    auto text = read_file(file);
+    if (!text.ok()) return text.status();
+    auto node = parse_yaml(*text, file);
+    if (!node.ok()) return node.status();
+    if (!node->IsNull() && !node->IsMap())
+      return Status::InvalidInput(file + ": invalid values file: not a YAML map");
+  }
+  auto key_value = [](const std::string& flag, const std::string& entry) -> Status {
+    auto eq = entry.find('=');
+    if (eq == std::string::npos || eq == 0)
+      return Status::InvalidInput(flag + " " + entry + ": expected KEY=VALUE");
+    return Status::Ok();
+  };
+  for (const auto& s : values.set) KV_RETURN_IF_ERROR(key_value("--set", s));
+  for (const auto& s : values.set_string) KV_RETURN_IF_ERROR(key_value("--set-string", s));
+  for (const auto& s : values.set_file) {
+    std::stringstream pairs(s);  // KEY=FILE[,KEY=FILE...]
+    for (std::string pair; std::getline(pairs, pair, ',');) {
+      KV_RETURN_IF_ERROR(key_value("--set-file", pair));
+      std::string file = pair.substr(pair.find('=') + 1);
+      std::ifstream in(file);
+      if (!in) return Status::InvalidInput("--set-file " + pair + ": " + file + ": no such readable file");
+    }
+  }
+  return Status::Ok();
+}
+
+void append_values_args(const ValuesFlags& values, std::vector<std::string>& args) {
+  for (const auto& f : values.files) args.insert(args.end(), {"--values", f});
+  for (const auto& s : values.set) args.insert(args.end(), {"--set", s});
+  for (const auto& s : values.set_string) args.insert(args.end(), {"--set-string", s});
+  for (const auto& s : values.set_file) args.insert(args.end(), {"--set-file", s});
+}
+
+std::vector<ChartRun> plan_runs(const Chart& chart, bool values_matrix) {
+  const auto& files = values_matrix ? chart.ci_all : chart.ci_values;
+  if (files.empty()) return {ChartRun{chart.path, "", ""}};
+  std::vector<ChartRun> runs;
+  for (const auto& name : files)
+    runs.push_back(ChartRun{chart.path + " (values: " + name + ")", (fs::path(chart.root) / name).string(), name});
+  return runs;
+}
+
+}  // namespace kv::render

@@ -1,0 +1,64 @@
+// A chart as the user names it (a directory or a packaged .tgz), checked before helm sees it so that bad
+// input gets a one-line error naming the file; and the runs a chart gets (one per ci/*-values.yaml).
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/status.h"
+
+namespace kv::render {
+
+// A temporary directory removed (recursively) when the last owner lets go of it.
+struct TempDir {
+  std::string path;
+  ~TempDir();
+};
+
+struct Chart {
+  std::string path;                    // as given: "./mychart" or "mychart-0.1.0.tgz"
+  std::string root;                    // directory holding Chart.yaml: `path` itself, or where the archive
+                                       // was extracted (for reading templates, values and ci/ files)
+  bool archive = false;
+  std::string name, version;           // from Chart.yaml
+  std::vector<std::string> ci_values;  // "ci/a-values.yaml", ... (chart-testing's ci/*-values.yaml), sorted,
+                                       // relative to `root`
+  std::vector<std::string> ci_all;     // every ci/*.yaml and ci/*.yml, sorted (for --values-matrix)
+  std::shared_ptr<TempDir> extracted;  // keeps an archive's extraction alive
+};
+
+// Loads and checks `path`. Fails with InvalidInput (exit 2), one line naming the file, when the path does
+// not exist, a directory has no Chart.yaml, Chart.yaml is not valid YAML or lacks apiVersion/name/version,
+// an archive is not a gzipped tar holding a chart, or a dependency listed in Chart.yaml is not present
+// under charts/ (the message suggests `helm dependency build`). Registers the chart's source root for
+// template_line_for().
+Result<Chart> load_chart(const std::string& path);
+
+// Values given on the command line, passed to helm in this order: -f files, --set, --set-string,
+// --set-file (helm applies them in that precedence).
+struct ValuesFlags {
+  std::vector<std::string> files, set, set_string, set_file;
+};
+
+// Checks what can be checked before running helm: each -f file exists and is valid YAML, each --set and
+// --set-string entry has the form KEY=VALUE, each --set-file names a readable file. InvalidInput on the
+// first problem, naming the file or flag.
+Status check_values(const ValuesFlags& values);
+
+// Appends helm's flags for `values` to `args`.
+void append_values_args(const ValuesFlags& values, std::vector<std::string>& args);
+
+// One validation run of a chart: its suite name and the ci/ values file it uses ("" for none).
+struct ChartRun {
+  std::string suite;        // "CHART" or "CHART (values: ci/a-values.yaml)"
+  std::string values_file;  // absolute or chart-root-based path passed to helm first, "" for none
+  std::string values_name;  // "ci/a-values.yaml", "" for none
+};
+
+// The runs of `chart`: with `values_matrix`, one per ci/*.yaml file; without, one per ci/*-values.yaml
+// (chart-testing's convention) when the chart has any; else (or when ci/ holds none) one run with the
+// chart's own values. Runs are sorted by file name.
+std::vector<ChartRun> plan_runs(const Chart& chart, bool values_matrix);
+
+}  // namespace kv::render

@@ -1,0 +1,255 @@
+#include "render/helm_output.h"
+
+#include <filesystem>
+#include <fstream>
+#include <regex>
+#include <sstream>
+#include <vector>
+
+namespace kv::render {
+
+namespace {
+
+std::vector<std::string> split_lines(const std::string& text) {
+  std::vector<std::string> lines;
+  std::stringstream ss(text);
+  for (std::string line; std::getline(ss, line);) {
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    lines.push_back(line);
+  }
+  return lines;
+}
+
+std::string trim(std::string s) {
+  size_t b = s.find_first_not_of(" \t");
+  size_t e = s.find_last_not_of(" \t");
+  return b == std::string::npos ? "" : s.substr(b, e - b + 1);
+}
+
+// A location helm names inside a message: "(mychart/templates/x.yaml:12:14)", "mychart/templates/x.yaml:3:",
+// "(line 7)". Fills file/line/column of `f` when found.
+void locate(const std::string& message, const Chart& chart, Finding& f) {
+  static const std::regex file_re(R"(([A-Za-z0-9_.\-]+(?:/[A-Za-z0-9_.\-]+)+\.(?:yaml|yml|tpl|txt|json)):(\d+)(?::(\d+))?)");
+  static const std::regex line_re(R"(\(line (\d+)\))");
+  std::smatch m;
+  if (std::regex_search(message, m, file_re)) {
+    f.file = chart_file(chart, strip_chart_name(m[1].str()));
+    f.line = std::stoi(m[2].str());
+    f.column = m[3].matched ? std::stoi(m[3].str()) : 0;
+  } else if (std::regex_search(message, m, line_re)) {
+    f.line = std::stoi(m[1].str());
+  }
+}
+
+// The 1-based line of `key:` at the top level of the chart's Chart.yaml, 0 if absent.
+int chart_yaml_line(const Chart& chart, const std::string& key) {
+  std::ifstream in(std::filesystem::path(chart.root) / "Chart.yaml");
+  int n = 0;
+  for (std::string line; std::getline(in, line);) {
+    ++n;
+    if (line.rfind(key + ":", 0) == 0) return n;
+  }
+  return 0;
+}
+
+ObjectResult render_result(const Chart& chart, const std::string& suite) {
+  ObjectResult r;
+  r.kind_of_result = ResultKind::kRender;
+  r.title = "render";
+  r.suite = suite;
+  r.status = ObjectStatus::kInvalid;
+  r.source.chart = chart.path;
+  r.source.file = chart.path;
+  return r;
+}
+
+// The "Error: ..." message of helm's stderr with its continuation lines (up to a blank line), without
+// helm's own log lines ("engine.go:206: [INFO] ...") and its "Use --debug" hint.
+std::vector<std::string> error_block(const std::string& stderr_text) {
+  std::vector<std::string> block;
+  bool in = false;
+  for (const auto& line : split_lines(stderr_text)) {
+    if (line.rfind("Error: ", 0) == 0) {
+      if (in) break;
+      in = true;
+      block.push_back(line.substr(7));
+      continue;
+    }
+    if (!in) continue;
+    if (trim(line).empty() || line.rfind("Use --debug", 0) == 0) break;
+    block.push_back(line);
+  }
+  return block;
+}
+
+}  // namespace
+
+std::string strip_chart_name(const std::string& helm_path) {
+  auto slash = helm_path.find('/');
+  return slash == std::string::npos ? helm_path : helm_path.substr(slash + 1);
+}
+
+std::string chart_file(const Chart& chart, const std::string& chart_relative) {
+  if (chart_relative.empty()) return chart.path;
+  if (chart_relative.front() == '/') return chart_relative;
+  std::string base = chart.path;
+  while (base.size() > 1 && base.back() == '/') base.pop_back();
+  return base + "/" + chart_relative;
+}
+
+Result<ObjectResult> parse_render_error(const std::string& stderr_text, const Chart& chart, const std::string& suite) {
+  auto block = error_block(stderr_text);
+  if (block.empty()) {
+    // No "Error:" line: helm died some other way; keep its last non-empty line.
+    std::string last;
+    for (const auto& line : split_lines(stderr_text))
+      if (!trim(line).empty()) last = trim(line);
+    block.push_back(last.empty() ? "helm template failed without a message" : last);
+  }
+  const std::string& msg = block.front();
+
+  // The user's input, not the chart: exit 2.
+  for (const char* flag : {"--set", "--set-string", "--set-file", "--set-json", "--set-literal"})
+    if (msg.rfind(std::string("failed parsing ") + flag + " data", 0) == 0)
+      return Status::InvalidInput("invalid " + std::string(flag) + " value: " + msg.substr(msg.find(':') + 2));
+  if (msg.find("error occurred while checking for chart dependencies") != std::string::npos) {
+    auto colon = msg.rfind(": ");
+    return Status::InvalidInput(chart.path + ": dependencies " + msg.substr(colon + 2) + "; run `helm dependency build " +
+                                chart.path + "`");
+  }
+  if (msg.rfind("open ", 0) == 0 || msg.rfind("failed to parse ", 0) == 0)
+    return Status::InvalidInput(msg);
+
+  ObjectResult r = render_result(chart, suite);
+  Finding f;
+  f.rule = "helm-render";
+  static const std::string kSchema = "values don't meet the specifications of the schema(s)";
+  static const std::string kKubeVersion = "chart requires kubeVersion: ";
+  if (msg.rfind(kSchema, 0) == 0) {
+    // Blocks of "chartname:" followed by "- at '/path': message" lines.
+    std::string schema_chart = chart.name;
+    for (size_t i = 1; i < block.size(); ++i) {
+      std::string line = trim(block[i]);
+      if (line.size() > 1 && line.back() == ':' && line.find(' ') == std::string::npos) {
+        schema_chart = line.substr(0, line.size() - 1);
+        continue;
+      }
+      if (line.rfind("- ", 0) != 0) continue;
+      Finding s;
+      s.rule = "helm-render/values-schema";
+      s.message = "values do not match values.schema.json: " + line.substr(2);
+      s.file = chart_file(chart, schema_chart == chart.name ? "values.schema.json"
+                                                            : "charts/" + schema_chart + "/values.schema.json");
+      static const std::regex at_re(R"(^at '/?([^']*)')");
+      std::smatch m;
+      std::string rest = line.substr(2);
+      if (std::regex_search(rest, m, at_re)) {
+        s.path = m[1].str();
+        for (auto& ch : s.path) if (ch == '/') ch = '.';
+      }
+      r.findings.push_back(std::move(s));
+    }
+    if (r.findings.empty()) {
+      f.rule = "helm-render/values-schema";
+      f.message = msg;
+      f.file = chart_file(chart, "values.schema.json");
+      r.findings.push_back(f);
+    }
+  } else if (msg.rfind(kKubeVersion, 0) == 0) {
+    f.rule = "helm-render/kube-version";
+    f.message = msg;
+    f.file = chart_file(chart, "Chart.yaml");
+    f.line = chart_yaml_line(chart, "kubeVersion");
+    r.findings.push_back(f);
+  } else {
+    static const std::regex exec_re(R"(^(?:execution|parse) error at \(([^)]*)\): (.*)$)");
+    static const std::regex tmpl_re(R"(^template: ([^:]+):(\d+)(?::(\d+))?: (.*)$)");
+    static const std::regex yaml_re(R"(^YAML parse error on ([^:]+): (.*)$)");
+    std::smatch m;
+    std::string joined = msg;
+    for (size_t i = 1; i < block.size(); ++i) joined += " " + trim(block[i]);
+    f.message = joined;
+    if (std::regex_match(msg, m, exec_re)) {
+      locate("(" + m[1].str() + ")", chart, f);
+      f.message = m[2].str();
+    } else if (std::regex_match(msg, m, tmpl_re)) {
+      f.file = chart_file(chart, strip_chart_name(m[1].str()));
+      f.line = std::stoi(m[2].str());
+      f.column = m[3].matched ? std::stoi(m[3].str()) : 0;
+      f.message = m[4].str();
+    } else if (std::regex_match(msg, m, yaml_re)) {
+      // helm's line number counts lines of the rendered output, not of the template: keep it in the
+      // message only.
+      f.file = chart_file(chart, strip_chart_name(m[1].str()));
+      f.message = "rendered output is not valid YAML: " + m[2].str();
+    } else {
+      locate(msg, chart, f);
+    }
+    r.findings.push_back(f);
+  }
+  const Finding& first = r.findings.front();
+  if (!first.file.empty()) r.source.file = first.file;
+  r.source.line = first.line;
+  r.source.column = first.column;
+  std::string prefix = chart.path + "/";
+  if (first.file.rfind(prefix, 0) == 0) r.source.template_path = first.file.substr(prefix.size());
+  return r;
+}
+
+ObjectResult parse_lint_output(const std::string& output, int exit_code, const Chart& chart, const std::string& suite) {
+  ObjectResult r;
+  r.kind_of_result = ResultKind::kLint;
+  r.title = "helm lint";
+  r.suite = suite;
+  r.source.chart = chart.path;
+  r.source.file = chart.path;
+  static const std::regex item_re(R"(^\[(ERROR|WARNING|INFO)\] ([^:]*): ?(.*)$)");
+  Finding* open = nullptr;
+  std::string failure;  // a top-level "Error ..." line of helm
+  for (const auto& line : split_lines(output)) {
+    std::smatch m;
+    if (std::regex_match(line, m, item_re)) {
+      Finding f;
+      std::string sev = m[1].str();
+      f.severity = sev == "ERROR" ? Severity::kError : sev == "WARNING" ? Severity::kWarning : Severity::kInfo;
+      f.rule = "helm-lint";
+      std::string where = trim(m[2].str());
+      f.file = where.empty() ? chart.path : chart_file(chart, where);
+      f.message = trim(m[3].str());
+      r.findings.push_back(std::move(f));
+      open = &r.findings.back();
+      continue;
+    }
+    std::string t = trim(line);
+    if (t.empty() || line.rfind("==> Linting", 0) == 0 || t.find("chart(s) linted") != std::string::npos) {
+      open = nullptr;
+      continue;
+    }
+    if (line.rfind("Error", 0) == 0) {
+      if (failure.empty()) failure = line.rfind("Error: ", 0) == 0 ? line.substr(7) : line.substr(6);
+      open = nullptr;
+      continue;
+    }
+    if (open) open->message += (open->message.empty() ? "" : " ") + t;
+  }
+  for (auto& f : r.findings) {
+    Finding located = f;
+    located.file.clear();
+    locate(f.message, chart, located);
+    if (!located.file.empty()) f.file = located.file;
+    if (located.line) { f.line = located.line; f.column = located.column; }
+  }
+  bool errors = r.has_severity(Severity::kError);
+  if (!errors && exit_code != 0) {
+    Finding f;
+    f.rule = "helm-lint";
+    f.file = chart.path;
+    f.message = failure.empty() ? "helm lint failed (exit " + std::to_string(exit_code) + ")" : failure;
+    r.findings.push_back(f);
+    errors = true;
+  }
+  r.status = errors ? ObjectStatus::kInvalid : ObjectStatus::kValid;
+  return r;
+}
+
+}  // namespace kv::render

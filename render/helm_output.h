@@ -1,0 +1,33 @@
+// Reading what helm prints: `helm template`'s error messages (stderr) and `helm lint`'s report, turned into
+// results with findings that point at files inside the chart. Pure functions over text, no helm run here.
+#pragma once
+
+#include <string>
+
+#include "core/status.h"
+#include "render/chart.h"
+#include "validators/result.h"
+
+namespace kv::render {
+
+// Interprets the stderr of a failed `helm template` on `chart`. Errors of the user's input (bad --set
+// syntax, a missing or malformed values file, a missing dependency) are returned as InvalidInput (exit 2),
+// one line. Everything else is a chart failure: an ObjectResult of kind kRender, title "render", status
+// invalid, with one finding per problem (execution errors from `required`/`fail`, template parse errors,
+// values.schema.json violations, kubeVersion mismatch, YAML errors in the output), each naming the file
+// inside the chart as the user opens it ("mychart/templates/x.yaml") and helm's line and column when given.
+Result<ObjectResult> parse_render_error(const std::string& stderr_text, const Chart& chart, const std::string& suite);
+
+// Parses `helm lint`'s output (stdout and stderr together) into one ObjectResult of kind kLint, title
+// "helm lint": a finding per [ERROR]/[WARNING]/[INFO] line (continuation lines joined), on the file it
+// names and the line when helm gives one; status invalid when any ERROR (or when helm failed without
+// saying why: `exit_code` non-zero and no ERROR line), else valid.
+ObjectResult parse_lint_output(const std::string& output, int exit_code, const Chart& chart, const std::string& suite);
+
+// "mychart/templates/x.yaml" (helm's name, chart name first) → "templates/x.yaml"; unchanged without '/'.
+std::string strip_chart_name(const std::string& helm_path);
+
+// The path of `chart_relative` ("templates/x.yaml") as the user opens it: chart.path + "/" + it.
+std::string chart_file(const Chart& chart, const std::string& chart_relative);
+
+}  // namespace kv::render

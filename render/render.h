@@ -1,0 +1,61 @@
+// Running helm on a chart: `helm lint` and `helm template` with the values and the capabilities of the
+// server that will judge the objects, and turning the rendered stream into Resources that remember the
+// template they came from.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "core/status.h"
+#include "kube/discovery.h"
+#include "render/chart.h"
+#include "render/helm.h"
+#include "resources/resource.h"
+#include "validators/result.h"
+
+namespace kv::render {
+
+struct RenderRequest {
+  std::string release;                    // "" → the chart's name
+  std::string namespace_ = "default";
+  std::string kube_version;               // the server's, "v1.37.2"; "" → helm's built-in default
+  std::vector<std::string> api_versions;  // served "apps/v1" and "apps/v1/Deployment" (see helm_api_versions)
+  std::string run_values_file;            // the run's ci/ values file ("" for none), applied before `values`
+  ValuesFlags values;                     // the user's -f/--set/--set-string/--set-file
+  bool skip_tests = false;                // leave out templates/tests (helm test hooks)
+  std::string suite;                      // copied into results
+};
+
+struct Rendered {
+  // Every object, in helm's output order (CRDs from crds/ first). SourceRef: chart = chart.path,
+  // template_path = "templates/x.yaml" (from `# Source:`), file = chart.path + "/" + template_path,
+  // line = where the object's document starts in the template (template_document_line), document = the
+  // index of the object among those its template rendered. Resource.line_base is 0: node marks count lines
+  // of the rendered document, not of the template; map fields with template_line_for().
+  std::vector<Resource> resources;
+  // Render problems, each status invalid: a failed `helm template` (kind kRender, no resources then), or a
+  // rendered document that is not a Kubernetes object (kind kRender, naming its template).
+  std::vector<ObjectResult> problems;
+  bool failed() const { return !problems.empty(); }
+};
+
+// The arguments of `helm template` for this request (without "helm" itself).
+std::vector<std::string> template_args(const Helm& helm, const Chart& chart, const RenderRequest& req);
+
+// Renders `chart` with `helm template ... --include-crds`. A chart that fails to render is not an error of
+// this function: it yields a Rendered with the problem. Fails with InvalidInput (exit 2) for the user's bad
+// input (values files, --set syntax; checked with check_values() first), Unavailable when helm cannot run.
+Result<Rendered> render_chart(const Helm& helm, const Chart& chart, const RenderRequest& req);
+
+// Parses the stdout of a successful `helm template` into resources (see Rendered).
+Rendered parse_rendered(const std::string& output, const Chart& chart, const std::string& suite);
+
+// Runs `helm lint` with the request's values (and kube version) and parses its report (parse_lint_output).
+// Fails only when helm cannot run.
+Result<ObjectResult> lint_chart(const Helm& helm, const Chart& chart, const RenderRequest& req);
+
+// What helm's --api-versions should hold so that .Capabilities.APIVersions tells the truth, as helm itself
+// fills it from a live cluster: every served "group/version" and "group/version/Kind", sorted, unique.
+std::vector<std::string> helm_api_versions(const std::vector<kube::ApiResource>& served);
+
+}  // namespace kv::render

@@ -1,0 +1,32 @@
+// Mapping a field of a rendered object back to a line of the template it came from. Rendered lines are
+// not template lines, so this is a heuristic: find the field's key in the template source, preferring the
+// occurrence whose enclosing keys match the field path; if no single line wins, the document's start.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "resources/resource.h"
+
+namespace kv::render {
+
+struct TempDir;
+
+// Records where the files of the chart named `chart_path` (as in SourceRef.chart) can be read: the
+// directory itself, or an archive's extraction (kept alive by `keep`). Called by load_chart().
+void register_chart_source(const std::string& chart_path, const std::string& root, std::shared_ptr<TempDir> keep);
+
+// The 1-based template line of the field `field_path` ("imagePullPolicy", or a whole path such as
+// "spec.template.spec.containers[0].imagePullPolicy") of the object rendered to `src`: the line of the key
+// when the template holds it once in the object's document (or when exactly one occurrence's enclosing keys
+// match the path best); else src.line (the document's start); 0 when the template cannot be read.
+// Thread-safe; each template is read once.
+int template_line_for(const SourceRef& src, std::string_view field_path);
+
+// The 1-based line where the `index`-th (0-based) of `count` documents rendered from `template_path` starts
+// in the template: the start of the index-th `---`-separated part when the template has exactly `count`
+// non-empty parts, else 1. 0 when the template cannot be read.
+int template_document_line(const std::string& chart_path, const std::string& template_path, int index, int count);
+
+}  // namespace kv::render

@@ -1,0 +1,56 @@
+#include "render/template_lines.h"
+
+#include <filesystem>
+#include <fstream>
+
+#include <doctest/doctest.h>
+
+namespace fs = std::filesystem;
+
+TEST_CASE("a field maps to its key's line in the template, or to the document start") {
+  fs::path dir = fs::temp_directory_path() / "kv-template-lines-test";
+  fs::create_directories(dir / "templates");
+  std::ofstream(dir / "templates" / "two.yaml") <<
+      "{{- if .Values.a }}\n"          // 1
+      "apiVersion: v1\n"               // 2
+      "kind: Service\n"                // 3
+      "metadata:\n"                    // 4
+      "  name: {{ .Release.Name }}\n"  // 5
+      "spec:\n"                        // 6
+      "  ports:\n"                     // 7
+      "    - port: 80\n"               // 8
+      "      name: http\n"             // 9
+      "{{- end }}\n"                   // 10
+      "---\n"                          // 11
+      "apiVersion: apps/v1\n"          // 12
+      "kind: Deployment\n"             // 13
+      "metadata:\n"                    // 14
+      "  name: x\n"                    // 15
+      "spec:\n"                        // 16
+      "  template:\n"                  // 17
+      "    spec:\n"                    // 18
+      "      containers:\n"            // 19
+      "        - name: app\n"          // 20
+      "          imagePullPolicy: {{ .Values.p }}\n";  // 21
+  kv::render::register_chart_source("mychart", dir.string(), nullptr);
+  CHECK(kv::render::template_document_line("mychart", "templates/two.yaml", 0, 2) == 1);
+  CHECK(kv::render::template_document_line("mychart", "templates/two.yaml", 1, 2) == 12);
+  CHECK(kv::render::template_document_line("mychart", "templates/two.yaml", 0, 3) == 1);  // parts differ: start
+
+  kv::SourceRef second{"mychart/templates/two.yaml", 12, 1, 1, "templates/two.yaml", "mychart"};
+  CHECK(kv::render::template_line_for(second, "spec.template.spec.containers[0].imagePullPolicy") == 21);
+  CHECK(kv::render::template_line_for(second, "imagePullPolicy") == 21);
+  // "name" occurs twice in the second document: the enclosing keys decide.
+  CHECK(kv::render::template_line_for(second, "metadata.name") == 15);
+  CHECK(kv::render::template_line_for(second, "spec.template.spec.containers[0].name") == 20);
+  CHECK(kv::render::template_line_for(second, "name") == 12);  // ambiguous: the document start
+  CHECK(kv::render::template_line_for(second, "replicas") == 12);
+
+  kv::SourceRef first{"mychart/templates/two.yaml", 1, 1, 0, "templates/two.yaml", "mychart"};
+  CHECK(kv::render::template_line_for(first, "spec.ports[0].port") == 8);
+  CHECK(kv::render::template_line_for(first, "imagePullPolicy") == 1);  // not in this document
+
+  kv::SourceRef missing{"nowhere/templates/x.yaml", 0, 0, 0, "templates/x.yaml", "nowhere"};
+  CHECK(kv::render::template_line_for(missing, "a") == 0);
+  fs::remove_all(dir);
+}
