@@ -1,0 +1,189 @@
+#include "resources/input_paths.h"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <utility>
+
+#include "resources/loader.h"
+
+namespace kv {
+
+namespace {
+
+std::string mib(size_t bytes) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.1f MiB", static_cast<double>(bytes) / (1 << 20));
+  return buf;
+}
+
+PathProblem too_large(const std::string& name, size_t max_bytes, size_t size) {
+  std::string what = size > 0 ? "is " + mib(size) : "is larger than that";
+  return {name, "input/too-large",
+          "input " + what + "; files over " + mib(max_bytes) + " are refused (split it into smaller files)"};
+}
+
+PathProblem from_errno(const std::string& path, int err, const char* doing) {
+  if (err == ENOENT) return {path, "input/not-found", "no such file or directory"};
+  if (err == ELOOP) return {path, "input/symlink-loop", "too many levels of symbolic links"};
+  return {path, "input/unreadable", std::string("cannot ") + doing + ": " + std::strerror(err)};
+}
+
+std::string join(const std::string& dir, const std::string& name) {
+  return !dir.empty() && dir.back() == '/' ? dir + name : dir + "/" + name;
+}
+
+struct DirWalk {
+  std::vector<std::pair<dev_t, ino_t>> stack;  // directories being walked, to catch symlink loops
+  std::vector<std::string> stack_names;
+  ExpandedPath* out;
+
+  void walk(const std::string& dir, const struct stat& st) {
+    for (size_t i = 0; i < stack.size(); ++i) {
+      if (stack[i] == std::pair{st.st_dev, st.st_ino}) {
+        out->problems.push_back({dir, "input/symlink-loop",
+                                 "symlink loop: this directory is " + stack_names[i] + " again"});
+        return;
+      }
+    }
+    DIR* d = opendir(dir.c_str());
+    if (!d) {
+      out->problems.push_back(from_errno(dir, errno, "list directory"));
+      return;
+    }
+    std::vector<std::string> names;
+    while (struct dirent* e = readdir(d)) {
+      std::string name = e->d_name;
+      if (name != "." && name != "..") names.push_back(std::move(name));
+    }
+    closedir(d);
+    stack.emplace_back(st.st_dev, st.st_ino);
+    stack_names.push_back(dir);
+    for (const std::string& name : names) {
+      std::string full = join(dir, name);
+      struct stat child;
+      if (stat(full.c_str(), &child) != 0) {
+        int err = errno;
+        // Broken links and loops among non-YAML names are not the user's input; skip them.
+        if (has_yaml_extension(name) || err == ELOOP) out->problems.push_back(from_errno(full, err, "stat"));
+        continue;
+      }
+      if (S_ISDIR(child.st_mode)) {
+        walk(full, child);
+      } else if (has_yaml_extension(name)) {
+        out->files.push_back(std::move(full));
+      }
+    }
+    stack.pop_back();
+    stack_names.pop_back();
+  }
+};
+
+}  // namespace
+
+bool has_yaml_extension(const std::string& name) {
+  auto ends = [&](std::string_view ext) {
+    return name.size() > ext.size() && name.compare(name.size() - ext.size(), ext.size(), ext) == 0;
+  };
+  return ends(".yaml") || ends(".yml") || ends(".json");
+}
+
+std::optional<PathProblem> read_fd(int fd, const std::string& name, size_t max_bytes, std::string& text) {
+  text.clear();
+  struct stat st;
+  if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode)) {
+    if (static_cast<unsigned long long>(st.st_size) > max_bytes)
+      return too_large(name, max_bytes, static_cast<size_t>(st.st_size));
+    text.reserve(static_cast<size_t>(st.st_size));
+  }
+  char buf[1 << 16];
+  for (;;) {
+    ssize_t n = read(fd, buf, sizeof buf);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      text.clear();
+      return from_errno(name, errno, "read");
+    }
+    if (n == 0) break;
+    if (text.size() + static_cast<size_t>(n) > max_bytes) {
+      text.clear();
+      text.shrink_to_fit();
+      return too_large(name, max_bytes, 0);
+    }
+    text.append(buf, static_cast<size_t>(n));
+  }
+  return std::nullopt;
+}
+
+std::optional<PathProblem> read_file(const std::string& path, size_t max_bytes, std::string& text) {
+  int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return from_errno(path, errno, "open");
+  auto problem = read_fd(fd, path, max_bytes, text);
+  close(fd);
+  return problem;
+}
+
+ExpandedPath expand_path(const std::string& path) {
+  ExpandedPath out;
+  if (path == "-") {
+    out.files.push_back(path);
+    return out;
+  }
+  struct stat st;
+  if (stat(path.c_str(), &st) != 0) {
+    int err = errno;
+    struct stat lst;
+    if (err == ENOENT && lstat(path.c_str(), &lst) == 0) {
+      out.problems.push_back({path, "input/not-found", "broken symbolic link (its target does not exist)"});
+    } else {
+      out.problems.push_back(from_errno(path, err, "stat"));
+    }
+    return out;
+  }
+  if (!S_ISDIR(st.st_mode)) {
+    out.files.push_back(path);
+    return out;
+  }
+  DirWalk walk{{}, {}, &out};
+  walk.walk(path, st);
+  std::sort(out.files.begin(), out.files.end());
+  if (out.files.empty() && out.problems.empty())
+    out.problems.push_back({path, "input/no-yaml-files", "directory holds no *.yaml, *.yml or *.json files"});
+  return out;
+}
+
+LoadResult load_paths(const std::vector<std::string>& paths, const LoadOptions& options) {
+  LoadResult out;
+  auto add_problem = [&](const PathProblem& p) {
+    out.problems.push_back(input_problem(p.path, 0, 0, 0, p.rule, p.message));
+  };
+  std::string text;
+  for (const std::string& path : paths) {
+    ExpandedPath expanded = expand_path(path);
+    for (const PathProblem& p : expanded.problems) add_problem(p);
+    for (const std::string& file : expanded.files) {
+      auto problem = file == "-" ? read_fd(options.stdin_fd, "-", options.max_file_bytes, text)
+                                 : read_file(file, options.max_file_bytes, text);
+      if (problem) {
+        add_problem(*problem);
+        continue;
+      }
+      load_text(text, file, options, out);
+    }
+  }
+  if (out.resources.empty() && out.problems.empty() && !options.ignore_non_objects && !paths.empty()) {
+    std::string names;
+    for (const auto& p : paths) names += (names.empty() ? "" : " ") + p;
+    out.problems.push_back(input_problem(paths.front(), 0, 0, 0, "input/no-objects",
+                                         "no Kubernetes objects found in " + names));
+  }
+  return out;
+}
+
+}  // namespace kv

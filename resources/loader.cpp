@@ -1,0 +1,205 @@
+#include "resources/loader.h"
+
+#include <cctype>
+#include <charconv>
+
+#include "core/json.h"
+#include "resources/documents.h"
+#include "resources/yaml_document.h"
+
+namespace kv {
+
+namespace {
+
+// Whether a plain scalar resolves to something other than a string (null, bool, number) under the
+// YAML 1.2 core schema or YAML 1.1's booleans, which the API server's YAML decoder still applies.
+bool plain_non_string(const std::string& s) {
+  static const char* const kWords[] = {"", "~", "null", "Null", "NULL", "true", "True", "TRUE", "false",
+                                       "False", "FALSE", "yes", "Yes", "YES", "no", "No", "NO", "on",
+                                       "On", "ON", "off", "Off", "OFF", ".inf", ".Inf", ".INF", "-.inf",
+                                       "+.inf", ".nan", ".NaN", ".NAN"};
+  for (const char* w : kWords)
+    if (s == w) return true;
+  std::string_view v = s;
+  if (!v.empty() && (v[0] == '+' || v[0] == '-')) v.remove_prefix(1);
+  if (v.size() > 2 && v[0] == '0' && (v[1] == 'x' || v[1] == 'o')) return true;
+  if (v.empty() || !(std::isdigit(static_cast<unsigned char>(v[0])) || v[0] == '.')) return false;
+  double d;
+  auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), d);
+  return ec == std::errc() && end == v.data() + v.size();
+}
+
+bool is_string(const YAML::Node& n) {
+  if (!n.IsScalar()) return false;
+  return n.Tag() != "?" || !plain_non_string(n.Scalar());
+}
+
+const char* type_name(const YAML::Node& n) {
+  switch (n.Type()) {
+    case YAML::NodeType::Map: return "a map";
+    case YAML::NodeType::Sequence: return "a list";
+    case YAML::NodeType::Scalar: return n.Tag() == "?" && plain_non_string(n.Scalar()) ? "not a string"
+                                                                                        : "a string";
+    default: return "empty";
+  }
+}
+
+struct DocContext {
+  std::string_view file;
+  int line_base = 0;  // file line = mark.line + 1 + line_base
+  int document = 0;
+  const LoadOptions* options = nullptr;
+  LoadResult* out = nullptr;
+
+  int line_of(const YAML::Node& n) const { return n.Mark().is_null() ? 0 : n.Mark().line + 1 + line_base; }
+  int column_of(const YAML::Node& n) const { return n.Mark().is_null() ? 0 : n.Mark().column + 1; }
+  void problem(const YAML::Node& at, const char* rule, std::string message) const {
+    out->problems.push_back(input_problem(file, line_of(at), column_of(at), document, rule, std::move(message)));
+  }
+};
+
+// The key node of `key` in map `m` (for its position), or `m` itself when absent.
+YAML::Node key_node(const YAML::Node& m, std::string_view key) {
+  for (const auto& kv : m)
+    if (kv.first.IsScalar() && kv.first.Scalar() == key) return kv.first;
+  return m;
+}
+
+// Checks that `obj` is a Kubernetes object and appends it; `what` names it in messages ("" for a
+// whole document, "items[3]" for a List item).
+void add_object(const YAML::Node& obj, std::string body, const std::string& what, const DocContext& ctx) {
+  std::string prefix = what.empty() ? "" : what + ": ";
+  if (!obj.IsMap()) {
+    if (ctx.options->ignore_non_objects && what.empty()) return;
+    ctx.problem(obj, "input/not-an-object",
+                prefix + "the document is " + type_name(obj) +
+                    ", not a Kubernetes object (a map with apiVersion and kind)");
+    return;
+  }
+  const YAML::Node api = obj["apiVersion"], kind = obj["kind"];
+  if (!api || api.IsNull() || !kind || kind.IsNull()) {
+    if (ctx.options->ignore_non_objects && what.empty()) return;
+    const char* missing = (!api || api.IsNull()) && (!kind || kind.IsNull()) ? "apiVersion and kind are"
+                          : (!api || api.IsNull())                           ? "apiVersion is"
+                                                                             : "kind is";
+    ctx.problem(obj, "input/missing-kind", prefix + missing + " missing: not a Kubernetes object");
+    return;
+  }
+  if (!is_string(api) || !is_string(kind)) {
+    const char* field = !is_string(api) ? "apiVersion" : "kind";
+    ctx.problem(key_node(obj, field), "input/invalid-kind",
+                prefix + field + " must be a string, found " + type_name(!is_string(api) ? api : kind));
+    return;
+  }
+  Resource r;
+  r.api_version = api.Scalar();
+  r.kind = kind.Scalar();
+  const YAML::Node meta = obj["metadata"];
+  if (meta && !meta.IsNull() && !meta.IsMap()) {
+    ctx.problem(key_node(obj, "metadata"), "input/invalid-metadata", prefix + "metadata must be a map");
+    return;
+  }
+  if (meta && meta.IsMap()) {
+    for (auto [field, dest] : {std::pair{"name", &r.name}, std::pair{"generateName", &r.generate_name},
+                               std::pair{"namespace", &r.namespace_}}) {
+      const YAML::Node v = meta[field];
+      if (!v || v.IsNull()) continue;
+      if (!v.IsScalar()) {
+        ctx.problem(key_node(meta, field), "input/invalid-metadata",
+                    prefix + "metadata." + field + " must be a string, found " + type_name(v));
+        return;
+      }
+      *dest = v.Scalar();
+    }
+  }
+  if (r.name.empty() && r.generate_name.empty()) {
+    ctx.problem(meta && meta.IsMap() ? key_node(obj, "metadata") : obj, "input/missing-name",
+                prefix + r.kind + " has neither metadata.name nor metadata.generateName");
+    return;
+  }
+  r.object = obj;
+  r.source.file = std::string(ctx.file);
+  r.source.line = ctx.line_of(obj);
+  r.source.column = ctx.column_of(obj);
+  r.source.document = ctx.document;
+  r.line_base = ctx.line_base;
+  r.body = std::move(body);
+  ctx.out->resources.push_back(std::move(r));
+}
+
+bool is_list_kind(const YAML::Node& doc) {
+  if (!doc.IsMap()) return false;
+  const YAML::Node kind = doc["kind"];
+  if (!kind || !kind.IsScalar()) return false;
+  const std::string& k = kind.Scalar();
+  return k.size() >= 4 && k.compare(k.size() - 4, 4, "List") == 0 && doc["items"];
+}
+
+void load_list(const YAML::Node& doc, const DocContext& ctx) {
+  const YAML::Node items = doc["items"];
+  if (items.IsNull()) return;
+  if (!items.IsSequence()) {
+    ctx.problem(key_node(doc, "items"), "input/invalid-list",
+                "items of a " + doc["kind"].Scalar() + " must be a list, found " + type_name(items));
+    return;
+  }
+  int i = 0;
+  for (const auto& item : items) {
+    std::string body;
+    if (item.IsMap()) body = JsonWriter(false).node(item).str();
+    add_object(item, std::move(body), "items[" + std::to_string(i++) + "]", ctx);
+  }
+}
+
+}  // namespace
+
+ObjectResult input_problem(std::string_view file, int line, int column, int document,
+                           std::string_view rule, std::string message) {
+  ObjectResult r;
+  r.kind_of_result = ResultKind::kInput;
+  r.status = ObjectStatus::kError;
+  r.suite = std::string(file);
+  r.source.file = std::string(file);
+  r.source.line = line;
+  r.source.column = column;
+  r.source.document = document;
+  r.title = "input " + std::string(file) + (line > 0 ? ":" + std::to_string(line) : "");
+  Finding f;
+  f.severity = Severity::kError;
+  f.rule = std::string(rule);
+  f.message = std::move(message);
+  f.file = std::string(file);
+  f.line = line;
+  f.column = column;
+  r.findings.push_back(std::move(f));
+  return r;
+}
+
+void load_text(std::string_view text, std::string_view display_name, const LoadOptions& options,
+               LoadResult& out) {
+  for (const DocumentChunk& chunk : split_documents(text)) {
+    if (is_blank_document(chunk.text)) continue;
+    DocContext ctx{display_name, chunk.first_line - 1, chunk.index, &options, &out};
+    DocumentParse parsed = parse_document(chunk.text);
+    if (parsed.defect) {
+      const InputDefect& d = *parsed.defect;
+      int line = d.line > 0 ? d.line + ctx.line_base : chunk.first_line;
+      out.problems.push_back(input_problem(display_name, line, d.column, chunk.index, d.rule, d.message));
+      continue;
+    }
+    if (!parsed.root || parsed.root.IsNull()) continue;  // "~" or "null": an empty document
+    if (is_list_kind(parsed.root)) {
+      load_list(parsed.root, ctx);
+    } else {
+      add_object(parsed.root, std::string(chunk.text), "", ctx);
+    }
+  }
+}
+
+LoadResult load_text(std::string_view text, std::string_view display_name, const LoadOptions& options) {
+  LoadResult out;
+  load_text(text, display_name, options, out);
+  return out;
+}
+
+}  // namespace kv

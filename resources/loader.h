@@ -1,0 +1,54 @@
+// The input loader: turns files, directories and stdin into Resources, and every problem with the
+// input into an ObjectResult (kind kInput, status kError) instead of a failure, so that the rest of
+// the input is still validated and the CLI can exit 2 at the end.
+#pragma once
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "resources/resource.h"
+#include "validators/result.h"
+
+namespace kv {
+
+struct LoadOptions {
+  // Hook mode: documents that are not Kubernetes objects (not a map, or no apiVersion/kind) are
+  // skipped silently instead of being problems.
+  bool ignore_non_objects = false;
+  // Files (and stdin) larger than this are refused with an "input/too-large" problem.
+  size_t max_file_bytes = 64u << 20;
+  // The file descriptor read for the path "-".
+  int stdin_fd = 0;
+};
+
+struct LoadResult {
+  std::vector<Resource> resources;     // in input order: paths as given, directory entries sorted
+  std::vector<ObjectResult> problems;  // one per bad document / path, in input order
+  bool ok() const { return problems.empty(); }
+};
+
+// Loads every PATH: a file (any name), a directory (its *.yaml, *.yml and *.json files, recursively,
+// in byte order of their paths; symlinked directories followed, loops reported), or "-" for stdin.
+// Problems: nonexistent or unreadable paths, a directory without YAML files, files over
+// `max_file_bytes`, every problem load_text() reports, and "input/no-objects" when nothing at all was
+// found (unless `ignore_non_objects`).
+LoadResult load_paths(const std::vector<std::string>& paths, const LoadOptions& options = {});
+
+// Loads the YAML/JSON stream `text` read from `display_name` (SourceRef.file of what it yields) and
+// appends to `out`. Documents are split as kubectl does; empty and comment-only documents are skipped;
+// `kind: List` and other `*List` kinds with `items` are expanded. Each document with a problem (syntax,
+// encoding, duplicate key, not a map, apiVersion/kind missing or not strings, no metadata.name nor
+// metadata.generateName, ...) yields one problem and no resource; the other documents still load.
+void load_text(std::string_view text, std::string_view display_name, const LoadOptions& options,
+               LoadResult& out);
+LoadResult load_text(std::string_view text, std::string_view display_name,
+                     const LoadOptions& options = {});
+
+// A problem result for `file` (line/column 1-based, 0 when unknown), as the loader reports them:
+// kind kInput, status kError, one error Finding with `rule` and `message`.
+ObjectResult input_problem(std::string_view file, int line, int column, int document,
+                           std::string_view rule, std::string message);
+
+}  // namespace kv

@@ -1,0 +1,48 @@
+// Mapping a Kubernetes field path, as the API server writes it in Status causes and Warnings
+// ("spec.template.spec.containers[0].image", "metadata.annotations[example.com/x]"), back to the
+// line:column of the field in the file a Resource was loaded from.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "resources/resource.h"
+
+namespace kv {
+
+// One step of a field path: a map key ("spec", or "example.com/x" from "[example.com/x]"), a list
+// index ("[0]"), or a list item selected by a field ("[name=web]").
+struct PathSegment {
+  enum class Kind { kKey, kIndex, kSelector };
+  Kind kind = Kind::kKey;
+  std::string key;    // kKey: the key; kSelector: the field name; kIndex: the text inside [ ]
+  std::string value;  // kSelector: the wanted value
+  long index = -1;    // kIndex
+  size_t end = 0;     // offset just past this segment in the path given to parse_field_path()
+};
+
+// Splits a field path into segments. A leading '.' or '$.' is ignored; "[...]" holds an index, a
+// "field=value" selector, or a map key that may contain dots. nullopt when brackets are unbalanced or a
+// segment is empty.
+std::optional<std::vector<PathSegment>> parse_field_path(std::string_view path);
+
+struct Position {
+  int line = 0;         // 1-based line in the resource's file
+  int column = 0;       // 1-based
+  bool exact = false;   // false: the path does not exist; this is its deepest existing ancestor
+  std::string matched;  // the part of the path that was found ("" when only the object itself)
+};
+
+// Where `field_path` is in the file `r` came from: a map entry is located at its key, a list entry at
+// the item. When the path does not exist entirely (e.g. a missing required field), the deepest existing
+// ancestor is returned with exact=false (the object itself when nothing matches). An empty path is the
+// object. nullopt when the resource has no positions (built in memory) or the path cannot be parsed.
+std::optional<Position> locate(const Resource& r, std::string_view field_path);
+
+// The field paths quoted in an API server message: `unknown field "spec.x"` and
+// `duplicate field "metadata.name"` (strict field validation warnings and errors), in order.
+std::vector<std::string> field_paths_in_message(std::string_view message);
+
+}  // namespace kv

@@ -1,0 +1,119 @@
+#include "resources/locate.h"
+
+#include <doctest/doctest.h>
+
+#include "resources/loader.h"
+
+using kv::locate;
+
+namespace {
+const char* kDeployment =
+    "# comment\n"                         // 1
+    "apiVersion: apps/v1\n"               // 2
+    "kind: Deployment\n"                  // 3
+    "metadata:\n"                         // 4
+    "  name: web\n"                       // 5
+    "  annotations:\n"                    // 6
+    "    example.com/owner: team\n"       // 7
+    "spec:\n"                             // 8
+    "  template:\n"                       // 9
+    "    spec:\n"                         // 10
+    "      containers:\n"                 // 11
+    "      - name: sidecar\n"             // 12
+    "        image: busybox\n"            // 13
+    "      - name: web\n"                 // 14
+    "        imagePullPolice: Always\n"   // 15
+    "        ports:\n"                    // 16
+    "        - containerPort: 80\n";      // 17
+
+kv::Resource second_document() {
+  auto loaded = kv::load_text(std::string("apiVersion: v1\nkind: Namespace\nmetadata: {name: x}\n---\n") +
+                                  kDeployment, "d.yaml");
+  REQUIRE(loaded.ok());
+  REQUIRE(loaded.resources.size() == 2);
+  return loaded.resources[1];
+}
+}  // namespace
+
+TEST_CASE("parse_field_path handles keys, indexes, selectors and bracketed keys") {
+  auto segs = kv::parse_field_path("spec.containers[0].env[name=FOO].value");
+  REQUIRE(segs);
+  REQUIRE(segs->size() == 6);
+  CHECK((*segs)[2].kind == kv::PathSegment::Kind::kIndex);
+  CHECK((*segs)[2].index == 0);
+  CHECK((*segs)[4].kind == kv::PathSegment::Kind::kSelector);
+  CHECK((*segs)[4].key == "name");
+  CHECK((*segs)[4].value == "FOO");
+  auto ann = kv::parse_field_path(".metadata.annotations[example.com/a.b]");
+  REQUIRE(ann);
+  REQUIRE(ann->size() == 3);
+  CHECK((*ann)[2].key == "example.com/a.b");
+  CHECK(kv::parse_field_path("")->empty());
+  CHECK_FALSE(kv::parse_field_path("a..b"));
+  CHECK_FALSE(kv::parse_field_path("a[0"));
+  CHECK_FALSE(kv::parse_field_path("a[]"));
+  CHECK_FALSE(kv::parse_field_path("a."));
+  CHECK_FALSE(kv::parse_field_path("a]b"));
+}
+
+TEST_CASE("locate maps field paths to file lines of the second document") {
+  kv::Resource r = second_document();
+  CHECK(r.source.line == 6);
+  auto at = [&](const char* path) { auto p = locate(r, path); REQUIRE(p); return *p; };
+  CHECK(at("metadata.name").line == 9);
+  CHECK(at("metadata.name").column == 3);
+  CHECK(at("metadata.annotations[example.com/owner]").line == 11);
+  CHECK(at("spec.template.spec.containers[0]").line == 16);
+  CHECK(at("spec.template.spec.containers[0]").column == 9);
+  CHECK(at("spec.template.spec.containers[1].imagePullPolice").line == 19);
+  CHECK(at("spec.template.spec.containers[1].ports[0].containerPort").line == 21);
+  CHECK(at("spec.template.spec.containers[name=web].ports").line == 20);
+  CHECK(at("spec.template.spec.containers[web].ports").line == 20);
+  CHECK(at("").line == 6);
+  CHECK(at("spec.template.spec.containers[1].imagePullPolice").exact);
+}
+
+TEST_CASE("locate falls back to the deepest existing ancestor") {
+  kv::Resource r = second_document();
+  auto p = locate(r, "spec.template.spec.containers[1].image");
+  REQUIRE(p);
+  CHECK_FALSE(p->exact);
+  CHECK(p->line == 18);
+  CHECK(p->matched == "spec.template.spec.containers[1]");
+  auto q = locate(r, "spec.template.spec.containers[7].image");
+  REQUIRE(q);
+  CHECK(q->line == 15);  // the containers key
+  auto none = locate(r, "status.phase");
+  REQUIRE(none);
+  CHECK(none->line == 6);
+  CHECK(none->matched.empty());
+  CHECK_FALSE(locate(r, "a..b"));
+  CHECK_FALSE(locate(kv::Resource{}, "spec"));
+}
+
+TEST_CASE("locate maps List items and JSON documents to their file lines") {
+  auto loaded = kv::load_text(
+      "apiVersion: v1\nkind: List\nitems:\n- apiVersion: v1\n  kind: Service\n  metadata: {name: s}\n"
+      "  spec:\n    ports:\n    - port: 80\n---\n{\"apiVersion\": \"v1\",\n \"kind\": \"ConfigMap\",\n"
+      " \"metadata\": {\"name\": \"j\"}}\n", "l.yaml");
+  REQUIRE(loaded.ok());
+  REQUIRE(loaded.resources.size() == 2);
+  CHECK(locate(loaded.resources[0], "spec.ports[0].port")->line == 9);
+  CHECK(locate(loaded.resources[0], "spec.ports[0].port")->column == 7);
+  CHECK(locate(loaded.resources[1], "metadata.name")->line == 13);
+  CHECK(locate(loaded.resources[1], "metadata.name")->column == 15);
+}
+
+TEST_CASE("field_paths_in_message extracts unknown and duplicate field paths") {
+  auto paths = kv::field_paths_in_message(
+      "unknown field \"spec.template.spec.containers[0].imagePullPolice\"");
+  REQUIRE(paths.size() == 1);
+  CHECK(paths[0] == "spec.template.spec.containers[0].imagePullPolice");
+  auto two = kv::field_paths_in_message(
+      "strict decoding error: duplicate field \"metadata.name\", unknown field \"spec.foo\"");
+  REQUIRE(two.size() == 2);
+  CHECK(two[0] == "metadata.name");
+  CHECK(two[1] == "spec.foo");
+  CHECK(kv::field_paths_in_message("unknown field \"unterminated").empty());
+  CHECK(kv::field_paths_in_message("nothing here").empty());
+}

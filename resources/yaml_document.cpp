@@ -1,0 +1,145 @@
+#include "resources/yaml_document.h"
+
+#include <unordered_set>
+#include <vector>
+
+#include <yaml-cpp/depthguard.h>
+
+#include "resources/documents.h"
+
+namespace kv {
+
+namespace {
+
+// One pass over the tree; stops at the first defect.
+class Walker {
+ public:
+  explicit Walker(std::string_view text) : text_(text), budget_(text.size() * 4 + 10000) {}
+
+  bool walk(const YAML::Node& n, int depth) {
+    if (budget_ == 0) {
+      return fail("input/alias-bomb", n,
+                  "the document expands to more nodes than its text holds (YAML alias bomb?)");
+    }
+    --budget_;
+    if (depth > kMaxNestingDepth) {
+      return fail("input/too-deep", n,
+                  "nesting deeper than " + std::to_string(kMaxNestingDepth) + " levels (or a cyclic alias)");
+    }
+    switch (n.Type()) {
+      case YAML::NodeType::Scalar: note_quoted(n); return true;
+      case YAML::NodeType::Sequence:
+        for (const auto& item : n)
+          if (!walk(item, depth + 1)) return false;
+        return true;
+      case YAML::NodeType::Map: return walk_map(n, depth);
+      default: return true;
+    }
+  }
+
+  // After the walk: a quoted scalar without its closing quote runs to the end of the text, so it can
+  // only be the last one that starts; checking that one is enough.
+  void check_last_quote() {
+    if (defect || last_quote_ == std::string_view::npos) return;
+    char q = text_[last_quote_];
+    for (size_t i = last_quote_ + 1; i < text_.size(); ++i) {
+      if (q == '"' && text_[i] == '\\') { ++i; continue; }
+      if (text_[i] != q) continue;
+      if (q == '\'' && i + 1 < text_.size() && text_[i + 1] == '\'') { ++i; continue; }
+      return;
+    }
+    defect = InputDefect{"input/yaml-syntax",
+                         std::string("unclosed ") + (q == '"' ? "double" : "single") +
+                             "-quoted string: no closing " + q + " before the end of the document",
+                         quote_line_, quote_column_};
+  }
+
+  std::optional<InputDefect> defect;
+
+ private:
+  bool walk_map(const YAML::Node& n, int depth) {
+    std::vector<std::string_view> small;
+    std::unordered_set<std::string_view> large;
+    bool use_set = n.size() > 16;
+    for (const auto& kv : n) {
+      if (kv.first.IsScalar()) {
+        const std::string& key = kv.first.Scalar();
+        bool dup = false;
+        if (use_set) {
+          dup = !large.insert(key).second;
+        } else {
+          for (auto k : small) dup = dup || k == key;
+          small.push_back(key);
+        }
+        if (dup) return fail("input/duplicate-key", kv.first, "duplicate key \"" + key + "\"");
+      }
+      if (!walk(kv.first, depth + 1) || !walk(kv.second, depth + 1)) return false;
+    }
+    return true;
+  }
+
+  void note_quoted(const YAML::Node& n) {
+    if (n.Tag() != "!") return;
+    YAML::Mark m = n.Mark();
+    if (m.pos < 0 || static_cast<size_t>(m.pos) >= text_.size()) return;
+    char c = text_[m.pos];
+    if (c != '"' && c != '\'') return;
+    if (last_quote_ == std::string_view::npos || static_cast<size_t>(m.pos) > last_quote_) {
+      last_quote_ = m.pos;
+      quote_line_ = m.line + 1;
+      quote_column_ = m.column + 1;
+    }
+  }
+
+  bool fail(const char* rule, const YAML::Node& at, std::string message) {
+    YAML::Mark m = at.Mark();
+    defect = InputDefect{rule, std::move(message), m.is_null() ? 0 : m.line + 1,
+                         m.is_null() ? 0 : m.column + 1};
+    return false;
+  }
+
+  std::string_view text_;
+  size_t budget_;
+  size_t last_quote_ = std::string_view::npos;
+  int quote_line_ = 0, quote_column_ = 0;
+};
+
+}  // namespace
+
+DocumentParse parse_document(std::string_view text) {
+  DocumentParse out;
+  if (auto bad = find_encoding_defect(text)) {
+    out.defect = InputDefect{"input/encoding", bad->message, bad->line, bad->column};
+    return out;
+  }
+  try {
+    out.root.reset(YAML::Load(std::string(text)));
+  } catch (const YAML::DeepRecursion& e) {
+    out.defect = InputDefect{"input/too-deep", "nesting too deep for the YAML parser",
+                             e.mark.line + 1, e.mark.column + 1};
+    return out;
+  } catch (const YAML::Exception& e) {
+    int line = e.mark.is_null() ? 0 : e.mark.line + 1, column = e.mark.is_null() ? 0 : e.mark.column + 1;
+    if (int tab = line > 0 ? find_tab_indentation(text, line) : 0) {
+      out.defect = InputDefect{"input/tab-indentation",
+                               "tab character used for indentation (YAML allows only spaces): " + e.msg,
+                               tab, 1};
+    } else {
+      out.defect = InputDefect{"input/yaml-syntax", e.msg, line, column};
+    }
+    return out;
+  } catch (const std::exception& e) {  // e.g. std::bad_alloc: refuse the document, keep going
+    out.defect = InputDefect{"input/yaml-syntax", std::string("cannot parse: ") + e.what(), 0, 0};
+    return out;
+  }
+  Walker w(text);
+  w.walk(out.root, 0);
+  w.check_last_quote();
+  if (w.defect) {
+    out.defect = std::move(w.defect);
+    out.root.reset();
+  }
+  return out;
+}
+
+}  // namespace kv

@@ -1,0 +1,37 @@
+// Parsing one YAML document with yaml-cpp, safely: exceptions stop here, and what yaml-cpp accepts
+// silently but the API server (or common sense) rejects is reported: duplicate keys, NUL bytes and
+// invalid UTF-8, unclosed quotes, alias bombs and nesting too deep to walk.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include <yaml-cpp/yaml.h>
+
+namespace kv {
+
+// Why a document could not be used. Line and column are 1-based and relative to the parsed text
+// (0: unknown).
+struct InputDefect {
+  std::string rule;     // "input/yaml-syntax", "input/duplicate-key", "input/encoding", ...
+  std::string message;  // one line
+  int line = 0;
+  int column = 0;
+};
+
+struct DocumentParse {
+  YAML::Node root;                    // valid when `defect` is empty (Null for an empty document)
+  std::optional<InputDefect> defect;
+};
+
+// Deepest nesting parse_document() accepts (yaml-cpp itself stops at about half of this).
+inline constexpr int kMaxNestingDepth = 512;
+
+// Parses `text` as one YAML (or JSON) document. Never throws. The tree is walked once: a duplicate map
+// key, a quoted scalar left open until the end of the text, more than kMaxNestingDepth levels (alias
+// cycles included), or more nodes than the text can hold without aliases (4 per byte + 10,000: an alias
+// bomb) are defects, reported instead of the tree.
+DocumentParse parse_document(std::string_view text);
+
+}  // namespace kv

@@ -1,0 +1,117 @@
+#include "resources/yaml_document.h"
+
+#include <chrono>
+
+#include <doctest/doctest.h>
+
+using kv::parse_document;
+
+namespace {
+double seconds_since(std::chrono::steady_clock::time_point t0) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+}
+}  // namespace
+
+TEST_CASE("parse_document parses YAML and JSON") {
+  auto y = parse_document("a: 1\nb: [x, y]\n");
+  REQUIRE_FALSE(y.defect);
+  CHECK(y.root["b"][1].as<std::string>() == "y");
+  auto j = parse_document(R"({"apiVersion": "v1", "kind": "ConfigMap", "data": {"k": "it's \"q\""}})");
+  REQUIRE_FALSE(j.defect);
+  CHECK(j.root["data"]["k"].as<std::string>() == "it's \"q\"");
+}
+
+TEST_CASE("parse_document reports syntax errors with yaml-cpp's message, line and column") {
+  auto p = parse_document("a: 1\nb: [1, 2\nc: 3\n");
+  REQUIRE(p.defect);
+  CHECK(p.defect->rule == "input/yaml-syntax");
+  CHECK(p.defect->line >= 2);
+  CHECK(p.defect->column > 0);
+  CHECK_FALSE(p.defect->message.empty());
+  auto indent = parse_document("a: 1\n b: 2\n");
+  REQUIRE(indent.defect);
+  CHECK(indent.defect->line == 2);
+}
+
+TEST_CASE("parse_document names tab indentation") {
+  auto p = parse_document("a:\n  b: 1\n\tc: 2\n");
+  REQUIRE(p.defect);
+  CHECK(p.defect->rule == "input/tab-indentation");
+  CHECK(p.defect->line == 3);
+  CHECK(p.defect->message.find("tab") != std::string::npos);
+  CHECK_FALSE(parse_document("a: \"x\ty\"\nb: |\n  \tliteral tab\n").defect);
+}
+
+TEST_CASE("parse_document rejects duplicate keys at the second key") {
+  auto p = parse_document("metadata:\n  name: a\n  labels: {}\n  name: b\n");
+  REQUIRE(p.defect);
+  CHECK(p.defect->rule == "input/duplicate-key");
+  CHECK(p.defect->message == "duplicate key \"name\"");
+  CHECK(p.defect->line == 4);
+  CHECK(p.defect->column == 3);
+  std::string big = "data:\n";
+  for (int i = 0; i < 100; ++i) big += "  k" + std::to_string(i) + ": v\n";
+  big += "  k42: again\n";
+  auto q = parse_document(big);
+  REQUIRE(q.defect);
+  CHECK(q.defect->line == 102);
+  CHECK_FALSE(parse_document("a: {x: 1}\nb: {x: 1}\n").defect);  // same key in different maps
+}
+
+TEST_CASE("parse_document rejects quotes left open until the end of the document") {
+  auto d = parse_document("a: ok\nb: \"open\nc: d\n");
+  REQUIRE(d.defect);
+  CHECK(d.defect->rule == "input/yaml-syntax");
+  CHECK(d.defect->line == 2);
+  CHECK(d.defect->column == 4);
+  CHECK(d.defect->message.find("unclosed double-quoted") != std::string::npos);
+  CHECK(parse_document("a: 'it''s\n").defect);
+  CHECK_FALSE(parse_document("a: 'it''s'\nb: \"esc \\\" q\"\nc: \"multi\n  line\"\n").defect);
+}
+
+TEST_CASE("parse_document refuses NUL bytes and invalid UTF-8") {
+  auto p = parse_document(std::string("a: b\0c\n", 7));
+  REQUIRE(p.defect);
+  CHECK(p.defect->rule == "input/encoding");
+  CHECK(p.defect->line == 1);
+  CHECK(parse_document("a: \xff\n").defect->rule == "input/encoding");
+}
+
+TEST_CASE("parse_document stops alias bombs quickly" * doctest::timeout(10)) {
+  std::string bomb = "a: &a [\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\"]\n";
+  for (char c = 'b'; c <= 'k'; ++c) {
+    bomb += std::string(1, c) + ": &" + c + " [";
+    for (int i = 0; i < 9; ++i) bomb += std::string(i ? "," : "") + "*" + static_cast<char>(c - 1);
+    bomb += "]\n";
+  }
+  auto t0 = std::chrono::steady_clock::now();
+  auto p = parse_document(bomb);
+  REQUIRE(p.defect);
+  CHECK(p.defect->rule == "input/alias-bomb");
+  CHECK(seconds_since(t0) < 5);
+  // Ordinary anchors and aliases are fine.
+  CHECK_FALSE(parse_document("base: &b {x: 1}\nuse: *b\nalso: *b\n").defect);
+}
+
+TEST_CASE("parse_document rejects cyclic aliases and deep nesting without crashing" * doctest::timeout(20)) {
+  auto cyc = parse_document("a: &x [1, *x]\n");
+  REQUIRE(cyc.defect);
+  CHECK(cyc.defect->rule == "input/too-deep");
+  auto t0 = std::chrono::steady_clock::now();
+  auto flow = parse_document(std::string(10000, '[') + std::string(10000, ']'));
+  REQUIRE(flow.defect);
+  CHECK(flow.defect->rule == "input/too-deep");
+  std::string block;
+  for (int i = 0; i < 10000; ++i) block += "- ";
+  block += "x\n";
+  auto blk = parse_document(block);
+  REQUIRE(blk.defect);
+  CHECK(blk.defect->rule == "input/too-deep");
+  std::string maps;
+  for (int i = 0; i < 10000; ++i) maps += "{a: ";
+  maps += "1" + std::string(10000, '}');
+  CHECK(parse_document(maps).defect);
+  CHECK(seconds_since(t0) < 10);
+  std::string fine = std::string(100, '[') + std::string(100, ']');
+  CHECK_FALSE(parse_document(fine).defect);
+}
