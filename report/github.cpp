@@ -7,9 +7,11 @@ namespace kv::report {
 namespace {
 
 // Escaping of the runner's command syntax: data escapes %, CR, LF; property values also ':' and ','.
-std::string escape_data(std::string_view s) {
+// Other control characters (ESC included) are dropped: they would reach the log as they are.
+std::string escape_data(std::string_view raw) {
   std::string out;
-  for (char c : s) {
+  for (char c : valid_utf8(raw)) {
+    if ((static_cast<unsigned char>(c) < 0x20 && c != '\r' && c != '\n' && c != '\t') || c == 0x7F) continue;
     switch (c) {
       case '%': out += "%25"; break;
       case '\r': out += "%0D"; break;
@@ -38,6 +40,7 @@ class GithubReporter : public Reporter {
       : sink_(std::move(sink)), ctx_(std::move(ctx)) {}
 
   void add(const ObjectResult& r) override {
+    tally_.add(r);
     const bool skipped = r.status == ObjectStatus::kSkipped;
     for (const auto& f : shown_findings(r)) {
       const char* cmd = skipped || f.severity == Severity::kInfo ? "notice"
@@ -54,7 +57,7 @@ class GithubReporter : public Reporter {
       std::string title = r.display_name();
       if (!f.rule.empty()) title += " [" + f.rule + "]";
       prop("title", title);
-      out_ += "::" + std::string(cmd) + props + "::" + escape_data(valid_utf8(f.message)) + "\n";
+      out_ += "::" + std::string(cmd) + props + "::" + escape_data(f.message) + "\n";
     }
   }
 
@@ -63,10 +66,7 @@ class GithubReporter : public Reporter {
       out_ += "::error title=kvalidate aborted::" +
               escape_data(s.abort_message.empty() ? "the run ended early" : s.abort_message) + "\n";
     }
-    out_ += "kvalidate: " + std::to_string(s.resources) + " resources: " + std::to_string(s.valid) +
-            " valid, " + std::to_string(s.invalid) + " invalid, " + std::to_string(s.skipped) +
-            " skipped, " + std::to_string(s.errors) + " errors; " + std::to_string(s.warnings) +
-            " warnings (" + format_duration(s.duration_ms) + ")\n";
+    out_ += "kvalidate: " + tally_.line(s) + "\n";
     return sink_(out_);
   }
 
@@ -74,6 +74,7 @@ class GithubReporter : public Reporter {
   ReportSink sink_;
   std::shared_ptr<ReportContext> ctx_;
   std::string out_;
+  Tally tally_;
 };
 
 }  // namespace

@@ -139,8 +139,8 @@ class JunitReporter : public Reporter {
     int errors = 0;
     std::string first_error;
     for (const auto& f : findings) {
-      body += finding_line(r, f) + "\n";
-      if (f.severity == Severity::kError && errors++ == 0) first_error = f.message;
+      body += one_line(finding_line(r, f)) + "\n";  // one finding per line, whatever the message holds
+      if (f.severity == Severity::kError && errors++ == 0) first_error = one_line(f.message);
     }
     switch (r.status) {
       case ObjectStatus::kInvalid:
@@ -155,7 +155,7 @@ class JunitReporter : public Reporter {
       }
       case ObjectStatus::kSkipped: {
         std::string reason;
-        for (const auto& f : findings) reason += (reason.empty() ? "" : "; ") + f.message;
+        for (const auto& f : findings) reason += (reason.empty() ? "" : "; ") + one_line(f.message);
         out += ">\n      <skipped" + attr("message", reason.empty() ? "skipped" : reason) + "/>\n";
         if (!body.empty()) out += "      <system-out>" + xml_escape(body, false) + "</system-out>\n";
         out += "    </testcase>\n";

@@ -116,3 +116,48 @@ std::string valid_utf8(std::string_view s) {
 }
 
 }  // namespace kv::report
+
+namespace kv::report {
+
+std::string one_line(std::string_view raw) {
+  const std::string s = valid_utf8(raw);
+  std::string out;
+  out.reserve(s.size());
+  for (size_t i = 0; i < s.size(); ++i) {
+    auto c = static_cast<unsigned char>(s[i]);
+    if (c == '\r' && i + 1 < s.size() && s[i + 1] == '\n') continue;
+    if (c == '\r' || c == '\n' || c == '\t') out += ' ';
+    else if (c >= 0x20 && c != 0x7F) out += static_cast<char>(c);
+  }
+  return out;
+}
+
+void Tally::add(const ObjectResult& r) {
+  if (r.kind_of_result == ResultKind::kObject) {
+    ++objects[static_cast<int>(r.status)];
+    return;
+  }
+  ++checks;
+  if (r.status == ObjectStatus::kInvalid || r.status == ObjectStatus::kError) ++checks_failed;
+}
+
+std::string Tally::line(const RunSummary& s) const {
+  auto n = [](int count, const char* one, const char* many) {
+    return std::to_string(count) + " " + (count == 1 ? one : many);
+  };
+  auto at = [&](ObjectStatus st) { return objects[static_cast<int>(st)]; };
+  int total = at(ObjectStatus::kValid) + at(ObjectStatus::kInvalid) + at(ObjectStatus::kSkipped) +
+              at(ObjectStatus::kError);
+  std::string line = n(total, "resource", "resources") + ": " + std::to_string(at(ObjectStatus::kValid)) +
+                     " valid, " + std::to_string(at(ObjectStatus::kInvalid)) + " invalid, " +
+                     std::to_string(at(ObjectStatus::kSkipped)) + " skipped, " +
+                     n(at(ObjectStatus::kError), "error", "errors");
+  if (checks > 0) {
+    line += "; " + n(checks, "check", "checks") + ": " + std::to_string(checks - checks_failed) +
+            " passed, " + std::to_string(checks_failed) + " failed";
+  }
+  line += "; " + n(s.warnings, "warning", "warnings") + " (" + format_duration(s.duration_ms) + ")";
+  return line;
+}
+
+}  // namespace kv::report

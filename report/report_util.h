@@ -45,3 +45,22 @@ std::string format_duration(double ms);
 std::string valid_utf8(std::string_view s);
 
 }  // namespace kv::report
+
+namespace kv::report {
+
+// `s` made safe for a terminal or log line: valid UTF-8, CR/LF/tab turned into spaces (CRLF into one),
+// other control characters (ESC included) dropped.
+std::string one_line(std::string_view s);
+
+// Counts what a person reads in a summary line: objects by status, and the other checks (render, lint,
+// RBAC, input) as passed or failed.
+struct Tally {
+  int objects[4] = {0, 0, 0, 0};  // by ObjectStatus
+  int checks = 0, checks_failed = 0;
+  void add(const ObjectResult& r);
+  // "12 resources: 11 valid, 1 invalid, 0 skipped, 0 errors; 3 checks: 2 passed, 1 failed;
+  // 2 warnings (1.2s)" (the checks part only when there were any).
+  std::string line(const RunSummary& s) const;
+};
+
+}  // namespace kv::report

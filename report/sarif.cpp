@@ -22,6 +22,9 @@ struct RuleHelp {
 };
 
 const RuleHelp kKnownRules[] = {
+    {"dry-run/Warning", "The API server accepted the object with a warning",
+     "The server answered the dry run with a Warning header: a deprecated API version, an unknown or "
+     "duplicate field dropped by the server, or a similar notice. With --warnings-as-errors it fails."},
     {"dry-run/", "The API server rejected the object in a server-side dry run",
      "The Kubernetes API server judged the object invalid (schema, field values, admission). The rule "
      "id names the server's cause type; the message and field path say what to change."},

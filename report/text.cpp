@@ -28,27 +28,24 @@ class TextReporter : public Reporter {
       : sink_(std::move(sink)), ctx_(std::move(ctx)) {}
 
   void add(const ObjectResult& r) override {
-    if (r.kind_of_result == ResultKind::kObject) {
-      ++objects_[static_cast<int>(r.status)];
-    } else {
-      ++checks_;
-      if (r.status == ObjectStatus::kInvalid || r.status == ObjectStatus::kError) ++checks_failed_;
-    }
+    tally_.add(r);
     const bool skipped = r.status == ObjectStatus::kSkipped;
     auto findings = shown_findings(r);
     if (skipped && findings.empty()) {
       Finding f;
       f.severity = Severity::kInfo;
-      f.message = "skipped";
+      f.message = "no reason given";
       findings.push_back(f);
     }
     for (const auto& f : findings) {
       Finding shown = f;
-      shown.message = r.display_name() + ": " + f.message;
+      // Server text must not break lines or reach the terminal as escape sequences.
+      shown.message = one_line(r.display_name() + ": " + f.message);
+      shown.rule = one_line(f.rule);
       Location loc = locate(r, f);
       std::string sev = skipped ? "skipped" : kv::to_string(f.severity);
       std::string text = finding_line(r, shown, paint(sev));
-      lines_.push_back({order_of(loc.file), loc.line, lines_.size(), valid_utf8(text)});
+      lines_.push_back({order_of(loc.file), loc.line, lines_.size(), text});
     }
   }
 
@@ -61,7 +58,7 @@ class TextReporter : public Reporter {
     for (const auto& l : lines_) out += l.text + "\n";
     if (summary.aborted) {
       out += std::string(ctx_->color ? kRed : "") + "aborted" + (ctx_->color ? kReset : "") + ": " +
-             valid_utf8(summary.abort_message) + "\n";
+             one_line(summary.abort_message) + "\n";
     }
     out += summary_line(summary) + "\n";
     return sink_(out);
@@ -83,21 +80,7 @@ class TextReporter : public Reporter {
   }
 
   std::string summary_line(const RunSummary& s) const {
-    auto count = [&](ObjectStatus st) { return objects_[static_cast<int>(st)]; };
-    int total = count(ObjectStatus::kValid) + count(ObjectStatus::kInvalid) +
-                count(ObjectStatus::kSkipped) + count(ObjectStatus::kError);
-    std::string line = std::to_string(total) + (total == 1 ? " resource: " : " resources: ") +
-                       std::to_string(count(ObjectStatus::kValid)) + " valid, " +
-                       std::to_string(count(ObjectStatus::kInvalid)) + " invalid, " +
-                       std::to_string(count(ObjectStatus::kSkipped)) + " skipped, " +
-                       std::to_string(count(ObjectStatus::kError)) + " errors";
-    if (checks_ > 0) {
-      line += "; " + std::to_string(checks_) + (checks_ == 1 ? " check: " : " checks: ") +
-              std::to_string(checks_ - checks_failed_) + " passed, " + std::to_string(checks_failed_) +
-              " failed";
-    }
-    line += "; " + std::to_string(s.warnings) + (s.warnings == 1 ? " warning" : " warnings");
-    line += " (" + format_duration(s.duration_ms) + ")";
+    std::string line = tally_.line(s);
     if (!ctx_->color) return line;
     bool bad = s.aborted || s.invalid > 0 || s.errors > 0;
     return (bad ? kRed : kGreen) + line + kReset;
@@ -107,8 +90,7 @@ class TextReporter : public Reporter {
   std::shared_ptr<ReportContext> ctx_;
   std::vector<Line> lines_;
   std::map<std::string, size_t> files_;
-  int objects_[4] = {0, 0, 0, 0};
-  int checks_ = 0, checks_failed_ = 0;
+  Tally tally_;
 };
 
 }  // namespace

@@ -1,0 +1,79 @@
+#include <doctest/doctest.h>
+#include <unistd.h>
+
+#include <fstream>
+#include <set>
+
+#include "core/json.h"
+#include "core/process.h"
+#include "report/test_fixture.h"
+
+using namespace kv;
+using namespace kv::report;
+using namespace kv::report::testing;
+
+namespace {
+
+// Runs tests/schemas/validate_sarif.py over `sarif`: exit 0 valid, 1 invalid, 77 no validator.
+RunResult validate(const std::string& sarif) {
+  char tmpl[] = "/tmp/kv-sarif-XXXXXX.sarif";
+  int fd = mkstemps(tmpl, 6);
+  REQUIRE(fd >= 0);
+  close(fd);
+  std::ofstream(tmpl, std::ios::binary) << sarif;
+  auto r = run_command({"python3", std::string(KV_SOURCE_DIR) + "/tests/schemas/validate_sarif.py", tmpl});
+  unlink(tmpl);
+  REQUIRE(r.ok());
+  return *r;
+}
+
+}  // namespace
+
+TEST_CASE("SARIF output is valid against the SARIF 2.1.0 JSON schema") {
+  auto results = fixture_results();
+  RunResult full = validate(render("sarif", results));
+  if (full.exit_code == 77) {
+    MESSAGE(full.out);  // "skip: ... (tests/schemas/install-validators.sh)"
+    return;
+  }
+  CHECK_MESSAGE(full.exit_code == 0, full.out, full.err);
+  RunResult aborted = validate(render("sarif", {results.begin(), results.begin() + 2}, true));
+  CHECK_MESSAGE(aborted.exit_code == 0, aborted.out, aborted.err);
+  // The check can fail: a region with line 0 is not SARIF.
+  std::string bad = render("sarif", results);
+  auto pos = bad.find("\"startLine\": 38");
+  REQUIRE(pos != std::string::npos);
+  bad.replace(pos, 15, "\"startLine\": 0");
+  CHECK(validate(bad).exit_code == 1);
+}
+
+TEST_CASE("SARIF rules are listed once with help; fingerprints ignore line numbers") {
+  auto results = fixture_results();
+  auto doc = parse_json(render("sarif", results), "sarif");
+  REQUIRE(doc.ok());
+  const auto run = (*doc)["runs"][0];
+  const auto rules = run["tool"]["driver"]["rules"];
+  std::set<std::string> ids;
+  for (const auto& rule : rules) {
+    CHECK(ids.insert(rule["id"].as<std::string>()).second);
+    CHECK(!rule["help"]["text"].as<std::string>().empty());
+  }
+  CHECK(ids.count("KV-RBAC-003") == 1);
+  CHECK(ids.count("dry-run/FieldValueInvalid") == 1);
+  const auto first = run["results"][0];
+  CHECK(rules[first["ruleIndex"].as<int>()]["id"].as<std::string>() == first["ruleId"].as<std::string>());
+
+  // Moving the object down the file keeps its fingerprint.
+  auto moved = results;
+  moved[1].findings[0].line += 10;
+  moved[1].source.line += 10;
+  auto a = parse_json(render("sarif", {results[1]}), "a");
+  auto b = parse_json(render("sarif", {moved[1]}), "b");
+  REQUIRE(a.ok());
+  REQUIRE(b.ok());
+  auto fp = [](const YAML::Node& d) {
+    return d["runs"][0]["results"][0]["partialFingerprints"]["kvalidate/v1"].as<std::string>();
+  };
+  CHECK(fp(*a) == fp(*b));
+  CHECK((*a)["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["region"]["startLine"].as<int>() == 38);
+}
