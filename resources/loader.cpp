@@ -117,7 +117,7 @@ void add_object(const YAML::Node& obj, std::string body, const std::string& what
                 prefix + r.kind + " has neither metadata.name nor metadata.generateName");
     return;
   }
-  r.object = obj;
+  if (ctx.options->keep_objects || !what.empty()) r.object = obj;
   r.source.file = std::string(ctx.file);
   r.source.line = ctx.line_of(obj);
   r.source.column = ctx.column_of(obj);
@@ -152,6 +152,14 @@ void load_list(const YAML::Node& doc, const DocContext& ctx) {
 }
 
 }  // namespace
+
+YAML::Node object_tree(const Resource& r) {
+  if (r.object.IsMap()) return r.object;
+  if (r.body.empty()) return YAML::Node();
+  DocumentParse parsed = parse_document(r.body);
+  if (parsed.defect || !parsed.root.IsMap()) return YAML::Node();
+  return parsed.root;
+}
 
 ObjectResult input_problem(std::string_view file, int line, int column, int document,
                            std::string_view rule, std::string message) {

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cctype>
 
+#include "resources/loader.h"
+
 namespace kv {
 
 namespace {
@@ -114,16 +116,17 @@ std::optional<std::vector<PathSegment>> parse_field_path(std::string_view path) 
 }
 
 std::optional<Position> locate(const Resource& r, std::string_view field_path) {
-  if (!r.object || r.object.Mark().is_null()) return std::nullopt;
+  const YAML::Node root = object_tree(r);
+  if (!root.IsMap() || root.Mark().is_null()) return std::nullopt;
   std::string_view stripped = field_path;
   if (stripped.substr(0, 2) == "$.") stripped.remove_prefix(2);
   else if (stripped.substr(0, 1) == ".") stripped.remove_prefix(1);
   auto segs = parse_field_path(stripped);
   if (!segs) return std::nullopt;
   Position pos;
-  pos.line = r.object.Mark().line + 1 + r.line_base;
-  pos.column = r.object.Mark().column + 1;
-  std::optional<YAML::Node> cur(r.object);
+  pos.line = root.Mark().line + 1 + r.line_base;
+  pos.column = root.Mark().column + 1;
+  std::optional<YAML::Node> cur(root);
   size_t found = 0;
   for (const PathSegment& seg : *segs) {
     std::optional<YAML::Node> child, at;

@@ -117,3 +117,21 @@ TEST_CASE("field_paths_in_message extracts unknown and duplicate field paths") {
   CHECK(kv::field_paths_in_message("unknown field \"unterminated").empty());
   CHECK(kv::field_paths_in_message("nothing here").empty());
 }
+
+TEST_CASE("without kept objects, locate and object_tree parse the body again") {
+  kv::LoadOptions slim;
+  slim.keep_objects = false;
+  auto loaded = kv::load_text(std::string("apiVersion: v1\nkind: Namespace\nmetadata: {name: x}\n---\n") +
+                                  kDeployment + "---\napiVersion: v1\nkind: List\nitems:\n"
+                                  "- {apiVersion: v1, kind: ConfigMap, metadata: {name: i}}\n",
+                              "d.yaml", slim);
+  REQUIRE(loaded.ok());
+  REQUIRE(loaded.resources.size() == 3);
+  const kv::Resource& r = loaded.resources[1];
+  CHECK_FALSE(r.object.IsMap());
+  CHECK(r.name == "web");
+  CHECK(kv::object_tree(r)["kind"].as<std::string>() == "Deployment");
+  CHECK(locate(r, "spec.template.spec.containers[1].imagePullPolice")->line == 19);
+  CHECK(loaded.resources[2].object.IsMap());  // List items keep theirs: their body is JSON
+  CHECK(locate(loaded.resources[2], "metadata.name")->line == 26);
+}

@@ -1,0 +1,187 @@
+#include "resources/input_paths.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+
+#include <doctest/doctest.h>
+
+#include "resources/loader.h"
+
+namespace fs = std::filesystem;
+
+namespace {
+// A temporary directory removed at the end of the test.
+struct TempDir {
+  std::string path;
+  TempDir() {
+    char tmpl[] = "/tmp/kv-loader-XXXXXX";
+    path = mkdtemp(tmpl);
+  }
+  ~TempDir() {
+    std::error_code ec;
+    fs::permissions(path + "/locked", fs::perms::owner_all, ec);
+    fs::remove_all(path, ec);
+  }
+  std::string write(const std::string& rel, const std::string& text) const {
+    std::string full = path + "/" + rel;
+    fs::create_directories(fs::path(full).parent_path());
+    std::ofstream(full, std::ios::binary) << text;
+    return full;
+  }
+};
+
+const std::string kFixtures = std::string(KV_SOURCE_DIR) + "/fixtures/";
+
+std::string rule_of(const kv::LoadResult& r) {
+  REQUIRE(r.problems.size() == 1);
+  return r.problems[0].findings[0].rule;
+}
+}  // namespace
+
+TEST_CASE("load_paths walks a directory recursively, sorted, YAML and JSON only") {
+  std::string dir = kFixtures + "loader/tree";
+  auto r = kv::load_paths({dir});
+  REQUIRE(r.ok());
+  REQUIRE(r.resources.size() == 3);
+  CHECK(r.resources[0].source.file == dir + "/a/one.yaml");
+  CHECK(r.resources[1].source.file == dir + "/b/two.yml");
+  CHECK(r.resources[2].source.file == dir + "/top.json");
+  auto slash = kv::load_paths({dir + "/"});
+  REQUIRE(slash.resources.size() == 3);
+  CHECK(slash.resources[0].source.file == dir + "/a/one.yaml");
+}
+
+TEST_CASE("load_paths loads the loader fixtures") {
+  auto r = kv::load_paths({kFixtures + "loader/multi.yaml", kFixtures + "loader/list.yaml",
+                           kFixtures + "loader/object.json"});
+  REQUIRE(r.ok());
+  REQUIRE(r.resources.size() == 6);
+  CHECK(r.resources[0].kind == "Namespace");
+  CHECK(r.resources[1].source.line == 8);
+  CHECK(r.resources[2].kind == "Deployment");
+  CHECK(r.resources[2].source.line == 20);
+  CHECK(r.resources[2].source.document == 2);
+  CHECK(r.resources[4].generate_name == "svc-");
+  CHECK(r.resources[5].name == "from-json");
+}
+
+TEST_CASE("bad-input fixtures each give one problem with file and line") {
+  struct Case { const char* file; const char* rule; int line; };
+  const Case cases[] = {
+      {"tab-indentation.yaml", "input/tab-indentation", 6},
+      {"duplicate-key.yaml", "input/duplicate-key", 5},
+      {"not-a-map.yaml", "input/not-an-object", 1},
+      {"scalar-document.yaml", "input/not-an-object", 1},
+      {"missing-kind.yaml", "input/missing-kind", 1},
+      {"kind-not-string.yaml", "input/invalid-kind", 2},
+      {"apiversion-not-string.yaml", "input/invalid-kind", 1},
+      {"missing-name.yaml", "input/missing-name", 3},
+      {"unclosed-quote.yaml", "input/yaml-syntax", 6},
+      {"syntax-error.yaml", "input/yaml-syntax", 7},
+      {"nul-byte.yaml", "input/encoding", 4},
+      {"invalid-utf8.yaml", "input/encoding", 4},
+      {"metadata-not-a-map.yaml", "input/invalid-metadata", 8},
+      {"list-with-bad-item.yaml", "input/not-an-object", 8},
+      {"empty.yaml", "input/no-objects", 0},
+      {"comments-only.yaml", "input/no-objects", 0},
+  };
+  for (const Case& c : cases) {
+    CAPTURE(c.file);
+    std::string path = kFixtures + "bad-input/" + c.file;
+    auto r = kv::load_paths({path});
+    REQUIRE(r.problems.size() == 1);
+    const kv::Finding& f = r.problems[0].findings[0];
+    CHECK(f.rule == c.rule);
+    CHECK(f.file == path);
+    CHECK(f.line == c.line);
+    CHECK_FALSE(f.message.empty());
+    CHECK(f.message.find('\n') == std::string::npos);
+  }
+  auto bom = kv::load_paths({kFixtures + "bad-input/bom.yaml"});
+  REQUIRE(bom.ok());
+  CHECK(bom.resources[0].name == "bom");
+  CHECK(bom.resources[0].body.rfind("apiVersion", 0) == 0);
+}
+
+TEST_CASE("load_paths reports missing paths, empty directories and symlink loops") {
+  TempDir t;
+  CHECK(rule_of(kv::load_paths({t.path + "/nope.yaml"})) == "input/not-found");
+  fs::create_directories(t.path + "/empty/sub");
+  t.write("empty/readme.txt", "x");
+  CHECK(rule_of(kv::load_paths({t.path + "/empty"})) == "input/no-yaml-files");
+  t.write("loop/cm.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\n");
+  fs::create_directory_symlink(t.path + "/loop", t.path + "/loop/again");
+  auto loop = kv::load_paths({t.path + "/loop"});
+  CHECK(loop.resources.size() == 1);
+  CHECK(rule_of(loop) == "input/symlink-loop");
+  fs::create_symlink(t.path + "/self.yaml", t.path + "/self.yaml");
+  CHECK(rule_of(kv::load_paths({t.path + "/self.yaml"})) == "input/symlink-loop");
+  fs::create_symlink(t.path + "/missing", t.path + "/dangling.yaml");
+  CHECK(rule_of(kv::load_paths({t.path + "/dangling.yaml"})) == "input/not-found");
+}
+
+TEST_CASE("load_paths reports unreadable files") {
+  if (geteuid() == 0) {
+    MESSAGE("skipped: running as root, permissions do not stop reads");
+    return;
+  }
+  TempDir t;
+  std::string f = t.write("locked/cm.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\n");
+  fs::permissions(f, fs::perms::none);
+  CHECK(rule_of(kv::load_paths({f})) == "input/unreadable");
+}
+
+TEST_CASE("load_paths reads a directory path as unreadable, not as YAML") {
+  TempDir t;
+  std::string f = t.write("d.yaml/x.txt", "x");
+  CHECK(rule_of(kv::load_paths({t.path + "/d.yaml"})) == "input/no-yaml-files");
+}
+
+TEST_CASE("load_paths refuses a 100 MB file quickly and reads '-' from stdin_fd" * doctest::timeout(30)) {
+  TempDir t;
+  std::string big = t.path + "/big.yaml";
+  {
+    std::ofstream out(big, std::ios::binary);
+    std::string line = "k: " + std::string(96, 'v') + "\n";
+    for (int i = 0; i < 1000000; ++i) out << line;  // 100 MB, written for real
+  }
+  auto t0 = std::chrono::steady_clock::now();
+  auto r = kv::load_paths({big});
+  CHECK(std::chrono::steady_clock::now() - t0 < std::chrono::seconds(2));
+  CHECK(rule_of(r) == "input/too-large");
+  CHECK(r.problems[0].findings[0].message.find("95.4 MiB") != std::string::npos);
+
+  std::string in = t.write("in.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: piped}\n");
+  int fd = open(in.c_str(), O_RDONLY);
+  kv::LoadOptions opts;
+  opts.stdin_fd = fd;
+  auto s = kv::load_paths({"-"}, opts);
+  close(fd);
+  REQUIRE(s.resources.size() == 1);
+  CHECK(s.resources[0].source.file == "-");
+
+  int pipefd[2];
+  REQUIRE(pipe(pipefd) == 0);
+  std::string chunk(4096, 'x');
+  for (int i = 0; i < 8; ++i) REQUIRE(write(pipefd[1], chunk.data(), chunk.size()) == 4096);
+  close(pipefd[1]);
+  opts.stdin_fd = pipefd[0];
+  opts.max_file_bytes = 10000;
+  CHECK(rule_of(kv::load_paths({"-"}, opts)) == "input/too-large");
+  close(pipefd[0]);
+}
+
+TEST_CASE("has_yaml_extension") {
+  CHECK(kv::has_yaml_extension("a.yaml"));
+  CHECK(kv::has_yaml_extension("a.yml"));
+  CHECK(kv::has_yaml_extension("a.json"));
+  CHECK_FALSE(kv::has_yaml_extension(".yaml"));
+  CHECK_FALSE(kv::has_yaml_extension("a.yaml.bak"));
+  CHECK_FALSE(kv::has_yaml_extension("a.txt"));
+}
