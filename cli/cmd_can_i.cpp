@@ -1,0 +1,219 @@
+// `kvalidate can-i VERB RESOURCE[.GROUP][/NAME] --as USER`: one SubjectAccessReview on the plane, as
+// `kubectl auth can-i --as`; `--list` builds an access matrix (served resources × verbs) from reviews.
+#include <algorithm>
+#include <map>
+
+#include <fmt/core.h>
+
+#include "cli/command.h"
+#include "cli/options.h"
+#include "core/exit_codes.h"
+#include "core/json.h"
+#include "core/tools.h"
+#include "kube/discovery.h"
+#include "validators/access_review.h"
+
+namespace kv::cli {
+namespace {
+
+struct CanIOptions {
+  std::string verb, resource;
+  std::string as;
+  std::vector<std::string> as_groups;
+  std::string namespace_, subresource, output = "text";
+  bool all_namespaces = false, quiet = false, list = false;
+  int jobs = 32;
+  ClusterFlags cluster;
+};
+
+int fail(const Status& s) {
+  fmt::print(stderr, "kvalidate: {}\n", s.message());
+  return s.exit_code();
+}
+
+struct Conn {
+  controlplane::Plane plane;
+  std::unique_ptr<kube::Client> client;
+  kube::Discovery discovery;
+};
+
+Result<Conn> connect_plane(const CanIOptions& o) {
+  auto eo = ensure_options(o.cluster);
+  if (!eo.ok()) return eo.status();
+  auto plane = controlplane::ensure_plane(*eo);
+  if (!plane.ok()) return plane.status();
+  auto client = kube::Client::Create(plane->cluster);
+  if (!client.ok()) return client.status();
+  auto disc = kube::Discovery::Load(**client, cache_dir());
+  if (!disc.ok()) return disc.status();
+  return Conn{std::move(*plane), std::move(*client), std::move(*disc)};
+}
+
+std::string namespace_for(const CanIOptions& o, const Conn& c) {
+  if (o.all_namespaces) return "";
+  if (!o.namespace_.empty()) return o.namespace_;
+  return c.plane.cluster.default_namespace.empty() ? "default" : c.plane.cluster.default_namespace;
+}
+
+// Fills the resource fields of `q` from "RESOURCE[.GROUP][/NAME]" (or a non-resource URL "/path").
+Status resolve(const CanIOptions& o, Conn& c, AccessQuery& q) {
+  std::string spec = o.resource;
+  if (spec.rfind("/", 0) == 0) {
+    if (!o.subresource.empty()) return Status::Usage("--subresource does not apply to a non-resource URL");
+    q.non_resource_url = spec;
+    return Status::Ok();
+  }
+  if (auto slash = spec.find('/'); slash != std::string::npos) {
+    q.name = spec.substr(slash + 1);
+    spec = spec.substr(0, slash);
+    if (q.name.empty() || spec.empty()) return Status::Usage("\"" + o.resource + "\": expected RESOURCE[.GROUP][/NAME]");
+  }
+  q.subresource = o.subresource;
+  q.namespace_ = namespace_for(o, c);
+  if (spec == "*") {
+    q.resource = "*";
+    return Status::Ok();
+  }
+  const kube::ApiResource* api = c.discovery.find_resource(spec);
+  if (!api) {
+    // A CRD may have been added since discovery was cached.
+    auto fresh = kube::Discovery::Load(*c.client, cache_dir(), true);
+    if (!fresh.ok()) return fresh.status();
+    c.discovery = std::move(*fresh);
+    api = c.discovery.find_resource(spec);
+  }
+  if (!api) return Status::InvalidInput(fmt::format("unknown resource \"{}\": the API server does not serve it", spec));
+  if (!q.subresource.empty() && !api->subresources.empty() &&
+      std::find(api->subresources.begin(), api->subresources.end(), q.subresource) == api->subresources.end())
+    return Status::InvalidInput(fmt::format("unknown subresource \"{}\" of {}", q.subresource, api->resource));
+  q.resource = api->resource;
+  q.group = api->group;
+  if (!api->namespaced) q.namespace_.clear();
+  return Status::Ok();
+}
+
+int run_single(const CanIOptions& o) {
+  if (o.verb.empty() || o.resource.empty())
+    return fail(Status::Usage("can-i needs VERB and RESOURCE (or --list); see kvalidate can-i --help"));
+  auto conn = connect_plane(o);
+  if (!conn.ok()) return fail(conn.status());
+  AccessQuery q;
+  q.user = o.as;
+  q.groups = impersonation_groups(o.as, o.as_groups);
+  q.verb = o.verb;
+  if (Status s = resolve(o, *conn, q); !s.ok()) return fail(s);
+  auto a = review_access(*conn->client, q);
+  if (!a.ok()) return fail(a.status());
+  if (o.output == "json") {
+    JsonWriter w;
+    w.begin_object().key("allowed").value(a->allowed).key("denied").value(a->denied);
+    w.key("reason").value(a->reason).key("evaluationError").value(a->evaluation_error).end_object();
+    if (!o.quiet) fmt::print("{}\n", w.str());
+  } else if (!o.quiet) {
+    std::string line = a->allowed ? "yes" : "no";
+    if (!a->reason.empty()) line += " - " + a->reason;
+    if (!a->evaluation_error.empty()) line += " - " + a->evaluation_error;
+    fmt::print("{}\n", line);
+  }
+  return a->allowed ? exit_code::kClean : exit_code::kFindings;
+}
+
+struct Row {
+  std::string group, resource, subresource;
+  bool namespaced;
+  std::vector<std::string> verbs;    // asked
+  std::vector<std::string> allowed;  // answered yes
+  std::string display() const {
+    return resource + (subresource.empty() ? "" : "/" + subresource) + (group.empty() ? "" : "." + group);
+  }
+};
+
+int run_list(const CanIOptions& o) {
+  if (!o.verb.empty()) return fail(Status::Usage("--list takes no VERB or RESOURCE"));
+  auto conn = connect_plane(o);
+  if (!conn.ok()) return fail(conn.status());
+  std::map<std::string, Row> rows;  // by display name: one row per group/resource, any version
+  for (const auto& r : conn->discovery.all()) {
+    Row base{r.group, r.resource, "", r.namespaced, r.verbs, {}};
+    rows.emplace(base.display(), base);
+    for (const auto& sub : r.subresources) {
+      Row s{r.group, r.resource, sub, r.namespaced, {"get", "create", "update", "patch"}, {}};
+      rows.emplace(s.display(), s);
+    }
+  }
+  std::string ns = namespace_for(o, *conn);
+  std::vector<AccessQuery> qs;
+  std::vector<std::pair<Row*, std::string>> owner;
+  auto groups = impersonation_groups(o.as, o.as_groups);
+  for (auto& [name, row] : rows)
+    for (const auto& verb : row.verbs) {
+      qs.push_back({o.as, groups, verb, row.group, row.resource, row.subresource, "", row.namespaced ? ns : "", ""});
+      owner.emplace_back(&row, verb);
+    }
+  auto answers = review_access_all(*conn->client, qs, o.jobs);
+  for (size_t i = 0; i < answers.size(); ++i) {
+    if (!answers[i].ok()) return fail(answers[i].status());
+    if (answers[i]->allowed) owner[i].first->allowed.push_back(owner[i].second);
+  }
+  if (o.output == "json") {
+    JsonWriter w;
+    w.begin_object().key("user").value(o.as).key("groups").begin_array();
+    for (const auto& g : groups) w.value(g);
+    w.end_array().key("namespace").value(ns).key("resources").begin_array();
+    for (const auto& [name, row] : rows) {
+      if (row.allowed.empty()) continue;
+      w.begin_object().key("resource").value(row.resource).key("group").value(row.group);
+      w.key("subresource").value(row.subresource).key("verbs").begin_array();
+      for (const auto& v : row.allowed) w.value(v);
+      w.end_array().end_object();
+    }
+    w.end_array().end_object();
+    fmt::print("{}\n", w.str());
+    return exit_code::kClean;
+  }
+  size_t width = std::string("Resources").size();
+  for (const auto& [name, row] : rows)
+    if (!row.allowed.empty()) width = std::max(width, name.size());
+  fmt::print("{:<{}}   {}\n", "Resources", width, "Verbs");
+  for (const auto& [name, row] : rows) {
+    if (row.allowed.empty()) continue;
+    std::string verbs;
+    for (const auto& v : row.allowed) verbs += (verbs.empty() ? "" : " ") + v;
+    fmt::print("{:<{}}   [{}]\n", name, width, verbs);
+  }
+  return exit_code::kClean;
+}
+
+int run(const CanIOptions& o) {
+  if (o.as.empty()) return fail(Status::Usage("can-i needs --as USER (the plane's own credentials can do anything)"));
+  if (o.output != "text" && o.output != "json")
+    return fail(Status::Usage("-o " + o.output + ": can-i prints text or json"));
+  return o.list ? run_list(o) : run_single(o);
+}
+
+const Registrar kRegistrar{Command{
+    "can-i", "Ask the API server's authorizer whether a user may do something (SubjectAccessReview)", 40,
+    [](CLI::App& app) -> std::function<int()> {
+      auto opts = std::make_shared<CanIOptions>();
+      CLI::App* cmd = app.add_subcommand(
+          "can-i", "Check whether USER may perform VERB on RESOURCE[.GROUP][/NAME] (exit 0 yes, 1 no), or list "
+                   "what USER may do (--list)");
+      cmd->add_option("verb", opts->verb, "get, list, watch, create, update, patch, delete, ... or *");
+      cmd->add_option("resource", opts->resource,
+                      "RESOURCE[.GROUP][/NAME] as kubectl (pods, deployments.apps, deploy/web), * or a "
+                      "non-resource URL (/healthz)");
+      cmd->add_option("--as", opts->as, "User to check; system:serviceaccount:NS:NAME implies its groups");
+      cmd->add_option("--as-group", opts->as_groups, "Group to check as (repeatable)");
+      cmd->add_option("-n,--namespace", opts->namespace_, "Namespace (default: the context's, else default)");
+      cmd->add_flag("-A,--all-namespaces", opts->all_namespaces, "Check across all namespaces");
+      cmd->add_option("--subresource", opts->subresource, "Subresource, e.g. exec, log, status, scale");
+      cmd->add_flag("-q,--quiet", opts->quiet, "Print nothing; only the exit code answers");
+      cmd->add_flag("--list", opts->list, "List what USER may do: served resources x verbs");
+      cmd->add_option("-o,--output", opts->output, "text or json");
+      cmd->add_option("-j,--jobs", opts->jobs, "Reviews in flight (--list)")->check(CLI::Range(1, 256));
+      add_cluster_flags(cmd, opts->cluster);
+      return [opts] { return run(*opts); };
+    }}};
+
+}  // namespace
+}  // namespace kv::cli
