@@ -1,0 +1,120 @@
+#include "controlplane/apiserver_backend.h"
+
+#include <set>
+
+#include <fmt/core.h>
+
+#include "controlplane/files.h"
+#include "controlplane/ports.h"
+#include "core/process.h"
+#include "kube/kubeconfig.h"
+
+namespace kv::controlplane {
+
+namespace {
+std::string pki_path(const ApiserverConfig& c, const char* file) { return c.dir + "/pki/" + file; }
+std::string url(int port) { return fmt::format("https://127.0.0.1:{}", port); }
+}  // namespace
+
+std::vector<std::string> etcd_command(const ApiserverConfig& c) {
+  using namespace pki_files;
+  std::string peer = fmt::format("http://127.0.0.1:{}", c.etcd_peer_port);
+  return {
+      c.etcd_bin,
+      "--name=kvalidate",
+      "--data-dir=" + c.dir + "/etcd-data",
+      "--listen-client-urls=" + url(c.etcd_client_port),
+      "--advertise-client-urls=" + url(c.etcd_client_port),
+      "--listen-peer-urls=" + peer,
+      "--initial-advertise-peer-urls=" + peer,
+      "--initial-cluster=kvalidate=" + peer,
+      "--cert-file=" + pki_path(c, kServingCert),
+      "--key-file=" + pki_path(c, kServingKey),
+      "--trusted-ca-file=" + pki_path(c, kCaCert),
+      "--client-cert-auth=true",
+      "--unsafe-no-fsync=true",
+      "--snapshot-count=100000",
+      "--log-level=warn",
+  };
+}
+
+std::vector<std::string> apiserver_command(const ApiserverConfig& c) {
+  using namespace pki_files;
+  return {
+      c.apiserver_bin,
+      "--bind-address=127.0.0.1",
+      "--advertise-address=127.0.0.1",
+      fmt::format("--secure-port={}", c.apiserver_port),
+      "--cert-dir=" + c.dir + "/pki",
+      "--tls-cert-file=" + pki_path(c, kServingCert),
+      "--tls-private-key-file=" + pki_path(c, kServingKey),
+      "--client-ca-file=" + pki_path(c, kCaCert),
+      "--etcd-servers=" + url(c.etcd_client_port),
+      "--etcd-cafile=" + pki_path(c, kCaCert),
+      "--etcd-certfile=" + pki_path(c, kEtcdClientCert),
+      "--etcd-keyfile=" + pki_path(c, kEtcdClientKey),
+      "--authorization-mode=RBAC",
+      "--disable-admission-plugins=ServiceAccount",
+      "--service-account-issuer=https://kubernetes.default.svc.cluster.local",
+      "--service-account-key-file=" + pki_path(c, kSaPub),
+      "--service-account-signing-key-file=" + pki_path(c, kSaKey),
+      "--service-cluster-ip-range=10.0.0.0/24",
+      "--allow-privileged=true",
+      // No nodes and no other masters: a loopback endpoint for the kubernetes Service is invalid anyway.
+      "--endpoint-reconciler-type=none",
+      "--profiling=false",
+      "--v=0",
+  };
+}
+
+Result<Pki> ensure_pki(const std::string& dir) {
+  auto loaded = load_pki(dir + "/pki");
+  if (loaded.ok()) return loaded;
+  auto fresh = generate_pki();
+  if (!fresh.ok()) return fresh.status();
+  KV_RETURN_IF_ERROR(write_pki(*fresh, dir + "/pki"));
+  return fresh;
+}
+
+Result<LaunchPlan> apiserver_plan(ApiserverConfig c) {
+  auto pki = ensure_pki(c.dir);
+  if (!pki.ok()) return pki.status();
+  std::set<int> used;
+  for (int* port : {&c.etcd_client_port, &c.etcd_peer_port, &c.apiserver_port}) {
+    auto p = free_port(used);
+    if (!p.ok()) return p.status();
+    *port = *p;
+    used.insert(*p);
+  }
+  LaunchPlan plan;
+  plan.backend = "apiserver";
+  plan.server = url(c.apiserver_port);
+  plan.kubeconfig = c.dir + "/kubeconfig";
+  plan.ports = {{"apiserver", c.apiserver_port}, {"etcd-client", c.etcd_client_port}, {"etcd-peer", c.etcd_peer_port}};
+  plan.components = {{"etcd", etcd_command(c), "etcd"}, {"apiserver", apiserver_command(c), "kube-apiserver"}};
+
+  kube::Cluster cluster;
+  cluster.server = plan.server;
+  cluster.ca_pem = pki->ca.cert_pem;
+  cluster.client_cert_pem = pki->admin.cert_pem;
+  cluster.client_key_pem = pki->admin.key_pem;
+  cluster.context = "kvalidate";
+  cluster.kubeconfig_path = plan.kubeconfig;
+  KV_RETURN_IF_ERROR(write_file_atomic(plan.kubeconfig, kube::render_kubeconfig(cluster, "kvalidate"), 0600));
+  plan.credentials = [cluster]() -> Result<kube::Cluster> { return cluster; };
+  std::string etcd_bin = c.etcd_bin;
+  plan.after_ready = [etcd_bin](State& s) {
+    RunOptions ro;
+    ro.timeout = std::chrono::seconds(5);
+    auto r = run_command({etcd_bin, "--version"}, ro);
+    if (!r.ok() || r->exit_code != 0) return;
+    // "etcd Version: 3.7.0"
+    auto pos = r->out.find("etcd Version: ");
+    if (pos == std::string::npos) return;
+    auto end = r->out.find('\n', pos);
+    s.versions["etcd"] = "v" + r->out.substr(pos + 14, end == std::string::npos ? std::string::npos : end - pos - 14);
+  };
+  return plan;
+}
+
+}  // namespace kv::controlplane

@@ -1,0 +1,169 @@
+#include "controlplane/ensure.h"
+
+#include <unistd.h>
+
+#include <cstdlib>
+#include <optional>
+#include <thread>
+
+#include <fmt/core.h>
+
+#include "controlplane/apiserver_backend.h"
+#include "controlplane/files.h"
+#include "controlplane/k3s_backend.h"
+#include "controlplane/launch.h"
+#include "controlplane/lock.h"
+#include "controlplane/state.h"
+#include "core/tools.h"
+#include "kube/client.h"
+#include "kube/kubeconfig.h"
+
+namespace kv::controlplane {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+Result<Plane> external(const EnsureOptions& opts) {
+  std::string paths = opts.kubeconfig;
+  if (paths.empty()) {
+    if (const char* env = std::getenv("KUBECONFIG"); env && *env) paths = env;
+    else if (const char* home = std::getenv("HOME"); home && *home) paths = std::string(home) + "/.kube/config";
+    else return Status::InvalidInput("--context: no kubeconfig (set KUBECONFIG or use --kubeconfig)");
+  }
+  auto cluster = kube::load_kubeconfig(paths, opts.context);
+  if (!cluster.ok()) return cluster.status();
+  // Any HTTP answer from /readyz or /version shows the server is there; reviewers without rights on
+  // /readyz still get /version (public-info-viewer).
+  std::string detail;
+  if (!plane_ready(*cluster, &detail, 5000)) {
+    kube::ClientOptions co;
+    co.connect_timeout_ms = 5000;
+    co.request_timeout_ms = 10000;
+    auto client = kube::Client::Create(*cluster, co);
+    kube::Response r;
+    kube::Request req;
+    req.path = "/version";
+    if (client.ok()) r = (*client)->send(req);
+    if (!client.ok() || !r.success())
+      return Status::Unavailable(fmt::format("cluster {} (context \"{}\" of {}) does not answer: {}", cluster->server,
+                                             cluster->context, paths, r.transport_ok() ? detail : r.transport_error));
+  }
+  Plane p;
+  p.cluster = *cluster;
+  p.backend = "external";
+  p.kubeconfig_path = paths;
+  return p;
+}
+
+// The recorded plane, when every recorded process is still ours and /readyz answers.
+std::optional<Plane> reuse(const std::string& dir, std::string* why = nullptr) {
+  auto s = read_state(dir);
+  if (!s.ok()) { if (why) *why = s.status().message(); return std::nullopt; }
+  if (s->phase != "ready") { if (why) *why = "a start did not finish"; return std::nullopt; }
+  for (const auto& p : s->processes)
+    if (!process_matches(p)) {
+      if (why) *why = p.component + " (pid " + std::to_string(p.pid) + ") is gone";
+      return std::nullopt;
+    }
+  auto cluster = kube::load_kubeconfig(s->kubeconfig);
+  if (!cluster.ok()) { if (why) *why = cluster.status().message(); return std::nullopt; }
+  if (!plane_ready(*cluster, why, 3000)) return std::nullopt;
+  Plane p;
+  p.cluster = *cluster;
+  p.owned = true;
+  p.backend = s->backend;
+  p.kubeconfig_path = s->kubeconfig;
+  return p;
+}
+
+std::string no_binaries_message() {
+  return "no control plane binaries found: kvalidate starts kube-apiserver + etcd (or k3s). Build them with "
+         "tools/go/build.sh in kvalidate's source tree (they go to " + cache_dir() + "/bin), or set "
+         "KUBEBUILDER_ASSETS to a folder holding kube-apiserver and etcd, or put k3s on PATH, "
+         "or use an existing cluster with --kubeconfig";
+}
+
+Result<LaunchPlan> make_plan(const std::string& dir, const std::string& backend) {
+  auto apiserver = find_tool("kube-apiserver");
+  auto etcd = find_tool("etcd");
+  if (backend == "apiserver" || (backend == "auto" && apiserver && etcd)) {
+    if (!apiserver || !etcd)
+      return Status::Unavailable(std::string(!apiserver ? "kube-apiserver" : "etcd") + " not found; " +
+                                 no_binaries_message());
+    ApiserverConfig c;
+    c.dir = dir;
+    c.etcd_bin = etcd->path;
+    c.apiserver_bin = apiserver->path;
+    return apiserver_plan(c);
+  }
+  auto k3s = find_tool("k3s");
+  if (k3s) {
+    K3sConfig c;
+    c.dir = dir;
+    c.k3s_bin = k3s->path;
+    return k3s_plan(c);
+  }
+  return Status::Unavailable((backend == "k3s" ? std::string("k3s not found; ") : std::string()) + no_binaries_message());
+}
+
+Result<Plane> start(const std::string& dir, const EnsureOptions& opts, Clock::time_point deadline) {
+  for (int attempt = 0;; ++attempt) {
+    auto plan = make_plan(dir, opts.backend);
+    if (!plan.ok()) return plan.status();
+    bool port_taken = false;
+    auto launched = launch(dir, *plan, deadline, port_taken);
+    if (!launched.ok()) {
+      if (port_taken && attempt < 3 && Clock::now() < deadline) continue;  // someone took a port: pick others
+      return launched.status();
+    }
+    Plane p;
+    p.cluster = launched->cluster;
+    p.owned = true;
+    p.backend = launched->state.backend;
+    p.kubeconfig_path = launched->state.kubeconfig;
+    p.started_now = true;
+    return p;
+  }
+}
+
+}  // namespace
+
+std::string state_dir(const std::string& home) {
+  if (!home.empty()) return home;
+  if (const char* h = std::getenv("KVALIDATE_HOME"); h && *h) return h;
+  if (const char* x = std::getenv("XDG_STATE_HOME"); x && *x) return std::string(x) + "/kvalidate";
+  const char* h = std::getenv("HOME");
+  return std::string(h && *h ? h : "/tmp") + "/.local/state/kvalidate";
+}
+
+Result<Plane> ensure_plane(const EnsureOptions& opts) {
+  if (!opts.kubeconfig.empty() || !opts.context.empty()) return external(opts);
+  const std::string dir = state_dir(opts.home);
+  if (auto p = reuse(dir)) return *p;  // warm path: no lock, no writes
+
+  KV_RETURN_IF_ERROR(make_private_dir(dir));
+  auto deadline = Clock::now() + opts.wait;
+  auto lock = FileLock::acquire(dir + "/lock", opts.wait + std::chrono::seconds(30));
+  if (!lock.ok()) return lock.status();
+  // Whoever held the lock may have just started it.
+  std::string why;
+  if (auto p = reuse(dir, &why)) return *p;
+  auto s = read_state(dir);
+  if (s.ok() && s->phase == "ready") {
+    bool all_ours = true;
+    for (const auto& p : s->processes) all_ours = all_ours && process_matches(p);
+    // Running but not (yet) ready, e.g. etcd slow after a restart: give it a few seconds first.
+    for (int i = 0; all_ours && i < 50 && Clock::now() < deadline; ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+      if (auto p = reuse(dir, &why)) return *p;
+    }
+  }
+  if (s.ok()) {
+    if (!stop_recorded(*s)) return Status::Unavailable("cannot stop the stale control plane recorded in " + state_file(dir));
+  }
+  ::unlink(state_file(dir).c_str());  // stale, half-written or foreign: never trusted
+  return start(dir, opts, deadline);
+}
+
+}  // namespace kv::controlplane

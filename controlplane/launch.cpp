@@ -1,0 +1,128 @@
+#include "controlplane/launch.h"
+
+#include <unistd.h>
+
+#include <ctime>
+#include <thread>
+
+#include <fmt/core.h>
+
+#include "controlplane/files.h"
+#include "core/json.h"
+#include "core/process.h"
+#include "kube/client.h"
+
+namespace kv::controlplane {
+
+namespace {
+
+kube::Response get(const kube::Cluster& cluster, const std::string& path, long timeout_ms) {
+  kube::ClientOptions o;
+  o.connect_timeout_ms = std::min<long>(timeout_ms, 1000);
+  o.request_timeout_ms = timeout_ms;
+  auto client = kube::Client::Create(cluster, o);
+  if (!client.ok()) {
+    kube::Response r;
+    r.transport_error = client.status().message();
+    return r;
+  }
+  kube::Request req;
+  req.path = path;
+  return (*client)->send(req);
+}
+
+// Moves an old log aside (one generation kept) so the new start's log holds only its own lines.
+void rotate_log(const std::string& path) {
+  std::string prev = path + ".1";
+  ::rename(path.c_str(), prev.c_str());
+}
+
+Status fail(const std::string& dir, const State& s, const std::string& what, const std::string& component) {
+  stop_recorded(s, true);
+  ::unlink(state_file(dir).c_str());
+  std::string msg = what;
+  if (!component.empty()) {
+    std::string tail = tail_lines(log_file(dir, component), 10);
+    msg += fmt::format("\n--- last lines of {}\n{}", log_file(dir, component), tail.empty() ? "(empty)\n" : tail);
+  }
+  return Status::Unavailable(msg);
+}
+
+}  // namespace
+
+bool plane_ready(const kube::Cluster& cluster, std::string* detail, long timeout_ms) {
+  kube::Response r = get(cluster, "/readyz", timeout_ms);
+  if (r.status == 200) return true;
+  if (detail) *detail = r.transport_ok() ? fmt::format("/readyz answered HTTP {}: {}", r.status, r.body.substr(0, 300))
+                                         : r.transport_error;
+  return false;
+}
+
+std::string server_version(const kube::Cluster& cluster) {
+  kube::Response r = get(cluster, "/version", 3000);
+  if (!r.success()) return "";
+  auto doc = parse_json(r.body, "/version");
+  if (!doc.ok() || !(*doc)["gitVersion"]) return "";
+  try { return (*doc)["gitVersion"].as<std::string>(); } catch (...) { return ""; }
+}
+
+bool stop_recorded(const State& s, bool just_spawned) {
+  bool all = true;
+  for (auto it = s.processes.rbegin(); it != s.processes.rend(); ++it)
+    all = stop_process(*it, 5000, just_spawned) && all;
+  return all;
+}
+
+Result<Launched> launch(const std::string& dir, const LaunchPlan& plan,
+                        std::chrono::steady_clock::time_point deadline, bool& port_taken) {
+  port_taken = false;
+  State s;
+  s.backend = plan.backend;
+  s.phase = "starting";
+  s.server = plan.server;
+  s.kubeconfig = plan.kubeconfig;
+  s.ports = plan.ports;
+  s.started_at = static_cast<int64_t>(std::time(nullptr));
+  KV_RETURN_IF_ERROR(write_state(dir, s));
+  for (const auto& c : plan.components) {
+    std::string log = log_file(dir, c.name);
+    rotate_log(log);
+    auto pid = spawn_detached(c.argv, log);
+    if (!pid.ok()) return fail(dir, s, c.name + ": " + pid.status().message(), "");
+    auto start = pid_start_time(*pid);
+    s.processes.push_back({c.name, *pid, start.value_or(0), c.exe});
+    KV_RETURN_IF_ERROR(write_state(dir, s));  // recorded before we wait: a crash here leaves no orphan
+  }
+
+  std::string detail = "no answer yet";
+  kube::Cluster cluster;
+  bool have_creds = false;
+  while (true) {
+    for (const auto& p : s.processes) {
+      if (process_running(p)) continue;
+      std::string tail = tail_lines(log_file(dir, p.component), 40);
+      port_taken = tail.find("address already in use") != std::string::npos;
+      return fail(dir, s, fmt::format("{} exited while starting", p.component), p.component);
+    }
+    if (!have_creds) {
+      auto c = plan.credentials();
+      if (c.ok()) { cluster = *c; have_creds = true; }
+      else if (c.status().code() != Status::Code::kNotFound) return fail(dir, s, c.status().message(), "");
+      else detail = c.status().message();
+    }
+    if (have_creds && plane_ready(cluster, &detail, 2000)) break;
+    if (std::chrono::steady_clock::now() >= deadline) {
+      std::string comp = plan.components.empty() ? "" : plan.components.back().name;
+      return fail(dir, s, fmt::format("{} control plane not ready in time (last: {})", plan.backend, detail), comp);
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+
+  if (auto v = server_version(cluster); !v.empty()) s.versions[plan.backend == "k3s" ? "k3s" : "kube-apiserver"] = v;
+  if (plan.after_ready) plan.after_ready(s);
+  s.phase = "ready";
+  KV_RETURN_IF_ERROR(write_state(dir, s));
+  return Launched{std::move(s), std::move(cluster)};
+}
+
+}  // namespace kv::controlplane
