@@ -11,6 +11,7 @@
 #include <fmt/core.h>
 
 #include "core/json.h"
+#include "resources/loader.h"
 #include "validators/access_review.h"
 #include "validators/rbac_expectations.h"
 
@@ -95,10 +96,10 @@ struct Planned {
   std::string ns, name, display, body;
 };
 
-Planned plan(const Resource& r, const Kind& k, const std::string& default_ns) {
+Planned plan(const Resource& r, const YAML::Node& tree, const Kind& k, const std::string& default_ns) {
   Planned p{&k, k.namespaced ? (r.namespace_.empty() ? default_ns : r.namespace_) : "", r.name, "", ""};
   p.display = std::string(k.kind) + "/" + (p.ns.empty() ? "" : p.ns + "/") + p.name;
-  YAML::Node o = YAML::Clone(r.object);
+  YAML::Node o = YAML::Clone(tree);
   o.remove("status");
   YAML::Node meta = o["metadata"];
   for (const char* f : {"resourceVersion", "uid", "creationTimestamp", "managedFields", "generation", "selfLink"})
@@ -197,9 +198,16 @@ Status apply_input(kube::Client& client, const std::vector<Resource>& input, con
   std::set<std::string> namespaces;
   for (const auto& r : input) {
     const Kind* k = kind_of(r);
-    if (!k || !r.object.IsMap()) continue;
+    if (!k) continue;
     if (r.name.empty()) { notes.push_back(r.display_id() + " has no name and was not applied"); continue; }
-    planned.push_back(plan(r, *k, opts.default_namespace));
+    YAML::Node tree = object_tree(r);
+    if (!tree.IsMap() || !tree["metadata"].IsMap()) continue;  // the dry-run reports it
+    try {
+      planned.push_back(plan(r, tree, *k, opts.default_namespace));
+    } catch (const YAML::Exception& e) {
+      notes.push_back(r.display_id() + " was not applied: " + e.msg);
+      continue;
+    }
     if (k->namespaced) namespaces.insert(planned.back().ns);
   }
   std::vector<kube::Request> reqs;

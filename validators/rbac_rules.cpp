@@ -4,6 +4,8 @@
 
 #include <fmt/core.h>
 
+#include "resources/loader.h"
+
 namespace kv {
 
 namespace {
@@ -60,6 +62,7 @@ const char* const kWorkloads[][2] = {
 // Collects findings for one object, applying the disabled set and its line arithmetic.
 struct Ctx {
   const Resource& r;
+  const YAML::Node& tree;  // r's object (parsed again when the loader dropped it)
   const std::set<std::string>& off;
   std::vector<Finding> out;
 
@@ -167,7 +170,7 @@ void check_rule(Ctx& c, const YAML::Node& rule, size_t i) {
 }
 
 void check_binding(Ctx& c) {
-  const auto& o = c.r.object;
+  const auto& o = c.tree;
   auto ref = o["roleRef"];
   if (ref && ref.IsMap() && scalar(ref["kind"]) == "ClusterRole" && scalar(ref["name"]) == "cluster-admin")
     c.add("KV-RBAC-011", "binding grants the cluster-admin ClusterRole", "roleRef.name", ref["name"]);
@@ -187,9 +190,9 @@ void check_binding(Ctx& c) {
   }
 }
 
-std::set<std::string> ignored_by_annotation(const Resource& r) {
+std::set<std::string> ignored_by_annotation(const YAML::Node& tree) {
   std::set<std::string> ids;
-  auto meta = r.object["metadata"];
+  auto meta = tree["metadata"];
   if (!meta || !meta.IsMap()) return ids;
   auto ann = meta["annotations"];
   if (!ann || !ann.IsMap()) return ids;
@@ -231,15 +234,17 @@ bool is_rbac_policy_kind(const Resource& r) {
 }
 
 std::vector<Finding> rbac_risks(const Resource& r, const std::set<std::string>& disabled) {
-  if (!is_rbac_policy_kind(r) || !r.object.IsMap()) return {};
+  if (!is_rbac_policy_kind(r)) return {};
+  const YAML::Node tree = object_tree(r);
+  if (!tree.IsMap()) return {};
   std::set<std::string> off = disabled;
-  auto ignored = ignored_by_annotation(r);
+  auto ignored = ignored_by_annotation(tree);
   if (ignored.count("*")) return {};
   off.insert(ignored.begin(), ignored.end());
-  Ctx c{r, off, {}};
+  Ctx c{r, tree, off, {}};
   try {
     if (r.kind == "Role" || r.kind == "ClusterRole") {
-      auto rules = r.object["rules"];
+      auto rules = tree["rules"];
       if (rules && rules.IsSequence())
         for (size_t i = 0; i < rules.size(); ++i)
           if (rules[i].IsMap()) check_rule(c, rules[i], i);
