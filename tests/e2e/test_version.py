@@ -1,0 +1,38 @@
+"""End-to-end: `kvalidate version` names the real versions of the binaries it would use."""
+import unittest
+
+import kvtest
+from kvtest import explain
+
+
+class VersionTest(unittest.TestCase):
+    def test_json_names_real_versions(self):
+        p, doc = kvtest.kv_json("version")
+        self.assertEqual(p.returncode, 0, explain(p))
+        self.assertIsNotNone(doc, p.stdout)
+        self.assertRegex(doc["kvalidate"]["version"], r"^\d+\.\d+\.\d+")
+        tools = doc["tools"]
+        self.assertEqual(set(tools), {"helm", "kube-apiserver", "etcd", "kubectl", "k3s"})
+        api = tools["kube-apiserver"]
+        self.assertTrue(api["found"], api)
+        self.assertEqual(api["version"], "v1.37.2")  # the ldflags took: not v0.0.0-master
+        self.assertTrue(api["path"].endswith("/kube-apiserver"), api)
+        helm = tools["helm"]
+        self.assertTrue(helm["found"], helm)
+        self.assertRegex(helm["version"], r"^v3\.22\.\d+$")
+        self.assertEqual(tools["etcd"]["version"], "v3.7.0")
+        self.assertEqual(tools["kubectl"]["version"], "v1.37.2")  # the cache copy, not an old one on PATH
+        for name, t in tools.items():
+            self.assertEqual(t["found"], t["version"] is not None or "error" in t, (name, t))
+
+    def test_text_lists_each_tool(self):
+        p = kvtest.kv("version")
+        self.assertEqual(p.returncode, 0, explain(p))
+        lines = p.stdout.splitlines()
+        self.assertTrue(lines[0].startswith("kvalidate "), p.stdout)
+        for name in ("helm", "kube-apiserver", "etcd", "kubectl", "k3s"):
+            self.assertTrue(any(l.split()[0] == name for l in lines), (name, p.stdout))
+
+
+if __name__ == "__main__":
+    kvtest.main()
