@@ -26,7 +26,8 @@ ApiStatus parse_api_status(std::string_view body, long http_code) {
   if (doc.ok() && doc->IsMap() && str(*doc, "kind") == "Status") {
     const YAML::Node& d = *doc;
     st.reason = str(d, "reason");
-    st.message = one_line(str(d, "message"), 4000);
+    st.raw_message = str(d, "message");
+    st.message = one_line(st.raw_message, 4000);
     if (auto code = str(d, "code"); !code.empty()) {
       try { st.code = std::stol(code); } catch (...) {}
     }

@@ -16,7 +16,8 @@ struct StatusCause {
 struct ApiStatus {
   long code = 0;
   std::string reason;   // "Invalid", "BadRequest", "NotFound", "Forbidden", ...
-  std::string message;
+  std::string message;      // one line
+  std::string raw_message;  // as sent (may span lines)
   std::vector<StatusCause> causes;
 };
 

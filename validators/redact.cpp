@@ -4,6 +4,7 @@
 #include <regex>
 
 #include "kube/kubeconfig.h"
+#include "resources/loader.h"
 
 namespace kv {
 
@@ -20,9 +21,11 @@ void Redactor::add_value(const std::string& value) {
 
 void Redactor::collect(const std::vector<Resource>& resources) {
   for (const auto& r : resources) {
-    if (r.kind != "Secret" || !r.object.IsMap()) continue;
+    if (r.kind != "Secret") continue;
+    const YAML::Node tree = object_tree(r);
+    if (!tree.IsMap()) continue;
     for (const char* field : {"data", "stringData"}) {
-      YAML::Node m = r.object[field];
+      const YAML::Node m = tree[field];
       if (!m || !m.IsMap()) continue;
       for (const auto& kvp : m) {
         if (!kvp.second.IsScalar()) continue;

@@ -1,0 +1,141 @@
+#include "cli/pipeline.h"
+
+#include <chrono>
+#include <cstdio>
+#include <set>
+
+#include <fmt/core.h>
+
+#include "build_info.h"
+#include "core/exit_codes.h"
+#include "core/tools.h"
+#include "resources/locate.h"
+#include "validators/dryrun.h"
+
+namespace kv::cli {
+
+double now_ms() {
+  return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now().time_since_epoch()).count();
+}
+
+Result<report::ReportSet> open_reports(const OutputFlags& flags) {
+  auto specs = report::parse_output_specs(flags.outputs);
+  if (!specs.ok()) return specs.status();
+  KV_RETURN_IF_ERROR(report::check_writable(*specs));
+  return report::ReportSet::Create(*specs);
+}
+
+Result<Session> connect(const PipelineOptions& opts) {
+  auto eo = ensure_options(opts.cluster);
+  if (!eo.ok()) return eo.status();
+  auto plane = controlplane::ensure_plane(*eo);
+  if (!plane.ok()) return plane.status();
+  Session s;
+  s.plane = std::move(*plane);
+  auto client = kube::Client::Create(s.plane.cluster);
+  if (!client.ok()) return client.status();
+  s.client = std::move(*client);
+  auto disc = kube::Discovery::Load(*s.client, cache_dir());
+  if (!disc.ok()) return disc.status().Prefixed("cannot read the API server's discovery");
+  s.discovery = std::move(*disc);
+  s.default_namespace = !opts.namespace_.empty()               ? opts.namespace_
+                        : !s.plane.cluster.default_namespace.empty() ? s.plane.cluster.default_namespace
+                                                                  : "default";
+  return s;
+}
+
+namespace {
+
+// Exit code contribution of one result: 1 findings, 2 bad input, 3 infrastructure.
+int code_of(const ObjectResult& r) {
+  if (r.kind_of_result == ResultKind::kInput && r.status == ObjectStatus::kError) return exit_code::kBadInput;
+  if (r.status == ObjectStatus::kInvalid) return exit_code::kFindings;
+  if (r.status == ObjectStatus::kError) return exit_code::kInfrastructure;
+  return exit_code::kClean;
+}
+
+int finish(report::ReportSet& reports, const Status& fatal, const std::string& server_version, double started_ms,
+           int code) {
+  report::RunInfo info;
+  info.duration_ms = now_ms() - started_ms;
+  info.aborted = !fatal.ok();
+  info.abort_message = fatal.ok() ? "" : fatal.message();
+  info.server_version = server_version;
+  info.tool_version = KV_VERSION;
+  Status written = reports.finish(info);
+  if (!fatal.ok()) {
+    fmt::print(stderr, "kvalidate: {}\n", fatal.message());
+    code = std::max(code, fatal.exit_code());
+  }
+  if (!written.ok()) {
+    fmt::print(stderr, "kvalidate: {}\n", written.message());
+    code = std::max(code, exit_code::kBadInput);
+  }
+  return code;
+}
+
+}  // namespace
+
+int fail_run(report::ReportSet& reports, std::vector<Batch>& batches, const Status& why, double started_ms) {
+  int code = exit_code::kClean;
+  for (auto& b : batches)
+    for (const auto& r : b.pre_results) {
+      reports.add(r);
+      code = std::max(code, code_of(r));
+    }
+  return finish(reports, why, "", started_ms, code);
+}
+
+int validate(Session& session, report::ReportSet& reports, std::vector<Batch>& batches,
+             const PipelineOptions& opts, double started_ms) {
+  int code = exit_code::kClean;
+  Status fatal;
+  std::string server_version = session.discovery ? session.discovery->server_version() : "";
+  int total = 0, done = 0;
+  for (const auto& b : batches) total += static_cast<int>(b.resources.size());
+  for (auto& b : batches) {
+    for (const auto& r : b.pre_results) {
+      reports.add(r);
+      code = std::max(code, code_of(r));
+    }
+    if (b.resources.empty()) continue;
+    if (!fatal.ok()) {
+      // The plane was lost in an earlier batch: these objects are not judged.
+      for (const auto& res : b.resources) {
+        ObjectResult r;
+        r.suite = b.suite.empty() ? res.source.file : b.suite;
+        r.source = res.source;
+        r.api_version = res.api_version;
+        r.kind = res.kind;
+        r.namespace_ = res.namespace_;
+        r.name = res.name;
+        r.status = ObjectStatus::kError;
+        r.findings.push_back({Severity::kError, "server/unavailable", "not validated: " + fatal.message(), "", "",
+                              res.source.line, res.source.column});
+        reports.add(r);
+      }
+      continue;
+    }
+    DryRunOptions o;
+    o.default_namespace = session.default_namespace;
+    o.jobs = opts.output.jobs;
+    o.warnings_as_errors = opts.output.warnings_as_errors;
+    o.owned_plane = session.plane.owned;
+    o.suite = b.suite;
+    o.discovery_cache_dir = cache_dir();
+    o.locate = b.locate ? b.locate : [](const Resource& r, const std::string& path) {
+      auto pos = locate(r, path);
+      return pos ? std::make_pair(pos->line, pos->column) : std::make_pair(0, 0);
+    };
+    auto outcome = dry_run(*session.client, b.resources, o, [&](const ObjectResult&) { reports.progress(++done, total); });
+    if (!outcome.server_version.empty()) server_version = outcome.server_version;
+    for (auto& r : outcome.results) {
+      reports.add(r);
+      code = std::max(code, code_of(r));
+    }
+    if (!outcome.fatal.ok()) fatal = outcome.fatal;
+  }
+  return finish(reports, fatal, server_version, started_ms, code);
+}
+
+}  // namespace kv::cli
