@@ -1,0 +1,62 @@
+#include <doctest/doctest.h>
+
+#include <algorithm>
+
+#include "controlplane/apiserver_backend.h"
+#include "controlplane/k3s_backend.h"
+
+namespace kv::controlplane {
+
+namespace {
+bool has(const std::vector<std::string>& argv, const std::string& arg) {
+  return std::find(argv.begin(), argv.end(), arg) != argv.end();
+}
+}  // namespace
+
+TEST_CASE("k3s_command: control plane only, loopback, state dir, private kubeconfig") {
+  K3sConfig c;
+  c.dir = "/state";
+  c.k3s_bin = "/usr/local/bin/k3s";
+  c.https_port = 41000;
+  auto argv = k3s_command(c);
+  REQUIRE(argv.size() > 3);
+  CHECK(argv[0] == "/usr/local/bin/k3s");
+  CHECK(argv[1] == "server");
+  CHECK(has(argv, "--disable-agent"));
+  CHECK(has(argv, "--data-dir=/state/k3s"));
+  CHECK(has(argv, "--write-kubeconfig=/state/kubeconfig"));
+  CHECK(has(argv, "--write-kubeconfig-mode=0600"));
+  CHECK(has(argv, "--bind-address=127.0.0.1"));
+  CHECK(has(argv, "--https-listen-port=41000"));
+  CHECK(has(argv, "--flannel-backend=none"));
+}
+
+TEST_CASE("etcd_command and apiserver_command: loopback ports, TLS to etcd, RBAC, no ServiceAccount admission") {
+  ApiserverConfig c;
+  c.dir = "/state";
+  c.etcd_bin = "/bin/etcd";
+  c.apiserver_bin = "/bin/kube-apiserver";
+  c.etcd_client_port = 2001;
+  c.etcd_peer_port = 2002;
+  c.apiserver_port = 6001;
+  auto etcd = etcd_command(c);
+  CHECK(etcd[0] == "/bin/etcd");
+  CHECK(has(etcd, "--listen-client-urls=https://127.0.0.1:2001"));
+  CHECK(has(etcd, "--listen-peer-urls=http://127.0.0.1:2002"));
+  CHECK(has(etcd, "--data-dir=/state/etcd-data"));
+  CHECK(has(etcd, "--client-cert-auth=true"));
+  CHECK(has(etcd, "--unsafe-no-fsync=true"));
+  auto api = apiserver_command(c);
+  CHECK(api[0] == "/bin/kube-apiserver");
+  CHECK(has(api, "--secure-port=6001"));
+  CHECK(has(api, "--bind-address=127.0.0.1"));
+  CHECK(has(api, "--etcd-servers=https://127.0.0.1:2001"));
+  CHECK(has(api, "--authorization-mode=RBAC"));
+  CHECK(has(api, "--disable-admission-plugins=ServiceAccount"));
+  CHECK(has(api, "--service-account-key-file=/state/pki/sa.pub"));
+  CHECK(has(api, "--service-account-signing-key-file=/state/pki/sa.key"));
+  CHECK(has(api, "--client-ca-file=/state/pki/ca.crt"));
+  CHECK(has(api, "--allow-privileged=true"));
+}
+
+}  // namespace kv::controlplane

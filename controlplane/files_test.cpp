@@ -1,0 +1,59 @@
+#include "controlplane/files.h"
+
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <doctest/doctest.h>
+#include <filesystem>
+
+#include "controlplane/lock.h"
+#include "controlplane/ports.h"
+
+namespace kv::controlplane {
+
+namespace fs = std::filesystem;
+
+TEST_CASE("write_file_atomic: content, mode, no temp file left; tail_lines") {
+  std::string dir = (fs::temp_directory_path() / ("kv-files-test-" + std::to_string(getpid()))).string();
+  REQUIRE(make_private_dir(dir + "/a/b").ok());
+  std::string path = dir + "/a/b/f";
+  REQUIRE(write_file_atomic(path, "old", 0644).ok());
+  REQUIRE(write_file_atomic(path, "1\n2\n3\n4\n", 0600).ok());
+  CHECK(*read_file(path) == "1\n2\n3\n4\n");
+  struct stat sb;
+  REQUIRE(stat(path.c_str(), &sb) == 0);
+  CHECK((sb.st_mode & 0777) == 0600);
+  CHECK(std::distance(fs::directory_iterator(dir + "/a/b"), fs::directory_iterator{}) == 1);
+  CHECK(tail_lines(path, 2) == "3\n4\n");
+  CHECK(tail_lines(path, 10) == "1\n2\n3\n4\n");
+  CHECK(tail_lines(dir + "/missing", 3).empty());
+  CHECK(read_file(dir + "/missing").status().code() == Status::Code::kNotFound);
+  fs::remove_all(dir);
+}
+
+TEST_CASE("FileLock: a second holder waits and times out; released on destruction") {
+  std::string path = (fs::temp_directory_path() / ("kv-lock-test-" + std::to_string(getpid()))).string();
+  {
+    auto first = FileLock::acquire(path, std::chrono::milliseconds(100));
+    REQUIRE(first.ok());
+    auto second = FileLock::acquire(path, std::chrono::milliseconds(100));
+    CHECK(second.status().code() == Status::Code::kUnavailable);
+  }
+  CHECK(FileLock::acquire(path, std::chrono::milliseconds(100)).ok());
+  fs::remove(path);
+}
+
+TEST_CASE("free_port: distinct, bindable, pairs") {
+  auto a = free_port();
+  REQUIRE(a.ok());
+  CHECK(port_free(*a));
+  auto b = free_port({*a});
+  REQUIRE(b.ok());
+  CHECK(*b != *a);
+  auto pair = free_port({}, true);
+  REQUIRE(pair.ok());
+  CHECK(port_free(*pair + 1));
+  CHECK_FALSE(port_free(0));
+}
+
+}  // namespace kv::controlplane
