@@ -100,18 +100,27 @@ std::vector<std::string> path_keys(std::string_view path) {
   return keys;
 }
 
-// How many of the path's keys before the leaf appear, innermost first, as keys of the lines enclosing
-// `at` (by indentation) within [begin, at).
-int ancestor_score(const std::vector<std::string>& lines, int begin, int at, const std::vector<std::string>& keys) {
-  int score = 0;
+// The keys enclosing line `at` (by indentation) within [begin, at), outermost first.
+std::vector<std::string> enclosing_keys(const std::vector<std::string>& lines, int begin, int at) {
+  std::vector<std::string> chain;
   size_t indent = indent_of(lines[at]);
-  int k = static_cast<int>(keys.size()) - 2;
-  for (int i = at - 1; i >= begin && k >= 0 && indent > 0; --i) {
+  for (int i = at - 1; i >= begin && indent > 0; --i) {
     std::string key = key_of(lines[i]);
     if (key.empty() || indent_of(lines[i]) >= indent) continue;
     indent = indent_of(lines[i]);
-    if (key == keys[k]) { ++score; --k; }
+    chain.insert(chain.begin(), key);
   }
+  return chain;
+}
+
+// How well a line's enclosing keys match the path's keys before the leaf: 1000 for an exact match,
+// else the length of the common suffix (innermost keys first).
+int match_score(const std::vector<std::string>& chain, const std::vector<std::string>& keys) {
+  const std::vector<std::string> parents(keys.begin(), keys.end() - 1);
+  if (chain == parents) return 1000;
+  int score = 0;
+  for (auto c = chain.rbegin(), k = parents.rbegin(); c != chain.rend() && k != parents.rend() && *c == *k; ++c, ++k)
+    ++score;
   return score;
 }
 
@@ -141,7 +150,7 @@ int template_line_for(const SourceRef& src, std::string_view field_path) {
   if (hits.empty() || keys.size() < 2) return start;
   int best = -1, best_score = 0, best_count = 0;
   for (int h : hits) {
-    int score = ancestor_score(lines, begin, h, keys);
+    int score = match_score(enclosing_keys(lines, begin, h), keys);
     if (score > best_score) { best = h; best_score = score; best_count = 1; }
     else if (score == best_score) ++best_count;
   }

@@ -32,6 +32,8 @@ TEST_CASE("a field maps to its key's line in the template, or to the document st
       "      containers:\n"            // 19
       "        - name: app\n"          // 20
       "          imagePullPolicy: {{ .Values.p }}\n";  // 21
+  std::ofstream(dir / "templates" / "labels.yaml") <<
+      "kind: Deployment\nmetadata:\n  labels:\n    a: b\nspec:\n  template:\n    metadata:\n      labels:\n        c: d\n";
   kv::render::register_chart_source("mychart", dir.string(), nullptr);
   CHECK(kv::render::template_document_line("mychart", "templates/two.yaml", 0, 2) == 1);
   CHECK(kv::render::template_document_line("mychart", "templates/two.yaml", 1, 2) == 12);
@@ -44,6 +46,11 @@ TEST_CASE("a field maps to its key's line in the template, or to the document st
   CHECK(kv::render::template_line_for(second, "metadata.name") == 15);
   CHECK(kv::render::template_line_for(second, "spec.template.spec.containers[0].name") == 20);
   CHECK(kv::render::template_line_for(second, "name") == 12);  // ambiguous: the document start
+  // Both "metadata" keys enclose a "labels"; only the first is the object's own metadata.
+  kv::SourceRef third{"mychart/templates/labels.yaml", 1, 1, 0, "templates/labels.yaml", "mychart"};
+  CHECK(kv::render::template_line_for(third, "metadata.labels") == 3);
+  CHECK(kv::render::template_line_for(third, "spec.template.metadata.labels") == 8);
+  CHECK(kv::render::template_line_for(third, "labels") == 1);
   CHECK(kv::render::template_line_for(second, "replicas") == 12);
 
   kv::SourceRef first{"mychart/templates/two.yaml", 1, 1, 0, "templates/two.yaml", "mychart"};
