@@ -41,6 +41,9 @@ const RuleHelp kKnownRules[] = {
     {"rbac-expectation", "An RBAC expectation did not hold",
      "A declared expectation (subject can / cannot verb resource) disagreed with what the API server's "
      "authorizer decided for the rendered RBAC objects."},
+    {"server/", "The API server could not judge the object",
+     "The API server was unreachable or failed while this object was being validated (for example the "
+     "control plane was lost); the object has no verdict."},
     {"kvalidate/", "kvalidate could not complete a check",
      "The check ended without a verdict from the API server, or the run ended early."},
 };
