@@ -2,6 +2,7 @@
 
 #include <curl/curl.h>
 
+#include <cstdlib>
 #include <deque>
 #include <mutex>
 
@@ -39,6 +40,15 @@ size_t read_header(char* data, size_t size, size_t n, void* user) {
   // A new status line (redirects, 100-continue) starts a fresh header set.
   if (line.rfind("HTTP/", 0) == 0) static_cast<Response*>(user)->warnings.clear();
   return size * n;
+}
+
+// KVALIDATE_DEBUG_HTTP=1 makes libcurl describe every connection and request on stderr.
+bool debug_http() {
+  static const bool on = [] {
+    const char* v = std::getenv("KVALIDATE_DEBUG_HTTP");
+    return v && *v && std::string(v) != "0";
+  }();
+  return on;
 }
 
 curl_blob blob_of(const std::string& s) {
@@ -123,6 +133,7 @@ std::vector<Response> Client::send_all(const std::vector<Request>& reqs, int job
     curl_easy_setopt(e, CURLOPT_HEADERDATA, &out[i]);
     curl_easy_setopt(e, CURLOPT_PRIVATE, s);
     curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "");
+    if (debug_http()) curl_easy_setopt(e, CURLOPT_VERBOSE, 1L);
     if (cluster_.insecure_skip_tls_verify) {
       curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, 0L);
       curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, 0L);
