@@ -7,6 +7,8 @@
 #include "core/tools.h"
 #include "render/helm_output.h"
 #include "render/template_lines.h"
+#include "resources/documents.h"
+#include "resources/loader.h"
 
 namespace kv::render {
 
@@ -18,71 +20,18 @@ struct RenderedDoc {
   std::string text;
 };
 
-bool separator_line(std::string_view line) {
-  if (line.substr(0, 3) != "---") return false;
-  return line.find_first_not_of(" \t\r", 3) == std::string_view::npos;
-}
-
-// Splits helm's output at `---` lines. helm writes "---\n# Source: PATH\n" before each document; a
+// Splits helm's output into documents. helm writes "---\n# Source: PATH\n" before each document; a
 // document without its own comment (a template holding `---` twice in a row) keeps the last one seen.
 std::vector<RenderedDoc> split_rendered(const std::string& output) {
   std::vector<RenderedDoc> docs;
   std::string source;
-  RenderedDoc cur;
-  auto flush = [&] {
-    bool content = false;
-    size_t pos = 0;
-    while (pos < cur.text.size()) {
-      size_t eol = cur.text.find('\n', pos);
-      std::string_view line(cur.text.data() + pos, (eol == std::string::npos ? cur.text.size() : eol) - pos);
-      size_t s = line.find_first_not_of(" \t\r");
-      if (s != std::string_view::npos && line[s] != '#') content = true;
-      if (eol == std::string::npos) break;
-      pos = eol + 1;
-    }
-    if (content) docs.push_back(cur);
-    cur = RenderedDoc{source, ""};
-  };
-  size_t pos = 0;
-  while (pos <= output.size()) {
-    size_t eol = output.find('\n', pos);
-    std::string line = output.substr(pos, eol == std::string::npos ? std::string::npos : eol - pos);
-    if (separator_line(line)) {
-      flush();
-    } else {
-      if (line.rfind("# Source: ", 0) == 0) {
-        source = line.substr(10);
-        while (!source.empty() && (source.back() == '\r' || source.back() == ' ')) source.pop_back();
-        cur.source = source;
-      }
-      cur.text += line + "\n";
-    }
-    if (eol == std::string::npos) break;
-    pos = eol + 1;
+  for (const auto& chunk : split_documents(output)) {
+    for (auto comment : chunk.leading_comments)
+      if (comment.substr(0, 8) == "Source: ") source = std::string(comment.substr(8));
+    if (is_blank_document(chunk.text)) continue;
+    docs.push_back(RenderedDoc{source, std::string(chunk.text)});
   }
-  flush();
   return docs;
-}
-
-std::string str_field(const YAML::Node& map, const char* key) {
-  auto v = map[key];
-  return v && v.IsScalar() ? v.Scalar() : "";
-}
-
-ObjectResult document_problem(const SourceRef& src, const std::string& suite, const std::string& message) {
-  ObjectResult r;
-  r.kind_of_result = ResultKind::kRender;
-  r.title = "render " + src.template_path;
-  r.suite = suite;
-  r.source = src;
-  r.status = ObjectStatus::kInvalid;
-  Finding f;
-  f.rule = "helm-render/not-an-object";
-  f.message = message;
-  f.file = src.file;
-  f.line = src.line;
-  r.findings.push_back(f);
-  return r;
 }
 
 }  // namespace
@@ -117,35 +66,26 @@ Rendered parse_rendered(const std::string& output, const Chart& chart, const std
     src.document = seen[d.source]++;
     src.line = template_document_line(chart.path, src.template_path, src.document, per_template[d.source]);
     src.column = src.line > 0 ? 1 : 0;
-    YAML::Node node;
-    try {
-      node = YAML::Load(d.text);
-    } catch (const YAML::Exception& e) {
-      out.problems.push_back(document_problem(src, suite, "rendered output is not valid YAML: " + e.msg));
-      continue;
+    // The loader parses safely and checks the object as it does for manifests; its problems are the
+    // chart's (exit 1), reported on the template.
+    LoadResult loaded = load_text(d.text, src.file);
+    for (auto& problem : loaded.problems) {
+      problem.kind_of_result = ResultKind::kRender;
+      problem.title = "render " + src.template_path;
+      problem.status = ObjectStatus::kInvalid;
+      problem.suite = suite;
+      problem.source = src;
+      for (auto& f : problem.findings) {
+        f.file = src.file;
+        f.line = src.line;  // the loader's line counts rendered lines, not template lines
+        f.column = 0;
+      }
+      out.problems.push_back(std::move(problem));
     }
-    if (node.IsNull()) continue;
-    if (!node.IsMap()) {
-      out.problems.push_back(document_problem(src, suite, "rendered document is not a YAML map"));
-      continue;
+    for (auto& r : loaded.resources) {
+      r.source = src;
+      out.resources.push_back(std::move(r));
     }
-    Resource r;
-    r.api_version = str_field(node, "apiVersion");
-    r.kind = str_field(node, "kind");
-    if (r.api_version.empty() || r.kind.empty()) {
-      out.problems.push_back(document_problem(
-          src, suite, std::string("rendered object has no ") + (r.api_version.empty() ? "apiVersion" : "kind")));
-      continue;
-    }
-    if (auto meta = node["metadata"]; meta && meta.IsMap()) {
-      r.name = str_field(meta, "name");
-      r.generate_name = str_field(meta, "generateName");
-      r.namespace_ = str_field(meta, "namespace");
-    }
-    r.object = node;
-    r.source = src;
-    r.body = d.text;
-    out.resources.push_back(std::move(r));
   }
   return out;
 }

@@ -34,7 +34,8 @@ struct Rendered {
   // of the rendered document, not of the template; map fields with template_line_for().
   std::vector<Resource> resources;
   // Render problems, each status invalid: a failed `helm template` (kind kRender, no resources then), or a
-  // rendered document that is not a Kubernetes object (kind kRender, naming its template).
+  // rendered document the loader refuses (not a Kubernetes object, no name, duplicate keys, ...): kind
+  // kRender, on the template's document start line, the loader's rule and message.
   std::vector<ObjectResult> problems;
   bool failed() const { return !problems.empty(); }
 };
@@ -47,7 +48,7 @@ std::vector<std::string> template_args(const Helm& helm, const Chart& chart, con
 // input (values files, --set syntax; checked with check_values() first), Unavailable when helm cannot run.
 Result<Rendered> render_chart(const Helm& helm, const Chart& chart, const RenderRequest& req);
 
-// Parses the stdout of a successful `helm template` into resources (see Rendered).
+// Parses the stdout of a successful `helm template` into resources (see Rendered) with the loader.
 Rendered parse_rendered(const std::string& output, const Chart& chart, const std::string& suite);
 
 // Runs `helm lint` with the request's values (and kube version) and parses its report (parse_lint_output).

@@ -245,3 +245,26 @@ TEST_CASE("a packaged chart renders like its directory and names files inside th
   CHECK(kv::render::template_line_for(deploy->source, "imagePullPolicy") == 42);
   fs::remove_all(dir);
 }
+
+TEST_CASE("rendered documents the loader refuses are render findings on their template") {
+  kv::render::Chart c;
+  c.path = "charts/mychart";
+  c.root = "/nonexistent";
+  c.name = "mychart";
+  auto out = kv::render::parse_rendered(
+      "---\n# Source: mychart/templates/a.yaml\njust a string\n"
+      "---\n# Source: mychart/templates/b.yaml\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: b\n"
+      "---\n# Source: mychart/templates/b.yaml\n---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n",
+      c, "s");
+  REQUIRE(out.problems.size() == 1);
+  CHECK(out.problems[0].kind_of_result == kv::ResultKind::kRender);
+  CHECK(out.problems[0].status == kv::ObjectStatus::kInvalid);
+  CHECK(out.problems[0].suite == "s");
+  REQUIRE(out.problems[0].findings.size() == 1);
+  CHECK(out.problems[0].findings[0].file == "charts/mychart/templates/a.yaml");
+  REQUIRE(out.resources.size() == 2);
+  CHECK(out.resources[0].name == "b");
+  CHECK(out.resources[1].name == "c");
+  CHECK(out.resources[1].source.template_path == "templates/b.yaml");  // Source carried over the empty document
+  CHECK(out.resources[1].source.document == 1);
+}
