@@ -82,7 +82,14 @@ Status resolve(const CanIOptions& o, Conn& c, AccessQuery& q) {
     c.discovery = std::move(*fresh);
     api = c.discovery.find_resource(spec);
   }
-  if (!api) return Status::InvalidInput(fmt::format("unknown resource \"{}\": the API server does not serve it", spec));
+  if (!api) {
+    if (rbac_only_resource(spec, &q.group)) {
+      q.resource = spec.substr(0, spec.find('.'));
+      q.namespace_.clear();
+      return Status::Ok();
+    }
+    return Status::InvalidInput(fmt::format("unknown resource \"{}\": the API server does not serve it", spec));
+  }
   if (!q.subresource.empty() && !api->subresources.empty() &&
       std::find(api->subresources.begin(), api->subresources.end(), q.subresource) == api->subresources.end())
     return Status::InvalidInput(fmt::format("unknown subresource \"{}\" of {}", q.subresource, api->resource));

@@ -19,6 +19,21 @@ std::string scalar(const YAML::Node& n, const char* key) {
 bool flag(const YAML::Node& n, const char* key) { return scalar(n, key) == "true"; }
 }  // namespace
 
+bool rbac_only_resource(const std::string& resource, std::string* group) {
+  static const char* const kVirtual[][2] = {
+      {"users", ""}, {"groups", ""}, {"uids", "authentication.k8s.io"}, {"userextras", "authentication.k8s.io"},
+      {"signers", "certificates.k8s.io"}};
+  auto dot = resource.find('.');
+  std::string name = resource.substr(0, dot);
+  for (const auto& v : kVirtual) {
+    if (name != v[0]) continue;
+    if (dot != std::string::npos && resource.substr(dot + 1) != v[1]) continue;
+    if (group) *group = v[1];
+    return true;
+  }
+  return false;
+}
+
 bool split_service_account(const std::string& user, std::string* ns, std::string* name) {
   const std::string prefix = kSaPrefix;
   if (user.rfind(prefix, 0) != 0) return false;

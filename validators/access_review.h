@@ -52,6 +52,11 @@ Result<AccessAnswer> review_access(kube::Client& client, const AccessQuery& q);
 std::vector<Result<AccessAnswer>> review_access_all(kube::Client& client, const std::vector<AccessQuery>& qs,
                                                     int jobs);
 
+// Resources RBAC rules name that no API serves (impersonation targets, certificate signers): "users",
+// "groups" (core), "uids", "userextras" (authentication.k8s.io), "signers" (certificates.k8s.io).
+// Returns true and sets *group when `resource` (optionally "resource.group") is one of them.
+bool rbac_only_resource(const std::string& resource, std::string* group);
+
 // "system:serviceaccount:demo:app" → {"demo", "app"}; false for other users.
 bool split_service_account(const std::string& user, std::string* ns, std::string* name);
 

@@ -182,6 +182,11 @@ Status check_expectations(std::vector<Expectation>& exps, const kube::Discovery&
     } else {
       std::string wanted = e.group_given && !e.group.empty() ? e.resource + "." + e.group : e.resource;
       const kube::ApiResource* api = discovery.find_resource(wanted);
+      if (!api && rbac_only_resource(wanted, &e.group)) {
+        e.cluster_scoped = true;
+        e.namespace_.clear();
+        continue;
+      }
       if (!api)
         return Status::InvalidInput(fmt::format("{}: unknown resource \"{}\" (not served by the API server)", at, wanted));
       e.resource = api->resource;

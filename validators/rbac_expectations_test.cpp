@@ -99,6 +99,12 @@ TEST_CASE("expectations are resolved against discovery") {
   CHECK(s.exit_code() == 2);
   CHECK(s.message().find("expectations-bad-resource.yaml:6: unknown resource \"podz\"") != std::string::npos);
 
+  auto virt = kv::parse_expectations("expectations:\n  - as: u\n    deny: [impersonate users, sign signers]\n", "v.yaml");
+  REQUIRE(virt.ok());
+  REQUIRE(kv::check_expectations(*virt, d).ok());
+  CHECK(kv::expectation_title((*virt)[0]) == "u impersonate users");
+  CHECK(kv::expectation_title((*virt)[1]) == "u sign signers.certificates.k8s.io");
+
   auto sub = kv::parse_expectations("expectations:\n  - as: u\n    deny: [{verb: create, resource: pods, subresource: exex}]\n", "s.yaml");
   REQUIRE(sub.ok());
   auto ss = kv::check_expectations(*sub, d);

@@ -118,7 +118,8 @@ COMBINATIONS = [
     ("get", "secrets", "bob", ["--as-group", "auditors"]),
     ("get", "secrets", "bob", []),
     ("list", "secrets", "bob", ["--as-group", "auditors"]),
-    ("get", "pods", "system:anonymous", []),
+    ("get", "pods", "system:serviceaccount:elsewhere:reader", []),
+    ("impersonate", "serviceaccounts", SA_DEPLOYER, []),
     ("get", "/healthz", "alice", []),
     ("list", "pods", SA_OTHER, []),
 ]
