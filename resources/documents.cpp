@@ -70,12 +70,21 @@ size_t utf8_sequence(std::string_view s, size_t i) {
 
 std::vector<DocumentChunk> split_documents(std::string_view text) {
   std::vector<DocumentChunk> chunks;
+  for_each_document(text, [&](const DocumentChunk& c) {
+    chunks.push_back(c);
+    return true;
+  });
+  return chunks;
+}
+
+void for_each_document(std::string_view text, const std::function<bool(const DocumentChunk&)>& f) {
+  bool go_on = true;
   size_t pos = 0;
   if (text.substr(0, 3) == "\xEF\xBB\xBF") pos = 3;
   size_t begin = pos;
   int line_no = 1, begin_line = 1, index = 0;
   auto emit = [&](size_t end) {
-    if (end <= begin) return;
+    if (end <= begin || !go_on) return;
     DocumentChunk c;
     c.text = text.substr(begin, end - begin);
     c.first_line = begin_line;
@@ -89,9 +98,9 @@ std::vector<DocumentChunk> split_documents(std::string_view text) {
     bool blank = is_blank_document(c.text);
     c.index = index;
     if (!blank) ++index;
-    chunks.push_back(std::move(c));
+    go_on = f(c);
   };
-  while (pos < text.size()) {
+  while (go_on && pos < text.size()) {
     size_t eol = text.find('\n', pos);
     size_t next = eol == std::string_view::npos ? text.size() : eol + 1;
     LineKind kind = classify(text.substr(pos, next - pos - (eol == std::string_view::npos ? 0 : 1)));
@@ -108,7 +117,6 @@ std::vector<DocumentChunk> split_documents(std::string_view text) {
     ++line_no;
   }
   emit(text.size());
-  return chunks;
 }
 
 bool is_blank_document(std::string_view chunk) {

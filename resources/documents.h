@@ -2,6 +2,7 @@
 // document's text (NUL bytes, invalid UTF-8, tab indentation) that yaml-cpp would accept or garble.
 #pragma once
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -23,6 +24,10 @@ struct DocumentChunk {
 // Chunks that hold only blank lines and comments are returned too (callers skip them; helm output
 // keeps `# Source:` comments in them). Views point into `text`.
 std::vector<DocumentChunk> split_documents(std::string_view text);
+
+// The same split, streamed: calls `f` with each chunk in order until it returns false. Use it for big
+// inputs (a 64 MiB stream of tiny documents would otherwise hold millions of chunks).
+void for_each_document(std::string_view text, const std::function<bool(const DocumentChunk&)>& f);
 
 // True when `chunk` holds only blank lines, comments, or YAML directives.
 bool is_blank_document(std::string_view chunk);

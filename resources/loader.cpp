@@ -183,24 +183,42 @@ ObjectResult input_problem(std::string_view file, int line, int column, int docu
   return r;
 }
 
+static void load_chunk(const DocumentChunk& chunk, std::string_view display_name,
+                       const LoadOptions& options, LoadResult& out);
+
 void load_text(std::string_view text, std::string_view display_name, const LoadOptions& options,
                LoadResult& out) {
-  for (const DocumentChunk& chunk : split_documents(text)) {
-    if (is_blank_document(chunk.text)) continue;
-    DocContext ctx{display_name, chunk.first_line - 1, chunk.index, &options, &out};
-    DocumentParse parsed = parse_document(chunk.text);
-    if (parsed.defect) {
-      const InputDefect& d = *parsed.defect;
-      int line = d.line > 0 ? d.line + ctx.line_base : chunk.first_line;
-      out.problems.push_back(input_problem(display_name, line, d.column, chunk.index, d.rule, d.message));
-      continue;
+  size_t problems_before = out.problems.size();
+  for_each_document(text, [&](const DocumentChunk& chunk) {
+    if (out.problems.size() - problems_before >= kMaxProblemsPerStream) {
+      out.problems.push_back(input_problem(display_name, chunk.first_line, 0, chunk.index,
+                                           "input/too-many-problems",
+                                           std::to_string(kMaxProblemsPerStream) +
+                                               " problems already; the rest of the input was not read"));
+      return false;
     }
-    if (!parsed.root || parsed.root.IsNull()) continue;  // "~" or "null": an empty document
-    if (is_list_kind(parsed.root)) {
-      load_list(parsed.root, ctx);
-    } else {
-      add_object(parsed.root, std::string(chunk.text), "", ctx);
-    }
+    load_chunk(chunk, display_name, options, out);
+    return true;
+  });
+}
+
+// Loads one document of a stream into `out`.
+static void load_chunk(const DocumentChunk& chunk, std::string_view display_name,
+                     const LoadOptions& options, LoadResult& out) {
+  if (is_blank_document(chunk.text)) return;
+  DocContext ctx{display_name, chunk.first_line - 1, chunk.index, &options, &out};
+  DocumentParse parsed = parse_document(chunk.text);
+  if (parsed.defect) {
+    const InputDefect& d = *parsed.defect;
+    int line = d.line > 0 ? d.line + ctx.line_base : chunk.first_line;
+    out.problems.push_back(input_problem(display_name, line, d.column, chunk.index, d.rule, d.message));
+    return;
+  }
+  if (!parsed.root || parsed.root.IsNull()) return;  // "~" or "null": an empty document
+  if (is_list_kind(parsed.root)) {
+    load_list(parsed.root, ctx);
+  } else {
+    add_object(parsed.root, std::string(chunk.text), "", ctx);
   }
 }
 

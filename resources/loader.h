@@ -40,6 +40,9 @@ struct LoadResult {
 // found (unless `ignore_non_objects`).
 LoadResult load_paths(const std::vector<std::string>& paths, const LoadOptions& options = {});
 
+// load_text() stops reading a stream after this many problems (one more problem says so).
+inline constexpr size_t kMaxProblemsPerStream = 100;
+
 // Loads the YAML/JSON stream `text` read from `display_name` (SourceRef.file of what it yields) and
 // appends to `out`. Documents are split as kubectl does; empty and comment-only documents are skipped;
 // `kind: List` and other `*List` kinds with `items` are expanded. Each document with a problem (syntax,

@@ -186,3 +186,24 @@ TEST_CASE("load_text loads 2,000 objects quickly" * doctest::timeout(30)) {
   CHECK(r.resources[1999].namespace_ == "ns19");
   CHECK(took < 10);
 }
+
+TEST_CASE("load_text stops after kMaxProblemsPerStream problems" * doctest::timeout(30)) {
+  std::string text;
+  for (int i = 0; i < 1000000; ++i) text += "x\n---\n";  // a million scalar documents
+  auto t0 = std::chrono::steady_clock::now();
+  auto r = load_text(text, "many.yaml");
+  CHECK(seconds_since(t0) < 5);
+  REQUIRE(r.problems.size() == kv::kMaxProblemsPerStream + 1);
+  CHECK(r.problems.back().findings[0].rule == "input/too-many-problems");
+  CHECK(r.problems.back().findings[0].line == 201);
+}
+
+TEST_CASE("load_text refuses a document too big to parse safely" * doctest::timeout(30)) {
+  std::string text = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x}\ndata: [";
+  for (int i = 0; i < 2600000; ++i) text += "1,";
+  text += "1]\n";
+  auto r = load_text(text, "flow.yaml");
+  REQUIRE(r.problems.size() == 1);
+  CHECK(r.problems[0].findings[0].rule == "input/too-large");
+  CHECK(r.problems[0].findings[0].line == 1);
+}

@@ -42,8 +42,9 @@ std::string as_key(const PathSegment& s) {
   return s.kind == PathSegment::Kind::kSelector ? s.key + "=" + s.value : s.key;
 }
 
+// (A missing key of a const map is an invalid node whose Type() throws: check IsDefined() first.)
 bool scalar_is(const YAML::Node& n, const std::string& value) {
-  return n.IsScalar() && n.Scalar() == value;
+  return n.IsDefined() && n.IsScalar() && n.Scalar() == value;
 }
 
 // The child of `cur` that `seg` names, with the node whose mark locates it (a key or the item);

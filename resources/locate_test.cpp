@@ -135,3 +135,12 @@ TEST_CASE("without kept objects, locate and object_tree parse the body again") {
   CHECK(loaded.resources[2].object.IsMap());  // List items keep theirs: their body is JSON
   CHECK(locate(loaded.resources[2], "metadata.name")->line == 26);
 }
+
+TEST_CASE("locate: selectors skip list items that lack the field") {
+  kv::Resource r = second_document();
+  auto p = locate(r, "spec.template.spec.containers[imagePullPolice=Always].ports");
+  REQUIRE(p);
+  CHECK(p->exact);
+  CHECK(p->line == 20);
+  CHECK_FALSE(locate(r, "spec.template.spec.containers[image=nope]")->exact);
+}

@@ -104,10 +104,25 @@ class Walker {
   int quote_line_ = 0, quote_column_ = 0;
 };
 
+// An upper estimate of the nodes in `text`: every node but the first needs one of these characters.
+size_t estimate_nodes(std::string_view text) {
+  size_t n = 1;
+  for (char c : text) n += c == '\n' || c == ':' || c == ',' || c == '-' || c == '[' || c == '{';
+  return n;
+}
+
 }  // namespace
 
 DocumentParse parse_document(std::string_view text) {
   DocumentParse out;
+  if (size_t nodes = estimate_nodes(text); nodes > kMaxDocumentNodes) {
+    out.defect = InputDefect{"input/too-large",
+                             "the document is too big to parse safely (about " + std::to_string(nodes) +
+                                 " nodes, more than " + std::to_string(kMaxDocumentNodes) +
+                                 "); split it into smaller documents",
+                             1, 1};
+    return out;
+  }
   if (auto bad = find_encoding_defect(text)) {
     out.defect = InputDefect{"input/encoding", bad->message, bad->line, bad->column};
     return out;

@@ -28,10 +28,16 @@ struct DocumentParse {
 // Deepest nesting parse_document() accepts (yaml-cpp itself stops at about half of this).
 inline constexpr int kMaxNestingDepth = 512;
 
+// Largest number of nodes a document may hold, estimated from its text before parsing: yaml-cpp
+// spends about 500 bytes per node, so this bounds memory near 1.5 GB (a List of 100,000 ConfigMaps
+// holds about 1.2 million).
+inline constexpr size_t kMaxDocumentNodes = 2'500'000;
+
 // Parses `text` as one YAML (or JSON) document. Never throws. The tree is walked once: a duplicate map
 // key, a quoted scalar left open until the end of the text, more than kMaxNestingDepth levels (alias
 // cycles included), or more nodes than the text can hold without aliases (4 per byte + 10,000: an alias
-// bomb) are defects, reported instead of the tree.
+// bomb) are defects, reported instead of the tree; so is a text estimated to hold more than
+// kMaxDocumentNodes nodes ("input/too-large", refused before parsing).
 DocumentParse parse_document(std::string_view text);
 
 }  // namespace kv
