@@ -1,5 +1,6 @@
 #include "cli/pipeline.h"
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <set>
@@ -11,6 +12,7 @@
 #include "core/tools.h"
 #include "resources/locate.h"
 #include "validators/dryrun.h"
+#include "validators/rbac_rules.h"
 
 namespace kv::cli {
 
@@ -26,6 +28,16 @@ Result<report::ReportSet> open_reports(const OutputFlags& flags) {
 }
 
 Result<Session> connect(const PipelineOptions& opts) {
+  std::vector<std::string> rbac_ids;
+  for (const auto& id : opts.disabled_rules)
+    if (id.rfind("KV-", 0) == 0) rbac_ids.push_back(id);
+  KV_RETURN_IF_ERROR(check_rule_ids(rbac_ids));
+  std::vector<Expectation> expectations;
+  if (!opts.rbac_file.empty()) {
+    auto loaded = load_expectations(opts.rbac_file);
+    if (!loaded.ok()) return loaded.status();
+    expectations = std::move(*loaded);
+  }
   auto eo = ensure_options(opts.cluster);
   if (!eo.ok()) return eo.status();
   auto plane = controlplane::ensure_plane(*eo);
@@ -41,6 +53,8 @@ Result<Session> connect(const PipelineOptions& opts) {
   s.default_namespace = !opts.namespace_.empty()               ? opts.namespace_
                         : !s.plane.cluster.default_namespace.empty() ? s.plane.cluster.default_namespace
                                                                   : "default";
+  s.expectations = std::move(expectations);
+  KV_RETURN_IF_ERROR(check_expectations(s.expectations, *s.discovery));
   return s;
 }
 
@@ -74,6 +88,26 @@ int finish(report::ReportSet& reports, const Status& fatal, const std::string& s
   return code;
 }
 
+// RBAC risk findings of Roles, ClusterRoles and bindings join the object's result; an error-level
+// risk makes a valid object invalid.
+void add_risks(ObjectResult& r, const Resource& res, const std::set<std::string>& disabled) {
+  if (!is_rbac_policy_kind(res)) return;
+  for (auto& f : rbac_risks(res, disabled)) {
+    if (f.severity == Severity::kError && r.status == ObjectStatus::kValid) r.status = ObjectStatus::kInvalid;
+    r.findings.push_back(std::move(f));
+  }
+}
+
+// --disable-rule ID also silences server findings by rule ("dry-run/deprecated-api").
+void drop_disabled(ObjectResult& r, const std::set<std::string>& disabled) {
+  if (disabled.empty()) return;
+  auto& fs = r.findings;
+  fs.erase(std::remove_if(fs.begin(), fs.end(), [&](const Finding& f) { return disabled.count(f.rule) > 0; }),
+           fs.end());
+  if (r.status == ObjectStatus::kInvalid && r.kind_of_result == ResultKind::kObject && !r.has_severity(Severity::kError))
+    r.status = ObjectStatus::kValid;
+}
+
 }  // namespace
 
 int fail_run(report::ReportSet& reports, std::vector<Batch>& batches, const Status& why, double started_ms) {
@@ -90,6 +124,7 @@ int validate(Session& session, report::ReportSet& reports, std::vector<Batch>& b
              const PipelineOptions& opts, double started_ms) {
   int code = exit_code::kClean;
   Status fatal;
+  std::set<std::string> disabled(opts.disabled_rules.begin(), opts.disabled_rules.end());
   std::string server_version = session.discovery ? session.discovery->server_version() : "";
   int total = 0, done = 0;
   for (const auto& b : batches) total += static_cast<int>(b.resources.size());
@@ -129,11 +164,33 @@ int validate(Session& session, report::ReportSet& reports, std::vector<Batch>& b
     };
     auto outcome = dry_run(*session.client, b.resources, o, [&](const ObjectResult&) { reports.progress(++done, total); });
     if (!outcome.server_version.empty()) server_version = outcome.server_version;
-    for (auto& r : outcome.results) {
+    for (size_t i = 0; i < outcome.results.size(); ++i) {
+      ObjectResult& r = outcome.results[i];
+      add_risks(r, b.resources[i], disabled);
+      drop_disabled(r, disabled);
       reports.add(r);
       code = std::max(code, code_of(r));
     }
-    if (!outcome.fatal.ok()) fatal = outcome.fatal;
+    if (!outcome.fatal.ok()) {
+      fatal = outcome.fatal;
+      continue;
+    }
+    if (!session.expectations.empty()) {
+      EvalOptions eo;
+      eo.owned_plane = session.plane.owned;
+      eo.state_dir = controlplane::state_dir("");
+      eo.default_namespace = session.default_namespace;
+      eo.suite = b.suite.empty() ? (b.resources.empty() ? "" : b.resources[0].source.file) : b.suite;
+      eo.cluster_name = session.plane.cluster.context.empty() ? session.plane.cluster.server
+                                                              : session.plane.cluster.context;
+      eo.jobs = opts.output.jobs;
+      auto eval = evaluate_expectations(*session.client, *session.discovery, b.resources, session.expectations, eo);
+      for (const auto& r : eval.results) {
+        reports.add(r);
+        code = std::max(code, code_of(r));
+      }
+      if (!eval.fatal.ok()) fatal = eval.fatal;
+    }
   }
   return finish(reports, fatal, server_version, started_ms, code);
 }

@@ -17,6 +17,7 @@
 #include "kube/discovery.h"
 #include "report/reporter.h"
 #include "resources/resource.h"
+#include "validators/rbac_expectations.h"
 #include "validators/result.h"
 
 namespace kv::cli {
@@ -43,12 +44,14 @@ struct Session {
   std::unique_ptr<kube::Client> client;
   std::optional<kube::Discovery> discovery;
   std::string default_namespace;
+  std::vector<Expectation> expectations;   // from --rbac, loaded (and checked) by connect()
 };
 
 // Parses -o and checks every report path is writable (before any work). Exit 2 on failure.
 Result<report::ReportSet> open_reports(const OutputFlags& flags);
 
-// Ensures the plane and reads discovery. On failure the caller reports it with fail_run().
+// Checks the expectations file and rule ids (exit 2), ensures the plane, reads discovery, resolves the
+// expectations against it. On failure the caller reports it with fail_run().
 Result<Session> connect(const PipelineOptions& opts);
 
 // Validates every batch on the session's server, feeds `reports`, finishes them; returns the exit code.
