@@ -235,6 +235,16 @@ class RbacTest(unittest.TestCase):
             time.sleep(0.2)
         self.assertEqual(p.returncode, 1, "the RBAC objects of the run were left on the plane")
 
+    def test_external_cluster_is_only_asked(self):
+        # The same plane named with --kubeconfig is an external cluster: nothing is applied, so the service
+        # account may not list pods, and each result says what it was checked against.
+        app = kvtest.fixture("rbac", "manifests", "app.yaml")
+        p = kvtest.kv("manifests", app, "--rbac", kvtest.fixture("rbac", "expectations-pass.yaml"),
+                      "--kubeconfig", self.kubeconfig)
+        self.assertEqual(p.returncode, 1, kvtest.explain(p))
+        self.assertIn("system:serviceaccount:demo:app list pods in demo: expected allow, got deny", p.stdout)
+        self.assertIn("the input's RBAC objects were not applied", p.stdout)
+
     def test_chart_expectations(self):
         chart = kvtest.fixture("rbac", "chart")
         ok = kvtest.kv("chart", chart, "-n", "demo", "--rbac", kvtest.fixture("rbac", "expectations-pass.yaml"))
