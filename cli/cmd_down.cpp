@@ -36,9 +36,9 @@ Registrar reg({"down", "Stop kvalidate's control plane and remove its state", 11
                [](CLI::App& app) -> std::function<int()> {
                  auto opts = std::make_shared<DownOptions>();
                  CLI::App* cmd = app.add_subcommand(
-                     "down", "Stop the control plane kvalidate started (SIGTERM, then SIGKILL after 10s; only "
-                             "processes that are still the ones it started) and remove its state. "
-                             "Exit 0 also when nothing was running.");
+                     "down", "Stop the control plane kvalidate started and remove its state");
+                 cmd->footer("SIGTERM, then SIGKILL after 10s, only to processes that are still the ones "
+                             "kvalidate started. Exit 0 (also when nothing was running), 3 when one would not stop.");
                  cmd->add_flag("--keep-data", opts->keep_data, "Keep etcd/k3s data and certificates for the next `up`");
                  return [opts] { return run_down(*opts); };
                }});

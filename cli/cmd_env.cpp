@@ -38,8 +38,8 @@ Registrar reg({"env", "Print `export KUBECONFIG=...` for the control plane (star
                [](CLI::App& app) -> std::function<int()> {
                  auto flags = std::make_shared<ClusterFlags>();
                  CLI::App* cmd = app.add_subcommand(
-                     "env", "Ensure the control plane (as `kvalidate up`) and print `export KUBECONFIG=PATH`, "
-                            "for use as: eval \"$(kvalidate env)\". Exit 3 when no plane can be had.");
+                     "env", "Ensure the control plane (as `kvalidate up`) and print `export KUBECONFIG=PATH`");
+                 cmd->footer("Use as: eval \"$(kvalidate env)\". Exit 0, or 3 when no plane can be had.");
                  add_cluster_flags(cmd, *flags);
                  return [flags] { return run_env(*flags); };
                }});

@@ -89,8 +89,9 @@ Registrar reg({"status", "Show whether kvalidate's control plane runs and is hea
                  auto opts = std::make_shared<StatusOptions>();
                  CLI::App* cmd = app.add_subcommand(
                      "status", "Show kvalidate's control plane: backend, versions, endpoint, pids, uptime, "
-                               "kubeconfig, health. Starts nothing.\nExit 0 when running and healthy (/readyz), "
-                               "3 when not running or not healthy.");
+                               "kubeconfig, health");
+                 cmd->footer("Starts nothing. Exit 0 when running and healthy (/readyz answers), 3 when not "
+                             "running or not healthy.");
                  cmd->add_option("-o,--output", opts->output, "text or json")->check(CLI::IsMember({"text", "json"}));
                  return [opts] { return run_status(*opts); };
                }});

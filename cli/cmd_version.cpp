@@ -99,9 +99,10 @@ Registrar reg({"version", "Show kvalidate's version and the helm/kube-apiserver/
                [](CLI::App& app) -> std::function<int()> {
                  auto output = std::make_shared<std::string>("text");
                  CLI::App* cmd = app.add_subcommand(
-                     "version", "Show kvalidate's version and, for helm, kube-apiserver, etcd, kubectl and k3s, "
-                                "the version, path and where it was found (KVALIDATE_<TOOL>, PATH, "
-                                "KUBEBUILDER_ASSETS, cache), or \"not found\". Exit 0.");
+                     "version", "Show kvalidate's version and the helm, kube-apiserver, etcd, kubectl and k3s it "
+                                "would use");
+                 cmd->footer("For each tool: version, path and where it was found (KVALIDATE_<TOOL>, PATH, "
+                             "KUBEBUILDER_ASSETS, cache), or \"not found\". Exit 0.");
                  cmd->add_option("-o,--output", *output, "text or json")->check(CLI::IsMember({"text", "json"}));
                  return [output] { return run_version(*output); };
                }});

@@ -82,6 +82,12 @@ class ControlPlaneTest(unittest.TestCase):
                 self.assertEqual(k.returncode, 0, k.stderr)
                 self.assertIn("namespace/default", k.stdout)
 
+            helm = kvtest.cached_tool("helm")
+            if helm:
+                h = subprocess.run([helm, "--kubeconfig", kubeconfig, "list", "-A"], capture_output=True, text=True,
+                                   timeout=60)
+                self.assertEqual(h.returncode, 0, h.stderr)
+
             p = kv("env", home=home, timeout=60)
             self.assertEqual(p.returncode, 0, explain(p))
             self.assertEqual(p.stdout.strip(), f"export KUBECONFIG={kubeconfig}")
