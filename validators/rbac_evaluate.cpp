@@ -10,6 +10,7 @@
 
 #include <fmt/core.h>
 
+#include "controlplane/ensure.h"
 #include "core/json.h"
 #include "resources/loader.h"
 #include "validators/access_review.h"
@@ -333,7 +334,8 @@ EvalOutcome evaluate_expectations(kube::Client& client, const kube::Discovery& d
   FileLock lock;
   std::string nonce;
   if (opts.owned_plane) {
-    out.fatal = lock.acquire((std::filesystem::path(opts.state_dir) / "rbac.lock").string(), opts.lock_timeout);
+    std::string dir = opts.state_dir.empty() ? controlplane::state_dir("") : opts.state_dir;
+    out.fatal = lock.acquire((std::filesystem::path(dir) / "rbac.lock").string(), opts.lock_timeout);
     if (!out.fatal.ok()) return out;
     nonce = fmt::format("{}-{}", getpid(), Clock::now().time_since_epoch().count());
     out.fatal = sweep(client, opts.jobs);

@@ -51,7 +51,8 @@ std::string expectation_title(const Expectation& e);
 
 struct EvalOptions {
   bool owned_plane = false;          // apply the input's RBAC objects for real; else only ask
-  std::string state_dir;             // the plane's state dir (controlplane::state_dir): holds the lock file
+  std::string state_dir;             // the plane's state dir (controlplane::state_dir; "" = the default one):
+                                     // holds the lock file rbac.lock
   std::string default_namespace = "default";  // for namespaced input objects without metadata.namespace
   std::string suite;                 // copied into each result
   std::string cluster_name;          // for the "checked against …" note on external clusters
