@@ -76,3 +76,15 @@ TEST_CASE("review answers are parsed; failures map to exit 3") {
   CHECK(f.status().exit_code() == 3);
   CHECK(f.status().message().find("HTTP 403: subjectaccessreviews is forbidden") != std::string::npos);
 }
+
+TEST_CASE("RBAC-only resources (impersonation targets, signers) are known without discovery") {
+  std::string group = "x";
+  CHECK(kv::rbac_only_resource("users", &group));
+  CHECK(group.empty());
+  CHECK(kv::rbac_only_resource("userextras.authentication.k8s.io", &group));
+  CHECK(group == "authentication.k8s.io");
+  CHECK(kv::rbac_only_resource("signers", &group));
+  CHECK(group == "certificates.k8s.io");
+  CHECK_FALSE(kv::rbac_only_resource("users.apps", &group));
+  CHECK_FALSE(kv::rbac_only_resource("pods", &group));
+}
