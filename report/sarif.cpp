@@ -13,7 +13,6 @@ namespace kv::report {
 namespace {
 
 // Where kvalidate's documentation lives; SARIF consumers link the tool name to it.
-constexpr const char* kInformationUri = "https://github.com/kvalidate/kvalidate";
 
 struct RuleHelp {
   const char* prefix;  // matches ids equal to it or starting with it
@@ -122,7 +121,6 @@ class SarifReporter : public Reporter {
     w.key("tool").begin_object().key("driver").begin_object();
     w.key("name").value("kvalidate");
     w.key("version").value(ctx_->tool_version);
-    w.key("informationUri").value(kInformationUri);
     w.key("rules").begin_array();
     for (const auto& id : rules) {
       const RuleHelp& h = help_for(id);

@@ -40,7 +40,9 @@ class TextReporter : public Reporter {
     for (const auto& f : findings) {
       Finding shown = f;
       // Server text must not break lines or reach the terminal as escape sequences.
-      shown.message = one_line(r.display_name() + ": " + f.message);
+      // Prefix the object's name unless the message already starts with it (RBAC expectations do).
+      const std::string name = r.display_name();
+      shown.message = one_line(f.message.rfind(name, 0) == 0 ? f.message : name + ": " + f.message);
       shown.rule = one_line(f.rule);
       Location loc = locate(r, f);
       std::string sev = skipped ? "skipped" : kv::to_string(f.severity);
