@@ -5,7 +5,9 @@
 #include <fmt/core.h>
 
 #include "cli/command.h"
+#include "cli/hook_output.h"
 #include "cli/pipeline.h"
+#include "config/hook_paths.h"
 #include "core/exit_codes.h"
 #include "render/chart.h"
 #include "render/render.h"
@@ -21,8 +23,45 @@ struct ChartOptions {
   bool values_matrix = false;
   bool no_lint = false;
   bool skip_tests = false;
+  bool hook = false;
   PipelineOptions pipeline;
+  ConfigFlags config;
 };
+
+// One chart with its settings: the command line's, layered over the config's `charts:` entry.
+struct ChartPlan {
+  render::Chart chart;
+  render::ValuesFlags values;  // config values files and set first, then -f and --set (later wins in helm)
+  std::string release, namespace_;
+  bool values_matrix = false;
+};
+
+ChartPlan plan_chart(render::Chart chart, const ChartOptions& o, const CLI::App& cmd,
+                     const std::optional<config::Config>& cfg) {
+  ChartPlan p;
+  p.values = o.values;
+  p.release = o.release;
+  p.values_matrix = o.values_matrix;
+  const config::ChartConfig* cc = cfg ? config::chart_config(*cfg, chart.path) : nullptr;
+  if (cc) {
+    p.values.files.insert(p.values.files.begin(), cc->values.begin(), cc->values.end());
+    p.values.set.insert(p.values.set.begin(), cc->set.begin(), cc->set.end());
+    if (!given(cmd, "--release")) p.release = cc->release;
+    if (!given(cmd, "--namespace")) p.namespace_ = cc->namespace_;
+    if (!given(cmd, "--values-matrix") && cc->values_matrix) p.values_matrix = *cc->values_matrix;
+  }
+  p.chart = std::move(chart);
+  return p;
+}
+
+// A chart with its own namespace in the config: its namespaced objects that name none go there.
+void place_in_namespace(std::vector<Resource>& resources, const std::string& ns, const kube::Discovery& discovery) {
+  for (auto& r : resources) {
+    if (!r.namespace_.empty()) continue;
+    const kube::ApiResource* api = discovery.find_kind(r.group(), r.version(), r.kind);
+    if (api && api->namespaced) r.namespace_ = ns;
+  }
+}
 
 // Reports a failure that happens before any batch exists (exit 2 or 3).
 int fail_early(report::ReportSet& reports, const Status& why, double started) {
@@ -30,20 +69,20 @@ int fail_early(report::ReportSet& reports, const Status& why, double started) {
   return fail_run(reports, none, why, started);
 }
 
-int run(const ChartOptions& o) {
-  double started = now_ms();
+int run_validation(const ChartOptions& o, const CLI::App& cmd, const std::optional<config::Config>& cfg,
+                   const std::vector<std::string>& chart_paths, double started) {
   auto reports = open_reports(o.pipeline.output);
   if (!reports.ok()) {
     fmt::print(stderr, "kvalidate: {}\n", reports.status().message());
     return exit_code::kBadInput;
   }
   // Everything about the input is checked before the plane is touched.
-  if (Status s = render::check_values(o.values); !s.ok()) return fail_early(*reports, s, started);
-  std::vector<render::Chart> charts;
-  for (const auto& path : o.charts) {
+  std::vector<ChartPlan> charts;
+  for (const auto& path : chart_paths) {
     auto chart = render::load_chart(path);
     if (!chart.ok()) return fail_early(*reports, chart.status(), started);
-    charts.push_back(std::move(chart.value()));
+    charts.push_back(plan_chart(std::move(chart.value()), o, cmd, cfg));
+    if (Status s = render::check_values(charts.back().values); !s.ok()) return fail_early(*reports, s, started);
   }
   auto helm = render::find_helm();
   if (!helm.ok()) return fail_early(*reports, helm.status(), started);
@@ -51,11 +90,11 @@ int run(const ChartOptions& o) {
   // Rendering needs the server's version and API list: connect first.
   auto session = connect(o.pipeline);
   if (!session.ok()) return fail_early(*reports, session.status(), started);
+  if (cfg)
+    if (Status s = use_config_expectations(*cfg, cmd, *session); !s.ok()) return fail_early(*reports, s, started);
   render::RenderRequest base;
-  base.release = o.release;
   base.namespace_ = !o.pipeline.namespace_.empty() ? o.pipeline.namespace_
                     : !session->default_namespace.empty() ? session->default_namespace : "default";
-  base.values = o.values;
   base.skip_tests = o.skip_tests;
   if (session->discovery) {
     base.kube_version = session->discovery->server_version();
@@ -63,9 +102,13 @@ int run(const ChartOptions& o) {
   }
 
   std::vector<Batch> batches;
-  for (const auto& chart : charts) {
-    for (const auto& chart_run : render::plan_runs(chart, o.values_matrix)) {
+  for (const auto& plan : charts) {
+    const render::Chart& chart = plan.chart;
+    for (const auto& chart_run : render::plan_runs(chart, plan.values_matrix)) {
       render::RenderRequest req = base;
+      req.release = plan.release;
+      req.values = plan.values;
+      if (!plan.namespace_.empty()) req.namespace_ = plan.namespace_;
       req.run_values_file = chart_run.values_file;
       req.suite = chart_run.suite;
       Batch batch;
@@ -78,6 +121,8 @@ int run(const ChartOptions& o) {
       auto rendered = render::render_chart(*helm, chart, req);
       if (!rendered.ok()) return fail_run(*reports, batches, rendered.status(), started);
       batch.resources = std::move(rendered->resources);
+      if (!plan.namespace_.empty() && session->discovery)
+        place_in_namespace(batch.resources, plan.namespace_, *session->discovery);
       for (auto& p : rendered->problems) batch.pre_results.push_back(std::move(p));
       // Rendered lines are not template lines: point findings at the field's key in the template.
       batch.locate = [](const Resource& r, const std::string& path) {
@@ -90,6 +135,26 @@ int run(const ChartOptions& o) {
   return validate(*session, *reports, batches, o.pipeline, started);
 }
 
+int run(ChartOptions& o, const CLI::App& cmd) {
+  double started = now_ms();
+  auto cfg = load_command_config(o.config);
+  if (!cfg.ok()) {
+    fmt::print(stderr, "kvalidate: {}\n", cfg.status().message());
+    return exit_code::kBadInput;
+  }
+  // In hook mode the config's report files are not written (a commit should not create files).
+  if (*cfg && o.hook && !given(cmd, "--output")) (*cfg)->outputs.reset();
+  if (*cfg) apply_config(**cfg, cmd, o.pipeline);
+  if (!o.hook) return run_validation(o, cmd, *cfg, o.charts, started);
+  // Hook mode: the arguments are changed files; each chart holding some of them is validated once.
+  std::vector<std::string> roots = config::chart_roots_for(o.charts);
+  if (roots.empty()) return exit_code::kClean;
+  o.pipeline.quiet_success = true;
+  HookText hook_text;
+  hook_text.capture(o.pipeline.output.outputs);
+  return hook_text.finish(run_validation(o, cmd, *cfg, roots, started));
+}
+
 const Registrar kRegistrar{Command{
     "chart", "Render Helm charts with helm and validate every object on the API server", 20,
     [](CLI::App& app) -> std::function<int()> {
@@ -97,7 +162,8 @@ const Registrar kRegistrar{Command{
       CLI::App* cmd = app.add_subcommand(
           "chart", "Lint and render Helm charts with the real helm (the server's version and API versions reach "
                    ".Capabilities), then validate every rendered object with server-side dry-run");
-      cmd->add_option("charts", opts->charts, "Chart directories or packaged .tgz charts")->required();
+      cmd->add_option("charts", opts->charts, "Chart directories or packaged .tgz charts (with --hook: changed files)")
+          ->required();
       cmd->add_option("-f,--values", opts->values.files, "Values file (repeatable; applied in order)");
       cmd->add_option("--set", opts->values.set, "Set a value: KEY=VALUE (repeatable)");
       cmd->add_option("--set-string", opts->values.set_string, "Set a STRING value: KEY=VALUE (repeatable)");
@@ -112,8 +178,12 @@ const Registrar kRegistrar{Command{
       cmd->add_option("--rbac", opts->pipeline.rbac_file, "RBAC expectations file to check");
       cmd->add_option("--disable-rule", opts->pipeline.disabled_rules, "Rule ID to turn off (repeatable)");
       add_output_flags(cmd, opts->pipeline.output);
+      cmd->add_flag("--hook", opts->hook,
+                    "Pre-commit mode: the arguments are changed files; validate each chart holding any of them "
+                    "once, ignore files in no chart, print nothing on success");
       add_cluster_flags(cmd, opts->pipeline.cluster);
-      return [opts] { return run(*opts); };
+      add_config_flags(cmd, opts->config);
+      return [opts, cmd] { return run(*opts, *cmd); };
     }}};
 
 }  // namespace

@@ -3,6 +3,7 @@
 #include <fmt/core.h>
 
 #include "cli/command.h"
+#include "cli/hook_output.h"
 #include "cli/pipeline.h"
 #include "core/exit_codes.h"
 #include "resources/loader.h"
@@ -14,10 +15,11 @@ struct ManifestsOptions {
   std::vector<std::string> paths;
   PipelineOptions pipeline;
   bool hook = false;
+  ConfigFlags config;
 };
 
-int run(const ManifestsOptions& o) {
-  double started = now_ms();
+int run_validation(const ManifestsOptions& o, const CLI::App& cmd, const std::optional<config::Config>& cfg,
+                   double started) {
   auto reports = open_reports(o.pipeline.output);
   if (!reports.ok()) {
     fmt::print(stderr, "kvalidate: {}\n", reports.status().message());
@@ -35,7 +37,27 @@ int run(const ManifestsOptions& o) {
   }
   auto session = connect(o.pipeline);
   if (!session.ok()) return fail_run(*reports, batches, session.status(), started);
+  if (cfg)
+    if (Status s = use_config_expectations(*cfg, cmd, *session); !s.ok()) return fail_run(*reports, batches, s, started);
   return validate(*session, *reports, batches, o.pipeline, started);
+}
+
+int run(ManifestsOptions& o, const CLI::App& cmd) {
+  double started = now_ms();
+  auto cfg = load_command_config(o.config);
+  if (!cfg.ok()) {
+    fmt::print(stderr, "kvalidate: {}\n", cfg.status().message());
+    return exit_code::kBadInput;
+  }
+  // In hook mode the config's report files are not written (a commit should not create files).
+  if (*cfg && o.hook && !given(cmd, "--output")) (*cfg)->outputs.reset();
+  if (*cfg) apply_config(**cfg, cmd, o.pipeline);
+  HookText hook_text;
+  if (o.hook) {
+    o.pipeline.quiet_success = true;
+    hook_text.capture(o.pipeline.output.outputs);
+  }
+  return hook_text.finish(run_validation(o, cmd, *cfg, started));
 }
 
 const Registrar kRegistrar{Command{
@@ -52,7 +74,8 @@ const Registrar kRegistrar{Command{
       cmd->add_flag("--hook", opts->hook, "Pre-commit mode: ignore YAML that is not a Kubernetes object");
       add_output_flags(cmd, opts->pipeline.output);
       add_cluster_flags(cmd, opts->pipeline.cluster);
-      return [opts] { return run(*opts); };
+      add_config_flags(cmd, opts->config);
+      return [opts, cmd] { return run(*opts, *cmd); };
     }}};
 
 }  // namespace

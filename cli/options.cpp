@@ -2,6 +2,8 @@
 
 #include <cstdlib>
 
+#include "cli/pipeline.h"
+
 namespace kv::cli {
 
 void add_cluster_flags(CLI::App* cmd, ClusterFlags& f) {
@@ -18,6 +20,46 @@ void add_output_flags(CLI::App* cmd, OutputFlags& f) {
                   "Report FORMAT[=FILE]; repeatable. Formats: text, json, junit, sarif, github");
   cmd->add_option("-j,--jobs", f.jobs, "Requests in flight to the API server")->check(CLI::Range(1, 256));
   cmd->add_flag("--warnings-as-errors", f.warnings_as_errors, "Treat warnings (deprecations, unknown fields) as errors");
+}
+
+void add_config_flags(CLI::App* cmd, ConfigFlags& f) {
+  auto* file = cmd->add_option("--config", f.file, "Config file (default: .kvalidate.yaml in this folder or above)");
+  cmd->add_flag("--no-config", f.none, "Ignore .kvalidate.yaml files")->excludes(file);
+}
+
+Result<std::optional<config::Config>> load_command_config(const ConfigFlags& f) {
+  if (f.none) return std::optional<config::Config>();
+  return config::find_and_load_config(f.file, ".");
+}
+
+bool given(const CLI::App& cmd, const std::string& name) {
+  const CLI::Option* opt = cmd.get_option_no_throw(name);
+  return opt && opt->count() > 0;
+}
+
+void apply_config(const config::Config& c, const CLI::App& cmd, PipelineOptions& p) {
+  auto take = [&](const char* flag, auto& field, const auto& value) {
+    if (value && !given(cmd, flag)) field = *value;
+  };
+  take("--output", p.output.outputs, c.outputs);
+  take("--jobs", p.output.jobs, c.jobs);
+  take("--warnings-as-errors", p.output.warnings_as_errors, c.warnings_as_errors);
+  take("--namespace", p.namespace_, c.namespace_);
+  take("--disable-rule", p.disabled_rules, c.disabled_rules);
+  take("--backend", p.cluster.backend, c.backend);
+  take("--wait", p.cluster.wait, c.wait);
+  take("--context", p.cluster.context, c.context);
+  const char* env = std::getenv("KVALIDATE_KUBECONFIG");
+  if (!env || !*env) take("--kubeconfig", p.cluster.kubeconfig, c.kubeconfig);
+  if (!c.rbac_file.empty() && !given(cmd, "--rbac")) p.rbac_file = c.rbac_file;
+}
+
+Status use_config_expectations(const config::Config& c, const CLI::App& cmd, Session& session) {
+  if (!c.expectations || given(cmd, "--rbac") || !session.discovery) return Status::Ok();
+  std::vector<Expectation> exps = *c.expectations;
+  KV_RETURN_IF_ERROR(check_expectations(exps, *session.discovery));
+  session.expectations = std::move(exps);
+  return Status::Ok();
 }
 
 Result<std::chrono::milliseconds> parse_duration(const std::string& text) {

@@ -2,14 +2,19 @@
 // where reports go. Each command's options struct embeds these; add_*_options registers the flags.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
 #include <CLI/CLI.hpp>
 
+#include "config/config.h"
 #include "controlplane/ensure.h"
 
 namespace kv::cli {
+
+struct PipelineOptions;  // cli/pipeline.h
+struct Session;
 
 struct ClusterFlags {
   std::string kubeconfig, context, backend = "auto";
@@ -24,6 +29,30 @@ struct OutputFlags {
 
 void add_cluster_flags(CLI::App* cmd, ClusterFlags& f);
 void add_output_flags(CLI::App* cmd, OutputFlags& f);
+
+// Where the command's `.kvalidate.yaml` comes from: --config FILE, or found upward from the working
+// directory unless --no-config.
+struct ConfigFlags {
+  std::string file;
+  bool none = false;
+};
+void add_config_flags(CLI::App* cmd, ConfigFlags& f);
+
+// Loads the command's config (nullopt: none found, or --no-config). Exit 2 on a bad config file.
+Result<std::optional<config::Config>> load_command_config(const ConfigFlags& f);
+
+// Copies the config's settings into `p` for every option not given on `cmd`'s command line (flags
+// override the config; KVALIDATE_KUBECONFIG also overrides its kubeconfig). Inline `expectations:`
+// are not copied here: the command checks them after connect() (see config_expectations).
+void apply_config(const config::Config& c, const CLI::App& cmd, PipelineOptions& p);
+
+// After connect(): when the config has inline `expectations:` and --rbac was not given, resolves them
+// against the server's discovery (exit 2 naming config:line on an unknown resource) and makes them the
+// session's expectations.
+Status use_config_expectations(const config::Config& c, const CLI::App& cmd, Session& session);
+
+// True when the option named `name` ("--namespace") was given on `cmd`'s command line.
+bool given(const CLI::App& cmd, const std::string& name);
 
 // Builds EnsureOptions from the flags and environment (KVALIDATE_KUBECONFIG); fails on a bad --wait.
 Result<controlplane::EnsureOptions> ensure_options(const ClusterFlags& f);
