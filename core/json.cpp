@@ -2,7 +2,6 @@
 
 #include <cmath>
 #include <cstdio>
-#include <regex>
 
 namespace kv {
 
@@ -16,6 +15,26 @@ size_t utf8_len(std::string_view s, size_t i) {
     if ((static_cast<unsigned char>(s[i + k]) & 0xC0) != 0x80) return 0;
   return n;
 }
+// True when `s` is a JSON number: -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][-+]?[0-9]+)?
+bool is_json_number(std::string_view s) {
+  size_t i = 0;
+  auto digits = [&] {
+    size_t start = i;
+    while (i < s.size() && s[i] >= '0' && s[i] <= '9') ++i;
+    return i > start;
+  };
+  if (i < s.size() && s[i] == '-') ++i;
+  if (i < s.size() && s[i] == '0') ++i;
+  else if (!digits()) return false;
+  if (i < s.size() && s[i] == '.') { ++i; if (!digits()) return false; }
+  if (i < s.size() && (s[i] == 'e' || s[i] == 'E')) {
+    ++i;
+    if (i < s.size() && (s[i] == '+' || s[i] == '-')) ++i;
+    if (!digits()) return false;
+  }
+  return i == s.size();
+}
+
 }  // namespace
 
 std::string json_quote(std::string_view s) {
@@ -123,10 +142,9 @@ JsonWriter& JsonWriter::node(const YAML::Node& n) {
       const std::string& s = n.Scalar();
       // Quoted scalars have tag "!"; plain ones "?" and are resolved by YAML 1.2 core schema rules.
       if (n.Tag() != "!") {
-        static const std::regex kNumber(R"(-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][-+]?[0-9]+)?)");
         if (s == "true" || s == "false" || s == "null") { before_value(); out_ += s; return *this; }
         if (s == "~") return null();
-        if (std::regex_match(s, kNumber)) { before_value(); out_ += s; return *this; }
+        if (is_json_number(s)) { before_value(); out_ += s; return *this; }
       }
       return value(s);
     }

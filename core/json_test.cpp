@@ -22,3 +22,10 @@ TEST_CASE("JsonWriter writes YAML nodes with their scalar types") {
   w.node(n);
   CHECK(w.str() == R"({"a":1,"b":"quoted 1","c":[true,null,"x"]})");
 }
+
+TEST_CASE("JsonWriter writes only real JSON numbers unquoted") {
+  auto n = YAML::Load("[0, -1.5, 1e3, 007, 1., .5, 0x1F, 12abc, '3']");
+  kv::JsonWriter w(false);
+  w.node(n);
+  CHECK(w.str() == R"([0,-1.5,1e3,"007","1.",".5","0x1F","12abc","3"])");
+}

@@ -10,8 +10,8 @@
 namespace kv {
 
 struct SourceRef {
-  std::string file;           // as the user named it ("-" for stdin); for charts the chart-relative path
-                              // of the template, e.g. "mychart/templates/deployment.yaml"
+  std::string file;           // as the user named it ("-" for stdin); for charts the chart path joined
+                              // with the template's, e.g. "./mychart/templates/deployment.yaml"
   int line = 0;               // 1-based line where the object starts in `file` (0: unknown)
   int column = 0;             // 1-based
   int document = 0;           // 0-based index of the YAML document in its file or stream
@@ -20,7 +20,10 @@ struct SourceRef {
 };
 
 struct Resource {
-  YAML::Node object;          // the whole object (a map)
+  YAML::Node object;          // the whole object (a map), or Null when loaded with keep_objects=false
+                              // (then object_tree() in resources/loader.h parses `body` again).
+                              // yaml-cpp nodes are references: assigning one bound Node to another
+                              // rewrites the first tree, so sort indices rather than Resources.
   SourceRef source;
   std::string api_version;    // "apps/v1"
   std::string kind;           // "Deployment"
