@@ -34,7 +34,7 @@ _kvalidate() {
       opts="-h --help --keep-data"; files=0 ;;
     status)
       case "$prev" in
-        -o|--output) COMPREPLY=($(compgen -W "text json junit sarif github" -- "$cur")); return ;;
+        -o|--output) COMPREPLY=($(compgen -W "text json" -- "$cur")); return ;;
       esac
       opts="-h --help -o --output"; files=0 ;;
     logs)
@@ -89,7 +89,7 @@ _kvalidate() {
       opts="-h --help bash zsh"; files=0 ;;
     version)
       case "$prev" in
-        -o|--output) COMPREPLY=($(compgen -W "text json junit sarif github" -- "$cur")); return ;;
+        -o|--output) COMPREPLY=($(compgen -W "text json" -- "$cur")); return ;;
       esac
       opts="-h --help -o --output"; files=0 ;;
   esac

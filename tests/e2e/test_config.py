@@ -4,6 +4,7 @@ per-chart values work."""
 import json
 import os
 import shutil
+import subprocess
 import tempfile
 import textwrap
 import unittest
@@ -146,6 +147,31 @@ class ConfigTest(unittest.TestCase):
         self.assertEqual(p.returncode, 0, explain(p))
         names = [r["name"] for r in json.loads(p.stdout)["results"] if r["kind_of_result"] == "object"]
         self.assertEqual(names, ["flagged-db"])
+
+
+class CompletionTest(unittest.TestCase):
+    """The scripts in completions/ are what `kvalidate completion` prints, and bash completes with them."""
+
+    def test_committed_scripts_match_the_binary(self):
+        for shell, name in (("bash", "kvalidate.bash"), ("zsh", "_kvalidate")):
+            p = kvtest.kv("completion", shell)
+            self.assertEqual(p.returncode, 0, explain(p))
+            with open(os.path.join(kvtest.SRC, "completions", name)) as f:
+                self.assertEqual(f.read(), p.stdout, f"completions/{name} is stale: kvalidate completion {shell} > it")
+
+    @unittest.skipUnless(shutil.which("bash"), "bash is not installed")
+    def test_bash_completes_commands_flags_and_values(self):
+        script = kvtest.kv("completion", "bash").stdout
+        probe = script + textwrap.dedent("""
+            t() { COMP_WORDS=("$@"); COMP_CWORD=$((${#COMP_WORDS[@]}-1)); _kvalidate; echo "${COMPREPLY[*]}"; }
+            t kvalidate ch
+            t kvalidate chart --hoo
+            t kvalidate manifests --backend ""
+            t kvalidate status -o ""
+            """)
+        p = subprocess.run(["bash", "-c", probe], capture_output=True, text=True, timeout=30)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertEqual(p.stdout.splitlines(), ["chart", "--hook", "auto apiserver k3s", "text json"])
 
 
 if __name__ == "__main__":
