@@ -12,6 +12,7 @@
 #include <fmt/core.h>
 
 #include "core/json.h"
+#include "core/yaml_util.h"
 
 namespace kv::kube {
 
@@ -23,9 +24,6 @@ constexpr const char* kAggregatedAccept =
     "application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList,"
     "application/json;g=apidiscovery.k8s.io;v=v2beta1;as=APIGroupDiscoveryList,application/json";
 
-std::string str(const YAML::Node& n, const char* key) {
-  return n && n.IsMap() && n[key] && n[key].IsScalar() ? n[key].Scalar() : std::string();
-}
 
 std::vector<std::string> strings(const YAML::Node& n) {
   std::vector<std::string> out;
@@ -69,24 +67,24 @@ Result<YAML::Node> get_json(Client& client, const std::string& path, const char*
 
 // Aggregated discovery (apidiscovery.k8s.io/v2): one document per /api and /apis.
 bool parse_aggregated(const YAML::Node& doc, Discovery& d) {
-  if (str(doc, "kind") != "APIGroupDiscoveryList") return false;
+  if (scalar_at(doc, "kind") != "APIGroupDiscoveryList") return false;
   for (const auto& group : doc["items"]) {
-    std::string gname = str(group["metadata"], "name");
+    std::string gname = scalar_at(group["metadata"], "name");
     bool first = true;
     for (const auto& ver : group["versions"]) {
-      std::string v = str(ver, "version");
+      std::string v = scalar_at(ver, "version");
       if (first) d.preferred_.push_back(gname.empty() ? v : gname + "/" + v);
       first = false;
       for (const auto& res : ver["resources"]) {
         ApiResource r;
         r.group = gname;
         r.version = v;
-        r.resource = str(res, "resource");
-        r.kind = str(res["responseKind"], "kind");
-        r.namespaced = str(res, "scope") == "Namespaced";
+        r.resource = scalar_at(res, "resource");
+        r.kind = scalar_at(res["responseKind"], "kind");
+        r.namespaced = scalar_at(res, "scope") == "Namespaced";
         r.verbs = strings(res["verbs"]);
         r.short_names = strings(res["shortNames"]);
-        for (const auto& sub : res["subresources"]) r.subresources.push_back(str(sub, "subresource"));
+        for (const auto& sub : res["subresources"]) r.subresources.push_back(scalar_at(sub, "subresource"));
         if (!r.kind.empty()) d.resources_.push_back(std::move(r));
       }
     }
@@ -97,7 +95,7 @@ bool parse_aggregated(const YAML::Node& doc, Discovery& d) {
 void add_resource_list(const YAML::Node& list, const std::string& group, const std::string& version, Discovery& d) {
   std::map<std::string, size_t> index;
   for (const auto& res : list["resources"]) {
-    std::string name = str(res, "name");
+    std::string name = scalar_at(res, "name");
     auto slash = name.find('/');
     if (slash != std::string::npos) {
       auto it = index.find(name.substr(0, slash));
@@ -108,8 +106,8 @@ void add_resource_list(const YAML::Node& list, const std::string& group, const s
     r.group = group;
     r.version = version;
     r.resource = name;
-    r.kind = str(res, "kind");
-    r.namespaced = str(res, "namespaced") == "true";
+    r.kind = scalar_at(res, "kind");
+    r.namespaced = scalar_at(res, "namespaced") == "true";
     r.verbs = strings(res["verbs"]);
     r.short_names = strings(res["shortNames"]);
     index[name] = d.resources_.size();
@@ -125,13 +123,13 @@ Status fetch_classic(Client& client, Discovery& d) {
   auto groups = get_json(client, "/apis");
   if (!groups.ok()) return groups.status();
   for (const auto& g : (*groups)["groups"]) {
-    std::string name = str(g, "name");
-    std::string preferred = str(g["preferredVersion"], "groupVersion");
+    std::string name = scalar_at(g, "name");
+    std::string preferred = scalar_at(g["preferredVersion"], "groupVersion");
     if (!preferred.empty()) d.preferred_.push_back(preferred);
     for (const auto& v : g["versions"]) {
-      auto list = get_json(client, "/apis/" + str(v, "groupVersion"));
+      auto list = get_json(client, "/apis/" + scalar_at(v, "groupVersion"));
       if (!list.ok()) continue;  // an unavailable aggregated API must not break discovery
-      add_resource_list(*list, name, str(v, "version"), d);
+      add_resource_list(*list, name, scalar_at(v, "version"), d);
     }
   }
   return Status::Ok();
@@ -173,7 +171,7 @@ Result<Discovery> Discovery::Load(Client& client, const std::string& cache_dir, 
   Discovery d;
   auto version = get_json(client, "/version");
   if (!version.ok()) return version.status();
-  d.server_version_ = str(*version, "gitVersion");
+  d.server_version_ = scalar_at(*version, "gitVersion");
   fs::path cache_file;
   if (!cache_dir.empty()) {
     cache_file = fs::path(cache_dir) / "discovery" /

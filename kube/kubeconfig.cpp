@@ -1,5 +1,7 @@
 #include "kube/kubeconfig.h"
 
+#include "core/yaml_util.h"
+
 #include <openssl/evp.h>
 
 #include <filesystem>
@@ -70,9 +72,6 @@ Result<std::string> data_or_file(const Entry& e, const std::string& key) {
   return std::string();
 }
 
-std::string scalar(const YAML::Node& n, const std::string& key) {
-  return n && n.IsMap() && n[key] && n[key].IsScalar() ? n[key].Scalar() : std::string();
-}
 
 }  // namespace
 
@@ -101,14 +100,14 @@ Result<Cluster> load_kubeconfig(const std::string& paths, const std::string& con
     if (root.IsNull()) continue;
     if (!root.IsMap()) return Status::InvalidInput(file + ": invalid kubeconfig: not a mapping");
     ++loaded;
-    if (current.empty()) current = scalar(root, "current-context");
+    if (current.empty()) current = scalar_at(root, "current-context");
     auto collect = [&](const char* list, const char* inner, std::map<std::string, Entry>& into) -> Status {
       YAML::Node l = root[list];
       if (!l) return Status::Ok();
       if (!l.IsSequence())
         return Status::InvalidInput(file + ":" + std::to_string(l.Mark().line + 1) + ": '" + list + "' must be a list");
       for (const auto& item : l) {
-        std::string name = scalar(item, "name");
+        std::string name = scalar_at(item, "name");
         if (name.empty() || !item[inner] || !item[inner].IsMap())
           return Status::InvalidInput(file + ":" + std::to_string(item.Mark().line + 1) + ": invalid entry in '" +
                                       list + "'");
@@ -128,21 +127,21 @@ Result<Cluster> load_kubeconfig(const std::string& paths, const std::string& con
   Cluster out;
   out.context = ctx_name;
   out.kubeconfig_path = paths;
-  out.default_namespace = scalar(ctx->second.node, "namespace");
-  std::string cluster_name = scalar(ctx->second.node, "cluster");
+  out.default_namespace = scalar_at(ctx->second.node, "namespace");
+  std::string cluster_name = scalar_at(ctx->second.node, "cluster");
   auto cl = clusters.find(cluster_name);
   if (cl == clusters.end())
     return Status::InvalidInput(ctx->second.file + ": context \"" + ctx_name + "\" names unknown cluster \"" +
                                 cluster_name + "\"");
-  out.server = scalar(cl->second.node, "server");
+  out.server = scalar_at(cl->second.node, "server");
   if (out.server.empty()) return Status::InvalidInput(cl->second.file + ": cluster \"" + cluster_name + "\" has no server");
-  out.insecure_skip_tls_verify = scalar(cl->second.node, "insecure-skip-tls-verify") == "true";
-  out.tls_server_name = scalar(cl->second.node, "tls-server-name");
+  out.insecure_skip_tls_verify = scalar_at(cl->second.node, "insecure-skip-tls-verify") == "true";
+  out.tls_server_name = scalar_at(cl->second.node, "tls-server-name");
   auto ca = data_or_file(cl->second, "certificate-authority");
   if (!ca.ok()) return ca.status();
   out.ca_pem = *ca;
 
-  std::string user_name = scalar(ctx->second.node, "user");
+  std::string user_name = scalar_at(ctx->second.node, "user");
   auto us = users.find(user_name);
   if (us != users.end()) {
     const Entry& u = us->second;
@@ -156,15 +155,15 @@ Result<Cluster> load_kubeconfig(const std::string& paths, const std::string& con
     if (!key.ok()) return key.status();
     out.client_cert_pem = *cert;
     out.client_key_pem = *key;
-    out.token = scalar(u.node, "token");
-    if (out.token.empty() && !scalar(u.node, "tokenFile").empty()) {
-      auto tok = read_file(scalar(u.node, "tokenFile"));
+    out.token = scalar_at(u.node, "token");
+    if (out.token.empty() && !scalar_at(u.node, "tokenFile").empty()) {
+      auto tok = read_file(scalar_at(u.node, "tokenFile"));
       if (!tok.ok()) return tok.status();
       out.token = *tok;
       while (!out.token.empty() && std::isspace(static_cast<unsigned char>(out.token.back()))) out.token.pop_back();
     }
-    out.username = scalar(u.node, "username");
-    out.password = scalar(u.node, "password");
+    out.username = scalar_at(u.node, "username");
+    out.password = scalar_at(u.node, "password");
   }
   return out;
 }

@@ -11,6 +11,7 @@
 #include <fmt/core.h>
 
 #include "core/json.h"
+#include "core/yaml_util.h"
 #include "kube/api_status.h"
 #include "kube/discovery.h"
 #include "resources/loader.h"
@@ -24,9 +25,6 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-std::string str(const YAML::Node& n, const char* key) {
-  return n && n.IsMap() && n[key] && n[key].IsScalar() ? n[key].Scalar() : std::string();
-}
 
 // What a CustomResourceDefinition in the input will serve once applied.
 std::vector<kube::ApiResource> served_by_crd(const Resource& crd) {
@@ -35,13 +33,13 @@ std::vector<kube::ApiResource> served_by_crd(const Resource& crd) {
   const YAML::Node spec = tree["spec"];
   if (!spec || !spec.IsMap()) return out;
   for (const auto& v : spec["versions"]) {
-    if (str(v, "served") == "false") continue;
+    if (scalar_at(v, "served") == "false") continue;
     kube::ApiResource r;
-    r.group = str(spec, "group");
-    r.version = str(v, "name");
-    r.kind = str(spec["names"], "kind");
-    r.resource = str(spec["names"], "plural");
-    r.namespaced = str(spec, "scope") != "Cluster";
+    r.group = scalar_at(spec, "group");
+    r.version = scalar_at(v, "name");
+    r.kind = scalar_at(spec["names"], "kind");
+    r.resource = scalar_at(spec["names"], "plural");
+    r.namespaced = scalar_at(spec, "scope") != "Cluster";
     r.verbs = {"create", "delete", "get", "list", "patch", "update", "watch"};
     out.push_back(std::move(r));
   }
@@ -195,7 +193,7 @@ void wait_established(kube::Client& client, const std::string& name) {
       auto doc = parse_json(resp.body, "CustomResourceDefinition");
       if (doc.ok() && (*doc)["status"] && (*doc)["status"]["conditions"])
         for (const auto& c : (*doc)["status"]["conditions"])
-          if (str(c, "type") == "Established" && str(c, "status") == "True") return;
+          if (scalar_at(c, "type") == "Established" && scalar_at(c, "status") == "True") return;
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(25));
   }
@@ -210,7 +208,7 @@ std::set<std::string> list_namespaces(kube::Client& client) {
   if (!resp.success()) return out;
   auto doc = parse_json(resp.body, "namespace list");
   if (!doc.ok()) return out;
-  for (const auto& item : (*doc)["items"]) out.insert(str(item["metadata"], "name"));
+  for (const auto& item : (*doc)["items"]) out.insert(scalar_at(item["metadata"], "name"));
   return out;
 }
 
