@@ -1,7 +1,5 @@
 #include "kube/kubeconfig.h"
 
-#include "core/yaml_util.h"
-
 #include <openssl/evp.h>
 
 #include <filesystem>
@@ -10,6 +8,8 @@
 #include <sstream>
 
 #include <yaml-cpp/yaml.h>
+
+#include "core/yaml_util.h"
 
 namespace kv::kube {
 
