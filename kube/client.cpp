@@ -4,6 +4,7 @@
 
 #include <cstdlib>
 #include <deque>
+#include <memory>
 #include <mutex>
 
 #include "kube/warning.h"
@@ -99,6 +100,9 @@ std::vector<Response> Client::send_all(const std::vector<Request>& reqs, int job
     CURL* easy = nullptr;
     curl_slist* headers = nullptr;
     size_t index = 0;
+    // libcurl's detailed error text ("SSL certificate problem: ..."); shared so that copies of a
+    // Slot keep pointing at the buffer curl writes to.
+    std::shared_ptr<char[]> error;
   };
   std::deque<Slot> free_slots;
   std::vector<Slot*> active(reqs.size(), nullptr);
@@ -112,9 +116,10 @@ std::vector<Response> Client::send_all(const std::vector<Request>& reqs, int job
       s = &storage.back();
       curl_easy_reset(s->easy);
     } else {
-      storage.push_back(Slot{curl_easy_init(), nullptr, 0});
+      storage.push_back(Slot{curl_easy_init(), nullptr, 0, std::shared_ptr<char[]>(new char[CURL_ERROR_SIZE])});
       s = &storage.back();
     }
+    s->error[0] = '\0';
     s->index = i;
     const Request& r = reqs[i];
     CURL* e = s->easy;
@@ -132,6 +137,7 @@ std::vector<Response> Client::send_all(const std::vector<Request>& reqs, int job
     curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, read_header);
     curl_easy_setopt(e, CURLOPT_HEADERDATA, &out[i]);
     curl_easy_setopt(e, CURLOPT_PRIVATE, s);
+    curl_easy_setopt(e, CURLOPT_ERRORBUFFER, s->error.get());
     curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "");
     if (debug_http()) curl_easy_setopt(e, CURLOPT_VERBOSE, 1L);
     if (cluster_.insecure_skip_tls_verify) {
@@ -184,7 +190,8 @@ std::vector<Response> Client::send_all(const std::vector<Request>& reqs, int job
       curl_easy_getinfo(m->easy_handle, CURLINFO_PRIVATE, &s);
       Response& resp = out[s->index];
       if (m->data.result != CURLE_OK) {
-        resp.transport_error = curl_easy_strerror(m->data.result);
+        // libcurl's detail names the cause ("SSL certificate problem: ...", the refused host and port).
+        resp.transport_error = s->error && s->error[0] ? std::string(s->error.get()) : curl_easy_strerror(m->data.result);
         resp.status = 0;
       } else {
         curl_easy_getinfo(m->easy_handle, CURLINFO_RESPONSE_CODE, &resp.status);
