@@ -58,8 +58,17 @@ Result<std::string> extract_archive(const std::string& path, std::shared_ptr<Tem
   auto run = run_command({"tar", "-xzf", fs::absolute(path).string(), "-C", tmpl, "--no-same-owner"});
   if (!run.ok()) return run.status().Prefixed(path);
   if (run->exit_code != 0) {
-    std::string why = run->err.substr(0, run->err.find('\n'));
-    if (why.rfind("tar: ", 0) == 0) why.erase(0, 5);
+    // The first non-empty line of tar's (or gzip's) complaint: a truncated archive starts with "\n".
+    std::string why;
+    for (size_t pos = 0; why.empty() && pos < run->err.size();) {
+      size_t end = run->err.find('\n', pos);
+      if (end == std::string::npos) end = run->err.size();
+      why = run->err.substr(pos, end - pos);
+      pos = end + 1;
+    }
+    for (const char* prefix : {"tar: ", "gzip: "})
+      if (why.rfind(prefix, 0) == 0) why.erase(0, std::string(prefix).size());
+    if (why.empty()) why = "tar exited with code " + std::to_string(run->exit_code);
     return Status::InvalidInput(path + ": not a valid chart archive (" + why + ")");
   }
   std::error_code ec;
