@@ -149,7 +149,6 @@ int run(ChartOptions& o, const CLI::App& cmd) {
   // Hook mode: the arguments are changed files; each chart holding some of them is validated once.
   std::vector<std::string> roots = config::chart_roots_for(o.charts);
   if (roots.empty()) return exit_code::kClean;
-  o.pipeline.quiet_success = true;
   HookText hook_text;
   hook_text.capture(o.pipeline.output.outputs);
   return hook_text.finish(run_validation(o, cmd, *cfg, roots, started));

@@ -27,6 +27,9 @@ int run_validation(const ManifestsOptions& o, const CLI::App& cmd, const std::op
   }
   LoadOptions lo;
   lo.ignore_non_objects = o.hook;
+  // Keep only each document's text: yaml-cpp trees cost ~30 KB per Deployment, and the few objects that
+  // need a tree again (CRDs, Secrets, RBAC objects, findings' positions) re-parse their own text.
+  lo.keep_objects = false;
   LoadResult loaded = load_paths(o.paths, lo);
   std::vector<Batch> batches(1);
   batches[0].resources = std::move(loaded.resources);
@@ -53,10 +56,7 @@ int run(ManifestsOptions& o, const CLI::App& cmd) {
   if (*cfg && o.hook && !given(cmd, "--output")) (*cfg)->outputs.reset();
   if (*cfg) apply_config(**cfg, cmd, o.pipeline);
   HookText hook_text;
-  if (o.hook) {
-    o.pipeline.quiet_success = true;
-    hook_text.capture(o.pipeline.output.outputs);
-  }
+  if (o.hook) hook_text.capture(o.pipeline.output.outputs);
   return hook_text.finish(run_validation(o, cmd, *cfg, started));
 }
 

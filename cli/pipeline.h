@@ -36,7 +36,6 @@ struct PipelineOptions {
   std::string namespace_;                  // -n; "" = the context's namespace or "default"
   std::string rbac_file;                   // --rbac expectations
   std::vector<std::string> disabled_rules; // --disable-rule
-  bool quiet_success = false;              // hook mode: print nothing when everything passed
 };
 
 struct Session {

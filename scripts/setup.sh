@@ -27,9 +27,10 @@ fi
 say "Go-built binaries (cached under ${XDG_CACHE_HOME:-$HOME/.cache}/kvalidate/bin)"
 tools/go/build.sh
 
-if [ "${1:-}" != "--no-test-tools" ] && [ -x tests/schemas/install-validators.sh ]; then
-  say "report validators for the tests"
-  tests/schemas/install-validators.sh
+if [ "${1:-}" != "--no-test-tools" ]; then
+  say "test tools: report validators (xmllint, jsonschema, SARIF Multitool), pre-commit"
+  bash tests/schemas/install-validators.sh
+  bash tests/e2e/install-precommit.sh
 fi
 
 say "building kvalidate"
