@@ -29,7 +29,9 @@ ApiStatus parse_api_status(std::string_view body, long http_code) {
     if (auto code = scalar_at(d, "code"); !code.empty()) {
       try { st.code = std::stol(code); } catch (...) {}
     }
-    YAML::Node causes = d["details"] ? d["details"]["causes"] : YAML::Node();
+    // A non-map "details" (a proxy's own JSON, a mangled body) must not reach operator[]: yaml-cpp throws.
+    const YAML::Node details = d["details"];
+    YAML::Node causes = details && details.IsMap() ? details["causes"] : YAML::Node();
     if (causes && causes.IsSequence())
       for (const auto& c : causes)
         st.causes.push_back({scalar_at(c, "reason"), one_line(scalar_at(c, "message"), 2000), scalar_at(c, "field")});

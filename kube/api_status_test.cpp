@@ -22,3 +22,11 @@ TEST_CASE("a body that is not a Status becomes a bounded one-line message") {
   CHECK(st.message == "HTTP 502: <html> bad gateway </html>");
   CHECK(st.causes.empty());
 }
+
+TEST_CASE("a Status whose details is not a map is parsed without throwing (found by fuzz_api_status)") {
+  auto st = kv::kube::parse_api_status(R"({"kind":"Status","message":"m","details":"x","code":500})", 500);
+  CHECK(st.message == "m");
+  CHECK(st.causes.empty());
+  st = kv::kube::parse_api_status(R"({"kind":"Status","details":{"causes":[1,"a",{"field":["x"]}]}})", 422);
+  CHECK(st.causes.size() == 3);
+}
