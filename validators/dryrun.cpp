@@ -191,7 +191,7 @@ void wait_established(kube::Client& client, const std::string& name) {
     if (!resp.transport_ok()) return;
     if (resp.success()) {
       auto doc = parse_json(resp.body, "CustomResourceDefinition");
-      if (doc.ok() && (*doc)["status"] && (*doc)["status"]["conditions"])
+      if (doc.ok() && (*doc)["status"] && (*doc)["status"].IsMap() && (*doc)["status"]["conditions"])
         for (const auto& c : (*doc)["status"]["conditions"])
           if (scalar_at(c, "type") == "Established" && scalar_at(c, "status") == "True") return;
     }
