@@ -109,7 +109,10 @@ class Security(unittest.TestCase):
         for where, text in outputs:
             self.assertNotIn(SECRET, text, f"secret value leaked into {where}")
         # The run did judge the Secret (the check above is not vacuous).
-        self.assertIn("Secret/default/planted", p.stdout)
+        with open(reports["json"]) as f:
+            judged = {(r["kind"], r["name"], r["status"]) for r in json.load(f)["results"]}
+        self.assertIn(("Secret", "planted", "invalid"), judged)
+        self.assertIn(("Secret", "planted-ok", "valid"), judged)
 
     # Known leak (found by this test): for a Secret whose stringData holds a non-string, kube-apiserver
     # itself logs "failed to create typed patch object ... Value:[...\"<the value>\"]" as an Unhandled
