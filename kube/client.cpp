@@ -179,7 +179,8 @@ std::vector<Response> Client::send_all(const std::vector<Request>& reqs, int job
 
   size_t next = 0, done = 0;
   int in_flight = 0;
-  while (done < reqs.size()) {
+  cancelled_ = false;
+  while (done < reqs.size() && !cancelled_) {
     while (next < reqs.size() && in_flight < jobs) { start(next++); ++in_flight; }
     int running = 0;
     curl_multi_perform(multi, &running);
@@ -199,12 +200,24 @@ std::vector<Response> Client::send_all(const std::vector<Request>& reqs, int job
       curl_multi_remove_handle(multi, m->easy_handle);
       curl_slist_free_all(s->headers);
       s->headers = nullptr;
+      active[s->index] = nullptr;
       free_slots.push_back(*s);
       --in_flight;
       ++done;
       if (on_done) on_done(s->index, resp);
     }
     if (done < reqs.size() && running > 0) curl_multi_poll(multi, nullptr, 0, 100, nullptr);
+  }
+  if (cancelled_) {
+    for (Slot* s : active) {
+      if (!s) continue;
+      curl_multi_remove_handle(multi, s->easy);
+      curl_slist_free_all(s->headers);
+      curl_easy_cleanup(s->easy);
+    }
+    for (size_t i = 0; i < out.size(); ++i)
+      if (active[i] || i >= next) out[i] = Response{0, "", {}, "cancelled"};
+    cancelled_ = false;
   }
   for (auto& s : free_slots) curl_easy_cleanup(s.easy);
   return out;

@@ -47,9 +47,13 @@ class Client {
   Response send(const Request& req);
   // Sends all requests with at most `jobs` in flight, multiplexed over HTTP/2 where the server
   // allows it. Results are in request order; `on_done(i, response)` is called as each completes.
+  // When on_done calls cancel(), nothing more is sent, requests in flight are abandoned, and every
+  // request not answered gets transport_error "cancelled" (on_done is not called for those).
   std::vector<Response> send_all(const std::vector<Request>& reqs, int jobs,
                                  const std::function<void(size_t, const Response&)>& on_done = {});
   const Cluster& cluster() const { return cluster_; }
+  // Stops the send_all in progress (see there). The next send_all starts afresh.
+  void cancel() { cancelled_ = true; }
 
  private:
   Client(Cluster cluster, ClientOptions opts);
@@ -57,6 +61,7 @@ class Client {
   Cluster cluster_;
   ClientOptions opts_;
   std::unique_ptr<Impl> impl_;
+  bool cancelled_ = false;
 };
 
 }  // namespace kv::kube

@@ -24,6 +24,7 @@ namespace kv {
 namespace {
 
 using Clock = std::chrono::steady_clock;
+constexpr int kMaxServerFailuresInARow = 3;
 
 
 // What a CustomResourceDefinition in the input will serve once applied.
@@ -327,6 +328,7 @@ DryRunOutcome dry_run(kube::Client& client, const std::vector<Resource>& resourc
                             : apply_request(*mapping[i], ns_of[i], r.name, r.body, opts.field_manager, dry));
     }
     std::vector<Clock::time_point> started(which.size(), Clock::now());
+    int failures_in_a_row = 0;  // server errors (5xx) that judge no object: the plane is failing
     client.send_all(reqs, opts.jobs, [&](size_t k, const kube::Response& resp) {
       size_t i = which[k];
       const Resource& r = resources[i];
@@ -343,7 +345,18 @@ DryRunOutcome dry_run(kube::Client& client, const std::vector<Resource>& resourc
       } else {
         judge(res, r, resp, opts, redact);
       }
+      // A server that answers but cannot work (its etcd gone) fails every request slowly: stop early
+      // rather than wait out each one.
+      bool server_failure = resp.transport_ok() && resp.status >= 500 && res.status == ObjectStatus::kError;
+      failures_in_a_row = server_failure ? failures_in_a_row + 1 : 0;
+      if (failures_in_a_row >= kMaxServerFailuresInARow && out.fatal.ok())
+        out.fatal = Status::Unavailable(fmt::format(
+            "the API server at {} failed {} requests in a row (last: {}); its storage may be down "
+            "(kvalidate logs --component etcd)",
+            client.cluster().server, failures_in_a_row,
+            res.findings.empty() ? std::to_string(resp.status) : res.findings.back().message));
       decide(i, std::move(res));
+      if (!out.fatal.ok()) client.cancel();
     });
   };
   auto skip = [&](size_t i, const std::string& why) {
