@@ -20,6 +20,11 @@ double now_ms() {
   return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now().time_since_epoch()).count();
 }
 
+bool is_dns_label(const std::string& s) {
+  if (s.empty() || s.size() > 63 || s.front() == '-' || s.back() == '-') return false;
+  return std::all_of(s.begin(), s.end(), [](char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-'; });
+}
+
 Result<report::ReportSet> open_reports(const OutputFlags& flags) {
   auto specs = report::parse_output_specs(flags.outputs);
   if (!specs.ok()) return specs.status();
@@ -28,6 +33,10 @@ Result<report::ReportSet> open_reports(const OutputFlags& flags) {
 }
 
 Result<Session> connect(const PipelineOptions& opts) {
+  if (!opts.namespace_.empty() && !is_dns_label(opts.namespace_))
+    return Status::Usage("-n/--namespace \"" + opts.namespace_ +
+                         "\" is not a valid namespace name (lower-case letters, digits and '-', at most 63, "
+                         "starting and ending with a letter or digit)");
   std::vector<std::string> rbac_ids;
   for (const auto& id : opts.disabled_rules)
     if (id.rfind("KV-", 0) == 0) rbac_ids.push_back(id);

@@ -61,6 +61,9 @@ int validate(Session& session, report::ReportSet& reports, std::vector<Batch>& b
 // reports, prints the error; returns why's exit code (3 for an unavailable plane).
 int fail_run(report::ReportSet& reports, std::vector<Batch>& batches, const Status& why, double started_ms);
 
+// True for a valid DNS-1123 label (what a namespace name must be).
+bool is_dns_label(const std::string& s);
+
 // Milliseconds on a monotonic clock (for durations).
 double now_ms();
 

@@ -398,6 +398,9 @@ class Flags(Case):
         for value in ["0", "abc", "-3", "99999999999"]:
             self.run_kv("manifests", VALID, "--jobs", value, code=2, needles=("--jobs", value))
 
+    def test_invalid_namespace_flag(self):
+        self.run_kv("manifests", VALID, "-n", "Bad_NS!", code=2, needles=("--namespace", "Bad_NS!"))
+
     def test_bad_wait(self):
         self.run_kv("up", "--wait", "banana", code=2, needles=("--wait", "banana"))
         self.run_kv("up", "--wait", "-5s", code=2, needles=("--wait", "-5s"))
