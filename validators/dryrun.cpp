@@ -47,6 +47,44 @@ std::vector<kube::ApiResource> served_by_crd(const Resource& crd) {
   return out;
 }
 
+// A plain YAML scalar the server reads as a number, boolean or null (YAML 1.1 rules, as kubectl's
+// parser): not a string.
+bool reads_as_non_string(const YAML::Node& v) {
+  if (!v.IsScalar()) return true;
+  if (v.Tag() == "!") return false;  // quoted
+  std::string s = v.Scalar();
+  for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  static const std::set<std::string> kWords = {"true", "false", "yes", "no", "on", "off", "y", "n", "null", "~", ""};
+  if (kWords.count(s)) return true;
+  bool digits = !s.empty();
+  for (char c : s)
+    if (!std::isdigit(static_cast<unsigned char>(c)) && c != '.' && c != '-' && c != '+' && c != 'e') digits = false;
+  return digits;
+}
+
+// Secret values that are not strings make the server fail with an internal error that it logs with
+// the value in it. Such Secrets are judged here and never sent: their values stay out of every log.
+std::vector<std::pair<std::string, std::string>> secret_type_errors(const Resource& r) {
+  std::vector<std::pair<std::string, std::string>> out;  // (path, message)
+  if (r.kind != "Secret" || !r.group().empty()) return out;
+  const YAML::Node tree = object_tree(r);
+  for (const char* field : {"data", "stringData"}) {
+    const YAML::Node m = tree[field];
+    if (!m || m.IsNull()) continue;
+    if (!m.IsMap()) {
+      out.push_back({field, std::string(field) + ": must be a map of strings (not sent to the server, which "
+                                                  "would log the value)"});
+      continue;
+    }
+    for (const auto& kvp : m)
+      if (reads_as_non_string(kvp.second))
+        out.push_back({std::string(field) + "[" + kvp.first.Scalar() + "]",
+                       std::string(field) + "[" + kvp.first.Scalar() +
+                           "]: must be a string; quote it (not sent to the server, which would log the value)"});
+  }
+  return out;
+}
+
 bool is_crd(const Resource& r) {
   return r.kind == "CustomResourceDefinition" && r.group() == "apiextensions.k8s.io";
 }
@@ -309,6 +347,16 @@ DryRunOutcome dry_run(kube::Client& client, const std::vector<Resource>& resourc
                               r.api_version, out.server_version),
                   "kind");
     }
+    decide(i, std::move(res));
+  }
+
+  for (size_t i = 0; i < resources.size(); ++i) {
+    if (decided[i]) continue;
+    auto errs = secret_type_errors(resources[i]);
+    if (errs.empty()) continue;
+    ObjectResult res = blank_result(resources[i], opts);
+    res.status = ObjectStatus::kInvalid;
+    for (auto& [path, msg] : errs) add_finding(res, resources[i], opts, Severity::kError, "dry-run/wrong-type", msg, path);
     decide(i, std::move(res));
   }
 
