@@ -137,14 +137,11 @@ int run_validation(const ChartOptions& o, const CLI::App& cmd, const std::option
 
 int run(ChartOptions& o, const CLI::App& cmd) {
   double started = now_ms();
-  auto cfg = load_command_config(o.config);
+  auto cfg = configure_command(o.config, cmd, o.hook, o.pipeline);
   if (!cfg.ok()) {
     fmt::print(stderr, "kvalidate: {}\n", cfg.status().message());
     return exit_code::kBadInput;
   }
-  // In hook mode the config's report files are not written (a commit should not create files).
-  if (*cfg && o.hook && !given(cmd, "--output")) (*cfg)->outputs.reset();
-  if (*cfg) apply_config(**cfg, cmd, o.pipeline);
   if (!o.hook) return run_validation(o, cmd, *cfg, o.charts, started);
   // Hook mode: the arguments are changed files; each chart holding some of them is validated once.
   std::vector<std::string> roots = config::chart_roots_for(o.charts);

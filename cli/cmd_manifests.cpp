@@ -47,14 +47,11 @@ int run_validation(const ManifestsOptions& o, const CLI::App& cmd, const std::op
 
 int run(ManifestsOptions& o, const CLI::App& cmd) {
   double started = now_ms();
-  auto cfg = load_command_config(o.config);
+  auto cfg = configure_command(o.config, cmd, o.hook, o.pipeline);
   if (!cfg.ok()) {
     fmt::print(stderr, "kvalidate: {}\n", cfg.status().message());
     return exit_code::kBadInput;
   }
-  // In hook mode the config's report files are not written (a commit should not create files).
-  if (*cfg && o.hook && !given(cmd, "--output")) (*cfg)->outputs.reset();
-  if (*cfg) apply_config(**cfg, cmd, o.pipeline);
   HookText hook_text;
   if (o.hook) hook_text.capture(o.pipeline.output.outputs);
   return hook_text.finish(run_validation(o, cmd, *cfg, started));

@@ -37,6 +37,15 @@ bool given(const CLI::App& cmd, const std::string& name) {
   return opt && opt->count() > 0;
 }
 
+Result<std::optional<config::Config>> configure_command(const ConfigFlags& f, const CLI::App& cmd, bool hook,
+                                                        PipelineOptions& p) {
+  auto cfg = load_command_config(f);
+  if (!cfg.ok() || !*cfg) return cfg;
+  if (hook && !given(cmd, "--output")) (*cfg)->outputs.reset();
+  apply_config(**cfg, cmd, p);
+  return cfg;
+}
+
 void apply_config(const config::Config& c, const CLI::App& cmd, PipelineOptions& p) {
   auto take = [&](const char* flag, auto& field, const auto& value) {
     if (value && !given(cmd, flag)) field = *value;

@@ -46,6 +46,11 @@ Result<std::optional<config::Config>> load_command_config(const ConfigFlags& f);
 // are not copied here: the command checks them after connect() (see config_expectations).
 void apply_config(const config::Config& c, const CLI::App& cmd, PipelineOptions& p);
 
+// What both validating commands do first: load_command_config(), then (in hook mode, unless -o was
+// given) forget the config's report files — a commit must not create files — and apply_config().
+Result<std::optional<config::Config>> configure_command(const ConfigFlags& f, const CLI::App& cmd, bool hook,
+                                                        PipelineOptions& p);
+
 // After connect(): when the config has inline `expectations:` and --rbac was not given, resolves them
 // against the server's discovery (exit 2 naming config:line on an unknown resource) and makes them the
 // session's expectations.
