@@ -59,6 +59,11 @@ int run_main(int argc, char** argv) {
   for (auto& c : commands) {
     runners.push_back(c.setup(app));
   }
+  if (argc < 2) {
+    // No command at all: show what there is (to stderr, as a usage error).
+    fmt::print(stderr, "{}", app.help());
+    return exit_code::kBadInput;
+  }
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
