@@ -60,8 +60,10 @@ int run_main(int argc, char** argv) {
     runners.push_back(c.setup(app));
   }
   if (argc < 2) {
-    // No command at all: show what there is (to stderr, as a usage error).
-    fmt::print(stderr, "{}", app.help());
+    // No command at all: one line naming the commands there are.
+    std::string names;
+    for (const auto& c : commands) names += (names.empty() ? "" : ", ") + c.name;
+    fmt::print(stderr, "kvalidate: a subcommand is required: {} (see kvalidate --help)\n", names);
     return exit_code::kBadInput;
   }
   try {
