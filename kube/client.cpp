@@ -96,28 +96,27 @@ std::vector<Response> Client::send_all(const std::vector<Request>& reqs, int job
   CURLM* multi = impl_->multi;
   curl_multi_setopt(multi, CURLMOPT_MAX_CONCURRENT_STREAMS, static_cast<long>(jobs));
 
+  // One slot per request in flight, kept at a stable address and reused: no copies, so libcurl's error
+  // buffer can live inside it.
   struct Slot {
     CURL* easy = nullptr;
     curl_slist* headers = nullptr;
     size_t index = 0;
-    // libcurl's detailed error text ("SSL certificate problem: ..."); shared so that copies of a
-    // Slot keep pointing at the buffer curl writes to.
-    std::shared_ptr<char[]> error;
+    char error[CURL_ERROR_SIZE] = {};  // libcurl's detailed error text ("SSL certificate problem: ...")
   };
-  std::deque<Slot> free_slots;
+  std::deque<Slot> slots;          // every slot made in this call
+  std::vector<Slot*> free_slots;   // slots not in flight
   std::vector<Slot*> active(reqs.size(), nullptr);
-  std::deque<Slot> storage;
 
   auto start = [&](size_t i) {
     Slot* s;
     if (!free_slots.empty()) {
-      storage.push_back(free_slots.front());
-      free_slots.pop_front();
-      s = &storage.back();
+      s = free_slots.back();
+      free_slots.pop_back();
       curl_easy_reset(s->easy);
     } else {
-      storage.push_back(Slot{curl_easy_init(), nullptr, 0, std::shared_ptr<char[]>(new char[CURL_ERROR_SIZE])});
-      s = &storage.back();
+      s = &slots.emplace_back();
+      s->easy = curl_easy_init();
     }
     s->error[0] = '\0';
     s->index = i;
@@ -137,7 +136,7 @@ std::vector<Response> Client::send_all(const std::vector<Request>& reqs, int job
     curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, read_header);
     curl_easy_setopt(e, CURLOPT_HEADERDATA, &out[i]);
     curl_easy_setopt(e, CURLOPT_PRIVATE, s);
-    curl_easy_setopt(e, CURLOPT_ERRORBUFFER, s->error.get());
+    curl_easy_setopt(e, CURLOPT_ERRORBUFFER, s->error);
     curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "");
     if (debug_http()) curl_easy_setopt(e, CURLOPT_VERBOSE, 1L);
     if (cluster_.insecure_skip_tls_verify) {
@@ -192,7 +191,7 @@ std::vector<Response> Client::send_all(const std::vector<Request>& reqs, int job
       Response& resp = out[s->index];
       if (m->data.result != CURLE_OK) {
         // libcurl's detail names the cause ("SSL certificate problem: ...", the refused host and port).
-        resp.transport_error = s->error && s->error[0] ? std::string(s->error.get()) : curl_easy_strerror(m->data.result);
+        resp.transport_error = s->error[0] ? std::string(s->error) : curl_easy_strerror(m->data.result);
         resp.status = 0;
       } else {
         curl_easy_getinfo(m->easy_handle, CURLINFO_RESPONSE_CODE, &resp.status);
@@ -201,7 +200,7 @@ std::vector<Response> Client::send_all(const std::vector<Request>& reqs, int job
       curl_slist_free_all(s->headers);
       s->headers = nullptr;
       active[s->index] = nullptr;
-      free_slots.push_back(*s);
+      free_slots.push_back(s);
       --in_flight;
       ++done;
       if (on_done) on_done(s->index, resp);
@@ -213,13 +212,12 @@ std::vector<Response> Client::send_all(const std::vector<Request>& reqs, int job
       if (!s) continue;
       curl_multi_remove_handle(multi, s->easy);
       curl_slist_free_all(s->headers);
-      curl_easy_cleanup(s->easy);
     }
     for (size_t i = 0; i < out.size(); ++i)
       if (active[i] || i >= next) out[i] = Response{0, "", {}, "cancelled"};
     cancelled_ = false;
   }
-  for (auto& s : free_slots) curl_easy_cleanup(s.easy);
+  for (auto& s : slots) curl_easy_cleanup(s.easy);
   return out;
 }
 
