@@ -9,8 +9,6 @@
 #include "cli/options.h"
 #include "core/exit_codes.h"
 #include "core/json.h"
-#include "core/tools.h"
-#include "kube/discovery.h"
 #include "validators/access_review.h"
 
 namespace kv::cli {
@@ -26,37 +24,19 @@ struct CanIOptions {
   ClusterFlags cluster;
 };
 
-int fail(const Status& s) {
-  fmt::print(stderr, "kvalidate: {}\n", s.message());
-  return s.exit_code();
+// The one connect every cluster-needing command goes through (with its -n check).
+Result<engine::Connection> connect_plane(const CanIOptions& o) {
+  auto co = connect_options(o.cluster, o.namespace_);
+  if (!co.ok()) return co.status();
+  return engine::connect(*co);
 }
 
-struct Conn {
-  controlplane::Plane plane;
-  std::unique_ptr<kube::Client> client;
-  kube::Discovery discovery;
-};
-
-Result<Conn> connect_plane(const CanIOptions& o) {
-  auto eo = ensure_options(o.cluster);
-  if (!eo.ok()) return eo.status();
-  auto plane = controlplane::ensure_plane(*eo);
-  if (!plane.ok()) return plane.status();
-  auto client = kube::Client::Create(plane->cluster);
-  if (!client.ok()) return client.status();
-  auto disc = kube::Discovery::Load(**client, cache_dir());
-  if (!disc.ok()) return disc.status();
-  return Conn{std::move(*plane), std::move(*client), std::move(*disc)};
-}
-
-std::string namespace_for(const CanIOptions& o, const Conn& c) {
-  if (o.all_namespaces) return "";
-  if (!o.namespace_.empty()) return o.namespace_;
-  return c.plane.cluster.default_namespace.empty() ? "default" : c.plane.cluster.default_namespace;
+std::string namespace_for(const CanIOptions& o, const engine::Connection& c) {
+  return o.all_namespaces ? "" : c.default_namespace;
 }
 
 // Fills the resource fields of `q` from "RESOURCE[.GROUP][/NAME]" (or a non-resource URL "/path").
-Status resolve(const CanIOptions& o, Conn& c, AccessQuery& q) {
+Status resolve(const CanIOptions& o, engine::Connection& c, AccessQuery& q) {
   std::string spec = o.resource;
   if (spec.rfind("/", 0) == 0) {
     if (!o.subresource.empty()) return Status::Usage("--subresource does not apply to a non-resource URL");
@@ -77,9 +57,7 @@ Status resolve(const CanIOptions& o, Conn& c, AccessQuery& q) {
   const kube::ApiResource* api = c.discovery.find_resource(spec);
   if (!api) {
     // A CRD may have been added since discovery was cached.
-    auto fresh = kube::Discovery::Load(*c.client, cache_dir(), true);
-    if (!fresh.ok()) return fresh.status();
-    c.discovery = std::move(*fresh);
+    KV_RETURN_IF_ERROR(engine::refresh_discovery(c));
     api = c.discovery.find_resource(spec);
   }
   if (!api) {

@@ -6,8 +6,9 @@
 
 #include "cli/command.h"
 #include "cli/hook_output.h"
-#include "cli/pipeline.h"
+#include "cli/options.h"
 #include "config/hook_paths.h"
+#include "core/clock.h"
 #include "core/exit_codes.h"
 #include "render/chart.h"
 #include "render/render.h"
@@ -65,13 +66,12 @@ void place_in_namespace(std::vector<Resource>& resources, const std::string& ns,
 
 // Reports a failure that happens before any batch exists (exit 2 or 3).
 int fail_early(report::ReportSet& reports, const Status& why, double started) {
-  std::vector<Batch> none;
-  return fail_run(reports, none, why, started);
+  return conclude(engine::fail_run(reports, {}, why, started));
 }
 
 int run_validation(const ChartOptions& o, const CLI::App& cmd, const std::optional<config::Config>& cfg,
                    const std::vector<std::string>& chart_paths, double started) {
-  auto reports = open_reports(o.pipeline.output);
+  auto reports = report::ReportSet::Open(o.pipeline.output.outputs);
   if (!reports.ok()) {
     fmt::print(stderr, "kvalidate: {}\n", reports.status().message());
     return exit_code::kBadInput;
@@ -88,20 +88,18 @@ int run_validation(const ChartOptions& o, const CLI::App& cmd, const std::option
   if (!helm.ok()) return fail_early(*reports, helm.status(), started);
 
   // Rendering needs the server's version and API list: connect first.
-  auto session = connect(o.pipeline);
+  auto ro = run_options(o.pipeline, cfg, cmd);
+  if (!ro.ok()) return fail_early(*reports, ro.status(), started);
+  auto session = engine::open_session(*ro);
   if (!session.ok()) return fail_early(*reports, session.status(), started);
-  if (cfg)
-    if (Status s = use_config_expectations(*cfg, cmd, *session); !s.ok()) return fail_early(*reports, s, started);
+  const kube::Discovery& discovery = session->conn.discovery;
   render::RenderRequest base;
-  base.namespace_ = !o.pipeline.namespace_.empty() ? o.pipeline.namespace_
-                    : !session->default_namespace.empty() ? session->default_namespace : "default";
+  base.namespace_ = session->conn.default_namespace;
   base.skip_tests = o.skip_tests;
-  if (session->discovery) {
-    base.kube_version = session->discovery->server_version();
-    base.api_versions = render::helm_api_versions(session->discovery->all());
-  }
+  base.kube_version = discovery.server_version();
+  base.api_versions = render::helm_api_versions(discovery.all());
 
-  std::vector<Batch> batches;
+  std::vector<engine::Batch> batches;
   for (const auto& plan : charts) {
     const render::Chart& chart = plan.chart;
     for (const auto& chart_run : render::plan_runs(chart, plan.values_matrix)) {
@@ -111,18 +109,17 @@ int run_validation(const ChartOptions& o, const CLI::App& cmd, const std::option
       if (!plan.namespace_.empty()) req.namespace_ = plan.namespace_;
       req.run_values_file = chart_run.values_file;
       req.suite = chart_run.suite;
-      Batch batch;
+      engine::Batch batch;
       batch.suite = chart_run.suite;
       if (!o.no_lint) {
         auto lint = render::lint_chart(*helm, chart, req);
-        if (!lint.ok()) return fail_run(*reports, batches, lint.status(), started);
+        if (!lint.ok()) return conclude(engine::fail_run(*reports, batches, lint.status(), started));
         batch.pre_results.push_back(std::move(lint.value()));
       }
       auto rendered = render::render_chart(*helm, chart, req);
-      if (!rendered.ok()) return fail_run(*reports, batches, rendered.status(), started);
+      if (!rendered.ok()) return conclude(engine::fail_run(*reports, batches, rendered.status(), started));
       batch.resources = std::move(rendered->resources);
-      if (!plan.namespace_.empty() && session->discovery)
-        place_in_namespace(batch.resources, plan.namespace_, *session->discovery);
+      if (!plan.namespace_.empty()) place_in_namespace(batch.resources, plan.namespace_, discovery);
       for (auto& p : rendered->problems) batch.pre_results.push_back(std::move(p));
       // Rendered lines are not template lines: point findings at the field's key in the template.
       batch.locate = [](const Resource& r, const std::string& path) {
@@ -132,7 +129,7 @@ int run_validation(const ChartOptions& o, const CLI::App& cmd, const std::option
       batches.push_back(std::move(batch));
     }
   }
-  return validate(*session, *reports, batches, o.pipeline, started);
+  return conclude(engine::validate(*session, *reports, batches, *ro, started));
 }
 
 int run(ChartOptions& o, const CLI::App& cmd) {

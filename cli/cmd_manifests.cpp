@@ -4,7 +4,8 @@
 
 #include "cli/command.h"
 #include "cli/hook_output.h"
-#include "cli/pipeline.h"
+#include "cli/options.h"
+#include "core/clock.h"
 #include "core/exit_codes.h"
 #include "resources/loader.h"
 
@@ -20,7 +21,7 @@ struct ManifestsOptions {
 
 int run_validation(const ManifestsOptions& o, const CLI::App& cmd, const std::optional<config::Config>& cfg,
                    double started) {
-  auto reports = open_reports(o.pipeline.output);
+  auto reports = report::ReportSet::Open(o.pipeline.output.outputs);
   if (!reports.ok()) {
     fmt::print(stderr, "kvalidate: {}\n", reports.status().message());
     return exit_code::kBadInput;
@@ -31,18 +32,16 @@ int run_validation(const ManifestsOptions& o, const CLI::App& cmd, const std::op
   // need a tree again (CRDs, Secrets, RBAC objects, findings' positions) re-parse their own text.
   lo.keep_objects = false;
   LoadResult loaded = load_paths(o.paths, lo);
-  std::vector<Batch> batches(1);
+  std::vector<engine::Batch> batches(1);
   batches[0].resources = std::move(loaded.resources);
   batches[0].pre_results = std::move(loaded.problems);
   if (batches[0].resources.empty()) {
     // Nothing to judge (only problems, or hook mode with no Kubernetes objects): no plane needed.
-    return fail_run(*reports, batches, Status::Ok(), started);
+    return conclude(engine::fail_run(*reports, batches, Status::Ok(), started));
   }
-  auto session = connect(o.pipeline);
-  if (!session.ok()) return fail_run(*reports, batches, session.status(), started);
-  if (cfg)
-    if (Status s = use_config_expectations(*cfg, cmd, *session); !s.ok()) return fail_run(*reports, batches, s, started);
-  return validate(*session, *reports, batches, o.pipeline, started);
+  auto ro = run_options(o.pipeline, cfg, cmd);
+  if (!ro.ok()) return conclude(engine::fail_run(*reports, batches, ro.status(), started));
+  return conclude(engine::run(*reports, batches, *ro, started));
 }
 
 int run(ManifestsOptions& o, const CLI::App& cmd) {

@@ -2,7 +2,9 @@
 
 #include <cstdlib>
 
-#include "cli/pipeline.h"
+#include <fmt/core.h>
+
+#include "core/tools.h"
 
 namespace kv::cli {
 
@@ -63,12 +65,38 @@ void apply_config(const config::Config& c, const CLI::App& cmd, PipelineOptions&
   if (!c.rbac_file.empty() && !given(cmd, "--rbac")) p.rbac_file = c.rbac_file;
 }
 
-Status use_config_expectations(const config::Config& c, const CLI::App& cmd, Session& session) {
-  if (!c.expectations || given(cmd, "--rbac") || !session.discovery) return Status::Ok();
-  std::vector<Expectation> exps = *c.expectations;
-  KV_RETURN_IF_ERROR(check_expectations(exps, *session.discovery));
-  session.expectations = std::move(exps);
-  return Status::Ok();
+Result<engine::ConnectOptions> connect_options(const ClusterFlags& f, const std::string& namespace_) {
+  auto ensure = ensure_options(f);
+  if (!ensure.ok()) return ensure.status();
+  engine::ConnectOptions o;
+  o.ensure = std::move(*ensure);
+  o.namespace_ = namespace_;
+  o.discovery_cache_dir = cache_dir();
+  return o;
+}
+
+Result<engine::RunOptions> run_options(const PipelineOptions& p, const std::optional<config::Config>& cfg,
+                                       const CLI::App& cmd) {
+  auto connect = connect_options(p.cluster, p.namespace_);
+  if (!connect.ok()) return connect.status();
+  engine::RunOptions o;
+  o.connect = std::move(*connect);
+  o.rbac_file = p.rbac_file;
+  if (cfg && cfg->expectations && !given(cmd, "--rbac")) o.inline_expectations = cfg->expectations;
+  o.disabled_rules = p.disabled_rules;
+  o.jobs = p.output.jobs;
+  o.warnings_as_errors = p.output.warnings_as_errors;
+  return o;
+}
+
+int fail(const Status& s) {
+  fmt::print(stderr, "kvalidate: {}\n", s.message());
+  return s.exit_code();
+}
+
+int conclude(const engine::RunEnd& end) {
+  for (const auto& e : end.errors) fmt::print(stderr, "kvalidate: {}\n", e);
+  return end.exit_code;
 }
 
 Result<std::chrono::milliseconds> parse_duration(const std::string& text) {

@@ -10,11 +10,9 @@
 
 #include "config/config.h"
 #include "controlplane/ensure.h"
+#include "engine/run.h"
 
 namespace kv::cli {
-
-struct PipelineOptions;  // cli/pipeline.h
-struct Session;
 
 struct ClusterFlags {
   std::string kubeconfig, context, backend = "auto";
@@ -25,6 +23,15 @@ struct OutputFlags {
   std::vector<std::string> outputs;   // FORMAT[=FILE], repeatable
   int jobs = 16;
   bool warnings_as_errors = false;
+};
+
+// What the validating commands (manifests, chart) share: the flags that become engine::RunOptions.
+struct PipelineOptions {
+  ClusterFlags cluster;
+  OutputFlags output;
+  std::string namespace_;                  // -n; "" = the context's namespace or "default"
+  std::string rbac_file;                   // --rbac expectations
+  std::vector<std::string> disabled_rules; // --disable-rule
 };
 
 void add_cluster_flags(CLI::App* cmd, ClusterFlags& f);
@@ -43,7 +50,7 @@ Result<std::optional<config::Config>> load_command_config(const ConfigFlags& f);
 
 // Copies the config's settings into `p` for every option not given on `cmd`'s command line (flags
 // override the config; KVALIDATE_KUBECONFIG also overrides its kubeconfig). Inline `expectations:`
-// are not copied here: the command checks them after connect() (see config_expectations).
+// are not copied here: run_options() takes them.
 void apply_config(const config::Config& c, const CLI::App& cmd, PipelineOptions& p);
 
 // What both validating commands do first: load_command_config(), then (in hook mode, unless -o was
@@ -51,10 +58,18 @@ void apply_config(const config::Config& c, const CLI::App& cmd, PipelineOptions&
 Result<std::optional<config::Config>> configure_command(const ConfigFlags& f, const CLI::App& cmd, bool hook,
                                                         PipelineOptions& p);
 
-// After connect(): when the config has inline `expectations:` and --rbac was not given, resolves them
-// against the server's discovery (exit 2 naming config:line on an unknown resource) and makes them the
-// session's expectations.
-Status use_config_expectations(const config::Config& c, const CLI::App& cmd, Session& session);
+// The engine's options for a validating command: `p` (after apply_config), and the config's inline
+// `expectations:` unless --rbac was given. Fails (exit 2) on a bad --wait.
+Result<engine::RunOptions> run_options(const PipelineOptions& p, const std::optional<config::Config>& cfg,
+                                       const CLI::App& cmd);
+
+// How to connect: the cluster flags, -n, and kvalidate's discovery cache. Fails (exit 2) on a bad --wait.
+Result<engine::ConnectOptions> connect_options(const ClusterFlags& f, const std::string& namespace_);
+
+// Prints "kvalidate: MESSAGE" on stderr and returns the failure's exit code.
+int fail(const Status& s);
+// Prints the run's errors ("kvalidate: ..." each) and returns its exit code.
+int conclude(const engine::RunEnd& end);
 
 // True when the option named `name` ("--namespace") was given on `cmd`'s command line.
 bool given(const CLI::App& cmd, const std::string& name);

@@ -9,7 +9,7 @@
 #include <vector>
 
 #include "core/status.h"
-#include "validators/rbac_expectations.h"
+#include "validators/expectation.h"
 
 namespace kv::config {
 

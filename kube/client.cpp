@@ -86,10 +86,7 @@ Result<std::unique_ptr<Client>> Client::Create(Cluster cluster, ClientOptions op
   return c;
 }
 
-Response Client::send(const Request& req) { return send_all({req}, 1).front(); }
-
-std::vector<Response> Client::send_all(const std::vector<Request>& reqs, int jobs,
-                                       const std::function<void(size_t, const Response&)>& on_done) {
+std::vector<Response> Client::send_all(const std::vector<Request>& reqs, int jobs, const OnResponse& on_done) {
   std::vector<Response> out(reqs.size());
   if (reqs.empty()) return out;
   if (jobs < 1) jobs = 1;

@@ -6,7 +6,7 @@
 
 #include "core/status.h"
 #include "render/chart.h"
-#include "validators/result.h"
+#include "resources/result.h"
 
 namespace kv::render {
 

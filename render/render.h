@@ -11,7 +11,7 @@
 #include "render/chart.h"
 #include "render/helm.h"
 #include "resources/resource.h"
-#include "validators/result.h"
+#include "resources/result.h"
 
 namespace kv::render {
 

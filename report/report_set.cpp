@@ -8,15 +8,11 @@
 #include <ctime>
 
 #include "build_info.h"
+#include "core/clock.h"
 #include "report/reporter.h"
 
 namespace kv::report {
 namespace {
-
-double now_ms() {
-  using namespace std::chrono;
-  return duration<double, std::milli>(steady_clock::now().time_since_epoch()).count();
-}
 
 std::string utc_timestamp() {
   std::time_t t = std::time(nullptr);
@@ -59,6 +55,13 @@ Result<ReportSet> ReportSet::Create(const std::vector<OutputSpec>& specs) {
     reporters.push_back(std::move(r));
   }
   return FromReporters(std::move(reporters), std::move(ctx));
+}
+
+Result<ReportSet> ReportSet::Open(const std::vector<std::string>& output_flags) {
+  auto specs = parse_output_specs(output_flags);
+  if (!specs.ok()) return specs.status();
+  KV_RETURN_IF_ERROR(check_writable(*specs));
+  return Create(*specs);
 }
 
 ReportSet ReportSet::FromReporters(std::vector<std::unique_ptr<Reporter>> reporters,

@@ -6,7 +6,7 @@
 #include <string_view>
 #include <vector>
 
-#include "validators/result.h"
+#include "resources/result.h"
 
 namespace kv::report {
 

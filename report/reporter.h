@@ -8,7 +8,7 @@
 #include <vector>
 
 #include "core/status.h"
-#include "validators/result.h"
+#include "resources/result.h"
 
 namespace kv::report {
 
@@ -75,6 +75,8 @@ std::unique_ptr<Reporter> make_reporter(const std::string& format, ReportSink si
 class ReportSet {
  public:
   static Result<ReportSet> Create(const std::vector<OutputSpec>& specs);
+  // From the -o values: parse_output_specs, check_writable (before any work), Create. Exit 2 on failure.
+  static Result<ReportSet> Open(const std::vector<std::string>& output_flags);
   // For tests and embedding: reporters built by the caller, sharing `ctx`.
   static ReportSet FromReporters(std::vector<std::unique_ptr<Reporter>> reporters,
                                  std::shared_ptr<ReportContext> ctx);

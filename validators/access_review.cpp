@@ -115,11 +115,11 @@ Result<AccessAnswer> parse_review_response(const kube::Response& resp) {
   return a;
 }
 
-Result<AccessAnswer> review_access(kube::Client& client, const AccessQuery& q) {
+Result<AccessAnswer> review_access(kube::Transport& client, const AccessQuery& q) {
   return parse_review_response(client.send(review_request(q)));
 }
 
-std::vector<Result<AccessAnswer>> review_access_all(kube::Client& client, const std::vector<AccessQuery>& qs,
+std::vector<Result<AccessAnswer>> review_access_all(kube::Transport& client, const std::vector<AccessQuery>& qs,
                                                     int jobs) {
   std::vector<kube::Request> reqs;
   reqs.reserve(qs.size());

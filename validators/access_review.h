@@ -6,7 +6,7 @@
 #include <vector>
 
 #include "core/status.h"
-#include "kube/client.h"
+#include "kube/transport.h"
 
 namespace kv {
 
@@ -46,10 +46,10 @@ kube::Request review_request(const AccessQuery& q);
 Result<AccessAnswer> parse_review_response(const kube::Response& resp);
 
 // Asks one review.
-Result<AccessAnswer> review_access(kube::Client& client, const AccessQuery& q);
+Result<AccessAnswer> review_access(kube::Transport& client, const AccessQuery& q);
 
 // Asks all reviews with at most `jobs` in flight; answers are in query order.
-std::vector<Result<AccessAnswer>> review_access_all(kube::Client& client, const std::vector<AccessQuery>& qs,
+std::vector<Result<AccessAnswer>> review_access_all(kube::Transport& client, const std::vector<AccessQuery>& qs,
                                                     int jobs);
 
 // Resources RBAC rules name that no API serves (impersonation targets, certificate signers): "users",

@@ -9,7 +9,7 @@
 
 #include "core/status.h"
 #include "resources/resource.h"
-#include "validators/result.h"
+#include "resources/result.h"
 
 namespace kv {
 

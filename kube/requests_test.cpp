@@ -1,16 +1,16 @@
-#include "validators/requests.h"
+#include "kube/requests.h"
 
 #include <doctest/doctest.h>
 
 TEST_CASE("request paths for namespaced, cluster-scoped and core resources") {
   kv::kube::ApiResource deploy{"apps", "v1", "Deployment", "deployments", true, {}, {}, {}};
   kv::kube::ApiResource ns{"", "v1", "Namespace", "namespaces", false, {}, {}, {}};
-  CHECK(kv::object_path(deploy, "demo", "web") == "/apis/apps/v1/namespaces/demo/deployments/web");
-  CHECK(kv::object_path(ns, "ignored", "demo") == "/api/v1/namespaces/demo");
-  auto r = kv::apply_request(deploy, "demo", "a b", "{}", "kvalidate", true);
+  CHECK(kv::kube::object_path(deploy, "demo", "web") == "/apis/apps/v1/namespaces/demo/deployments/web");
+  CHECK(kv::kube::object_path(ns, "ignored", "demo") == "/api/v1/namespaces/demo");
+  auto r = kv::kube::apply_request(deploy, "demo", "a b", "{}", "kvalidate", true);
   CHECK(r.method == "PATCH");
   CHECK(r.path == "/apis/apps/v1/namespaces/demo/deployments/a%20b?fieldManager=kvalidate&fieldValidation=Strict&force=true&dryRun=All");
   CHECK(r.content_type == "application/apply-patch+yaml");
-  auto c = kv::create_request(ns, "", "{}", "kvalidate", false);
+  auto c = kv::kube::create_request(ns, "", "{}", "kvalidate", false);
   CHECK(c.path == "/api/v1/namespaces?fieldManager=kvalidate&fieldValidation=Strict");
 }

@@ -1,8 +1,8 @@
-#include "validators/requests.h"
+#include "kube/requests.h"
 
 #include <cstdio>
 
-namespace kv {
+namespace kv::kube {
 
 std::string percent_encode(const std::string& s) {
   std::string out;
@@ -18,19 +18,19 @@ std::string percent_encode(const std::string& s) {
   return out;
 }
 
-std::string collection_path(const kube::ApiResource& a, const std::string& ns) {
+std::string collection_path(const ApiResource& a, const std::string& ns) {
   std::string p = a.group.empty() ? "/api/" + a.version : "/apis/" + a.group + "/" + a.version;
   if (a.namespaced) p += "/namespaces/" + percent_encode(ns);
   return p + "/" + a.resource;
 }
 
-std::string object_path(const kube::ApiResource& a, const std::string& ns, const std::string& name) {
+std::string object_path(const ApiResource& a, const std::string& ns, const std::string& name) {
   return collection_path(a, ns) + "/" + percent_encode(name);
 }
 
-kube::Request apply_request(const kube::ApiResource& a, const std::string& ns, const std::string& name,
-                            const std::string& body, const std::string& field_manager, bool dry_run) {
-  kube::Request r;
+Request apply_request(const ApiResource& a, const std::string& ns, const std::string& name,
+                      const std::string& body, const std::string& field_manager, bool dry_run) {
+  Request r;
   r.method = "PATCH";
   r.path = object_path(a, ns, name) + "?fieldManager=" + percent_encode(field_manager) +
            "&fieldValidation=Strict&force=true" + (dry_run ? "&dryRun=All" : "");
@@ -39,9 +39,9 @@ kube::Request apply_request(const kube::ApiResource& a, const std::string& ns, c
   return r;
 }
 
-kube::Request create_request(const kube::ApiResource& a, const std::string& ns, const std::string& body,
-                             const std::string& field_manager, bool dry_run) {
-  kube::Request r;
+Request create_request(const ApiResource& a, const std::string& ns, const std::string& body,
+                       const std::string& field_manager, bool dry_run) {
+  Request r;
   r.method = "POST";
   r.path = collection_path(a, ns) + "?fieldManager=" + percent_encode(field_manager) + "&fieldValidation=Strict" +
            (dry_run ? "&dryRun=All" : "");
@@ -50,4 +50,4 @@ kube::Request create_request(const kube::ApiResource& a, const std::string& ns, 
   return r;
 }
 
-}  // namespace kv
+}  // namespace kv::kube

@@ -1,0 +1,220 @@
+#include "engine/plan.h"
+
+#include <algorithm>
+#include <cctype>
+#include <map>
+
+#include <fmt/core.h>
+
+#include "core/yaml_util.h"
+#include "resources/loader.h"
+
+namespace kv::engine {
+
+namespace {
+
+std::string kind_key(const std::string& group, const std::string& version, const std::string& kind) {
+  return group + "/" + version + "/" + kind;
+}
+
+Finding finding(Severity severity, std::string rule, std::string message, std::string path = "") {
+  Finding f;
+  f.severity = severity;
+  f.rule = std::move(rule);
+  f.message = std::move(message);
+  f.path = std::move(path);
+  return f;
+}
+
+// A plain YAML scalar the server reads as a number, boolean or null (YAML 1.1 rules, as kubectl's
+// parser): not a string.
+bool reads_as_non_string(const YAML::Node& v) {
+  if (!v.IsScalar()) return true;
+  if (v.Tag() == "!") return false;  // quoted
+  std::string s = v.Scalar();
+  for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  static const std::set<std::string> kWords = {"true", "false", "yes", "no", "on", "off", "y", "n", "null", "~", ""};
+  if (kWords.count(s)) return true;
+  bool digits = !s.empty();
+  for (char c : s)
+    if (!std::isdigit(static_cast<unsigned char>(c)) && c != '.' && c != '-' && c != '+' && c != 'e') digits = false;
+  return digits;
+}
+
+// Secret values that are not strings make the server fail with an internal error that it logs with
+// the value in it. Such Secrets are judged here and never sent: their values stay out of every log.
+std::vector<Finding> secret_type_errors(const Resource& r) {
+  std::vector<Finding> out;
+  if (r.kind != "Secret" || !r.group().empty()) return out;
+  const YAML::Node tree = object_tree(r);
+  for (const char* field : {"data", "stringData"}) {
+    const YAML::Node m = tree[field];
+    if (!m || m.IsNull()) continue;
+    if (!m.IsMap()) {
+      out.push_back(finding(Severity::kError, "dry-run/wrong-type",
+                            std::string(field) + ": must be a map of strings (not sent to the server, which "
+                                                 "would log the value)",
+                            field));
+      continue;
+    }
+    for (const auto& kvp : m)
+      if (reads_as_non_string(kvp.second)) {
+        std::string path = std::string(field) + "[" + kvp.first.Scalar() + "]";
+        out.push_back(finding(Severity::kError, "dry-run/wrong-type",
+                              path + ": must be a string; quote it (not sent to the server, which would log the value)",
+                              path));
+      }
+  }
+  return out;
+}
+
+// The verdict on an object whose kind nothing serves: another apiVersion of the kind, or no such kind.
+Verdict not_served(size_t i, const Resource& r, const kube::Discovery& discovery) {
+  Verdict v{i, ObjectStatus::kInvalid, "", {}};
+  std::vector<std::string> served;
+  for (const auto& a : discovery.all())
+    if (a.kind == r.kind && std::find(served.begin(), served.end(), a.group_version()) == served.end())
+      served.push_back(a.group_version());
+  if (!served.empty()) {
+    std::string list;
+    for (const auto& gv : served) list += (list.empty() ? "" : ", ") + gv;
+    v.findings.push_back(finding(Severity::kError, "dry-run/api-not-served",
+                                 fmt::format("apiVersion {} is not served for {} by this API server ({}); use {}",
+                                             r.api_version, r.kind, discovery.server_version(), list),
+                                 "apiVersion"));
+  } else {
+    v.findings.push_back(finding(Severity::kError, "dry-run/unknown-kind",
+                                 fmt::format("no kind \"{}\" is served for apiVersion \"{}\" by this API server ({})",
+                                             r.kind, r.api_version, discovery.server_version()),
+                                 "kind"));
+  }
+  return v;
+}
+
+Verdict skip(size_t i, const Plan& plan, std::string why) {
+  Verdict v{i, ObjectStatus::kSkipped, plan.targets[i] ? plan.targets[i]->namespace_ : "", {}};
+  v.findings.push_back(finding(Severity::kInfo, "skipped", std::move(why)));
+  return v;
+}
+
+}  // namespace
+
+bool is_crd(const Resource& r) {
+  return r.kind == "CustomResourceDefinition" && r.group() == "apiextensions.k8s.io";
+}
+
+bool is_namespace(const Resource& r) { return r.kind == "Namespace" && r.api_version == "v1"; }
+
+std::vector<kube::ApiResource> served_by_crd(const Resource& crd) {
+  std::vector<kube::ApiResource> out;
+  const YAML::Node tree = object_tree(crd);
+  const YAML::Node spec = tree["spec"];
+  if (!spec || !spec.IsMap()) return out;
+  for (const auto& v : spec["versions"]) {
+    if (scalar_at(v, "served") == "false") continue;
+    kube::ApiResource r;
+    r.group = scalar_at(spec, "group");
+    r.version = scalar_at(v, "name");
+    r.kind = scalar_at(spec["names"], "kind");
+    r.resource = scalar_at(spec["names"], "plural");
+    r.namespaced = scalar_at(spec, "scope") != "Cluster";
+    r.verbs = {"create", "delete", "get", "list", "patch", "update", "watch"};
+    out.push_back(std::move(r));
+  }
+  return out;
+}
+
+Plan plan_batch(const std::vector<Resource>& resources, const kube::Discovery& discovery, PlaneKind plane,
+                const std::string& default_namespace) {
+  Plan plan;
+  const bool owned = plane == PlaneKind::kOwned;
+  plan.crds.for_real = owned;
+  plan.namespaces.for_real = owned;
+  plan.create_missing_namespaces = owned;
+  plan.targets.resize(resources.size());
+  std::map<std::string, kube::ApiResource> from_crds;  // kinds the input's CRDs will serve
+  for (const auto& r : resources)
+    if (is_crd(r))
+      for (auto& a : served_by_crd(r)) from_crds[kind_key(a.group, a.version, a.kind)] = a;
+
+  std::vector<bool> decided(resources.size(), false);
+  for (size_t i = 0; i < resources.size(); ++i) {
+    const Resource& r = resources[i];
+    const kube::ApiResource* api = discovery.find_kind(r.group(), r.version(), r.kind);
+    if (!api)
+      if (auto it = from_crds.find(kind_key(r.group(), r.version(), r.kind)); it != from_crds.end()) api = &it->second;
+    if (!api) {
+      plan.unresolved = true;
+      plan.verdicts.push_back(not_served(i, r, discovery));
+      decided[i] = true;
+      continue;
+    }
+    std::string ns = api->namespaced ? (r.namespace_.empty() ? default_namespace : r.namespace_) : "";
+    plan.targets[i] = Target{*api, ns};
+    if (auto errs = secret_type_errors(r); !errs.empty()) {
+      plan.verdicts.push_back(Verdict{i, ObjectStatus::kInvalid, "", std::move(errs)});
+      decided[i] = true;
+    }
+  }
+  for (size_t i = 0; i < resources.size(); ++i) {
+    if (decided[i]) continue;
+    const Resource& r = resources[i];
+    if (is_crd(r)) plan.crds.objects.push_back(i);
+    else if (is_namespace(r)) plan.namespaces.objects.push_back(i);
+    else plan.rest.objects.push_back(i);
+    if (!discovery.find_kind(r.group(), r.version(), r.kind)) plan.awaiting_crd.push_back(i);
+  }
+  return plan;
+}
+
+std::vector<Verdict> skips_after_crds(const Plan& plan, const std::vector<Resource>& resources,
+                                      const std::set<std::string>& failed_kinds, PlaneKind plane) {
+  std::vector<Verdict> out;
+  for (size_t i : plan.awaiting_crd) {
+    const Resource& r = resources[i];
+    if (failed_kinds.count(r.group() + "/" + r.kind))
+      out.push_back(skip(i, plan,
+                         fmt::format("not validated: the CustomResourceDefinition for {} in this input is invalid",
+                                     r.kind)));
+    else if (plane == PlaneKind::kExternal)
+      out.push_back(skip(i, plan,
+                         fmt::format("not validated: the cluster does not serve {} {} (its CustomResourceDefinition "
+                                     "is in the input but not installed there; kvalidate changes nothing on an "
+                                     "existing cluster)",
+                                     r.api_version, r.kind)));
+  }
+  return out;
+}
+
+std::set<std::string> missing_namespaces(const Plan& plan, const std::vector<size_t>& remaining,
+                                         const std::set<std::string>& existing) {
+  std::set<std::string> out;
+  for (size_t i : remaining) {
+    const std::string& ns = plan.targets[i] ? plan.targets[i]->namespace_ : "";
+    if (!ns.empty() && !existing.count(ns)) out.insert(ns);
+  }
+  return out;
+}
+
+std::vector<Verdict> skips_after_namespaces(const Plan& plan, const std::vector<Resource>& resources,
+                                            const std::vector<size_t>& remaining,
+                                            const std::set<std::string>& existing, PlaneKind plane) {
+  std::vector<Verdict> out;
+  if (existing.empty()) return out;
+  std::set<std::string> defined_here;
+  for (size_t i : plan.namespaces.objects) defined_here.insert(resources[i].name);
+  for (size_t i : remaining) {
+    const std::string& ns = plan.targets[i] ? plan.targets[i]->namespace_ : "";
+    if (ns.empty() || existing.count(ns)) continue;
+    out.push_back(skip(
+        i, plan,
+        plane == PlaneKind::kOwned
+            ? fmt::format("not validated: namespace \"{}\" could not be created", ns)
+            : fmt::format("not validated: namespace \"{}\" does not exist on the cluster{} (kvalidate changes "
+                          "nothing on an existing cluster)",
+                          ns, defined_here.count(ns) ? " (it is defined in the input)" : "")));
+  }
+  return out;
+}
+
+}  // namespace kv::engine

@@ -1,0 +1,83 @@
+// Planning one batch of objects: a pure function (no I/O) of the input, the server's discovery and the
+// kind of plane. It decides where each object goes, which phase sends it, and which objects are judged
+// here without asking the server. Decisions that need an answer from the server (a CRD that did not
+// apply, a namespace that does not exist) are pure functions too, given that answer.
+#pragma once
+
+#include <cstddef>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "kube/discovery.h"
+#include "resources/resource.h"
+#include "resources/result.h"
+
+namespace kv::engine {
+
+// An owned plane (started by kvalidate) may get CRDs and namespaces created for real; on an external
+// cluster nothing is created.
+enum class PlaneKind { kOwned, kExternal };
+
+// Where one object goes on the server.
+struct Target {
+  kube::ApiResource api;
+  std::string namespace_;  // "" for cluster-scoped kinds; else metadata.namespace or the default
+};
+
+// An object judged without asking the server. Its findings are not located yet (line 0).
+struct Verdict {
+  size_t index = 0;             // into the input
+  ObjectStatus status = ObjectStatus::kInvalid;
+  std::string namespace_;       // shown in the result when the object names none ("" = leave it so)
+  std::vector<Finding> findings;
+};
+
+// Objects sent together, many in flight, after the phase before has been answered.
+struct Phase {
+  std::vector<size_t> objects;  // input indices of objects no verdict decided
+  bool for_real = false;        // applied for real (on an owned plane), else dry-run
+};
+
+struct Plan {
+  std::vector<std::optional<Target>> targets;  // per input object; unset when no served kind matches
+  std::vector<Verdict> verdicts;               // unknown kinds, apiVersions not served, bad Secrets
+  bool unresolved = false;                     // some kind matched nothing (a fresher discovery may help)
+
+  // The phases, sent in this order.
+  Phase crds;                        // CustomResourceDefinitions (awaited until Established when for real)
+  Phase namespaces;                  // Namespaces
+  bool create_missing_namespaces = false;  // create those the rest needs and the cluster lacks (owned plane)
+  // Admission policies (phase 3) and the RBAC objects others depend on (phase 4) get their own phases
+  // here, between the namespaces and the rest, when they are applied for real before the rest.
+  Phase rest;                        // everything else: always dry-run
+  std::vector<size_t> awaiting_crd;  // in `rest`: kinds served only once a CRD of the input is applied
+};
+
+// Plans `resources` against `discovery`. Namespaced objects without metadata.namespace go to
+// `default_namespace`. Never fails: what cannot be sent becomes a verdict.
+Plan plan_batch(const std::vector<Resource>& resources, const kube::Discovery& discovery, PlaneKind plane,
+                const std::string& default_namespace);
+
+// What a CustomResourceDefinition in the input serves once applied (served versions only).
+std::vector<kube::ApiResource> served_by_crd(const Resource& crd);
+bool is_crd(const Resource& r);
+bool is_namespace(const Resource& r);
+
+// After the CRD phase. `failed_kinds` holds "group/Kind" of every input CRD the server found invalid.
+// Objects awaiting such a CRD are skipped; on an external cluster every object awaiting a CRD is.
+std::vector<Verdict> skips_after_crds(const Plan& plan, const std::vector<Resource>& resources,
+                                      const std::set<std::string>& failed_kinds, PlaneKind plane);
+
+// The namespaces that the objects at `remaining` go to and that are not in `existing`.
+std::set<std::string> missing_namespaces(const Plan& plan, const std::vector<size_t>& remaining,
+                                         const std::set<std::string>& existing);
+
+// After the namespace phase: the objects at `remaining` whose namespace is not in `existing` are
+// skipped. None when `existing` is empty (the namespaces could not be listed: let the server judge).
+std::vector<Verdict> skips_after_namespaces(const Plan& plan, const std::vector<Resource>& resources,
+                                            const std::vector<size_t>& remaining,
+                                            const std::set<std::string>& existing, PlaneKind plane);
+
+}  // namespace kv::engine

@@ -1,0 +1,48 @@
+// Submitting a phase: the objects' requests go out through a Transport, many in flight, and each answer
+// is judged as it arrives. The run stops (Transport::cancel) when the plane is lost: an answer that
+// never came, or the server failing several requests in a row without judging any object.
+#pragma once
+
+#include <cstddef>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "core/status.h"
+#include "engine/judge.h"
+#include "engine/plan.h"
+#include "kube/transport.h"
+
+namespace kv::engine {
+
+// Server errors (5xx that judge no object) in a row after which the plane counts as lost.
+inline constexpr int kMaxServerFailuresInARow = 3;
+
+// The request for each object at `which`: server-side apply, or a create (POST) for generateName-only
+// objects and kinds without "patch". Every index must have a target in `plan`.
+std::vector<kube::Request> requests_for(const Plan& plan, const std::vector<Resource>& resources,
+                                        const std::vector<size_t>& which, const std::string& field_manager,
+                                        bool dry_run);
+
+// Counts what the answers say about the plane; not ok once it is lost (Unavailable, exit 3).
+class PlaneWatch {
+ public:
+  explicit PlaneWatch(std::string server) : server_(std::move(server)) {}
+  // Looks at one answer and its judgement; returns the failure when this answer shows the plane lost.
+  Status observe(const kube::Response& resp, const Judgement& j);
+
+ private:
+  std::string server_;
+  int failures_in_a_row_ = 0;
+};
+
+using JudgeAnswer = std::function<Judgement(size_t k, const kube::Response& resp)>;
+using RecordAnswer = std::function<void(size_t k, Judgement j, double duration_ms)>;
+
+// Sends `reqs` with at most `jobs` in flight; each answer k is judged (`judge_answer`) and recorded
+// (`record`) as it arrives. Returns the first failure of the plane (see PlaneWatch), after which
+// nothing more is sent and the answers not yet recorded never are; else Ok.
+Status submit(kube::Transport& transport, const std::vector<kube::Request>& reqs, int jobs,
+              const JudgeAnswer& judge_answer, const RecordAnswer& record);
+
+}  // namespace kv::engine

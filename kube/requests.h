@@ -1,0 +1,25 @@
+// Building API requests: URL paths for a resource (percent-encoded), server-side apply and create.
+#pragma once
+
+#include <string>
+
+#include "kube/client.h"
+#include "kube/discovery.h"
+
+namespace kv::kube {
+
+// "/apis/apps/v1/namespaces/demo/deployments" (collection) for namespace "demo"; namespace ignored for
+// cluster-scoped resources. Names and namespaces are percent-encoded.
+std::string collection_path(const ApiResource& a, const std::string& ns);
+std::string object_path(const ApiResource& a, const std::string& ns, const std::string& name);
+
+// Server-side apply of `body` (YAML or JSON); dry_run adds dryRun=All. fieldValidation=Strict, force.
+Request apply_request(const ApiResource& a, const std::string& ns, const std::string& name,
+                      const std::string& body, const std::string& field_manager, bool dry_run);
+// Create (POST) of `body`; used for generateName-only objects and resources without patch.
+Request create_request(const ApiResource& a, const std::string& ns, const std::string& body,
+                       const std::string& field_manager, bool dry_run);
+
+std::string percent_encode(const std::string& s);
+
+}  // namespace kv::kube
