@@ -1,0 +1,144 @@
+#include "engine/batch.h"
+
+#include <doctest/doctest.h>
+
+#include "engine/test_support.h"
+
+using namespace kv;
+using namespace kv::engine;
+using namespace kv::engine::testing;
+
+namespace {
+
+const char* kInput = R"(apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata: {name: widgets.example.com}
+spec:
+  group: example.com
+  scope: Namespaced
+  names: {kind: Widget, plural: widgets}
+  versions: [{name: v1, served: true, storage: true}]
+---
+apiVersion: example.com/v1
+kind: Widget
+metadata: {name: w, namespace: team}
+---
+apiVersion: v1
+kind: ConfigMap
+metadata: {name: cm, namespace: team}
+---
+apiVersion: v1
+kind: ConfigMap
+metadata: {name: plain}
+)";
+
+bool has(const std::string& s, const std::string& part) { return s.find(part) != std::string::npos; }
+
+// A cluster with namespaces "default" and "kube-system" that accepts everything.
+kube::Response cluster(const kube::Request& r, std::vector<std::string>& log) {
+  log.push_back(r.method + " " + r.path);
+  if (r.method == "GET" && r.path == "/api/v1/namespaces")
+    return answer(200, R"({"items":[{"metadata":{"name":"default"}},{"metadata":{"name":"kube-system"}}]})");
+  if (r.method == "GET" && has(r.path, "customresourcedefinitions/"))
+    return answer(200, R"({"status":{"conditions":[{"type":"Established","status":"True"}]}})");
+  return answer(r.method == "POST" ? 201 : 200);
+}
+
+BatchOptions options(PlaneKind plane) {
+  BatchOptions o;
+  o.plane = plane;
+  o.jobs = 4;
+  return o;
+}
+
+}  // namespace
+
+TEST_CASE("batch: on an owned plane the CRD and the missing namespace are created for real, the rest dry-run") {
+  std::vector<std::string> log;
+  FakeTransport t([&](const kube::Request& r) { return cluster(r, log); });
+  auto res = load(kInput);
+  auto d = small_discovery();
+  std::vector<std::string> seen;
+  auto out = run_batch(t, d, {}, res, options(PlaneKind::kOwned), [&](const ObjectResult& r) { seen.push_back(r.name); });
+  CHECK(out.fatal.ok());
+  REQUIRE(out.results.size() == 4);
+  for (const auto& r : out.results) CHECK(r.status == ObjectStatus::kValid);
+  CHECK(seen.size() == 4);
+  REQUIRE(log.size() >= 6);
+  CHECK(log[0] == "PATCH /apis/apiextensions.k8s.io/v1/customresourcedefinitions/widgets.example.com?fieldManager=kvalidate&fieldValidation=Strict&force=true");
+  CHECK(log[1] == "GET /apis/apiextensions.k8s.io/v1/customresourcedefinitions/widgets.example.com");
+  CHECK(log[2] == "GET /api/v1/namespaces");
+  CHECK(log[3] == "POST /api/v1/namespaces?fieldManager=kvalidate");
+  for (size_t i = 4; i < log.size(); ++i) CHECK(has(log[i], "dryRun=All"));
+  CHECK(out.results[3].namespace_ == "default");  // filled in: the object names none
+  CHECK(out.results[1].suite == "in.yaml");
+}
+
+TEST_CASE("batch: on an external cluster nothing is created; objects missing a CRD or a namespace are skipped") {
+  std::vector<std::string> log;
+  FakeTransport t([&](const kube::Request& r) { return cluster(r, log); });
+  auto res = load(kInput);
+  auto d = small_discovery();
+  auto out = run_batch(t, d, {}, res, options(PlaneKind::kExternal));
+  CHECK(out.fatal.ok());
+  CHECK(out.results[0].status == ObjectStatus::kValid);    // the CRD, dry-run
+  CHECK(out.results[1].status == ObjectStatus::kSkipped);  // its Widget
+  CHECK(has(out.results[1].findings.at(0).message, "the cluster does not serve example.com/v1 Widget"));
+  CHECK(out.results[2].status == ObjectStatus::kSkipped);  // namespace team does not exist
+  CHECK(out.results[2].namespace_ == "team");
+  CHECK(out.results[3].status == ObjectStatus::kValid);
+  for (const auto& line : log) CHECK((line.rfind("GET ", 0) == 0 || has(line, "dryRun=All")));
+}
+
+TEST_CASE("batch: findings point at the line of their field through the locator") {
+  FakeTransport t([](const kube::Request&) {
+    return answer(422, R"({"kind":"Status","reason":"Invalid","message":"x","details":{"causes":[)"
+                       R"({"reason":"FieldValueInvalid","message":"Invalid value: \"Bad\": must be lower case","field":"metadata.labels"}]}})");
+  });
+  auto res = load("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\n  labels:\n    ok: fine\n    app: Bad\n");
+  auto d = small_discovery();
+  BatchOptions o = options(PlaneKind::kExternal);
+  o.locate = locate_in_source;
+  auto out = run_batch(t, d, {}, res, o);
+  REQUIRE(out.results.at(0).findings.size() == 1);
+  CHECK(out.results[0].status == ObjectStatus::kInvalid);
+  CHECK(out.results[0].findings[0].line == 7);  // the label whose value the message quotes
+}
+
+TEST_CASE("batch: a kind nothing serves asks for a fresher discovery once, and uses it") {
+  FakeTransport t([](const kube::Request&) { return answer(200); });
+  auto res = load("apiVersion: example.com/v1\nkind: Gadget\nmetadata: {name: g}\n");
+  auto stale = small_discovery();
+  auto fresh = small_discovery();
+  fresh.resources_.push_back(api("example.com", "v1", "Gadget", "gadgets", false));
+  int asked = 0;
+  auto out = run_batch(t, stale, [&]() -> const kube::Discovery* { ++asked; return &fresh; }, res,
+                       options(PlaneKind::kExternal));
+  CHECK(asked == 1);
+  CHECK(out.results.at(0).status == ObjectStatus::kValid);
+  REQUIRE(t.sent.size() >= 1);
+  CHECK(has(t.sent.back().path, "/apis/example.com/v1/gadgets/g"));
+}
+
+TEST_CASE("batch: when the plane is lost, what was not judged is an error naming why") {
+  int n = 0;
+  FakeTransport t([&](const kube::Request& r) {
+    if (r.path == "/api/v1/namespaces") return answer(200, R"({"items":[{"metadata":{"name":"default"}}]})");
+    return ++n >= 2 ? kube::Response{0, "", {}, "Connection refused"} : answer(200);
+  });
+  std::string yaml;
+  for (int i = 0; i < 6; ++i) yaml += "---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: c" + std::to_string(i) + "}\n";
+  auto res = load(yaml);
+  auto d = small_discovery();
+  BatchOptions o = options(PlaneKind::kExternal);
+  o.jobs = 1;
+  auto out = run_batch(t, d, {}, res, o);
+  CHECK(out.fatal.code() == Status::Code::kUnavailable);
+  CHECK(out.results[0].status == ObjectStatus::kValid);
+  CHECK(out.results[1].findings.at(0).message == "not validated: the API server did not answer: Connection refused");
+  for (size_t i = 2; i < 6; ++i) {
+    CHECK(out.results[i].status == ObjectStatus::kError);
+    CHECK(out.results[i].findings.at(0).rule == "server/unavailable");
+    CHECK(has(out.results[i].findings.at(0).message, "lost the control plane at https://fake:6443"));
+  }
+}

@@ -1,0 +1,91 @@
+// For the engine's unit tests only: a Transport that answers from a function (no network), recording
+// what was sent and keeping at most `jobs` requests "in flight" so cancel() has something to abandon;
+// and a small Discovery built in memory.
+#pragma once
+
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "kube/discovery.h"
+#include "kube/transport.h"
+#include "resources/loader.h"
+
+namespace kv::engine::testing {
+
+class FakeTransport : public kube::Transport {
+ public:
+  using Handler = std::function<kube::Response(const kube::Request&)>;
+  explicit FakeTransport(Handler handler) : handler_(std::move(handler)) {}
+
+  using kube::Transport::send_all;
+  // Starts requests in order while fewer than `jobs` are in flight, answers the oldest, repeats. After
+  // cancel(), what is in flight or not started gets transport_error "cancelled" without on_done.
+  std::vector<kube::Response> send_all(const std::vector<kube::Request>& reqs, int jobs,
+                                       const kube::OnResponse& on_done) override {
+    std::vector<kube::Response> out(reqs.size());
+    cancelled_ = false;
+    size_t next = 0, answered = 0;
+    while (answered < reqs.size() && !cancelled_) {
+      while (next < reqs.size() && next - answered < static_cast<size_t>(jobs < 1 ? 1 : jobs)) sent.push_back(reqs[next++]);
+      out[answered] = handler_(reqs[answered]);
+      if (on_done) on_done(answered, out[answered]);
+      ++answered;
+    }
+    for (size_t i = answered; i < reqs.size(); ++i) out[i] = kube::Response{0, "", {}, "cancelled"};
+    return out;
+  }
+  void cancel() override {
+    cancelled_ = true;
+    ++cancels;
+  }
+  const std::string& server() const override { return server_; }
+
+  std::vector<kube::Request> sent;  // every request started, in order
+  int cancels = 0;
+
+ private:
+  Handler handler_;
+  std::string server_ = "https://fake:6443";
+  bool cancelled_ = false;
+};
+
+inline kube::Response answer(long status, std::string body = "{}", std::vector<std::string> warnings = {}) {
+  return kube::Response{status, std::move(body), std::move(warnings), ""};
+}
+
+inline kube::ApiResource api(std::string group, std::string version, std::string kind, std::string resource,
+                             bool namespaced,
+                             std::vector<std::string> verbs = {"create", "delete", "get", "list", "patch", "update"}) {
+  kube::ApiResource a;
+  a.group = std::move(group);
+  a.version = std::move(version);
+  a.kind = std::move(kind);
+  a.resource = std::move(resource);
+  a.namespaced = namespaced;
+  a.verbs = std::move(verbs);
+  return a;
+}
+
+// What a small cluster serves: core ConfigMap, Secret, Namespace, Pod; apps/v1 Deployment; the CRD
+// kind; batch/v1 CronJob.
+inline kube::Discovery small_discovery() {
+  kube::Discovery d;
+  d.server_version_ = "v1.31.0";
+  d.resources_ = {api("", "v1", "ConfigMap", "configmaps", true),
+                  api("", "v1", "Secret", "secrets", true),
+                  api("", "v1", "Namespace", "namespaces", false),
+                  api("", "v1", "Pod", "pods", true),
+                  api("apps", "v1", "Deployment", "deployments", true),
+                  api("apiextensions.k8s.io", "v1", "CustomResourceDefinition", "customresourcedefinitions", false),
+                  api("batch", "v1", "CronJob", "cronjobs", true)};
+  return d;
+}
+
+// The resources of a YAML stream (must load without problems).
+inline std::vector<Resource> load(const std::string& yaml) {
+  auto r = load_text(yaml, "in.yaml");
+  return std::move(r.resources);
+}
+
+}  // namespace kv::engine::testing
