@@ -3,18 +3,11 @@
 #include <cmath>
 #include <cstdio>
 
+#include "core/utf8.h"
+
 namespace kv {
 
 namespace {
-// Length of the valid UTF-8 sequence starting at s[i], or 0 when it is invalid.
-size_t utf8_len(std::string_view s, size_t i) {
-  auto c = static_cast<unsigned char>(s[i]);
-  size_t n = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xE ? 3 : (c >> 3) == 0x1E ? 4 : 0;
-  if (n == 0 || i + n > s.size()) return 0;
-  for (size_t k = 1; k < n; ++k)
-    if ((static_cast<unsigned char>(s[i + k]) & 0xC0) != 0x80) return 0;
-  return n;
-}
 // True when `s` is a JSON number: -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][-+]?[0-9]+)?
 bool is_json_number(std::string_view s) {
   size_t i = 0;
@@ -44,7 +37,7 @@ std::string json_quote(std::string_view s) {
   for (size_t i = 0; i < s.size();) {
     auto c = static_cast<unsigned char>(s[i]);
     if (c >= 0x80) {
-      size_t n = utf8_len(s, i);
+      size_t n = utf8_sequence(s, i);
       if (n == 0) { out += "\\ufffd"; ++i; continue; }
       out.append(s.substr(i, n));
       i += n;

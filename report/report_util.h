@@ -6,6 +6,7 @@
 #include <string_view>
 #include <vector>
 
+#include "core/utf8.h"
 #include "resources/result.h"
 
 namespace kv::report {
@@ -41,8 +42,6 @@ std::string format_seconds(double ms);
 // A human duration: under a second "850ms", else "1.2s".
 std::string format_duration(double ms);
 
-// `s` with every invalid UTF-8 sequence replaced by U+FFFD.
-std::string valid_utf8(std::string_view s);
 
 }  // namespace kv::report
 

@@ -2,6 +2,8 @@
 
 #include <cstdio>
 
+#include "core/utf8.h"
+
 namespace kv {
 
 namespace {
@@ -45,25 +47,6 @@ void for_each_line(std::string_view text, F f) {
     if (!f(text.substr(pos, end - pos))) return;
     pos = end + 1;
   }
-}
-
-// Length of the well-formed UTF-8 sequence at s[i] (RFC 3629: no overlongs, surrogates or values
-// above U+10FFFF), 0 when ill-formed.
-size_t utf8_sequence(std::string_view s, size_t i) {
-  auto b = [&](size_t k) { return static_cast<unsigned char>(s[i + k]); };
-  unsigned char c = b(0);
-  if (c < 0x80) return 1;
-  size_t n;
-  unsigned char lo = 0x80, hi = 0xBF;
-  if (c >= 0xC2 && c <= 0xDF) n = 2;
-  else if (c >= 0xE0 && c <= 0xEF) { n = 3; if (c == 0xE0) lo = 0xA0; if (c == 0xED) hi = 0x9F; }
-  else if (c >= 0xF0 && c <= 0xF4) { n = 4; if (c == 0xF0) lo = 0x90; if (c == 0xF4) hi = 0x8F; }
-  else return 0;
-  if (i + n > s.size()) return 0;
-  if (b(1) < lo || b(1) > hi) return 0;
-  for (size_t k = 2; k < n; ++k)
-    if ((b(k) & 0xC0) != 0x80) return 0;
-  return n;
 }
 
 }  // namespace
