@@ -12,7 +12,7 @@
 #include "controlplane/files.h"
 #include "controlplane/k3s_backend.h"
 #include "controlplane/launch.h"
-#include "controlplane/lock.h"
+#include "core/file_lock.h"
 #include "controlplane/state.h"
 #include "core/tools.h"
 #include "kube/client.h"

@@ -6,7 +6,6 @@
 #include <doctest/doctest.h>
 #include <filesystem>
 
-#include "controlplane/lock.h"
 #include "controlplane/ports.h"
 
 namespace kv::controlplane {
@@ -29,18 +28,6 @@ TEST_CASE("write_file_atomic: content, mode, no temp file left; tail_lines") {
   CHECK(tail_lines(dir + "/missing", 3).empty());
   CHECK(read_file(dir + "/missing").status().code() == Status::Code::kNotFound);
   fs::remove_all(dir);
-}
-
-TEST_CASE("FileLock: a second holder waits and times out; released on destruction") {
-  std::string path = (fs::temp_directory_path() / ("kv-lock-test-" + std::to_string(getpid()))).string();
-  {
-    auto first = FileLock::acquire(path, std::chrono::milliseconds(100));
-    REQUIRE(first.ok());
-    auto second = FileLock::acquire(path, std::chrono::milliseconds(100));
-    CHECK(second.status().code() == Status::Code::kUnavailable);
-  }
-  CHECK(FileLock::acquire(path, std::chrono::milliseconds(100)).ok());
-  fs::remove(path);
 }
 
 TEST_CASE("free_port: distinct, bindable, pairs") {

@@ -8,7 +8,7 @@
 
 #include "controlplane/files.h"
 #include "controlplane/launch.h"
-#include "controlplane/lock.h"
+#include "core/file_lock.h"
 #include "kube/kubeconfig.h"
 
 namespace kv::controlplane {

@@ -1,15 +1,15 @@
 // evaluate_expectations (declared in rbac_expectations.h): the apply → review → delete cycle on an owned
 // plane, and review-only on an external cluster.
-#include <fcntl.h>
-#include <sys/file.h>
 #include <unistd.h>
 
 #include <chrono>
 #include <filesystem>
+#include <optional>
 #include <thread>
 
 #include <fmt/core.h>
 
+#include "core/file_lock.h"
 #include "core/json.h"
 #include "resources/loader.h"
 #include "validators/access_review.h"
@@ -25,30 +25,6 @@ constexpr const char* kRbacApi = "/apis/rbac.authorization.k8s.io/v1";
 constexpr const char* kSyncName = "kvalidate-rbac-sync";
 constexpr const char* kSyncUser = "kvalidate:rbac-sync";
 constexpr const char* kSyncNamespace = "default";
-
-// An exclusive flock held for the object's lifetime.
-class FileLock {
- public:
-  ~FileLock() {
-    if (fd_ >= 0) close(fd_);  // closing releases the lock
-  }
-  Status acquire(const std::string& path, std::chrono::milliseconds timeout) {
-    std::error_code ec;
-    std::filesystem::create_directories(std::filesystem::path(path).parent_path(), ec);
-    fd_ = open(path.c_str(), O_CREAT | O_RDWR | O_CLOEXEC, 0644);
-    if (fd_ < 0) return Status::Unavailable("cannot open the RBAC lock file " + path);
-    auto deadline = Clock::now() + timeout;
-    while (flock(fd_, LOCK_EX | LOCK_NB) != 0) {
-      if (Clock::now() > deadline)
-        return Status::Unavailable("another kvalidate run held the RBAC lock " + path + " for too long");
-      std::this_thread::sleep_for(std::chrono::milliseconds(100));
-    }
-    return Status::Ok();
-  }
-
- private:
-  int fd_ = -1;
-};
 
 struct Kind {
   const char* kind;
@@ -328,15 +304,19 @@ EvalOutcome evaluate_expectations(kube::Transport& client, const std::vector<Res
   EvalOutcome out;
   if (exps.empty()) return out;
   std::vector<std::string> notes;
-  FileLock lock;
+  std::optional<FileLock> lock;
   std::string nonce;
   if (opts.owned_plane) {
     if (opts.state_dir.empty()) {
       out.fatal = Status::Internal("RBAC evaluation on an owned plane needs the plane's state dir");
       return out;
     }
-    out.fatal = lock.acquire((std::filesystem::path(opts.state_dir) / "rbac.lock").string(), opts.lock_timeout);
-    if (!out.fatal.ok()) return out;
+    auto held = FileLock::acquire((std::filesystem::path(opts.state_dir) / "rbac.lock").string(), opts.lock_timeout);
+    if (!held.ok()) {
+      out.fatal = held.status();
+      return out;
+    }
+    lock.emplace(std::move(*held));
     nonce = fmt::format("{}-{}", getpid(), Clock::now().time_since_epoch().count());
     out.fatal = sweep(client, opts.jobs);
     if (out.fatal.ok()) out.fatal = apply_input(client, input, opts, notes);

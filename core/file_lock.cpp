@@ -1,4 +1,4 @@
-#include "controlplane/lock.h"
+#include "core/file_lock.h"
 
 #include <fcntl.h>
 #include <sys/file.h>
@@ -8,7 +8,7 @@
 #include <cstring>
 #include <thread>
 
-namespace kv::controlplane {
+namespace kv {
 
 Result<FileLock> FileLock::acquire(const std::string& path, std::chrono::milliseconds timeout) {
   int fd = open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
@@ -22,7 +22,7 @@ Result<FileLock> FileLock::acquire(const std::string& path, std::chrono::millise
     }
     if (std::chrono::steady_clock::now() >= until) {
       close(fd);
-      return Status::Unavailable(path + ": another kvalidate kept the control plane lock too long");
+      return Status::Unavailable(path + ": another kvalidate process held this lock for too long");
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(25));
   }
@@ -33,4 +33,4 @@ FileLock::~FileLock() {
   if (fd_ >= 0) close(fd_);  // closing releases the flock
 }
 
-}  // namespace kv::controlplane
+}  // namespace kv

@@ -1,5 +1,6 @@
-// An exclusive advisory lock (flock) on a file, held for the lifetime of a FileLock: serializes starting
-// and stopping the plane between concurrent kvalidate processes. The kernel drops it if we die.
+// An exclusive advisory lock (flock) on a file, held for the lifetime of a FileLock: serializes what
+// concurrent kvalidate processes must not do at once (starting and stopping the plane, applying RBAC
+// objects for real). The kernel drops it if we die. The lock file is created private (0600).
 #pragma once
 
 #include <chrono>
@@ -7,7 +8,7 @@
 
 #include "core/status.h"
 
-namespace kv::controlplane {
+namespace kv {
 
 class FileLock {
  public:
@@ -24,4 +25,4 @@ class FileLock {
   int fd_ = -1;
 };
 
-}  // namespace kv::controlplane
+}  // namespace kv
