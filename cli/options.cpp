@@ -4,6 +4,7 @@
 
 #include <fmt/core.h>
 
+#include "core/duration.h"
 #include "core/tools.h"
 
 namespace kv::cli {
@@ -97,27 +98,6 @@ int fail(const Status& s) {
 int conclude(const engine::RunEnd& end) {
   for (const auto& e : end.errors) fmt::print(stderr, "kvalidate: {}\n", e);
   return end.exit_code;
-}
-
-Result<std::chrono::milliseconds> parse_duration(const std::string& text) {
-  using namespace std::chrono;
-  if (text.empty()) return Status::Usage("empty duration");
-  size_t pos = 0;
-  double n = 0;
-  try {
-    n = std::stod(text, &pos);
-  } catch (...) {
-    return Status::Usage("invalid duration \"" + text + "\" (use e.g. 60s, 2m, 500ms)");
-  }
-  std::string unit = text.substr(pos);
-  double ms;
-  if (unit.empty() || unit == "s") ms = n * 1000;
-  else if (unit == "ms") ms = n;
-  else if (unit == "m") ms = n * 60000;
-  else if (unit == "h") ms = n * 3600000;
-  else return Status::Usage("invalid duration \"" + text + "\" (use e.g. 60s, 2m, 500ms)");
-  if (n < 0) return Status::Usage("invalid duration \"" + text + "\": negative");
-  return milliseconds(static_cast<long long>(ms));
 }
 
 Result<controlplane::EnsureOptions> ensure_options(const ClusterFlags& f) {

@@ -77,7 +77,4 @@ bool given(const CLI::App& cmd, const std::string& name);
 // Builds EnsureOptions from the flags and environment (KVALIDATE_KUBECONFIG); fails on a bad --wait.
 Result<controlplane::EnsureOptions> ensure_options(const ClusterFlags& f);
 
-// Parses "60s", "2m", "500ms", "90" (seconds) into a duration.
-Result<std::chrono::milliseconds> parse_duration(const std::string& text);
-
 }  // namespace kv::cli

@@ -4,13 +4,15 @@
 
 #include <filesystem>
 #include <fstream>
-#include <regex>
 #include <set>
 #include <sstream>
 
 #include <fmt/core.h>
 #include <yaml-cpp/yaml.h>
 
+#include "core/duration.h"
+#include "core/files.h"
+#include "core/yaml_util.h"
 #include "report/reporter.h"
 
 namespace kv::config {
@@ -113,7 +115,6 @@ Result<ChartConfig> parse_chart(const Ctx& c, const YAML::Node& n, const std::st
 }
 
 Status parse_top(const Ctx& c, const YAML::Node& doc, Config& cfg) {
-  static const std::regex kDuration(R"(^[0-9]+(\.[0-9]+)?(ms|s|m|h)?$)");
   KV_RETURN_IF_ERROR(check_duplicates(c, doc));
   for (const auto& field : doc) {
     const std::string key = field.first.Scalar();
@@ -136,7 +137,7 @@ Status parse_top(const Ctx& c, const YAML::Node& doc, Config& cfg) {
         cfg.backend = *s;
       }
       if (key == "wait") {
-        if (!std::regex_match(*s, kDuration))
+        if (!parse_duration(*s).ok())
           return c.bad(v, fmt::format("wait \"{}\" is not a duration (use e.g. 60s, 2m, 500ms)", *s));
         cfg.wait = *s;
       }
@@ -197,12 +198,9 @@ Result<Config> parse_config(const std::string& text, const std::string& file) {
   cfg.file = absolute_from(current_dir(), file);
   cfg.dir = fs::path(cfg.file).parent_path().string();
   Ctx c{file, cfg.dir};
-  YAML::Node doc;
-  try {
-    doc = YAML::Load(text);
-  } catch (const YAML::Exception& e) {
-    return Status::InvalidInput(fmt::format("{}:{}: invalid YAML: {}", file, e.mark.line + 1, e.msg));
-  }
+  auto parsed = parse_yaml(text, file);
+  if (!parsed.ok()) return parsed.status();
+  const YAML::Node doc = *parsed;
   if (!doc || doc.IsNull()) return cfg;  // an empty config changes nothing
   if (!doc.IsMap()) return c.bad(doc, "the config must be a map of settings (see docs/configuration.md)");
   try {
@@ -216,11 +214,9 @@ Result<Config> parse_config(const std::string& text, const std::string& file) {
 Result<Config> load_config(const std::string& path) {
   std::error_code ec;
   if (fs::is_directory(path, ec)) return Status::InvalidInput(path + ": is a directory, not a config file");
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return Status::InvalidInput(path + ": cannot read the config file");
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return parse_config(ss.str(), path);
+  auto text = read_file(path);
+  if (!text.ok()) return Status::InvalidInput(path + ": cannot read the config file");
+  return parse_config(*text, path);
 }
 
 std::string find_config_file(const std::string& start_dir) {

@@ -94,7 +94,7 @@ TEST_CASE("parse_config rejects wrong types and values with the line") {
                         Case{"charts: [a]\n", "t.yaml:1: \"charts\" must be a map"},
                         Case{"charts:\n  web:\n    set: {image: {tag: x}}\n", "t.yaml:3: set: \"image\" must be a plain"},
                         Case{"- a\n", "t.yaml:1: the config must be a map"},
-                        Case{"a: [b\n", "t.yaml:2: invalid YAML"}}) {
+                        Case{"a: [b\n", "t.yaml:2:1: invalid YAML"}}) {
     auto cfg = parse_config(c.text, "t.yaml");
     REQUIRE_MESSAGE(!cfg.ok(), c.text);
     CHECK_MESSAGE(cfg.status().message().find(c.expect) == 0, cfg.status().message());

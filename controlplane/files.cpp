@@ -15,43 +15,6 @@ namespace kv::controlplane {
 
 namespace fs = std::filesystem;
 
-Status write_file_atomic(const std::string& path, const std::string& data, unsigned mode) {
-  std::string tmp = path + ".tmp." + std::to_string(getpid());
-  int fd = open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
-  if (fd < 0) return Status::IOError(tmp + ": " + std::strerror(errno));
-  fchmod(fd, mode);  // umask may have narrowed or the file may have existed
-  size_t done = 0;
-  while (done < data.size()) {
-    ssize_t w = write(fd, data.data() + done, data.size() - done);
-    if (w < 0 && errno == EINTR) continue;
-    if (w <= 0) {
-      std::string err = std::strerror(errno);
-      close(fd);
-      unlink(tmp.c_str());
-      return Status::IOError(tmp + ": " + err);
-    }
-    done += static_cast<size_t>(w);
-  }
-  close(fd);
-  if (rename(tmp.c_str(), path.c_str()) != 0) {
-    std::string err = std::strerror(errno);
-    unlink(tmp.c_str());
-    return Status::IOError(path + ": " + err);
-  }
-  return Status::Ok();
-}
-
-Result<std::string> read_file(const std::string& path) {
-  std::ifstream f(path, std::ios::binary);
-  if (!f) {
-    if (errno == ENOENT) return Status::NotFound(path + ": no such file");
-    return Status::IOError(path + ": " + std::strerror(errno));
-  }
-  std::ostringstream ss;
-  ss << f.rdbuf();
-  return ss.str();
-}
-
 Status make_private_dir(const std::string& dir, unsigned mode) {
   std::error_code ec;
   fs::create_directories(dir, ec);

@@ -4,6 +4,7 @@
 #include <cstdio>
 
 #include "core/utf8.h"
+#include "core/yaml_util.h"
 
 namespace kv {
 
@@ -147,12 +148,7 @@ JsonWriter& JsonWriter::node(const YAML::Node& n) {
 }
 
 Result<YAML::Node> parse_json(std::string_view text, std::string_view what) {
-  try {
-    return YAML::Load(std::string(text));
-  } catch (const YAML::Exception& e) {
-    return Status::InvalidInput(std::string(what) + ": invalid JSON at line " +
-                                std::to_string(e.mark.line + 1) + ": " + e.msg);
-  }
+  return parse_yaml(text, what, "invalid JSON");
 }
 
 }  // namespace kv

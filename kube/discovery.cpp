@@ -25,14 +25,6 @@ constexpr const char* kAggregatedAccept =
     "application/json;g=apidiscovery.k8s.io;v=v2beta1;as=APIGroupDiscoveryList,application/json";
 
 
-std::vector<std::string> strings(const YAML::Node& n) {
-  std::vector<std::string> out;
-  if (n && n.IsSequence())
-    for (const auto& v : n)
-      if (v.IsScalar()) out.push_back(v.Scalar());
-  return out;
-}
-
 std::string join(const std::vector<std::string>& v) {
   std::string out;
   for (const auto& s : v) out += (out.empty() ? "" : ",") + s;
@@ -82,8 +74,8 @@ bool parse_aggregated(const YAML::Node& doc, Discovery& d) {
         r.resource = scalar_at(res, "resource");
         r.kind = scalar_at(res["responseKind"], "kind");
         r.namespaced = scalar_at(res, "scope") == "Namespaced";
-        r.verbs = strings(res["verbs"]);
-        r.short_names = strings(res["shortNames"]);
+        r.verbs = strings_of(res["verbs"]);
+        r.short_names = strings_of(res["shortNames"]);
         for (const auto& sub : res["subresources"]) r.subresources.push_back(scalar_at(sub, "subresource"));
         if (!r.kind.empty()) d.resources_.push_back(std::move(r));
       }
@@ -108,8 +100,8 @@ void add_resource_list(const YAML::Node& list, const std::string& group, const s
     r.resource = name;
     r.kind = scalar_at(res, "kind");
     r.namespaced = scalar_at(res, "namespaced") == "true";
-    r.verbs = strings(res["verbs"]);
-    r.short_names = strings(res["shortNames"]);
+    r.verbs = strings_of(res["verbs"]);
+    r.short_names = strings_of(res["shortNames"]);
     index[name] = d.resources_.size();
     d.resources_.push_back(std::move(r));
   }

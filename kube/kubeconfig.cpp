@@ -9,6 +9,7 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include "core/files.h"
 #include "core/yaml_util.h"
 
 namespace kv::kube {
@@ -46,12 +47,10 @@ struct Entry {
   std::string file;  // the kubeconfig file that defined it
 };
 
-Result<std::string> read_file(const std::string& path) {
-  std::ifstream f(path, std::ios::binary);
-  if (!f) return Status::InvalidInput(path + ": cannot read kubeconfig");
-  std::stringstream ss;
-  ss << f.rdbuf();
-  return ss.str();
+Result<std::string> read_kubeconfig_file(const std::string& path) {
+  auto text = read_file(path);
+  if (!text.ok()) return Status::InvalidInput(path + ": cannot read kubeconfig");
+  return text;
 }
 
 // Inline "<key>-data" (base64) wins over "<key>" (a path relative to the kubeconfig's folder).
@@ -65,7 +64,7 @@ Result<std::string> data_or_file(const Entry& e, const std::string& key) {
   if (n[key] && n[key].IsScalar()) {
     fs::path p = n[key].Scalar();
     if (p.is_relative()) p = fs::path(e.file).parent_path() / p;
-    auto content = read_file(p.string());
+    auto content = read_kubeconfig_file(p.string());
     if (!content.ok()) return Status::InvalidInput(e.file + ": " + key + " " + p.string() + " cannot be read");
     return content;
   }
@@ -89,14 +88,11 @@ Result<Cluster> load_kubeconfig(const std::string& paths, const std::string& con
       if (files.size() == 1) return Status::InvalidInput(file + ": kubeconfig not found");
       continue;
     }
-    auto text = read_file(file);
+    auto text = read_kubeconfig_file(file);
     if (!text.ok()) return text.status();
-    YAML::Node root;
-    try {
-      root = YAML::Load(*text);
-    } catch (const YAML::Exception& ex) {
-      return Status::InvalidInput(file + ":" + std::to_string(ex.mark.line + 1) + ": invalid kubeconfig: " + ex.msg);
-    }
+    auto parsed = parse_yaml(*text, file, "invalid kubeconfig");
+    if (!parsed.ok()) return parsed.status();
+    const YAML::Node root = *parsed;
     if (root.IsNull()) continue;
     if (!root.IsMap()) return Status::InvalidInput(file + ": invalid kubeconfig: not a mapping");
     ++loaded;
@@ -157,7 +153,7 @@ Result<Cluster> load_kubeconfig(const std::string& paths, const std::string& con
     out.client_key_pem = *key;
     out.token = scalar_at(u.node, "token");
     if (out.token.empty() && !scalar_at(u.node, "tokenFile").empty()) {
-      auto tok = read_file(scalar_at(u.node, "tokenFile"));
+      auto tok = read_kubeconfig_file(scalar_at(u.node, "tokenFile"));
       if (!tok.ok()) return tok.status();
       out.token = *tok;
       while (!out.token.empty() && std::isspace(static_cast<unsigned char>(out.token.back()))) out.token.pop_back();

@@ -7,7 +7,9 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include "core/files.h"
 #include "core/process.h"
+#include "core/yaml_util.h"
 #include "render/template_lines.h"
 
 namespace kv::render {
@@ -21,27 +23,10 @@ TempDir::~TempDir() {
 
 namespace {
 
-Result<std::string> read_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return Status::InvalidInput(path + ": cannot read file");
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
-// Parses YAML text; the error names `display` and the line yaml-cpp reports.
-Result<YAML::Node> parse_yaml(const std::string& text, const std::string& display) {
-  try {
-    return YAML::Load(text);
-  } catch (const YAML::Exception& e) {
-    std::string where = display + (e.mark.is_null() ? "" : ":" + std::to_string(e.mark.line + 1));
-    return Status::InvalidInput(where + ": invalid YAML: " + e.msg);
-  }
-}
-
-std::string scalar(const YAML::Node& map, const char* key) {
-  if (!map.IsMap() || !map[key] || !map[key].IsScalar()) return "";
-  return map[key].Scalar();
+Result<std::string> read_chart_file(const std::string& path) {
+  auto text = read_file(path);
+  if (!text.ok()) return Status::InvalidInput(path + ": cannot read file");
+  return text;
 }
 
 // Extracts a .tgz into a fresh temporary directory and returns the chart directory inside it.
@@ -82,10 +67,10 @@ bool has_subchart(const fs::path& charts_dir, const std::string& name) {
   for (const auto& entry : fs::directory_iterator(charts_dir, ec)) {
     std::string file = entry.path().filename().string();
     if (entry.is_directory()) {
-      auto text = read_file((entry.path() / "Chart.yaml").string());
+      auto text = read_chart_file((entry.path() / "Chart.yaml").string());
       if (!text.ok()) continue;
       auto node = parse_yaml(*text, "");
-      if (node.ok() && scalar(*node, "name") == name) return true;
+      if (node.ok() && scalar_at(*node, "name") == name) return true;
     } else if (file.size() > 4 && file.ends_with(".tgz") && file.rfind(name + "-", 0) == 0) {
       return true;  // `helm dependency build` writes NAME-VERSION.tgz
     }
@@ -126,21 +111,21 @@ Result<Chart> load_chart(const std::string& path) {
     chart.root = *root;
     chart_yaml_display = path + ":" + fs::path(*root).filename().string() + "/Chart.yaml";
   }
-  auto text = read_file((fs::path(chart.root) / "Chart.yaml").string());
+  auto text = read_chart_file((fs::path(chart.root) / "Chart.yaml").string());
   if (!text.ok()) return Status::InvalidInput(chart_yaml_display + ": cannot read file");
   auto meta = parse_yaml(*text, chart_yaml_display);
   if (!meta.ok()) return meta.status();
   if (!meta->IsMap()) return Status::InvalidInput(chart_yaml_display + ": invalid Chart.yaml: not a YAML map");
   for (const char* key : {"apiVersion", "name", "version"})
-    if (scalar(*meta, key).empty())
+    if (scalar_at(*meta, key).empty())
       return Status::InvalidInput(chart_yaml_display + ": invalid Chart.yaml: " + key + " is required");
-  chart.name = scalar(*meta, "name");
-  chart.version = scalar(*meta, "version");
+  chart.name = scalar_at(*meta, "name");
+  chart.version = scalar_at(*meta, "version");
 
   if (auto deps = (*meta)["dependencies"]; deps && deps.IsSequence()) {
     fs::path charts_dir = fs::path(chart.root) / "charts";
     for (const auto& dep : deps) {
-      std::string name = scalar(dep, "name");
+      std::string name = scalar_at(dep, "name");
       if (name.empty() || has_subchart(charts_dir, name)) continue;
       return Status::InvalidInput(chart_yaml_display + ": dependency \"" + name +
                                   "\" is missing from charts/; run `helm dependency build " + path + "`");
@@ -158,7 +143,7 @@ Status check_values(const ValuesFlags& values) {
     std::error_code ec;
     if (!fs::exists(file, ec)) return Status::InvalidInput(file + ": no such values file");
     if (fs::is_directory(file, ec)) return Status::InvalidInput(file + ": is a directory, not a values file");
-    auto text = read_file(file);
+    auto text = read_chart_file(file);
     if (!text.ok()) return text.status();
     auto node = parse_yaml(*text, file);
     if (!node.ok()) return node.status();

@@ -55,7 +55,7 @@ TEST_CASE("bad chart input is a one-line error naming the file, exit 2") {
   auto invalid = kv::render::load_chart(bad.string());
   REQUIRE_FALSE(invalid.ok());
   CHECK(invalid.status().exit_code() == 2);
-  CHECK(invalid.status().message().rfind((bad / "Chart.yaml").string() + ":3: invalid YAML", 0) == 0);
+  CHECK(invalid.status().message().rfind((bad / "Chart.yaml").string() + ":3:1: invalid YAML", 0) == 0);
 
   std::ofstream(bad / "Chart.yaml", std::ios::trunc) << "apiVersion: v2\nname: x\n";
   auto no_version = kv::render::load_chart(bad.string());
@@ -100,7 +100,7 @@ TEST_CASE("values flags are checked before helm runs") {
   CHECK(missing.message() == (dir / "nope.yaml").string() + ": no such values file");
   auto bad = kv::render::check_values(ValuesFlags{{(dir / "bad.yaml").string()}, {}, {}, {}});
   CHECK(bad.exit_code() == 2);
-  CHECK(bad.message().rfind((dir / "bad.yaml").string() + ":3: invalid YAML", 0) == 0);
+  CHECK(bad.message().rfind((dir / "bad.yaml").string() + ":3:1: invalid YAML", 0) == 0);
   CHECK(kv::render::check_values(ValuesFlags{{}, {"novalue"}, {}, {}}).message() == "--set novalue: expected KEY=VALUE");
   auto set_file = kv::render::check_values(ValuesFlags{{}, {}, {}, {"a=" + (dir / "good.yaml").string() + ",b=/nope"}});
   CHECK(set_file.message() == "--set-file b=/nope: /nope: no such readable file");

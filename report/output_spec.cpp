@@ -8,6 +8,7 @@
 #include <cstring>
 #include <set>
 
+#include "core/files.h"
 #include "report/reporter.h"
 
 namespace kv::report {
@@ -94,46 +95,8 @@ Status check_writable(const std::vector<OutputSpec>& specs) {
 }
 
 Status write_file_atomically(const std::string& path, const std::string& text) {
-  const std::string dir = parent_dir(path);
-  std::string base = path.substr(path.rfind('/') == std::string::npos ? 0 : path.rfind('/') + 1);
-  std::string tmpl = dir + "/." + base + ".tmp.XXXXXX";
-  std::vector<char> name(tmpl.begin(), tmpl.end());
-  name.push_back('\0');
-  int fd = mkstemp(name.data());
-  if (fd < 0) {
-    return Status::IOError("cannot write report " + path + ": " + std::strerror(errno));
-  }
-  const std::string tmp = name.data();
-  auto fail = [&](int err) {
-    close(fd);
-    unlink(tmp.c_str());
-    return Status::IOError("cannot write report " + path + ": " + std::strerror(err));
-  };
-  size_t done = 0;
-  while (done < text.size()) {
-    ssize_t n = write(fd, text.data() + done, text.size() - done);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      return fail(errno);
-    }
-    done += static_cast<size_t>(n);
-  }
-  // mkstemp creates the file 0600; a report is an ordinary file (0666 less the umask).
-  mode_t mask = umask(0);
-  umask(mask);
-  fchmod(fd, 0666 & ~mask);
-  if (fsync(fd) != 0) return fail(errno);
-  if (close(fd) != 0) {
-    int err = errno;
-    unlink(tmp.c_str());
-    return Status::IOError("cannot write report " + path + ": " + std::strerror(err));
-  }
-  if (rename(tmp.c_str(), path.c_str()) != 0) {
-    int err = errno;
-    unlink(tmp.c_str());
-    return Status::IOError("cannot write report " + path + ": " + std::strerror(err));
-  }
-  return Status::Ok();
+  Status s = write_file_atomic(path, text, default_file_mode());
+  return s.ok() ? s : Status::IOError("cannot write report " + s.message());
 }
 
 ReportSink make_sink(const std::string& path) {

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "core/json.h"
+#include "core/yaml_util.h"
 
 namespace kv {
 
@@ -11,12 +12,7 @@ constexpr const char* kSaPrefix = "system:serviceaccount:";
 constexpr const char* kAuthenticated = "system:authenticated";
 constexpr const char* kUnauthenticated = "system:unauthenticated";
 
-std::string scalar(const YAML::Node& n, const char* key) {
-  if (!n.IsMap()) return "";
-  auto v = n[key];
-  return v && v.IsScalar() ? v.Scalar() : "";
-}
-bool flag(const YAML::Node& n, const char* key) { return scalar(n, key) == "true"; }
+bool flag(const YAML::Node& n, const char* key) { return scalar_at(n, key) == "true"; }
 }  // namespace
 
 bool rbac_only_resource(const std::string& resource, std::string* group) {
@@ -99,7 +95,7 @@ Result<AccessAnswer> parse_review_response(const kube::Response& resp) {
     return Status::Unavailable("SubjectAccessReview: no answer from the API server: " + resp.transport_error);
   auto doc = parse_json(resp.body, "SubjectAccessReview response");
   if (!resp.success()) {
-    std::string msg = doc.ok() ? scalar(*doc, "message") : "";
+    std::string msg = doc.ok() ? scalar_at(*doc, "message") : "";
     if (msg.empty()) msg = resp.body.substr(0, 200);
     return Status::Internal("SubjectAccessReview failed: HTTP " + std::to_string(resp.status) + ": " + msg);
   }
@@ -109,8 +105,8 @@ Result<AccessAnswer> parse_review_response(const kube::Response& resp) {
   if (status && status.IsMap()) {
     a.allowed = flag(status, "allowed");
     a.denied = flag(status, "denied");
-    a.reason = scalar(status, "reason");
-    a.evaluation_error = scalar(status, "evaluationError");
+    a.reason = scalar_at(status, "reason");
+    a.evaluation_error = scalar_at(status, "evaluationError");
   }
   return a;
 }

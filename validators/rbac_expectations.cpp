@@ -5,6 +5,8 @@
 
 #include <fmt/core.h>
 
+#include "core/files.h"
+#include "core/yaml_util.h"
 #include "validators/access_review.h"
 
 namespace kv {
@@ -152,12 +154,9 @@ Result<std::vector<Expectation>> parse_expectations_node(const YAML::Node& list,
 }
 
 Result<std::vector<Expectation>> parse_expectations(const std::string& text, const std::string& file) {
-  YAML::Node doc;
-  try {
-    doc = YAML::Load(text);
-  } catch (const YAML::Exception& ex) {
-    return Status::InvalidInput(fmt::format("{}:{}: invalid YAML: {}", file, ex.mark.line + 1, ex.msg));
-  }
+  auto parsed = parse_yaml(text, file);
+  if (!parsed.ok()) return parsed.status();
+  const YAML::Node doc = *parsed;
   if (!doc.IsMap() || !doc["expectations"])
     return Status::InvalidInput(file + ": expected a map with an \"expectations\" list (see docs/rbac.md)");
   for (const auto& field : doc)
@@ -167,11 +166,9 @@ Result<std::vector<Expectation>> parse_expectations(const std::string& text, con
 }
 
 Result<std::vector<Expectation>> load_expectations(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return Status::InvalidInput(path + ": cannot read the RBAC expectations file");
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return parse_expectations(ss.str(), path);
+  auto text = read_file(path);
+  if (!text.ok()) return Status::InvalidInput(path + ": cannot read the RBAC expectations file");
+  return parse_expectations(*text, path);
 }
 
 Status check_expectations(std::vector<Expectation>& exps, const kube::Discovery& discovery) {

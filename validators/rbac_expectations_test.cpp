@@ -59,7 +59,7 @@ TEST_CASE("bad expectations are errors naming file and line") {
       {"expectations:\n  - as: u\n    permit: [get pods]\n", "x.yaml:3: unknown key \"permit\""},
       {"expectations:\n  - as: u\n", "x.yaml:2: expectations entry without \"allow\" or \"deny\""},
       {"rules: []\n", "x.yaml: expected a map with an \"expectations\" list"},
-      {"expectations: [\n", "x.yaml:2: invalid YAML"},
+      {"expectations: [\n", "x.yaml:2:1: invalid YAML"},
   };
   for (const auto& [text, want] : cases) {
     CAPTURE(text);

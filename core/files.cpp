@@ -1,0 +1,60 @@
+#include "core/files.h"
+
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdlib>
+#include <vector>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+
+namespace kv {
+
+Result<std::string> read_file(const std::string& path) {
+  errno = 0;
+  std::ifstream f(path, std::ios::binary);
+  if (!f) {
+    if (errno == ENOENT) return Status::NotFound(path + ": no such file");
+    return Status::IOError(path + ": " + (errno ? std::strerror(errno) : "cannot read"));
+  }
+  std::ostringstream ss;
+  ss << f.rdbuf();
+  return ss.str();
+}
+
+Status write_file_atomic(const std::string& path, const std::string& data, unsigned mode) {
+  auto slash = path.rfind('/');
+  std::string dir = slash == std::string::npos ? "." : slash == 0 ? "/" : path.substr(0, slash);
+  std::string base = slash == std::string::npos ? path : path.substr(slash + 1);
+  std::string tmpl = dir + "/." + base + ".tmp.XXXXXX";
+  std::vector<char> name(tmpl.begin(), tmpl.end());
+  name.push_back('\0');
+  int fd = mkstemp(name.data());
+  if (fd < 0) return Status::IOError(path + ": " + std::strerror(errno));
+  const std::string tmp = name.data();
+  auto fail = [&](int err, bool open) {
+    if (open) close(fd);
+    unlink(tmp.c_str());
+    return Status::IOError(path + ": " + std::strerror(err));
+  };
+  for (size_t done = 0; done < data.size();) {
+    ssize_t n = write(fd, data.data() + done, data.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return fail(n < 0 ? errno : EIO, true);
+    done += static_cast<size_t>(n);
+  }
+  if (fchmod(fd, static_cast<mode_t>(mode)) != 0 || fsync(fd) != 0) return fail(errno, true);
+  if (close(fd) != 0) return fail(errno, false);
+  if (rename(tmp.c_str(), path.c_str()) != 0) return fail(errno, false);
+  return Status::Ok();
+}
+
+unsigned default_file_mode() {
+  mode_t mask = umask(0);
+  umask(mask);
+  return 0666 & ~mask;
+}
+
+}  // namespace kv

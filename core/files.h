@@ -1,0 +1,21 @@
+// Whole-file reads and atomic writes: the one way kvalidate does each (callers word their own messages).
+#pragma once
+
+#include <string>
+
+#include "core/status.h"
+
+namespace kv {
+
+// The whole file, or NotFound ("PATH: no such file") / IOError ("PATH: reason"); both exit 2.
+Result<std::string> read_file(const std::string& path);
+
+// Writes `data` to `path` with permission bits `mode` (exactly, whatever the umask) through a fresh
+// temporary file in the same folder, flushed to disk and renamed into place: a reader sees the old file
+// or the new one, never half of one. IOError "PATH: reason" (no temporary file is left behind).
+Status write_file_atomic(const std::string& path, const std::string& data, unsigned mode);
+
+// 0666 less the process's umask: the mode of an ordinary file the user asked for.
+unsigned default_file_mode();
+
+}  // namespace kv
