@@ -9,7 +9,7 @@
 #include "cli/options.h"
 #include "core/exit_codes.h"
 #include "core/json.h"
-#include "validators/access_review.h"
+#include "validators/access_query.h"
 
 namespace kv::cli {
 namespace {
@@ -35,46 +35,14 @@ std::string namespace_for(const CanIOptions& o, const engine::Connection& c) {
   return o.all_namespaces ? "" : c.default_namespace;
 }
 
-// Fills the resource fields of `q` from "RESOURCE[.GROUP][/NAME]" (or a non-resource URL "/path").
+// The resource fields of `q`, refreshing discovery once when the resource is not known (a CRD may have
+// been added since discovery was cached).
 Status resolve(const CanIOptions& o, engine::Connection& c, AccessQuery& q) {
-  std::string spec = o.resource;
-  if (spec.rfind("/", 0) == 0) {
-    if (!o.subresource.empty()) return Status::Usage("--subresource does not apply to a non-resource URL");
-    q.non_resource_url = spec;
-    return Status::Ok();
-  }
-  if (auto slash = spec.find('/'); slash != std::string::npos) {
-    q.name = spec.substr(slash + 1);
-    spec = spec.substr(0, slash);
-    if (q.name.empty() || spec.empty()) return Status::Usage("\"" + o.resource + "\": expected RESOURCE[.GROUP][/NAME]");
-  }
-  q.subresource = o.subresource;
   q.namespace_ = namespace_for(o, c);
-  if (spec == "*") {
-    q.resource = "*";
-    return Status::Ok();
-  }
-  const kube::ApiResource* api = c.discovery.find_resource(spec);
-  if (!api) {
-    // A CRD may have been added since discovery was cached.
-    KV_RETURN_IF_ERROR(engine::refresh_discovery(c));
-    api = c.discovery.find_resource(spec);
-  }
-  if (!api) {
-    if (rbac_only_resource(spec, &q.group)) {
-      q.resource = spec.substr(0, spec.find('.'));
-      q.namespace_.clear();
-      return Status::Ok();
-    }
-    return Status::InvalidInput(fmt::format("unknown resource \"{}\": the API server does not serve it", spec));
-  }
-  if (!q.subresource.empty() && !api->subresources.empty() &&
-      std::find(api->subresources.begin(), api->subresources.end(), q.subresource) == api->subresources.end())
-    return Status::InvalidInput(fmt::format("unknown subresource \"{}\" of {}", q.subresource, api->resource));
-  q.resource = api->resource;
-  q.group = api->group;
-  if (!api->namespaced) q.namespace_.clear();
-  return Status::Ok();
+  Status s = resolve_access_target(o.resource, o.subresource, c.discovery, q);
+  if (s.code() != Status::Code::kNotFound) return s;
+  KV_RETURN_IF_ERROR(engine::refresh_discovery(c));
+  return resolve_access_target(o.resource, o.subresource, c.discovery, q);
 }
 
 int run_single(const CanIOptions& o) {
@@ -103,43 +71,14 @@ int run_single(const CanIOptions& o) {
   return a->allowed ? exit_code::kClean : exit_code::kFindings;
 }
 
-struct Row {
-  std::string group, resource, subresource;
-  bool namespaced;
-  std::vector<std::string> verbs;    // asked
-  std::vector<std::string> allowed;  // answered yes
-  std::string display() const {
-    return resource + (subresource.empty() ? "" : "/" + subresource) + (group.empty() ? "" : "." + group);
-  }
-};
-
 int run_list(const CanIOptions& o) {
   if (!o.verb.empty()) return fail(Status::Usage("--list takes no VERB or RESOURCE"));
   auto conn = connect_plane(o);
   if (!conn.ok()) return fail(conn.status());
-  std::map<std::string, Row> rows;  // by display name: one row per group/resource, any version
-  for (const auto& r : conn->discovery.all()) {
-    Row base{r.group, r.resource, "", r.namespaced, r.verbs, {}};
-    rows.emplace(base.display(), base);
-    for (const auto& sub : r.subresources) {
-      Row s{r.group, r.resource, sub, r.namespaced, {"get", "create", "update", "patch"}, {}};
-      rows.emplace(s.display(), s);
-    }
-  }
+  auto rows = access_rows(conn->discovery);
   std::string ns = namespace_for(o, *conn);
-  std::vector<AccessQuery> qs;
-  std::vector<std::pair<Row*, std::string>> owner;
   auto groups = impersonation_groups(o.as, o.as_groups);
-  for (auto& [name, row] : rows)
-    for (const auto& verb : row.verbs) {
-      qs.push_back({o.as, groups, verb, row.group, row.resource, row.subresource, "", row.namespaced ? ns : "", ""});
-      owner.emplace_back(&row, verb);
-    }
-  auto answers = review_access_all(*conn->client, qs, o.jobs);
-  for (size_t i = 0; i < answers.size(); ++i) {
-    if (!answers[i].ok()) return fail(answers[i].status());
-    if (answers[i]->allowed) owner[i].first->allowed.push_back(owner[i].second);
-  }
+  if (Status s = fill_access_matrix(*conn->client, rows, o.as, groups, ns, o.jobs); !s.ok()) return fail(s);
   if (o.output == "json") {
     JsonWriter w;
     w.begin_object().key("user").value(o.as).key("groups").begin_array();

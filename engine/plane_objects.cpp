@@ -39,17 +39,7 @@ std::set<std::string> list_namespaces(kube::Transport& transport) {
 }
 
 bool create_namespace(kube::Transport& transport, const std::string& name) {
-  kube::Request req;
-  req.method = "POST";
-  req.path = "/api/v1/namespaces?fieldManager=kvalidate";
-  req.content_type = "application/json";
-  JsonWriter w(false);
-  w.begin_object().key("apiVersion").value("v1").key("kind").value("Namespace");
-  w.key("metadata").begin_object().key("name").value(name);
-  w.key("labels").begin_object().key("kvalidate.io/managed").value("true").end_object();
-  w.end_object().end_object();
-  req.body = w.str();
-  auto resp = transport.send(req);
+  auto resp = transport.send(kube::managed_namespace_request(name, "kvalidate"));
   return resp.success() || resp.status == 409;
 }
 

@@ -2,6 +2,8 @@
 
 #include <cstdio>
 
+#include "core/json.h"
+
 namespace kv::kube {
 
 std::string percent_encode(const std::string& s) {
@@ -18,10 +20,25 @@ std::string percent_encode(const std::string& s) {
   return out;
 }
 
+namespace {
+std::string group_version_path(const ApiResource& a) {
+  return a.group.empty() ? "/api/" + a.version : "/apis/" + a.group + "/" + a.version;
+}
+}  // namespace
+
 std::string collection_path(const ApiResource& a, const std::string& ns) {
-  std::string p = a.group.empty() ? "/api/" + a.version : "/apis/" + a.group + "/" + a.version;
+  std::string p = group_version_path(a);
   if (a.namespaced) p += "/namespaces/" + percent_encode(ns);
   return p + "/" + a.resource;
+}
+
+std::string all_namespaces_path(const ApiResource& a) { return group_version_path(a) + "/" + a.resource; }
+
+Request plain_request(const std::string& method, std::string path) {
+  Request r;
+  r.method = method;
+  r.path = std::move(path);
+  return r;
 }
 
 std::string object_path(const ApiResource& a, const std::string& ns, const std::string& name) {
@@ -29,11 +46,11 @@ std::string object_path(const ApiResource& a, const std::string& ns, const std::
 }
 
 Request apply_request(const ApiResource& a, const std::string& ns, const std::string& name,
-                      const std::string& body, const std::string& field_manager, bool dry_run) {
+                      const std::string& body, const std::string& field_manager, bool dry_run, bool strict) {
   Request r;
   r.method = "PATCH";
   r.path = object_path(a, ns, name) + "?fieldManager=" + percent_encode(field_manager) +
-           "&fieldValidation=Strict&force=true" + (dry_run ? "&dryRun=All" : "");
+           (strict ? "&fieldValidation=Strict" : "") + "&force=true" + (dry_run ? "&dryRun=All" : "");
   r.content_type = "application/apply-patch+yaml";
   r.body = body;
   return r;
@@ -47,6 +64,20 @@ Request create_request(const ApiResource& a, const std::string& ns, const std::s
            (dry_run ? "&dryRun=All" : "");
   r.content_type = "application/yaml";
   r.body = body;
+  return r;
+}
+
+Request managed_namespace_request(const std::string& name, const std::string& field_manager) {
+  Request r;
+  r.method = "POST";
+  r.path = "/api/v1/namespaces?fieldManager=" + percent_encode(field_manager);
+  r.content_type = "application/json";
+  JsonWriter w(false);
+  w.begin_object().key("apiVersion").value("v1").key("kind").value("Namespace");
+  w.key("metadata").begin_object().key("name").value(name);
+  w.key("labels").begin_object().key("kvalidate.io/managed").value("true").end_object();
+  w.end_object().end_object();
+  r.body = w.str();
   return r;
 }
 

@@ -13,12 +13,22 @@ namespace kv::kube {
 std::string collection_path(const ApiResource& a, const std::string& ns);
 std::string object_path(const ApiResource& a, const std::string& ns, const std::string& name);
 
-// Server-side apply of `body` (YAML or JSON); dry_run adds dryRun=All. fieldValidation=Strict, force.
+// Every object of `a` in all namespaces: "/apis/rbac.authorization.k8s.io/v1/roles".
+std::string all_namespaces_path(const ApiResource& a);
+
+// A request without a body: GET, DELETE.
+Request plain_request(const std::string& method, std::string path);
+
+// Server-side apply of `body` (YAML or JSON), forced; dry_run adds dryRun=All, strict
+// fieldValidation=Strict (unknown or duplicate fields fail the request).
 Request apply_request(const ApiResource& a, const std::string& ns, const std::string& name,
-                      const std::string& body, const std::string& field_manager, bool dry_run);
+                      const std::string& body, const std::string& field_manager, bool dry_run, bool strict = true);
 // Create (POST) of `body`; used for generateName-only objects and resources without patch.
 Request create_request(const ApiResource& a, const std::string& ns, const std::string& body,
                        const std::string& field_manager, bool dry_run);
+
+// Creates namespace `name` for real, labelled kvalidate.io/managed=true (kvalidate's, to be swept).
+Request managed_namespace_request(const std::string& name, const std::string& field_manager);
 
 std::string percent_encode(const std::string& s);
 

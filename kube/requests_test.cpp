@@ -14,3 +14,17 @@ TEST_CASE("request paths for namespaced, cluster-scoped and core resources") {
   auto c = kv::kube::create_request(ns, "", "{}", "kvalidate", false);
   CHECK(c.path == "/api/v1/namespaces?fieldManager=kvalidate&fieldValidation=Strict");
 }
+
+TEST_CASE("requests: lists across namespaces, plain requests, non-strict applies and managed namespaces") {
+  kv::kube::ApiResource roles{"rbac.authorization.k8s.io", "v1", "Role", "roles", true, {}, {}, {}};
+  CHECK(kv::kube::all_namespaces_path(roles) == "/apis/rbac.authorization.k8s.io/v1/roles");
+  auto del = kv::kube::plain_request("DELETE", "/x");
+  CHECK(del.method == "DELETE");
+  CHECK(del.body.empty());
+  auto apply = kv::kube::apply_request(roles, "team a", "r/1", "{}", "kvalidate-rbac", false, false);
+  CHECK(apply.path == "/apis/rbac.authorization.k8s.io/v1/namespaces/team%20a/roles/r%2F1?fieldManager=kvalidate-rbac&force=true");
+  auto ns = kv::kube::managed_namespace_request("demo", "kvalidate");
+  CHECK(ns.method == "POST");
+  CHECK(ns.path == "/api/v1/namespaces?fieldManager=kvalidate");
+  CHECK(ns.body == R"({"apiVersion":"v1","kind":"Namespace","metadata":{"name":"demo","labels":{"kvalidate.io/managed":"true"}}})");
+}

@@ -11,6 +11,7 @@
 
 #include "core/file_lock.h"
 #include "core/json.h"
+#include "kube/requests.h"
 #include "resources/loader.h"
 #include "validators/access_review.h"
 #include "validators/rbac_expectations.h"
@@ -21,36 +22,32 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 constexpr const char* kEvalLabel = "kvalidate.io/rbac-eval";
-constexpr const char* kRbacApi = "/apis/rbac.authorization.k8s.io/v1";
+constexpr const char* kRbacGroup = "rbac.authorization.k8s.io";
 constexpr const char* kSyncName = "kvalidate-rbac-sync";
 constexpr const char* kSyncUser = "kvalidate:rbac-sync";
 constexpr const char* kSyncNamespace = "default";
 
-struct Kind {
-  const char* kind;
-  const char* api;     // path prefix
-  const char* plural;
-  bool namespaced;
-};
-const Kind kKinds[] = {
-    {"ServiceAccount", "/api/v1", "serviceaccounts", true},
-    {"Role", kRbacApi, "roles", true},
-    {"ClusterRole", kRbacApi, "clusterroles", false},
-    {"RoleBinding", kRbacApi, "rolebindings", true},
-    {"ClusterRoleBinding", kRbacApi, "clusterrolebindings", false},
-};
+// The five kinds the evaluation applies for real: where they live on the server.
+const kube::ApiResource kServiceAccounts{"", "v1", "ServiceAccount", "serviceaccounts", true, {}, {}, {}};
+const kube::ApiResource kRoles{kRbacGroup, "v1", "Role", "roles", true, {}, {}, {}};
+const kube::ApiResource kClusterRoles{kRbacGroup, "v1", "ClusterRole", "clusterroles", false, {}, {}, {}};
+const kube::ApiResource kRoleBindings{kRbacGroup, "v1", "RoleBinding", "rolebindings", true, {}, {}, {}};
+const kube::ApiResource kClusterRoleBindings{kRbacGroup, "v1", "ClusterRoleBinding", "clusterrolebindings", false,
+                                             {}, {}, {}};
+const kube::ApiResource* const kKinds[] = {&kServiceAccounts, &kRoles, &kClusterRoles, &kRoleBindings,
+                                           &kClusterRoleBindings};
 
-const Kind* kind_of(const Resource& r) {
-  for (const auto& k : kKinds) {
-    bool api_ok = std::string(k.api) == "/api/v1" ? r.api_version == "v1" : r.group() == "rbac.authorization.k8s.io";
-    if (api_ok && r.kind == k.kind) return &k;
+const kube::ApiResource* kind_of(const Resource& r) {
+  for (const auto* k : kKinds) {
+    bool api_ok = k->group.empty() ? r.api_version == "v1" : r.group() == k->group;
+    if (api_ok && r.kind == k->kind) return k;
   }
   return nullptr;
 }
 
-std::string object_path(const Kind& k, const std::string& ns, const std::string& name) {
-  if (k.namespaced) return fmt::format("{}/namespaces/{}/{}/{}", k.api, ns, k.plural, name);
-  return fmt::format("{}/{}/{}", k.api, k.plural, name);
+// Server-side apply for real of one of kvalidate's RBAC objects (not strict: the dry-run judged it).
+kube::Request apply_rbac(const kube::ApiResource& k, const std::string& ns, const std::string& name, std::string body) {
+  return kube::apply_request(k, ns, name, body, "kvalidate-rbac", false, false);
 }
 
 std::string http_error(const kube::Response& r) {
@@ -68,13 +65,13 @@ YAML::Node str(const std::string& s) {
 
 // One object to apply: where it goes and the JSON to send.
 struct Planned {
-  const Kind* kind;
+  const kube::ApiResource* kind;
   std::string ns, name, display, body;
 };
 
-Planned plan(const Resource& r, const YAML::Node& tree, const Kind& k, const std::string& default_ns) {
+Planned plan(const Resource& r, const YAML::Node& tree, const kube::ApiResource& k, const std::string& default_ns) {
   Planned p{&k, k.namespaced ? (r.namespace_.empty() ? default_ns : r.namespace_) : "", r.name, "", ""};
-  p.display = std::string(k.kind) + "/" + (p.ns.empty() ? "" : p.ns + "/") + p.name;
+  p.display = k.kind + "/" + (p.ns.empty() ? "" : p.ns + "/") + p.name;
   YAML::Node o = YAML::Clone(tree);
   o.remove("status");
   YAML::Node meta = o["metadata"];
@@ -105,28 +102,13 @@ std::string sync_binding_body(const char* kind, const char* role_kind) {
       kEvalLabel, role_kind, kSyncName, kSyncUser);
 }
 
-kube::Request simple_request(const char* method, std::string path) {
-  kube::Request q;
-  q.method = method;
-  q.path = std::move(path);
-  return q;
-}
-
-kube::Request apply_request(const std::string& path, std::string body) {
-  kube::Request q;
-  q.method = "PATCH";
-  q.path = path + "?fieldManager=kvalidate-rbac&force=true";
-  q.body = std::move(body);
-  q.content_type = "application/apply-patch+yaml";
-  return q;
-}
-
 // Deletes every object of the five kinds that carries kvalidate's RBAC label: the objects of this run,
 // and leftovers of a run that died before its cleanup.
 Status sweep(kube::Transport& client, int jobs) {
   std::vector<kube::Request> lists;
-  for (const auto& k : kKinds)
-    lists.push_back(simple_request("GET", fmt::format("{}/{}?labelSelector={}%3Dtrue", k.api, k.plural, kEvalLabel)));
+  for (const auto* k : kKinds)
+    lists.push_back(kube::plain_request(
+        "GET", kube::all_namespaces_path(*k) + "?labelSelector=" + kube::percent_encode(std::string(kEvalLabel) + "=true")));
   auto answers = client.send_all(lists, jobs);
   std::vector<kube::Request> deletes;
   for (size_t i = 0; i < answers.size(); ++i) {
@@ -137,7 +119,7 @@ Status sweep(kube::Transport& client, int jobs) {
     for (const auto& item : (*doc)["items"]) {
       auto meta = item["metadata"];
       std::string ns = meta["namespace"] ? meta["namespace"].as<std::string>("") : "";
-      deletes.push_back(simple_request("DELETE", object_path(kKinds[i], ns, meta["name"].as<std::string>(""))));
+      deletes.push_back(kube::plain_request("DELETE", kube::object_path(*kKinds[i], ns, meta["name"].as<std::string>(""))));
     }
   }
   for (const auto& r : client.send_all(deletes, jobs)) {
@@ -173,7 +155,7 @@ Status apply_input(kube::Transport& client, const std::vector<Resource>& input, 
   std::vector<Planned> planned;
   std::set<std::string> namespaces;
   for (const auto& r : input) {
-    const Kind* k = kind_of(r);
+    const kube::ApiResource* k = kind_of(r);
     if (!k) continue;
     if (r.name.empty()) { notes.push_back(r.display_id() + " has no name and was not applied"); continue; }
     YAML::Node tree = object_tree(r);
@@ -187,21 +169,14 @@ Status apply_input(kube::Transport& client, const std::vector<Resource>& input, 
     if (k->namespaced) namespaces.insert(planned.back().ns);
   }
   std::vector<kube::Request> reqs;
-  for (const auto& ns : namespaces) {
-    kube::Request q = simple_request("POST", "/api/v1/namespaces");
-    q.body = fmt::format(
-        R"({{"apiVersion":"v1","kind":"Namespace","metadata":{{"name":{},"labels":{{"kvalidate.io/managed":"true"}}}}}})",
-        json_quote(ns));
-    q.content_type = "application/json";
-    reqs.push_back(std::move(q));
-  }
+  for (const auto& ns : namespaces) reqs.push_back(kube::managed_namespace_request(ns, "kvalidate-rbac"));
   for (const auto& r : client.send_all(reqs, opts.jobs)) {
     if (!r.transport_ok()) return Status::Unavailable("creating namespaces: " + r.transport_error);
     if (!r.success() && r.status != 409) notes.push_back("could not create a namespace: " + http_error(r));
   }
   // Objects that exist already are not kvalidate's (the sweep removed those): use them as they are.
   reqs.clear();
-  for (const auto& p : planned) reqs.push_back(simple_request("GET", object_path(*p.kind, p.ns, p.name)));
+  for (const auto& p : planned) reqs.push_back(kube::plain_request("GET", kube::object_path(*p.kind, p.ns, p.name)));
   auto existing = client.send_all(reqs, opts.jobs);
   reqs.clear();
   std::vector<const Planned*> applied;
@@ -211,7 +186,7 @@ Status apply_input(kube::Transport& client, const std::vector<Resource>& input, 
       notes.push_back(planned[i].display + " already exists on the plane; it was used as it is, not replaced");
       continue;
     }
-    reqs.push_back(apply_request(object_path(*planned[i].kind, planned[i].ns, planned[i].name), planned[i].body));
+    reqs.push_back(apply_rbac(*planned[i].kind, planned[i].ns, planned[i].name, planned[i].body));
     applied.push_back(&planned[i]);
   }
   auto answers = client.send_all(reqs, opts.jobs);
@@ -223,15 +198,13 @@ Status apply_input(kube::Transport& client, const std::vector<Resource>& input, 
 }
 
 Status apply_sentinels(kube::Transport& client, const std::string& nonce, int jobs) {
-  std::string rb = std::string(kRbacApi) + "/namespaces/" + kSyncNamespace;
   std::vector<kube::Request> reqs = {
-      apply_request(fmt::format("{}/clusterroles/{}", kRbacApi, kSyncName), sync_role_body("ClusterRole", "csync-" + nonce)),
-      apply_request(fmt::format("{}/roles/{}", rb, kSyncName), sync_role_body("Role", "rsync-" + nonce)),
+      apply_rbac(kClusterRoles, "", kSyncName, sync_role_body("ClusterRole", "csync-" + nonce)),
+      apply_rbac(kRoles, kSyncNamespace, kSyncName, sync_role_body("Role", "rsync-" + nonce)),
   };
   std::vector<kube::Request> bindings = {
-      apply_request(fmt::format("{}/clusterrolebindings/{}", kRbacApi, kSyncName),
-                    sync_binding_body("ClusterRoleBinding", "ClusterRole")),
-      apply_request(fmt::format("{}/rolebindings/{}", rb, kSyncName), sync_binding_body("RoleBinding", "Role")),
+      apply_rbac(kClusterRoleBindings, "", kSyncName, sync_binding_body("ClusterRoleBinding", "ClusterRole")),
+      apply_rbac(kRoleBindings, kSyncNamespace, kSyncName, sync_binding_body("RoleBinding", "Role")),
   };
   for (const auto* batch : {&reqs, &bindings})
     for (const auto& r : client.send_all(*batch, jobs)) {
