@@ -4,65 +4,207 @@
 
 #include <fmt/core.h>
 
+#include "core/yaml_util.h"
 #include "resources/loader.h"
 
 namespace kv {
 
 namespace {
 
-const std::vector<RuleInfo> kCatalog = {
-    {"KV-RBAC-001", Severity::kError, "Wildcard verbs",
-     "A rule grants every verb (\"*\"), including ones added in later releases. List the verbs the workload "
-     "needs."},
-    {"KV-RBAC-002", Severity::kError, "Wildcard resources",
-     "A rule grants access to every resource (\"*\") of its API groups, including Secrets and resources "
-     "added later. List the resources the workload needs."},
-    {"KV-RBAC-003", Severity::kWarning, "Wildcard API groups",
-     "A rule applies to every API group (\"*\"), so its resources match in groups (and CRDs) the author "
-     "did not think of. List the API groups."},
-    {"KV-RBAC-004", Severity::kError, "escalate verb",
-     "The escalate verb lets the subject create or edit Roles granting permissions it does not hold "
-     "itself: a path to cluster-admin."},
-    {"KV-RBAC-005", Severity::kError, "bind verb",
-     "The bind verb lets the subject bind any Role or ClusterRole (e.g. cluster-admin) to itself or "
-     "others without holding its permissions."},
-    {"KV-RBAC-006", Severity::kError, "impersonate verb",
-     "The impersonate verb lets the subject act as other users, groups or service accounts, and so gain "
-     "their permissions."},
-    {"KV-RBAC-007", Severity::kWarning, "Reads Secrets",
-     "get, list or watch on secrets exposes credentials and service account tokens. Restrict with "
-     "resourceNames (get only) or avoid."},
-    {"KV-RBAC-008", Severity::kError, "pods/exec or pods/attach",
-     "pods/exec and pods/attach run commands in (or attach to) containers, with their service account "
-     "tokens and mounted secrets."},
-    {"KV-RBAC-009", Severity::kWarning, "Creates pods or workloads cluster-wide",
-     "A ClusterRole grants create on pods or on workload controllers (deployments, replicasets, "
-     "statefulsets, daemonsets, jobs, cronjobs, replicationcontrollers). Bound by a ClusterRoleBinding "
-     "it runs any image with any service account in every namespace. Use a Role, or bind the ClusterRole "
-     "with RoleBindings only."},
-    {"KV-RBAC-010", Severity::kError, "nodes/proxy",
-     "nodes/proxy reaches the kubelet API, which can run commands in every pod on the node and bypasses "
-     "audit logging and admission."},
-    {"KV-RBAC-011", Severity::kError, "Binding to cluster-admin",
-     "A binding grants the cluster-admin ClusterRole: full control over the cluster."},
-    {"KV-RBAC-012", Severity::kError, "Binding to system:masters",
-     "A binding names the group system:masters, whose members bypass authorization entirely."},
-    {"KV-RBAC-013", Severity::kError, "Binding to anonymous users",
-     "A binding grants its role to system:anonymous or system:unauthenticated: anyone who can reach the "
-     "API server."},
-    {"KV-RBAC-014", Severity::kWarning, "Binding to all authenticated users",
-     "A binding grants its role to system:authenticated: every user and service account of the cluster."},
-};
-
 const char* const kWorkloads[][2] = {
     {"", "pods"},          {"", "replicationcontrollers"}, {"apps", "deployments"}, {"apps", "replicasets"},
     {"apps", "statefulsets"}, {"apps", "daemonsets"},     {"batch", "jobs"},        {"batch", "cronjobs"},
 };
 
-// Collects findings for one object, applying the disabled set and its line arithmetic.
+bool has(const std::vector<std::string>& v, const std::string& s) { return std::find(v.begin(), v.end(), s) != v.end(); }
+
+// The element of sequence `seq` equal to `value` (for its line), or the sequence itself.
+YAML::Node element(const YAML::Node& seq, const std::string& value) {
+  if (seq && seq.IsSequence())
+    for (const auto& e : seq)
+      if (e.IsScalar() && e.Scalar() == value) return e;
+  return seq;
+}
+
+// What the rule predicates look at: one policy rule of a Role or ClusterRole ...
+struct PolicyRule {
+  const YAML::Node& node;
+  std::string path;  // "rules[2]"
+  std::vector<std::string> verbs, groups, resources;
+  bool cluster_role = false;
+
+  // True when the rule grants `verb` on `resource` (maybe "pods/exec") of `group`, naming the resource
+  // explicitly ("*/exec" counts for a subresource); a bare "*" resource is KV-RBAC-002's business.
+  bool grants(const std::string& group, const std::string& resource, const std::string& verb) const {
+    if (!has(verbs, verb) && !has(verbs, "*")) return false;
+    if (!has(groups, group) && !has(groups, "*")) return false;
+    if (has(resources, resource)) return true;
+    auto slash = resource.find('/');
+    return slash != std::string::npos && has(resources, "*" + resource.substr(slash));
+  }
+  bool names_only() const {
+    const YAML::Node names = node["resourceNames"];
+    return names && names.IsSequence() && names.size() > 0;
+  }
+};
+
+// ... one subject of a RoleBinding or ClusterRoleBinding ...
+struct Subject {
+  const YAML::Node& node;
+  std::string path;  // "subjects[1]"
+  std::string kind, name;
+};
+
+// ... or the binding's roleRef.
+struct RoleRef {
+  const YAML::Node& node;
+  std::string kind, name;
+};
+
+// What a predicate found: the message, the field path and the node whose line the finding points at.
+struct Hit {
+  std::string message, path;
+  YAML::Node at;
+};
+using Hits = std::vector<Hit>;
+
+// One predicate per rule: a rule of a role, a binding's roleRef, or a binding's subject.
+struct RiskRule {
+  RuleInfo info;
+  Hits (*on_rule)(const PolicyRule&) = nullptr;
+  Hits (*on_role_ref)(const RoleRef&) = nullptr;
+  Hits (*on_subject)(const Subject&) = nullptr;
+};
+
+Hits wildcard(const PolicyRule& p, const char* field, const char* what) {
+  if (!has(strings_of(p.node[field]), "*")) return {};
+  return {{fmt::format("rule {} (\"*\")", what), p.path + "." + field, element(p.node[field], "*")}};
+}
+
+Hits verb(const PolicyRule& p, const char* v) {
+  if (!has(p.verbs, v)) return {};
+  return {{fmt::format("rule grants the {} verb", v), p.path + ".verbs", element(p.node["verbs"], v)}};
+}
+
+Hits reads_secrets(const PolicyRule& p) {
+  for (const char* v : {"get", "list", "watch"}) {
+    // get restricted to named secrets is the accepted way to read one known Secret.
+    if (std::string(v) == "get" && p.names_only()) continue;
+    if (p.grants("", "secrets", v))
+      return {{fmt::format("rule grants {} on secrets", v), p.path + ".resources", element(p.node["resources"], "secrets")}};
+  }
+  return {};
+}
+
+Hits exec_or_attach(const PolicyRule& p) {
+  Hits hits;
+  for (const char* sub : {"pods/exec", "pods/attach"}) {
+    if (!p.grants("", sub, "create") && !p.grants("", sub, "get")) continue;
+    YAML::Node at = element(p.node["resources"], sub);
+    if (at.IsSequence()) at = element(p.node["resources"], std::string("*") + (std::string(sub).substr(4)));
+    hits.push_back({fmt::format("rule grants {}", sub), p.path + ".resources", at});
+  }
+  return hits;
+}
+
+Hits creates_workloads(const PolicyRule& p) {
+  if (!p.cluster_role) return {};
+  for (const auto& w : kWorkloads)
+    if (p.grants(w[0], w[1], "create"))
+      return {{fmt::format("ClusterRole grants create on {}{}{}", w[1], *w[0] ? "." : "", w[0]), p.path + ".resources",
+               element(p.node["resources"], w[1])}};
+  return {};
+}
+
+Hits node_proxy(const PolicyRule& p) {
+  for (const char* v : {"get", "create"})
+    if (p.grants("", "nodes/proxy", v))
+      return {{fmt::format("rule grants {} on nodes/proxy", v), p.path + ".resources",
+               element(p.node["resources"], "nodes/proxy")}};
+  return {};
+}
+
+Hits subject_is(const Subject& s, const char* kind, const char* name, std::string message) {
+  if (s.kind != kind || s.name != name) return {};
+  return {{std::move(message), s.path, s.node["name"]}};
+}
+
+const std::vector<RiskRule> kRules = {
+    {{"KV-RBAC-001", Severity::kError, "Wildcard verbs",
+      "A rule grants every verb (\"*\"), including ones added in later releases. List the verbs the workload "
+      "needs."},
+     [](const PolicyRule& p) { return wildcard(p, "verbs", "grants every verb"); }},
+    {{"KV-RBAC-002", Severity::kError, "Wildcard resources",
+      "A rule grants access to every resource (\"*\") of its API groups, including Secrets and resources "
+      "added later. List the resources the workload needs."},
+     [](const PolicyRule& p) { return wildcard(p, "resources", "grants every resource"); }},
+    {{"KV-RBAC-003", Severity::kWarning, "Wildcard API groups",
+      "A rule applies to every API group (\"*\"), so its resources match in groups (and CRDs) the author "
+      "did not think of. List the API groups."},
+     [](const PolicyRule& p) { return wildcard(p, "apiGroups", "applies to every API group"); }},
+    {{"KV-RBAC-004", Severity::kError, "escalate verb",
+      "The escalate verb lets the subject create or edit Roles granting permissions it does not hold "
+      "itself: a path to cluster-admin."},
+     [](const PolicyRule& p) { return verb(p, "escalate"); }},
+    {{"KV-RBAC-005", Severity::kError, "bind verb",
+      "The bind verb lets the subject bind any Role or ClusterRole (e.g. cluster-admin) to itself or "
+      "others without holding its permissions."},
+     [](const PolicyRule& p) { return verb(p, "bind"); }},
+    {{"KV-RBAC-006", Severity::kError, "impersonate verb",
+      "The impersonate verb lets the subject act as other users, groups or service accounts, and so gain "
+      "their permissions."},
+     [](const PolicyRule& p) { return verb(p, "impersonate"); }},
+    {{"KV-RBAC-007", Severity::kWarning, "Reads Secrets",
+      "get, list or watch on secrets exposes credentials and service account tokens. Restrict with "
+      "resourceNames (get only) or avoid."},
+     reads_secrets},
+    {{"KV-RBAC-008", Severity::kError, "pods/exec or pods/attach",
+      "pods/exec and pods/attach run commands in (or attach to) containers, with their service account "
+      "tokens and mounted secrets."},
+     exec_or_attach},
+    {{"KV-RBAC-009", Severity::kWarning, "Creates pods or workloads cluster-wide",
+      "A ClusterRole grants create on pods or on workload controllers (deployments, replicasets, "
+      "statefulsets, daemonsets, jobs, cronjobs, replicationcontrollers). Bound by a ClusterRoleBinding "
+      "it runs any image with any service account in every namespace. Use a Role, or bind the ClusterRole "
+      "with RoleBindings only."},
+     creates_workloads},
+    {{"KV-RBAC-010", Severity::kError, "nodes/proxy",
+      "nodes/proxy reaches the kubelet API, which can run commands in every pod on the node and bypasses "
+      "audit logging and admission."},
+     node_proxy},
+    {{"KV-RBAC-011", Severity::kError, "Binding to cluster-admin",
+      "A binding grants the cluster-admin ClusterRole: full control over the cluster."},
+     nullptr,
+     [](const RoleRef& r) -> Hits {
+       if (r.kind != "ClusterRole" || r.name != "cluster-admin") return {};
+       return {{"binding grants the cluster-admin ClusterRole", "roleRef.name", r.node["name"]}};
+     }},
+    {{"KV-RBAC-012", Severity::kError, "Binding to system:masters",
+      "A binding names the group system:masters, whose members bypass authorization entirely."},
+     nullptr, nullptr,
+     [](const Subject& s) { return subject_is(s, "Group", "system:masters", "binding names the group system:masters"); }},
+    {{"KV-RBAC-013", Severity::kError, "Binding to anonymous users",
+      "A binding grants its role to system:anonymous or system:unauthenticated: anyone who can reach the "
+      "API server."},
+     nullptr, nullptr,
+     [](const Subject& s) {
+       Hits h = subject_is(s, "User", "system:anonymous", "binding grants its role to User system:anonymous");
+       return h.empty() ? subject_is(s, "Group", "system:unauthenticated",
+                                     "binding grants its role to Group system:unauthenticated")
+                        : h;
+     }},
+    {{"KV-RBAC-014", Severity::kWarning, "Binding to all authenticated users",
+      "A binding grants its role to system:authenticated: every user and service account of the cluster."},
+     nullptr, nullptr,
+     [](const Subject& s) {
+       return subject_is(s, "Group", "system:authenticated",
+                         "binding grants its role to every authenticated user (system:authenticated)");
+     }},
+};
+
+// Collects the findings for one object, applying the disabled set and its line arithmetic.
 struct Ctx {
   const Resource& r;
-  const YAML::Node& tree;  // r's object (parsed again when the loader dropped it)
   const std::set<std::string>& off;
   std::vector<Finding> out;
 
@@ -74,120 +216,49 @@ struct Ctx {
     if (!n.IsDefined() || n.Mark().is_null()) return 0;
     return n.Mark().column + 1;
   }
-  void add(const char* id, std::string message, std::string path, const YAML::Node& at) {
-    if (off.count(id)) return;
-    const RuleInfo* info = find_rbac_rule(id);
-    Finding f;
-    f.severity = info->severity;
-    f.rule = id;
-    f.message = std::move(message);
-    f.path = std::move(path);
-    f.line = line_of(at);
-    f.column = column_of(at);
-    out.push_back(std::move(f));
+  void add(const RuleInfo& info, Hits hits) {
+    if (off.count(info.id)) return;
+    for (auto& h : hits)
+      out.push_back(Finding{info.severity, info.id, std::move(h.message), std::move(h.path), "", line_of(h.at),
+                            column_of(h.at)});
   }
 };
 
-std::vector<std::string> strings(const YAML::Node& n) {
-  std::vector<std::string> v;
-  if (n && n.IsSequence())
-    for (const auto& e : n)
-      if (e.IsScalar()) v.push_back(e.Scalar());
-  return v;
-}
-bool has(const std::vector<std::string>& v, const std::string& s) { return std::find(v.begin(), v.end(), s) != v.end(); }
-std::string scalar(const YAML::Node& n) { return n && n.IsScalar() ? n.Scalar() : ""; }
-
-// The element of sequence `seq` equal to `value` (for its line), or the sequence itself.
-YAML::Node element(const YAML::Node& seq, const std::string& value) {
-  if (seq && seq.IsSequence())
-    for (const auto& e : seq)
-      if (e.IsScalar() && e.Scalar() == value) return e;
-  return seq;
-}
-
-// True when the policy rule grants `verb` on `resource` (maybe "pods/exec") of `group`, naming the resource
-// explicitly ("*/exec" counts for a subresource); a bare "*" resource is KV-RBAC-002's business.
-bool grants(const YAML::Node& rule, const std::string& group, const std::string& resource, const std::string& verb) {
-  auto verbs = strings(rule["verbs"]);
-  auto groups = strings(rule["apiGroups"]);
-  auto resources = strings(rule["resources"]);
-  if (!has(verbs, verb) && !has(verbs, "*")) return false;
-  if (!has(groups, group) && !has(groups, "*")) return false;
-  if (has(resources, resource)) return true;
-  auto slash = resource.find('/');
-  return slash != std::string::npos && has(resources, "*" + resource.substr(slash));
-}
-
-void check_rule(Ctx& c, const YAML::Node& rule, size_t i) {
-  const std::string p = fmt::format("rules[{}]", i);
-  auto verbs = strings(rule["verbs"]);
-  auto resources = strings(rule["resources"]);
-  auto groups = strings(rule["apiGroups"]);
-  if (has(verbs, "*")) c.add("KV-RBAC-001", "rule grants every verb (\"*\")", p + ".verbs", element(rule["verbs"], "*"));
-  if (has(resources, "*"))
-    c.add("KV-RBAC-002", "rule grants every resource (\"*\")", p + ".resources", element(rule["resources"], "*"));
-  if (has(groups, "*"))
-    c.add("KV-RBAC-003", "rule applies to every API group (\"*\")", p + ".apiGroups", element(rule["apiGroups"], "*"));
-  for (const char* v : {"escalate", "bind", "impersonate"}) {
-    if (!has(verbs, v)) continue;
-    const char* id = std::string(v) == "escalate" ? "KV-RBAC-004" : std::string(v) == "bind" ? "KV-RBAC-005" : "KV-RBAC-006";
-    c.add(id, fmt::format("rule grants the {} verb", v), p + ".verbs", element(rule["verbs"], v));
-  }
-  bool names_only = rule["resourceNames"] && rule["resourceNames"].IsSequence() && rule["resourceNames"].size() > 0;
-  for (const char* v : {"get", "list", "watch"}) {
-    // get restricted to named secrets is the accepted way to read one known Secret.
-    if (std::string(v) == "get" && names_only) continue;
-    if (grants(rule, "", "secrets", v)) {
-      c.add("KV-RBAC-007", fmt::format("rule grants {} on secrets", v), p + ".resources",
-            element(rule["resources"], "secrets"));
-      break;
-    }
-  }
-  for (const char* sub : {"pods/exec", "pods/attach"}) {
-    if (grants(rule, "", sub, "create") || grants(rule, "", sub, "get")) {
-      YAML::Node at = element(rule["resources"], sub);
-      if (at.IsSequence()) at = element(rule["resources"], std::string("*") + (std::string(sub).substr(4)));
-      c.add("KV-RBAC-008", fmt::format("rule grants {}", sub), p + ".resources", at);
-    }
-  }
-  if (c.r.kind == "ClusterRole") {
-    for (const auto& w : kWorkloads) {
-      if (grants(rule, w[0], w[1], "create")) {
-        c.add("KV-RBAC-009", fmt::format("ClusterRole grants create on {}{}{}", w[1], *w[0] ? "." : "", w[0]),
-              p + ".resources", element(rule["resources"], w[1]));
-        break;
-      }
-    }
-  }
-  for (const char* v : {"get", "create"}) {
-    if (grants(rule, "", "nodes/proxy", v)) {
-      c.add("KV-RBAC-010", fmt::format("rule grants {} on nodes/proxy", v), p + ".resources",
-            element(rule["resources"], "nodes/proxy"));
-      break;
-    }
+void check_role(Ctx& c, const YAML::Node& tree) {
+  const YAML::Node rules = tree["rules"];
+  if (!rules || !rules.IsSequence()) return;
+  for (size_t i = 0; i < rules.size(); ++i) {
+    const YAML::Node rule = rules[i];
+    if (!rule.IsMap()) continue;
+    PolicyRule p{rule, fmt::format("rules[{}]", i), strings_of(rule["verbs"]), strings_of(rule["apiGroups"]),
+                 strings_of(rule["resources"]), c.r.kind == "ClusterRole"};
+    for (const auto& risk : kRules)
+      if (risk.on_rule) c.add(risk.info, risk.on_rule(p));
   }
 }
 
-void check_binding(Ctx& c) {
-  const auto& o = c.tree;
-  auto ref = o["roleRef"];
-  if (ref && ref.IsMap() && scalar(ref["kind"]) == "ClusterRole" && scalar(ref["name"]) == "cluster-admin")
-    c.add("KV-RBAC-011", "binding grants the cluster-admin ClusterRole", "roleRef.name", ref["name"]);
-  auto subjects = o["subjects"];
+void check_binding(Ctx& c, const YAML::Node& tree) {
+  const YAML::Node ref = tree["roleRef"];
+  if (ref && ref.IsMap()) {
+    RoleRef rr{ref, scalar_of(ref["kind"]), scalar_of(ref["name"])};
+    for (const auto& risk : kRules)
+      if (risk.on_role_ref) c.add(risk.info, risk.on_role_ref(rr));
+  }
+  const YAML::Node subjects = tree["subjects"];
   if (!subjects || !subjects.IsSequence()) return;
   for (size_t i = 0; i < subjects.size(); ++i) {
-    auto s = subjects[i];
+    const YAML::Node s = subjects[i];
     if (!s.IsMap()) continue;
-    std::string kind = scalar(s["kind"]), name = scalar(s["name"]);
-    std::string p = fmt::format("subjects[{}]", i);
-    if (kind == "Group" && name == "system:masters")
-      c.add("KV-RBAC-012", "binding names the group system:masters", p, s["name"]);
-    if ((kind == "User" && name == "system:anonymous") || (kind == "Group" && name == "system:unauthenticated"))
-      c.add("KV-RBAC-013", fmt::format("binding grants its role to {} {}", kind, name), p, s["name"]);
-    if (kind == "Group" && name == "system:authenticated")
-      c.add("KV-RBAC-014", "binding grants its role to every authenticated user (system:authenticated)", p, s["name"]);
+    Subject subject{s, fmt::format("subjects[{}]", i), scalar_of(s["kind"]), scalar_of(s["name"])};
+    for (const auto& risk : kRules)
+      if (risk.on_subject) c.add(risk.info, risk.on_subject(subject));
   }
+}
+
+std::vector<RuleInfo> catalog() {
+  std::vector<RuleInfo> out;
+  for (const auto& r : kRules) out.push_back(r.info);
+  return out;
 }
 
 std::set<std::string> ignored_by_annotation(const YAML::Node& tree) {
@@ -196,7 +267,7 @@ std::set<std::string> ignored_by_annotation(const YAML::Node& tree) {
   if (!meta || !meta.IsMap()) return ids;
   auto ann = meta["annotations"];
   if (!ann || !ann.IsMap()) return ids;
-  std::string text = scalar(ann["kvalidate.io/ignore"]);
+  std::string text = scalar_of(ann["kvalidate.io/ignore"]);
   size_t start = 0;
   while (start <= text.size()) {
     size_t comma = text.find(',', start);
@@ -212,10 +283,13 @@ std::set<std::string> ignored_by_annotation(const YAML::Node& tree) {
 
 }  // namespace
 
-const std::vector<RuleInfo>& rbac_rule_catalog() { return kCatalog; }
+const std::vector<RuleInfo>& rbac_rule_catalog() {
+  static const std::vector<RuleInfo> kCatalog = catalog();
+  return kCatalog;
+}
 
 const RuleInfo* find_rbac_rule(const std::string& id) {
-  for (const auto& r : kCatalog)
+  for (const auto& r : rbac_rule_catalog())
     if (r.id == id) return &r;
   return nullptr;
 }
@@ -224,7 +298,7 @@ Status check_rule_ids(const std::vector<std::string>& ids) {
   for (const auto& id : ids)
     if (!find_rbac_rule(id))
       return Status::InvalidInput(fmt::format("unknown rule id \"{}\" (known: KV-RBAC-001 … KV-RBAC-{:03})", id,
-                                              kCatalog.size()));
+                                              kRules.size()));
   return Status::Ok();
 }
 
@@ -241,16 +315,10 @@ std::vector<Finding> rbac_risks(const Resource& r, const std::set<std::string>& 
   auto ignored = ignored_by_annotation(tree);
   if (ignored.count("*")) return {};
   off.insert(ignored.begin(), ignored.end());
-  Ctx c{r, tree, off, {}};
+  Ctx c{r, off, {}};
   try {
-    if (r.kind == "Role" || r.kind == "ClusterRole") {
-      auto rules = tree["rules"];
-      if (rules && rules.IsSequence())
-        for (size_t i = 0; i < rules.size(); ++i)
-          if (rules[i].IsMap()) check_rule(c, rules[i], i);
-    } else {
-      check_binding(c);
-    }
+    if (r.kind == "Role" || r.kind == "ClusterRole") check_role(c, tree);
+    else check_binding(c, tree);
   } catch (const YAML::Exception&) {
     // A malformed object is the dry-run's to report; the risk rules say nothing about it.
   }

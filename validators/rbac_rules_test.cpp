@@ -4,6 +4,8 @@
 
 #include <filesystem>
 
+#include <fmt/core.h>
+
 #include "resources/loader.h"
 
 namespace {
@@ -122,4 +124,17 @@ TEST_CASE("other kinds get no risk findings; rule ids are checked") {
   auto bad = kv::check_rule_ids({"KV-RBAC-099"});
   CHECK(bad.exit_code() == 2);
   CHECK(bad.message().find("KV-RBAC-099") != std::string::npos);
+}
+
+TEST_CASE("risk rules: the catalog is the rule table, in id order, each with a title and help") {
+  const auto& catalog = kv::rbac_rule_catalog();
+  REQUIRE(catalog.size() == 14);
+  for (size_t i = 0; i < catalog.size(); ++i) {
+    CAPTURE(i);
+    CHECK(catalog[i].id == fmt::format("KV-RBAC-{:03}", i + 1));
+    CHECK_FALSE(catalog[i].title.empty());
+    CHECK_FALSE(catalog[i].help.empty());
+    CHECK(kv::find_rbac_rule(catalog[i].id) == &catalog[i]);
+  }
+  CHECK(kv::find_rbac_rule("KV-RBAC-015") == nullptr);
 }
