@@ -8,6 +8,7 @@
 
 #include "cli/command.h"
 #include "core/exit_codes.h"
+#include "report/reporter.h"
 
 namespace kv::cli {
 namespace {
@@ -70,7 +71,8 @@ std::vector<Sub> describe(CLI::App& app) {
       f.help = first_sentence(opt->get_description());
       f.takes_value = opt->get_expected_max() > 0 && opt->get_type_size_max() > 0;
       f.choices = choices_of(opt->get_type_name());
-      if (f.names.back() == "--output" && f.choices.empty()) f.choices = {"text", "json", "junit", "sarif", "github"};
+      if (f.names.back() == "--output" && f.choices.empty())
+        for (const auto& format : report::report_formats()) f.choices.push_back(format.name);
       f.file = kFileFlags.count(f.names.back()) > 0;
       s.flags.push_back(std::move(f));
     }

@@ -20,7 +20,7 @@ void add_cluster_flags(CLI::App* cmd, ClusterFlags& f) {
 
 void add_output_flags(CLI::App* cmd, OutputFlags& f) {
   cmd->add_option("-o,--output", f.outputs,
-                  "Report FORMAT[=FILE]; repeatable. Formats: text, json, junit, sarif, github");
+                  "Report FORMAT[=FILE]; repeatable. Formats: " + report::report_format_names());
   cmd->add_option("-j,--jobs", f.jobs, "Requests in flight to the API server")->check(CLI::Range(1, 256));
   cmd->add_flag("--warnings-as-errors", f.warnings_as_errors, "Treat warnings (deprecations, unknown fields) as errors");
 }

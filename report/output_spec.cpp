@@ -14,18 +14,10 @@
 namespace kv::report {
 namespace {
 
-const char* const kFormats[] = {"text", "json", "junit", "sarif", "github"};
-
 bool known_format(const std::string& f) {
-  for (const char* k : kFormats)
-    if (f == k) return true;
+  for (const auto& k : report_formats())
+    if (f == k.name) return true;
   return false;
-}
-
-std::string format_list() {
-  std::string s;
-  for (const char* k : kFormats) s += std::string(s.empty() ? "" : ", ") + k;
-  return s;
 }
 
 std::string parent_dir(const std::string& path) {
@@ -48,7 +40,7 @@ Result<std::vector<OutputSpec>> parse_output_specs(const std::vector<std::string
     spec.format = flag.substr(0, eq);
     if (!known_format(spec.format)) {
       return Status::Usage("-o " + flag + ": unknown format '" + spec.format +
-                           "' (valid: " + format_list() + ")");
+                           "' (valid: " + report_format_names() + ")");
     }
     if (eq != std::string::npos) {
       spec.path = flag.substr(eq + 1);

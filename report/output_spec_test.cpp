@@ -74,3 +74,13 @@ TEST_CASE("write_file_atomically replaces a file and reports a failure naming th
   CHECK(bad.message().find(dir + "/missing/r.txt") != std::string::npos);
   (void)run_command({"rm", "-rf", dir});
 }
+
+TEST_CASE("report formats: one table names every format, and each name makes its reporter") {
+  CHECK(report_format_names() == "text, json, junit, sarif, github");
+  auto ctx = std::make_shared<ReportContext>();
+  for (const auto& f : report_formats()) {
+    CAPTURE(f.name);
+    CHECK(make_reporter(f.name, [](const std::string&) { return Status::Ok(); }, ctx) != nullptr);
+  }
+  CHECK(make_reporter("xml", [](const std::string&) { return Status::Ok(); }, ctx) == nullptr);
+}

@@ -30,13 +30,24 @@ bool color_terminal(int fd) {
 
 }  // namespace
 
+const std::vector<ReportFormat>& report_formats() {
+  static const std::vector<ReportFormat> kFormats = {
+      {"text", make_text_reporter},   {"json", make_json_reporter},     {"junit", make_junit_reporter},
+      {"sarif", make_sarif_reporter}, {"github", make_github_reporter},
+  };
+  return kFormats;
+}
+
+std::string report_format_names() {
+  std::string s;
+  for (const auto& f : report_formats()) s += std::string(s.empty() ? "" : ", ") + f.name;
+  return s;
+}
+
 std::unique_ptr<Reporter> make_reporter(const std::string& format, ReportSink sink,
                                         std::shared_ptr<ReportContext> ctx) {
-  if (format == "text") return make_text_reporter(std::move(sink), std::move(ctx));
-  if (format == "json") return make_json_reporter(std::move(sink), std::move(ctx));
-  if (format == "junit") return make_junit_reporter(std::move(sink), std::move(ctx));
-  if (format == "sarif") return make_sarif_reporter(std::move(sink), std::move(ctx));
-  if (format == "github") return make_github_reporter(std::move(sink), std::move(ctx));
+  for (const auto& f : report_formats())
+    if (format == f.name) return f.make(std::move(sink), std::move(ctx));
   return nullptr;
 }
 

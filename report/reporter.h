@@ -13,7 +13,7 @@
 namespace kv::report {
 
 struct OutputSpec {
-  std::string format;  // text | json | junit | sarif | github
+  std::string format;  // a name in report_formats()
   std::string path;    // "" = stdout
 };
 
@@ -64,6 +64,15 @@ std::unique_ptr<Reporter> make_json_reporter(ReportSink sink, std::shared_ptr<Re
 std::unique_ptr<Reporter> make_junit_reporter(ReportSink sink, std::shared_ptr<ReportContext> ctx);
 std::unique_ptr<Reporter> make_sarif_reporter(ReportSink sink, std::shared_ptr<ReportContext> ctx);
 std::unique_ptr<Reporter> make_github_reporter(ReportSink sink, std::shared_ptr<ReportContext> ctx);
+// The one list of report formats: each -o name with its factory, in the order help texts list them.
+struct ReportFormat {
+  const char* name;
+  std::unique_ptr<Reporter> (*make)(ReportSink sink, std::shared_ptr<ReportContext> ctx);
+};
+const std::vector<ReportFormat>& report_formats();
+// The format names joined: "text, json, junit, sarif, github".
+std::string report_format_names();
+
 // The reporter for a format name (see OutputSpec), or nullptr for an unknown name.
 std::unique_ptr<Reporter> make_reporter(const std::string& format, ReportSink sink,
                                         std::shared_ptr<ReportContext> ctx);
