@@ -2,7 +2,6 @@
 // and served API versions so that .Capabilities tells the truth, then judges every rendered object on the
 // API server. A chart with ci/*-values.yaml (or any ci/*.yaml with --values-matrix) runs once per file,
 // each run its own report suite.
-#include <fmt/core.h>
 
 #include "cli/command.h"
 #include "cli/hook_output.h"
@@ -10,9 +9,8 @@
 #include "config/hook_paths.h"
 #include "core/clock.h"
 #include "core/exit_codes.h"
-#include "render/chart.h"
+#include "engine/chart_batches.h"
 #include "render/render.h"
-#include "render/template_lines.h"
 
 namespace kv::cli {
 namespace {
@@ -29,17 +27,10 @@ struct ChartOptions {
   ConfigFlags config;
 };
 
-// One chart with its settings: the command line's, layered over the config's `charts:` entry.
-struct ChartPlan {
-  render::Chart chart;
-  render::ValuesFlags values;  // config values files and set first, then -f and --set (later wins in helm)
-  std::string release, namespace_;
-  bool values_matrix = false;
-};
-
-ChartPlan plan_chart(render::Chart chart, const ChartOptions& o, const CLI::App& cmd,
-                     const std::optional<config::Config>& cfg) {
-  ChartPlan p;
+// The chart with its settings: the command line's, layered over the config's `charts:` entry.
+engine::ChartInput chart_input(render::Chart chart, const ChartOptions& o, const CLI::App& cmd,
+                               const std::optional<config::Config>& cfg) {
+  engine::ChartInput p;
   p.values = o.values;
   p.release = o.release;
   p.values_matrix = o.values_matrix;
@@ -55,15 +46,6 @@ ChartPlan plan_chart(render::Chart chart, const ChartOptions& o, const CLI::App&
   return p;
 }
 
-// A chart with its own namespace in the config: its namespaced objects that name none go there.
-void place_in_namespace(std::vector<Resource>& resources, const std::string& ns, const kube::Discovery& discovery) {
-  for (auto& r : resources) {
-    if (!r.namespace_.empty()) continue;
-    const kube::ApiResource* api = discovery.find_kind(r.group(), r.version(), r.kind);
-    if (api && api->namespaced) r.namespace_ = ns;
-  }
-}
-
 // Reports a failure that happens before any batch exists (exit 2 or 3).
 int fail_early(report::ReportSet& reports, const Status& why, double started) {
   return conclude(engine::fail_run(reports, {}, why, started));
@@ -72,16 +54,13 @@ int fail_early(report::ReportSet& reports, const Status& why, double started) {
 int run_validation(const ChartOptions& o, const CLI::App& cmd, const std::optional<config::Config>& cfg,
                    const std::vector<std::string>& chart_paths, double started) {
   auto reports = report::ReportSet::Open(o.pipeline.output.outputs);
-  if (!reports.ok()) {
-    fmt::print(stderr, "kvalidate: {}\n", reports.status().message());
-    return exit_code::kBadInput;
-  }
+  if (!reports.ok()) return fail(reports.status());
   // Everything about the input is checked before the plane is touched.
-  std::vector<ChartPlan> charts;
+  std::vector<engine::ChartInput> charts;
   for (const auto& path : chart_paths) {
     auto chart = render::load_chart(path);
     if (!chart.ok()) return fail_early(*reports, chart.status(), started);
-    charts.push_back(plan_chart(std::move(chart.value()), o, cmd, cfg));
+    charts.push_back(chart_input(std::move(chart.value()), o, cmd, cfg));
     if (Status s = render::check_values(charts.back().values); !s.ok()) return fail_early(*reports, s, started);
   }
   auto helm = render::find_helm();
@@ -92,53 +71,16 @@ int run_validation(const ChartOptions& o, const CLI::App& cmd, const std::option
   if (!ro.ok()) return fail_early(*reports, ro.status(), started);
   auto session = engine::open_session(*ro);
   if (!session.ok()) return fail_early(*reports, session.status(), started);
-  const kube::Discovery& discovery = session->conn.discovery;
-  render::RenderRequest base;
-  base.namespace_ = session->conn.default_namespace;
-  base.skip_tests = o.skip_tests;
-  base.kube_version = discovery.server_version();
-  base.api_versions = render::helm_api_versions(discovery.all());
-
   std::vector<engine::Batch> batches;
-  for (const auto& plan : charts) {
-    const render::Chart& chart = plan.chart;
-    for (const auto& chart_run : render::plan_runs(chart, plan.values_matrix)) {
-      render::RenderRequest req = base;
-      req.release = plan.release;
-      req.values = plan.values;
-      if (!plan.namespace_.empty()) req.namespace_ = plan.namespace_;
-      req.run_values_file = chart_run.values_file;
-      req.suite = chart_run.suite;
-      engine::Batch batch;
-      batch.suite = chart_run.suite;
-      if (!o.no_lint) {
-        auto lint = render::lint_chart(*helm, chart, req);
-        if (!lint.ok()) return conclude(engine::fail_run(*reports, batches, lint.status(), started));
-        batch.pre_results.push_back(std::move(lint.value()));
-      }
-      auto rendered = render::render_chart(*helm, chart, req);
-      if (!rendered.ok()) return conclude(engine::fail_run(*reports, batches, rendered.status(), started));
-      batch.resources = std::move(rendered->resources);
-      if (!plan.namespace_.empty()) place_in_namespace(batch.resources, plan.namespace_, discovery);
-      for (auto& p : rendered->problems) batch.pre_results.push_back(std::move(p));
-      // Rendered lines are not template lines: point findings at the field's key in the template.
-      batch.locate = [](const Resource& r, const std::string& path) {
-        int line = render::template_line_for(r.source, path);
-        return std::pair<int, int>{line, 0};
-      };
-      batches.push_back(std::move(batch));
-    }
-  }
+  Status rendered = engine::chart_batches(*helm, charts, session->conn, {!o.no_lint, o.skip_tests}, batches);
+  if (!rendered.ok()) return conclude(engine::fail_run(*reports, batches, rendered, started));
   return conclude(engine::validate(*session, *reports, batches, *ro, started));
 }
 
 int run(ChartOptions& o, const CLI::App& cmd) {
   double started = now_ms();
   auto cfg = configure_command(o.config, cmd, o.hook, o.pipeline);
-  if (!cfg.ok()) {
-    fmt::print(stderr, "kvalidate: {}\n", cfg.status().message());
-    return exit_code::kBadInput;
-  }
+  if (!cfg.ok()) return fail(cfg.status());
   if (!o.hook) return run_validation(o, cmd, *cfg, o.charts, started);
   // Hook mode: the arguments are changed files; each chart holding some of them is validated once.
   std::vector<std::string> roots = config::chart_roots_for(o.charts);

@@ -133,7 +133,7 @@ Result<Chart> load_chart(const std::string& path) {
   }
   chart.ci_values = ci_files(chart.root, false);
   chart.ci_all = ci_files(chart.root, true);
-  register_chart_source(chart.path, chart.root, chart.extracted);
+  chart.templates = std::make_shared<TemplateSource>(chart.root, chart.extracted);
   return chart;
 }
 

@@ -16,6 +16,8 @@ struct TempDir {
   ~TempDir();
 };
 
+class TemplateSource;  // render/template_lines.h
+
 struct Chart {
   std::string path;                    // as given: "./mychart" or "mychart-0.1.0.tgz"
   std::string root;                    // directory holding Chart.yaml: `path` itself, or where the archive
@@ -26,13 +28,13 @@ struct Chart {
                                        // relative to `root`
   std::vector<std::string> ci_all;     // every ci/*.yaml and ci/*.yml, sorted (for --values-matrix)
   std::shared_ptr<TempDir> extracted;  // keeps an archive's extraction alive
+  std::shared_ptr<const TemplateSource> templates;  // reads the templates (below `root`), each once
 };
 
 // Loads and checks `path`. Fails with InvalidInput (exit 2), one line naming the file, when the path does
 // not exist, a directory has no Chart.yaml, Chart.yaml is not valid YAML or lacks apiVersion/name/version,
 // an archive is not a gzipped tar holding a chart, or a dependency listed in Chart.yaml is not present
-// under charts/ (the message suggests `helm dependency build`). Registers the chart's source root for
-// template_line_for().
+// under charts/ (the message suggests `helm dependency build`).
 Result<Chart> load_chart(const std::string& path);
 
 // Values given on the command line, passed to helm in this order: -f files, --set, --set-string,

@@ -64,7 +64,8 @@ Rendered parse_rendered(const std::string& output, const Chart& chart, const std
     src.template_path = strip_chart_name(d.source);
     src.file = chart_file(chart, src.template_path);
     src.document = seen[d.source]++;
-    src.line = template_document_line(chart.path, src.template_path, src.document, per_template[d.source]);
+    src.line = chart.templates ? chart.templates->document_line(src.template_path, src.document, per_template[d.source])
+                               : 0;
     src.column = src.line > 0 ? 1 : 0;
     // The loader parses safely and checks the object as it does for manifests; its problems are the
     // chart's (exit 1), reported on the template.

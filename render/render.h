@@ -29,9 +29,9 @@ struct RenderRequest {
 struct Rendered {
   // Every object, in helm's output order (CRDs from crds/ first). SourceRef: chart = chart.path,
   // template_path = "templates/x.yaml" (from `# Source:`), file = chart.path + "/" + template_path,
-  // line = where the object's document starts in the template (template_document_line), document = the
+  // line = where the object's document starts in the template (TemplateSource::document_line), document = the
   // index of the object among those its template rendered. Resource.line_base is 0: node marks count lines
-  // of the rendered document, not of the template; map fields with template_line_for().
+  // of the rendered document, not of the template; map fields with Chart::templates->line_for().
   std::vector<Resource> resources;
   // Render problems, each status invalid: a failed `helm template` (kind kRender, no resources then), or a
   // rendered document the loader refuses (not a Kubernetes object, no name, duplicate keys, ...): kind

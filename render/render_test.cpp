@@ -85,7 +85,7 @@ TEST_CASE("helm-create's chart renders with its template paths, and fields map t
   CHECK(deploy->source.file == kCharts + "/webapp/templates/deployment.yaml");
   CHECK(deploy->source.line == 1);
   CHECK(deploy->body.find("kind: Deployment") != std::string::npos);
-  CHECK(kv::render::template_line_for(deploy->source, "spec.template.spec.containers[0].imagePullPolicy") == 42);
+  CHECK(webapp.templates->line_for(deploy->source, "spec.template.spec.containers[0].imagePullPolicy") == 42);
   CHECK(find(*out, "Pod")->source.template_path == "templates/tests/test-connection.yaml");
 
   req.skip_tests = true;
@@ -242,7 +242,7 @@ TEST_CASE("a packaged chart renders like its directory and names files inside th
   const kv::Resource* deploy = find(*out, "Deployment");
   REQUIRE(deploy);
   CHECK(deploy->source.file == tgz + "/templates/deployment.yaml");
-  CHECK(kv::render::template_line_for(deploy->source, "imagePullPolicy") == 42);
+  CHECK(archived->templates->line_for(deploy->source, "imagePullPolicy") == 42);
   fs::remove_all(dir);
 }
 

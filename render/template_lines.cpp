@@ -14,40 +14,6 @@ namespace fs = std::filesystem;
 
 namespace {
 
-struct Source {
-  std::string root;
-  std::shared_ptr<TempDir> keep;
-};
-
-struct Cache {
-  std::mutex mu;
-  std::map<std::string, Source> charts;                    // chart path → where its files are
-  std::map<std::string, std::vector<std::string>> files;  // template file → its lines
-};
-
-Cache& cache() {
-  static Cache c;
-  return c;
-}
-
-// The template's lines (empty when unreadable). Caller holds the lock.
-const std::vector<std::string>& lines_of(Cache& c, const std::string& chart, const std::string& template_path,
-                                         const std::string& fallback_file) {
-  std::string file;
-  if (auto it = c.charts.find(chart); it != c.charts.end() && !template_path.empty())
-    file = (fs::path(it->second.root) / template_path).string();
-  else if (!template_path.empty() && !chart.empty())
-    file = (fs::path(chart) / template_path).string();
-  else
-    file = fallback_file;
-  auto found = c.files.find(file);
-  if (found != c.files.end()) return found->second;
-  std::vector<std::string> lines;
-  std::ifstream in(file);
-  for (std::string line; std::getline(in, line);) lines.push_back(line);
-  return c.files.emplace(file, std::move(lines)).first->second;
-}
-
 bool is_separator(const std::string& line) {
   if (line.rfind("---", 0) != 0) return false;
   for (size_t i = 3; i < line.size(); ++i)
@@ -126,17 +92,30 @@ int match_score(const std::vector<std::string>& chain, const std::vector<std::st
 
 }  // namespace
 
-void register_chart_source(const std::string& chart_path, const std::string& root, std::shared_ptr<TempDir> keep) {
-  auto& c = cache();
-  std::lock_guard<std::mutex> lock(c.mu);
-  c.charts[chart_path] = Source{root, std::move(keep)};
-}
+struct TemplateSource::Files {
+  std::mutex mu;
+  std::map<std::string, std::vector<std::string>> lines;  // template file → its lines
 
-int template_line_for(const SourceRef& src, std::string_view field_path) {
+  // The lines of `file` (empty when unreadable). Caller holds `mu`.
+  const std::vector<std::string>& of(const std::string& file) {
+    auto found = lines.find(file);
+    if (found != lines.end()) return found->second;
+    std::vector<std::string> read;
+    std::ifstream in(file);
+    for (std::string line; std::getline(in, line);) read.push_back(line);
+    return lines.emplace(file, std::move(read)).first->second;
+  }
+};
+
+TemplateSource::TemplateSource(std::string root, std::shared_ptr<TempDir> keep)
+    : root_(std::move(root)), keep_(std::move(keep)), files_(std::make_unique<Files>()) {}
+
+TemplateSource::~TemplateSource() = default;
+
+int TemplateSource::line_for(const SourceRef& src, std::string_view field_path) const {
   auto keys = path_keys(field_path);
-  auto& c = cache();
-  std::lock_guard<std::mutex> lock(c.mu);
-  const auto& lines = lines_of(c, src.chart, src.template_path, src.file);
+  std::lock_guard<std::mutex> lock(files_->mu);
+  const auto& lines = files_->of(src.template_path.empty() ? src.file : (fs::path(root_) / src.template_path).string());
   if (lines.empty()) return 0;
   int start = src.line > 0 ? src.line : 1;
   if (keys.empty()) return start;
@@ -157,10 +136,9 @@ int template_line_for(const SourceRef& src, std::string_view field_path) {
   return best >= 0 && best_count == 1 ? best + 1 : start;
 }
 
-int template_document_line(const std::string& chart_path, const std::string& template_path, int index, int count) {
-  auto& c = cache();
-  std::lock_guard<std::mutex> lock(c.mu);
-  const auto& lines = lines_of(c, chart_path, template_path, "");
+int TemplateSource::document_line(const std::string& template_path, int index, int count) const {
+  std::lock_guard<std::mutex> lock(files_->mu);
+  const auto& lines = files_->of((fs::path(root_) / template_path).string());
   if (lines.empty()) return 0;
   // Start line of each part that holds more than blanks, comments and template actions alone.
   std::vector<int> starts;

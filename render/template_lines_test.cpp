@@ -34,30 +34,30 @@ TEST_CASE("a field maps to its key's line in the template, or to the document st
       "          imagePullPolicy: {{ .Values.p }}\n";  // 21
   std::ofstream(dir / "templates" / "labels.yaml") <<
       "kind: Deployment\nmetadata:\n  labels:\n    a: b\nspec:\n  template:\n    metadata:\n      labels:\n        c: d\n";
-  kv::render::register_chart_source("mychart", dir.string(), nullptr);
-  CHECK(kv::render::template_document_line("mychart", "templates/two.yaml", 0, 2) == 1);
-  CHECK(kv::render::template_document_line("mychart", "templates/two.yaml", 1, 2) == 12);
-  CHECK(kv::render::template_document_line("mychart", "templates/two.yaml", 0, 3) == 1);  // parts differ: start
+  kv::render::TemplateSource templates(dir.string(), nullptr);
+  CHECK(templates.document_line("templates/two.yaml", 0, 2) == 1);
+  CHECK(templates.document_line("templates/two.yaml", 1, 2) == 12);
+  CHECK(templates.document_line("templates/two.yaml", 0, 3) == 1);  // parts differ: start
 
   kv::SourceRef second{"mychart/templates/two.yaml", 12, 1, 1, "templates/two.yaml", "mychart"};
-  CHECK(kv::render::template_line_for(second, "spec.template.spec.containers[0].imagePullPolicy") == 21);
-  CHECK(kv::render::template_line_for(second, "imagePullPolicy") == 21);
+  CHECK(templates.line_for(second, "spec.template.spec.containers[0].imagePullPolicy") == 21);
+  CHECK(templates.line_for(second, "imagePullPolicy") == 21);
   // "name" occurs twice in the second document: the enclosing keys decide.
-  CHECK(kv::render::template_line_for(second, "metadata.name") == 15);
-  CHECK(kv::render::template_line_for(second, "spec.template.spec.containers[0].name") == 20);
-  CHECK(kv::render::template_line_for(second, "name") == 12);  // ambiguous: the document start
+  CHECK(templates.line_for(second, "metadata.name") == 15);
+  CHECK(templates.line_for(second, "spec.template.spec.containers[0].name") == 20);
+  CHECK(templates.line_for(second, "name") == 12);  // ambiguous: the document start
   // Both "metadata" keys enclose a "labels"; only the first is the object's own metadata.
   kv::SourceRef third{"mychart/templates/labels.yaml", 1, 1, 0, "templates/labels.yaml", "mychart"};
-  CHECK(kv::render::template_line_for(third, "metadata.labels") == 3);
-  CHECK(kv::render::template_line_for(third, "spec.template.metadata.labels") == 8);
-  CHECK(kv::render::template_line_for(third, "labels") == 1);
-  CHECK(kv::render::template_line_for(second, "replicas") == 12);
+  CHECK(templates.line_for(third, "metadata.labels") == 3);
+  CHECK(templates.line_for(third, "spec.template.metadata.labels") == 8);
+  CHECK(templates.line_for(third, "labels") == 1);
+  CHECK(templates.line_for(second, "replicas") == 12);
 
   kv::SourceRef first{"mychart/templates/two.yaml", 1, 1, 0, "templates/two.yaml", "mychart"};
-  CHECK(kv::render::template_line_for(first, "spec.ports[0].port") == 8);
-  CHECK(kv::render::template_line_for(first, "imagePullPolicy") == 1);  // not in this document
+  CHECK(templates.line_for(first, "spec.ports[0].port") == 8);
+  CHECK(templates.line_for(first, "imagePullPolicy") == 1);  // not in this document
 
   kv::SourceRef missing{"nowhere/templates/x.yaml", 0, 0, 0, "templates/x.yaml", "nowhere"};
-  CHECK(kv::render::template_line_for(missing, "a") == 0);
+  CHECK(kv::render::TemplateSource("/nowhere", nullptr).line_for(missing, "a") == 0);
   fs::remove_all(dir);
 }
