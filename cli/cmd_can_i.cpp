@@ -116,12 +116,10 @@ int run(const CanIOptions& o) {
 }
 
 const Registrar kRegistrar{Command{
-    "can-i", "Ask the API server's authorizer whether a user may do something (SubjectAccessReview)", 40,
-    [](CLI::App& app) -> std::function<int()> {
+    "can-i", "Check whether USER may perform VERB on RESOURCE[.GROUP][/NAME] (exit 0 yes, 1 no), or list "
+             "what USER may do (--list)", 40,
+    [](CLI::App* cmd) -> std::function<int()> {
       auto opts = std::make_shared<CanIOptions>();
-      CLI::App* cmd = app.add_subcommand(
-          "can-i", "Check whether USER may perform VERB on RESOURCE[.GROUP][/NAME] (exit 0 yes, 1 no), or list "
-                   "what USER may do (--list)");
       cmd->add_option("verb", opts->verb, "get, list, watch, create, update, patch, delete, ... or *");
       cmd->add_option("resource", opts->resource,
                       "RESOURCE[.GROUP][/NAME] as kubectl (pods, deployments.apps, deploy/web), * or a "

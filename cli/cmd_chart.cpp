@@ -91,12 +91,10 @@ int run(ChartOptions& o, const CLI::App& cmd) {
 }
 
 const Registrar kRegistrar{Command{
-    "chart", "Render Helm charts with helm and validate every object on the API server", 20,
-    [](CLI::App& app) -> std::function<int()> {
+    "chart", "Lint and render Helm charts with the real helm (the server's version and API versions reach "
+             ".Capabilities), then validate every rendered object with server-side dry-run", 20,
+    [](CLI::App* cmd) -> std::function<int()> {
       auto opts = std::make_shared<ChartOptions>();
-      CLI::App* cmd = app.add_subcommand(
-          "chart", "Lint and render Helm charts with the real helm (the server's version and API versions reach "
-                   ".Capabilities), then validate every rendered object with server-side dry-run");
       cmd->add_option("charts", opts->charts, "Chart directories or packaged .tgz charts (with --hook: changed files)")
           ->required();
       cmd->add_option("-f,--values", opts->values.files, "Values file (repeatable; applied in order)");

@@ -181,15 +181,14 @@ std::string zsh_script(const std::vector<Sub>& subs) {
 }
 
 const Registrar kRegistrar{Command{
-    "completion", "Print a shell completion script (bash or zsh)", 90,
-    [](CLI::App& app) -> std::function<int()> {
+    "completion",
+    "Print a shell completion script. bash: source <(kvalidate completion bash); zsh: kvalidate completion "
+    "zsh > \"${fpath[1]}/_kvalidate\"",
+    90,
+    [](CLI::App* cmd) -> std::function<int()> {
       auto shell = std::make_shared<std::string>();
-      CLI::App* cmd = app.add_subcommand(
-          "completion",
-          "Print a shell completion script. bash: source <(kvalidate completion bash); zsh: kvalidate completion "
-          "zsh > \"${fpath[1]}/_kvalidate\"");
       cmd->add_option("shell", *shell, "bash or zsh")->required()->check(CLI::IsMember({"bash", "zsh"}));
-      CLI::App* root = &app;
+      CLI::App* root = cmd->get_parent();
       return [shell, root] {
         auto subs = describe(*root);
         fmt::print("{}", *shell == "bash" ? bash_script(subs) : zsh_script(subs));

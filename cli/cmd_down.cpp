@@ -32,11 +32,9 @@ int run_down(const DownOptions& o) {
   return 0;
 }
 
-Registrar reg({"down", "Stop kvalidate's control plane and remove its state", 11,
-               [](CLI::App& app) -> std::function<int()> {
+Registrar reg({"down", "Stop the control plane kvalidate started and remove its state", 11,
+               [](CLI::App* cmd) -> std::function<int()> {
                  auto opts = std::make_shared<DownOptions>();
-                 CLI::App* cmd = app.add_subcommand(
-                     "down", "Stop the control plane kvalidate started and remove its state");
                  cmd->footer("SIGTERM, then SIGKILL after 10s, only to processes that are still the ones "
                              "kvalidate started. Exit 0 (also when nothing was running), 3 when one would not stop.");
                  cmd->add_flag("--keep-data", opts->keep_data, "Keep etcd/k3s data and certificates for the next `up`");

@@ -34,11 +34,9 @@ int run_env(const ClusterFlags& flags) {
   return 0;
 }
 
-Registrar reg({"env", "Print `export KUBECONFIG=...` for the control plane (starting it if needed)", 14,
-               [](CLI::App& app) -> std::function<int()> {
+Registrar reg({"env", "Ensure the control plane (as `kvalidate up`) and print `export KUBECONFIG=PATH`", 14,
+               [](CLI::App* cmd) -> std::function<int()> {
                  auto flags = std::make_shared<ClusterFlags>();
-                 CLI::App* cmd = app.add_subcommand(
-                     "env", "Ensure the control plane (as `kvalidate up`) and print `export KUBECONFIG=PATH`");
                  cmd->footer("Use as: eval \"$(kvalidate env)\". Exit 0, or 3 when no plane can be had.");
                  add_cluster_flags(cmd, *flags);
                  return [flags] { return run_env(*flags); };

@@ -78,11 +78,9 @@ int run_logs(const LogsOptions& o) {
   }
 }
 
-Registrar reg({"logs", "Print the control plane's logs (etcd, apiserver, k3s)", 13,
-               [](CLI::App& app) -> std::function<int()> {
+Registrar reg({"logs", "Print the logs of kvalidate's control plane components (etcd, apiserver, k3s)", 13,
+               [](CLI::App* cmd) -> std::function<int()> {
                  auto opts = std::make_shared<LogsOptions>();
-                 CLI::App* cmd = app.add_subcommand(
-                     "logs", "Print the logs of kvalidate's control plane components (etcd, apiserver, k3s)");
                  cmd->footer("Exit 0, or 3 when there are no logs (never started).");
                  cmd->add_option("--component", opts->component, "Only this component: etcd, apiserver or k3s")
                      ->check(CLI::IsMember({"etcd", "apiserver", "k3s"}));

@@ -1,7 +1,5 @@
 // `kvalidate manifests PATH...`: loads plain YAML/JSON (files, directories, - for stdin) and judges
 // every object on the API server with server-side dry-run.
-#include <fmt/core.h>
-
 #include "cli/command.h"
 #include "cli/hook_output.h"
 #include "cli/options.h"
@@ -22,10 +20,7 @@ struct ManifestsOptions {
 int run_validation(const ManifestsOptions& o, const CLI::App& cmd, const std::optional<config::Config>& cfg,
                    double started) {
   auto reports = report::ReportSet::Open(o.pipeline.output.outputs);
-  if (!reports.ok()) {
-    fmt::print(stderr, "kvalidate: {}\n", reports.status().message());
-    return exit_code::kBadInput;
-  }
+  if (!reports.ok()) return fail(reports.status());
   LoadOptions lo;
   lo.ignore_non_objects = o.hook;
   // Keep only each document's text: yaml-cpp trees cost ~30 KB per Deployment, and the few objects that
@@ -47,21 +42,17 @@ int run_validation(const ManifestsOptions& o, const CLI::App& cmd, const std::op
 int run(ManifestsOptions& o, const CLI::App& cmd) {
   double started = now_ms();
   auto cfg = configure_command(o.config, cmd, o.hook, o.pipeline);
-  if (!cfg.ok()) {
-    fmt::print(stderr, "kvalidate: {}\n", cfg.status().message());
-    return exit_code::kBadInput;
-  }
+  if (!cfg.ok()) return fail(cfg.status());
   HookText hook_text;
   if (o.hook) hook_text.capture(o.pipeline.output.outputs);
   return hook_text.finish(run_validation(o, cmd, *cfg, started));
 }
 
 const Registrar kRegistrar{Command{
-    "manifests", "Validate Kubernetes manifests (files, directories, - for stdin) on the API server", 10,
-    [](CLI::App& app) -> std::function<int()> {
+    "manifests", "Validate Kubernetes manifests (files, directories, - for stdin) "
+                 "against a real API server with server-side dry-run", 10,
+    [](CLI::App* cmd) -> std::function<int()> {
       auto opts = std::make_shared<ManifestsOptions>();
-      CLI::App* cmd = app.add_subcommand("manifests", "Validate Kubernetes manifests (files, directories, - for stdin) "
-                                                      "against a real API server with server-side dry-run");
       cmd->add_option("paths", opts->paths, "Files, directories (YAML/JSON inside, recursively) or - for stdin")
           ->required();
       cmd->add_option("-n,--namespace", opts->pipeline.namespace_, "Namespace for objects that name none");

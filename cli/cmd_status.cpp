@@ -84,12 +84,10 @@ int run_status(const StatusOptions& o) {
   return rc;
 }
 
-Registrar reg({"status", "Show whether kvalidate's control plane runs and is healthy", 12,
-               [](CLI::App& app) -> std::function<int()> {
+Registrar reg({"status", "Show kvalidate's control plane: backend, versions, endpoint, pids, uptime, "
+                         "kubeconfig, health", 12,
+               [](CLI::App* cmd) -> std::function<int()> {
                  auto opts = std::make_shared<StatusOptions>();
-                 CLI::App* cmd = app.add_subcommand(
-                     "status", "Show kvalidate's control plane: backend, versions, endpoint, pids, uptime, "
-                               "kubeconfig, health");
                  cmd->footer("Starts nothing. Exit 0 when running and healthy (/readyz answers), 3 when not "
                              "running or not healthy.");
                  cmd->add_option("-o,--output", opts->output, "text or json")->check(CLI::IsMember({"text", "json"}));

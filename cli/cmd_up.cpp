@@ -41,12 +41,10 @@ int run_up(const UpOptions& o) {
   return 0;
 }
 
-Registrar reg({"up", "Start kvalidate's control plane, or reuse the running one; print its kubeconfig", 10,
-               [](CLI::App& app) -> std::function<int()> {
+Registrar reg({"up", "Start kvalidate's control plane (kube-apiserver+etcd, or k3s), or reuse the one running; "
+                     "print where its kubeconfig is", 10,
+               [](CLI::App* cmd) -> std::function<int()> {
                  auto opts = std::make_shared<UpOptions>();
-                 CLI::App* cmd = app.add_subcommand(
-                     "up", "Start kvalidate's control plane (kube-apiserver+etcd, or k3s), or reuse the one running; "
-                           "print where its kubeconfig is");
                  cmd->footer("Exit 0 when ready, 3 when it cannot be started or is not ready within --wait "
                              "(the log's last lines are shown and nothing is left running), 2 for bad flags.");
                  add_cluster_flags(cmd, opts->cluster);

@@ -1,67 +1,18 @@
 // `kvalidate version`: kvalidate's own version and, for each external program it runs, the version,
 // the path and where it was found (see core/tools.h), or "not found".
-#include <future>
-#include <regex>
-
 #include <fmt/core.h>
 
 #include "build_info.h"
 #include "cli/command.h"
 #include "core/json.h"
-#include "core/process.h"
-#include "core/tools.h"
+#include "core/tool_versions.h"
 
 namespace kv::cli {
 
 namespace {
 
-struct ToolVersion {
-  std::string name;
-  std::optional<ToolLocation> where;
-  std::string version;  // "" when the binary would not say
-  std::string error;
-};
-
-// Asks the binary for its version. Each tool words it differently.
-std::string ask_version(const std::string& name, const std::string& path, std::string& error) {
-  std::vector<std::string> argv{path, "--version"};
-  if (name == "helm") argv = {path, "version", "--template", "{{.Version}}"};
-  if (name == "kubectl") argv = {path, "version", "--client", "-o", "json"};
-  RunOptions ro;
-  ro.timeout = std::chrono::seconds(10);
-  auto r = run_command(argv, ro);
-  if (!r.ok()) { error = r.status().message(); return ""; }
-  if (r->exit_code != 0) { error = fmt::format("exit {}: {}", r->exit_code, r->err.substr(0, 200)); return ""; }
-  if (name == "kubectl") {
-    auto doc = parse_json(r->out, "kubectl version");
-    if (doc.ok() && (*doc)["clientVersion"] && (*doc)["clientVersion"]["gitVersion"])
-      return (*doc)["clientVersion"]["gitVersion"].as<std::string>("");
-    error = "unexpected output of kubectl version";
-    return "";
-  }
-  // "v3.22.0", "Kubernetes v1.37.2", "etcd Version: 3.7.0", "k3s version v1.31.2+k3s1 (abc)"
-  std::smatch m;
-  static const std::regex re(R"(v?(\d+\.\d+\.\d+[^\s)]*))");
-  if (std::regex_search(r->out, m, re)) return "v" + m[1].str();
-  error = "unexpected output: " + r->out.substr(0, 100);
-  return "";
-}
-
 int run_version(const std::string& output) {
-  const std::vector<std::string> names{"helm", "kube-apiserver", "etcd", "kubectl", "k3s"};
-  std::vector<std::future<ToolVersion>> jobs;
-  for (const auto& n : names)
-    jobs.push_back(std::async(std::launch::async, [n] {
-      ToolVersion t{n, {}, "", ""};
-      // The PATH kubectl is often an unrelated old one: prefer kvalidate's own (env, assets, cache).
-      t.where = n == "kubectl" ? find_tool(n, false) : find_tool(n);
-      if (n == "kubectl" && !t.where) t.where = find_tool(n);
-      if (t.where) t.version = ask_version(n, t.where->path, t.error);
-      return t;
-    }));
-  std::vector<ToolVersion> tools;
-  for (auto& j : jobs) tools.push_back(j.get());
-
+  std::vector<ToolVersion> tools = tool_versions();
   if (output == "json") {
     JsonWriter w;
     w.begin_object();
@@ -95,12 +46,10 @@ int run_version(const std::string& output) {
   return 0;
 }
 
-Registrar reg({"version", "Show kvalidate's version and the helm/kube-apiserver/etcd/kubectl/k3s it would use", 90,
-               [](CLI::App& app) -> std::function<int()> {
+Registrar reg({"version", "Show kvalidate's version and the helm, kube-apiserver, etcd, kubectl and k3s it "
+                          "would use", 90,
+               [](CLI::App* cmd) -> std::function<int()> {
                  auto output = std::make_shared<std::string>("text");
-                 CLI::App* cmd = app.add_subcommand(
-                     "version", "Show kvalidate's version and the helm, kube-apiserver, etcd, kubectl and k3s it "
-                                "would use");
                  cmd->footer("For each tool: version, path and where it was found (KVALIDATE_<TOOL>, PATH, "
                              "KUBEBUILDER_ASSETS, cache), or \"not found\". Exit 0.");
                  cmd->add_option("-o,--output", *output, "text or json")->check(CLI::IsMember({"text", "json"}));

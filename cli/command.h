@@ -1,6 +1,6 @@
-// The subcommand table: each cli/cmd_*.cpp registers one Command with a static Registrar. `setup`
-// adds the subcommand and its options to the app and returns the function that runs it (after
-// parsing) and yields the exit code.
+// The subcommand table: each cli/cmd_*.cpp registers one Command with a static Registrar. main adds
+// each as a subcommand with its name and description; `setup` adds its options to it and returns the
+// function that runs it (after parsing) and yields the exit code.
 #pragma once
 
 #include <functional>
@@ -13,9 +13,9 @@ namespace kv::cli {
 
 struct Command {
   std::string name;
-  std::string description;  // one line, shown by --help
+  std::string description;  // shown by --help (the first sentence also by shell completion)
   int order = 100;          // position in --help
-  std::function<std::function<int()>(CLI::App& app)> setup;
+  std::function<std::function<int()>(CLI::App* cmd)> setup;
 };
 
 std::vector<Command>& command_registry();

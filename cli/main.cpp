@@ -10,6 +10,7 @@
 #include "build_info.h"
 #include "cli/command.h"
 #include "core/exit_codes.h"
+#include "core/text.h"
 
 namespace kv::cli {
 
@@ -17,34 +18,6 @@ std::vector<Command>& command_registry() {
   static std::vector<Command> commands;
   return commands;
 }
-
-namespace {
-
-size_t edit_distance(const std::string& a, const std::string& b) {
-  std::vector<size_t> row(b.size() + 1);
-  for (size_t j = 0; j <= b.size(); ++j) row[j] = j;
-  for (size_t i = 1; i <= a.size(); ++i) {
-    size_t prev = row[0]++;
-    for (size_t j = 1; j <= b.size(); ++j) {
-      size_t cur = row[j];
-      row[j] = std::min({row[j] + 1, row[j - 1] + 1, prev + (a[i - 1] == b[j - 1] ? 0 : 1)});
-      prev = cur;
-    }
-  }
-  return row[b.size()];
-}
-
-std::string suggestion(const std::string& word) {
-  std::string best;
-  size_t best_d = 3;
-  for (const auto& c : command_registry()) {
-    size_t d = edit_distance(word, c.name);
-    if (d < best_d) { best_d = d; best = c.name; }
-  }
-  return best;
-}
-
-}  // namespace
 
 int run_main(int argc, char** argv) {
   auto& commands = command_registry();
@@ -56,9 +29,7 @@ int run_main(int argc, char** argv) {
   app.require_subcommand(1);
   app.fallthrough();
   std::vector<std::function<int()>> runners;
-  for (auto& c : commands) {
-    runners.push_back(c.setup(app));
-  }
+  for (auto& c : commands) runners.push_back(c.setup(app.add_subcommand(c.name, c.description)));
   if (argc < 2) {
     // No command at all: one line naming the commands there are.
     std::string names;
@@ -80,7 +51,9 @@ int run_main(int argc, char** argv) {
       bool known = std::any_of(commands.begin(), commands.end(), [&](const Command& c) { return c.name == argv[1]; });
       if (!known) {
         msg = fmt::format("unknown command \"{}\"", argv[1]);
-        if (auto s = suggestion(argv[1]); !s.empty()) msg += fmt::format("; did you mean \"{}\"?", s);
+        std::vector<std::string> names;
+        for (const auto& c : commands) names.push_back(c.name);
+        if (auto s = closest_word(argv[1], names); !s.empty()) msg += fmt::format("; did you mean \"{}\"?", s);
         msg += " (see kvalidate --help)";
       }
     }
