@@ -86,98 +86,149 @@ Result<std::unique_ptr<Client>> Client::Create(Cluster cluster, ClientOptions op
   return c;
 }
 
+namespace {
+
+// One request in flight, kept at a stable address and reused: no copies, so libcurl's error buffer can
+// live inside it.
+struct Slot {
+  CURL* easy = nullptr;
+  curl_slist* headers = nullptr;
+  size_t index = 0;
+  char error[CURL_ERROR_SIZE] = {};  // libcurl's detailed error text ("SSL certificate problem: ...")
+};
+
+// The slots of one send_all: made on demand, handed out again once their request is done.
+class SlotPool {
+ public:
+  ~SlotPool() {
+    for (auto& s : slots_) curl_easy_cleanup(s.easy);
+  }
+  Slot* take() {
+    Slot* s;
+    if (!free_.empty()) {
+      s = free_.back();
+      free_.pop_back();
+      curl_easy_reset(s->easy);
+    } else {
+      s = &slots_.emplace_back();
+      s->easy = curl_easy_init();
+    }
+    s->error[0] = '\0';
+    return s;
+  }
+  void give_back(Slot* s) {
+    curl_slist_free_all(s->headers);
+    s->headers = nullptr;
+    free_.push_back(s);
+  }
+
+ private:
+  std::deque<Slot> slots_;     // every slot made in this call
+  std::vector<Slot*> free_;    // slots not in flight
+};
+
+// Trust and client credentials of `cluster` on one request.
+void set_tls(CURL* e, const Cluster& cluster) {
+  if (cluster.insecure_skip_tls_verify) {
+    curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, 0L);
+    curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, 0L);
+  } else if (!cluster.ca_pem.empty()) {
+    curl_blob ca = blob_of(cluster.ca_pem);
+    curl_easy_setopt(e, CURLOPT_CAINFO_BLOB, &ca);
+  }
+  if (!cluster.client_cert_pem.empty()) {
+    curl_blob cert = blob_of(cluster.client_cert_pem);
+    curl_blob key = blob_of(cluster.client_key_pem);
+    curl_easy_setopt(e, CURLOPT_SSLCERTTYPE, "PEM");
+    curl_easy_setopt(e, CURLOPT_SSLCERT_BLOB, &cert);
+    curl_easy_setopt(e, CURLOPT_SSLKEYTYPE, "PEM");
+    curl_easy_setopt(e, CURLOPT_SSLKEY_BLOB, &key);
+  }
+}
+
+// Headers and credentials of one request; the header list is the slot's (freed when it is given back).
+void set_auth_and_headers(CURL* e, Slot& s, const Cluster& cluster, const Request& r) {
+  curl_slist* h = nullptr;
+  h = curl_slist_append(h, ("Accept: " + r.accept).c_str());
+  if (!r.content_type.empty()) h = curl_slist_append(h, ("Content-Type: " + r.content_type).c_str());
+  if (!cluster.token.empty()) h = curl_slist_append(h, ("Authorization: Bearer " + cluster.token).c_str());
+  h = curl_slist_append(h, "Expect:");
+  s.headers = h;
+  curl_easy_setopt(e, CURLOPT_HTTPHEADER, h);
+  if (!cluster.username.empty()) {
+    curl_easy_setopt(e, CURLOPT_USERNAME, cluster.username.c_str());
+    curl_easy_setopt(e, CURLOPT_PASSWORD, cluster.password.c_str());
+  }
+}
+
+void set_method(CURL* e, const Request& r) {
+  if (r.method == "GET") {
+    curl_easy_setopt(e, CURLOPT_HTTPGET, 1L);
+  } else {
+    curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, r.method.c_str());
+    curl_easy_setopt(e, CURLOPT_POSTFIELDS, r.body.c_str());
+    curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(r.body.size()));
+  }
+}
+
+// Records the outcome of a finished transfer in `resp`.
+void read_outcome(CURLMsg* m, const Slot& s, Response& resp) {
+  if (m->data.result != CURLE_OK) {
+    // libcurl's detail names the cause ("SSL certificate problem: ...", the refused host and port).
+    resp.transport_error = s.error[0] ? std::string(s.error) : curl_easy_strerror(m->data.result);
+    resp.status = 0;
+  } else {
+    curl_easy_getinfo(m->easy_handle, CURLINFO_RESPONSE_CODE, &resp.status);
+  }
+}
+
+// Everything one request needs on its easy handle: URL, HTTP/2 over the shared connection, timeouts,
+// where the answer goes, TLS, headers and credentials, method and body.
+void setup_request(CURL* e, Slot* s, const Cluster& cluster, const ClientOptions& opts, CURLSH* share,
+                   const Request& r, Response& resp) {
+  std::string url = cluster.server + r.path;
+  curl_easy_setopt(e, CURLOPT_URL, url.c_str());
+  curl_easy_setopt(e, CURLOPT_SHARE, share);
+  curl_easy_setopt(e, CURLOPT_HTTP_VERSION, CURL_HTTP_VERSION_2TLS);
+  curl_easy_setopt(e, CURLOPT_PIPEWAIT, 1L);
+  curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
+  curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, opts.connect_timeout_ms);
+  curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, opts.request_timeout_ms);
+  curl_easy_setopt(e, CURLOPT_USERAGENT, opts.user_agent.c_str());
+  curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, write_body);
+  curl_easy_setopt(e, CURLOPT_WRITEDATA, &resp);
+  curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, read_header);
+  curl_easy_setopt(e, CURLOPT_HEADERDATA, &resp);
+  curl_easy_setopt(e, CURLOPT_PRIVATE, s);
+  curl_easy_setopt(e, CURLOPT_ERRORBUFFER, s->error);
+  curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "");
+  if (debug_http()) curl_easy_setopt(e, CURLOPT_VERBOSE, 1L);
+  set_tls(e, cluster);
+  set_auth_and_headers(e, *s, cluster, r);
+  set_method(e, r);
+}
+
+}  // namespace
+
 std::vector<Response> Client::send_all(const std::vector<Request>& reqs, int jobs, const OnResponse& on_done) {
   std::vector<Response> out(reqs.size());
   if (reqs.empty()) return out;
   if (jobs < 1) jobs = 1;
   CURLM* multi = impl_->multi;
   curl_multi_setopt(multi, CURLMOPT_MAX_CONCURRENT_STREAMS, static_cast<long>(jobs));
-
-  // One slot per request in flight, kept at a stable address and reused: no copies, so libcurl's error
-  // buffer can live inside it.
-  struct Slot {
-    CURL* easy = nullptr;
-    curl_slist* headers = nullptr;
-    size_t index = 0;
-    char error[CURL_ERROR_SIZE] = {};  // libcurl's detailed error text ("SSL certificate problem: ...")
-  };
-  std::deque<Slot> slots;          // every slot made in this call
-  std::vector<Slot*> free_slots;   // slots not in flight
+  SlotPool pool;
   std::vector<Slot*> active(reqs.size(), nullptr);
-
-  auto start = [&](size_t i) {
-    Slot* s;
-    if (!free_slots.empty()) {
-      s = free_slots.back();
-      free_slots.pop_back();
-      curl_easy_reset(s->easy);
-    } else {
-      s = &slots.emplace_back();
-      s->easy = curl_easy_init();
-    }
-    s->error[0] = '\0';
-    s->index = i;
-    const Request& r = reqs[i];
-    CURL* e = s->easy;
-    std::string url = cluster_.server + r.path;
-    curl_easy_setopt(e, CURLOPT_URL, url.c_str());
-    curl_easy_setopt(e, CURLOPT_SHARE, impl_->share);
-    curl_easy_setopt(e, CURLOPT_HTTP_VERSION, CURL_HTTP_VERSION_2TLS);
-    curl_easy_setopt(e, CURLOPT_PIPEWAIT, 1L);
-    curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, opts_.connect_timeout_ms);
-    curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, opts_.request_timeout_ms);
-    curl_easy_setopt(e, CURLOPT_USERAGENT, opts_.user_agent.c_str());
-    curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, write_body);
-    curl_easy_setopt(e, CURLOPT_WRITEDATA, &out[i]);
-    curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, read_header);
-    curl_easy_setopt(e, CURLOPT_HEADERDATA, &out[i]);
-    curl_easy_setopt(e, CURLOPT_PRIVATE, s);
-    curl_easy_setopt(e, CURLOPT_ERRORBUFFER, s->error);
-    curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "");
-    if (debug_http()) curl_easy_setopt(e, CURLOPT_VERBOSE, 1L);
-    if (cluster_.insecure_skip_tls_verify) {
-      curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, 0L);
-      curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, 0L);
-    } else if (!cluster_.ca_pem.empty()) {
-      curl_blob ca = blob_of(cluster_.ca_pem);
-      curl_easy_setopt(e, CURLOPT_CAINFO_BLOB, &ca);
-    }
-    if (!cluster_.client_cert_pem.empty()) {
-      curl_blob cert = blob_of(cluster_.client_cert_pem);
-      curl_blob key = blob_of(cluster_.client_key_pem);
-      curl_easy_setopt(e, CURLOPT_SSLCERTTYPE, "PEM");
-      curl_easy_setopt(e, CURLOPT_SSLCERT_BLOB, &cert);
-      curl_easy_setopt(e, CURLOPT_SSLKEYTYPE, "PEM");
-      curl_easy_setopt(e, CURLOPT_SSLKEY_BLOB, &key);
-    }
-    curl_slist* h = nullptr;
-    h = curl_slist_append(h, ("Accept: " + r.accept).c_str());
-    if (!r.content_type.empty()) h = curl_slist_append(h, ("Content-Type: " + r.content_type).c_str());
-    if (!cluster_.token.empty()) h = curl_slist_append(h, ("Authorization: Bearer " + cluster_.token).c_str());
-    h = curl_slist_append(h, "Expect:");
-    s->headers = h;
-    curl_easy_setopt(e, CURLOPT_HTTPHEADER, h);
-    if (!cluster_.username.empty()) {
-      curl_easy_setopt(e, CURLOPT_USERNAME, cluster_.username.c_str());
-      curl_easy_setopt(e, CURLOPT_PASSWORD, cluster_.password.c_str());
-    }
-    if (r.method == "GET") {
-      curl_easy_setopt(e, CURLOPT_HTTPGET, 1L);
-    } else {
-      curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, r.method.c_str());
-      curl_easy_setopt(e, CURLOPT_POSTFIELDS, r.body.c_str());
-      curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(r.body.size()));
-    }
-    active[i] = s;
-    curl_multi_add_handle(multi, e);
-  };
-
   size_t next = 0, done = 0;
   int in_flight = 0;
   cancelled_ = false;
   while (done < reqs.size() && !cancelled_) {
-    while (next < reqs.size() && in_flight < jobs) { start(next++); ++in_flight; }
+    for (; next < reqs.size() && in_flight < jobs; ++next, ++in_flight) {
+      Slot* s = pool.take();
+      s->index = next;
+      setup_request(s->easy, s, cluster_, opts_, impl_->share, reqs[next], out[next]);
+      active[next] = s;
+      curl_multi_add_handle(multi, s->easy);
+    }
     int running = 0;
     curl_multi_perform(multi, &running);
     int queued = 0;
@@ -185,36 +236,27 @@ std::vector<Response> Client::send_all(const std::vector<Request>& reqs, int job
       if (m->msg != CURLMSG_DONE) continue;
       Slot* s = nullptr;
       curl_easy_getinfo(m->easy_handle, CURLINFO_PRIVATE, &s);
-      Response& resp = out[s->index];
-      if (m->data.result != CURLE_OK) {
-        // libcurl's detail names the cause ("SSL certificate problem: ...", the refused host and port).
-        resp.transport_error = s->error[0] ? std::string(s->error) : curl_easy_strerror(m->data.result);
-        resp.status = 0;
-      } else {
-        curl_easy_getinfo(m->easy_handle, CURLINFO_RESPONSE_CODE, &resp.status);
-      }
+      read_outcome(m, *s, out[s->index]);
       curl_multi_remove_handle(multi, m->easy_handle);
-      curl_slist_free_all(s->headers);
-      s->headers = nullptr;
       active[s->index] = nullptr;
-      free_slots.push_back(s);
+      pool.give_back(s);
       --in_flight;
       ++done;
-      if (on_done) on_done(s->index, resp);
+      if (on_done) on_done(s->index, out[s->index]);
     }
     if (done < reqs.size() && running > 0) curl_multi_poll(multi, nullptr, 0, 100, nullptr);
   }
   if (cancelled_) {
-    for (Slot* s : active) {
-      if (!s) continue;
-      curl_multi_remove_handle(multi, s->easy);
-      curl_slist_free_all(s->headers);
-    }
-    for (size_t i = 0; i < out.size(); ++i)
+    // Abandon what is in flight; everything not answered is "cancelled".
+    for (size_t i = 0; i < out.size(); ++i) {
+      if (active[i]) {
+        curl_multi_remove_handle(multi, active[i]->easy);
+        pool.give_back(active[i]);
+      }
       if (active[i] || i >= next) out[i] = Response{0, "", {}, "cancelled"};
+    }
     cancelled_ = false;
   }
-  for (auto& s : slots) curl_easy_cleanup(s.easy);
   return out;
 }
 

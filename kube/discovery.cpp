@@ -159,6 +159,10 @@ bool deserialize(const std::string& text, Discovery& d) {
 
 }  // namespace
 
+std::string discovery_cache_name(const std::string& server, const std::string& server_version) {
+  return fmt::format("{:016x}.tsv", fnv1a(server + "|" + server_version));
+}
+
 Result<Discovery> Discovery::Load(Client& client, const std::string& cache_dir, bool refresh) {
   Discovery d;
   auto version = get_json(client, "/version");
@@ -166,8 +170,7 @@ Result<Discovery> Discovery::Load(Client& client, const std::string& cache_dir, 
   d.server_version_ = scalar_at(*version, "gitVersion");
   fs::path cache_file;
   if (!cache_dir.empty()) {
-    cache_file = fs::path(cache_dir) / "discovery" /
-                 fmt::format("{:016x}.tsv", fnv1a(client.cluster().server + "|" + d.server_version_));
+    cache_file = fs::path(cache_dir) / "discovery" / discovery_cache_name(client.cluster().server, d.server_version_);
     if (!refresh) {
       std::ifstream f(cache_file);
       if (f) {

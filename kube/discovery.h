@@ -23,6 +23,10 @@ struct ApiResource {
   std::string group_version() const { return group.empty() ? version : group + "/" + version; }
 };
 
+// The cache file name (under cache_dir/discovery/) of what `server` at version `server_version` serves:
+// one file per server and version, so that an upgrade or another cluster never reads a stale list.
+std::string discovery_cache_name(const std::string& server, const std::string& server_version);
+
 class Discovery {
  public:
   // Loads from the disk cache (cache_dir/discovery/<hash of server+version>.json) when present and
