@@ -9,6 +9,7 @@
 #include <fmt/core.h>
 
 #include "controlplane/apiserver_backend.h"
+#include "controlplane/ensure_step.h"
 #include "controlplane/files.h"
 #include "controlplane/k3s_backend.h"
 #include "controlplane/launch.h"
@@ -150,18 +151,19 @@ Result<Plane> ensure_plane(const EnsureOptions& opts) {
   std::string why;
   if (auto p = reuse(dir, &why)) return *p;
   auto s = read_state(dir);
-  if (s.ok() && s->phase == "ready") {
-    bool all_ours = true;
-    for (const auto& p : s->processes) all_ours = all_ours && process_matches(p);
+  bool ours = s.ok();
+  if (s.ok())
+    for (const auto& p : s->processes) ours = ours && process_matches(p);
+  const EnsureStep step = next_step(Observed{false, s.ok(), s.ok() && s->phase == "ready", ours, false});
+  if (step == EnsureStep::kWaitForReady) {
     // Running but not (yet) ready, e.g. etcd slow after a restart: give it a few seconds first.
-    for (int i = 0; all_ours && i < 50 && Clock::now() < deadline; ++i) {
+    for (int i = 0; i < 50 && Clock::now() < deadline; ++i) {
       std::this_thread::sleep_for(std::chrono::milliseconds(100));
       if (auto p = reuse(dir, &why)) return *p;
     }
   }
-  if (s.ok()) {
-    if (!stop_recorded(*s)) return Status::Unavailable("cannot stop the stale control plane recorded in " + state_file(dir));
-  }
+  if (step != EnsureStep::kStart && !stop_recorded(*s))
+    return Status::Unavailable("cannot stop the stale control plane recorded in " + state_file(dir));
   ::unlink(state_file(dir).c_str());  // stale, half-written or foreign: never trusted
   return start(dir, opts, deadline);
 }
