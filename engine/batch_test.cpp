@@ -10,15 +10,7 @@ using namespace kv::engine::testing;
 
 namespace {
 
-const char* kInput = R"(apiVersion: apiextensions.k8s.io/v1
-kind: CustomResourceDefinition
-metadata: {name: widgets.example.com}
-spec:
-  group: example.com
-  scope: Namespaced
-  names: {kind: Widget, plural: widgets}
-  versions: [{name: v1, served: true, storage: true}]
----
+const std::string kInput = std::string(kWidgetCrd) + R"(---
 apiVersion: example.com/v1
 kind: Widget
 metadata: {name: w, namespace: team}

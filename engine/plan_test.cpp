@@ -10,19 +10,6 @@ using namespace kv::engine::testing;
 
 namespace {
 
-const char* kCrd = R"(apiVersion: apiextensions.k8s.io/v1
-kind: CustomResourceDefinition
-metadata:
-  name: widgets.example.com
-spec:
-  group: example.com
-  scope: Namespaced
-  names: {kind: Widget, plural: widgets}
-  versions:
-  - {name: v1, served: true, storage: true}
-  - {name: v0, served: false, storage: false}
-)";
-
 const Verdict* verdict_for(const Plan& p, size_t i) {
   for (const auto& v : p.verdicts)
     if (v.index == i) return &v;
@@ -49,7 +36,7 @@ TEST_CASE("plan: served kinds get a target; namespaced ones default their namesp
 }
 
 TEST_CASE("plan: CRDs, Namespaces and the rest are separate phases, for real only on an owned plane") {
-  std::string yaml = std::string(kCrd) + "---\napiVersion: v1\nkind: Namespace\nmetadata: {name: team}\n---\n"
+  std::string yaml = std::string(kWidgetCrd) + "---\napiVersion: v1\nkind: Namespace\nmetadata: {name: team}\n---\n"
                      "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c, namespace: team}\n";
   auto res = load(yaml);
   auto d = small_discovery();
@@ -70,7 +57,7 @@ TEST_CASE("plan: CRDs, Namespaces and the rest are separate phases, for real onl
 }
 
 TEST_CASE("plan: a kind served only by a CRD of the input resolves through it and awaits the CRD phase") {
-  auto res = load(std::string(kCrd) + "---\napiVersion: example.com/v1\nkind: Widget\nmetadata: {name: w}\n");
+  auto res = load(std::string(kWidgetCrd) + "---\napiVersion: example.com/v1\nkind: Widget\nmetadata: {name: w}\n");
   auto d = small_discovery();
   Plan p = plan_batch(res, d, PlaneKind::kOwned, "default");
   CHECK(p.verdicts.empty());
@@ -82,7 +69,7 @@ TEST_CASE("plan: a kind served only by a CRD of the input resolves through it an
 }
 
 TEST_CASE("plan: a version the input's CRD does not serve is an unknown kind") {
-  auto res = load(std::string(kCrd) + "---\napiVersion: example.com/v0\nkind: Widget\nmetadata: {name: w}\n");
+  auto res = load(std::string(kWidgetCrd) + "---\napiVersion: example.com/v0\nkind: Widget\nmetadata: {name: w}\n");
   auto d = small_discovery();
   Plan p = plan_batch(res, d, PlaneKind::kOwned, "default");
   CHECK(p.unresolved);
@@ -143,7 +130,7 @@ TEST_CASE("plan: Secrets with values that are not strings are judged here and ne
 }
 
 TEST_CASE("plan: after the CRD phase, objects of an invalid CRD are skipped; on an external cluster all awaiting are") {
-  auto res = load(std::string(kCrd) + "---\napiVersion: example.com/v1\nkind: Widget\nmetadata: {name: w}\n");
+  auto res = load(std::string(kWidgetCrd) + "---\napiVersion: example.com/v1\nkind: Widget\nmetadata: {name: w}\n");
   auto d = small_discovery();
   Plan owned = plan_batch(res, d, PlaneKind::kOwned, "default");
   CHECK(skips_after_crds(owned, res, {}, PlaneKind::kOwned).empty());

@@ -82,6 +82,20 @@ inline kube::Discovery small_discovery() {
   return d;
 }
 
+// A CustomResourceDefinition serving example.com/v1 Widget (namespaced); v0 is listed but not served.
+inline const char* const kWidgetCrd = R"(apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata:
+  name: widgets.example.com
+spec:
+  group: example.com
+  scope: Namespaced
+  names: {kind: Widget, plural: widgets}
+  versions:
+  - {name: v1, served: true, storage: true}
+  - {name: v0, served: false, storage: false}
+)";
+
 // The resources of a YAML stream (must load without problems).
 inline std::vector<Resource> load(const std::string& yaml) {
   auto r = load_text(yaml, "in.yaml");

@@ -1,0 +1,116 @@
+#include "engine/results.h"
+
+#include <doctest/doctest.h>
+
+#include "core/exit_codes.h"
+#include "engine/run.h"
+#include "engine/test_support.h"
+
+using namespace kv;
+using namespace kv::engine;
+using namespace kv::engine::testing;
+
+namespace {
+
+// A reporter that keeps what it is fed (and the summary it finishes with) for the test to look at.
+struct Kept {
+  std::vector<ObjectResult> results;
+  RunSummary summary;
+  bool finished = false;
+};
+
+class KeepingReporter : public report::Reporter {
+ public:
+  explicit KeepingReporter(Kept& kept) : kept_(kept) {}
+  void add(const ObjectResult& r) override { kept_.results.push_back(r); }
+  Status finish(const RunSummary& summary) override {
+    kept_.summary = summary;
+    kept_.finished = true;
+    return Status::Ok();
+  }
+
+ private:
+  Kept& kept_;
+};
+
+report::ReportSet keeping(Kept& kept) {
+  std::vector<std::unique_ptr<report::Reporter>> reporters;
+  reporters.push_back(std::make_unique<KeepingReporter>(kept));
+  return report::ReportSet::FromReporters(std::move(reporters), nullptr);
+}
+
+ObjectResult with(ResultKind kind, ObjectStatus status) {
+  ObjectResult r;
+  r.kind_of_result = kind;
+  r.status = status;
+  return r;
+}
+
+}  // namespace
+
+TEST_CASE("results: each result asks for its exit code; input problems are bad input") {
+  CHECK(exit_code_of(with(ResultKind::kObject, ObjectStatus::kValid)) == exit_code::kClean);
+  CHECK(exit_code_of(with(ResultKind::kObject, ObjectStatus::kSkipped)) == exit_code::kClean);
+  CHECK(exit_code_of(with(ResultKind::kObject, ObjectStatus::kInvalid)) == exit_code::kFindings);
+  CHECK(exit_code_of(with(ResultKind::kObject, ObjectStatus::kError)) == exit_code::kInfrastructure);
+  CHECK(exit_code_of(with(ResultKind::kInput, ObjectStatus::kError)) == exit_code::kBadInput);
+  CHECK(exit_code_of(with(ResultKind::kLint, ObjectStatus::kInvalid)) == exit_code::kFindings);
+}
+
+TEST_CASE("results: --disable-rule drops findings by rule; an object left without errors is valid again") {
+  ObjectResult r = with(ResultKind::kObject, ObjectStatus::kInvalid);
+  r.findings = {{Severity::kError, "dry-run/deprecated-api", "m", "", "", 1, 1},
+                {Severity::kWarning, "dry-run/warning", "w", "", "", 1, 1}};
+  drop_disabled(r, {"dry-run/deprecated-api"});
+  REQUIRE(r.findings.size() == 1);
+  CHECK(r.findings[0].rule == "dry-run/warning");
+  CHECK(r.status == ObjectStatus::kValid);
+  ObjectResult lint = with(ResultKind::kLint, ObjectStatus::kInvalid);
+  lint.findings = {{Severity::kError, "helm-lint", "m", "", "", 1, 1}};
+  drop_disabled(lint, {"helm-lint"});
+  CHECK(lint.status == ObjectStatus::kInvalid);  // only object results turn valid
+}
+
+TEST_CASE("results: RBAC risk findings join a role's result; an error-level one makes it invalid") {
+  auto res = load("apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRole\nmetadata: {name: r}\n"
+                  "rules:\n- apiGroups: ['']\n  resources: [secrets]\n  verbs: ['*']\n");
+  ObjectResult r = object_result(res.at(0), "");
+  add_rbac_risks(r, res[0], {});
+  CHECK(r.status == ObjectStatus::kInvalid);
+  CHECK(r.suite == "in.yaml");
+  std::vector<std::string> rules;
+  for (const auto& f : r.findings) rules.push_back(f.rule);
+  CHECK(rules == std::vector<std::string>{"KV-RBAC-001", "KV-RBAC-007"});
+  ObjectResult quiet = object_result(res[0], "s");
+  add_rbac_risks(quiet, res[0], {"KV-RBAC-001", "KV-RBAC-007"});
+  CHECK(quiet.findings.empty());
+  CHECK(quiet.status == ObjectStatus::kValid);
+}
+
+TEST_CASE("run: a run that stops early still reports the input's problems and says why (exit 3)") {
+  Kept kept;
+  auto reports = keeping(kept);
+  std::vector<Batch> batches(1);
+  batches[0].pre_results.push_back(with(ResultKind::kInput, ObjectStatus::kError));
+  RunEnd end = fail_run(reports, batches, Status::Unavailable("no plane"), 0);
+  CHECK(kept.finished);
+  CHECK(kept.results.size() == 1);
+  CHECK(kept.summary.aborted);
+  CHECK(kept.summary.abort_message == "no plane");
+  CHECK(end.exit_code == exit_code::kInfrastructure);
+  CHECK(end.errors == std::vector<std::string>{"no plane"});
+}
+
+TEST_CASE("run: nothing to judge is not a failure; its problems decide the exit code") {
+  Kept kept;
+  auto reports = keeping(kept);
+  std::vector<Batch> batches(1);
+  RunEnd clean = fail_run(reports, batches, Status::Ok(), 0);
+  CHECK(clean.exit_code == exit_code::kClean);
+  CHECK(clean.errors.empty());
+  CHECK_FALSE(kept.summary.aborted);
+  Kept kept2;
+  auto reports2 = keeping(kept2);
+  batches[0].pre_results.push_back(with(ResultKind::kInput, ObjectStatus::kError));
+  CHECK(fail_run(reports2, batches, Status::Ok(), 0).exit_code == exit_code::kBadInput);
+}
