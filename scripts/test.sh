@@ -3,5 +3,7 @@
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 "$root/scripts/setup.sh"
+# Helm 4 is the default (built by setup.sh); the chart tests run under Helm 3 as well.
+"$root/tools/go/build.sh" helm3
 cd "$root/build"
 ctest --output-on-failure --timeout 900 "$@"
