@@ -19,7 +19,7 @@ namespace {
 
 const char* const kTopKeys =
     "outputs, namespace, jobs, backend, wait, kubeconfig, context, warnings_as_errors, disabled_rules, rbac, "
-    "expectations, charts";
+    "expectations, charts, helm";
 const char* const kChartKeys = "values, values_matrix, release, namespace, set";
 
 // Parsing state: the file name for messages and the folder relative paths start from.
@@ -140,6 +140,11 @@ Status parse_top(const Ctx& c, const YAML::Node& doc, Config& cfg) {
           return c.bad(v, fmt::format("wait \"{}\" is not a duration (use e.g. 60s, 2m, 500ms)", *s));
         cfg.wait = *s;
       }
+    } else if (key == "helm") {
+      auto h = scalar(c, v, key);
+      if (!h.ok()) return h.status();
+      // A bare name ("helm3") is a command on PATH; anything with a '/' is a path from the config's folder.
+      cfg.helm = *h == "3" || *h == "4" || h->find('/') == std::string::npos ? *h : absolute_from(c.dir, *h);
     } else if (key == "jobs") {
       int jobs = 0;
       if (!v.IsScalar() || !YAML::convert<int>::decode(v, jobs) || jobs < 1 || jobs > 256)

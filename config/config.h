@@ -34,6 +34,8 @@ struct Config {
   std::string rbac_file;                             // absolute; "" = none
   std::optional<std::vector<Expectation>> expectations;  // inline `expectations:`
   std::map<std::string, ChartConfig> charts;         // key: the chart's absolute, normalized path
+  std::string helm;                                  // `helm:` "3", "4", an absolute path, or a command
+                                                     // name looked up on PATH; "" = not set
 };
 
 // Parses config text. `file` names it in messages and is the base for relative paths (made absolute

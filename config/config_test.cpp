@@ -150,3 +150,19 @@ TEST_CASE("chart_config matches the chart path however it is written") {
   CHECK(kv::config::chart_config(*cfg, "/p/charts/../charts/web") != nullptr);
   CHECK(kv::config::chart_config(*cfg, "/p/charts/api") == nullptr);
 }
+
+TEST_CASE("parse_config: helm is a major (3, 4), a path from the config's folder, or a command name") {
+  struct Case { const char* text; const char* expect; };
+  for (const Case& c : {Case{"helm: 3\n", "3"}, Case{"helm: 4\n", "4"}, Case{"helm: tools/helm\n", "/p/tools/helm"},
+                        Case{"helm: /usr/bin/helm\n", "/usr/bin/helm"}, Case{"helm: helm3\n", "helm3"}}) {
+    auto cfg = parse_config(c.text, "/p/.kvalidate.yaml");
+    REQUIRE_MESSAGE(cfg.ok(), cfg.status().message());
+    CHECK(cfg->helm == c.expect);
+  }
+  auto none = parse_config("namespace: a\n", "/p/.kvalidate.yaml");
+  REQUIRE(none.ok());
+  CHECK(none->helm.empty());
+  auto bad = parse_config("helm: [3]\n", "t.yaml");
+  REQUIRE(!bad.ok());
+  CHECK(bad.status().message().find("t.yaml:1: \"helm\" must be a non-empty string") == 0);
+}
