@@ -25,6 +25,7 @@ struct ChartOptions {
   bool no_lint = false;
   bool skip_tests = false;
   bool hook = false;
+  std::string helm;  // --helm: 3, 4 or a path
   PipelineOptions pipeline;
   ConfigFlags config;
 };
@@ -84,7 +85,8 @@ int run_validation(const ChartOptions& o, const CLI::App& cmd, const std::option
     charts.push_back(plan_chart(std::move(chart.value()), o, cmd, cfg));
     if (Status s = render::check_values(charts.back().values); !s.ok()) return fail_early(*reports, s, started);
   }
-  auto helm = render::find_helm();
+  render::HelmRequest helm_req{o.helm, cfg ? cfg->helm : "", cfg ? cfg->file : ""};
+  auto helm = render::find_helm(helm_req);
   if (!helm.ok()) return fail_early(*reports, helm.status(), started);
 
   // Rendering needs the server's version and API list: connect first.
@@ -168,6 +170,9 @@ const Registrar kRegistrar{Command{
                     "Validate once per ci/*.yaml values file (ci/*-values.yaml are used even without this flag)");
       cmd->add_flag("--no-lint", opts->no_lint, "Do not run helm lint first");
       cmd->add_flag("--skip-tests", opts->skip_tests, "Leave out helm test hooks (templates/tests)");
+      cmd->add_option("--helm", opts->helm,
+                      "Helm to render with: 3, 4 (that major, from PATH or kvalidate's cache) or a path. "
+                      "Env: KVALIDATE_HELM; config: helm. Default: helm on PATH, else the newest built (Helm 4)");
       cmd->add_option("--rbac", opts->pipeline.rbac_file, "RBAC expectations file to check");
       cmd->add_option("--disable-rule", opts->pipeline.disabled_rules, "Rule ID to turn off (repeatable)");
       add_output_flags(cmd, opts->pipeline.output);

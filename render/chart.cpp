@@ -136,6 +136,7 @@ Result<Chart> load_chart(const std::string& path) {
       return Status::InvalidInput(chart_yaml_display + ": invalid Chart.yaml: " + key + " is required");
   chart.name = scalar(*meta, "name");
   chart.version = scalar(*meta, "version");
+  chart.api_version = scalar(*meta, "apiVersion");
 
   if (auto deps = (*meta)["dependencies"]; deps && deps.IsSequence()) {
     fs::path charts_dir = fs::path(chart.root) / "charts";

@@ -22,6 +22,7 @@ struct Chart {
                                        // was extracted (for reading templates, values and ci/ files)
   bool archive = false;
   std::string name, version;           // from Chart.yaml
+  std::string api_version;             // Chart.yaml's apiVersion: "v1", "v2", or "v3" (Helm 4 only)
   std::vector<std::string> ci_values;  // "ci/a-values.yaml", ... (chart-testing's ci/*-values.yaml), sorted,
                                        // relative to `root`
   std::vector<std::string> ci_all;     // every ci/*.yaml and ci/*.yml, sorted (for --values-matrix)

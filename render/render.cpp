@@ -34,6 +34,15 @@ std::vector<RenderedDoc> split_rendered(const std::string& output) {
   return docs;
 }
 
+// What helm's environment needs for `chart`: Helm 4 loads charts of apiVersion v3 behind an
+// experimental gate (some releases gate loading, later ones only `helm create`), so it is opened for
+// such charts.
+std::map<std::string, std::string> helm_env(const Helm& helm, const Chart& chart) {
+  std::map<std::string, std::string> env;
+  if (helm.major >= 4 && chart.api_version == "v3") env.emplace("HELM_EXPERIMENTAL_CHART_V3", "1");
+  return env;
+}
+
 }  // namespace
 
 std::vector<std::string> template_args(const Helm& helm, const Chart& chart, const RenderRequest& req) {
@@ -92,7 +101,7 @@ Rendered parse_rendered(const std::string& output, const Chart& chart, const std
 
 Result<Rendered> render_chart(const Helm& helm, const Chart& chart, const RenderRequest& req) {
   KV_RETURN_IF_ERROR(check_values(req.values));
-  auto run = run_helm(helm, template_args(helm, chart, req));
+  auto run = run_helm(helm, template_args(helm, chart, req), helm_env(helm, chart));
   if (!run.ok()) return run.status();
   if (run->exit_code != 0) {
     auto failure = parse_render_error(run->err, chart, req.suite);
@@ -112,7 +121,7 @@ Result<ObjectResult> lint_chart(const Helm& helm, const Chart& chart, const Rend
     args.insert(args.end(), {"--kube-version", req.kube_version});
   if (!req.run_values_file.empty()) args.insert(args.end(), {"--values", req.run_values_file});
   append_values_args(req.values, args);
-  auto run = run_helm(helm, args);
+  auto run = run_helm(helm, args, helm_env(helm, chart));
   if (!run.ok()) return run.status();
   return parse_lint_output(run->out + "\n" + run->err, run->exit_code, chart, req.suite);
 }
