@@ -11,6 +11,7 @@
 #include "core/clock.h"
 #include "core/exit_codes.h"
 #include "render/chart.h"
+#include "render/lookup.h"
 #include "render/render.h"
 #include "render/template_lines.h"
 
@@ -25,6 +26,7 @@ struct ChartOptions {
   bool no_lint = false;
   bool skip_tests = false;
   bool hook = false;
+  bool lookup = false;
   std::string helm;  // --helm: 3, 4 or a path
   PipelineOptions pipeline;
   ConfigFlags config;
@@ -70,6 +72,16 @@ int fail_early(report::ReportSet& reports, const Status& why, double started) {
   return conclude(engine::fail_run(reports, {}, why, started));
 }
 
+// What the chart's `lookup` calls returned (once per chart; the calls are the same in every run).
+ObjectResult lookup_report(const render::Chart& chart, const render::RenderRequest& req, engine::Session& session) {
+  auto calls = render::find_lookup_calls(chart, req.namespace_);
+  std::vector<render::LookupAnswer> answers;
+  std::vector<std::string> why;
+  if (!calls.empty() && !req.lookup_kubeconfig.empty())
+    answers = render::answer_lookups(*session.conn.client, session.conn.discovery, calls, why);
+  return render::lookup_result(chart, calls, answers, why, req.suite);
+}
+
 int run_validation(const ChartOptions& o, const CLI::App& cmd, const std::optional<config::Config>& cfg,
                    const std::vector<std::string>& chart_paths, double started) {
   auto reports = report::ReportSet::Open(o.pipeline.output.outputs);
@@ -88,6 +100,7 @@ int run_validation(const ChartOptions& o, const CLI::App& cmd, const std::option
   render::HelmRequest helm_req{o.helm, cfg ? cfg->helm : "", cfg ? cfg->file : ""};
   auto helm = render::find_helm(helm_req);
   if (!helm.ok()) return fail_early(*reports, helm.status(), started);
+  if (Status s = render::check_helm_can_render(*helm, o.lookup); !s.ok()) return fail_early(*reports, s, started);
 
   // Rendering needs the server's version and API list: connect first.
   auto ro = run_options(o.pipeline, cfg, cmd);
@@ -100,10 +113,15 @@ int run_validation(const ChartOptions& o, const CLI::App& cmd, const std::option
   base.skip_tests = o.skip_tests;
   base.kube_version = discovery.server_version();
   base.api_versions = render::helm_api_versions(discovery.all());
+  if (o.lookup) {
+    base.lookup_kubeconfig = session->conn.plane.kubeconfig_path;
+    base.lookup_context = session->conn.plane.cluster.context;
+  }
 
   std::vector<engine::Batch> batches;
   for (const auto& plan : charts) {
     const render::Chart& chart = plan.chart;
+    bool first_run = true;
     for (const auto& chart_run : render::plan_runs(chart, plan.values_matrix)) {
       render::RenderRequest req = base;
       req.release = plan.release;
@@ -123,6 +141,11 @@ int run_validation(const ChartOptions& o, const CLI::App& cmd, const std::option
       batch.resources = std::move(rendered->resources);
       if (!plan.namespace_.empty()) place_in_namespace(batch.resources, plan.namespace_, discovery);
       for (auto& p : rendered->problems) batch.pre_results.push_back(std::move(p));
+      if (first_run) {
+        auto lookups = lookup_report(chart, req, *session);
+        if (!lookups.findings.empty()) batch.pre_results.push_back(std::move(lookups));
+        first_run = false;
+      }
       // Rendered lines are not template lines: point findings at the field's key in the template.
       batch.locate = [](const Resource& r, const std::string& path) {
         int line = render::template_line_for(r.source, path);
@@ -173,6 +196,9 @@ const Registrar kRegistrar{Command{
       cmd->add_option("--helm", opts->helm,
                       "Helm to render with: 3, 4 (that major, from PATH or kvalidate's cache) or a path. "
                       "Env: KVALIDATE_HELM; config: helm. Default: helm on PATH, else the newest built (Helm 4)");
+      cmd->add_flag("--lookup", opts->lookup,
+                    "Render against the plane (helm template --dry-run=server) so that `lookup` sees its objects; "
+                    "findings say which lookups returned empty");
       cmd->add_option("--rbac", opts->pipeline.rbac_file, "RBAC expectations file to check");
       cmd->add_option("--disable-rule", opts->pipeline.disabled_rules, "Rule ID to turn off (repeatable)");
       add_output_flags(cmd, opts->pipeline.output);

@@ -130,6 +130,19 @@ class ChartTests:
             self.assertIn(("lint", target, 2), where, explain(p))
             self.assertIn(("render", target, 2), where, explain(p))
 
+    def test_lookup_renders_offline_by_default_and_against_the_plane_with_the_flag(self):
+        p, report = self.kv_json("chart", chart("lookup"), "--no-lint")
+        self.assertEqual(p.returncode, 1, explain(p))  # offline: lookup found nothing, the label is invalid
+        infos = [f for r in report["results"] if r["title"] == "lookup" for f in r["findings"]]
+        self.assertEqual([f["line"] for f in infos], [1, 2], explain(p))
+        self.assertTrue(all("rendered without a cluster" in f["message"] for f in infos), infos)
+        p, report = self.kv_json("chart", chart("lookup"), "--no-lint", "--lookup")
+        self.assertEqual(p.returncode, 0, explain(p))  # kube-system was found: the label is valid
+        infos = [f for r in report["results"] if r["title"] == "lookup" for f in r["findings"]]
+        self.assertEqual(len(infos), 1, explain(p))
+        self.assertEqual(infos[0]["line"], 2)
+        self.assertIn("returned an empty map: no Secret default/lookup-db-password on the cluster", infos[0]["message"])
+
     def test_chart_api_v3_is_a_finding_at_chart_yaml(self):
         p, report = self.kv_json("chart", chart("api-v3"))
         self.assertEqual(p.returncode, 1, explain(p))
