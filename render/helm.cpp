@@ -45,6 +45,7 @@ void write_memo(const fs::path& file, const std::string& key, const std::string&
     std::ofstream f(tmp);
     f << key << "\n" << version << "\n";
   }
+  fs::permissions(tmp, fs::perms::owner_read | fs::perms::owner_write, ec);  // cache files are 0600
   fs::rename(tmp, file, ec);
   if (ec) fs::remove(tmp, ec);
 }
