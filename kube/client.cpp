@@ -93,6 +93,34 @@ bool is_loopback_host(std::string host) {
          host.rfind("::ffff:127.", 0) == 0;
 }
 
+// NO_PROXY (or no_proxy) as Go reads it: "*", or comma-separated names matching the host or a domain
+// it is in (".example.com" and "example.com" alike), or literal addresses.
+bool in_no_proxy(std::string host) {
+  const char* env = std::getenv("NO_PROXY");
+  if (!env || !*env) env = std::getenv("no_proxy");
+  if (!env || !*env) return false;
+  if (host.size() > 2 && host.front() == '[') host = host.substr(1, host.size() - 2);
+  for (auto& c : host) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  std::string list(env);
+  size_t start = 0;
+  while (start <= list.size()) {
+    size_t end = list.find(',', start);
+    if (end == std::string::npos) end = list.size();
+    std::string entry = list.substr(start, end - start);
+    start = end + 1;
+    entry.erase(0, entry.find_first_not_of(" \t"));
+    entry.erase(entry.find_last_not_of(" \t") + 1);
+    for (auto& c : entry) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    if (auto colon = entry.rfind(':'); colon != std::string::npos && entry.find(':') == colon)
+      entry = entry.substr(0, colon);  // "host:port": the port is not compared
+    if (entry.empty()) continue;
+    if (entry == "*") return true;
+    if (entry.front() == '.') entry.erase(0, 1);
+    if (host == entry || (host.size() > entry.size() && host.ends_with("." + entry))) return true;
+  }
+  return false;
+}
+
 }  // namespace
 
 std::string mask_credentials(std::string_view line) {
@@ -117,7 +145,7 @@ struct Client::Impl {
   std::string base;        // URL prefix requests go to (host replaced by tls-server-name when set)
   std::string connect_to;  // "NAME:PORT:HOST:PORT" when tls-server-name is set
   std::string host_header; // "Host: HOST:PORT" sent then, as client-go sends the server's own name
-  bool loopback = false;   // never proxied (as Go's ProxyFromEnvironment)
+  bool direct = false;     // never proxied: loopback (as Go's ProxyFromEnvironment) or in NO_PROXY
   std::vector<std::string> impersonate_headers;
   ~Impl() {
     if (multi) curl_multi_cleanup(multi);
@@ -161,7 +189,7 @@ Status Client::prepare_target() {
     return out;
   };
   std::string host = part(CURLUPART_HOST), port = part(CURLUPART_PORT, CURLU_DEFAULT_PORT);
-  im.loopback = is_loopback_host(host);
+  im.direct = is_loopback_host(host) || in_no_proxy(host);
   if (!cluster_.tls_server_name.empty() && cluster_.tls_server_name != host) {
     curl_url_set(u, CURLUPART_HOST, cluster_.tls_server_name.c_str(), 0);
     im.base = part(CURLUPART_URL);
@@ -244,8 +272,12 @@ std::vector<Response> Client::send_batch(const std::vector<Request>& reqs, int j
     if (!cluster_.proxy_url.empty()) {
       curl_easy_setopt(e, CURLOPT_PROXY, cluster_.proxy_url.c_str());
       curl_easy_setopt(e, CURLOPT_NOPROXY, "");  // proxy-url is used for every request, as client-go
-    } else if (impl_->loopback) {
-      curl_easy_setopt(e, CURLOPT_PROXY, "");  // HTTPS_PROXY and friends never apply to loopback
+    } else if (impl_->direct) {
+      curl_easy_setopt(e, CURLOPT_PROXY, "");  // loopback or NO_PROXY: HTTPS_PROXY does not apply
+    } else {
+      // HTTPS_PROXY from the environment, if set. NO_PROXY was matched against the server's own host
+      // above: libcurl would match the URL's, which is the tls-server-name when one is set.
+      curl_easy_setopt(e, CURLOPT_NOPROXY, "");
     }
     curl_easy_setopt(e, CURLOPT_SHARE, impl_->share);
     curl_easy_setopt(e, CURLOPT_HTTP_VERSION, CURL_HTTP_VERSION_2TLS);

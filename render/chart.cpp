@@ -122,7 +122,7 @@ Status check_symlinks(const Chart& chart) {
     bool inside = !ec2 && (target == r || (target.size() > r.size() && target.compare(0, r.size(), r) == 0 &&
                                            target[r.size()] == '/'));
     if (inside) continue;
-    std::string rel = fs::relative(it->path(), root, ec2).string();
+    std::string rel = it->path().lexically_relative(root).string();
     std::string shown = chart.archive ? chart.path + ":" + rel : (fs::path(chart.path) / rel).string();
     return Status::InvalidInput(shown + ": symbolic link to " + fs::read_symlink(it->path(), ec2).string() +
                                 " leaves the chart; helm would read that file into the chart (pass "
