@@ -2,9 +2,7 @@
 
 #include <algorithm>
 #include <map>
-#include <regex>
 #include <set>
-#include <sstream>
 
 #include "core/tools.h"
 #include "render/helm_output.h"
@@ -92,35 +90,6 @@ Rendered parse_rendered(const std::string& output, const Chart& chart, const std
   return out;
 }
 
-namespace {
-
-ObjectResult helm_warnings(const std::string& err, const Chart& chart, const std::string& suite) {
-  ObjectResult r;
-  r.kind_of_result = ResultKind::kRender;
-  r.title = "helm template";
-  r.suite = suite;
-  r.status = ObjectStatus::kValid;
-  r.source.chart = chart.path;
-  r.source.file = chart.path;
-  std::stringstream lines(err);
-  for (std::string line; std::getline(lines, line);) {
-    // "walk.go:74: found symbolic link in path: ..." and "WARNING: ...": Go log prefixes say nothing.
-    static const std::regex prefix(R"(^([A-Za-z_]+\.go:[0-9]+: |WARNING: |warning: ))");
-    line = std::regex_replace(line, prefix, "");
-    while (!line.empty() && std::isspace(static_cast<unsigned char>(line.back()))) line.pop_back();
-    if (line.empty()) continue;
-    Finding f;
-    f.severity = Severity::kWarning;
-    f.rule = "helm/warning";
-    f.message = line;
-    f.file = chart.path;
-    r.findings.push_back(std::move(f));
-  }
-  return r;
-}
-
-}  // namespace
-
 Result<Rendered> render_chart(const Helm& helm, const Chart& chart, const RenderRequest& req) {
   KV_RETURN_IF_ERROR(check_values(req.values));
   auto run = run_helm(helm, template_args(helm, chart, req));
@@ -133,7 +102,7 @@ Result<Rendered> render_chart(const Helm& helm, const Chart& chart, const Render
     return out;
   }
   auto out = parse_rendered(run->out, chart, req.suite);
-  if (!run->err.empty()) out.notes.push_back(helm_warnings(run->err, chart, req.suite));
+  if (!run->err.empty()) out.notes.push_back(parse_template_warnings(run->err, chart, req.suite));
   if (!out.notes.empty() && out.notes.back().findings.empty()) out.notes.pop_back();
   return out;
 }
