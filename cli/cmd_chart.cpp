@@ -25,6 +25,7 @@ struct ChartOptions {
   bool values_matrix = false;
   bool no_lint = false;
   bool skip_tests = false;
+  bool allow_external_symlinks = false;
   bool hook = false;
   bool lookup = false;
   std::string helm;  // --helm: 3, 4 or a path
@@ -92,7 +93,7 @@ int run_validation(const ChartOptions& o, const CLI::App& cmd, const std::option
   // Everything about the input is checked before the plane is touched.
   std::vector<ChartPlan> charts;
   for (const auto& path : chart_paths) {
-    auto chart = render::load_chart(path);
+    auto chart = render::load_chart(path, o.allow_external_symlinks);
     if (!chart.ok()) return fail_early(*reports, chart.status(), started);
     charts.push_back(plan_chart(std::move(chart.value()), o, cmd, cfg));
     if (Status s = render::check_values(charts.back().values); !s.ok()) return fail_early(*reports, s, started);
@@ -146,6 +147,7 @@ int run_validation(const ChartOptions& o, const CLI::App& cmd, const std::option
         if (!lookups.findings.empty()) batch.pre_results.push_back(std::move(lookups));
         first_run = false;
       }
+      for (auto& n : rendered->notes) batch.pre_results.push_back(std::move(n));
       // Rendered lines are not template lines: point findings at the field's key in the template.
       batch.locate = [](const Resource& r, const std::string& path) {
         int line = render::template_line_for(r.source, path);
@@ -199,6 +201,8 @@ const Registrar kRegistrar{Command{
       cmd->add_flag("--lookup", opts->lookup,
                     "Render against the plane (helm template --dry-run=server) so that `lookup` sees its objects; "
                     "findings say which lookups returned empty");
+      cmd->add_flag("--allow-external-symlinks", opts->allow_external_symlinks,
+                    "Let the chart hold symbolic links to files outside it (helm reads them into the chart)");
       cmd->add_option("--rbac", opts->pipeline.rbac_file, "RBAC expectations file to check");
       cmd->add_option("--disable-rule", opts->pipeline.disabled_rules, "Rule ID to turn off (repeatable)");
       add_output_flags(cmd, opts->pipeline.output);
@@ -206,6 +210,7 @@ const Registrar kRegistrar{Command{
                     "Pre-commit mode: the arguments are changed files; validate each chart holding any of them "
                     "once, ignore files in no chart, print nothing on success");
       add_cluster_flags(cmd, opts->pipeline.cluster);
+      add_impersonation_flags(cmd, opts->pipeline.cluster);
       add_config_flags(cmd, opts->config);
       return [opts, cmd] { return run(*opts, *cmd); };
     }}};

@@ -70,6 +70,7 @@ const Registrar kRegistrar{Command{
       cmd->add_flag("--hook", opts->hook, "Pre-commit mode: ignore YAML that is not a Kubernetes object, print nothing on success");
       add_output_flags(cmd, opts->pipeline.output);
       add_cluster_flags(cmd, opts->pipeline.cluster);
+      add_impersonation_flags(cmd, opts->pipeline.cluster);
       add_config_flags(cmd, opts->config);
       return [opts, cmd] { return run(*opts, *cmd); };
     }}};

@@ -17,6 +17,12 @@ void add_cluster_flags(CLI::App* cmd, ClusterFlags& f) {
   cmd->add_option("--wait", f.wait, "How long to wait for a starting control plane to be ready");
 }
 
+void add_impersonation_flags(CLI::App* cmd, ClusterFlags& f) {
+  cmd->add_option("--as", f.as_user, "Username to impersonate for the requests (as kubectl --as)");
+  cmd->add_option("--as-group", f.as_groups, "Group to impersonate (repeatable; as kubectl --as-group)");
+  cmd->add_option("--as-uid", f.as_uid, "UID to impersonate (as kubectl --as-uid)");
+}
+
 void add_output_flags(CLI::App* cmd, OutputFlags& f) {
   cmd->add_option("-o,--output", f.outputs,
                   "Report FORMAT[=FILE]; repeatable. Formats: text, json, junit, sarif, github");
@@ -59,9 +65,6 @@ void apply_config(const config::Config& c, const CLI::App& cmd, PipelineOptions&
   take("--disable-rule", p.disabled_rules, c.disabled_rules);
   take("--backend", p.cluster.backend, c.backend);
   take("--wait", p.cluster.wait, c.wait);
-  take("--context", p.cluster.context, c.context);
-  const char* env = std::getenv("KVALIDATE_KUBECONFIG");
-  if (!env || !*env) take("--kubeconfig", p.cluster.kubeconfig, c.kubeconfig);
   if (!c.rbac_file.empty() && !given(cmd, "--rbac")) p.rbac_file = c.rbac_file;
 }
 
@@ -126,6 +129,9 @@ Result<controlplane::EnsureOptions> ensure_options(const ClusterFlags& f) {
   if (o.kubeconfig.empty())
     if (const char* env = std::getenv("KVALIDATE_KUBECONFIG"); env && *env) o.kubeconfig = env;
   o.context = f.context;
+  o.as_user = f.as_user;
+  o.as_groups = f.as_groups;
+  o.as_uid = f.as_uid;
   o.backend = f.backend;
   auto wait = parse_duration(f.wait);
   if (!wait.ok()) return wait.status().Prefixed("--wait");

@@ -16,6 +16,8 @@ namespace kv::cli {
 
 struct ClusterFlags {
   std::string kubeconfig, context, backend = "auto";
+  std::string as_user, as_uid;            // --as, --as-uid
+  std::vector<std::string> as_groups;     // --as-group
   std::string wait = "60s";
 };
 
@@ -35,6 +37,9 @@ struct PipelineOptions {
 };
 
 void add_cluster_flags(CLI::App* cmd, ClusterFlags& f);
+// --as, --as-group, --as-uid: every request impersonates them, as kubectl's flags (not for can-i, whose
+// --as names the subject to review).
+void add_impersonation_flags(CLI::App* cmd, ClusterFlags& f);
 void add_output_flags(CLI::App* cmd, OutputFlags& f);
 
 // Where the command's `.kvalidate.yaml` comes from: --config FILE, or found upward from the working

@@ -1,6 +1,8 @@
 // `.kvalidate.yaml`: a project's defaults for kvalidate (reports, namespace, cluster, rules, RBAC
 // expectations, per-chart values), found from the working directory upward or named by --config.
-// Paths in the file are relative to the file's folder; loaded paths are absolute.
+// Paths in the file are relative to the file's folder and must stay inside its folder tree; loaded paths
+// are absolute. A config may not pick the cluster or credentials (kubeconfig, context), and a config file
+// owned by another user or writable by group/others is refused.
 #pragma once
 
 #include <map>
@@ -27,7 +29,7 @@ struct Config {
   std::string file;                                  // the config file (absolute)
   std::string dir;                                   // its folder (absolute)
   std::optional<std::vector<std::string>> outputs;   // FORMAT[=FILE], FILE made absolute
-  std::optional<std::string> namespace_, backend, wait, kubeconfig, context;
+  std::optional<std::string> namespace_, backend, wait;  // no kubeconfig/context: flags and env only
   std::optional<int> jobs;
   std::optional<bool> warnings_as_errors;
   std::optional<std::vector<std::string>> disabled_rules;

@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <string>
+#include <vector>
 
 #include "core/status.h"
 #include "kube/cluster.h"
@@ -16,6 +17,8 @@ struct EnsureOptions {
   std::string backend = "auto";       // auto | apiserver | k3s
   std::chrono::seconds wait{60};      // readiness timeout when starting
   std::string home;                   // state dir; "" = $KVALIDATE_HOME or ${XDG_STATE_HOME:-~/.local/state}/kvalidate
+  std::string as_user, as_uid;        // --as, --as-uid: impersonate (external clusters and owned planes alike)
+  std::vector<std::string> as_groups; // --as-group, repeatable
 };
 
 struct Plane {

@@ -125,7 +125,10 @@ Result<Rendered> render_chart(const Helm& helm, const Chart& chart, const Render
     out.problems.push_back(std::move(failure.value()));
     return out;
   }
-  return parse_rendered(run->out, chart, req.suite);
+  auto out = parse_rendered(run->out, chart, req.suite);
+  if (!run->err.empty()) out.notes.push_back(parse_template_warnings(run->err, chart, req.suite));
+  if (!out.notes.empty() && out.notes.back().findings.empty()) out.notes.pop_back();
+  return out;
 }
 
 Result<ObjectResult> lint_chart(const Helm& helm, const Chart& chart, const RenderRequest& req) {

@@ -40,6 +40,9 @@ struct Rendered {
   // rendered document the loader refuses (not a Kubernetes object, no name, duplicate keys, ...): kind
   // kRender, on the template's document start line, the loader's rule and message.
   std::vector<ObjectResult> problems;
+  // What helm printed on stderr while rendering successfully (a followed symbolic link, deprecations):
+  // kind kRender, status valid, one warning finding (rule helm/warning) per line.
+  std::vector<ObjectResult> notes;
   bool failed() const { return !problems.empty(); }
 };
 
