@@ -129,25 +129,44 @@ bool step(const YAML::Node& cur, const PathSegment& seg, std::optional<YAML::Nod
   return best > 0;
 }
 
+// Takes the step at segs[i] from `cur`; returns how many segments it used (0: none matched). A map key
+// holding dots ("prometheus.io/port") reaches us split at them when the server writes it unbracketed
+// (".metadata.annotations.prometheus.io/port"): then the longest run of plain keys that names an entry
+// of the map is taken as one key.
+size_t advance(const YAML::Node& cur, const std::vector<PathSegment>& segs, size_t i, std::optional<YAML::Node>& child,
+               std::optional<YAML::Node>& at) {
+  if (step(cur, segs[i], child, at)) return 1;
+  if (!cur.IsMap() || segs[i].kind != PathSegment::Kind::kKey) return 0;
+  size_t plain = i;
+  while (plain + 1 < segs.size() && segs[plain + 1].kind == PathSegment::Kind::kKey) ++plain;
+  for (size_t j = plain; j > i; --j) {
+    PathSegment joined = segs[i];
+    for (size_t k = i + 1; k <= j; ++k) joined.key += "." + segs[k].key;
+    if (step(cur, joined, child, at)) return j - i + 1;
+  }
+  return 0;
+}
+
 // Walks `segs` from the object's root; the position of the deepest step found.
 Position walk(const Resource& r, const YAML::Node& root, std::string_view stripped, const std::vector<PathSegment>& segs) {
   Position pos;
   pos.line = root.Mark().line + 1 + r.line_base;
   pos.column = root.Mark().column + 1;
   std::optional<YAML::Node> cur(root);
-  size_t found = 0;
-  for (const PathSegment& seg : segs) {
+  size_t i = 0;
+  while (i < segs.size()) {
     std::optional<YAML::Node> child, at;
-    if (!step(*cur, seg, child, at)) break;
+    size_t used = advance(*cur, segs, i, child, at);
+    if (used == 0) break;
+    i += used;
     if (!at->Mark().is_null()) {
       pos.line = at->Mark().line + 1 + r.line_base;
       pos.column = at->Mark().column + 1;
     }
-    pos.matched = std::string(stripped.substr(0, seg.end));
+    pos.matched = std::string(stripped.substr(0, segs[i - 1].end));
     cur.emplace(*child);
-    ++found;
   }
-  pos.exact = found == segs.size();
+  pos.exact = i == segs.size();
   return pos;
 }
 
@@ -210,9 +229,11 @@ std::optional<YAML::Node> walk_to_node(const YAML::Node& root, std::string_view 
   auto segs = parse_field_path(path);
   if (!segs) return std::nullopt;
   std::optional<YAML::Node> cur(root);
-  for (const PathSegment& seg : *segs) {
+  for (size_t i = 0; i < segs->size();) {
     std::optional<YAML::Node> child, at;
-    if (!step(*cur, seg, child, at)) return std::nullopt;
+    size_t used = advance(*cur, *segs, i, child, at);
+    if (used == 0) return std::nullopt;
+    i += used;
     cur.emplace(*child);
   }
   return cur;

@@ -214,3 +214,18 @@ TEST_CASE("node_at finds the node a path names, aliases included") {
   CHECK_FALSE(kv::node_at(tree, r.kind, "spec.nope"));
   CHECK_FALSE(kv::node_at(tree, r.kind, ""));
 }
+
+TEST_CASE("locate: a map key with dots, written by the server without brackets") {
+  auto loaded = kv::load_text(
+      "apiVersion: v1\nkind: Service\nmetadata:\n  name: m\n  annotations:\n"  // 1-5
+      "    prometheus.io/scrape: \"true\"\n"                                    // 6
+      "    prometheus.io/port: 9102\n",                                         // 7
+      "s.yaml");
+  REQUIRE(loaded.ok());
+  auto p = locate(loaded.resources[0], ".metadata.annotations.prometheus.io/port");
+  REQUIRE(p);
+  CHECK(p->exact);
+  CHECK(p->line == 7);
+  CHECK(kv::node_at(kv::object_tree(loaded.resources[0]), "Service", "metadata.annotations.prometheus.io/port")
+            ->Scalar() == "9102");
+}
