@@ -85,7 +85,7 @@ ObjectResult lookup_report(const render::Chart& chart, const render::RenderReque
 
 int run_validation(const ChartOptions& o, const CLI::App& cmd, const std::optional<config::Config>& cfg,
                    const std::vector<std::string>& chart_paths, double started) {
-  auto reports = report::ReportSet::Open(o.pipeline.output.outputs);
+  auto reports = report::ReportSet::Open(o.pipeline.output.outputs, o.pipeline.output.verbose);
   if (!reports.ok()) {
     fmt::print(stderr, "kvalidate: {}\n", reports.status().message());
     return exit_code::kBadInput;
@@ -206,6 +206,7 @@ const Registrar kRegistrar{Command{
       cmd->add_option("--rbac", opts->pipeline.rbac_file, "RBAC expectations file to check");
       cmd->add_option("--disable-rule", opts->pipeline.disabled_rules, "Rule ID to turn off (repeatable)");
       add_output_flags(cmd, opts->pipeline.output);
+      add_kind_flags(cmd, opts->pipeline.kinds);
       cmd->add_flag("--hook", opts->hook,
                     "Pre-commit mode: the arguments are changed files; validate each chart holding any of them "
                     "once, ignore files in no chart, print nothing on success");

@@ -5,6 +5,7 @@
 #include <fmt/core.h>
 
 #include "core/tools.h"
+#include "resources/kind_filter.h"
 
 namespace kv::cli {
 
@@ -28,6 +29,23 @@ void add_output_flags(CLI::App* cmd, OutputFlags& f) {
                   "Report FORMAT[=FILE]; repeatable. Formats: text, json, junit, sarif, github");
   cmd->add_option("-j,--jobs", f.jobs, "Requests in flight to the API server")->check(CLI::Range(1, 256));
   cmd->add_flag("--warnings-as-errors", f.warnings_as_errors, "Treat warnings (deprecations, unknown fields) as errors");
+  cmd->add_flag("-v,--verbose", f.verbose, "Text report: also list valid objects and the files skipped as non-Kubernetes YAML");
+}
+
+void add_kind_flags(CLI::App* cmd, KindFlags& f) {
+  CLI::Validator kinds(
+      [](std::string& value) {
+        auto parsed = parse_kind_filter({value}, {});
+        return parsed.ok() ? std::string()
+                           : "\"" + value + "\": expected Kind (Secret) or apiVersion/Kind (apps/v1/Deployment)";
+      },
+      "KIND[,KIND...]");
+  cmd->add_option("--skip-kind", f.skip,
+                  "Kinds to leave unchecked (reported skipped): Kind or apiVersion/Kind, comma-separated, repeatable")
+      ->check(kinds);
+  cmd->add_option("--reject-kind", f.reject,
+                  "Kinds to refuse (reported invalid): Kind or apiVersion/Kind, comma-separated, repeatable")
+      ->check(kinds);
 }
 
 void add_config_flags(CLI::App* cmd, ConfigFlags& f) {
@@ -87,6 +105,9 @@ Result<engine::RunOptions> run_options(const PipelineOptions& p, const std::opti
   o.rbac_file = p.rbac_file;
   if (cfg && cfg->expectations && !given(cmd, "--rbac")) o.inline_expectations = cfg->expectations;
   o.disabled_rules = p.disabled_rules;
+  auto kinds = parse_kind_filter(p.kinds.skip, p.kinds.reject);
+  if (!kinds.ok()) return kinds.status();
+  o.kinds = std::move(*kinds);
   o.jobs = p.output.jobs;
   o.warnings_as_errors = p.output.warnings_as_errors;
   return o;

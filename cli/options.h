@@ -25,6 +25,12 @@ struct OutputFlags {
   std::vector<std::string> outputs;   // FORMAT[=FILE], repeatable
   int jobs = 16;
   bool warnings_as_errors = false;
+  bool verbose = false;               // -v: the text report lists valid objects and skipped files too
+};
+
+// --skip-kind / --reject-kind values as given (comma-separated lists, repeatable; checked by CLI11).
+struct KindFlags {
+  std::vector<std::string> skip, reject;
 };
 
 // What the validating commands (manifests, chart) share: the flags that become engine::RunOptions.
@@ -34,6 +40,7 @@ struct PipelineOptions {
   std::string namespace_;                  // -n; "" = the context's namespace or "default"
   std::string rbac_file;                   // --rbac expectations
   std::vector<std::string> disabled_rules; // --disable-rule
+  KindFlags kinds;                         // --skip-kind, --reject-kind
 };
 
 void add_cluster_flags(CLI::App* cmd, ClusterFlags& f);
@@ -41,6 +48,7 @@ void add_cluster_flags(CLI::App* cmd, ClusterFlags& f);
 // --as names the subject to review).
 void add_impersonation_flags(CLI::App* cmd, ClusterFlags& f);
 void add_output_flags(CLI::App* cmd, OutputFlags& f);
+void add_kind_flags(CLI::App* cmd, KindFlags& f);
 
 // Where the command's `.kvalidate.yaml` comes from: --config FILE, or found upward from the working
 // directory unless --no-config.

@@ -116,6 +116,7 @@ RunEnd validate(Session& session, report::ReportSet& reports, std::vector<Batch>
   std::set<std::string> disabled(opts.disabled_rules.begin(), opts.disabled_rules.end());
   for (const auto& b : batches) run.total += static_cast<int>(b.resources.size());
   for (auto& b : batches) {
+    for (auto& r : take_filtered_kinds(b.resources, opts.kinds, b.suite)) b.pre_results.push_back(std::move(r));
     for (const auto& r : b.pre_results) run.report(r);
     if (b.resources.empty()) continue;
     if (!run.fatal.ok()) {

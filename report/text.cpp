@@ -1,5 +1,7 @@
 // The text report: findings as "file:line:col: severity: message [rule]" lines grouped by source
 // file, skipped objects with their reason, then one summary line. Colors only when asked (a TTY).
+// With -v it also lists each valid object ("file:line: valid: Kind/ns/name") and the input files
+// skipped because they hold no Kubernetes object.
 #include <algorithm>
 #include <map>
 
@@ -30,6 +32,15 @@ class TextReporter : public Reporter {
   void add(const ObjectResult& r) override {
     tally_.add(r);
     const bool skipped = r.status == ObjectStatus::kSkipped;
+    // Files of a directory that hold no Kubernetes object are listed only when asked (-v).
+    if (skipped && r.kind_of_result == ResultKind::kInput && !ctx_->verbose) return;
+    if (ctx_->verbose && r.status == ObjectStatus::kValid && r.kind_of_result == ResultKind::kObject) {
+      Finding valid;
+      valid.severity = Severity::kInfo;
+      valid.line = r.source.line;
+      valid.message = r.display_name();
+      lines_.push_back({order_of(r.source.file), r.source.line, lines_.size(), finding_line(r, valid, paint("valid"))});
+    }
     auto findings = shown_findings(r);
     if (skipped && findings.empty()) {
       Finding f;
@@ -69,7 +80,7 @@ class TextReporter : public Reporter {
  private:
   std::string paint(const std::string& sev) const {
     if (!ctx_->color) return sev;
-    const char* c = sev == "error" ? kRed : sev == "warning" ? kYellow : kCyan;
+    const char* c = sev == "error" ? kRed : sev == "warning" ? kYellow : sev == "valid" ? kGreen : kCyan;
     return c + sev + kReset;
   }
 
