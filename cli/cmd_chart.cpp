@@ -12,7 +12,9 @@
 #include "core/exit_codes.h"
 #include "render/chart.h"
 #include "render/render.h"
+#include "render/line_map.h"
 #include "render/template_lines.h"
+#include "resources/locate.h"
 
 namespace kv::cli {
 namespace {
@@ -121,10 +123,11 @@ int run_validation(const ChartOptions& o, const CLI::App& cmd, const std::option
       batch.resources = std::move(rendered->resources);
       if (!plan.namespace_.empty()) place_in_namespace(batch.resources, plan.namespace_, discovery);
       for (auto& p : rendered->problems) batch.pre_results.push_back(std::move(p));
-      // Rendered lines are not template lines: point findings at the field's key in the template.
+      // Rendered lines are not template lines: every finding goes through the rendered → template mapping.
+      batch.map_line = render::template_line_of;
       batch.locate = [](const Resource& r, const std::string& path) {
-        int line = render::template_line_for(r.source, path);
-        return std::pair<int, int>{line, 0};
+        if (auto pos = locate(r, path)) return std::pair<int, int>{render::template_line_of(r, pos->line), 0};
+        return std::pair<int, int>{render::template_line_for(r.source, path), 0};
       };
       batches.push_back(std::move(batch));
     }
