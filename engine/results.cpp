@@ -94,6 +94,18 @@ void add_rbac_risks(ObjectResult& r, const Resource& res, const std::set<std::st
   }
 }
 
+void add_local_findings(ObjectResult& r, const Resource& res, const MapLineFn& map_line) {
+  for (auto it = res.local_findings.rbegin(); it != res.local_findings.rend(); ++it) {
+    Finding f;
+    f.rule = it->rule;
+    f.message = it->message;
+    f.line = map_line && it->line > 0 ? map_line(res, it->line) : it->line;
+    f.column = map_line ? 0 : it->column;
+    r.findings.insert(r.findings.begin(), std::move(f));
+    if (r.status == ObjectStatus::kValid) r.status = ObjectStatus::kInvalid;
+  }
+}
+
 void drop_disabled(ObjectResult& r, const std::set<std::string>& disabled) {
   if (disabled.empty()) return;
   auto& fs = r.findings;

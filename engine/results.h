@@ -42,6 +42,11 @@ int exit_code_of(const ObjectResult& r);
 void add_rbac_risks(ObjectResult& r, const Resource& res, const std::set<std::string>& disabled,
                     const MapLineFn& map_line = {});
 
+// What the loader found in the object's text (duplicate keys: Resource::local_findings) joins its
+// result as errors, at the line of the object's file (`map_line`): the server judged the object as
+// kubectl would send it, but would reject the text as written.
+void add_local_findings(ObjectResult& r, const Resource& res, const MapLineFn& map_line = {});
+
 // --disable-rule ID also silences server findings by rule ("dry-run/deprecated-api"); an invalid
 // object left without errors becomes valid.
 void drop_disabled(ObjectResult& r, const std::set<std::string>& disabled);
