@@ -1,7 +1,7 @@
 // `kvalidate chart CHART...`: lints and renders each chart with the real helm, using the server's version
 // and served API versions so that .Capabilities tells the truth, then judges every rendered object on the
 // API server. A chart with ci/*-values.yaml (or any ci/*.yaml with --values-matrix) runs once per file,
-// each run its own report suite.
+// each run its own report suite; -f values files replace that matrix unless --values-matrix is given.
 #include <fmt/core.h>
 
 #include "cli/command.h"
@@ -24,6 +24,7 @@ struct ChartOptions {
   render::ValuesFlags values;
   std::string release;
   bool values_matrix = false;
+  bool no_values_matrix = false;
   bool no_lint = false;
   bool skip_tests = false;
   bool hook = false;
@@ -36,7 +37,7 @@ struct ChartPlan {
   render::Chart chart;
   render::ValuesFlags values;  // config values files and set first, then -f and --set (later wins in helm)
   std::string release, namespace_;
-  bool values_matrix = false;
+  render::ValuesMatrix matrix = render::ValuesMatrix::kCiValues;
 };
 
 ChartPlan plan_chart(render::Chart chart, const ChartOptions& o, const CLI::App& cmd,
@@ -44,15 +45,21 @@ ChartPlan plan_chart(render::Chart chart, const ChartOptions& o, const CLI::App&
   ChartPlan p;
   p.values = o.values;
   p.release = o.release;
-  p.values_matrix = o.values_matrix;
+  std::optional<bool> matrix;  // given: on (every ci/*.yaml) or off
+  if (o.values_matrix) matrix = true;
+  if (o.no_values_matrix) matrix = false;
   const config::ChartConfig* cc = cfg ? config::chart_config(*cfg, chart.path) : nullptr;
   if (cc) {
     p.values.files.insert(p.values.files.begin(), cc->values.begin(), cc->values.end());
     p.values.set.insert(p.values.set.begin(), cc->set.begin(), cc->set.end());
     if (!given(cmd, "--release")) p.release = cc->release;
     if (!given(cmd, "--namespace")) p.namespace_ = cc->namespace_;
-    if (!given(cmd, "--values-matrix") && cc->values_matrix) p.values_matrix = *cc->values_matrix;
+    if (!matrix) matrix = cc->values_matrix;
   }
+  // Values files name the run the user wants: they replace the ci/ matrix unless it is asked for.
+  p.matrix = matrix ? (*matrix ? render::ValuesMatrix::kAllCi : render::ValuesMatrix::kOff)
+             : p.values.files.empty() ? render::ValuesMatrix::kCiValues
+                                      : render::ValuesMatrix::kOff;
   p.chart = std::move(chart);
   return p;
 }
@@ -104,7 +111,7 @@ int run_validation(const ChartOptions& o, const CLI::App& cmd, const std::option
   std::vector<engine::Batch> batches;
   for (const auto& plan : charts) {
     const render::Chart& chart = plan.chart;
-    for (const auto& chart_run : render::plan_runs(chart, plan.values_matrix)) {
+    for (const auto& chart_run : render::plan_runs(chart, plan.matrix)) {
       render::RenderRequest req = base;
       req.release = plan.release;
       req.values = plan.values;
@@ -167,8 +174,12 @@ const Registrar kRegistrar{Command{
       cmd->add_option("--release", opts->release, "Release name (default: the chart's name)");
       cmd->add_option("-n,--namespace", opts->pipeline.namespace_,
                       "Release namespace (default: the context's namespace, else default)");
-      cmd->add_flag("--values-matrix", opts->values_matrix,
-                    "Validate once per ci/*.yaml values file (ci/*-values.yaml are used even without this flag)");
+      auto* on = cmd->add_flag("--values-matrix", opts->values_matrix,
+                               "Validate once per ci/*.yaml values file (ci/*-values.yaml are used even without this "
+                               "flag, unless -f is given); -f files are then layered on each");
+      auto* off = cmd->add_flag("--no-values-matrix", opts->no_values_matrix,
+                                "Validate once with the chart's values (and -f), ignoring ci/");
+      on->excludes(off);
       cmd->add_flag("--no-lint", opts->no_lint, "Do not run helm lint first");
       cmd->add_flag("--skip-tests", opts->skip_tests, "Leave out helm test hooks (templates/tests)");
       cmd->add_option("--rbac", opts->pipeline.rbac_file, "RBAC expectations file to check");
