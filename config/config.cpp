@@ -19,7 +19,8 @@ namespace fs = std::filesystem;
 namespace {
 
 const char* const kTopKeys =
-    "outputs, namespace, jobs, backend, wait, warnings_as_errors, disabled_rules, rbac, expectations, charts, helm";
+    "outputs, namespace, jobs, backend, wait, warnings_as_errors, disabled_rules, "
+    "risk_rules, rule_severity, fail_on, crds, rbac, expectations, charts, helm";
 const char* const kChartKeys = "values, values_matrix, release, namespace, set";
 
 // Parsing state: the file name for messages and the folder relative paths start from.
@@ -67,6 +68,16 @@ Result<std::vector<std::string>> strings(const Ctx& c, const YAML::Node& n, cons
     out.push_back(item.Scalar());
   }
   return out;
+}
+
+// A string that is one of `allowed`.
+Result<std::string> one_of(const Ctx& c, const YAML::Node& n, const std::string& key, const std::vector<std::string>& allowed) {
+  std::string list;
+  for (const auto& a : allowed) list += (list.empty() ? "" : ", ") + a;
+  if (n.IsScalar())
+    for (const auto& a : allowed)
+      if (n.Scalar() == a) return a;
+  return c.bad(n, fmt::format("\"{}\" must be one of {}", key, list));
 }
 
 // Rejects keys met twice in one map (yaml-cpp keeps either silently).
@@ -188,6 +199,28 @@ Status parse_top(const Ctx& c, const YAML::Node& doc, Config& cfg) {
       auto rules = strings(c, v, key);
       if (!rules.ok()) return rules.status();
       cfg.disabled_rules = std::move(*rules);
+    } else if (key == "risk_rules" || key == "fail_on") {
+      auto s = one_of(c, v, key, key == "risk_rules" ? std::vector<std::string>{"off", "warn", "error"}
+                                                       : std::vector<std::string>{"error", "warning"});
+      if (!s.ok()) return s.status();
+      (key == "risk_rules" ? cfg.risk_rules : cfg.fail_on) = *s;
+    } else if (key == "rule_severity") {
+      if (!v.IsMap()) return c.bad(v, "\"rule_severity\" must be a map of rule id to off, info, warning or error");
+      KV_RETURN_IF_ERROR(check_duplicates(c, v));
+      for (const auto& kv : v) {
+        auto s = one_of(c, kv.second, "rule_severity: " + kv.first.Scalar(), {"off", "info", "warning", "error"});
+        if (!s.ok()) return s.status();
+        cfg.rule_severity[kv.first.Scalar()] = *s;
+      }
+    } else if (key == "crds") {
+      auto paths = strings(c, v, key);
+      if (!paths.ok()) return paths.status();
+      for (auto& p : *paths) {
+        auto file = inside_path(c, v, "crds", p);
+        if (!file.ok()) return file.status();
+        p = *file;
+      }
+      cfg.crds = std::move(*paths);
     } else if (key == "expectations") {
       auto exps = parse_expectations_node(v, c.file);
       if (!exps.ok()) return exps.status();

@@ -33,6 +33,10 @@ struct Config {
   std::optional<int> jobs;
   std::optional<bool> warnings_as_errors;
   std::optional<std::vector<std::string>> disabled_rules;
+  std::optional<std::string> risk_rules;             // off | warn | error (--risk-rules)
+  std::map<std::string, std::string> rule_severity;  // risk rule id → off | info | warning | error
+  std::optional<std::string> fail_on;                // error | warning (--fail-on)
+  std::optional<std::vector<std::string>> crds;      // CRD files and folders (--crds), absolute
   std::string rbac_file;                             // absolute; "" = none
   std::optional<std::vector<Expectation>> expectations;  // inline `expectations:`
   std::map<std::string, ChartConfig> charts;         // key: the chart's absolute, normalized path

@@ -192,7 +192,7 @@ TEST_CASE("the user's bad values are exit 2; the matrix run's values file is app
     CHECK(bad.status().message().rfind("invalid --set value: ", 0) == 0);
 
     req.values.set.clear();
-    auto runs = kv::render::plan_runs(matrix, false);
+    auto runs = kv::render::plan_runs(matrix, kv::render::ValuesMatrix::kCiValues);
     REQUIRE(runs.size() == 2);
     req.run_values_file = runs[1].values_file;
     auto b = kv::render::render_chart(*helm, matrix, req);

@@ -1,9 +1,12 @@
 // The text report: findings as "file:line:col: severity: message [rule]" lines grouped by source
 // file, skipped objects with their reason, then one summary line. Colors only when asked (a TTY).
 // With -v it also lists each valid object ("file:line: valid: Kind/ns/name") and the input files
-// skipped because they hold no Kubernetes object.
+// skipped because they hold no Kubernetes object. A chart run once per values file (a matrix) groups its
+// lines under one header per values file.
 #include <algorithm>
+#include <cstdint>
 #include <map>
+#include <set>
 
 #include "report/report_util.h"
 #include "report/reporter.h"
@@ -16,8 +19,11 @@ constexpr const char* kYellow = "\033[33m";
 constexpr const char* kCyan = "\033[36m";
 constexpr const char* kGreen = "\033[32m";
 constexpr const char* kReset = "\033[0m";
+// How a chart's run with a values file names its suite (render::plan_runs): "CHART (values: ci/x.yaml)".
+constexpr const char* kValuesSuite = " (values: ";
 
 struct Line {
+  size_t suite_order; // first appearance of the suite in the stream
   size_t file_order;  // first appearance of the file in the stream
   int line;
   size_t seq;         // arrival order, to keep the sort stable and readable
@@ -58,17 +64,31 @@ class TextReporter : public Reporter {
       Location loc = locate(r, f);
       std::string sev = skipped ? "skipped" : kv::to_string(f.severity);
       std::string text = finding_line(r, shown, paint(sev));
-      lines_.push_back({order_of(loc.file), loc.line, lines_.size(), text});
+      lines_.push_back({order_of(suites_, r.suite), order_of(files_, loc.file), loc.line, lines_.size(), text});
+      if (r.suite.find(kValuesSuite) != std::string::npos) values_suites_.insert(r.suite);
     }
   }
 
   Status finish(const RunSummary& summary) override {
-    std::stable_sort(lines_.begin(), lines_.end(), [](const Line& a, const Line& b) {
+    // The same template line can fail under several values files: name the file each time.
+    const bool by_suite = values_suites_.size() > 1;
+    std::stable_sort(lines_.begin(), lines_.end(), [by_suite](const Line& a, const Line& b) {
+      if (by_suite && a.suite_order != b.suite_order) return a.suite_order < b.suite_order;
       if (a.file_order != b.file_order) return a.file_order < b.file_order;
       return a.line < b.line;
     });
+    std::vector<std::string> suite_names(suites_.size());
+    for (const auto& [name, order] : suites_) suite_names[order] = name;
     std::string out;
-    for (const auto& l : lines_) out += l.text + "\n";
+    size_t suite = SIZE_MAX;
+    for (const auto& l : lines_) {
+      if (by_suite && l.suite_order != suite) {
+        suite = l.suite_order;
+        out += (ctx_->color ? std::string(kCyan) : "") + "== " + one_line(suite_names[suite]) +
+               (ctx_->color ? kReset : "") + "\n";
+      }
+      out += l.text + "\n";
+    }
     if (summary.aborted) {
       out += std::string(ctx_->color ? kRed : "") + "aborted" + (ctx_->color ? kReset : "") + ": " +
              one_line(summary.abort_message) + "\n";
@@ -84,11 +104,11 @@ class TextReporter : public Reporter {
     return c + sev + kReset;
   }
 
-  size_t order_of(const std::string& file) {
-    auto it = files_.find(file);
-    if (it != files_.end()) return it->second;
-    size_t n = files_.size();
-    files_[file] = n;
+  static size_t order_of(std::map<std::string, size_t>& seen, const std::string& key) {
+    auto it = seen.find(key);
+    if (it != seen.end()) return it->second;
+    size_t n = seen.size();
+    seen[key] = n;
     return n;
   }
 
@@ -102,7 +122,8 @@ class TextReporter : public Reporter {
   ReportSink sink_;
   std::shared_ptr<ReportContext> ctx_;
   std::vector<Line> lines_;
-  std::map<std::string, size_t> files_;
+  std::map<std::string, size_t> files_, suites_;
+  std::set<std::string> values_suites_;
   Tally tally_;
 };
 
