@@ -170,6 +170,7 @@ const Registrar kRegistrar{Command{
       cmd->add_flag("--skip-tests", opts->skip_tests, "Leave out helm test hooks (templates/tests)");
       cmd->add_option("--rbac", opts->pipeline.rbac_file, "RBAC expectations file to check");
       cmd->add_option("--disable-rule", opts->pipeline.disabled_rules, "Rule ID to turn off (repeatable)");
+      add_policy_flags(cmd, opts->pipeline);
       add_output_flags(cmd, opts->pipeline.output);
       cmd->add_flag("--hook", opts->hook,
                     "Pre-commit mode: the arguments are changed files; validate each chart holding any of them "

@@ -22,6 +22,7 @@ void add_output_flags(CLI::App* cmd, OutputFlags& f) {
                   "Report FORMAT[=FILE]; repeatable. Formats: text, json, junit, sarif, github");
   cmd->add_option("-j,--jobs", f.jobs, "Requests in flight to the API server")->check(CLI::Range(1, 256));
   cmd->add_flag("--warnings-as-errors", f.warnings_as_errors, "Treat warnings (deprecations, unknown fields) as errors");
+  cmd->add_flag("-v,--verbose", f.verbose, "Also report what mutating admission policies would change (info)");
 }
 
 void add_config_flags(CLI::App* cmd, ConfigFlags& f) {
@@ -63,6 +64,8 @@ void apply_config(const config::Config& c, const CLI::App& cmd, PipelineOptions&
   const char* env = std::getenv("KVALIDATE_KUBECONFIG");
   if (!env || !*env) take("--kubeconfig", p.cluster.kubeconfig, c.kubeconfig);
   if (!c.rbac_file.empty() && !given(cmd, "--rbac")) p.rbac_file = c.rbac_file;
+  take("--policies", p.policies, c.policies);
+  take("--pod-security", p.pod_security, c.pod_security);
 }
 
 Result<engine::ConnectOptions> connect_options(const ClusterFlags& f, const std::string& namespace_) {

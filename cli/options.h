@@ -23,6 +23,7 @@ struct OutputFlags {
   std::vector<std::string> outputs;   // FORMAT[=FILE], repeatable
   int jobs = 16;
   bool warnings_as_errors = false;
+  bool verbose = false;               // -v: also what mutating admission policies would change
 };
 
 // What the validating commands (manifests, chart) share: the flags that become engine::RunOptions.
