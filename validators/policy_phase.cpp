@@ -209,6 +209,25 @@ Status PolicyScope::undo(std::chrono::milliseconds timeout) {
   return wait_for(checks, false, timeout);
 }
 
+std::map<std::string, AdmissionPolicy> installed_validating_policies(kube::Client& client) {
+  std::map<std::string, AdmissionPolicy> out;
+  kube::Request q;
+  q.path = "/apis/admissionregistration.k8s.io/v1/validatingadmissionpolicies";
+  auto resp = client.send(q);
+  if (!resp.success()) return out;
+  auto doc = parse_json(resp.body, "API response");
+  if (!doc.ok() || !doc->IsMap() || !(*doc)["items"].IsSequence()) return out;
+  for (const auto& item : (*doc)["items"]) {
+    Resource r;
+    r.object.reset(item);
+    r.api_version = "admissionregistration.k8s.io/v1";
+    r.kind = "ValidatingAdmissionPolicy";
+    r.name = scalar_at(item["metadata"], "name");
+    if (auto p = read_policy(r)) out[p->name] = std::move(*p);
+  }
+  return out;
+}
+
 std::string new_run_id() {
   return fmt::format("{}-{}", getpid(),
                      std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now().time_since_epoch()).count() %

@@ -13,6 +13,7 @@
 #include "core/status.h"
 #include "kube/client.h"
 #include "resources/resource.h"
+#include "validators/admission_policy.h"
 #include "validators/pod_security.h"
 #include "validators/policy_probe.h"
 
@@ -81,6 +82,10 @@ class PolicyScope {
   std::vector<ProbeCheck> checks_;       // the probe's checks, to see the removal take effect
   std::vector<std::string> labelled_;    // namespaces
 };
+
+// The ValidatingAdmissionPolicies installed on the server, by name (to find the field a refusal by one of
+// them names); empty when they cannot be listed.
+std::map<std::string, AdmissionPolicy> installed_validating_policies(kube::Client& client);
 
 // A run id for probes and records: "<pid>-<time>".
 std::string new_run_id();

@@ -6,6 +6,7 @@ import os
 import shutil
 import subprocess
 import tempfile
+import time
 import unittest
 
 import kvtest
@@ -125,6 +126,58 @@ class PolicyFolder(unittest.TestCase):
         p = kv("manifests", DEPLOYMENT, "--policies", fixture("policies", "no-such-folder"))
         self.assertEqual(p.returncode, 2, explain(p))
         self.assertIn("--policies", p.stderr)
+
+
+class ExistingCluster(unittest.TestCase):
+    """With a kubeconfig, the plane is an existing cluster: its installed policies judge as they are."""
+
+    POLICY = """
+apiVersion: admissionregistration.k8s.io/v1
+kind: ValidatingAdmissionPolicy
+metadata: {name: kvpol-e2e-installed}
+spec:
+  failurePolicy: Fail
+  matchConstraints:
+    resourceRules: [{apiGroups: [apps], apiVersions: [v1], operations: [CREATE, UPDATE], resources: [deployments]}]
+  validations: [{expression: "object.spec.replicas <= 5", message: "at most 5 replicas here"}]
+---
+apiVersion: admissionregistration.k8s.io/v1
+kind: ValidatingAdmissionPolicyBinding
+metadata: {name: kvpol-e2e-installed}
+spec:
+  policyName: kvpol-e2e-installed
+  validationActions: [Deny]
+  # Only this test's objects: the plane is shared with the other tests.
+  matchResources: {objectSelector: {matchLabels: {kvpol-e2e: installed}}}
+"""
+
+    def test_installed_policy_judges_and_names_the_field(self):
+        if kubectl("version", "--client") is None:
+            self.skipTest("kubectl is not built (tools/go/build.sh)")
+        with tempfile.TemporaryDirectory() as d:
+            policy = os.path.join(d, "policy.yaml")
+            with open(policy, "w") as f:
+                f.write(self.POLICY)
+            deployment = os.path.join(d, "web.yaml")
+            with open(DEPLOYMENT) as src, open(deployment, "w") as f:
+                f.write(src.read().replace("    app: web\nspec:", "    app: web\n    kvpol-e2e: installed\nspec:"))
+            k = kubectl("apply", "-f", policy)
+            self.assertEqual(k.returncode, 0, k.stderr)
+            try:
+                env = {"KVALIDATE_KUBECONFIG": os.path.join(kvtest.SHARED_HOME, "kubeconfig")}
+                deadline = time.time() + 30
+                while True:  # the server puts a new policy in force within a second or two
+                    p, report = kv_json("manifests", deployment, env=env)
+                    if p.returncode != 0 or time.time() > deadline:
+                        break
+                    time.sleep(0.5)
+                self.assertEqual(p.returncode, 1, explain(p))
+                fs = errors(report, "admission/kvpol-e2e-installed")
+                self.assertEqual(len(fs), 1, explain(p))
+                self.assertEqual(fs[0]["line"], REPLICAS_LINE + 1, fs)  # one label line added above it
+                self.assertIn("at most 5 replicas here", fs[0]["message"])
+            finally:
+                kubectl("delete", "-f", policy, "--ignore-not-found")
 
 
 class PodSecurity(unittest.TestCase):
