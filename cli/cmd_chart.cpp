@@ -219,6 +219,7 @@ const Registrar kRegistrar{Command{
                     "Let the chart hold symbolic links to files outside it (helm reads them into the chart)");
       cmd->add_option("--rbac", opts->pipeline.rbac_file, "RBAC expectations file to check");
       cmd->add_option("--disable-rule", opts->pipeline.disabled_rules, "Rule ID to turn off (repeatable)");
+      add_policy_flags(cmd, opts->pipeline);
       add_output_flags(cmd, opts->pipeline.output);
       add_kind_flags(cmd, opts->pipeline.kinds);
       cmd->add_flag("--hook", opts->hook,

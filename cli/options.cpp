@@ -29,7 +29,8 @@ void add_output_flags(CLI::App* cmd, OutputFlags& f) {
                   "Report FORMAT[=FILE]; repeatable. Formats: text, json, junit, sarif, github");
   cmd->add_option("-j,--jobs", f.jobs, "Requests in flight to the API server")->check(CLI::Range(1, 256));
   cmd->add_flag("--warnings-as-errors", f.warnings_as_errors, "Treat warnings (deprecations, unknown fields) as errors");
-  cmd->add_flag("-v,--verbose", f.verbose, "Text report: also list valid objects and the files skipped as non-Kubernetes YAML");
+  cmd->add_flag("-v,--verbose", f.verbose, "Text report: also list valid objects, the files skipped as non-Kubernetes YAML, and what "
+                "mutating admission policies would change (info)");
 }
 
 void add_kind_flags(CLI::App* cmd, KindFlags& f) {
@@ -84,6 +85,8 @@ void apply_config(const config::Config& c, const CLI::App& cmd, PipelineOptions&
   take("--backend", p.cluster.backend, c.backend);
   take("--wait", p.cluster.wait, c.wait);
   if (!c.rbac_file.empty() && !given(cmd, "--rbac")) p.rbac_file = c.rbac_file;
+  take("--policies", p.policies, c.policies);
+  take("--pod-security", p.pod_security, c.pod_security);
 }
 
 Result<engine::ConnectOptions> connect_options(const ClusterFlags& f, const std::string& namespace_) {

@@ -25,7 +25,7 @@ struct OutputFlags {
   std::vector<std::string> outputs;   // FORMAT[=FILE], repeatable
   int jobs = 16;
   bool warnings_as_errors = false;
-  bool verbose = false;               // -v: the text report lists valid objects and skipped files too
+  bool verbose = false;               // -v: the text report lists valid objects, skipped files, policy mutations
 };
 
 // --skip-kind / --reject-kind values as given (comma-separated lists, repeatable; checked by CLI11).

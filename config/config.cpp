@@ -13,6 +13,7 @@
 
 #include "core/trust.h"
 #include "report/reporter.h"
+#include "validators/pod_security.h"
 
 namespace kv::config {
 namespace fs = std::filesystem;
@@ -20,7 +21,7 @@ namespace {
 
 const char* const kTopKeys =
     "outputs, namespace, jobs, backend, wait, warnings_as_errors, disabled_rules, "
-    "risk_rules, rule_severity, fail_on, crds, rbac, expectations, charts, helm";
+    "risk_rules, rule_severity, fail_on, crds, rbac, expectations, policies, pod_security, charts, helm";
 const char* const kChartKeys = "values, values_matrix, release, namespace, set";
 
 // Parsing state: the file name for messages and the folder relative paths start from.
@@ -101,6 +102,25 @@ Result<std::vector<std::string>> parse_outputs(const Ctx& c, const YAML::Node& n
     o = o.substr(0, eq + 1) + *file;
   }
   return *list;
+}
+
+// A path of the config's own tree: relative paths that climb out of the config's folder, absolute
+// paths elsewhere and symbolic links that lead out are refused (a repo must not make kvalidate read,
+// and apply, files that are not its own).
+Result<std::string> path_inside(const Ctx& c, const YAML::Node& at, const std::string& key, const std::string& path) {
+  std::string abs = absolute_from(c.dir, path);
+  std::error_code ec;
+  fs::path root = fs::weakly_canonical(c.dir, ec);
+  if (ec) root = c.dir;
+  fs::path real = fs::weakly_canonical(abs, ec);
+  if (ec) real = abs;
+  std::string r = root.string(), p = real.string();
+  bool inside = p == r || (p.size() > r.size() && p.compare(0, r.size(), r) == 0 && (r == "/" || p[r.size()] == '/'));
+  if (!inside)
+    return c.bad(at, fmt::format("{}: \"{}\" is outside the folder of this config ({}); give it on the command line "
+                                 "instead",
+                                 key, path, c.dir));
+  return abs;
 }
 
 Result<ChartConfig> parse_chart(const Ctx& c, const YAML::Node& n, const std::string& name) {
@@ -225,6 +245,22 @@ Status parse_top(const Ctx& c, const YAML::Node& doc, Config& cfg) {
       auto exps = parse_expectations_node(v, c.file);
       if (!exps.ok()) return exps.status();
       cfg.expectations = std::move(*exps);
+    } else if (key == "policies") {
+      auto paths = strings(c, v, key);
+      if (!paths.ok()) return paths.status();
+      std::vector<std::string> abs;
+      for (const auto& p : *paths) {
+        auto inside = path_inside(c, v, key, p);
+        if (!inside.ok()) return inside.status();
+        abs.push_back(*inside);
+      }
+      cfg.policies = std::move(abs);
+    } else if (key == "pod_security") {
+      auto s = scalar(c, v, key);
+      if (!s.ok()) return s.status();
+      if (auto level = parse_pod_security_level(*s); !level.ok())
+        return c.bad(v, "pod_security: " + level.status().message());
+      cfg.pod_security = *s;
     } else if (key == "charts") {
       if (!v.IsMap()) return c.bad(v, "\"charts\" must be a map of chart path to settings");
       KV_RETURN_IF_ERROR(check_duplicates(c, v));

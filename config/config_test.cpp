@@ -202,3 +202,32 @@ TEST_CASE("parse_config: risk_rules, fail_on and rule_severity take only their w
         std::string::npos);
   CHECK_FALSE(parse_config("fail_on: [error]\n", "/p/.kvalidate.yaml").ok());
 }
+
+TEST_CASE("policies stay inside the config's folder; pod_security is LEVEL[:VERSION]") {
+  TempTree t;
+  t.write("proj/policies/max.yaml", "");
+  t.write("outside/p.yaml", "");
+  fs::create_directory_symlink(t.root / "outside", t.root / "proj/escape");
+  std::string cfg_file = (t.root / "proj/.kvalidate.yaml").string();
+
+  auto ok = parse_config("policies: [policies, ./policies/max.yaml]\npod_security: restricted:v1.30\n", cfg_file);
+  REQUIRE_MESSAGE(ok.ok(), ok.status().message());
+  CHECK(*ok->policies == std::vector<std::string>{(t.root / "proj/policies").string(),
+                                                  (t.root / "proj/policies/max.yaml").string()});
+  CHECK(*ok->pod_security == "restricted:v1.30");
+  auto one = parse_config("policies: policies\n", cfg_file);
+  REQUIRE(one.ok());
+  CHECK(one->policies->size() == 1);
+
+  for (const char* bad : {"policies: ../outside\n", "policies: [policies, /etc]\n", "policies: escape/p.yaml\n"}) {
+    CAPTURE(bad);
+    auto r = parse_config(bad, cfg_file);
+    REQUIRE_FALSE(r.ok());
+    CHECK(r.status().exit_code() == 2);
+    CHECK(r.status().message().find("is outside the folder of this config") != std::string::npos);
+  }
+  auto level = parse_config("\npod_security: strict\n", cfg_file);
+  REQUIRE_FALSE(level.ok());
+  CHECK(level.status().message().find(".kvalidate.yaml:2: pod_security: \"strict\" is not LEVEL[:VERSION]") !=
+        std::string::npos);
+}
