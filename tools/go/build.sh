@@ -68,7 +68,7 @@ helm() {
 }
 
 exec 9>"$cache/bin/.lock"
-flock 9
+flock -n 9 || { log "waiting for another build to finish (lock $cache/bin/.lock)"; flock 9; }
 targets=("$@"); [ ${#targets[@]} -gt 0 ] || targets=(kubernetes etcd helm)
 for t in "${targets[@]}"; do
   case $t in
