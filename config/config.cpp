@@ -11,6 +11,7 @@
 #include <fmt/core.h>
 #include <yaml-cpp/yaml.h>
 
+#include "core/kube_versions.h"
 #include "report/reporter.h"
 
 namespace kv::config {
@@ -18,8 +19,8 @@ namespace fs = std::filesystem;
 namespace {
 
 const char* const kTopKeys =
-    "outputs, namespace, jobs, backend, wait, kubeconfig, context, warnings_as_errors, disabled_rules, rbac, "
-    "expectations, charts";
+    "outputs, namespace, jobs, backend, wait, kubeconfig, context, kube_versions, warnings_as_errors, "
+    "disabled_rules, rbac, expectations, charts";
 const char* const kChartKeys = "values, values_matrix, release, namespace, set";
 
 // Parsing state: the file name for messages and the folder relative paths start from.
@@ -153,6 +154,12 @@ Status parse_top(const Ctx& c, const YAML::Node& doc, Config& cfg) {
       auto rules = strings(c, v, key);
       if (!rules.ok()) return rules.status();
       cfg.disabled_rules = std::move(*rules);
+    } else if (key == "kube_versions" || key == "kube-versions") {
+      if (cfg.kube_versions) return c.bad(field.first, "give \"kube_versions\" once");
+      auto list = strings(c, v, key);
+      if (!list.ok()) return list.status();
+      if (auto r = resolve_kube_versions(*list); !r.ok()) return c.bad(v, key + ": " + r.status().message());
+      cfg.kube_versions = std::move(*list);
     } else if (key == "expectations") {
       auto exps = parse_expectations_node(v, c.file);
       if (!exps.ok()) return exps.status();
