@@ -3,6 +3,7 @@
 #pragma once
 
 #include <functional>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -27,6 +28,7 @@ Status check_writable(const std::vector<OutputSpec>& specs);
 
 struct RunInfo {
   double duration_ms = 0;
+  std::map<std::string, double> version_duration_ms;  // multi-version runs: time spent on each version
   bool aborted = false;
   std::string abort_message;
   std::string server_version;
@@ -47,6 +49,10 @@ struct ReportContext {
   std::string tool_version;  // "" until finish: KV_VERSION
   std::string timestamp;     // run start, ISO 8601 UTC without zone ("2026-01-02T03:04:05"), for JUnit
   bool color = false;        // text only: ANSI colors
+  // Two or more: a run over these Kubernetes versions (oldest first); reports group results by their
+  // server_version. Set (ReportSet::set_kube_versions) before the first result.
+  std::vector<std::string> kube_versions;
+  bool multi_version() const { return kube_versions.size() > 1; }
 };
 
 // Where a finished report goes: the whole text, written once. Returns an error naming the path.
@@ -80,6 +86,8 @@ class ReportSet {
   // For tests and embedding: reporters built by the caller, sharing `ctx`.
   static ReportSet FromReporters(std::vector<std::unique_ptr<Reporter>> reporters,
                                  std::shared_ptr<ReportContext> ctx);
+  // Declares a run over several Kubernetes versions (see ReportContext::kube_versions).
+  void set_kube_versions(std::vector<std::string> versions) { ctx_->kube_versions = std::move(versions); }
   void add(const ObjectResult& r);
   // Progress hook: draws "validating done/total" on stderr when stderr is a TTY and the run has lasted
   // over a second (throttled); the line is cleared by finish().
@@ -92,6 +100,7 @@ class ReportSet {
   std::vector<std::unique_ptr<Reporter>> reporters_;
   std::shared_ptr<ReportContext> ctx_;
   RunSummary summary_;
+  std::map<std::string, RunSummary> by_version_;  // "" = results no server judged
   double start_ms_ = 0, last_draw_ms_ = 0;
   bool progress_shown_ = false;
 };
