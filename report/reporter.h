@@ -70,6 +70,16 @@ std::unique_ptr<Reporter> make_json_reporter(ReportSink sink, std::shared_ptr<Re
 std::unique_ptr<Reporter> make_junit_reporter(ReportSink sink, std::shared_ptr<ReportContext> ctx);
 std::unique_ptr<Reporter> make_sarif_reporter(ReportSink sink, std::shared_ptr<ReportContext> ctx);
 std::unique_ptr<Reporter> make_github_reporter(ReportSink sink, std::shared_ptr<ReportContext> ctx);
+// What a collecting reporter kept: every result in order, and the summary it was finished with.
+struct Collected {
+  std::vector<ObjectResult> results;
+  RunSummary summary;
+  bool finished = false;
+};
+// A reporter that writes nothing and keeps everything in `into`: for a caller that combines several
+// runs (one per Kubernetes version) into one set of reports.
+std::unique_ptr<Reporter> make_collecting_reporter(std::shared_ptr<Collected> into);
+
 // The reporter for a format name (see OutputSpec), or nullptr for an unknown name.
 std::unique_ptr<Reporter> make_reporter(const std::string& format, ReportSink sink,
                                         std::shared_ptr<ReportContext> ctx);
