@@ -19,6 +19,7 @@ struct ClusterFlags {
   std::string as_user, as_uid;            // --as, --as-uid
   std::vector<std::string> as_groups;     // --as-group
   std::string wait = "60s";
+  std::vector<std::string> kube_versions;  // --kube-version, as given ("1.35,1.37"); empty: the default plane
 };
 
 struct OutputFlags {
@@ -87,8 +88,19 @@ int conclude(const engine::RunEnd& end);
 // True when the option named `name` ("--namespace") was given on `cmd`'s command line.
 bool given(const CLI::App& cmd, const std::string& name);
 
-// Builds EnsureOptions from the flags and environment (KVALIDATE_KUBECONFIG); fails on a bad --wait.
+// Builds EnsureOptions from the flags and environment (KVALIDATE_KUBECONFIG) for a command that uses one
+// plane: the --kube-version one when a single version is given. Usage (exit 2) on a bad --wait, a bad
+// --kube-version (see kube_versions()) or more than one version.
 Result<controlplane::EnsureOptions> ensure_options(const ClusterFlags& f);
+
+// The exact versions --kube-version names, oldest first (empty: none given). Usage (exit 2) for an
+// unknown version (listing the supported ones) and for --kube-version with an existing cluster
+// (--kubeconfig, --context, KVALIDATE_KUBECONFIG) or --backend k3s.
+Result<std::vector<std::string>> kube_versions(const ClusterFlags& f);
+
+// ensure_options() for each of kube_versions() (one entry without a version when none is given), each
+// printing the progress of a first-use build on stderr.
+Result<std::vector<controlplane::EnsureOptions>> ensure_options_per_version(const ClusterFlags& f);
 
 // Parses "60s", "2m", "500ms", "90" (seconds) into a duration.
 Result<std::chrono::milliseconds> parse_duration(const std::string& text);

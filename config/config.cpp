@@ -12,6 +12,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include "core/trust.h"
+#include "core/kube_versions.h"
 #include "report/reporter.h"
 #include "validators/pod_security.h"
 
@@ -20,7 +21,7 @@ namespace fs = std::filesystem;
 namespace {
 
 const char* const kTopKeys =
-    "outputs, namespace, jobs, backend, wait, warnings_as_errors, disabled_rules, "
+    "outputs, namespace, jobs, backend, wait, kube_versions, warnings_as_errors, disabled_rules, "
     "risk_rules, rule_severity, fail_on, crds, rbac, expectations, policies, pod_security, charts, helm";
 const char* const kChartKeys = "values, values_matrix, release, namespace, set";
 
@@ -241,6 +242,12 @@ Status parse_top(const Ctx& c, const YAML::Node& doc, Config& cfg) {
         p = *file;
       }
       cfg.crds = std::move(*paths);
+    } else if (key == "kube_versions" || key == "kube-versions") {
+      if (cfg.kube_versions) return c.bad(field.first, "give \"kube_versions\" once");
+      auto list = strings(c, v, key);
+      if (!list.ok()) return list.status();
+      if (auto r = resolve_kube_versions(*list); !r.ok()) return c.bad(v, key + ": " + r.status().message());
+      cfg.kube_versions = std::move(*list);
     } else if (key == "expectations") {
       auto exps = parse_expectations_node(v, c.file);
       if (!exps.ok()) return exps.status();

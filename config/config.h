@@ -30,6 +30,7 @@ struct Config {
   std::string dir;                                   // its folder (absolute)
   std::optional<std::vector<std::string>> outputs;   // FORMAT[=FILE], FILE made absolute
   std::optional<std::string> namespace_, backend, wait;  // no kubeconfig/context: flags and env only
+  std::optional<std::vector<std::string>> kube_versions;  // as written ("1.35", "1.36,1.37"), each resolvable
   std::optional<int> jobs;
   std::optional<bool> warnings_as_errors;
   std::optional<std::vector<std::string>> disabled_rules;
