@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <sys/file.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -13,6 +14,7 @@ namespace kv {
 Result<FileLock> FileLock::acquire(const std::string& path, std::chrono::milliseconds timeout) {
   int fd = open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
   if (fd < 0) return Status::IOError(path + ": " + std::strerror(errno));
+  fchmod(fd, 0600);  // a lock file an older kvalidate made 0644 becomes private too
   auto until = std::chrono::steady_clock::now() + timeout;
   while (flock(fd, LOCK_EX | LOCK_NB) != 0) {
     if (errno != EWOULDBLOCK && errno != EINTR) {

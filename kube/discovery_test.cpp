@@ -1,5 +1,7 @@
 #include "kube/discovery.h"
 
+#include "kube/credentials.h"
+
 #include <atomic>
 #include <filesystem>
 
@@ -41,13 +43,15 @@ std::unique_ptr<Client> client_for(const std::string& url) {
 
 }  // namespace
 
-TEST_CASE("discovery: the cache key differs per server and per version, and is stable") {
-  auto a = discovery_cache_name("https://127.0.0.1:6443", "v1.31.0");
-  CHECK(a == discovery_cache_name("https://127.0.0.1:6443", "v1.31.0"));
-  CHECK(a != discovery_cache_name("https://127.0.0.1:6444", "v1.31.0"));
-  CHECK(a != discovery_cache_name("https://127.0.0.1:6443", "v1.32.0"));
-  CHECK(a.size() == 20);  // 16 hex digits + ".tsv"
-  CHECK(a.substr(16) == ".tsv");
+TEST_CASE("discovery: the cache key differs per server, per version and per user, and is stable") {
+  const std::string me(40, 'a'), other(40, 'b');
+  auto a = discovery_cache_name("https://127.0.0.1:6443", "v1.31.0", me);
+  CHECK(a == discovery_cache_name("https://127.0.0.1:6443", "v1.31.0", me));
+  CHECK(a != discovery_cache_name("https://127.0.0.1:6444", "v1.31.0", me));
+  CHECK(a != discovery_cache_name("https://127.0.0.1:6443", "v1.32.0", me));
+  CHECK(a != discovery_cache_name("https://127.0.0.1:6443", "v1.31.0", other));
+  CHECK(a.size() == 16 + 1 + 32 + 4);  // hash of server and version, "-", the identity's first 32, ".tsv"
+  CHECK(a.substr(a.size() - 4) == ".tsv");
 }
 
 TEST_CASE("discovery: read from the server once, then from the cache until refreshed or the version moves") {
@@ -65,7 +69,7 @@ TEST_CASE("discovery: read from the server once, then from the cache until refre
   CHECK(first->server_version() == "v1.31.0");
   REQUIRE(first->find_kind("apps", "v1", "Deployment"));
   CHECK(first->find_resource("deploy")->resource == "deployments");
-  CHECK(fs::exists(cache / "discovery" / discovery_cache_name(server.url(), "v1.31.0")));
+  CHECK(fs::exists(cache / "discovery" / discovery_cache_name(server.url(), "v1.31.0", identity_key(client->cluster()))));
 
   auto cached = Discovery::Load(*client, cache.string());
   REQUIRE(cached.ok());
