@@ -121,6 +121,169 @@ bool in_no_proxy(std::string host) {
   return false;
 }
 
+// Where and as whom every request of a client goes, worked out once from the cluster (prepare_target).
+struct Route {
+  std::string base;        // URL prefix requests go to (host replaced by tls-server-name when set)
+  std::string connect_to;  // "NAME:PORT:HOST:PORT" when tls-server-name is set
+  std::string host_header; // "Host: HOST:PORT" sent then, as client-go sends the server's own name
+  bool direct = false;     // never proxied: loopback (as Go's ProxyFromEnvironment) or in NO_PROXY
+  std::vector<std::string> impersonate_headers;
+};
+
+// One request in flight, kept at a stable address and reused: no copies, so libcurl's error buffer can
+// live inside it.
+struct Slot {
+  CURL* easy = nullptr;
+  curl_slist* headers = nullptr;
+  curl_slist* connect_to = nullptr;
+  size_t index = 0;
+  char error[CURL_ERROR_SIZE] = {};  // libcurl's detailed error text ("SSL certificate problem: ...")
+};
+
+// The slots of one send_batch: made on demand, handed out again once their request is done.
+class SlotPool {
+ public:
+  ~SlotPool() {
+    for (auto& s : slots_) curl_easy_cleanup(s.easy);
+  }
+  Slot* take() {
+    Slot* s;
+    if (!free_.empty()) {
+      s = free_.back();
+      free_.pop_back();
+      curl_easy_reset(s->easy);
+    } else {
+      s = &slots_.emplace_back();
+      s->easy = curl_easy_init();
+    }
+    s->error[0] = '\0';
+    return s;
+  }
+  // Frees the slot's lists; the caller has removed its handle from the multi handle.
+  void give_back(Slot* s) {
+    curl_slist_free_all(s->headers);
+    curl_slist_free_all(s->connect_to);
+    s->headers = s->connect_to = nullptr;
+    free_.push_back(s);
+  }
+
+ private:
+  std::deque<Slot> slots_;   // every slot made in this call
+  std::vector<Slot*> free_;  // slots not in flight
+};
+
+// Everything a request needs besides itself: the cluster, the client's options and route, the shared
+// connection cache and the credentials of this batch.
+struct RequestContext {
+  const Cluster& cluster;
+  const ClientOptions& opts;
+  const Route& route;
+  CURLSH* share;
+  const Credential& cred;
+};
+
+// The URL (with tls-server-name's connect-to) and the proxy rule of one request.
+void set_target(CURL* e, Slot& s, const RequestContext& c, const Request& r) {
+  std::string url = c.route.base + r.path;
+  curl_easy_setopt(e, CURLOPT_URL, url.c_str());
+  s.connect_to = nullptr;
+  if (!c.route.connect_to.empty()) {
+    s.connect_to = curl_slist_append(nullptr, c.route.connect_to.c_str());
+    curl_easy_setopt(e, CURLOPT_CONNECT_TO, s.connect_to);
+  }
+  if (!c.cluster.proxy_url.empty()) {
+    curl_easy_setopt(e, CURLOPT_PROXY, c.cluster.proxy_url.c_str());
+    curl_easy_setopt(e, CURLOPT_NOPROXY, "");  // proxy-url is used for every request, as client-go
+  } else if (c.route.direct) {
+    curl_easy_setopt(e, CURLOPT_PROXY, "");  // loopback or NO_PROXY: HTTPS_PROXY does not apply
+  } else {
+    // HTTPS_PROXY from the environment, if set. NO_PROXY was matched against the server's own host
+    // above: libcurl would match the URL's, which is the tls-server-name when one is set.
+    curl_easy_setopt(e, CURLOPT_NOPROXY, "");
+  }
+}
+
+// Trust and the client certificate of one request.
+void set_tls(CURL* e, const RequestContext& c) {
+  if (c.cluster.insecure_skip_tls_verify) {
+    curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, 0L);
+    curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, 0L);
+  } else if (!c.cluster.ca_pem.empty()) {
+    curl_blob ca = blob_of(c.cluster.ca_pem);
+    curl_easy_setopt(e, CURLOPT_CAINFO_BLOB, &ca);
+  }
+  if (!c.cred.cert_pem.empty()) {
+    curl_blob cert = blob_of(c.cred.cert_pem);
+    curl_blob key = blob_of(c.cred.key_pem);
+    curl_easy_setopt(e, CURLOPT_SSLCERTTYPE, "PEM");
+    curl_easy_setopt(e, CURLOPT_SSLCERT_BLOB, &cert);
+    curl_easy_setopt(e, CURLOPT_SSLKEYTYPE, "PEM");
+    curl_easy_setopt(e, CURLOPT_SSLKEY_BLOB, &key);
+  }
+}
+
+// Headers (the slot's list, freed when it is given back), credentials, method and body of one request.
+void set_headers_and_body(CURL* e, Slot& s, const RequestContext& c, const Request& r) {
+  curl_slist* h = nullptr;
+  h = curl_slist_append(h, ("Accept: " + r.accept).c_str());
+  if (!r.content_type.empty()) h = curl_slist_append(h, ("Content-Type: " + r.content_type).c_str());
+  if (!c.cred.token.empty()) h = curl_slist_append(h, ("Authorization: Bearer " + c.cred.token).c_str());
+  if (!c.route.host_header.empty()) h = curl_slist_append(h, c.route.host_header.c_str());
+  for (const auto& ih : c.route.impersonate_headers) h = curl_slist_append(h, ih.c_str());
+  h = curl_slist_append(h, "Expect:");
+  s.headers = h;
+  curl_easy_setopt(e, CURLOPT_HTTPHEADER, h);
+  if (!c.cluster.username.empty()) {
+    curl_easy_setopt(e, CURLOPT_USERNAME, c.cluster.username.c_str());
+    curl_easy_setopt(e, CURLOPT_PASSWORD, c.cluster.password.c_str());
+  }
+  if (r.method == "GET") {
+    curl_easy_setopt(e, CURLOPT_HTTPGET, 1L);
+  } else {
+    curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, r.method.c_str());
+    curl_easy_setopt(e, CURLOPT_POSTFIELDS, r.body.c_str());
+    curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(r.body.size()));
+  }
+}
+
+// Everything one request needs on its slot's easy handle: target, HTTP/2 over the shared connection,
+// timeouts, where the answer goes, TLS, headers, method and body.
+void setup_request(Slot& s, const RequestContext& c, const Request& r, Response& resp) {
+  CURL* e = s.easy;
+  set_target(e, s, c, r);
+  curl_easy_setopt(e, CURLOPT_SHARE, c.share);
+  curl_easy_setopt(e, CURLOPT_HTTP_VERSION, CURL_HTTP_VERSION_2TLS);
+  curl_easy_setopt(e, CURLOPT_PIPEWAIT, 1L);
+  curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
+  curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, c.opts.connect_timeout_ms);
+  curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, c.opts.request_timeout_ms);
+  curl_easy_setopt(e, CURLOPT_USERAGENT, c.opts.user_agent.c_str());
+  curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, write_body);
+  curl_easy_setopt(e, CURLOPT_WRITEDATA, &resp);
+  curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, read_header);
+  curl_easy_setopt(e, CURLOPT_HEADERDATA, &resp);
+  curl_easy_setopt(e, CURLOPT_PRIVATE, &s);
+  curl_easy_setopt(e, CURLOPT_ERRORBUFFER, s.error);
+  curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "");
+  if (debug_http()) {
+    curl_easy_setopt(e, CURLOPT_DEBUGFUNCTION, debug_print);
+    curl_easy_setopt(e, CURLOPT_VERBOSE, 1L);
+  }
+  set_tls(e, c);
+  set_headers_and_body(e, s, c, r);
+}
+
+// Records the outcome of a finished transfer in `resp`.
+void read_outcome(CURLMsg* m, const Slot& s, Response& resp) {
+  if (m->data.result != CURLE_OK) {
+    // libcurl's detail names the cause ("SSL certificate problem: ...", the refused host and port).
+    resp.transport_error = s.error[0] ? std::string(s.error) : curl_easy_strerror(m->data.result);
+    resp.status = 0;
+  } else {
+    curl_easy_getinfo(m->easy_handle, CURLINFO_RESPONSE_CODE, &resp.status);
+  }
+}
+
 }  // namespace
 
 std::string mask_credentials(std::string_view line) {
@@ -139,14 +302,9 @@ std::string mask_credentials(std::string_view line) {
   return out.substr(0, v) + "<masked>" + out.substr(end);
 }
 
-struct Client::Impl {
+struct Client::Impl : Route {
   CURLM* multi = nullptr;
   CURLSH* share = nullptr;
-  std::string base;        // URL prefix requests go to (host replaced by tls-server-name when set)
-  std::string connect_to;  // "NAME:PORT:HOST:PORT" when tls-server-name is set
-  std::string host_header; // "Host: HOST:PORT" sent then, as client-go sends the server's own name
-  bool direct = false;     // never proxied: loopback (as Go's ProxyFromEnvironment) or in NO_PROXY
-  std::vector<std::string> impersonate_headers;
   ~Impl() {
     if (multi) curl_multi_cleanup(multi);
     if (share) curl_share_cleanup(share);
@@ -234,114 +392,20 @@ std::vector<Response> Client::send_batch(const std::vector<Request>& reqs, int j
   if (jobs < 1) jobs = 1;
   CURLM* multi = impl_->multi;
   curl_multi_setopt(multi, CURLMOPT_MAX_CONCURRENT_STREAMS, static_cast<long>(jobs));
-
-  // One slot per request in flight, kept at a stable address and reused: no copies, so libcurl's error
-  // buffer can live inside it.
-  struct Slot {
-    CURL* easy = nullptr;
-    curl_slist* headers = nullptr;
-    curl_slist* connect_to = nullptr;
-    size_t index = 0;
-    char error[CURL_ERROR_SIZE] = {};  // libcurl's detailed error text ("SSL certificate problem: ...")
-  };
-  std::deque<Slot> slots;          // every slot made in this call
-  std::vector<Slot*> free_slots;   // slots not in flight
+  const RequestContext context{cluster_, opts_, *impl_, impl_->share, creds->cred};
+  SlotPool pool;
   std::vector<Slot*> active(reqs.size(), nullptr);
-
-  auto start = [&](size_t i) {
-    Slot* s;
-    if (!free_slots.empty()) {
-      s = free_slots.back();
-      free_slots.pop_back();
-      curl_easy_reset(s->easy);
-    } else {
-      s = &slots.emplace_back();
-      s->easy = curl_easy_init();
-    }
-    s->error[0] = '\0';
-    s->index = i;
-    const Request& r = reqs[i];
-    CURL* e = s->easy;
-    std::string url = impl_->base + r.path;
-    curl_easy_setopt(e, CURLOPT_URL, url.c_str());
-    s->connect_to = nullptr;
-    if (!impl_->connect_to.empty()) {
-      s->connect_to = curl_slist_append(nullptr, impl_->connect_to.c_str());
-      curl_easy_setopt(e, CURLOPT_CONNECT_TO, s->connect_to);
-    }
-    if (!cluster_.proxy_url.empty()) {
-      curl_easy_setopt(e, CURLOPT_PROXY, cluster_.proxy_url.c_str());
-      curl_easy_setopt(e, CURLOPT_NOPROXY, "");  // proxy-url is used for every request, as client-go
-    } else if (impl_->direct) {
-      curl_easy_setopt(e, CURLOPT_PROXY, "");  // loopback or NO_PROXY: HTTPS_PROXY does not apply
-    } else {
-      // HTTPS_PROXY from the environment, if set. NO_PROXY was matched against the server's own host
-      // above: libcurl would match the URL's, which is the tls-server-name when one is set.
-      curl_easy_setopt(e, CURLOPT_NOPROXY, "");
-    }
-    curl_easy_setopt(e, CURLOPT_SHARE, impl_->share);
-    curl_easy_setopt(e, CURLOPT_HTTP_VERSION, CURL_HTTP_VERSION_2TLS);
-    curl_easy_setopt(e, CURLOPT_PIPEWAIT, 1L);
-    curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, opts_.connect_timeout_ms);
-    curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, opts_.request_timeout_ms);
-    curl_easy_setopt(e, CURLOPT_USERAGENT, opts_.user_agent.c_str());
-    curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, write_body);
-    curl_easy_setopt(e, CURLOPT_WRITEDATA, &out[i]);
-    curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, read_header);
-    curl_easy_setopt(e, CURLOPT_HEADERDATA, &out[i]);
-    curl_easy_setopt(e, CURLOPT_PRIVATE, s);
-    curl_easy_setopt(e, CURLOPT_ERRORBUFFER, s->error);
-    curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "");
-    if (debug_http()) {
-      curl_easy_setopt(e, CURLOPT_DEBUGFUNCTION, debug_print);
-      curl_easy_setopt(e, CURLOPT_VERBOSE, 1L);
-    }
-    if (cluster_.insecure_skip_tls_verify) {
-      curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, 0L);
-      curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, 0L);
-    } else if (!cluster_.ca_pem.empty()) {
-      curl_blob ca = blob_of(cluster_.ca_pem);
-      curl_easy_setopt(e, CURLOPT_CAINFO_BLOB, &ca);
-    }
-    const Credential& cred = creds->cred;
-    if (!cred.cert_pem.empty()) {
-      curl_blob cert = blob_of(cred.cert_pem);
-      curl_blob key = blob_of(cred.key_pem);
-      curl_easy_setopt(e, CURLOPT_SSLCERTTYPE, "PEM");
-      curl_easy_setopt(e, CURLOPT_SSLCERT_BLOB, &cert);
-      curl_easy_setopt(e, CURLOPT_SSLKEYTYPE, "PEM");
-      curl_easy_setopt(e, CURLOPT_SSLKEY_BLOB, &key);
-    }
-    curl_slist* h = nullptr;
-    h = curl_slist_append(h, ("Accept: " + r.accept).c_str());
-    if (!r.content_type.empty()) h = curl_slist_append(h, ("Content-Type: " + r.content_type).c_str());
-    if (!cred.token.empty()) h = curl_slist_append(h, ("Authorization: Bearer " + cred.token).c_str());
-    if (!impl_->host_header.empty()) h = curl_slist_append(h, impl_->host_header.c_str());
-    for (const auto& ih : impl_->impersonate_headers) h = curl_slist_append(h, ih.c_str());
-    h = curl_slist_append(h, "Expect:");
-    s->headers = h;
-    curl_easy_setopt(e, CURLOPT_HTTPHEADER, h);
-    if (!cluster_.username.empty()) {
-      curl_easy_setopt(e, CURLOPT_USERNAME, cluster_.username.c_str());
-      curl_easy_setopt(e, CURLOPT_PASSWORD, cluster_.password.c_str());
-    }
-    if (r.method == "GET") {
-      curl_easy_setopt(e, CURLOPT_HTTPGET, 1L);
-    } else {
-      curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, r.method.c_str());
-      curl_easy_setopt(e, CURLOPT_POSTFIELDS, r.body.c_str());
-      curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(r.body.size()));
-    }
-    active[i] = s;
-    curl_multi_add_handle(multi, e);
-  };
-
   size_t next = 0, done = 0;
   int in_flight = 0;
   cancelled_ = false;
   while (done < reqs.size() && !cancelled_) {
-    while (next < reqs.size() && in_flight < jobs) { start(next++); ++in_flight; }
+    for (; next < reqs.size() && in_flight < jobs; ++next, ++in_flight) {
+      Slot* s = pool.take();
+      s->index = next;
+      setup_request(*s, context, reqs[next], out[next]);
+      active[next] = s;
+      curl_multi_add_handle(multi, s->easy);
+    }
     int running = 0;
     curl_multi_perform(multi, &running);
     int queued = 0;
@@ -349,52 +413,45 @@ std::vector<Response> Client::send_batch(const std::vector<Request>& reqs, int j
       if (m->msg != CURLMSG_DONE) continue;
       Slot* s = nullptr;
       curl_easy_getinfo(m->easy_handle, CURLINFO_PRIVATE, &s);
-      Response& resp = out[s->index];
-      if (m->data.result != CURLE_OK) {
-        // libcurl's detail names the cause ("SSL certificate problem: ...", the refused host and port).
-        resp.transport_error = s->error[0] ? std::string(s->error) : curl_easy_strerror(m->data.result);
-        resp.status = 0;
-      } else {
-        curl_easy_getinfo(m->easy_handle, CURLINFO_RESPONSE_CODE, &resp.status);
-      }
+      const size_t i = s->index;
+      read_outcome(m, *s, out[i]);
       curl_multi_remove_handle(multi, m->easy_handle);
-      curl_slist_free_all(s->headers);
-      curl_slist_free_all(s->connect_to);
-      s->headers = s->connect_to = nullptr;
-      active[s->index] = nullptr;
-      free_slots.push_back(s);
+      active[i] = nullptr;
+      pool.give_back(s);
       --in_flight;
       ++done;
-      if (resp.status == 401 && may_refresh && creds->from_exec) rejected.push_back(s->index);
-      else if (on_done) on_done(s->index, resp);
+      if (out[i].status == 401 && may_refresh && creds->from_exec) rejected.push_back(i);
+      else if (on_done) on_done(i, out[i]);
     }
     if (done < reqs.size() && running > 0) curl_multi_poll(multi, nullptr, 0, 100, nullptr);
   }
   if (cancelled_) {
-    for (Slot* s : active) {
-      if (!s) continue;
-      curl_multi_remove_handle(multi, s->easy);
-      curl_slist_free_all(s->headers);
-      curl_slist_free_all(s->connect_to);
-    }
-    for (size_t i = 0; i < out.size(); ++i)
+    // Abandon what is in flight; everything not answered is "cancelled".
+    for (size_t i = 0; i < out.size(); ++i) {
+      if (active[i]) {
+        curl_multi_remove_handle(multi, active[i]->easy);
+        pool.give_back(active[i]);
+      }
       if (active[i] || i >= next) out[i] = Response{0, "", {}, "cancelled"};
+    }
     cancelled_ = false;
   }
-  for (auto& s : slots) curl_easy_cleanup(s.easy);
-  if (!rejected.empty() && !cancelled_) {
-    // client-go runs the plugin again after a 401 and the next request uses the new credentials.
-    Status refreshed = refresh_credentials(cluster_, creds->generation);
-    std::vector<Request> again;
-    for (size_t i : rejected) again.push_back(reqs[i]);
-    std::vector<Response> second;
-    if (refreshed.ok()) second = send_batch(again, jobs, {}, false);
-    for (size_t k = 0; k < rejected.size(); ++k) {
-      if (refreshed.ok()) out[rejected[k]] = std::move(second[k]);
-      if (on_done) on_done(rejected[k], out[rejected[k]]);
-    }
-  }
+  if (!rejected.empty()) resend_rejected(reqs, rejected, jobs, creds->generation, on_done, out);
   return out;
+}
+
+void Client::resend_rejected(const std::vector<Request>& reqs, const std::vector<size_t>& rejected, int jobs,
+                             uint64_t generation, const OnResponse& on_done, std::vector<Response>& out) {
+  // client-go runs the plugin again after a 401 and the next request uses the new credentials.
+  Status refreshed = refresh_credentials(cluster_, generation);
+  std::vector<Request> again;
+  for (size_t i : rejected) again.push_back(reqs[i]);
+  std::vector<Response> second;
+  if (refreshed.ok()) second = send_batch(again, jobs, {}, false);
+  for (size_t k = 0; k < rejected.size(); ++k) {
+    if (refreshed.ok()) out[rejected[k]] = std::move(second[k]);
+    if (on_done) on_done(rejected[k], out[rejected[k]]);
+  }
 }
 
 }  // namespace kv::kube

@@ -4,6 +4,7 @@
 // response. A Client is used from one thread at a time; connections are kept between calls.
 #pragma once
 
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <string>
@@ -47,6 +48,10 @@ class Client : public Transport {
   Status prepare_target();
   std::vector<Response> send_batch(const std::vector<Request>& reqs, int jobs, const OnResponse& on_done,
                                    bool may_refresh);
+  // Sends the requests at `rejected` (answered 401 with exec credentials of `generation`) again once with
+  // refreshed credentials, into `out`, and reports each to on_done.
+  void resend_rejected(const std::vector<Request>& reqs, const std::vector<size_t>& rejected, int jobs,
+                       uint64_t generation, const OnResponse& on_done, std::vector<Response>& out);
   struct Impl;
   Cluster cluster_;
   ClientOptions opts_;
