@@ -6,6 +6,9 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include "core/files.h"
+#include "core/yaml_util.h"
+
 namespace kv::render {
 
 namespace {
@@ -13,16 +16,11 @@ namespace {
 // The line (1-based) of `key` in the values file `file`, matching map keys greedily (a key may contain
 // dots); 0 when the file does not set it.
 int line_in_values_file(const std::string& file, const std::string& key) {
-  std::ifstream in(file);
-  if (!in) return 0;
-  std::stringstream text;
-  text << in.rdbuf();
-  YAML::Node root;
-  try {
-    root = YAML::Load(text.str());
-  } catch (const YAML::Exception&) {
-    return 0;
-  }
+  auto text = read_file(file);
+  if (!text.ok()) return 0;
+  auto parsed = parse_yaml(*text, file);
+  if (!parsed.ok()) return 0;
+  const YAML::Node root = *parsed;
   std::vector<std::string> parts;
   std::stringstream split(key);
   for (std::string p; std::getline(split, p, '.');) parts.push_back(p);
