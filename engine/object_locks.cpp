@@ -66,7 +66,7 @@ Result<ObjectLocks::Fd> ObjectLocks::lock_gate(const std::string& key, std::chro
 }
 
 std::string ObjectLocks::current(const std::string& key) const {
-  auto text = controlplane::read_file(file(key, ".current"));
+  auto text = read_file(file(key, ".current"));
   return text.ok() ? *text : "";
 }
 
@@ -93,7 +93,7 @@ Result<ObjectHold> ObjectLocks::acquire(const std::string& key, const std::strin
         close(fd);
         return Status::IOError(use_path + ": cannot take a shared lock");
       }
-      if (cur != digest) KV_RETURN_IF_ERROR(controlplane::write_file_atomic(file(key, ".current"), digest, 0600));
+      if (cur != digest) KV_RETURN_IF_ERROR(write_file_atomic(file(key, ".current"), digest, 0600));
       return ObjectHold(fd, key, digest);
     }
     // Another version is in use: wait (without the gate) until its users are gone, then decide again.

@@ -159,7 +159,7 @@ Result<std::unique_ptr<RunScope>> RunScope::Open(kube::Client& client, const std
 }
 
 Status RunScope::write_record() const {
-  return controlplane::write_file_atomic(record_path(state_dir_, id_),
+  return write_file_atomic(record_path(state_dir_, id_),
                                          record_json(id_, getpid(), pid_start_time(getpid()).value_or(0), created_),
                                          0600);
 }
@@ -246,7 +246,7 @@ int RunScope::sweep_dead_runs(kube::Client& client, const std::string& state_dir
   ObjectLocks locks(locks_dir(state_dir));
   for (const auto& n : names) {
     std::string path = runs_dir(state_dir) + "/" + n;
-    auto text = controlplane::read_file(path);
+    auto text = read_file(path);
     if (!text.ok()) continue;
     auto rec = parse_record(*text);
     if (rec) {
