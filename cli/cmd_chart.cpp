@@ -2,6 +2,10 @@
 // and served API versions so that .Capabilities tells the truth, then judges every rendered object on the
 // API server. A chart with ci/*-values.yaml (or any ci/*.yaml with --values-matrix) runs once per file,
 // each run its own report suite; -f values files replace that matrix unless --values-matrix is given.
+#include <algorithm>
+#include <optional>
+#include <thread>
+
 #include <fmt/core.h>
 
 #include "cli/command.h"
@@ -10,6 +14,7 @@
 #include "config/hook_paths.h"
 #include "core/clock.h"
 #include "core/exit_codes.h"
+#include "core/parallel.h"
 #include "render/chart.h"
 #include "render/render.h"
 #include "render/line_map.h"
@@ -108,36 +113,55 @@ int run_validation(const ChartOptions& o, const CLI::App& cmd, const std::option
   base.kube_version = discovery.server_version();
   base.api_versions = render::helm_api_versions(discovery.all());
 
-  std::vector<engine::Batch> batches;
+  // One helm template per values file, several at a time; helm lint once per chart (its first run): what
+  // lint says about rendering with each values file, the render of that file says too.
+  struct Job {
+    const ChartPlan* plan;
+    render::ChartRun run;
+    render::RenderRequest req;
+    bool lint = false;
+    std::optional<Result<ObjectResult>> linted;
+    std::optional<Result<render::Rendered>> rendered;
+  };
+  std::vector<Job> jobs;
   for (const auto& plan : charts) {
-    const render::Chart& chart = plan.chart;
-    for (const auto& chart_run : render::plan_runs(chart, plan.matrix)) {
-      render::RenderRequest req = base;
-      req.release = plan.release;
-      req.values = plan.values;
-      if (!plan.namespace_.empty()) req.namespace_ = plan.namespace_;
-      req.run_values_file = chart_run.values_file;
-      req.suite = chart_run.suite;
-      engine::Batch batch;
-      batch.suite = chart_run.suite;
-      if (!o.no_lint) {
-        auto lint = render::lint_chart(*helm, chart, req);
-        if (!lint.ok()) return conclude(engine::fail_run(*reports, batches, lint.status(), started));
-        batch.pre_results.push_back(std::move(lint.value()));
-      }
-      auto rendered = render::render_chart(*helm, chart, req);
-      if (!rendered.ok()) return conclude(engine::fail_run(*reports, batches, rendered.status(), started));
-      batch.resources = std::move(rendered->resources);
-      if (!plan.namespace_.empty()) place_in_namespace(batch.resources, plan.namespace_, discovery);
-      for (auto& p : rendered->problems) batch.pre_results.push_back(std::move(p));
-      // Rendered lines are not template lines: every finding goes through the rendered → template mapping.
-      batch.map_line = render::template_line_of;
-      batch.locate = [](const Resource& r, const std::string& path) {
-        if (auto pos = locate(r, path)) return std::pair<int, int>{render::template_line_of(r, pos->line), 0};
-        return std::pair<int, int>{render::template_line_for(r.source, path), 0};
-      };
-      batches.push_back(std::move(batch));
+    for (const auto& chart_run : render::plan_runs(plan.chart, plan.matrix)) {
+      Job j{&plan, chart_run, base, !o.no_lint && (jobs.empty() || jobs.back().plan != &plan), {}, {}};
+      j.req.release = plan.release;
+      j.req.values = plan.values;
+      if (!plan.namespace_.empty()) j.req.namespace_ = plan.namespace_;
+      j.req.run_values_file = chart_run.values_file;
+      j.req.suite = chart_run.suite;
+      jobs.push_back(std::move(j));
     }
+  }
+  int helm_processes = static_cast<int>(std::clamp(std::thread::hardware_concurrency(), 2u, 8u));
+  parallel_for(jobs.size(), helm_processes, [&](size_t i) {
+    Job& j = jobs[i];
+    if (j.lint) j.linted.emplace(render::lint_chart(*helm, j.plan->chart, j.req));
+    j.rendered.emplace(render::render_chart(*helm, j.plan->chart, j.req));
+  });
+
+  std::vector<engine::Batch> batches;
+  for (auto& j : jobs) {
+    engine::Batch batch;
+    batch.suite = j.run.suite;
+    if (j.linted) {
+      if (!j.linted->ok()) return conclude(engine::fail_run(*reports, batches, j.linted->status(), started));
+      batch.pre_results.push_back(std::move(j.linted->value()));
+    }
+    auto& rendered = *j.rendered;
+    if (!rendered.ok()) return conclude(engine::fail_run(*reports, batches, rendered.status(), started));
+    batch.resources = std::move(rendered->resources);
+    if (!j.plan->namespace_.empty()) place_in_namespace(batch.resources, j.plan->namespace_, discovery);
+    for (auto& p : rendered->problems) batch.pre_results.push_back(std::move(p));
+    // Rendered lines are not template lines: every finding goes through the rendered → template mapping.
+    batch.map_line = render::template_line_of;
+    batch.locate = [](const Resource& r, const std::string& path) {
+      if (auto pos = locate(r, path)) return std::pair<int, int>{render::template_line_of(r, pos->line), 0};
+      return std::pair<int, int>{render::template_line_for(r.source, path), 0};
+    };
+    batches.push_back(std::move(batch));
   }
   return conclude(engine::validate(*session, *reports, batches, *ro, started));
 }
@@ -184,6 +208,7 @@ const Registrar kRegistrar{Command{
       cmd->add_flag("--skip-tests", opts->skip_tests, "Leave out helm test hooks (templates/tests)");
       cmd->add_option("--rbac", opts->pipeline.rbac_file, "RBAC expectations file to check");
       cmd->add_option("--disable-rule", opts->pipeline.disabled_rules, "Rule ID to turn off (repeatable)");
+      add_rule_flags(cmd, opts->pipeline);
       add_output_flags(cmd, opts->pipeline.output);
       cmd->add_flag("--hook", opts->hook,
                     "Pre-commit mode: the arguments are changed files; validate each chart holding any of them "
