@@ -16,6 +16,7 @@
 #include "core/exit_codes.h"
 #include "core/parallel.h"
 #include "render/chart.h"
+#include "render/lookup.h"
 #include "render/render.h"
 #include "render/line_map.h"
 #include "render/template_lines.h"
@@ -32,7 +33,10 @@ struct ChartOptions {
   bool no_values_matrix = false;
   bool no_lint = false;
   bool skip_tests = false;
+  bool allow_external_symlinks = false;
   bool hook = false;
+  bool lookup = false;
+  std::string helm;  // --helm: 3, 4 or a path
   PipelineOptions pipeline;
   ConfigFlags config;
 };
@@ -83,9 +87,19 @@ int fail_early(report::ReportSet& reports, const Status& why, double started) {
   return conclude(engine::fail_run(reports, {}, why, started));
 }
 
+// What the chart's `lookup` calls returned (once per chart; the calls are the same in every run).
+ObjectResult lookup_report(const render::Chart& chart, const render::RenderRequest& req, engine::Session& session) {
+  auto calls = render::find_lookup_calls(chart, req.namespace_);
+  std::vector<render::LookupAnswer> answers;
+  std::vector<std::string> why;
+  if (!calls.empty() && !req.lookup_kubeconfig.empty())
+    answers = render::answer_lookups(*session.conn.client, session.conn.discovery, calls, why);
+  return render::lookup_result(chart, calls, answers, why, req.suite);
+}
+
 int run_validation(const ChartOptions& o, const CLI::App& cmd, const std::optional<config::Config>& cfg,
                    const std::vector<std::string>& chart_paths, double started) {
-  auto reports = report::ReportSet::Open(o.pipeline.output.outputs);
+  auto reports = report::ReportSet::Open(o.pipeline.output.outputs, o.pipeline.output.verbose);
   if (!reports.ok()) {
     fmt::print(stderr, "kvalidate: {}\n", reports.status().message());
     return exit_code::kBadInput;
@@ -93,13 +107,15 @@ int run_validation(const ChartOptions& o, const CLI::App& cmd, const std::option
   // Everything about the input is checked before the plane is touched.
   std::vector<ChartPlan> charts;
   for (const auto& path : chart_paths) {
-    auto chart = render::load_chart(path);
+    auto chart = render::load_chart(path, o.allow_external_symlinks);
     if (!chart.ok()) return fail_early(*reports, chart.status(), started);
     charts.push_back(plan_chart(std::move(chart.value()), o, cmd, cfg));
     if (Status s = render::check_values(charts.back().values); !s.ok()) return fail_early(*reports, s, started);
   }
-  auto helm = render::find_helm();
+  render::HelmRequest helm_req{o.helm, cfg ? cfg->helm : "", cfg ? cfg->file : ""};
+  auto helm = render::find_helm(helm_req);
   if (!helm.ok()) return fail_early(*reports, helm.status(), started);
+  if (Status s = render::check_helm_can_render(*helm, o.lookup); !s.ok()) return fail_early(*reports, s, started);
 
   // Rendering needs the server's version and API list: connect first.
   auto ro = run_options(o.pipeline, cfg, cmd);
@@ -112,6 +128,10 @@ int run_validation(const ChartOptions& o, const CLI::App& cmd, const std::option
   base.skip_tests = o.skip_tests;
   base.kube_version = discovery.server_version();
   base.api_versions = render::helm_api_versions(discovery.all());
+  if (o.lookup) {
+    base.lookup_kubeconfig = session->conn.plane.kubeconfig_path;
+    base.lookup_context = session->conn.plane.cluster.context;
+  }
 
   // One helm template per values file, several at a time; helm lint once per chart (its first run): what
   // lint says about rendering with each values file, the render of that file says too.
@@ -119,6 +139,7 @@ int run_validation(const ChartOptions& o, const CLI::App& cmd, const std::option
     const ChartPlan* plan;
     render::ChartRun run;
     render::RenderRequest req;
+    bool first = false;  // the chart's first run: its lint and its lookup report
     bool lint = false;
     std::optional<Result<ObjectResult>> linted;
     std::optional<Result<render::Rendered>> rendered;
@@ -126,7 +147,8 @@ int run_validation(const ChartOptions& o, const CLI::App& cmd, const std::option
   std::vector<Job> jobs;
   for (const auto& plan : charts) {
     for (const auto& chart_run : render::plan_runs(plan.chart, plan.matrix)) {
-      Job j{&plan, chart_run, base, !o.no_lint && (jobs.empty() || jobs.back().plan != &plan), {}, {}};
+      bool first = jobs.empty() || jobs.back().plan != &plan;
+      Job j{&plan, chart_run, base, first, !o.no_lint && first, {}, {}};
       j.req.release = plan.release;
       j.req.values = plan.values;
       if (!plan.namespace_.empty()) j.req.namespace_ = plan.namespace_;
@@ -155,6 +177,11 @@ int run_validation(const ChartOptions& o, const CLI::App& cmd, const std::option
     batch.resources = std::move(rendered->resources);
     if (!j.plan->namespace_.empty()) place_in_namespace(batch.resources, j.plan->namespace_, discovery);
     for (auto& p : rendered->problems) batch.pre_results.push_back(std::move(p));
+    if (j.first) {
+      auto lookups = lookup_report(j.plan->chart, j.req, *session);
+      if (!lookups.findings.empty()) batch.pre_results.push_back(std::move(lookups));
+    }
+    for (auto& n : rendered->notes) batch.pre_results.push_back(std::move(n));
     // Rendered lines are not template lines: every finding goes through the rendered → template mapping.
     batch.map_line = render::template_line_of;
     batch.locate = [](const Resource& r, const std::string& path) {
@@ -206,14 +233,25 @@ const Registrar kRegistrar{Command{
       on->excludes(off);
       cmd->add_flag("--no-lint", opts->no_lint, "Do not run helm lint first");
       cmd->add_flag("--skip-tests", opts->skip_tests, "Leave out helm test hooks (templates/tests)");
+      cmd->add_option("--helm", opts->helm,
+                      "Helm to render with: 3, 4 (that major, from PATH or kvalidate's cache) or a path. "
+                      "Env: KVALIDATE_HELM; config: helm. Default: helm on PATH, else the newest built (Helm 4)");
+      cmd->add_flag("--lookup", opts->lookup,
+                    "Render against the plane (helm template --dry-run=server) so that `lookup` sees its objects; "
+                    "findings say which lookups returned empty");
+      cmd->add_flag("--allow-external-symlinks", opts->allow_external_symlinks,
+                    "Let the chart hold symbolic links to files outside it (helm reads them into the chart)");
       cmd->add_option("--rbac", opts->pipeline.rbac_file, "RBAC expectations file to check");
       cmd->add_option("--disable-rule", opts->pipeline.disabled_rules, "Rule ID to turn off (repeatable)");
       add_rule_flags(cmd, opts->pipeline);
+      add_policy_flags(cmd, opts->pipeline);
       add_output_flags(cmd, opts->pipeline.output);
+      add_kind_flags(cmd, opts->pipeline.kinds);
       cmd->add_flag("--hook", opts->hook,
                     "Pre-commit mode: the arguments are changed files; validate each chart holding any of them "
                     "once, ignore files in no chart, print nothing on success");
       add_cluster_flags(cmd, opts->pipeline.cluster);
+      add_impersonation_flags(cmd, opts->pipeline.cluster);
       add_config_flags(cmd, opts->config);
       return [opts, cmd] { return run(*opts, *cmd); };
     }}};

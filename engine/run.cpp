@@ -131,6 +131,7 @@ RunEnd validate(Session& session, report::ReportSet& reports, std::vector<Batch>
     judge_objects(session, run, crds, opts, disabled, false);
   }
   for (auto& b : batches) {
+    for (auto& r : take_filtered_kinds(b.resources, opts.kinds, b.suite)) b.pre_results.push_back(std::move(r));
     for (const auto& r : b.pre_results) run.report(r);
     if (b.resources.empty()) continue;
     if (!run.fatal.ok()) {

@@ -4,6 +4,8 @@
 #include <map>
 #include <set>
 
+#include <fmt/core.h>
+
 #include "core/tools.h"
 #include "render/helm_output.h"
 #include "render/line_map.h"
@@ -35,10 +37,27 @@ std::vector<RenderedDoc> split_rendered(const std::string& output) {
   return docs;
 }
 
+// What helm's environment needs for `chart`: Helm 4 loads charts of apiVersion v3 behind an
+// experimental gate (some releases gate loading, later ones only `helm create`), so it is opened for
+// such charts; --lookup points helm at the cluster (run_helm hides every cluster otherwise).
+std::map<std::string, std::string> helm_env(const Helm& helm, const Chart& chart, const RenderRequest& req) {
+  std::map<std::string, std::string> env;
+  if (helm.major >= 4 && chart.api_version == "v3") env.emplace("HELM_EXPERIMENTAL_CHART_V3", "1");
+  if (!req.lookup_kubeconfig.empty()) env.emplace("KUBECONFIG", req.lookup_kubeconfig);
+  return env;
+}
+
 }  // namespace
 
+Status check_helm_can_render(const Helm& helm, bool lookup) {
+  if (lookup && helm.major == 3 && version_less(helm.version, "v3.13.0"))
+    return Status::InvalidInput(fmt::format("--lookup needs `helm template --dry-run=server` (Helm 3.13 or later); {} is {}",
+                                            helm.path, helm.version));
+  return Status::Ok();
+}
+
 std::vector<std::string> template_args(const Helm& helm, const Chart& chart, const RenderRequest& req) {
-  (void)helm;  // Helm 3 and 4 take the same flags for what kvalidate uses
+  (void)helm;  // Helm 3 (3.13+) and 4 take the same flags for what kvalidate uses
   std::vector<std::string> args{"template", req.release.empty() ? chart.name : req.release, chart.path,
                                 "--namespace", req.namespace_.empty() ? "default" : req.namespace_, "--include-crds"};
   if (!req.kube_version.empty()) args.insert(args.end(), {"--kube-version", req.kube_version});
@@ -48,6 +67,10 @@ std::vector<std::string> template_args(const Helm& helm, const Chart& chart, con
     args.insert(args.end(), {"--api-versions", joined});
   }
   if (req.skip_tests) args.push_back("--skip-tests");
+  if (!req.lookup_kubeconfig.empty()) {
+    args.push_back("--dry-run=server");
+    if (!req.lookup_context.empty()) args.insert(args.end(), {"--kube-context", req.lookup_context});
+  }
   if (!req.run_values_file.empty()) args.insert(args.end(), {"--values", req.run_values_file});
   append_values_args(req.values, args);
   return args;
@@ -121,7 +144,8 @@ Rendered parse_rendered(const std::string& output, const Chart& chart, const std
 
 Result<Rendered> render_chart(const Helm& helm, const Chart& chart, const RenderRequest& req) {
   KV_RETURN_IF_ERROR(check_values(req.values));
-  auto run = run_helm(helm, template_args(helm, chart, req));
+  KV_RETURN_IF_ERROR(check_helm_can_render(helm, !req.lookup_kubeconfig.empty()));
+  auto run = run_helm(helm, template_args(helm, chart, req), helm_env(helm, chart, req));
   if (!run.ok()) return run.status();
   if (run->exit_code != 0) {
     auto failure = parse_render_error(run->err, chart, req.suite);
@@ -130,7 +154,10 @@ Result<Rendered> render_chart(const Helm& helm, const Chart& chart, const Render
     out.problems.push_back(std::move(failure.value()));
     return out;
   }
-  return parse_rendered(run->out, chart, req.suite);
+  auto out = parse_rendered(run->out, chart, req.suite);
+  if (!run->err.empty()) out.notes.push_back(parse_template_warnings(run->err, chart, req.suite));
+  if (!out.notes.empty() && out.notes.back().findings.empty()) out.notes.pop_back();
+  return out;
 }
 
 Result<ObjectResult> lint_chart(const Helm& helm, const Chart& chart, const RenderRequest& req) {
@@ -141,7 +168,9 @@ Result<ObjectResult> lint_chart(const Helm& helm, const Chart& chart, const Rend
     args.insert(args.end(), {"--kube-version", req.kube_version});
   if (!req.run_values_file.empty()) args.insert(args.end(), {"--values", req.run_values_file});
   append_values_args(req.values, args);
-  auto run = run_helm(helm, args);
+  RenderRequest offline = req;  // lint never needs the cluster
+  offline.lookup_kubeconfig.clear();
+  auto run = run_helm(helm, args, helm_env(helm, chart, offline));
   if (!run.ok()) return run.status();
   return parse_lint_output(run->out + "\n" + run->err, run->exit_code, chart, req.suite);
 }

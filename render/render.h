@@ -24,6 +24,9 @@ struct RenderRequest {
   ValuesFlags values;                     // the user's -f/--set/--set-string/--set-file
   bool skip_tests = false;                // leave out templates/tests (helm test hooks)
   std::string suite;                      // copied into results
+  // --lookup: render against this cluster (`helm template --dry-run=server`) so that `lookup` sees its
+  // objects; "" renders offline (lookup returns empty maps).
+  std::string lookup_kubeconfig, lookup_context;
 };
 
 struct Rendered {
@@ -38,11 +41,18 @@ struct Rendered {
   // rendered document the loader refuses (not a Kubernetes object, no name, YAML kubectl cannot read, ...):
   // kind kRender, the loader's rule and message, on the template line that wrote the offending line.
   std::vector<ObjectResult> problems;
+  // What helm printed on stderr while rendering successfully (a followed symbolic link, deprecations):
+  // kind kRender, status valid, one warning finding (rule helm/warning) per line.
+  std::vector<ObjectResult> notes;
   bool failed() const { return !problems.empty(); }
 };
 
 // The arguments of `helm template` for this request (without "helm" itself).
 std::vector<std::string> template_args(const Helm& helm, const Chart& chart, const RenderRequest& req);
+
+// Whether `helm` can render with `lookup` (against a cluster): InvalidInput (exit 2) for a helm older than
+// 3.13, which has no `template --dry-run=server`.
+Status check_helm_can_render(const Helm& helm, bool lookup);
 
 // Renders `chart` with `helm template ... --include-crds`. A chart that fails to render is not an error of
 // this function: it yields a Rendered with the problem. Fails with InvalidInput (exit 2) for the user's bad

@@ -17,6 +17,18 @@ struct TempDir;
 // directory itself, or an archive's extraction (kept alive by `keep`). Called by load_chart().
 void register_chart_source(const std::string& chart_path, const std::string& root, std::shared_ptr<TempDir> keep);
 
+// Where a field of a rendered object is in its template: the line, and — when the template writes that
+// part of the object through `toYaml` of a chart value — the values key that produced the field
+// ("podAnnotations.example.com/x"), else "".
+struct TemplateSpot {
+  int line = 0;
+  std::string values_key;
+};
+
+// Like template_line_for, but a field the template does not write literally (it comes from
+// `toYaml .Values.X` or from `{{- with .Values.X }} ... {{- toYaml . }}`) is found at the nearest enclosing
+// key the template does write (the `annotations:` line), with the values key that produced it.
+TemplateSpot template_spot_for(const SourceRef& src, std::string_view field_path);
 // The file to read for the template `src` was rendered from: the registered chart root (a directory, or an
 // archive's extraction) joined with src.template_path; src.file when the chart is unknown or the path empty.
 std::string template_source_path(const SourceRef& src);

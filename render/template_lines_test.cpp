@@ -58,3 +58,26 @@ TEST_CASE("a field maps to its key's line in the template, or to the document st
   CHECK(kv::render::template_line_for(missing, "a") == 0);
   fs::remove_all(dir);
 }
+
+TEST_CASE("template_spot_for: a field written through toYaml points at the enclosing key and its values key") {
+  std::string chart = std::string(KV_SOURCE_DIR) + "/fixtures/charts/webapp";
+  kv::SourceRef src;
+  src.chart = chart;
+  src.template_path = "templates/deployment.yaml";
+  src.file = chart + "/templates/deployment.yaml";
+  src.line = 1;
+  // podAnnotations: {{- with .Values.podAnnotations }} annotations: {{- toYaml . | nindent 8 }}
+  auto spot = kv::render::template_spot_for(src, "spec.template.metadata.annotations.prometheus.io/port");
+  CHECK(spot.line == 17);
+  CHECK(spot.values_key == "podAnnotations.prometheus.io/port");
+  auto bracket = kv::render::template_spot_for(src, "spec.template.metadata.annotations[example.com/x]");
+  CHECK(bracket.line == 17);
+  CHECK(bracket.values_key == "podAnnotations.example.com/x");
+  auto resources = kv::render::template_spot_for(src, "spec.template.spec.containers[0].resources.limits.memory");
+  CHECK(resources.line == 56);
+  CHECK(resources.values_key == "resources.limits.memory");
+  // A field the template writes itself has no values key.
+  auto policy = kv::render::template_spot_for(src, "spec.template.spec.containers[0].imagePullPolicy");
+  CHECK(policy.line == 42);
+  CHECK(policy.values_key.empty());
+}

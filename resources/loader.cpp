@@ -60,7 +60,22 @@ struct DocContext {
   void problem(const YAML::Node& at, const char* rule, std::string message) const {
     out->problems.push_back(input_problem(file, line_of(at), column_of(at), document, rule, std::move(message)));
   }
+  // Directory mode: a document that is no Kubernetes object is skipped (true), else it is a problem.
+  bool skip(const YAML::Node& at, std::string why) const {
+    if (!options->skip_non_objects) return false;
+    ObjectResult r = input_skipped(file, line_of(at), "input/not-an-object", std::move(why));
+    r.source.document = document;
+    out->skipped.push_back(std::move(r));
+    return true;
+  }
 };
+
+bool absent(const YAML::Node& n) { return !n || n.IsNull(); }
+
+// kustomize's own files (Kustomization, Component) look like objects but are build instructions.
+bool is_kustomize_config(const YAML::Node& api) {
+  return api.IsScalar() && api.Scalar().rfind("kustomize.config.k8s.io/", 0) == 0;
+}
 
 // The key node of `key` in map `m` (for its position), or `m` itself when absent.
 YAML::Node key_node(const YAML::Node& m, std::string_view key) {
@@ -88,13 +103,26 @@ void add_object(const YAML::Node& obj, std::string body, const std::string& what
   std::string prefix = what.empty() ? "" : what + ": ";
   if (!obj.IsMap()) {
     if (ctx.options->ignore_non_objects && what.empty()) return;
+    if (what.empty() && ctx.skip(obj, std::string("not a Kubernetes object: the document is ") + type_name(obj)))
+      return;
     ctx.problem(obj, "input/not-an-object",
                 prefix + "the document is " + type_name(obj) +
                     ", not a Kubernetes object (a map with apiVersion and kind)");
     return;
   }
   const YAML::Node api = obj["apiVersion"], kind = obj["kind"];
-  if (!api || api.IsNull() || !kind || kind.IsNull()) {
+  if (what.empty() && absent(api) && absent(kind) &&
+      ctx.skip(obj, "not a Kubernetes object: no apiVersion and no kind"))
+    return;
+  if (what.empty() && !absent(api) && is_kustomize_config(api)) {
+    if (ctx.options->ignore_non_objects || ctx.skip(obj, "kustomize configuration, not a Kubernetes object"))
+      return;
+    ctx.problem(obj, "input/not-an-object",
+                "kustomize configuration, not a Kubernetes object: validate its output "
+                "(kustomize build DIR | kvalidate manifests -)");
+    return;
+  }
+  if (absent(api) || absent(kind)) {
     if (ctx.options->ignore_non_objects && what.empty()) return;
     const char* missing = (!api || api.IsNull()) && (!kind || kind.IsNull()) ? "apiVersion and kind are"
                           : (!api || api.IsNull())                           ? "apiVersion is"
@@ -182,6 +210,13 @@ YAML::Node object_tree(const Resource& r) {
   DocumentParse parsed = parse_document(r.body);
   if (parsed.defect || !parsed.root.IsMap()) return YAML::Node();
   return parsed.root;
+}
+
+ObjectResult input_skipped(std::string_view file, int line, std::string_view rule, std::string message) {
+  ObjectResult r = input_problem(file, line, 0, 0, rule, std::move(message));
+  r.status = ObjectStatus::kSkipped;
+  r.findings[0].severity = Severity::kInfo;
+  return r;
 }
 
 ObjectResult input_problem(std::string_view file, int line, int column, int document,
