@@ -97,6 +97,45 @@ ObjectResult lookup_report(const render::Chart& chart, const render::RenderReque
   return render::lookup_result(chart, calls, answers, why, req.suite);
 }
 
+// One values file of one chart: what to render it with, and what helm said (filled in parallel).
+struct RenderJob {
+  const ChartPlan* plan;
+  render::ChartRun run;
+  render::RenderRequest req;
+  bool first = false;  // the chart's first run: its lint and its lookup report
+  bool lint = false;
+  std::optional<Result<ObjectResult>> linted;
+  std::optional<Result<render::Rendered>> rendered;
+};
+
+// The batch of a rendered job: lint, render problems, lookups (first run) and notes first, then the
+// objects, every finding mapped from rendered lines to template lines. The lint or render failure otherwise.
+Result<engine::Batch> batch_of(RenderJob& j, engine::Session& session) {
+  engine::Batch batch;
+  batch.suite = j.run.suite;
+  if (j.linted) {
+    if (!j.linted->ok()) return j.linted->status();
+    batch.pre_results.push_back(std::move(j.linted->value()));
+  }
+  auto& rendered = *j.rendered;
+  if (!rendered.ok()) return rendered.status();
+  batch.resources = std::move(rendered->resources);
+  if (!j.plan->namespace_.empty()) place_in_namespace(batch.resources, j.plan->namespace_, session.conn.discovery);
+  for (auto& p : rendered->problems) batch.pre_results.push_back(std::move(p));
+  if (j.first) {
+    auto lookups = lookup_report(j.plan->chart, j.req, session);
+    if (!lookups.findings.empty()) batch.pre_results.push_back(std::move(lookups));
+  }
+  for (auto& n : rendered->notes) batch.pre_results.push_back(std::move(n));
+  // Rendered lines are not template lines: every finding goes through the rendered → template mapping.
+  batch.map_line = render::template_line_of;
+  batch.locate = [](const Resource& r, const std::string& path) {
+    if (auto pos = locate(r, path)) return std::pair<int, int>{render::template_line_of(r, pos->line), 0};
+    return std::pair<int, int>{render::template_line_for(r.source, path), 0};
+  };
+  return batch;
+}
+
 int run_validation(const ChartOptions& o, const CLI::App& cmd, const std::optional<config::Config>& cfg,
                    const std::vector<std::string>& chart_paths, double started) {
   auto reports = report::ReportSet::Open(o.pipeline.output.outputs, o.pipeline.output.verbose);
@@ -135,20 +174,11 @@ int run_validation(const ChartOptions& o, const CLI::App& cmd, const std::option
 
   // One helm template per values file, several at a time; helm lint once per chart (its first run): what
   // lint says about rendering with each values file, the render of that file says too.
-  struct Job {
-    const ChartPlan* plan;
-    render::ChartRun run;
-    render::RenderRequest req;
-    bool first = false;  // the chart's first run: its lint and its lookup report
-    bool lint = false;
-    std::optional<Result<ObjectResult>> linted;
-    std::optional<Result<render::Rendered>> rendered;
-  };
-  std::vector<Job> jobs;
+  std::vector<RenderJob> jobs;
   for (const auto& plan : charts) {
     for (const auto& chart_run : render::plan_runs(plan.chart, plan.matrix)) {
       bool first = jobs.empty() || jobs.back().plan != &plan;
-      Job j{&plan, chart_run, base, first, !o.no_lint && first, {}, {}};
+      RenderJob j{&plan, chart_run, base, first, !o.no_lint && first, {}, {}};
       j.req.release = plan.release;
       j.req.values = plan.values;
       if (!plan.namespace_.empty()) j.req.namespace_ = plan.namespace_;
@@ -159,36 +189,16 @@ int run_validation(const ChartOptions& o, const CLI::App& cmd, const std::option
   }
   int helm_processes = static_cast<int>(std::clamp(std::thread::hardware_concurrency(), 2u, 8u));
   parallel_for(jobs.size(), helm_processes, [&](size_t i) {
-    Job& j = jobs[i];
+    RenderJob& j = jobs[i];
     if (j.lint) j.linted.emplace(render::lint_chart(*helm, j.plan->chart, j.req));
     j.rendered.emplace(render::render_chart(*helm, j.plan->chart, j.req));
   });
 
   std::vector<engine::Batch> batches;
   for (auto& j : jobs) {
-    engine::Batch batch;
-    batch.suite = j.run.suite;
-    if (j.linted) {
-      if (!j.linted->ok()) return conclude(engine::fail_run(*reports, batches, j.linted->status(), started));
-      batch.pre_results.push_back(std::move(j.linted->value()));
-    }
-    auto& rendered = *j.rendered;
-    if (!rendered.ok()) return conclude(engine::fail_run(*reports, batches, rendered.status(), started));
-    batch.resources = std::move(rendered->resources);
-    if (!j.plan->namespace_.empty()) place_in_namespace(batch.resources, j.plan->namespace_, discovery);
-    for (auto& p : rendered->problems) batch.pre_results.push_back(std::move(p));
-    if (j.first) {
-      auto lookups = lookup_report(j.plan->chart, j.req, *session);
-      if (!lookups.findings.empty()) batch.pre_results.push_back(std::move(lookups));
-    }
-    for (auto& n : rendered->notes) batch.pre_results.push_back(std::move(n));
-    // Rendered lines are not template lines: every finding goes through the rendered → template mapping.
-    batch.map_line = render::template_line_of;
-    batch.locate = [](const Resource& r, const std::string& path) {
-      if (auto pos = locate(r, path)) return std::pair<int, int>{render::template_line_of(r, pos->line), 0};
-      return std::pair<int, int>{render::template_line_for(r.source, path), 0};
-    };
-    batches.push_back(std::move(batch));
+    auto batch = batch_of(j, *session);
+    if (!batch.ok()) return conclude(engine::fail_run(*reports, batches, batch.status(), started));
+    batches.push_back(std::move(*batch));
   }
   return conclude(engine::validate(*session, *reports, batches, *ro, started));
 }
