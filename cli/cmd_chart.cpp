@@ -2,6 +2,10 @@
 // and served API versions so that .Capabilities tells the truth, then judges every rendered object on the
 // API server. A chart with ci/*-values.yaml (or any ci/*.yaml with --values-matrix) runs once per file,
 // each run its own report suite; -f values files replace that matrix unless --values-matrix is given.
+#include <algorithm>
+#include <optional>
+#include <thread>
+
 #include <fmt/core.h>
 
 #include "cli/command.h"
@@ -10,6 +14,7 @@
 #include "config/hook_paths.h"
 #include "core/clock.h"
 #include "core/exit_codes.h"
+#include "core/parallel.h"
 #include "render/chart.h"
 #include "render/lookup.h"
 #include "render/render.h"
@@ -92,6 +97,45 @@ ObjectResult lookup_report(const render::Chart& chart, const render::RenderReque
   return render::lookup_result(chart, calls, answers, why, req.suite);
 }
 
+// One values file of one chart: what to render it with, and what helm said (filled in parallel).
+struct RenderJob {
+  const ChartPlan* plan;
+  render::ChartRun run;
+  render::RenderRequest req;
+  bool first = false;  // the chart's first run: its lint and its lookup report
+  bool lint = false;
+  std::optional<Result<ObjectResult>> linted;
+  std::optional<Result<render::Rendered>> rendered;
+};
+
+// The batch of a rendered job: lint, render problems, lookups (first run) and notes first, then the
+// objects, every finding mapped from rendered lines to template lines. The lint or render failure otherwise.
+Result<engine::Batch> batch_of(RenderJob& j, engine::Session& session) {
+  engine::Batch batch;
+  batch.suite = j.run.suite;
+  if (j.linted) {
+    if (!j.linted->ok()) return j.linted->status();
+    batch.pre_results.push_back(std::move(j.linted->value()));
+  }
+  auto& rendered = *j.rendered;
+  if (!rendered.ok()) return rendered.status();
+  batch.resources = std::move(rendered->resources);
+  if (!j.plan->namespace_.empty()) place_in_namespace(batch.resources, j.plan->namespace_, session.conn.discovery);
+  for (auto& p : rendered->problems) batch.pre_results.push_back(std::move(p));
+  if (j.first) {
+    auto lookups = lookup_report(j.plan->chart, j.req, session);
+    if (!lookups.findings.empty()) batch.pre_results.push_back(std::move(lookups));
+  }
+  for (auto& n : rendered->notes) batch.pre_results.push_back(std::move(n));
+  // Rendered lines are not template lines: every finding goes through the rendered → template mapping.
+  batch.map_line = render::template_line_of;
+  batch.locate = [](const Resource& r, const std::string& path) {
+    if (auto pos = locate(r, path)) return std::pair<int, int>{render::template_line_of(r, pos->line), 0};
+    return std::pair<int, int>{render::template_line_for(r.source, path), 0};
+  };
+  return batch;
+}
+
 int run_validation(const ChartOptions& o, const CLI::App& cmd, const std::optional<config::Config>& cfg,
                    const std::vector<std::string>& chart_paths, double started) {
   auto reports = report::ReportSet::Open(o.pipeline.output.outputs, o.pipeline.output.verbose);
@@ -128,43 +172,33 @@ int run_validation(const ChartOptions& o, const CLI::App& cmd, const std::option
     base.lookup_context = session->conn.plane.cluster.context;
   }
 
-  std::vector<engine::Batch> batches;
+  // One helm template per values file, several at a time; helm lint once per chart (its first run): what
+  // lint says about rendering with each values file, the render of that file says too.
+  std::vector<RenderJob> jobs;
   for (const auto& plan : charts) {
-    const render::Chart& chart = plan.chart;
-    bool first_run = true;
-    for (const auto& chart_run : render::plan_runs(chart, plan.matrix)) {
-      render::RenderRequest req = base;
-      req.release = plan.release;
-      req.values = plan.values;
-      if (!plan.namespace_.empty()) req.namespace_ = plan.namespace_;
-      req.run_values_file = chart_run.values_file;
-      req.suite = chart_run.suite;
-      engine::Batch batch;
-      batch.suite = chart_run.suite;
-      if (!o.no_lint) {
-        auto lint = render::lint_chart(*helm, chart, req);
-        if (!lint.ok()) return conclude(engine::fail_run(*reports, batches, lint.status(), started));
-        batch.pre_results.push_back(std::move(lint.value()));
-      }
-      auto rendered = render::render_chart(*helm, chart, req);
-      if (!rendered.ok()) return conclude(engine::fail_run(*reports, batches, rendered.status(), started));
-      batch.resources = std::move(rendered->resources);
-      if (!plan.namespace_.empty()) place_in_namespace(batch.resources, plan.namespace_, discovery);
-      for (auto& p : rendered->problems) batch.pre_results.push_back(std::move(p));
-      if (first_run) {
-        auto lookups = lookup_report(chart, req, *session);
-        if (!lookups.findings.empty()) batch.pre_results.push_back(std::move(lookups));
-        first_run = false;
-      }
-      for (auto& n : rendered->notes) batch.pre_results.push_back(std::move(n));
-      // Rendered lines are not template lines: every finding goes through the rendered → template mapping.
-      batch.map_line = render::template_line_of;
-      batch.locate = [](const Resource& r, const std::string& path) {
-        if (auto pos = locate(r, path)) return std::pair<int, int>{render::template_line_of(r, pos->line), 0};
-        return std::pair<int, int>{render::template_line_for(r.source, path), 0};
-      };
-      batches.push_back(std::move(batch));
+    for (const auto& chart_run : render::plan_runs(plan.chart, plan.matrix)) {
+      bool first = jobs.empty() || jobs.back().plan != &plan;
+      RenderJob j{&plan, chart_run, base, first, !o.no_lint && first, {}, {}};
+      j.req.release = plan.release;
+      j.req.values = plan.values;
+      if (!plan.namespace_.empty()) j.req.namespace_ = plan.namespace_;
+      j.req.run_values_file = chart_run.values_file;
+      j.req.suite = chart_run.suite;
+      jobs.push_back(std::move(j));
     }
+  }
+  int helm_processes = static_cast<int>(std::clamp(std::thread::hardware_concurrency(), 2u, 8u));
+  parallel_for(jobs.size(), helm_processes, [&](size_t i) {
+    RenderJob& j = jobs[i];
+    if (j.lint) j.linted.emplace(render::lint_chart(*helm, j.plan->chart, j.req));
+    j.rendered.emplace(render::render_chart(*helm, j.plan->chart, j.req));
+  });
+
+  std::vector<engine::Batch> batches;
+  for (auto& j : jobs) {
+    auto batch = batch_of(j, *session);
+    if (!batch.ok()) return conclude(engine::fail_run(*reports, batches, batch.status(), started));
+    batches.push_back(std::move(*batch));
   }
   return conclude(engine::validate(*session, *reports, batches, *ro, started));
 }
@@ -219,6 +253,7 @@ const Registrar kRegistrar{Command{
                     "Let the chart hold symbolic links to files outside it (helm reads them into the chart)");
       cmd->add_option("--rbac", opts->pipeline.rbac_file, "RBAC expectations file to check");
       cmd->add_option("--disable-rule", opts->pipeline.disabled_rules, "Rule ID to turn off (repeatable)");
+      add_rule_flags(cmd, opts->pipeline);
       add_policy_flags(cmd, opts->pipeline);
       add_output_flags(cmd, opts->pipeline.output);
       add_kind_flags(cmd, opts->pipeline.kinds);

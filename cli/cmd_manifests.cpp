@@ -80,6 +80,7 @@ const Registrar kRegistrar{Command{
       cmd->add_option("-n,--namespace", opts->pipeline.namespace_, "Namespace for objects that name none");
       cmd->add_option("--rbac", opts->pipeline.rbac_file, "RBAC expectations file to check");
       cmd->add_option("--disable-rule", opts->pipeline.disabled_rules, "Rule ID to turn off (repeatable)");
+      add_rule_flags(cmd, opts->pipeline);
       cmd->add_flag("--hook", opts->hook, "Pre-commit mode: ignore YAML that is not a Kubernetes object, print nothing on success");
       add_policy_flags(cmd, opts->pipeline);
       add_output_flags(cmd, opts->pipeline.output);

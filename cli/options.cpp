@@ -1,12 +1,18 @@
 #include "cli/options.h"
 
+#include <algorithm>
 #include <cstdlib>
 
 #include <fmt/core.h>
 
 #include "core/kube_versions.h"
 #include "core/tools.h"
+#include "engine/cluster_crds.h"
+#include "kube/client.h"
+#include "kube/kubeconfig.h"
+#include "resources/crd_sources.h"
 #include "resources/kind_filter.h"
+#include "validators/rbac_rules.h"
 
 namespace kv::cli {
 
@@ -64,6 +70,20 @@ void add_policy_flags(CLI::App* cmd, PipelineOptions& p) {
                   "(namespaces that set their own labels keep them)");
 }
 
+void add_rule_flags(CLI::App* cmd, PipelineOptions& p) {
+  cmd->add_option("--risk-rules", p.risk_rules,
+                  "RBAC risk rules: off, warn (default: findings are warnings), error (each rule's severity; "
+                  "error-level findings make the object invalid)")
+      ->check(CLI::IsMember({"off", "warn", "error"}));
+  cmd->add_option("--fail-on", p.fail_on, "Findings that make the exit code 1: error (default) or warning")
+      ->check(CLI::IsMember({"error", "warning"}));
+  cmd->add_option("--crds", p.crds,
+                  "CustomResourceDefinitions to apply first (files, folders, charts' crds/); repeatable");
+  cmd->add_flag("--crds-from-cluster", p.crds_from_cluster,
+                "Copy the CRDs of the --kubeconfig/--context cluster (read only) and validate on kvalidate's own "
+                "plane with them");
+}
+
 void add_config_flags(CLI::App* cmd, ConfigFlags& f) {
   auto* file = cmd->add_option("--config", f.file, "Config file (default: .kvalidate.yaml in this folder or above)");
   cmd->add_flag("--no-config", f.none, "Ignore .kvalidate.yaml files")->excludes(file);
@@ -97,6 +117,10 @@ void apply_config(const config::Config& c, const CLI::App& cmd, PipelineOptions&
   take("--warnings-as-errors", p.output.warnings_as_errors, c.warnings_as_errors);
   take("--namespace", p.namespace_, c.namespace_);
   take("--disable-rule", p.disabled_rules, c.disabled_rules);
+  take("--risk-rules", p.risk_rules, c.risk_rules);
+  take("--fail-on", p.fail_on, c.fail_on);
+  take("--crds", p.crds, c.crds);
+  p.rule_severity = c.rule_severity;
   take("--backend", p.cluster.backend, c.backend);
   take("--wait", p.cluster.wait, c.wait);
   take("--kube-version", p.cluster.kube_versions, c.kube_versions);
@@ -115,10 +139,41 @@ Result<engine::ConnectOptions> connect_options(const ClusterFlags& f, const std:
   return o;
 }
 
+namespace {
+
+// --crds-from-cluster: the CRDs of the cluster the kubeconfig flags name (read only).
+Result<std::vector<Resource>> copy_cluster_crds(const ClusterFlags& f) {
+  std::string path = f.kubeconfig;
+  if (path.empty())
+    if (const char* env = std::getenv("KVALIDATE_KUBECONFIG"); env && *env) path = env;
+  if (path.empty() && f.context.empty())
+    return Status::Usage("--crds-from-cluster needs --kubeconfig (or --context): the cluster to copy CRDs from");
+  if (path.empty())
+    if (const char* env = std::getenv("KUBECONFIG"); env && *env) path = env;
+  if (path.empty())
+    if (const char* home = std::getenv("HOME"); home && *home) path = std::string(home) + "/.kube/config";
+  auto cluster = kube::load_kubeconfig(path, f.context);
+  if (!cluster.ok()) return cluster.status();
+  auto client = kube::Client::Create(*cluster);
+  if (!client.ok()) return client.status();
+  return engine::cluster_crds(**client, cache_dir());
+}
+
+}  // namespace
+
 Result<engine::RunOptions> run_options(const PipelineOptions& p, const std::optional<config::Config>& cfg,
                                        const CLI::App& cmd) {
   auto connect = connect_options(p.cluster, p.namespace_);
   if (!connect.ok()) return connect.status();
+  std::vector<Resource> copied;
+  if (p.crds_from_cluster) {
+    auto crds = copy_cluster_crds(p.cluster);
+    if (!crds.ok()) return crds.status();
+    copied = std::move(*crds);
+    // The kubeconfig named the cluster to copy from: the run itself is on kvalidate's own plane.
+    connect->ensure.kubeconfig.clear();
+    connect->ensure.context.clear();
+  }
   engine::RunOptions o;
   o.connect = std::move(*connect);
   o.rbac_file = p.rbac_file;
@@ -129,6 +184,23 @@ Result<engine::RunOptions> run_options(const PipelineOptions& p, const std::opti
   o.kinds = std::move(*kinds);
   o.jobs = p.output.jobs;
   o.warnings_as_errors = p.output.warnings_as_errors;
+  auto risk = make_risk_policy(p.risk_rules, p.rule_severity);
+  if (!risk.ok()) return risk.status();
+  o.risk = std::move(*risk);
+  o.fail_on_warning = p.fail_on == "warning";
+  if (!p.crds.empty()) {
+    LoadResult crds = load_crds(p.crds);
+    if (!crds.problems.empty()) {
+      const ObjectResult& first = crds.problems.front();
+      const Finding& f = first.findings.front();
+      return Status::InvalidInput(fmt::format("--crds {}{}: {}", f.file,
+                                              f.line > 0 ? ":" + std::to_string(f.line) : std::string(), f.message));
+    }
+    o.crds = std::move(crds.resources);
+  }
+  for (auto& c : copied)  // a CRD given with --crds wins over the cluster's copy
+    if (std::none_of(o.crds.begin(), o.crds.end(), [&](const Resource& r) { return r.name == c.name; }))
+      o.crds.push_back(std::move(c));
   return o;
 }
 

@@ -2,6 +2,7 @@
 // where reports go. Each command's options struct embeds these; add_*_options registers the flags.
 #pragma once
 
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -41,6 +42,12 @@ struct PipelineOptions {
   std::string namespace_;                  // -n; "" = the context's namespace or "default"
   std::string rbac_file;                   // --rbac expectations
   std::vector<std::string> disabled_rules; // --disable-rule
+  std::string risk_rules = "warn";         // --risk-rules off|warn|error
+  std::map<std::string, std::string> rule_severity;  // the config's rule_severity
+  std::string fail_on = "error";           // --fail-on error|warning
+  std::vector<std::string> crds;           // --crds PATH (repeatable)
+  bool crds_from_cluster = false;          // --crds-from-cluster: copy the --kubeconfig/--context cluster's
+                                           // CRDs; the run is on kvalidate's own plane
   KindFlags kinds;                         // --skip-kind, --reject-kind
   std::vector<std::string> policies;       // --policies DIR|FILE: the cluster's admission policies
   std::string pod_security;                // --pod-security LEVEL[:VERSION]; "" = none
@@ -48,6 +55,9 @@ struct PipelineOptions {
 
 // --policies and --pod-security on the command line of `cmd`.
 void add_policy_flags(CLI::App* cmd, PipelineOptions& p);
+
+// --risk-rules, --fail-on, --crds and --crds-from-cluster (manifests, chart).
+void add_rule_flags(CLI::App* cmd, PipelineOptions& p);
 
 void add_cluster_flags(CLI::App* cmd, ClusterFlags& f);
 // --as, --as-group, --as-uid: every request impersonates them, as kubectl's flags (not for can-i, whose
@@ -78,7 +88,8 @@ Result<std::optional<config::Config>> configure_command(const ConfigFlags& f, co
                                                         PipelineOptions& p);
 
 // The engine's options for a validating command: `p` (after apply_config), and the config's inline
-// `expectations:` unless --rbac was given. Fails (exit 2) on a bad --wait.
+// `expectations:` unless --rbac was given; the --crds CRDs loaded. Fails (exit 2) on a bad --wait, an
+// unknown rule id or severity, or a --crds path that cannot be read or holds no CRD (naming it).
 Result<engine::RunOptions> run_options(const PipelineOptions& p, const std::optional<config::Config>& cfg,
                                        const CLI::App& cmd);
 

@@ -1,5 +1,6 @@
 #include "engine/batch.h"
 
+#include <algorithm>
 #include <set>
 
 #include "engine/plane_objects.h"
@@ -75,18 +76,35 @@ struct BatchRun {
   }
 };
 
-// Phase 1: CRDs. Applied ones are awaited; the kinds of the invalid ones are remembered, and the
-// objects waiting for those (or, on an external cluster, for any CRD) are skipped.
+// Phase 1: CRDs. Those applied are awaited all at once and join the run's CRDs; the kinds of the invalid
+// ones are remembered, and the objects waiting for those (or, on an external cluster, for any CRD) are
+// skipped.
 void crd_phase(BatchRun& run) {
   const Phase& phase = run.plan.crds;
   run.send(phase.objects, !phase.for_real);
   if (!run.out.fatal.ok()) return;
   std::set<std::string> failed_kinds;  // "group/Kind"
+  std::vector<size_t> applied;
+  std::vector<kube::ApiResource> kinds;
   for (size_t i : phase.objects) {
     ObjectStatus st = run.out.results[i].status;
-    if (st == ObjectStatus::kValid && phase.for_real) wait_established(run.transport, run.resources[i].name);
+    if (st == ObjectStatus::kValid && phase.for_real) {
+      applied.push_back(i);
+      for (auto& a : served_by_crd(run.resources[i])) kinds.push_back(std::move(a));
+    }
     if (st == ObjectStatus::kInvalid)
       for (const auto& a : served_by_crd(run.resources[i])) failed_kinds.insert(a.group + "/" + a.kind);
+  }
+  if (!kinds.empty()) {
+    auto served = wait_served(run.transport, kinds, run.opts.jobs);
+    std::set<std::string> ready;
+    for (const auto& a : served) ready.insert(a.group_version() + "/" + a.resource);
+    for (size_t i : applied) {
+      auto crd_kinds = served_by_crd(run.resources[i]);
+      bool all = std::all_of(crd_kinds.begin(), crd_kinds.end(),
+                             [&](const kube::ApiResource& a) { return ready.count(a.group_version() + "/" + a.resource); });
+      if (all && run.opts.run_crds) run.opts.run_crds->add(run.resources[i]);
+    }
   }
   PlaneKind plane = run.opts.plane;
   for (const auto& v : skips_after_crds(run.plan, run.resources, failed_kinds, plane)) run.apply(v);
@@ -110,6 +128,12 @@ void namespace_phase(BatchRun& run) {
     run.apply(v);
 }
 
+// True when the server answered the object's request with a 404 that is no API Status: no such endpoint.
+bool answered_not_found(const ObjectResult& r) {
+  return std::any_of(r.findings.begin(), r.findings.end(),
+                     [](const Finding& f) { return f.rule == "dry-run/HTTP404"; });
+}
+
 }  // namespace
 
 BatchOutcome run_batch(kube::Transport& transport, const kube::Discovery& discovery,
@@ -118,15 +142,21 @@ BatchOutcome run_batch(kube::Transport& transport, const kube::Discovery& discov
   BatchRun run{transport, resources, opts, on_result, {}, {}, {}, std::vector<bool>(resources.size(), false)};
   run.out.results.resize(resources.size());
   run.redact.collect(resources);
-  run.plan = plan_batch(resources, discovery, opts.plane, opts.default_namespace);
+  static const RunCrds kNone;
+  const RunCrds& crds = opts.run_crds ? *opts.run_crds : kNone;
+  run.plan = plan_batch(resources, discovery, opts.plane, opts.default_namespace, crds);
   if (run.plan.unresolved && refresh)
     if (const kube::Discovery* fresh = refresh())
-      run.plan = plan_batch(resources, *fresh, opts.plane, opts.default_namespace);
+      run.plan = plan_batch(resources, *fresh, opts.plane, opts.default_namespace, crds);
   for (const auto& v : run.plan.verdicts) run.apply(v);
   crd_phase(run);
   if (run.out.fatal.ok()) namespace_phase(run);
   if (run.out.fatal.ok()) run.send(run.remaining(run.plan.rest.objects), !run.plan.rest.for_real);
   run.finish_unjudged();
+  // A kind the (cached) discovery lists but the server no longer serves (its CRD was deleted since)
+  // answers a bare 404: judge the batch again once, planned with a fresh discovery.
+  if (refresh && std::any_of(run.out.results.begin(), run.out.results.end(), answered_not_found))
+    if (const kube::Discovery* fresh = refresh()) return run_batch(transport, *fresh, {}, resources, opts, on_result);
   return std::move(run.out);
 }
 

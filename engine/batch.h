@@ -3,7 +3,7 @@
 // applied for real and awaited, then its Namespaces and the namespaces its objects use are created for
 // real (labelled kvalidate.io/managed=true); everything else is a server-side apply with dryRun=All and
 // fieldValidation=Strict. On an external cluster nothing is created: an object whose namespace or CRD is
-// missing there is skipped.
+// missing there is skipped. A CRD the run applied in an earlier batch (RunCrds) is not applied again.
 #pragma once
 
 #include <functional>
@@ -28,6 +28,8 @@ struct BatchOptions {
   std::string suite;                          // copied into each result ("" → the object's file)
   std::string field_manager = "kvalidate";
   LocateFn locate;                            // where a field is; null = the object's first line
+  RunCrds* run_crds = nullptr;                // the CRDs the run applied so far: used by the plan, and
+                                              // extended with those this batch applies (null = none)
 };
 
 struct BatchOutcome {
@@ -36,11 +38,13 @@ struct BatchOutcome {
                                       // then are errors ("server/unavailable")
 };
 
-// A fresher discovery when the plan finds a kind that nothing serves (the cached one may be stale), or
-// nullptr. Called at most once per batch.
+// A fresher discovery when the plan finds a kind that nothing serves, or when the server answers a bare
+// 404 for a kind the discovery lists (the cached one may be stale: a CRD deleted since); nullptr when
+// there is nothing fresher. Called at most twice per batch.
 using RefreshDiscovery = std::function<const kube::Discovery*()>;
 
-// Judges every object of `resources`. Never throws. `on_result` (optional) sees each result as it is
+// Judges every object of `resources`; once more, planned with refresh()'s discovery, when an object's
+// kind turns out not to be served any more. Never throws. `on_result` (optional) sees each result as it is
 // decided (for progress).
 BatchOutcome run_batch(kube::Transport& transport, const kube::Discovery& discovery,
                        const RefreshDiscovery& refresh, const std::vector<Resource>& resources,

@@ -68,8 +68,9 @@ std::vector<Finding> secret_type_errors(const Resource& r) {
   return out;
 }
 
-// The verdict on an object whose kind nothing serves: another apiVersion of the kind, or no such kind.
-Verdict not_served(size_t i, const Resource& r, const kube::Discovery& discovery) {
+// The verdict on an object whose kind nothing serves: another apiVersion of the kind, or no such kind
+// (skipped on an external cluster, whose CRDs are not kvalidate's to add).
+Verdict not_served(size_t i, const Resource& r, const kube::Discovery& discovery, PlaneKind plane) {
   Verdict v{i, ObjectStatus::kInvalid, "", {}};
   std::vector<std::string> served;
   for (const auto& a : discovery.all())
@@ -82,6 +83,13 @@ Verdict not_served(size_t i, const Resource& r, const kube::Discovery& discovery
                                  fmt::format("apiVersion {} is not served for {} by this API server ({}); use {}",
                                              r.api_version, r.kind, discovery.server_version(), list),
                                  "apiVersion"));
+  } else if (plane == PlaneKind::kExternal) {
+    v.status = ObjectStatus::kSkipped;
+    v.findings.push_back(finding(Severity::kInfo, "skipped",
+                                 fmt::format("not validated: the cluster does not serve {} {} (no CustomResourceDefinition "
+                                             "for it there; kvalidate changes nothing on an existing cluster: "
+                                             "validate on kvalidate's own plane with --crds or --crds-from-cluster)",
+                                             r.api_version, r.kind)));
   } else {
     v.findings.push_back(finding(Severity::kError, "dry-run/unknown-kind",
                                  fmt::format("no kind \"{}\" is served for apiVersion \"{}\" by this API server ({})",
@@ -124,8 +132,18 @@ std::vector<kube::ApiResource> served_by_crd(const Resource& crd) {
   return out;
 }
 
+void RunCrds::add(const Resource& crd) {
+  for (auto& a : served_by_crd(crd)) served[kind_key(a.group, a.version, a.kind)] = a;
+  applied[crd.name] = std::hash<std::string>{}(crd.body);
+}
+
+bool RunCrds::has(const Resource& crd) const {
+  auto it = applied.find(crd.name);
+  return it != applied.end() && it->second == std::hash<std::string>{}(crd.body);
+}
+
 Plan plan_batch(const std::vector<Resource>& resources, const kube::Discovery& discovery, PlaneKind plane,
-                const std::string& default_namespace) {
+                const std::string& default_namespace, const RunCrds& run_crds) {
   Plan plan;
   const bool owned = plane == PlaneKind::kOwned;
   plan.crds.for_real = owned;
@@ -140,12 +158,20 @@ Plan plan_batch(const std::vector<Resource>& resources, const kube::Discovery& d
   std::vector<bool> decided(resources.size(), false);
   for (size_t i = 0; i < resources.size(); ++i) {
     const Resource& r = resources[i];
+    const std::string key = kind_key(r.group(), r.version(), r.kind);
     const kube::ApiResource* api = discovery.find_kind(r.group(), r.version(), r.kind);
     if (!api)
-      if (auto it = from_crds.find(kind_key(r.group(), r.version(), r.kind)); it != from_crds.end()) api = &it->second;
+      if (auto it = run_crds.served.find(key); it != run_crds.served.end()) api = &it->second;
+    if (!api)
+      if (auto it = from_crds.find(key); it != from_crds.end()) api = &it->second;
     if (!api) {
       plan.unresolved = true;
-      plan.verdicts.push_back(not_served(i, r, discovery));
+      plan.verdicts.push_back(not_served(i, r, discovery, plane));
+      decided[i] = true;
+      continue;
+    }
+    if (owned && is_crd(r) && run_crds.has(r)) {
+      plan.verdicts.push_back(Verdict{i, ObjectStatus::kValid, "", {}});  // applied earlier in this run
       decided[i] = true;
       continue;
     }
@@ -162,7 +188,9 @@ Plan plan_batch(const std::vector<Resource>& resources, const kube::Discovery& d
     if (is_crd(r)) plan.crds.objects.push_back(i);
     else if (is_namespace(r)) plan.namespaces.objects.push_back(i);
     else plan.rest.objects.push_back(i);
-    if (!discovery.find_kind(r.group(), r.version(), r.kind)) plan.awaiting_crd.push_back(i);
+    if (!discovery.find_kind(r.group(), r.version(), r.kind) &&
+        !run_crds.served.count(kind_key(r.group(), r.version(), r.kind)))
+      plan.awaiting_crd.push_back(i);
   }
   return plan;
 }

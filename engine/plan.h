@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstddef>
+#include <map>
 #include <optional>
 #include <set>
 #include <string>
@@ -55,10 +56,26 @@ struct Plan {
   std::vector<size_t> awaiting_crd;  // in `rest`: kinds served only once a CRD of the input is applied
 };
 
-// Plans `resources` against `discovery`. Namespaced objects without metadata.namespace go to
-// `default_namespace`. Never fails: what cannot be sent becomes a verdict.
+// The CustomResourceDefinitions a run has applied for real (an owned plane) and seen Established: from
+// --crds, or from an earlier batch of the run (the values files of one chart share its crds/). Later
+// batches neither apply the same CRD again nor wait for it.
+struct RunCrds {
+  std::map<std::string, kube::ApiResource> served;  // "group/version/Kind" → what the applied CRDs serve
+  std::map<std::string, size_t> applied;            // CRD name → hash of the text that was applied
+
+  // Records `crd` (applied for real and served now).
+  void add(const Resource& crd);
+  // True when `crd` was applied earlier in the run with the same text.
+  bool has(const Resource& crd) const;
+};
+
+// Plans `resources` against `discovery` and the CRDs the run has applied (`run_crds`). Namespaced objects
+// without metadata.namespace go to `default_namespace`. Never fails: what cannot be sent becomes a verdict.
+// A CRD the run applied before with the same text is valid without being sent again. A kind nothing
+// serves is invalid on an owned plane; on an external cluster (which kvalidate does not change) it is
+// skipped, saying so, unless another apiVersion of the kind is served there.
 Plan plan_batch(const std::vector<Resource>& resources, const kube::Discovery& discovery, PlaneKind plane,
-                const std::string& default_namespace);
+                const std::string& default_namespace, const RunCrds& run_crds = {});
 
 // What a CustomResourceDefinition in the input serves once applied (served versions only).
 std::vector<kube::ApiResource> served_by_crd(const Resource& crd);

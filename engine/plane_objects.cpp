@@ -1,5 +1,6 @@
 #include "engine/plane_objects.h"
 
+#include <map>
 #include <thread>
 
 #include "core/json.h"
@@ -8,22 +9,37 @@
 
 namespace kv::engine {
 
-void wait_established(kube::Transport& transport, const std::string& name, std::chrono::milliseconds timeout) {
+std::vector<kube::ApiResource> wait_served(kube::Transport& transport, const std::vector<kube::ApiResource>& kinds,
+                                           int jobs, std::chrono::milliseconds timeout) {
   using Clock = std::chrono::steady_clock;
   auto until = Clock::now() + timeout;
-  kube::Request req;
-  req.path = "/apis/apiextensions.k8s.io/v1/customresourcedefinitions/" + kube::percent_encode(name);
-  while (Clock::now() < until) {
-    auto resp = transport.send(req);
-    if (!resp.transport_ok()) return;
-    if (resp.success()) {
-      auto doc = parse_json(resp.body, "CustomResourceDefinition");
-      if (doc.ok() && (*doc)["status"] && (*doc)["status"].IsMap() && (*doc)["status"]["conditions"])
-        for (const auto& c : (*doc)["status"]["conditions"])
-          if (scalar_at(c, "type") == "Established" && scalar_at(c, "status") == "True") return;
+  std::map<std::string, std::set<std::string>> missing;  // group/version → plurals not listed yet
+  for (const auto& k : kinds) missing[k.group_version()].insert(k.resource);
+  while (!missing.empty() && Clock::now() < until) {
+    std::vector<std::string> gvs;
+    std::vector<kube::Request> reqs;
+    for (const auto& [gv, plurals] : missing) {
+      gvs.push_back(gv);
+      kube::Request r;
+      r.path = "/apis/" + gv;
+      reqs.push_back(std::move(r));
     }
-    std::this_thread::sleep_for(std::chrono::milliseconds(25));
+    auto answers = transport.send_all(reqs, jobs);
+    for (size_t i = 0; i < answers.size(); ++i) {
+      if (!answers[i].transport_ok()) return {};
+      if (!answers[i].success()) continue;
+      auto doc = parse_json(answers[i].body, "API resource list");
+      if (!doc.ok()) continue;
+      auto& want = missing[gvs[i]];
+      for (const auto& r : (*doc)["resources"]) want.erase(scalar_at(r, "name"));
+      if (want.empty()) missing.erase(gvs[i]);
+    }
+    if (!missing.empty()) std::this_thread::sleep_for(std::chrono::milliseconds(25));
   }
+  std::vector<kube::ApiResource> served;
+  for (const auto& k : kinds)
+    if (!missing.count(k.group_version()) || !missing[k.group_version()].count(k.resource)) served.push_back(k);
+  return served;
 }
 
 std::set<std::string> list_namespaces(kube::Transport& transport) {

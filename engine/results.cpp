@@ -85,9 +85,11 @@ int exit_code_of(const ObjectResult& r) {
 }
 
 void add_rbac_risks(ObjectResult& r, const Resource& res, const std::set<std::string>& disabled,
-                    const MapLineFn& map_line) {
-  if (!is_rbac_policy_kind(res)) return;
-  for (auto& f : rbac_risks(res, disabled)) {
+                    const RiskPolicy& policy, const MapLineFn& map_line) {
+  if (!is_rbac_policy_kind(res) || (policy.mode == RiskMode::kOff && policy.per_rule.empty())) return;
+  auto risks = rbac_risks(res, disabled);
+  apply_risk_policy(risks, policy);
+  for (auto& f : risks) {
     if (map_line && f.line > 0) f.line = map_line(res, f.line), f.column = 0;
     if (f.severity == Severity::kError && r.status == ObjectStatus::kValid) r.status = ObjectStatus::kInvalid;
     r.findings.push_back(std::move(f));

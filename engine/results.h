@@ -9,6 +9,7 @@
 
 #include "resources/resource.h"
 #include "resources/result.h"
+#include "validators/rbac_rules.h"
 
 namespace kv::engine {
 
@@ -36,11 +37,12 @@ ObjectResult not_validated(const Resource& r, const std::string& suite, const st
 // The exit code one result asks for: 1 findings, 2 bad input, 3 infrastructure, else 0.
 int exit_code_of(const ObjectResult& r);
 
-// RBAC risk findings of Roles, ClusterRoles and bindings join the object's result, on the line of the
-// object's file (`map_line`, null = unchanged); an error-level risk makes a valid object invalid. Rules in
-// `disabled` are left out.
+// RBAC risk findings of Roles, ClusterRoles and bindings join the object's result with the severity
+// `policy` gives them (warnings by default), on the line of the object's file (`map_line`, null =
+// unchanged); only an error-level risk (--risk-rules error, or a rule set to error) makes a valid object
+// invalid. Rules in `disabled` are left out.
 void add_rbac_risks(ObjectResult& r, const Resource& res, const std::set<std::string>& disabled,
-                    const MapLineFn& map_line = {});
+                    const RiskPolicy& policy, const MapLineFn& map_line = {});
 
 // What the loader found in the object's text (duplicate keys: Resource::local_findings) joins its
 // result as errors, at the line of the object's file (`map_line`): the server judged the object as

@@ -23,9 +23,13 @@ struct RunState {
   std::string server_version;
   int total = 0, done = 0;
 
+  bool fail_on_warning = false;
+
   void report(const ObjectResult& r) {
     reports.add(r);
     code = std::max(code, exit_code_of(r));
+    if (fail_on_warning && r.status != ObjectStatus::kSkipped && r.has_severity(Severity::kWarning))
+      code = std::max(code, exit_code::kFindings);
   }
 };
 
@@ -49,9 +53,10 @@ RunEnd finish(RunState& run, double started_ms) {
   return end;
 }
 
-// The batch's objects on the server, each with its RBAC risks and without disabled rules.
+// The batch's objects on the server, each with its RBAC risks and without disabled rules. `report_valid`
+// false: valid objects are not reported (the --crds CRDs).
 void judge_objects(Session& s, RunState& run, const Batch& b, const RunOptions& opts,
-                   const std::set<std::string>& disabled) {
+                   const std::set<std::string>& disabled, bool report_valid = true) {
   BatchOptions o;
   o.default_namespace = s.conn.default_namespace;
   o.plane = s.conn.plane_kind();
@@ -59,6 +64,7 @@ void judge_objects(Session& s, RunState& run, const Batch& b, const RunOptions& 
   o.warnings_as_errors = opts.warnings_as_errors;
   o.suite = b.suite;
   o.locate = b.locate ? b.locate : LocateFn(locate_in_source);
+  o.run_crds = &s.run_crds;
   RefreshDiscovery refresh = [&s]() -> const kube::Discovery* {
     if (s.conn.discovery_refreshed || s.conn.discovery_cache_dir.empty()) return nullptr;
     return refresh_discovery(s.conn).ok() ? &s.conn.discovery : nullptr;
@@ -68,9 +74,9 @@ void judge_objects(Session& s, RunState& run, const Batch& b, const RunOptions& 
   for (size_t i = 0; i < outcome.results.size(); ++i) {
     ObjectResult& r = outcome.results[i];
     add_local_findings(r, b.resources[i], b.map_line);
-    add_rbac_risks(r, b.resources[i], disabled, b.map_line);
+    add_rbac_risks(r, b.resources[i], disabled, opts.risk, b.map_line);
     drop_disabled(r, disabled);
-    run.report(r);
+    if (report_valid || r.status != ObjectStatus::kValid) run.report(r);
   }
   if (!outcome.fatal.ok()) run.fatal = outcome.fatal;
 }
@@ -107,15 +113,23 @@ Result<Session> open_session(const RunOptions& opts) {
   auto conn = connect(opts.connect);
   if (!conn.ok()) return conn.status();
   KV_RETURN_IF_ERROR(check_expectations(expectations, conn->discovery));
-  return Session{std::move(*conn), std::move(expectations)};
+  return Session{std::move(*conn), std::move(expectations), {}};
 }
 
 RunEnd validate(Session& session, report::ReportSet& reports, std::vector<Batch>& batches, const RunOptions& opts,
                 double started_ms) {
   RunState run(reports);
+  run.fail_on_warning = opts.fail_on_warning;
   run.server_version = session.conn.discovery.server_version();
   std::set<std::string> disabled(opts.disabled_rules.begin(), opts.disabled_rules.end());
   for (const auto& b : batches) run.total += static_cast<int>(b.resources.size());
+  if (!opts.crds.empty()) {
+    // The --crds CRDs: the run's first CRD phase; a broken one is reported, the others only applied.
+    Batch crds;
+    crds.suite = "--crds";
+    crds.resources = opts.crds;
+    judge_objects(session, run, crds, opts, disabled, false);
+  }
   for (auto& b : batches) {
     for (auto& r : take_filtered_kinds(b.resources, opts.kinds, b.suite)) b.pre_results.push_back(std::move(r));
     for (const auto& r : b.pre_results) run.report(r);

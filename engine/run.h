@@ -16,6 +16,7 @@
 #include "resources/resource.h"
 #include "resources/result.h"
 #include "validators/expectation.h"
+#include "validators/rbac_rules.h"
 
 namespace kv::engine {
 
@@ -36,11 +37,15 @@ struct RunOptions {
   KindFilter kinds;                        // --skip-kind / --reject-kind: decided before anything is sent
   int jobs = 16;
   bool warnings_as_errors = false;
+  RiskPolicy risk;                         // --risk-rules and per-rule severities (warnings by default)
+  bool fail_on_warning = false;            // --fail-on warning: a warning finding also exits 1
+  std::vector<Resource> crds;              // --crds: applied first (CRD phase), reported only when not valid
 };
 
 struct Session {
   Connection conn;
   std::vector<Expectation> expectations;   // resolved against the server's discovery
+  RunCrds run_crds;                        // CRDs applied for real in this run (--crds, earlier batches)
 };
 
 // How a run ended: the exit code (0 clean, 1 findings, 2 bad input, 3 infrastructure) and the errors to
@@ -55,7 +60,8 @@ struct RunEnd {
 Result<Session> open_session(const RunOptions& opts);
 
 // Judges every batch on the session's server, feeds `reports` (pre_results first, then each object in
-// input order, then the expectations' results), finishes them. `started_ms` (core/clock.h) is when the
+// input order, then the expectations' results), finishes them. The --crds CRDs are applied first, once;
+// a CRD applied for real in one batch is not applied again in the next (a chart's values files). `started_ms` (core/clock.h) is when the
 // run began.
 RunEnd validate(Session& session, report::ReportSet& reports, std::vector<Batch>& batches, const RunOptions& opts,
                 double started_ms);
