@@ -3,7 +3,9 @@
 # the wrapper modules beside this script, once, into
 #   ${XDG_CACHE_HOME:-$HOME/.cache}/kvalidate/bin/<version>/<tool>
 # and reuses them when present. Idempotent; safe to run concurrently (flock).
-# Usage: build.sh [kubernetes|etcd|helm]...   (default: all)
+# Usage: build.sh [kubernetes|etcd|helm|kubernetes-full|kwok]...   (default: kubernetes etcd helm)
+# kubernetes-full (kube-controller-manager, kube-scheduler) and kwok are only for a full plane
+# (`kvalidate up --full`), which builds them on first use; the default set never builds them.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/versions.env"
@@ -32,15 +34,24 @@ build_into() {
   log "built ${tools[*]} $version in $((SECONDS - start))s"
 }
 
-kubernetes() {
+# kube_build TOOLS...: builds k8s.io/kubernetes/cmd/TOOL for each TOOL with the version stamped in.
+kube_build() {
   local v=$KUBERNETES_VERSION minor; minor=${v#v1.}; minor=${minor%%.*}
-  local pkg=k8s.io/component-base/version cgo=k8s.io/client-go/pkg/version ld="-s -w" p
+  local pkg=k8s.io/component-base/version cgo=k8s.io/client-go/pkg/version ld="-s -w" p t pkgs=()
   for p in $pkg $cgo; do
     ld+=" -X $p.gitVersion=$v -X $p.gitMajor=1 -X $p.gitMinor=$minor -X $p.gitTreeState=clean"
     ld+=" -X $p.buildDate=1970-01-01T00:00:00Z"
   done
-  (cd "$here/kubernetes" && build_into "$v" kube-apiserver kubectl -- -ldflags "$ld" \
-    k8s.io/kubernetes/cmd/kube-apiserver k8s.io/kubernetes/cmd/kubectl)
+  for t in "$@"; do pkgs+=("k8s.io/kubernetes/cmd/$t"); done
+  (cd "$here/kubernetes" && build_into "$v" "$@" -- -ldflags "$ld" "${pkgs[@]}")
+}
+
+kubernetes() { kube_build kube-apiserver kubectl; }
+kubernetes-full() { kube_build kube-controller-manager kube-scheduler; }
+
+kwok() {
+  (cd "$here/kwok" && build_into "$KWOK_VERSION" kwok -- \
+    -ldflags "-s -w -X sigs.k8s.io/kwok/pkg/consts.Version=$KWOK_VERSION" sigs.k8s.io/kwok/cmd/kwok)
 }
 
 etcd() {
@@ -60,5 +71,5 @@ exec 9>"$cache/bin/.lock"
 flock 9
 targets=("$@"); [ ${#targets[@]} -gt 0 ] || targets=(kubernetes etcd helm)
 for t in "${targets[@]}"; do
-  case $t in kubernetes|etcd|helm) "$t" ;; *) log "unknown target: $t"; exit 2 ;; esac
+  case $t in kubernetes|etcd|helm|kubernetes-full|kwok) "$t" ;; *) log "unknown target: $t"; exit 2 ;; esac
 done
