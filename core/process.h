@@ -5,9 +5,11 @@
 #include <sys/types.h>
 
 #include <chrono>
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/status.h"
@@ -20,6 +22,8 @@ struct RunOptions {
   std::string cwd;                             // empty: inherit
   std::chrono::milliseconds timeout{std::chrono::minutes(5)};
   size_t max_output = 256u << 20;              // stdout/stderr beyond this are cut
+  // Sees each piece of stderr as it arrives (e.g. to show a long build's progress); it is still captured.
+  std::function<void(std::string_view)> on_stderr;
 };
 
 struct RunResult {
