@@ -42,7 +42,7 @@ std::vector<std::string> etcd_command(const ApiserverConfig& c) {
 
 std::vector<std::string> apiserver_command(const ApiserverConfig& c) {
   using namespace pki_files;
-  return {
+  std::vector<std::string> argv = {
       c.apiserver_bin,
       "--bind-address=127.0.0.1",
       "--advertise-address=127.0.0.1",
@@ -69,6 +69,9 @@ std::vector<std::string> apiserver_command(const ApiserverConfig& c) {
       "--profiling=false",
       "--v=0",
   };
+  // A full plane's token controller creates the ServiceAccounts this plugin looks up and mounts.
+  if (c.full) std::erase(argv, std::string("--disable-admission-plugins=ServiceAccount"));
+  return argv;
 }
 
 Result<Pki> ensure_pki(const std::string& dir) {
@@ -85,6 +88,7 @@ Result<LaunchPlan> apiserver_plan(ApiserverConfig c) {
   if (!pki.ok()) return pki.status();
   std::set<int> used;
   for (int* port : {&c.etcd_client_port, &c.etcd_peer_port, &c.apiserver_port}) {
+    if (*port > 0 && !used.count(*port) && port_free(*port)) { used.insert(*port); continue; }
     auto p = free_port(used);
     if (!p.ok()) return p.status();
     *port = *p;

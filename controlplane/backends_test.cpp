@@ -57,6 +57,10 @@ TEST_CASE("etcd_command and apiserver_command: loopback ports, TLS to etcd, RBAC
   CHECK(has(api, "--service-account-signing-key-file=/state/pki/sa.key"));
   CHECK(has(api, "--client-ca-file=/state/pki/ca.crt"));
   CHECK(has(api, "--allow-privileged=true"));
+  c.full = true;
+  auto full = apiserver_command(c);
+  CHECK_FALSE(has(full, "--disable-admission-plugins=ServiceAccount"));
+  CHECK(full.size() + 1 == api.size());
 }
 
 }  // namespace kv::controlplane

@@ -3,7 +3,9 @@
 #pragma once
 
 #include <chrono>
+#include <functional>
 #include <string>
+#include <string_view>
 
 #include "core/status.h"
 #include "kube/cluster.h"
@@ -16,6 +18,11 @@ struct EnsureOptions {
   std::string backend = "auto";       // auto | apiserver | k3s
   std::chrono::seconds wait{60};      // readiness timeout when starting
   std::string home;                   // state dir; "" = $KVALIDATE_HOME or ${XDG_STATE_HOME:-~/.local/state}/kvalidate
+  // A full plane: controller-manager, scheduler and simulated nodes too. A plain plane already running
+  // is restarted as a full one on the same data; an external cluster is used as it is.
+  bool full = false;
+  // Sees the progress of a first-use build of the full plane's programs (the CLI prints it on stderr).
+  std::function<void(std::string_view)> progress;
 };
 
 struct Plane {
@@ -24,6 +31,8 @@ struct Plane {
   std::string backend;                // "apiserver", "k3s" or "external"
   std::string kubeconfig_path;
   bool started_now = false;           // this call started it
+  bool full = false;                  // runs the full plane's components
+  std::string note;                   // what the user should know about this start ("" = nothing)
 };
 
 // Returns a ready plane, or Unavailable (exit 3) with a message saying what failed and how to fix it,
