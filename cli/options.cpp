@@ -1,5 +1,6 @@
 #include "cli/options.h"
 
+#include <cstdio>
 #include <cstdlib>
 
 #include <fmt/core.h>
@@ -15,6 +16,9 @@ void add_cluster_flags(CLI::App* cmd, ClusterFlags& f) {
   cmd->add_option("--backend", f.backend, "Control plane to start when none runs: auto, apiserver, k3s")
       ->check(CLI::IsMember({"auto", "apiserver", "k3s"}));
   cmd->add_option("--wait", f.wait, "How long to wait for a starting control plane to be ready");
+  cmd->add_flag("--full", f.full,
+                "Run a full plane: kube-controller-manager, kube-scheduler and simulated nodes (KWOK) too "
+                "(built on first use; a running plain plane is restarted as full)");
 }
 
 void add_output_flags(CLI::App* cmd, OutputFlags& f) {
@@ -57,11 +61,7 @@ void apply_config(const config::Config& c, const CLI::App& cmd, PipelineOptions&
   take("--warnings-as-errors", p.output.warnings_as_errors, c.warnings_as_errors);
   take("--namespace", p.namespace_, c.namespace_);
   take("--disable-rule", p.disabled_rules, c.disabled_rules);
-  take("--backend", p.cluster.backend, c.backend);
-  take("--wait", p.cluster.wait, c.wait);
-  take("--context", p.cluster.context, c.context);
-  const char* env = std::getenv("KVALIDATE_KUBECONFIG");
-  if (!env || !*env) take("--kubeconfig", p.cluster.kubeconfig, c.kubeconfig);
+  apply_cluster_config(c, cmd, p.cluster);
   if (!c.rbac_file.empty() && !given(cmd, "--rbac")) p.rbac_file = c.rbac_file;
 }
 
@@ -99,6 +99,18 @@ int conclude(const engine::RunEnd& end) {
   return end.exit_code;
 }
 
+void apply_cluster_config(const config::Config& c, const CLI::App& cmd, ClusterFlags& f) {
+  auto take = [&](const char* flag, auto& field, const auto& value) {
+    if (value && !given(cmd, flag)) field = *value;
+  };
+  take("--backend", f.backend, c.backend);
+  take("--wait", f.wait, c.wait);
+  take("--context", f.context, c.context);
+  take("--full", f.full, c.full);
+  const char* env = std::getenv("KVALIDATE_KUBECONFIG");
+  if (!env || !*env) take("--kubeconfig", f.kubeconfig, c.kubeconfig);
+}
+
 Result<std::chrono::milliseconds> parse_duration(const std::string& text) {
   using namespace std::chrono;
   if (text.empty()) return Status::Usage("empty duration");
@@ -127,6 +139,11 @@ Result<controlplane::EnsureOptions> ensure_options(const ClusterFlags& f) {
     if (const char* env = std::getenv("KVALIDATE_KUBECONFIG"); env && *env) o.kubeconfig = env;
   o.context = f.context;
   o.backend = f.backend;
+  o.full = f.full;
+  o.progress = [](std::string_view text) {
+    fwrite(text.data(), 1, text.size(), stderr);
+    fflush(stderr);
+  };
   auto wait = parse_duration(f.wait);
   if (!wait.ok()) return wait.status().Prefixed("--wait");
   o.wait = std::chrono::duration_cast<std::chrono::seconds>(*wait);

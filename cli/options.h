@@ -17,6 +17,7 @@ namespace kv::cli {
 struct ClusterFlags {
   std::string kubeconfig, context, backend = "auto";
   std::string wait = "60s";
+  bool full = false;                  // --full: controller-manager, scheduler and simulated nodes too
 };
 
 struct OutputFlags {
@@ -52,6 +53,9 @@ Result<std::optional<config::Config>> load_command_config(const ConfigFlags& f);
 // override the config; KVALIDATE_KUBECONFIG also overrides its kubeconfig). Inline `expectations:`
 // are not copied here: run_options() takes them.
 void apply_config(const config::Config& c, const CLI::App& cmd, PipelineOptions& p);
+// The cluster part of apply_config (backend, wait, context, kubeconfig, full), for commands that only
+// ensure a plane (`up`).
+void apply_cluster_config(const config::Config& c, const CLI::App& cmd, ClusterFlags& f);
 
 // What both validating commands do first: load_command_config(), then (in hook mode, unless -o was
 // given) forget the config's report files — a commit must not create files — and apply_config().
@@ -74,7 +78,8 @@ int conclude(const engine::RunEnd& end);
 // True when the option named `name` ("--namespace") was given on `cmd`'s command line.
 bool given(const CLI::App& cmd, const std::string& name);
 
-// Builds EnsureOptions from the flags and environment (KVALIDATE_KUBECONFIG); fails on a bad --wait.
+// Builds EnsureOptions from the flags and environment (KVALIDATE_KUBECONFIG); fails on a bad --wait. A
+// first-use build for --full shows its progress on stderr.
 Result<controlplane::EnsureOptions> ensure_options(const ClusterFlags& f);
 
 // Parses "60s", "2m", "500ms", "90" (seconds) into a duration.

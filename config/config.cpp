@@ -18,8 +18,8 @@ namespace fs = std::filesystem;
 namespace {
 
 const char* const kTopKeys =
-    "outputs, namespace, jobs, backend, wait, kubeconfig, context, warnings_as_errors, disabled_rules, rbac, "
-    "expectations, charts";
+    "outputs, namespace, jobs, backend, wait, full, kubeconfig, context, warnings_as_errors, disabled_rules, "
+    "rbac, expectations, charts";
 const char* const kChartKeys = "values, values_matrix, release, namespace, set";
 
 // Parsing state: the file name for messages and the folder relative paths start from.
@@ -145,10 +145,10 @@ Status parse_top(const Ctx& c, const YAML::Node& doc, Config& cfg) {
       if (!v.IsScalar() || !YAML::convert<int>::decode(v, jobs) || jobs < 1 || jobs > 256)
         return c.bad(v, "\"jobs\" must be a number from 1 to 256");
       cfg.jobs = jobs;
-    } else if (key == "warnings_as_errors") {
+    } else if (key == "warnings_as_errors" || key == "full") {
       auto b = boolean(c, v, key);
       if (!b.ok()) return b.status();
-      cfg.warnings_as_errors = *b;
+      (key == "full" ? cfg.full : cfg.warnings_as_errors) = *b;
     } else if (key == "disabled_rules") {
       auto rules = strings(c, v, key);
       if (!rules.ok()) return rules.status();

@@ -30,6 +30,7 @@ struct Config {
   std::optional<std::string> namespace_, backend, wait, kubeconfig, context;
   std::optional<int> jobs;
   std::optional<bool> warnings_as_errors;
+  std::optional<bool> full;                          // `full: true`: a full plane (like --full)
   std::optional<std::vector<std::string>> disabled_rules;
   std::string rbac_file;                             // absolute; "" = none
   std::optional<std::vector<Expectation>> expectations;  // inline `expectations:`

@@ -31,7 +31,7 @@ struct TempTree {
 TEST_CASE("parse_config reads every key and makes paths absolute against the config's folder") {
   std::string text =
       "outputs: [text, junit=reports/kv.xml, 'sarif=/abs/kv.sarif']\n"
-      "namespace: demo\njobs: 4\nbackend: apiserver\nwait: 2m\nkubeconfig: kube/config\ncontext: ctx\n"
+      "namespace: demo\njobs: 4\nbackend: apiserver\nwait: 2m\nfull: true\nkubeconfig: kube/config\ncontext: ctx\n"
       "warnings_as_errors: true\ndisabled_rules: [KV-RBAC-001, dry-run/deprecated-api]\n"
       "rbac: rbac/expect.yaml\n"
       "charts:\n  charts/web:\n    values: [charts/web/ci/a.yaml]\n    values_matrix: yes\n"
@@ -44,6 +44,7 @@ TEST_CASE("parse_config reads every key and makes paths absolute against the con
   CHECK(*cfg->jobs == 4);
   CHECK(*cfg->backend == "apiserver");
   CHECK(*cfg->wait == "2m");
+  CHECK(*cfg->full == true);
   CHECK(*cfg->kubeconfig == "/proj/kube/config");
   CHECK(*cfg->context == "ctx");
   CHECK(*cfg->warnings_as_errors == true);
@@ -88,6 +89,7 @@ TEST_CASE("parse_config rejects wrong types and values with the line") {
                         Case{"\nbackend: docker\n", "t.yaml:2: backend \"docker\""},
                         Case{"wait: soon\n", "t.yaml:1: wait \"soon\" is not a duration"},
                         Case{"warnings_as_errors: maybe\n", "t.yaml:1: \"warnings_as_errors\" must be true or false"},
+                        Case{"\nfull: [yes]\n", "t.yaml:2: \"full\" must be true or false"},
                         Case{"outputs: [xml]\n", "t.yaml:1: outputs: -o xml: unknown format"},
                         Case{"disabled_rules: {a: b}\n", "t.yaml:1: \"disabled_rules\" must be a list"},
                         Case{"namespace: a\nnamespace: b\n", "t.yaml:2: duplicate key \"namespace\""},
