@@ -1,4 +1,4 @@
-#include "validators/upgrade_judge.h"
+#include "engine/upgrade_judge.h"
 
 #include <algorithm>
 #include <set>
@@ -8,7 +8,7 @@
 #include "core/json.h"
 #include "resources/locate.h"
 
-namespace kv {
+namespace kv::engine {
 
 namespace {
 
@@ -68,12 +68,21 @@ std::string server_reason(const std::string& message) {
   return m.size() > 200 ? m.substr(0, 197) + "..." : m;
 }
 
+// What a finding says: the field, both values (unless hidden), the server's reason.
+struct Wording {
+  const std::string& from;
+  bool show_values;
+};
+
 UpgradeFinding finding(const std::string& rule, const std::string& path, const YAML::Node& old_obj,
-                       const YAML::Node& new_obj, const std::string& why) {
+                       const YAML::Node& new_obj, const std::string& why, const Wording& w) {
+  const std::string field = path.empty() ? "the object" : path;
+  if (!w.show_values)
+    return {rule, path, fmt::format("{} cannot change on upgrade from {} (server: {})", field, w.from, why)};
   const YAML::Node before = node_at_path(old_obj, path), after = node_at_path(new_obj, path);
   return {rule, path,
-          fmt::format("{} cannot change on upgrade: the installed release has {}, this version has {} (server: {})",
-                      path.empty() ? "the object" : path, compact(before), compact(after), why)};
+          fmt::format("{} cannot change on upgrade: {} has {}, this version has {} (server: {})", field, w.from,
+                      compact(before), compact(after), why)};
 }
 
 }  // namespace
@@ -113,7 +122,8 @@ YAML::Node node_at_path(const YAML::Node& tree, const std::string& path) {
 }
 
 std::vector<UpgradeFinding> judge_upgrade(const kube::ApiStatus& st, const YAML::Node& old_obj,
-                                          const YAML::Node& new_obj) {
+                                          const YAML::Node& new_obj, const std::string& from, bool show_values) {
+  const Wording w{from, show_values};
   std::vector<UpgradeFinding> out;
   std::vector<kube::StatusCause> causes = st.causes;
   if (causes.empty()) causes.push_back({st.reason, st.message, ""});
@@ -131,13 +141,13 @@ std::vector<UpgradeFinding> judge_upgrade(const kube::ApiStatus& st, const YAML:
         if (allowed.count(key)) continue;
         std::string child = c.field.empty() ? key : c.field + "." + key;
         if (!same(node_at_path(old_obj, child), node_at_path(new_obj, child)))
-          out.push_back(finding(rule, child, old_obj, new_obj, why));
+          out.push_back(finding(rule, child, old_obj, new_obj, why, w));
       }
       if (out.size() > named) continue;  // else fall back to the whole field
     }
-    out.push_back(finding(rule, c.field, old_obj, new_obj, why));
+    out.push_back(finding(rule, c.field, old_obj, new_obj, why, w));
   }
   return out;
 }
 
-}  // namespace kv
+}  // namespace kv::engine

@@ -11,7 +11,7 @@
 
 #include "kube/api_status.h"
 
-namespace kv {
+namespace kv::engine {
 
 struct UpgradeFinding {
   std::string rule;     // "upgrade/immutable-field" or "upgrade/update-rejected"
@@ -27,10 +27,12 @@ bool is_immutable_message(const std::string& message);
 // partly allowed ("updates to statefulset spec for fields other than 'replicas', ... are forbidden",
 // "spec is immutable after creation except resources.requests") yields one finding per changed child
 // that is not allowed. Values are shown as compact JSON, cut at 160 characters.
+// `from` names the old version in messages ("git:HEAD~1"); without `show_values` (Secrets) no value is shown.
 std::vector<UpgradeFinding> judge_upgrade(const kube::ApiStatus& st, const YAML::Node& old_obj,
-                                          const YAML::Node& new_obj);
+                                          const YAML::Node& new_obj, const std::string& from = "the old version",
+                                          bool show_values = true);
 
 // The node at server field path `path` in `tree` (a null node when it is not there). Never inserts.
 YAML::Node node_at_path(const YAML::Node& tree, const std::string& path);
 
-}  // namespace kv
+}  // namespace kv::engine

@@ -1,8 +1,8 @@
-#include "validators/upgrade_judge.h"
+#include "engine/upgrade_judge.h"
 
 #include <doctest/doctest.h>
 
-namespace kv {
+namespace kv::engine {
 
 namespace {
 kube::ApiStatus invalid(std::vector<kube::StatusCause> causes) {
@@ -22,14 +22,18 @@ TEST_CASE("judge_upgrade: a Deployment's changed selector names the field and bo
                       "Invalid value: v1.LabelSelector{MatchLabels:map[string]string{\"app\":\"web2\"}, "
                       "MatchExpressions:[]v1.LabelSelectorRequirement(nil)}: field is immutable",
                       "spec.selector"}});
-  auto out = judge_upgrade(st, old_obj, new_obj);
+  auto out = judge_upgrade(st, old_obj, new_obj, "git:HEAD~1");
   REQUIRE(out.size() == 1);
   CHECK(out[0].rule == "upgrade/immutable-field");
   CHECK(out[0].path == "spec.selector");
   CHECK(out[0].message ==
-        "spec.selector cannot change on upgrade: the installed release has {\"matchLabels\":{\"app\":\"web\"}}, "
+        "spec.selector cannot change on upgrade: git:HEAD~1 has {\"matchLabels\":{\"app\":\"web\"}}, "
         "this version has {\"matchLabels\":{\"app\":\"web2\"}} (server: field is immutable)");
   CHECK(out[0].message.find("v1.LabelSelector") == std::string::npos);
+  // Values hidden (a Secret's).
+  auto hidden = judge_upgrade(st, old_obj, new_obj, "git:HEAD~1", false);
+  REQUIRE(hidden.size() == 1);
+  CHECK(hidden[0].message == "spec.selector cannot change on upgrade from git:HEAD~1 (server: field is immutable)");
 }
 
 TEST_CASE("judge_upgrade: a StatefulSet's forbidden spec change names each changed field that is not allowed") {
@@ -105,4 +109,4 @@ TEST_CASE("node_at_path: keys, indexes, selectors, bracketed keys; never inserts
   CHECK(node_at_path(t, "").IsMap());
 }
 
-}  // namespace kv
+}  // namespace kv::engine
