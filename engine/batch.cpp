@@ -119,14 +119,24 @@ BatchOutcome run_batch(kube::Transport& transport, const kube::Discovery& discov
   run.out.results.resize(resources.size());
   run.redact.collect(resources);
   run.plan = plan_batch(resources, discovery, opts.plane, opts.default_namespace);
+  const kube::Discovery* used = &discovery;
   if (run.plan.unresolved && refresh)
-    if (const kube::Discovery* fresh = refresh())
+    if (const kube::Discovery* fresh = refresh()) {
       run.plan = plan_batch(resources, *fresh, opts.plane, opts.default_namespace);
+      used = fresh;
+    }
   for (const auto& v : run.plan.verdicts) run.apply(v);
   crd_phase(run);
   if (run.out.fatal.ok()) namespace_phase(run);
   if (run.out.fatal.ok()) run.send(run.remaining(run.plan.rest.objects), !run.plan.rest.for_real);
   run.finish_unjudged();
+  if (run.out.fatal.ok() && opts.upgrade) {
+    if (opts.plane != PlaneKind::kOwned)
+      run.out.fatal = Status::Usage("an upgrade check applies the old version for real: only on kvalidate's own plane");
+    else
+      run.out.fatal = check_upgrade(transport, *used, resources, run.out.results, *opts.upgrade,
+                                    {opts.state_dir, opts.full_plane, opts.default_namespace, opts.jobs, opts.locate});
+  }
   return std::move(run.out);
 }
 
