@@ -19,15 +19,16 @@ _kvalidate() {
         --wait) COMPREPLY=(); return ;;
         --config) COMPREPLY=($(compgen -f -- "$cur")); return ;;
       esac
-      opts="-h --help -n --namespace --rbac --disable-rule --hook -o --output -j --jobs --warnings-as-errors --kubeconfig --context --backend --wait --config --no-config"; files=1 ;;
+      opts="-h --help -n --namespace --rbac --disable-rule --hook -o --output -j --jobs --warnings-as-errors --kubeconfig --context --backend --wait --full --config --no-config"; files=1 ;;
     up)
       case "$prev" in
         --kubeconfig) COMPREPLY=($(compgen -f -- "$cur")); return ;;
         --context) COMPREPLY=(); return ;;
         --backend) COMPREPLY=($(compgen -W "auto apiserver k3s" -- "$cur")); return ;;
         --wait) COMPREPLY=(); return ;;
+        --config) COMPREPLY=($(compgen -f -- "$cur")); return ;;
       esac
-      opts="-h --help --kubeconfig --context --backend --wait"; files=0 ;;
+      opts="-h --help --kubeconfig --context --backend --wait --full --config --no-config"; files=0 ;;
     down)
       case "$prev" in
       esac
@@ -39,7 +40,7 @@ _kvalidate() {
       opts="-h --help -o --output"; files=0 ;;
     logs)
       case "$prev" in
-        --component) COMPREPLY=($(compgen -W "etcd apiserver k3s" -- "$cur")); return ;;
+        --component) COMPREPLY=($(compgen -W "etcd apiserver k3s controller-manager scheduler kwok" -- "$cur")); return ;;
       esac
       opts="-h --help --component -f --follow"; files=0 ;;
     env)
@@ -49,7 +50,7 @@ _kvalidate() {
         --backend) COMPREPLY=($(compgen -W "auto apiserver k3s" -- "$cur")); return ;;
         --wait) COMPREPLY=(); return ;;
       esac
-      opts="-h --help --kubeconfig --context --backend --wait"; files=0 ;;
+      opts="-h --help --kubeconfig --context --backend --wait --full"; files=0 ;;
     chart)
       case "$prev" in
         -f|--values) COMPREPLY=($(compgen -f -- "$cur")); return ;;
@@ -58,6 +59,7 @@ _kvalidate() {
         --set-file) COMPREPLY=($(compgen -f -- "$cur")); return ;;
         --release) COMPREPLY=(); return ;;
         -n|--namespace) COMPREPLY=(); return ;;
+        --upgrade-from) COMPREPLY=(); return ;;
         --rbac) COMPREPLY=($(compgen -f -- "$cur")); return ;;
         --disable-rule) COMPREPLY=(); return ;;
         -o|--output) COMPREPLY=($(compgen -W "text json junit sarif github" -- "$cur")); return ;;
@@ -68,7 +70,7 @@ _kvalidate() {
         --wait) COMPREPLY=(); return ;;
         --config) COMPREPLY=($(compgen -f -- "$cur")); return ;;
       esac
-      opts="-h --help -f --values --set --set-string --set-file --release -n --namespace --values-matrix --no-lint --skip-tests --rbac --disable-rule -o --output -j --jobs --warnings-as-errors --hook --kubeconfig --context --backend --wait --config --no-config"; files=1 ;;
+      opts="-h --help -f --values --set --set-string --set-file --release -n --namespace --values-matrix --no-lint --skip-tests --upgrade-from --rbac --disable-rule -o --output -j --jobs --warnings-as-errors --hook --kubeconfig --context --backend --wait --full --config --no-config"; files=1 ;;
     can-i)
       case "$prev" in
         --as) COMPREPLY=(); return ;;
@@ -82,7 +84,7 @@ _kvalidate() {
         --backend) COMPREPLY=($(compgen -W "auto apiserver k3s" -- "$cur")); return ;;
         --wait) COMPREPLY=(); return ;;
       esac
-      opts="-h --help --as --as-group -n --namespace -A --all-namespaces --subresource -q --quiet --list -o --output -j --jobs --kubeconfig --context --backend --wait"; files=0 ;;
+      opts="-h --help --as --as-group -n --namespace -A --all-namespaces --subresource -q --quiet --list -o --output -j --jobs --kubeconfig --context --backend --wait --full"; files=0 ;;
     completion)
       case "$prev" in
       esac
