@@ -17,18 +17,20 @@ _kvalidate() {
         --context) COMPREPLY=(); return ;;
         --backend) COMPREPLY=($(compgen -W "auto apiserver k3s" -- "$cur")); return ;;
         --wait) COMPREPLY=(); return ;;
+        --as) COMPREPLY=(); return ;;
+        --as-group) COMPREPLY=(); return ;;
+        --as-uid) COMPREPLY=(); return ;;
         --config) COMPREPLY=($(compgen -f -- "$cur")); return ;;
       esac
-      opts="-h --help -n --namespace --rbac --disable-rule --hook -o --output -j --jobs --warnings-as-errors --kubeconfig --context --backend --wait --full --config --no-config"; files=1 ;;
+      opts="-h --help -n --namespace --rbac --disable-rule --hook -o --output -j --jobs --warnings-as-errors --kubeconfig --context --backend --wait --as --as-group --as-uid --config --no-config"; files=1 ;;
     up)
       case "$prev" in
         --kubeconfig) COMPREPLY=($(compgen -f -- "$cur")); return ;;
         --context) COMPREPLY=(); return ;;
         --backend) COMPREPLY=($(compgen -W "auto apiserver k3s" -- "$cur")); return ;;
         --wait) COMPREPLY=(); return ;;
-        --config) COMPREPLY=($(compgen -f -- "$cur")); return ;;
       esac
-      opts="-h --help --kubeconfig --context --backend --wait --full --config --no-config"; files=0 ;;
+      opts="-h --help --kubeconfig --context --backend --wait"; files=0 ;;
     down)
       case "$prev" in
       esac
@@ -40,7 +42,7 @@ _kvalidate() {
       opts="-h --help -o --output"; files=0 ;;
     logs)
       case "$prev" in
-        --component) COMPREPLY=($(compgen -W "etcd apiserver k3s controller-manager scheduler kwok" -- "$cur")); return ;;
+        --component) COMPREPLY=($(compgen -W "etcd apiserver k3s" -- "$cur")); return ;;
       esac
       opts="-h --help --component -f --follow"; files=0 ;;
     env)
@@ -50,7 +52,7 @@ _kvalidate() {
         --backend) COMPREPLY=($(compgen -W "auto apiserver k3s" -- "$cur")); return ;;
         --wait) COMPREPLY=(); return ;;
       esac
-      opts="-h --help --kubeconfig --context --backend --wait --full"; files=0 ;;
+      opts="-h --help --kubeconfig --context --backend --wait"; files=0 ;;
     chart)
       case "$prev" in
         -f|--values) COMPREPLY=($(compgen -f -- "$cur")); return ;;
@@ -59,7 +61,6 @@ _kvalidate() {
         --set-file) COMPREPLY=($(compgen -f -- "$cur")); return ;;
         --release) COMPREPLY=(); return ;;
         -n|--namespace) COMPREPLY=(); return ;;
-        --upgrade-from) COMPREPLY=(); return ;;
         --rbac) COMPREPLY=($(compgen -f -- "$cur")); return ;;
         --disable-rule) COMPREPLY=(); return ;;
         -o|--output) COMPREPLY=($(compgen -W "text json junit sarif github" -- "$cur")); return ;;
@@ -68,9 +69,12 @@ _kvalidate() {
         --context) COMPREPLY=(); return ;;
         --backend) COMPREPLY=($(compgen -W "auto apiserver k3s" -- "$cur")); return ;;
         --wait) COMPREPLY=(); return ;;
+        --as) COMPREPLY=(); return ;;
+        --as-group) COMPREPLY=(); return ;;
+        --as-uid) COMPREPLY=(); return ;;
         --config) COMPREPLY=($(compgen -f -- "$cur")); return ;;
       esac
-      opts="-h --help -f --values --set --set-string --set-file --release -n --namespace --values-matrix --no-lint --skip-tests --upgrade-from --rbac --disable-rule -o --output -j --jobs --warnings-as-errors --hook --kubeconfig --context --backend --wait --full --config --no-config"; files=1 ;;
+      opts="-h --help -f --values --set --set-string --set-file --release -n --namespace --values-matrix --no-lint --skip-tests --allow-external-symlinks --rbac --disable-rule -o --output -j --jobs --warnings-as-errors --hook --kubeconfig --context --backend --wait --as --as-group --as-uid --config --no-config"; files=1 ;;
     can-i)
       case "$prev" in
         --as) COMPREPLY=(); return ;;
@@ -84,7 +88,7 @@ _kvalidate() {
         --backend) COMPREPLY=($(compgen -W "auto apiserver k3s" -- "$cur")); return ;;
         --wait) COMPREPLY=(); return ;;
       esac
-      opts="-h --help --as --as-group -n --namespace -A --all-namespaces --subresource -q --quiet --list -o --output -j --jobs --kubeconfig --context --backend --wait --full"; files=0 ;;
+      opts="-h --help --as --as-group -n --namespace -A --all-namespaces --subresource -q --quiet --list -o --output -j --jobs --kubeconfig --context --backend --wait"; files=0 ;;
     completion)
       case "$prev" in
       esac

@@ -2,7 +2,10 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdlib>
+#include <filesystem>
+#include <future>
 #include <map>
 #include <optional>
 #include <thread>
@@ -17,8 +20,11 @@
 #include "controlplane/launch.h"
 #include "controlplane/lock.h"
 #include "controlplane/state.h"
+#include "core/kube_versions.h"
 #include "core/tools.h"
+#include "core/trust.h"
 #include "kube/client.h"
+#include "kube/credentials.h"
 #include "kube/kubeconfig.h"
 
 namespace kv::controlplane {
@@ -26,6 +32,17 @@ namespace kv::controlplane {
 namespace {
 
 using Clock = std::chrono::steady_clock;
+
+// --as/--as-group override the kubeconfig's as/as-groups, as kubectl's flags do.
+Status apply_impersonation(const EnsureOptions& opts, kube::Cluster& c) {
+  if (!opts.as_user.empty()) c.impersonate.user = opts.as_user;
+  if (!opts.as_groups.empty()) c.impersonate.groups = opts.as_groups;
+  if (!opts.as_uid.empty()) c.impersonate.uid = opts.as_uid;
+  if (c.impersonate.user.empty() && !c.impersonate.empty())
+    return Status::Usage("--as-group/--as-uid (or the kubeconfig's as-groups, as-uid, as-user-extra) need a user "
+                         "to impersonate: give --as (or as: in the kubeconfig)");
+  return Status::Ok();
+}
 
 Result<Plane> external(const EnsureOptions& opts) {
   std::string paths = opts.kubeconfig;
@@ -36,6 +53,13 @@ Result<Plane> external(const EnsureOptions& opts) {
   }
   auto cluster = kube::load_kubeconfig(paths, opts.context);
   if (!cluster.ok()) return cluster.status();
+  KV_RETURN_IF_ERROR(apply_impersonation(opts, *cluster));
+  std::string who = fmt::format("cluster {} (context \"{}\" of {})", cluster->server, cluster->context, paths);
+  // An exec plugin runs here, once, so that its failure reads as what it is.
+  if (auto creds = kube::current_credentials(*cluster); !creds.ok()) {
+    Status why = creds.status().Prefixed(who + ": user \"" + cluster->user + "\": getting credentials");
+    return creds.status().code() == Status::Code::kNotFound ? Status::InvalidInput(why.message()) : why;
+  }
   // Any HTTP answer from /readyz or /version shows the server is there; reviewers without rights on
   // /readyz still get /version (public-info-viewer).
   std::string detail;
@@ -44,19 +68,24 @@ Result<Plane> external(const EnsureOptions& opts) {
     co.connect_timeout_ms = 5000;
     co.request_timeout_ms = 10000;
     auto client = kube::Client::Create(*cluster, co);
-    kube::Response r;
+    if (!client.ok()) return client.status();
     kube::Request req;
     req.path = "/version";
-    if (client.ok()) r = (*client)->send(req);
-    if (!client.ok() || !r.success())
-      return Status::Unavailable(fmt::format("cluster {} (context \"{}\" of {}) does not answer: {}", cluster->server,
-                                             cluster->context, paths, r.transport_ok() ? detail : r.transport_error));
+    kube::Response r = (*client)->send(req);
+    if (r.status == 401) return kube::credentials_rejected(*cluster);
+    if (!r.success())
+      return Status::Unavailable(fmt::format("{} does not answer: {}", who, r.transport_ok() ? detail : r.transport_error));
   }
   Plane p;
   p.cluster = *cluster;
   p.backend = "external";
   p.kubeconfig_path = paths;
   return p;
+}
+
+std::string recorded_version(const State& s) {
+  auto it = s.versions.find(s.backend == "k3s" ? "k3s" : "kube-apiserver");
+  return it == s.versions.end() ? "" : it->second;
 }
 
 // The recorded plane, when every recorded process is still ours and /readyz answers (and, with
@@ -80,6 +109,8 @@ std::optional<Plane> reuse(const std::string& dir, std::string* why = nullptr, b
   p.backend = s->backend;
   p.kubeconfig_path = s->kubeconfig;
   p.full = s->full;
+  p.server_version = recorded_version(*s);
+  p.dir = dir;
   return p;
 }
 
@@ -101,16 +132,23 @@ std::string no_binaries_message() {
 // What a start needs besides the state dir.
 struct StartSpec {
   std::string backend;
+  std::string kube_version;                // "" = the newest kube-apiserver found (see make_plan)
   std::optional<FullBinaries> full;        // set: start a full plane with these programs
   std::map<std::string, int> keep_ports;   // a plane restarted as full keeps its ports where they are free
 };
+
+// `kube_version` "" takes the newest kube-apiserver found anywhere; a pinned version only its own
+// cache folder's (a copy on PATH is of unknown version).
+std::optional<ToolLocation> find_apiserver(const std::string& kube_version) {
+  return kube_version.empty() ? find_tool("kube-apiserver") : find_cached_tool("kube-apiserver", kube_version);
+}
 
 // The full plane's programs, found or built once (see find_full_binaries).
 Result<FullBinaries> full_binaries(const EnsureOptions& opts) {
   if (opts.backend == "k3s")
     return Status::Usage("--full runs kube-controller-manager, kube-scheduler and KWOK beside kube-apiserver + "
                          "etcd; it cannot be combined with --backend k3s");
-  auto apiserver = find_tool("kube-apiserver");
+  auto apiserver = find_apiserver(opts.kube_version);
   if (!apiserver || !find_tool("etcd"))
     return Status::Unavailable("--full needs kube-apiserver and etcd: " + no_binaries_message());
   return find_full_binaries(apiserver->path, go_build_runner(opts.progress));
@@ -118,7 +156,7 @@ Result<FullBinaries> full_binaries(const EnsureOptions& opts) {
 
 Result<LaunchPlan> make_plan(const std::string& dir, const StartSpec& spec) {
   const std::string& backend = spec.backend;
-  auto apiserver = find_tool("kube-apiserver");
+  auto apiserver = find_apiserver(spec.kube_version);
   auto etcd = find_tool("etcd");
   if (backend == "apiserver" || (backend == "auto" && apiserver && etcd) || spec.full) {
     if (!apiserver || !etcd)
@@ -172,11 +210,16 @@ Result<Plane> start(const std::string& dir, const StartSpec& spec, Clock::time_p
       p.note = fmt::format("{} simulated nodes (KWOK): pods are scheduled and run", kSimulatedNodes);
     else if (spec.full)
       p.note = "no simulated nodes, pods stay Pending: " + spec.full->kwok_missing;
+    p.server_version = recorded_version(launched->state);
+    p.dir = dir;
     return p;
   }
 }
 
 }  // namespace
+
+// The plane kvalidate owns in the state folder: reused when it runs, else (re)started.
+Result<Plane> own_plane(const EnsureOptions& opts);
 
 std::string state_dir(const std::string& home) {
   if (!home.empty()) return home;
@@ -186,11 +229,47 @@ std::string state_dir(const std::string& home) {
   return std::string(h && *h ? h : "/tmp") + "/.local/state/kvalidate";
 }
 
+std::string version_plane_dir(const std::string& state_dir, const std::string& kube_version) {
+  return state_dir + "/" + kube_version;
+}
+
+std::vector<std::string> version_plane_dirs(const std::string& state_dir) {
+  std::vector<std::string> versions;
+  std::error_code ec;
+  for (const auto& e : std::filesystem::directory_iterator(state_dir, ec)) {
+    std::string name = e.path().filename().string();
+    if (name.size() > 1 && name[0] == 'v' && e.is_directory() && std::filesystem::exists(state_file(e.path().string())))
+      versions.push_back(name);
+  }
+  std::sort(versions.begin(), versions.end(), version_less);
+  for (auto& v : versions) v = version_plane_dir(state_dir, v);
+  return versions;
+}
+
 Result<Plane> ensure_plane(const EnsureOptions& opts) {
-  if (!opts.kubeconfig.empty() || !opts.context.empty()) return external(opts);
-  const std::string dir = state_dir(opts.home);
+  const bool external_named = !opts.kubeconfig.empty() || !opts.context.empty();
+  if (!opts.kube_version.empty() && (external_named || opts.backend == "k3s"))
+    return Status::Usage(fmt::format("--kube-version needs kvalidate's own kube-apiserver planes: an existing "
+                                     "cluster (--kubeconfig/--context) or k3s has one version of its own"));
+  if (external_named) return external(opts);
+  auto p = own_plane(opts);
+  if (!p.ok()) return p;
+  KV_RETURN_IF_ERROR(apply_impersonation(opts, p->cluster));
+  return p;
+}
+
+Result<Plane> own_plane(const EnsureOptions& opts) {
+  std::string dir = state_dir(opts.home);
+  KV_RETURN_IF_ERROR(check_trusted_path(dir, "state folder"));
+  if (!opts.kube_version.empty()) {
+    // The default plane serves its own version: no second plane of the same version.
+    if (auto p = reuse(dir, nullptr, opts.full); p && p->server_version == opts.kube_version) return *p;
+    dir = version_plane_dir(dir, opts.kube_version);
+  }
   if (auto p = reuse(dir, nullptr, opts.full)) return *p;  // warm path: no lock, no writes
-  StartSpec spec{opts.backend, std::nullopt, {}};
+  if (!opts.kube_version.empty())
+    KV_RETURN_IF_ERROR(ensure_kube_binaries(opts.kube_version, opts.build_progress));
+  StartSpec spec{opts.backend, opts.kube_version, std::nullopt, {}};
   if (opts.full) {  // before the lock: a first-use build takes minutes
     auto bins = full_binaries(opts);
     if (!bins.ok()) return bins.status();
@@ -229,6 +308,14 @@ Result<Plane> ensure_plane(const EnsureOptions& opts) {
   auto p = start(dir, spec, deadline);
   if (p.ok() && !restarted.empty()) p->note = restarted + (p->note.empty() ? "" : "; " + p->note);
   return p;
+}
+
+std::vector<Result<Plane>> ensure_planes(const std::vector<EnsureOptions>& opts) {
+  std::vector<std::future<Result<Plane>>> running;
+  for (const auto& o : opts) running.push_back(std::async(std::launch::async, [&o] { return ensure_plane(o); }));
+  std::vector<Result<Plane>> out;
+  for (auto& r : running) out.push_back(r.get());
+  return out;
 }
 
 }  // namespace kv::controlplane

@@ -6,8 +6,8 @@
 #include <fmt/core.h>
 #include <fmt/format.h>
 
-#include "build_info.h"
 #include "core/process.h"
+#include "core/tool_build.h"
 #include "core/tools.h"
 
 namespace kv::controlplane {
@@ -82,15 +82,16 @@ Result<FullBinaries> find_full_binaries(const std::string& apiserver_path, const
 
 BuildRunner go_build_runner(std::function<void(std::string_view)> progress) {
   return [progress](const std::vector<std::string>& targets) -> Status {
-    std::string script = std::string(KV_SOURCE_DIR) + "/tools/go/build.sh";
-    if (!fs::exists(script))
-      return Status::Unavailable(script + " is not there (kvalidate was built elsewhere or moved)");
+    auto script = build_script();
+    if (!script)
+      return Status::Unavailable("tools/go/build.sh is not there (kvalidate was built elsewhere or moved; set "
+                                 "KVALIDATE_TOOLS_DIR to kvalidate's tools/go)");
     if (!find_in_path("go"))
       return Status::Unavailable(fmt::format("go is not on PATH (needed to build {})", fmt::join(targets, ", ")));
     if (progress)
       progress(fmt::format("kvalidate: building {} for the full plane into {}/bin, once (several minutes)\n",
                            fmt::join(targets, " and "), cache_dir()));
-    std::vector<std::string> argv = {"bash", script};
+    std::vector<std::string> argv = {"bash", *script};
     argv.insert(argv.end(), targets.begin(), targets.end());
     RunOptions ro;
     ro.timeout = std::chrono::minutes(60);

@@ -30,7 +30,7 @@ using BuildRunner = std::function<Status(const std::vector<std::string>& targets
 // the exact reason (the plane then runs without simulated nodes, pods stay Pending).
 Result<FullBinaries> find_full_binaries(const std::string& apiserver_path, const BuildRunner& build);
 
-// The real BuildRunner: runs KV_SOURCE_DIR/tools/go/build.sh with `progress` seeing its stderr as it
+// The real BuildRunner: runs tools/go/build.sh (core/tool_build.h's build_script()) with `progress` seeing its stderr as it
 // comes. Unavailable when the script or `go` is missing, or the build fails (with its last lines).
 BuildRunner go_build_runner(std::function<void(std::string_view)> progress);
 

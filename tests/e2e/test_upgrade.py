@@ -19,9 +19,9 @@ GIT = shutil.which("git")
 
 
 def version(tmp, name, **values):
-    """A copy of fixtures/charts/upgrade in tmp/name with `values` replaced in its values.yaml."""
+    """A copy of fixtures/charts/upgrade-immutable in tmp/name with `values` replaced in its values.yaml."""
     path = os.path.join(tmp, name)
-    shutil.copytree(fixture("charts", "upgrade"), path)
+    shutil.copytree(fixture("charts", "upgrade-immutable"), path)
     set_values(path, **values)
     return path
 
