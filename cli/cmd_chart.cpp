@@ -16,6 +16,7 @@
 #include "core/exit_codes.h"
 #include "core/parallel.h"
 #include "render/chart.h"
+#include "render/git_snapshot.h"
 #include "render/lookup.h"
 #include "render/render.h"
 #include "render/line_map.h"
@@ -35,6 +36,7 @@ struct ChartOptions {
   bool skip_tests = false;
   bool allow_external_symlinks = false;
   bool hook = false;
+  std::string upgrade_from;   // --upgrade-from: a chart folder, a .tgz, or git:REV
   bool lookup = false;
   std::string helm;  // --helm: 3, 4 or a path
   PipelineOptions pipeline;
@@ -80,6 +82,47 @@ void place_in_namespace(std::vector<Resource>& resources, const std::string& ns,
     const kube::ApiResource* api = discovery.find_kind(r.group(), r.version(), r.kind);
     if (api && api->namespaced) r.namespace_ = ns;
   }
+}
+
+// The old version of `chart` for --upgrade-from: `spec` itself (a folder or .tgz), or for git:REV the
+// chart's own path at that revision. `label` names it in findings.
+struct OldChart {
+  render::Chart chart;
+  std::string label;
+  std::shared_ptr<render::TempDir> snapshot;  // keeps a git revision's files while it is rendered
+};
+
+Result<OldChart> load_old_chart(const std::string& spec, const render::Chart& chart) {
+  OldChart old;
+  std::string rev;
+  std::string path = spec;
+  old.label = spec;
+  if (render::parse_git_spec(spec, rev)) {
+    auto snap = render::git_snapshot(chart.path, rev);
+    if (!snap.ok()) return snap.status();
+    path = snap->path;
+    old.snapshot = snap->tree;
+    old.label = fmt::format("git:{} ({})", rev, snap->commit.substr(0, 12));
+  }
+  auto loaded = render::load_chart(path);
+  if (!loaded.ok()) return loaded.status().Prefixed("--upgrade-from " + spec);
+  old.chart = std::move(*loaded);
+  return old;
+}
+
+// Renders the old chart like the new one (same request: values, release, namespace, capabilities).
+// A chart that does not render cannot be upgraded from: InvalidInput naming it.
+Result<engine::UpgradeFrom> render_old(const render::Helm& helm, const OldChart& old, const render::RenderRequest& req,
+                                       const std::string& ns, const kube::Discovery& discovery) {
+  auto rendered = render::render_chart(helm, old.chart, req);
+  if (!rendered.ok()) return rendered.status().Prefixed("--upgrade-from " + old.label);
+  if (rendered->failed()) {
+    const auto& p = rendered->problems.front();
+    return Status::InvalidInput(fmt::format("--upgrade-from {}: the old chart does not render: {}", old.label,
+                                            p.findings.empty() ? p.title : p.findings.front().message));
+  }
+  if (!ns.empty()) place_in_namespace(rendered->resources, ns, discovery);
+  return engine::UpgradeFrom{std::move(rendered->resources), old.label};
 }
 
 // Reports a failure that happens before any batch exists (exit 2 or 3).
@@ -151,6 +194,18 @@ int run_validation(const ChartOptions& o, const CLI::App& cmd, const std::option
     charts.push_back(plan_chart(std::move(chart.value()), o, cmd, cfg));
     if (Status s = render::check_values(charts.back().values); !s.ok()) return fail_early(*reports, s, started);
   }
+  std::vector<OldChart> olds;
+  if (!o.upgrade_from.empty()) {
+    std::string rev;
+    if (charts.size() > 1 && !render::parse_git_spec(o.upgrade_from, rev))
+      return fail_early(*reports, Status::Usage("--upgrade-from with a folder or .tgz takes one chart (git:REV takes "
+                                                "each chart's own path at REV)"), started);
+    for (const auto& plan : charts) {
+      auto old = load_old_chart(o.upgrade_from, plan.chart);
+      if (!old.ok()) return fail_early(*reports, old.status(), started);
+      olds.push_back(std::move(*old));
+    }
+  }
   render::HelmRequest helm_req{o.helm, cfg ? cfg->helm : "", cfg ? cfg->file : ""};
   auto helm = render::find_helm(helm_req);
   if (!helm.ok()) return fail_early(*reports, helm.status(), started);
@@ -159,6 +214,11 @@ int run_validation(const ChartOptions& o, const CLI::App& cmd, const std::option
   // Rendering needs the server's version and API list: connect first.
   auto ro = run_options(o.pipeline, cfg, cmd);
   if (!ro.ok()) return fail_early(*reports, ro.status(), started);
+  if (!olds.empty() && (!ro->connect.ensure.kubeconfig.empty() || !ro->connect.ensure.context.empty()))
+    return fail_early(*reports, Status::Usage("--upgrade-from applies the old version for real: it runs on "
+                                              "kvalidate's own plane only, never on an existing cluster "
+                                              "(--kubeconfig/--context/KVALIDATE_KUBECONFIG); nothing was applied"),
+                      started);
   auto session = engine::open_session(*ro);
   if (!session.ok()) return fail_early(*reports, session.status(), started);
   const kube::Discovery& discovery = session->conn.discovery;
@@ -198,6 +258,12 @@ int run_validation(const ChartOptions& o, const CLI::App& cmd, const std::option
   for (auto& j : jobs) {
     auto batch = batch_of(j, *session);
     if (!batch.ok()) return conclude(engine::fail_run(*reports, batches, batch.status(), started));
+    if (!olds.empty()) {
+      const OldChart& old = olds[static_cast<size_t>(j.plan - charts.data())];
+      auto from = render_old(*helm, old, j.req, j.plan->namespace_, session->conn.discovery);
+      if (!from.ok()) return conclude(engine::fail_run(*reports, batches, from.status(), started));
+      batch->upgrade = std::move(*from);
+    }
     batches.push_back(std::move(*batch));
   }
   return conclude(engine::validate(*session, *reports, batches, *ro, started));
@@ -243,6 +309,11 @@ const Registrar kRegistrar{Command{
       on->excludes(off);
       cmd->add_flag("--no-lint", opts->no_lint, "Do not run helm lint first");
       cmd->add_flag("--skip-tests", opts->skip_tests, "Leave out helm test hooks (templates/tests)");
+      cmd->add_option("--upgrade-from", opts->upgrade_from,
+                      "Check the upgrade from this older version of the chart: a chart folder, a .tgz, or git:REV "
+                      "(the chart's own path at a git revision, e.g. git:origin/main). Its objects are applied for "
+                      "real into scratch namespaces on kvalidate's own plane (removed afterwards), then each "
+                      "changed object is dry-run as an update: immutable fields are findings");
       cmd->add_option("--helm", opts->helm,
                       "Helm to render with: 3, 4 (that major, from PATH or kvalidate's cache) or a path. "
                       "Env: KVALIDATE_HELM; config: helm. Default: helm on PATH, else the newest built (Helm 4)");

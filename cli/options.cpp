@@ -1,6 +1,7 @@
 #include "cli/options.h"
 
 #include <algorithm>
+#include <cstdio>
 #include <cstdlib>
 
 #include <fmt/core.h>
@@ -23,6 +24,9 @@ void add_cluster_flags(CLI::App* cmd, ClusterFlags& f) {
   cmd->add_option("--backend", f.backend, "Control plane to start when none runs: auto, apiserver, k3s")
       ->check(CLI::IsMember({"auto", "apiserver", "k3s"}));
   cmd->add_option("--wait", f.wait, "How long to wait for a starting control plane to be ready");
+  cmd->add_flag("--full", f.full,
+                "Run a full plane: kube-controller-manager, kube-scheduler and simulated nodes (KWOK) too "
+                "(built on first use; a running plain plane is restarted as full)");
   cmd->add_option("--kube-version", f.kube_versions,
                   "Kubernetes version(s) to validate against, each on its own kube-apiserver: V[,V...] with V a "
                   "minor (1.35) or an exact pinned version (1.35.4); repeatable")
@@ -121,9 +125,7 @@ void apply_config(const config::Config& c, const CLI::App& cmd, PipelineOptions&
   take("--fail-on", p.fail_on, c.fail_on);
   take("--crds", p.crds, c.crds);
   p.rule_severity = c.rule_severity;
-  take("--backend", p.cluster.backend, c.backend);
-  take("--wait", p.cluster.wait, c.wait);
-  take("--kube-version", p.cluster.kube_versions, c.kube_versions);
+  apply_cluster_config(c, cmd, p.cluster);
   if (!c.rbac_file.empty() && !given(cmd, "--rbac")) p.rbac_file = c.rbac_file;
   take("--policies", p.policies, c.policies);
   take("--pod-security", p.pod_security, c.pod_security);
@@ -214,6 +216,16 @@ int conclude(const engine::RunEnd& end) {
   return end.exit_code;
 }
 
+void apply_cluster_config(const config::Config& c, const CLI::App& cmd, ClusterFlags& f) {
+  auto take = [&](const char* flag, auto& field, const auto& value) {
+    if (value && !given(cmd, flag)) field = *value;
+  };
+  take("--backend", f.backend, c.backend);
+  take("--wait", f.wait, c.wait);
+  take("--kube-version", f.kube_versions, c.kube_versions);
+  take("--full", f.full, c.full);
+}
+
 Result<std::chrono::milliseconds> parse_duration(const std::string& text) {
   using namespace std::chrono;
   if (text.empty()) return Status::Usage("empty duration");
@@ -248,6 +260,11 @@ Result<controlplane::EnsureOptions> base_ensure_options(const ClusterFlags& f) {
   o.as_groups = f.as_groups;
   o.as_uid = f.as_uid;
   o.backend = f.backend;
+  o.full = f.full;
+  o.progress = [](std::string_view text) {
+    fwrite(text.data(), 1, text.size(), stderr);
+    fflush(stderr);
+  };
   auto wait = parse_duration(f.wait);
   if (!wait.ok()) return wait.status().Prefixed("--wait");
   o.wait = std::chrono::duration_cast<std::chrono::seconds>(*wait);

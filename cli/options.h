@@ -20,6 +20,7 @@ struct ClusterFlags {
   std::string as_user, as_uid;            // --as, --as-uid
   std::vector<std::string> as_groups;     // --as-group
   std::string wait = "60s";
+  bool full = false;                  // --full: controller-manager, scheduler and simulated nodes too
   std::vector<std::string> kube_versions;  // --kube-version, as given ("1.35,1.37"); empty: the default plane
 };
 
@@ -81,6 +82,9 @@ Result<std::optional<config::Config>> load_command_config(const ConfigFlags& f);
 // override the config; KVALIDATE_KUBECONFIG also overrides its kubeconfig). Inline `expectations:`
 // are not copied here: run_options() takes them.
 void apply_config(const config::Config& c, const CLI::App& cmd, PipelineOptions& p);
+// The cluster part of apply_config (backend, wait, kube_versions, full), for commands that only
+// ensure a plane (`up`).
+void apply_cluster_config(const config::Config& c, const CLI::App& cmd, ClusterFlags& f);
 
 // What both validating commands do first: load_command_config(), then (in hook mode, unless -o was
 // given) forget the config's report files — a commit must not create files — and apply_config().
@@ -106,7 +110,8 @@ bool given(const CLI::App& cmd, const std::string& name);
 
 // Builds EnsureOptions from the flags and environment (KVALIDATE_KUBECONFIG) for a command that uses one
 // plane: the --kube-version one when a single version is given. Usage (exit 2) on a bad --wait, a bad
-// --kube-version (see kube_versions()) or more than one version.
+// --kube-version (see kube_versions()) or more than one version. A first-use build for --full shows its
+// progress on stderr.
 Result<controlplane::EnsureOptions> ensure_options(const ClusterFlags& f);
 
 // The exact versions --kube-version names, oldest first (empty: none given). Usage (exit 2) for an

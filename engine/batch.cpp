@@ -145,9 +145,12 @@ BatchOutcome run_batch(kube::Transport& transport, const kube::Discovery& discov
   static const RunCrds kNone;
   const RunCrds& crds = opts.run_crds ? *opts.run_crds : kNone;
   run.plan = plan_batch(resources, discovery, opts.plane, opts.default_namespace, crds);
+  const kube::Discovery* used = &discovery;
   if (run.plan.unresolved && refresh)
-    if (const kube::Discovery* fresh = refresh())
+    if (const kube::Discovery* fresh = refresh()) {
       run.plan = plan_batch(resources, *fresh, opts.plane, opts.default_namespace, crds);
+      used = fresh;
+    }
   for (const auto& v : run.plan.verdicts) run.apply(v);
   crd_phase(run);
   if (run.out.fatal.ok()) namespace_phase(run);
@@ -157,6 +160,13 @@ BatchOutcome run_batch(kube::Transport& transport, const kube::Discovery& discov
   // answers a bare 404: judge the batch again once, planned with a fresh discovery.
   if (refresh && std::any_of(run.out.results.begin(), run.out.results.end(), answered_not_found))
     if (const kube::Discovery* fresh = refresh()) return run_batch(transport, *fresh, {}, resources, opts, on_result);
+  if (run.out.fatal.ok() && opts.upgrade) {
+    if (opts.plane != PlaneKind::kOwned)
+      run.out.fatal = Status::Usage("an upgrade check applies the old version for real: only on kvalidate's own plane");
+    else
+      run.out.fatal = check_upgrade(transport, *used, resources, run.out.results, *opts.upgrade,
+                                    {opts.state_dir, opts.full_plane, opts.default_namespace, opts.jobs, opts.locate});
+  }
   return std::move(run.out);
 }
 

@@ -13,6 +13,7 @@
 #include "core/status.h"
 #include "engine/plan.h"
 #include "engine/results.h"
+#include "engine/upgrade.h"
 #include "kube/discovery.h"
 #include "kube/transport.h"
 #include "resources/resource.h"
@@ -30,6 +31,11 @@ struct BatchOptions {
   LocateFn locate;                            // where a field is; null = the object's first line
   RunCrds* run_crds = nullptr;                // the CRDs the run applied so far: used by the plan, and
                                               // extended with those this batch applies (null = none)
+  // An upgrade check (owned plane only): the old version, applied into a scratch set recorded in
+  // `state_dir`; see engine/upgrade.h. Null = none.
+  const UpgradeFrom* upgrade = nullptr;
+  std::string state_dir;
+  bool full_plane = false;
 };
 
 struct BatchOutcome {

@@ -65,6 +65,9 @@ void judge_objects(Session& s, RunState& run, const Batch& b, const RunOptions& 
   o.suite = b.suite;
   o.locate = b.locate ? b.locate : LocateFn(locate_in_source);
   o.run_crds = &s.run_crds;
+  o.upgrade = b.upgrade ? &*b.upgrade : nullptr;
+  o.state_dir = s.conn.state_dir;
+  o.full_plane = s.conn.plane.full;
   RefreshDiscovery refresh = [&s]() -> const kube::Discovery* {
     if (s.conn.discovery_refreshed || s.conn.discovery_cache_dir.empty()) return nullptr;
     return refresh_discovery(s.conn).ok() ? &s.conn.discovery : nullptr;

@@ -11,6 +11,7 @@
 #include "core/status.h"
 #include "engine/connect.h"
 #include "engine/results.h"
+#include "engine/upgrade.h"
 #include "report/reporter.h"
 #include "resources/kind_filter.h"
 #include "resources/resource.h"
@@ -27,6 +28,7 @@ struct Batch {
   std::vector<ObjectResult> pre_results;   // input problems, lint and render results, reported first
   LocateFn locate;                         // null = locate_in_source (resources/locate)
   MapLineFn map_line;                      // null = node marks already count file lines
+  std::optional<UpgradeFrom> upgrade;      // the old version to check the upgrade from (engine/upgrade.h)
 };
 
 struct RunOptions {
