@@ -13,6 +13,7 @@
 #include "render/chart.h"
 #include "render/render.h"
 #include "render/template_lines.h"
+#include "render/values_origin.h"
 
 namespace kv::cli {
 namespace {
@@ -121,10 +122,17 @@ int run_validation(const ChartOptions& o, const CLI::App& cmd, const std::option
       batch.resources = std::move(rendered->resources);
       if (!plan.namespace_.empty()) place_in_namespace(batch.resources, plan.namespace_, discovery);
       for (auto& p : rendered->problems) batch.pre_results.push_back(std::move(p));
-      // Rendered lines are not template lines: point findings at the field's key in the template.
-      batch.locate = [](const Resource& r, const std::string& path) {
-        int line = render::template_line_for(r.source, path);
-        return std::pair<int, int>{line, 0};
+      // Rendered lines are not template lines: point findings at the field's key in the template, and
+      // for a field the template writes through toYaml, name the value that produced it.
+      batch.locate = [chart, run_values = req.run_values_file, values = req.values](const Resource& r,
+                                                                                   const std::string& path) {
+        auto spot = render::template_spot_for(r.source, path);
+        engine::Place at{spot.line, 0, ""};
+        if (!spot.values_key.empty()) {
+          std::string origin = render::value_origin(chart, run_values, values, spot.values_key);
+          at.note = "value " + spot.values_key + (origin.empty() ? "" : ", set by " + origin);
+        }
+        return at;
       };
       batches.push_back(std::move(batch));
     }

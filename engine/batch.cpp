@@ -1,5 +1,6 @@
 #include "engine/batch.h"
 
+#include <map>
 #include <set>
 
 #include "engine/plane_objects.h"
@@ -81,12 +82,14 @@ void crd_phase(BatchRun& run) {
   const Phase& phase = run.plan.crds;
   run.send(phase.objects, !phase.for_real);
   if (!run.out.fatal.ok()) return;
-  std::set<std::string> failed_kinds;  // "group/Kind"
+  std::map<std::string, std::string> failed_kinds;  // "group/Kind" → where its CRD is
   for (size_t i : phase.objects) {
     ObjectStatus st = run.out.results[i].status;
     if (st == ObjectStatus::kValid && phase.for_real) wait_established(run.transport, run.resources[i].name);
     if (st == ObjectStatus::kInvalid)
-      for (const auto& a : served_by_crd(run.resources[i])) failed_kinds.insert(a.group + "/" + a.kind);
+      for (const auto& a : served_by_crd(run.resources[i]))
+        failed_kinds[a.group + "/" + a.kind] =
+            run.resources[i].source.file + ":" + std::to_string(run.resources[i].source.line);
   }
   PlaneKind plane = run.opts.plane;
   for (const auto& v : skips_after_crds(run.plan, run.resources, failed_kinds, plane)) run.apply(v);
