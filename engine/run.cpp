@@ -59,6 +59,7 @@ void judge_objects(Session& s, RunState& run, const Batch& b, const RunOptions& 
   o.warnings_as_errors = opts.warnings_as_errors;
   o.suite = b.suite;
   o.locate = b.locate ? b.locate : LocateFn(locate_in_source);
+  o.scope = s.scope.get();
   RefreshDiscovery refresh = [&s]() -> const kube::Discovery* {
     if (s.conn.discovery_refreshed || s.conn.discovery_cache_dir.empty()) return nullptr;
     return refresh_discovery(s.conn).ok() ? &s.conn.discovery : nullptr;
@@ -106,7 +107,13 @@ Result<Session> open_session(const RunOptions& opts) {
   auto conn = connect(opts.connect);
   if (!conn.ok()) return conn.status();
   KV_RETURN_IF_ERROR(check_expectations(expectations, conn->discovery));
-  return Session{std::move(*conn), std::move(expectations)};
+  std::unique_ptr<RunScope> scope;
+  if (conn->plane.owned) {  // sweeps what dead runs left, then records this one
+    auto opened = RunScope::Open(*conn->client, conn->state_dir);
+    if (!opened.ok()) return opened.status();
+    scope = std::move(*opened);
+  }
+  return Session{std::move(*conn), std::move(expectations), std::move(scope)};
 }
 
 RunEnd validate(Session& session, report::ReportSet& reports, std::vector<Batch>& batches, const RunOptions& opts,
@@ -126,6 +133,8 @@ RunEnd validate(Session& session, report::ReportSet& reports, std::vector<Batch>
     }
     judge_objects(session, run, b, opts, disabled);
     if (run.fatal.ok() && !session.expectations.empty()) check_batch_expectations(session, run, b, opts);
+    // What the batch created for real goes; a failure leaves it recorded for the next run's sweep.
+    if (session.scope) (void)session.scope->release();
   }
   return finish(run, started_ms);
 }

@@ -4,6 +4,7 @@
 // server's version and API list), then validate; manifests do both in one go.
 #pragma once
 
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -11,6 +12,7 @@
 #include "core/status.h"
 #include "engine/connect.h"
 #include "engine/results.h"
+#include "engine/run_scope.h"
 #include "report/reporter.h"
 #include "resources/kind_filter.h"
 #include "resources/resource.h"
@@ -40,6 +42,7 @@ struct RunOptions {
 struct Session {
   Connection conn;
   std::vector<Expectation> expectations;   // resolved against the server's discovery
+  std::unique_ptr<RunScope> scope;         // owned plane: what the run creates for real (run isolation)
 };
 
 // How a run ended: the exit code (0 clean, 1 findings, 2 bad input, 3 infrastructure) and the errors to
@@ -54,7 +57,8 @@ struct RunEnd {
 Result<Session> open_session(const RunOptions& opts);
 
 // Judges every batch on the session's server, feeds `reports` (pre_results first, then each object in
-// input order, then the expectations' results), finishes them. `started_ms` (core/clock.h) is when the
+// input order, then the expectations' results), finishes them. On an owned plane what a batch created
+// for real is removed once the batch is judged (each batch sees the plane's baseline plus its own input). `started_ms` (core/clock.h) is when the
 // run began.
 RunEnd validate(Session& session, report::ReportSet& reports, std::vector<Batch>& batches, const RunOptions& opts,
                 double started_ms);
