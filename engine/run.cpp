@@ -68,7 +68,8 @@ void judge_objects(Session& s, RunState& run, const Batch& b, const RunOptions& 
                            [&](const ObjectResult&) { run.reports.progress(++run.done, run.total); });
   for (size_t i = 0; i < outcome.results.size(); ++i) {
     ObjectResult& r = outcome.results[i];
-    add_rbac_risks(r, b.resources[i], disabled);
+    add_local_findings(r, b.resources[i], b.map_line);
+    add_rbac_risks(r, b.resources[i], disabled, b.map_line);
     drop_disabled(r, disabled);
     run.report(r);
   }

@@ -27,6 +27,7 @@ struct Batch {
   std::vector<Resource> resources;
   std::vector<ObjectResult> pre_results;   // input problems, lint and render results, reported first
   LocateFn locate;                         // null = locate_in_source (resources/locate)
+  MapLineFn map_line;                      // null = node marks already count file lines
 };
 
 struct RunOptions {

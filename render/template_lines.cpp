@@ -202,6 +202,15 @@ void register_chart_source(const std::string& chart_path, const std::string& roo
   c.charts[chart_path] = Source{root, std::move(keep)};
 }
 
+std::string template_source_path(const SourceRef& src) {
+  auto& c = cache();
+  std::lock_guard<std::mutex> lock(c.mu);
+  if (src.template_path.empty()) return src.file;
+  if (auto it = c.charts.find(src.chart); it != c.charts.end())
+    return (fs::path(it->second.root) / src.template_path).string();
+  return src.chart.empty() ? src.file : (fs::path(src.chart) / src.template_path).string();
+}
+
 int template_line_for(const SourceRef& src, std::string_view field_path) {
   return template_spot_for(src, field_path).line;
 }
@@ -233,29 +242,6 @@ TemplateSpot template_spot_for(const SourceRef& src, std::string_view field_path
     return spot;
   }
   return {start, ""};
-}
-
-int template_document_line(const std::string& chart_path, const std::string& template_path, int index, int count) {
-  auto& c = cache();
-  std::lock_guard<std::mutex> lock(c.mu);
-  const auto& lines = lines_of(c, chart_path, template_path, "");
-  if (lines.empty()) return 0;
-  // Start line of each part that holds more than blanks, comments and template actions alone.
-  std::vector<int> starts;
-  int part_start = 0;
-  bool content = false;
-  auto close_part = [&](int) { if (content) starts.push_back(part_start + 1); };
-  for (int i = 0; i < static_cast<int>(lines.size()); ++i) {
-    const auto& l = lines[i];
-    if (is_separator(l)) { close_part(i); part_start = i + 1; content = false; continue; }
-    size_t s = indent_of(l);
-    if (s < l.size() && l[s] != '#' && l.compare(s, 2, "{{") != 0 && l[s] != '\r') content = true;
-    else if (s < l.size() && l.compare(s, 2, "{{") == 0 && l.find("}}") != std::string::npos &&
-             l.find_first_not_of(" \t\r", l.rfind("}}") + 2) != std::string::npos) content = true;
-  }
-  close_part(static_cast<int>(lines.size()));
-  if (static_cast<int>(starts.size()) != count || index < 0 || index >= count) return 1;
-  return starts[index];
 }
 
 }  // namespace kv::render

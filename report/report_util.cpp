@@ -145,6 +145,27 @@ void Tally::add(const ObjectResult& r) {
   if (r.status == ObjectStatus::kInvalid || r.status == ObjectStatus::kError) ++checks_failed;
 }
 
+Tally& Tally::operator+=(const Tally& other) {
+  for (int i = 0; i < 4; ++i) objects[i] += other.objects[i];
+  checks += other.checks;
+  checks_failed += other.checks_failed;
+  return *this;
+}
+
+std::string version_label(const std::string& server_version) { return "Kubernetes " + server_version; }
+
+std::string VersionTallies::lines(const RunSummary& s, const std::string& prefix) const {
+  std::string out;
+  auto shared = by_version.find("");
+  for (const auto& vs : s.versions) {
+    Tally t;
+    if (auto it = by_version.find(vs.server_version); it != by_version.end()) t += it->second;
+    if (shared != by_version.end()) t += shared->second;
+    out += prefix + version_label(vs.server_version) + ": " + t.line(vs) + "\n";
+  }
+  return out;
+}
+
 std::string Tally::line(const RunSummary& s) const {
   auto n = [](int count, const char* one, const char* many) {
     return std::to_string(count) + " " + (count == 1 ? one : many);

@@ -150,6 +150,13 @@ ExpandedPath expand_path(const std::string& path) {
     out.files.push_back(path);
     return out;
   }
+  struct stat chart_yaml;
+  if (stat((path + "/Chart.yaml").c_str(), &chart_yaml) == 0) {
+    // Templates are not manifests: reading them gives a syntax error per `{{` and no hint.
+    out.problems.push_back({path, "input/is-a-chart",
+                            "this is a chart (it holds Chart.yaml): use `kvalidate chart " + path + "`"});
+    return out;
+  }
   DirWalk walk{{}, {}, &out};
   walk.walk(path, st);
   std::sort(out.files.begin(), out.files.end());

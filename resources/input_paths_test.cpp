@@ -76,7 +76,6 @@ TEST_CASE("bad-input fixtures each give one problem with file and line") {
   struct Case { const char* file; const char* rule; int line; };
   const Case cases[] = {
       {"tab-indentation.yaml", "input/tab-indentation", 6},
-      {"duplicate-key.yaml", "input/duplicate-key", 5},
       {"not-a-map.yaml", "input/not-an-object", 1},
       {"scalar-document.yaml", "input/not-an-object", 1},
       {"missing-kind.yaml", "input/missing-kind", 1},
@@ -108,10 +107,26 @@ TEST_CASE("bad-input fixtures each give one problem with file and line") {
   REQUIRE(bom.ok());
   CHECK(bom.resources[0].name == "bom");
   CHECK(bom.resources[0].body.rfind("apiVersion", 0) == 0);
+  // A duplicate key is no load problem: the object is kept with the last value and the finding.
+  auto dup = kv::load_paths({kFixtures + "bad-input/duplicate-key.yaml"}, {.keep_objects = false});
+  REQUIRE(dup.ok());
+  REQUIRE(dup.resources.size() == 1);
+  CHECK(dup.resources[0].name == "dup2");
+  REQUIRE(dup.resources[0].local_findings.size() == 1);
+  CHECK(dup.resources[0].local_findings[0].rule == "input/duplicate-key");
+  CHECK(dup.resources[0].local_findings[0].line == 5);
+  CHECK(dup.resources[0].body.find("\"dup2\"") != std::string::npos);
+  CHECK(dup.resources[0].body.find("\"dup\"") == std::string::npos);
+  CHECK(dup.resources[0].text().find("name: dup\n") != std::string::npos);
+  CHECK(kv::object_tree(dup.resources[0])["metadata"]["name"].Mark().line == 4);
 }
 
 TEST_CASE("load_paths reports missing paths, empty directories and symlink loops") {
   TempDir t;
+  auto chart = kv::load_paths({kFixtures + "charts/webapp"});
+  REQUIRE(chart.problems.size() == 1);
+  CHECK(rule_of(chart) == "input/is-a-chart");
+  CHECK(chart.problems[0].findings[0].message.find("use `kvalidate chart ") != std::string::npos);
   CHECK(rule_of(kv::load_paths({t.path + "/nope.yaml"})) == "input/not-found");
   fs::create_directories(t.path + "/empty/sub");
   t.write("empty/readme.txt", "x");

@@ -1,5 +1,6 @@
 #include "resources/loader.h"
 
+#include <algorithm>
 #include <cctype>
 #include <charconv>
 
@@ -50,6 +51,9 @@ struct DocContext {
   int document = 0;
   const LoadOptions* options = nullptr;
   LoadResult* out = nullptr;
+  const std::vector<InputDefect>* duplicates = nullptr;  // of the document (lines relative to it)
+  std::string_view text;                                 // the document's text
+  int dup_from = 0, dup_to = 1 << 30;                    // lines of `duplicates` that belong to this object
 
   int line_of(const YAML::Node& n) const { return n.Mark().is_null() ? 0 : n.Mark().line + 1 + line_base; }
   int column_of(const YAML::Node& n) const { return n.Mark().is_null() ? 0 : n.Mark().column + 1; }
@@ -78,6 +82,19 @@ YAML::Node key_node(const YAML::Node& m, std::string_view key) {
   for (const auto& kv : m)
     if (kv.first.IsScalar() && kv.first.Scalar() == key) return kv.first;
   return m;
+}
+
+// A document with duplicate keys: the object (last values only) is sent as JSON, its tree kept for the
+// marks, and each duplicate inside it becomes a finding of the object.
+void keep_duplicates(Resource& r, const YAML::Node& obj, const std::string& what, const DocContext& ctx) {
+  r.object = obj;
+  if (what.empty()) {
+    r.document_text = std::string(ctx.text);
+    r.body = JsonWriter(false).node(obj).str();
+  }
+  for (const auto& d : *ctx.duplicates)
+    if (d.line >= ctx.dup_from && d.line < ctx.dup_to)
+      r.local_findings.push_back(LocalFinding{d.rule, d.message, d.line + ctx.line_base, d.column});
 }
 
 // Checks that `obj` is a Kubernetes object and appends it; `what` names it in messages ("" for a
@@ -152,6 +169,7 @@ void add_object(const YAML::Node& obj, std::string body, const std::string& what
   r.source.document = ctx.document;
   r.line_base = ctx.line_base;
   r.body = std::move(body);
+  if (ctx.duplicates && !ctx.duplicates->empty()) keep_duplicates(r, obj, what, ctx);
   ctx.out->resources.push_back(std::move(r));
 }
 
@@ -172,10 +190,15 @@ void load_list(const YAML::Node& doc, const DocContext& ctx) {
     return;
   }
   int i = 0;
+  std::vector<int> starts;  // 1-based line of each item in the document
+  for (const auto& item : items) starts.push_back(item.Mark().is_null() ? 0 : item.Mark().line + 1);
   for (const auto& item : items) {
     std::string body;
     if (item.IsMap()) body = JsonWriter(false).node(item).str();
-    add_object(item, std::move(body), "items[" + std::to_string(i++) + "]", ctx);
+    DocContext item_ctx = ctx;
+    item_ctx.dup_from = starts[i];
+    item_ctx.dup_to = i + 1 < static_cast<int>(starts.size()) ? starts[i + 1] : 1 << 30;
+    add_object(item, std::move(body), "items[" + std::to_string(i++) + "]", item_ctx);
   }
 }
 
@@ -241,8 +264,8 @@ void load_text(std::string_view text, std::string_view display_name, const LoadO
 static void load_chunk(const DocumentChunk& chunk, std::string_view display_name,
                      const LoadOptions& options, LoadResult& out) {
   if (is_blank_document(chunk.text)) return;
-  DocContext ctx{display_name, chunk.first_line - 1, chunk.index, &options, &out};
   DocumentParse parsed = parse_document(chunk.text);
+  DocContext ctx{display_name, chunk.first_line - 1, chunk.index, &options, &out, &parsed.duplicates, chunk.text};
   if (parsed.defect) {
     const InputDefect& d = *parsed.defect;
     int line = d.line > 0 ? d.line + ctx.line_base : chunk.first_line;
