@@ -21,6 +21,7 @@
 #include "render/render.h"
 #include "render/line_map.h"
 #include "render/template_lines.h"
+#include "render/values_origin.h"
 #include "resources/locate.h"
 
 namespace kv::cli {
@@ -171,10 +172,18 @@ Result<engine::Batch> batch_of(RenderJob& j, engine::Session& session) {
   }
   for (auto& n : rendered->notes) batch.pre_results.push_back(std::move(n));
   // Rendered lines are not template lines: every finding goes through the rendered → template mapping.
+  // A field the template writes through toYaml points at the nearest key the template writes, and
+  // names the value that produced it.
   batch.map_line = render::template_line_of;
-  batch.locate = [](const Resource& r, const std::string& path) {
-    if (auto pos = locate(r, path)) return std::pair<int, int>{render::template_line_of(r, pos->line), 0};
-    return std::pair<int, int>{render::template_line_for(r.source, path), 0};
+  batch.locate = [&chart = j.plan->chart, run_values = j.req.run_values_file, values = j.req.values](
+                     const Resource& r, const std::string& path) {
+    auto spot = render::template_spot_for(r.source, path);
+    if (!spot.values_key.empty()) {
+      std::string origin = render::value_origin(chart, run_values, values, spot.values_key);
+      return engine::Place{spot.line, 0, "value " + spot.values_key + (origin.empty() ? "" : ", set by " + origin)};
+    }
+    if (auto pos = locate(r, path)) return engine::Place{render::template_line_of(r, pos->line), 0, ""};
+    return engine::Place{spot.line, 0, ""};
   };
   return batch;
 }

@@ -1,8 +1,11 @@
 // Judging one batch of objects on the API server: plan (engine/plan.h), then send phase after phase
 // (engine/submit.h) and judge every answer (engine/judge.h). On an owned plane the input's CRDs are
 // applied for real and awaited, then its Namespaces and the namespaces its objects use are created for
-// real (labelled kvalidate.io/managed=true); everything else is a server-side apply with dryRun=All and
-// fieldValidation=Strict. On an external cluster nothing is created: an object whose namespace or CRD is
+// real, through the run's scope (engine/run_scope.h: recorded, labelled with the run's id, removed when
+// the batch is judged; the plane's own objects are left alone, other runs' CRDs are not seen); everything
+// else is a server-side apply with dryRun=All and fieldValidation=Strict. An object the server could not
+// decode entirely is submitted again without the fields it could not read, to find its other defects
+// (engine/passes.h). On an external cluster nothing is created: an object whose namespace or CRD is
 // missing there is skipped. A CRD the run applied in an earlier batch (RunCrds) is not applied again.
 #pragma once
 
@@ -14,6 +17,7 @@
 #include "engine/plan.h"
 #include "engine/results.h"
 #include "engine/upgrade.h"
+#include "engine/run_scope.h"
 #include "kube/discovery.h"
 #include "kube/transport.h"
 #include "resources/resource.h"
@@ -36,6 +40,8 @@ struct BatchOptions {
   const UpgradeFrom* upgrade = nullptr;
   std::string state_dir;
   bool full_plane = false;
+  RunScope* scope = nullptr;                  // owned plane: creates for real through it (null: unscoped)
+  int max_passes = 3;                         // submissions of an object the server cannot decode entirely
 };
 
 struct BatchOutcome {

@@ -196,14 +196,13 @@ Plan plan_batch(const std::vector<Resource>& resources, const kube::Discovery& d
 }
 
 std::vector<Verdict> skips_after_crds(const Plan& plan, const std::vector<Resource>& resources,
-                                      const std::set<std::string>& failed_kinds, PlaneKind plane) {
+                                      const std::map<std::string, std::string>& failed_kinds, PlaneKind plane) {
   std::vector<Verdict> out;
   for (size_t i : plan.awaiting_crd) {
     const Resource& r = resources[i];
-    if (failed_kinds.count(r.group() + "/" + r.kind))
-      out.push_back(skip(i, plan,
-                         fmt::format("not validated: the CustomResourceDefinition for {} in this input is invalid",
-                                     r.kind)));
+    if (auto crd = failed_kinds.find(r.group() + "/" + r.kind); crd != failed_kinds.end())
+      out.push_back(skip(i, plan, fmt::format("not validated: its CustomResourceDefinition in this input is invalid ({})",
+                                              crd->second)));
     else if (plane == PlaneKind::kExternal)
       out.push_back(skip(i, plan,
                          fmt::format("not validated: the cluster does not serve {} {} (its CustomResourceDefinition "

@@ -82,10 +82,11 @@ std::vector<kube::ApiResource> served_by_crd(const Resource& crd);
 bool is_crd(const Resource& r);
 bool is_namespace(const Resource& r);
 
-// After the CRD phase. `failed_kinds` holds "group/Kind" of every input CRD the server found invalid.
-// Objects awaiting such a CRD are skipped; on an external cluster every object awaiting a CRD is.
+// After the CRD phase. `failed_kinds` maps "group/Kind" of every input CRD the server found invalid to
+// where that CRD is ("file:line"). Objects awaiting such a CRD are skipped, naming it; on an external
+// cluster every object awaiting a CRD is.
 std::vector<Verdict> skips_after_crds(const Plan& plan, const std::vector<Resource>& resources,
-                                      const std::set<std::string>& failed_kinds, PlaneKind plane);
+                                      const std::map<std::string, std::string>& failed_kinds, PlaneKind plane);
 
 // The namespaces that the objects at `remaining` go to and that are not in `existing`.
 std::set<std::string> missing_namespaces(const Plan& plan, const std::vector<size_t>& remaining,

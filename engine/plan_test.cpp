@@ -147,7 +147,7 @@ TEST_CASE("plan: after the CRD phase, objects of an invalid CRD are skipped; on 
   auto d = small_discovery();
   Plan owned = plan_batch(res, d, PlaneKind::kOwned, "default");
   CHECK(skips_after_crds(owned, res, {}, PlaneKind::kOwned).empty());
-  auto failed = skips_after_crds(owned, res, {"example.com/Widget"}, PlaneKind::kOwned);
+  auto failed = skips_after_crds(owned, res, {{"example.com/Widget", "w.yaml:1"}}, PlaneKind::kOwned);
   REQUIRE(failed.size() == 1);
   CHECK(failed[0].index == 1);
   CHECK(failed[0].status == ObjectStatus::kSkipped);
@@ -155,7 +155,7 @@ TEST_CASE("plan: after the CRD phase, objects of an invalid CRD are skipped; on 
   CHECK(failed[0].findings.at(0).rule == "skipped");
   CHECK(failed[0].findings.at(0).severity == Severity::kInfo);
   CHECK(failed[0].findings.at(0).message ==
-        "not validated: the CustomResourceDefinition for Widget in this input is invalid");
+        "not validated: its CustomResourceDefinition in this input is invalid (w.yaml:1)");
 
   Plan external = plan_batch(res, d, PlaneKind::kExternal, "default");
   auto skipped = skips_after_crds(external, res, {}, PlaneKind::kExternal);
@@ -163,7 +163,7 @@ TEST_CASE("plan: after the CRD phase, objects of an invalid CRD are skipped; on 
   CHECK(skipped[0].findings.at(0).message.find("the cluster does not serve example.com/v1 Widget") !=
         std::string::npos);
   // An invalid CRD is named first, also on an external cluster.
-  auto both = skips_after_crds(external, res, {"example.com/Widget"}, PlaneKind::kExternal);
+  auto both = skips_after_crds(external, res, {{"example.com/Widget", "w.yaml:1"}}, PlaneKind::kExternal);
   CHECK(both.at(0).findings.at(0).message.find("is invalid") != std::string::npos);
 }
 

@@ -54,7 +54,7 @@ std::set<std::string> list_namespaces(kube::Transport& transport) {
   return out;
 }
 
-bool create_namespace(kube::Transport& transport, const std::string& name) {
+bool create_namespace(kube::Transport& transport, const std::string& name, const std::string& run_id) {
   kube::Request req;
   req.method = "POST";
   req.path = "/api/v1/namespaces?fieldManager=kvalidate";
@@ -62,11 +62,45 @@ bool create_namespace(kube::Transport& transport, const std::string& name) {
   JsonWriter w(false);
   w.begin_object().key("apiVersion").value("v1").key("kind").value("Namespace");
   w.key("metadata").begin_object().key("name").value(name);
-  w.key("labels").begin_object().key("kvalidate.io/managed").value("true").end_object();
+  w.key("labels").begin_object().key("kvalidate.io/managed").value("true");
+  if (!run_id.empty()) w.key("kvalidate.io/run").value(run_id);
+  w.end_object();
   w.end_object().end_object();
   req.body = w.str();
   auto resp = transport.send(req);
   return resp.success() || resp.status == 409;
+}
+
+std::map<std::string, std::string> namespaces_by_run(kube::Transport& transport) {
+  std::map<std::string, std::string> out;
+  kube::Request req;
+  req.path = "/api/v1/namespaces";
+  auto resp = transport.send(req);
+  if (!resp.success()) return out;
+  auto doc = parse_json(resp.body, "namespace list");
+  if (!doc.ok()) return out;
+  for (const auto& item : (*doc)["items"]) {
+    const YAML::Node meta = item["metadata"];
+    out[scalar_at(meta, "name")] = meta.IsMap() ? scalar_at(meta["labels"], "kvalidate.io/run") : "";
+  }
+  return out;
+}
+
+std::set<std::string> foreign_crd_kinds(kube::Transport& transport, const std::string& own_run) {
+  std::set<std::string> out;
+  kube::Request req;
+  req.path = "/apis/apiextensions.k8s.io/v1/customresourcedefinitions?labelSelector=kvalidate.io%2Frun";
+  auto resp = transport.send(req);
+  if (!resp.success()) return out;
+  auto doc = parse_json(resp.body, "CustomResourceDefinition list");
+  if (!doc.ok()) return out;
+  for (const auto& item : (*doc)["items"]) {
+    const YAML::Node meta = item["metadata"];
+    if (!meta.IsMap() || scalar_at(meta["labels"], "kvalidate.io/run") == own_run) continue;
+    const YAML::Node spec = item["spec"];
+    if (spec.IsMap()) out.insert(scalar_at(spec, "group") + "/" + scalar_at(spec["names"], "kind"));
+  }
+  return out;
 }
 
 }  // namespace kv::engine

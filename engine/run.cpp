@@ -53,10 +53,13 @@ RunEnd finish(RunState& run, double started_ms) {
   return end;
 }
 
-// The batch's objects on the server, each with its RBAC risks and without disabled rules. `report_valid`
-// false: valid objects are not reported (the --crds CRDs).
+// What judge_objects reports: every result, only those not valid (the --crds CRDs), or none (the --crds
+// CRDs applied again before a later batch on an owned plane).
+enum class Report { kAll, kNotValid, kNone };
+
+// The batch's objects on the server, each with its RBAC risks and without disabled rules.
 void judge_objects(Session& s, RunState& run, const Batch& b, const RunOptions& opts,
-                   const std::set<std::string>& disabled, bool report_valid = true) {
+                   const std::set<std::string>& disabled, Report report = Report::kAll) {
   BatchOptions o;
   o.default_namespace = s.conn.default_namespace;
   o.plane = s.conn.plane_kind();
@@ -68,18 +71,21 @@ void judge_objects(Session& s, RunState& run, const Batch& b, const RunOptions& 
   o.upgrade = b.upgrade ? &*b.upgrade : nullptr;
   o.state_dir = s.conn.state_dir;
   o.full_plane = s.conn.plane.full;
+  o.scope = s.scope.get();
   RefreshDiscovery refresh = [&s]() -> const kube::Discovery* {
     if (s.conn.discovery_refreshed || s.conn.discovery_cache_dir.empty()) return nullptr;
     return refresh_discovery(s.conn).ok() ? &s.conn.discovery : nullptr;
   };
   auto outcome = run_batch(*s.conn.client, s.conn.discovery, refresh, b.resources, o,
-                           [&](const ObjectResult&) { run.reports.progress(++run.done, run.total); });
+                           [&](const ObjectResult&) {
+                             if (report != Report::kNone) run.reports.progress(++run.done, run.total);
+                           });
   for (size_t i = 0; i < outcome.results.size(); ++i) {
     ObjectResult& r = outcome.results[i];
     add_local_findings(r, b.resources[i], b.map_line);
     add_rbac_risks(r, b.resources[i], disabled, opts.risk, b.map_line);
     drop_disabled(r, disabled);
-    if (report_valid || r.status != ObjectStatus::kValid) run.report(r);
+    if (report == Report::kAll || (report == Report::kNotValid && r.status != ObjectStatus::kValid)) run.report(r);
   }
   if (!outcome.fatal.ok()) run.fatal = outcome.fatal;
 }
@@ -116,7 +122,13 @@ Result<Session> open_session(const RunOptions& opts) {
   auto conn = connect(opts.connect);
   if (!conn.ok()) return conn.status();
   KV_RETURN_IF_ERROR(check_expectations(expectations, conn->discovery));
-  return Session{std::move(*conn), std::move(expectations), {}};
+  std::unique_ptr<RunScope> scope;
+  if (conn->plane.owned) {  // sweeps what dead runs left, then records this one
+    auto opened = RunScope::Open(*conn->client, conn->state_dir);
+    if (!opened.ok()) return opened.status();
+    scope = std::move(*opened);
+  }
+  return Session{std::move(*conn), std::move(expectations), {}, std::move(scope)};
 }
 
 RunEnd validate(Session& session, report::ReportSet& reports, std::vector<Batch>& batches, const RunOptions& opts,
@@ -126,13 +138,12 @@ RunEnd validate(Session& session, report::ReportSet& reports, std::vector<Batch>
   run.server_version = session.conn.discovery.server_version();
   std::set<std::string> disabled(opts.disabled_rules.begin(), opts.disabled_rules.end());
   for (const auto& b : batches) run.total += static_cast<int>(b.resources.size());
-  if (!opts.crds.empty()) {
-    // The --crds CRDs: the run's first CRD phase; a broken one is reported, the others only applied.
-    Batch crds;
-    crds.suite = "--crds";
-    crds.resources = opts.crds;
-    judge_objects(session, run, crds, opts, disabled, false);
-  }
+  // The --crds CRDs: the run's first CRD phase; a broken one is reported, the others only applied.
+  Batch crds;
+  crds.suite = "--crds";
+  crds.resources = opts.crds;
+  if (!crds.resources.empty()) judge_objects(session, run, crds, opts, disabled, Report::kNotValid);
+  bool released = false;
   for (auto& b : batches) {
     for (auto& r : take_filtered_kinds(b.resources, opts.kinds, b.suite)) b.pre_results.push_back(std::move(r));
     for (const auto& r : b.pre_results) run.report(r);
@@ -142,8 +153,17 @@ RunEnd validate(Session& session, report::ReportSet& reports, std::vector<Batch>
       for (const auto& res : b.resources) run.report(not_validated(res, b.suite, run.fatal.message()));
       continue;
     }
-    judge_objects(session, run, b, opts, disabled);
+    // The previous batch's release removed the --crds CRDs too: they go on again, unreported.
+    if (released && !crds.resources.empty()) judge_objects(session, run, crds, opts, disabled, Report::kNone);
+    if (run.fatal.ok()) judge_objects(session, run, b, opts, disabled);
     if (run.fatal.ok() && !session.expectations.empty()) check_batch_expectations(session, run, b, opts);
+    // What the batch created for real goes; a failure leaves it recorded for the next run's sweep. The CRDs
+    // it applied go with it, so the next batch applies its own again.
+    if (session.scope) {
+      (void)session.scope->release();
+      session.run_crds = {};
+      released = true;
+    }
   }
   return finish(run, started_ms);
 }

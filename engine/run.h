@@ -4,6 +4,7 @@
 // server's version and API list), then validate; manifests do both in one go.
 #pragma once
 
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -12,6 +13,7 @@
 #include "engine/connect.h"
 #include "engine/results.h"
 #include "engine/upgrade.h"
+#include "engine/run_scope.h"
 #include "report/reporter.h"
 #include "resources/kind_filter.h"
 #include "resources/resource.h"
@@ -48,6 +50,7 @@ struct Session {
   Connection conn;
   std::vector<Expectation> expectations;   // resolved against the server's discovery
   RunCrds run_crds;                        // CRDs applied for real in this run (--crds, earlier batches)
+  std::unique_ptr<RunScope> scope;         // owned plane: what the run creates for real (run isolation)
 };
 
 // How a run ended: the exit code (0 clean, 1 findings, 2 bad input, 3 infrastructure) and the errors to
@@ -62,8 +65,11 @@ struct RunEnd {
 Result<Session> open_session(const RunOptions& opts);
 
 // Judges every batch on the session's server, feeds `reports` (pre_results first, then each object in
-// input order, then the expectations' results), finishes them. The --crds CRDs are applied first, once;
-// a CRD applied for real in one batch is not applied again in the next (a chart's values files). `started_ms` (core/clock.h) is when the
+// input order, then the expectations' results), finishes them. The --crds CRDs are applied first. Without
+// run isolation (an external cluster) a CRD applied for real in one batch is not applied again in the next
+// (a chart's values files); on an owned plane what a batch created for real is removed once the batch is
+// judged (each batch sees the plane's baseline plus its own input and the --crds CRDs, applied again,
+// silently, before each later batch). `started_ms` (core/clock.h) is when the
 // run began.
 RunEnd validate(Session& session, report::ReportSet& reports, std::vector<Batch>& batches, const RunOptions& opts,
                 double started_ms);
