@@ -228,10 +228,12 @@ void namespace_phase(BatchRun& run) {
     run.apply(v);
 }
 
-// True when the server answered the object's request with a 404 that is no API Status: no such endpoint.
+// True when the server answered the object's request with a 404 that is no API Status: no such endpoint
+// (judge() words it as an unknown kind).
 bool answered_not_found(const ObjectResult& r) {
-  return std::any_of(r.findings.begin(), r.findings.end(),
-                     [](const Finding& f) { return f.rule == "dry-run/HTTP404"; });
+  return std::any_of(r.findings.begin(), r.findings.end(), [](const Finding& f) {
+           return f.rule == "dry-run/HTTP404" || f.rule == "dry-run/unknown-kind";
+         });
 }
 
 // Phase 3: everything else, dry-run; then, for objects the server could not decode entirely, further
@@ -289,8 +291,10 @@ BatchOutcome run_batch(kube::Transport& transport, const kube::Discovery& discov
   if (run.out.fatal.ok()) rest_phase(run);
   run.finish_unjudged();
   // A kind the (cached) discovery lists but the server no longer serves (its CRD was deleted since)
-  // answers a bare 404: judge the batch again once, planned with a fresh discovery.
-  if (refresh && std::any_of(run.out.results.begin(), run.out.results.end(), answered_not_found))
+  // answers a bare 404: judge the batch again once, planned with a fresh discovery. Not when the batch
+  // created objects for real through the run's scope (they exist now; the verdict "unknown kind" is
+  // right anyway, as the input holds no CRD for it).
+  if (refresh && !opts.scope && std::any_of(run.out.results.begin(), run.out.results.end(), answered_not_found))
     if (const kube::Discovery* fresh = refresh()) return run_batch(transport, *fresh, {}, resources, opts, on_result);
   if (run.out.fatal.ok() && opts.upgrade) {
     if (opts.plane != PlaneKind::kOwned)
