@@ -1,12 +1,16 @@
 // Judging one batch of objects on the API server: plan (engine/plan.h), then send phase after phase
 // (engine/submit.h) and judge every answer (engine/judge.h). On an owned plane the input's CRDs are
 // applied for real and awaited, then its Namespaces and the namespaces its objects use are created for
-// real (labelled kvalidate.io/managed=true); everything else is a server-side apply with dryRun=All and
+// real (labelled kvalidate.io/managed=true), then its admission policies, bindings and params are applied
+// for real, the namespaces get their Pod Security labels, and the run waits until the server enforces
+// them (removed again when the batch ends); everything else is a server-side apply with dryRun=All and
 // fieldValidation=Strict. On an external cluster nothing is created: an object whose namespace or CRD is
 // missing there is skipped.
 #pragma once
 
+#include <chrono>
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -17,6 +21,7 @@
 #include "kube/transport.h"
 #include "resources/resource.h"
 #include "resources/result.h"
+#include "validators/pod_security.h"
 
 namespace kv::engine {
 
@@ -28,6 +33,11 @@ struct BatchOptions {
   std::string suite;                          // copied into each result ("" → the object's file)
   std::string field_manager = "kvalidate";
   LocateFn locate;                            // where a field is; null = the object's first line
+  size_t cluster_objects = 0;                 // the last N resources are the cluster's own (--policies):
+                                              // applied for real with the policies, not input
+  std::optional<PodSecurityLevel> pod_security;  // --pod-security: namespaces without their own labels
+  bool describe_mutations = false;            // -v: info findings of what mutating policies would change
+  std::chrono::milliseconds policy_wait = std::chrono::seconds(30);  // for the server to enforce policies
 };
 
 struct BatchOutcome {
