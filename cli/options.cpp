@@ -25,6 +25,15 @@ void add_output_flags(CLI::App* cmd, OutputFlags& f) {
   cmd->add_flag("-v,--verbose", f.verbose, "Also report what mutating admission policies would change (info)");
 }
 
+void add_policy_flags(CLI::App* cmd, PipelineOptions& p) {
+  cmd->add_option("--policies", p.policies,
+                  "The cluster's admission policies (folder or file; repeatable): applied for real on kvalidate's "
+                  "own plane before the input, not validated as input");
+  cmd->add_option("--pod-security", p.pod_security,
+                  "Pod Security level the run's namespaces enforce: privileged|baseline|restricted[:VERSION] "
+                  "(namespaces that set their own labels keep them)");
+}
+
 void add_config_flags(CLI::App* cmd, ConfigFlags& f) {
   auto* file = cmd->add_option("--config", f.file, "Config file (default: .kvalidate.yaml in this folder or above)");
   cmd->add_flag("--no-config", f.none, "Ignore .kvalidate.yaml files")->excludes(file);
@@ -89,6 +98,9 @@ Result<engine::RunOptions> run_options(const PipelineOptions& p, const std::opti
   o.disabled_rules = p.disabled_rules;
   o.jobs = p.output.jobs;
   o.warnings_as_errors = p.output.warnings_as_errors;
+  o.policies = p.policies;
+  o.pod_security = p.pod_security;
+  o.describe_mutations = p.output.verbose;
   return o;
 }
 

@@ -33,7 +33,12 @@ struct PipelineOptions {
   std::string namespace_;                  // -n; "" = the context's namespace or "default"
   std::string rbac_file;                   // --rbac expectations
   std::vector<std::string> disabled_rules; // --disable-rule
+  std::vector<std::string> policies;       // --policies DIR|FILE: the cluster's admission policies
+  std::string pod_security;                // --pod-security LEVEL[:VERSION]; "" = none
 };
+
+// --policies and --pod-security on the command line of `cmd`.
+void add_policy_flags(CLI::App* cmd, PipelineOptions& p);
 
 void add_cluster_flags(CLI::App* cmd, ClusterFlags& f);
 void add_output_flags(CLI::App* cmd, OutputFlags& f);
