@@ -21,7 +21,8 @@ std::string url(int port) { return fmt::format("https://127.0.0.1:{}", port); }
 
 std::vector<std::string> etcd_command(const ApiserverConfig& c) {
   using namespace pki_files;
-  std::string peer = fmt::format("http://127.0.0.1:{}", c.etcd_peer_port);
+  // Peer traffic is TLS with client certificates too: nobody local can talk to the peer port in clear.
+  std::string peer = fmt::format("https://127.0.0.1:{}", c.etcd_peer_port);
   return {
       c.etcd_bin,
       "--name=kvalidate",
@@ -35,6 +36,10 @@ std::vector<std::string> etcd_command(const ApiserverConfig& c) {
       "--key-file=" + pki_path(c, kServingKey),
       "--trusted-ca-file=" + pki_path(c, kCaCert),
       "--client-cert-auth=true",
+      "--peer-cert-file=" + pki_path(c, kServingCert),
+      "--peer-key-file=" + pki_path(c, kServingKey),
+      "--peer-trusted-ca-file=" + pki_path(c, kCaCert),
+      "--peer-client-cert-auth=true",
       "--unsafe-no-fsync=true",
       "--snapshot-count=100000",
       "--log-level=warn",
@@ -57,6 +62,8 @@ std::vector<std::string> apiserver_command(const ApiserverConfig& c) {
       "--etcd-certfile=" + pki_path(c, kEtcdClientCert),
       "--etcd-keyfile=" + pki_path(c, kEtcdClientKey),
       "--authorization-mode=RBAC",
+      // Nothing answers anonymously, /healthz and /version included; kvalidate checks health as admin.
+      "--anonymous-auth=false",
       "--disable-admission-plugins=ServiceAccount",
       "--service-account-issuer=https://kubernetes.default.svc.cluster.local",
       "--service-account-key-file=" + pki_path(c, kSaPub),
