@@ -203,6 +203,9 @@ Result<engine::RunOptions> run_options(const PipelineOptions& p, const std::opti
   for (auto& c : copied)  // a CRD given with --crds wins over the cluster's copy
     if (std::none_of(o.crds.begin(), o.crds.end(), [&](const Resource& r) { return r.name == c.name; }))
       o.crds.push_back(std::move(c));
+  o.policies = p.policies;
+  o.pod_security = p.pod_security;
+  o.describe_mutations = p.output.verbose;
   return o;
 }
 

@@ -5,10 +5,13 @@
 #include <set>
 
 #include "engine/passes.h"
+#include "core/json.h"
 #include "engine/plane_objects.h"
+#include "engine/policy_scope.h"
 #include "engine/submit.h"
 #include "kube/requests.h"
 #include "resources/loader.h"
+#include "validators/admission_mutation.h"
 #include "validators/redact.h"
 
 namespace kv::engine {
@@ -20,6 +23,9 @@ using BodyOf = std::function<const std::string&(size_t i)>;
 
 // The state of one batch while its phases run.
 struct BatchRun {
+  BatchRun(kube::Transport& t, const std::vector<Resource>& rs, const BatchOptions& o,
+           const std::function<void(const ObjectResult&)>& cb)
+      : transport(t), resources(rs), opts(o), on_result(cb), decided(rs.size(), false), set_aside(rs.size()) {}
   kube::Transport& transport;
   const std::vector<Resource>& resources;
   const BatchOptions& opts;
@@ -29,6 +35,9 @@ struct BatchRun {
   BatchOutcome out;
   std::vector<bool> decided;
   std::vector<std::vector<std::string>> set_aside;  // per object: fields left out of its next pass
+  PolicyScope scope{transport, new_run_id(), opts.jobs};
+  AdmissionContext admission;       // the policies and Pod Security levels the answers are read with
+  std::vector<std::string> before;  // -v with mutating policies: each object's answer before them
 
   void decide(size_t i, ObjectResult res) {
     out.results[i] = std::move(res);
@@ -83,9 +92,10 @@ struct BatchRun {
     if (res.has_severity(Severity::kError)) res.status = ObjectStatus::kInvalid;
   }
 
-  // Sends the objects at `which` (each with `body_of(i)`, or its own text) and judges each answer;
-  // a lost plane sets out.fatal.
-  void send(const std::vector<size_t>& which, bool dry_run, int pass = 1, const BodyOf& body_of = {}) {
+  // Sends the objects at `which` (each with `body_of(i)`, or its own text) and judges each answer
+  // (keeping the bodies in `keep`, by input index, when given); a lost plane sets out.fatal.
+  void send(const std::vector<size_t>& which, bool dry_run, int pass = 1, const BodyOf& body_of = {},
+            std::vector<std::string>* keep = nullptr) {
     std::vector<kube::Request> reqs;
     for (size_t i : which)
       reqs.push_back(request_for(*plan.targets[i], resources[i], body_of ? body_of(i) : resources[i].body,
@@ -93,7 +103,9 @@ struct BatchRun {
     Status lost = submit(
         transport, reqs, opts.jobs,
         [&](size_t k, const kube::Response& resp) {
-          return judge(resources[which[k]], resp, opts.warnings_as_errors, redact);
+          size_t i = which[k];
+          if (keep && resp.success()) (*keep)[i] = resp.body;
+          return judge(resources[i], resp, opts.warnings_as_errors, redact, &admission, plan.targets[i]->namespace_);
         },
         [&](size_t k, Judgement j, double duration_ms) { record(which[k], std::move(j), duration_ms, pass); });
     if (out.fatal.ok()) out.fatal = lost;
@@ -223,7 +235,7 @@ void namespace_phase(BatchRun& run) {
     }
     if (made) existing.insert(ns);
   }
-  auto remaining = run.remaining(run.plan.rest.objects);
+  auto remaining = run.remaining(run.plan.after_namespaces());
   for (const auto& v : skips_after_namespaces(run.plan, run.resources, remaining, existing, run.opts.plane))
     run.apply(v);
 }
@@ -238,9 +250,9 @@ bool answered_not_found(const ObjectResult& r) {
 
 // Phase 3: everything else, dry-run; then, for objects the server could not decode entirely, further
 // passes without the fields it could not read.
-void rest_phase(BatchRun& run) {
+void rest_phase(BatchRun& run, std::vector<std::string>* keep = nullptr) {
   auto which = run.remaining(run.plan.rest.objects);
-  run.send(which, !run.plan.rest.for_real);
+  run.send(which, !run.plan.rest.for_real, 1, {}, keep);
   for (int pass = 2; pass <= run.opts.max_passes && run.out.fatal.ok(); ++pass) {
     std::vector<size_t> again;
     std::map<size_t, std::string> bodies;
@@ -266,29 +278,126 @@ kube::Discovery visible(const kube::Discovery& d, const std::set<std::string>& f
   return out;
 }
 
+// The namespaces the objects still to send go to, and the labels of those the input defines.
+void namespaces_in_use(const BatchRun& run, std::vector<std::string>& used, std::map<std::string, YAML::Node>& own) {
+  std::set<std::string> names;
+  for (size_t i : run.plan.namespaces.objects) {
+    const YAML::Node tree = object_tree(run.resources[i]);
+    own[run.resources[i].name] =
+        tree.IsMap() && tree["metadata"].IsMap() ? YAML::Clone(tree["metadata"]["labels"]) : YAML::Node();
+    names.insert(run.resources[i].name);
+  }
+  for (size_t i : run.remaining(run.plan.after_namespaces()))
+    if (run.plan.targets[i] && !run.plan.targets[i]->namespace_.empty()) names.insert(run.plan.targets[i]->namespace_);
+  used.assign(names.begin(), names.end());
+}
+
+// -v with mutating policies, before they are applied: each remaining object's dry-run answer.
+void keep_answers_before_policies(BatchRun& run) {
+  auto which = run.remaining(run.plan.rest.objects);
+  auto answers = run.transport.send_all(requests_for(run.plan, run.resources, which, run.opts.field_manager, true),
+                                        run.opts.jobs);
+  run.before.assign(run.resources.size(), "");
+  for (size_t k = 0; k < which.size(); ++k)
+    if (answers[k].success()) run.before[which[k]] = std::move(answers[k].body);
+}
+
+// Phase 3: admission policies. On an owned plane their params, the policies and their bindings are
+// applied for real, the namespaces the run uses get their --pod-security labels, and the probes wait
+// until the server enforces it all. Elsewhere the namespaces' own Pod Security levels are only read.
+void policy_phase(BatchRun& run) {
+  // The policies the server holds already judge too: knowing them finds the fields their refusals name.
+  run.admission.validating = validating_policies(run.resources);
+  for (auto& [name, p] : installed_validating_policies(run.transport)) run.admission.validating.emplace(name, std::move(p));
+  std::vector<std::string> used;
+  std::map<std::string, YAML::Node> own;
+  namespaces_in_use(run, used, own);
+  const Plan& plan = run.plan;
+  if (run.opts.plane != PlaneKind::kOwned) {
+    (void)run.scope.label_namespaces(std::nullopt, used, own, run.admission.enforced);  // reads only
+    return;
+  }
+  if (run.opts.describe_mutations && plan.mutating_policies) keep_answers_before_policies(run);
+  std::vector<size_t> params;
+  bool any = false, mutating = false;
+  for (const Phase* phase : {&plan.policy_params, &plan.policies, &plan.policy_bindings}) {
+    run.send(phase->objects, !phase->for_real);
+    if (!run.out.fatal.ok()) return;
+    for (size_t i : phase->objects) {
+      if (run.out.results[i].status != ObjectStatus::kValid) continue;
+      run.scope.applied(kube::object_path(plan.targets[i]->api, plan.targets[i]->namespace_, run.resources[i].name));
+      if (phase == &plan.policy_params) params.push_back(i);
+      else any = true;
+      mutating = mutating || run.resources[i].kind == "MutatingAdmissionPolicy";
+    }
+  }
+  auto labelled = run.scope.label_namespaces(run.opts.pod_security, used, own, run.admission.enforced);
+  if (!labelled.ok()) {
+    run.out.fatal = labelled.status();
+    return;
+  }
+  PolicyProbe probe;
+  if (any) probe = make_policy_probe(run.scope.run_id(), mutating, param_targets(plan, run.resources, params), "default");
+  std::vector<ProbeCheck> checks = probe.checks;
+  for (const auto& ns : *labelled) checks.push_back(pod_security_check(run.scope.run_id(), ns));
+  if (!checks.empty())
+    if (Status s = run.scope.await(probe, checks, run.opts.policy_wait); !s.ok()) run.out.fatal = s;
+}
+
+// -v: an info finding on each object the mutating policies would change (its answer with them compared
+// with its answer before them).
+void describe_mutations(BatchRun& run, const std::vector<size_t>& which, const std::vector<std::string>& after) {
+  std::vector<std::string> names;
+  for (size_t i : run.plan.policies.objects)
+    if (run.resources[i].kind == "MutatingAdmissionPolicy") names.push_back(run.resources[i].name);
+  std::string who = names.size() == 1 ? "MutatingAdmissionPolicy '" + names[0] + "'" : "the mutating admission policies";
+  std::string rule = names.size() == 1 ? "admission/" + names[0] : "admission/mutation";
+  for (size_t i : which) {
+    if (run.before[i].empty() || after[i].empty()) continue;
+    auto a = parse_json(run.before[i], "API response");
+    auto b = parse_json(after[i], "API response");
+    if (!a.ok() || !b.ok()) continue;
+    auto changes = mutation_changes(*a, *b);
+    if (changes.empty()) continue;
+    add_located(run.out.results[i], run.resources[i], run.opts.locate,
+                Finding{Severity::kInfo, rule, who + ": " + describe_changes(changes), changes[0].path, "", 0, 0});
+  }
+}
+
 }  // namespace
 
 BatchOutcome run_batch(kube::Transport& transport, const kube::Discovery& discovery,
                        const RefreshDiscovery& refresh, const std::vector<Resource>& resources,
                        const BatchOptions& opts, const std::function<void(const ObjectResult&)>& on_result) {
-  BatchRun run{transport, resources, opts, on_result, {}, {}, {}, std::vector<bool>(resources.size(), false),
-               std::vector<std::vector<std::string>>(resources.size())};
+  BatchRun run(transport, resources, opts, on_result);
   run.out.results.resize(resources.size());
   run.redact.collect(resources);
+  std::vector<bool> cluster(resources.size(), false);
+  for (size_t i = resources.size() - std::min(opts.cluster_objects, resources.size()); i < resources.size(); ++i)
+    cluster[i] = true;
   static const RunCrds kNone;
   const RunCrds& crds = opts.run_crds ? *opts.run_crds : kNone;
   std::set<std::string> foreign = opts.scope ? foreign_crd_kinds(transport, opts.scope->id()) : std::set<std::string>{};
-  run.plan = plan_batch(resources, visible(discovery, foreign), opts.plane, opts.default_namespace, crds);
+  run.plan = plan_batch(resources, visible(discovery, foreign), opts.plane, opts.default_namespace, crds, cluster);
   const kube::Discovery* used = &discovery;
   if (run.plan.unresolved && refresh)
     if (const kube::Discovery* fresh = refresh()) {
-      run.plan = plan_batch(resources, visible(*fresh, foreign), opts.plane, opts.default_namespace, crds);
+      run.plan = plan_batch(resources, visible(*fresh, foreign), opts.plane, opts.default_namespace, crds, cluster);
       used = fresh;
     }
   for (const auto& v : run.plan.verdicts) run.apply(v);
   crd_phase(run);
   if (run.out.fatal.ok()) namespace_phase(run);
-  if (run.out.fatal.ok()) rest_phase(run);
+  if (run.out.fatal.ok()) policy_phase(run);
+  if (run.out.fatal.ok()) {
+    auto rest = run.remaining(run.plan.rest.objects);
+    std::vector<std::string> after;
+    if (!run.before.empty()) after.assign(resources.size(), "");
+    rest_phase(run, run.before.empty() ? nullptr : &after);
+    if (!run.before.empty()) describe_mutations(run, rest, after);
+  }
+  // The policies leave the plane before the results do: the next run must not meet them.
+  if (Status s = run.scope.undo(); !s.ok() && run.out.fatal.ok()) run.out.fatal = s;
   run.finish_unjudged();
   // A kind the (cached) discovery lists but the server no longer serves (its CRD was deleted since)
   // answers a bare 404: judge the batch again once, planned with a fresh discovery. Not when the batch

@@ -2,14 +2,18 @@
 // (engine/submit.h) and judge every answer (engine/judge.h). On an owned plane the input's CRDs are
 // applied for real and awaited, then its Namespaces and the namespaces its objects use are created for
 // real, through the run's scope (engine/run_scope.h: recorded, labelled with the run's id, removed when
-// the batch is judged; the plane's own objects are left alone, other runs' CRDs are not seen); everything
+// the batch is judged; the plane's own objects are left alone, other runs' CRDs are not seen), then its
+// admission policies, bindings and params are applied for real, the namespaces get their Pod Security
+// labels, and the run waits until the server enforces them (removed again when the batch ends); everything
 // else is a server-side apply with dryRun=All and fieldValidation=Strict. An object the server could not
 // decode entirely is submitted again without the fields it could not read, to find its other defects
 // (engine/passes.h). On an external cluster nothing is created: an object whose namespace or CRD is
 // missing there is skipped. A CRD the run applied in an earlier batch (RunCrds) is not applied again.
 #pragma once
 
+#include <chrono>
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -22,6 +26,7 @@
 #include "kube/transport.h"
 #include "resources/resource.h"
 #include "resources/result.h"
+#include "validators/pod_security.h"
 
 namespace kv::engine {
 
@@ -42,6 +47,11 @@ struct BatchOptions {
   bool full_plane = false;
   RunScope* scope = nullptr;                  // owned plane: creates for real through it (null: unscoped)
   int max_passes = 3;                         // submissions of an object the server cannot decode entirely
+  size_t cluster_objects = 0;                 // the last N resources are the cluster's own (--policies):
+                                              // applied for real with the policies, not input
+  std::optional<PodSecurityLevel> pod_security;  // --pod-security: namespaces without their own labels
+  bool describe_mutations = false;            // -v: info findings of what mutating policies would change
+  std::chrono::milliseconds policy_wait = std::chrono::seconds(30);  // for the server to enforce policies
 };
 
 struct BatchOutcome {

@@ -70,7 +70,8 @@ TEST_CASE("batch: on an owned plane the CRD and the missing namespace are create
   CHECK(log[1] == "GET /apis/example.com/v1");  // served: its CRD is Established
   CHECK(log[2] == "GET /api/v1/namespaces");
   CHECK(log[3] == "POST /api/v1/namespaces?fieldManager=kvalidate");
-  for (size_t i = 4; i < log.size(); ++i) CHECK(has(log[i], "dryRun=All"));
+  // The policy phase only reads here (installed policies, the namespaces' Pod Security labels).
+  for (size_t i = 4; i < log.size(); ++i) CHECK((log[i].rfind("GET ", 0) == 0 || has(log[i], "dryRun=All")));
   CHECK(out.results[3].namespace_ == "default");  // filled in: the object names none
   CHECK(out.results[1].suite == "in.yaml");
 }
@@ -142,6 +143,7 @@ TEST_CASE("batch: when the plane is lost, what was not judged is an error naming
   int n = 0;
   FakeTransport t([&](const kube::Request& r) {
     if (r.path == "/api/v1/namespaces") return answer(200, R"({"items":[{"metadata":{"name":"default"}}]})");
+    if (r.method == "GET") return answer(200);  // the policy phase's reads: the plane goes with the objects
     return ++n >= 2 ? kube::Response{0, "", {}, "Connection refused"} : answer(200);
   });
   std::string yaml;

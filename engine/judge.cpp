@@ -171,7 +171,8 @@ std::string warning_path(const std::string& text) {
   return "";
 }
 
-Judgement judge(const Resource& r, const kube::Response& resp, bool warnings_as_errors, const Redactor& redact) {
+Judgement judge(const Resource& r, const kube::Response& resp, bool warnings_as_errors, const Redactor& redact,
+                const AdmissionContext* admission, const std::string& ns) {
   Judgement j;
   if (!resp.transport_ok()) {
     j.status = ObjectStatus::kError;
@@ -179,12 +180,24 @@ Judgement judge(const Resource& r, const kube::Response& resp, bool warnings_as_
     return j;
   }
   bool secret = r.kind == "Secret";
-  for (const auto& w : resp.warnings)
+  for (const auto& w : resp.warnings) {
+    if (admission)
+      if (auto fs = warning_findings(w, r, ns, *admission, warnings_as_errors)) {
+        for (auto& f : *fs) add(j, f.severity, f.rule, redact.apply(f.message, secret), f.path);
+        continue;
+      }
     add_warning(j, r, w, warnings_as_errors ? Severity::kError : Severity::kWarning, secret, redact);
+  }
   if (resp.success()) {
     j.status = has_error(j) ? ObjectStatus::kInvalid : ObjectStatus::kValid;
     return j;
   }
+  if (admission)
+    if (auto fs = refusal_findings(kube::parse_api_status(resp.body, resp.status).message, r, *admission)) {
+      j.status = ObjectStatus::kInvalid;
+      for (auto& f : *fs) add(j, f.severity, f.rule, redact.apply(f.message, secret), f.path);
+      return j;
+    }
   judge_failure(j, r, resp, secret, redact);
   return j;
 }

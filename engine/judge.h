@@ -8,6 +8,7 @@
 #include "kube/transport.h"
 #include "resources/resource.h"
 #include "resources/result.h"
+#include "validators/admission_verdicts.h"
 #include "validators/redact.h"
 
 namespace kv::engine {
@@ -34,8 +35,12 @@ struct Judgement {
 // - 404 for the kind itself: invalid, "dry-run/unknown-kind";
 // - other 4xx but 401/403/429: invalid, "dry-run/<cause or Status reason>" per cause (or one);
 // - 5xx, 401, 403, 429: error, "server/<reason>": about the server or our access, not the object.
-// Messages are in the user's terms (kube/server_message.h).
-Judgement judge(const Resource& r, const kube::Response& resp, bool warnings_as_errors, const Redactor& redact);
+// Messages are in the user's terms (kube/server_message.h). With `admission` (the run's policies and the
+// namespaces' Pod Security levels), refusals and warnings of admission policies and Pod Security are read
+// with them (validators/admission_verdicts.h): rule admission/<policy> or admission/pod-security, at the
+// field they name; `ns` is where the object goes.
+Judgement judge(const Resource& r, const kube::Response& resp, bool warnings_as_errors, const Redactor& redact,
+                const AdmissionContext* admission = nullptr, const std::string& ns = "");
 
 // The rule of a Warning header's text: dry-run/unknown-field, dry-run/duplicate-field,
 // dry-run/deprecated-api or dry-run/warning.

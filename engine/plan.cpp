@@ -3,11 +3,13 @@
 #include <algorithm>
 #include <cctype>
 #include <map>
+#include <set>
 
 #include <fmt/core.h>
 
 #include "core/yaml_util.h"
 #include "resources/loader.h"
+#include "validators/admission_policy.h"
 
 namespace kv::engine {
 
@@ -143,7 +145,7 @@ bool RunCrds::has(const Resource& crd) const {
 }
 
 Plan plan_batch(const std::vector<Resource>& resources, const kube::Discovery& discovery, PlaneKind plane,
-                const std::string& default_namespace, const RunCrds& run_crds) {
+                const std::string& default_namespace, const RunCrds& run_crds, const std::vector<bool>& cluster) {
   Plan plan;
   const bool owned = plane == PlaneKind::kOwned;
   plan.crds.for_real = owned;
@@ -182,17 +184,53 @@ Plan plan_batch(const std::vector<Resource>& resources, const kube::Discovery& d
       decided[i] = true;
     }
   }
+  std::set<size_t> params;
+  if (owned)
+    for (size_t i : param_objects(resources, default_namespace)) params.insert(i);
+  for (auto* phase : {&plan.policy_params, &plan.policies, &plan.policy_bindings}) phase->for_real = owned;
   for (size_t i = 0; i < resources.size(); ++i) {
     if (decided[i]) continue;
     const Resource& r = resources[i];
+    bool of_cluster = i < cluster.size() && cluster[i];
     if (is_crd(r)) plan.crds.objects.push_back(i);
     else if (is_namespace(r)) plan.namespaces.objects.push_back(i);
+    // Applied for real only with a name: the run must be able to delete what it created.
+    else if (owned && !r.name.empty() && is_admission_policy(r)) plan.policies.objects.push_back(i);
+    else if (owned && !r.name.empty() && is_admission_policy_binding(r)) plan.policy_bindings.objects.push_back(i);
+    else if (owned && !r.name.empty() && (params.count(i) || of_cluster)) plan.policy_params.objects.push_back(i);
     else plan.rest.objects.push_back(i);
+    if (owned && !r.name.empty() && r.kind == "MutatingAdmissionPolicy" && is_admission_policy(r))
+      plan.mutating_policies = true;
     if (!discovery.find_kind(r.group(), r.version(), r.kind) &&
         !run_crds.served.count(kind_key(r.group(), r.version(), r.kind)))
       plan.awaiting_crd.push_back(i);
   }
   return plan;
+}
+
+std::vector<size_t> Plan::after_namespaces() const {
+  std::vector<size_t> out;
+  for (const Phase* p : {&policy_params, &policies, &policy_bindings, &rest})
+    out.insert(out.end(), p->objects.begin(), p->objects.end());
+  return out;
+}
+
+std::vector<ParamTarget> param_targets(const Plan& plan, const std::vector<Resource>& resources,
+                                       const std::vector<size_t>& applied) {
+  std::map<std::string, bool> kinds;  // "apiVersion/Kind" → used by a mutating policy
+  for (const auto& r : resources)
+    if (auto p = read_policy(r); p && !p->param_kind.empty())
+      kinds[p->param_api_version + "/" + p->param_kind] |= p->kind == "MutatingAdmissionPolicy";
+  std::map<std::string, ParamTarget> last;
+  for (size_t i : applied) {
+    const Resource& r = resources[i];
+    auto it = kinds.find(r.api_version + "/" + r.kind);
+    if (it == kinds.end() || r.name.empty() || !plan.targets[i]) continue;
+    last[it->first] = {r.api_version, r.kind, r.name, plan.targets[i]->namespace_, it->second};
+  }
+  std::vector<ParamTarget> out;
+  for (auto& [k, t] : last) out.push_back(std::move(t));
+  return out;
 }
 
 std::vector<Verdict> skips_after_crds(const Plan& plan, const std::vector<Resource>& resources,

@@ -20,6 +20,7 @@
 #include "resources/result.h"
 #include "validators/expectation.h"
 #include "validators/rbac_rules.h"
+#include "validators/pod_security.h"
 
 namespace kv::engine {
 
@@ -44,6 +45,9 @@ struct RunOptions {
   RiskPolicy risk;                         // --risk-rules and per-rule severities (warnings by default)
   bool fail_on_warning = false;            // --fail-on warning: a warning finding also exits 1
   std::vector<Resource> crds;              // --crds: applied first (CRD phase), reported only when not valid
+  std::vector<std::string> policies;       // --policies: the cluster's admission policies (files, folders)
+  std::string pod_security;                // --pod-security LEVEL[:VERSION]; "" = none
+  bool describe_mutations = false;         // -v: what mutating admission policies would change
 };
 
 struct Session {
@@ -51,6 +55,8 @@ struct Session {
   std::vector<Expectation> expectations;   // resolved against the server's discovery
   RunCrds run_crds;                        // CRDs applied for real in this run (--crds, earlier batches)
   std::unique_ptr<RunScope> scope;         // owned plane: what the run creates for real (run isolation)
+  std::vector<Resource> cluster_policies;  // loaded from --policies: applied with every batch, not input
+  std::optional<PodSecurityLevel> pod_security;
 };
 
 // How a run ended: the exit code (0 clean, 1 findings, 2 bad input, 3 infrastructure) and the errors to
@@ -60,8 +66,10 @@ struct RunEnd {
   std::vector<std::string> errors;
 };
 
-// Checks the rule ids and the expectations file (exit 2) before the plane is touched, connects, and
-// resolves the expectations against discovery (exit 2 naming file:line for an unknown resource).
+// Checks the rule ids, the expectations file, --pod-security and loads --policies (exit 2) before the
+// plane is touched, connects, and resolves the expectations against discovery (exit 2 naming file:line
+// for an unknown resource). --policies and --pod-security on a cluster kvalidate does not own are usage
+// errors (exit 2): nothing is applied there.
 Result<Session> open_session(const RunOptions& opts);
 
 // Judges every batch on the session's server, feeds `reports` (pre_results first, then each object in
