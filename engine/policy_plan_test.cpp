@@ -73,7 +73,7 @@ TEST_CASE("plan: on an owned plane, params, policies and bindings get phases of 
 
   // The cluster's objects (--policies) that are not CRDs or Namespaces are all applied with the params.
   std::vector<bool> cluster = {false, false, false, false, true};
-  Plan c = plan_batch(res, d, PlaneKind::kOwned, "default", cluster);
+  Plan c = plan_batch(res, d, PlaneKind::kOwned, "default", {}, cluster);
   CHECK(c.policy_params.objects == std::vector<size_t>{3, 4});
   CHECK(c.rest.objects == std::vector<size_t>{1});
 
