@@ -27,6 +27,11 @@ struct RunState {
     reports.add(r);
     code = std::max(code, exit_code_of(r));
   }
+  // A result the server gave: it carries the server's version.
+  void report_judged(ObjectResult r) {
+    r.server_version = server_version;
+    report(r);
+  }
 };
 
 RunEnd finish(RunState& run, double started_ms) {
@@ -69,7 +74,7 @@ void judge_objects(Session& s, RunState& run, const Batch& b, const RunOptions& 
     ObjectResult& r = outcome.results[i];
     add_rbac_risks(r, b.resources[i], disabled);
     drop_disabled(r, disabled);
-    run.report(r);
+    run.report_judged(std::move(r));
   }
   if (!outcome.fatal.ok()) run.fatal = outcome.fatal;
 }
@@ -84,7 +89,7 @@ void check_batch_expectations(Session& s, RunState& run, const Batch& b, const R
   eo.cluster_name = s.conn.cluster_name();
   eo.jobs = opts.jobs;
   auto eval = evaluate_expectations(*s.conn.client, b.resources, s.expectations, eo);
-  for (const auto& r : eval.results) run.report(r);
+  for (const auto& r : eval.results) run.report_judged(r);
   if (!eval.fatal.ok()) run.fatal = eval.fatal;
 }
 
@@ -120,7 +125,7 @@ RunEnd validate(Session& session, report::ReportSet& reports, std::vector<Batch>
     if (b.resources.empty()) continue;
     if (!run.fatal.ok()) {
       // The plane was lost in an earlier batch: these objects are not judged.
-      for (const auto& res : b.resources) run.report(not_validated(res, b.suite, run.fatal.message()));
+      for (const auto& res : b.resources) run.report_judged(not_validated(res, b.suite, run.fatal.message()));
       continue;
     }
     judge_objects(session, run, b, opts, disabled);
