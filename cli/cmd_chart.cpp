@@ -1,7 +1,8 @@
 // `kvalidate chart CHART...`: lints and renders each chart with the real helm, using the server's version
 // and served API versions so that .Capabilities tells the truth, then judges every rendered object on the
 // API server. A chart with ci/*-values.yaml (or any ci/*.yaml with --values-matrix) runs once per file,
-// each run its own report suite.
+// each run its own report suite. With several --kube-version versions, every chart is rendered and
+// judged once per version.
 #include <fmt/core.h>
 
 #include "cli/command.h"
@@ -10,6 +11,7 @@
 #include "config/hook_paths.h"
 #include "core/clock.h"
 #include "core/exit_codes.h"
+#include "engine/versions.h"
 #include "render/chart.h"
 #include "render/render.h"
 #include "render/template_lines.h"
@@ -69,6 +71,70 @@ int fail_early(report::ReportSet& reports, const Status& why, double started) {
   return conclude(engine::fail_run(reports, {}, why, started));
 }
 
+// Lints and renders every chart run for one server: its version and API list reach .Capabilities, and
+// the lint and render results name that version. On a helm failure `failed` says why and the batches
+// rendered until then are returned.
+std::vector<engine::Batch> render_batches(const std::vector<ChartPlan>& charts, const ChartOptions& o,
+                                          const render::Helm& helm, const engine::Connection& conn, Status& failed) {
+  const kube::Discovery& discovery = conn.discovery;
+  render::RenderRequest base;
+  base.namespace_ = conn.default_namespace;
+  base.skip_tests = o.skip_tests;
+  base.kube_version = discovery.server_version();
+  base.api_versions = render::helm_api_versions(discovery.all());
+  std::vector<engine::Batch> batches;
+  for (const auto& plan : charts) {
+    const render::Chart& chart = plan.chart;
+    for (const auto& chart_run : render::plan_runs(chart, plan.values_matrix)) {
+      render::RenderRequest req = base;
+      req.release = plan.release;
+      req.values = plan.values;
+      if (!plan.namespace_.empty()) req.namespace_ = plan.namespace_;
+      req.run_values_file = chart_run.values_file;
+      req.suite = chart_run.suite;
+      engine::Batch batch;
+      batch.suite = chart_run.suite;
+      if (!o.no_lint) {
+        auto lint = render::lint_chart(helm, chart, req);
+        if (!lint.ok()) { failed = lint.status(); return batches; }
+        batch.pre_results.push_back(std::move(lint.value()));
+      }
+      auto rendered = render::render_chart(helm, chart, req);
+      if (!rendered.ok()) { failed = rendered.status(); return batches; }
+      batch.resources = std::move(rendered->resources);
+      if (!plan.namespace_.empty()) place_in_namespace(batch.resources, plan.namespace_, discovery);
+      for (auto& p : rendered->problems) batch.pre_results.push_back(std::move(p));
+      for (auto& p : batch.pre_results) p.server_version = base.kube_version;
+      // Rendered lines are not template lines: point findings at the field's key in the template.
+      batch.locate = [](const Resource& r, const std::string& path) {
+        int line = render::template_line_for(r.source, path);
+        return std::pair<int, int>{line, 0};
+      };
+      batches.push_back(std::move(batch));
+    }
+  }
+  return batches;
+}
+
+// Several --kube-version versions: each chart rendered for each version (its .Capabilities), each
+// rendering judged on that version's plane.
+int run_versions(const ChartOptions& o, const CLI::App& cmd, const std::optional<config::Config>& cfg,
+                 const std::vector<ChartPlan>& charts, const render::Helm& helm, report::ReportSet& reports,
+                 double started) {
+  auto per_version = run_options_per_version(o.pipeline, cfg, cmd);
+  if (!per_version.ok()) return fail_early(reports, per_version.status(), started);
+  auto sessions = engine::open_version_sessions(*per_version);
+  if (!sessions.ok()) return fail_early(reports, sessions.status(), started);
+  std::vector<std::vector<engine::Batch>> batches;
+  for (auto& vs : *sessions) {
+    Status failed;
+    batches.push_back(render_batches(charts, o, helm, vs.session.conn, failed));
+    if (!failed.ok())
+      return conclude(engine::fail_run(reports, batches.back(), failed.Prefixed("Kubernetes " + vs.version), started));
+  }
+  return conclude(engine::validate_versions(*sessions, reports, batches, {}, *per_version, started));
+}
+
 int run_validation(const ChartOptions& o, const CLI::App& cmd, const std::optional<config::Config>& cfg,
                    const std::vector<std::string>& chart_paths, double started) {
   auto reports = report::ReportSet::Open(o.pipeline.output.outputs);
@@ -88,47 +154,14 @@ int run_validation(const ChartOptions& o, const CLI::App& cmd, const std::option
   if (!helm.ok()) return fail_early(*reports, helm.status(), started);
 
   // Rendering needs the server's version and API list: connect first.
+  if (several_kube_versions(o.pipeline.cluster)) return run_versions(o, cmd, cfg, charts, *helm, *reports, started);
   auto ro = run_options(o.pipeline, cfg, cmd);
   if (!ro.ok()) return fail_early(*reports, ro.status(), started);
   auto session = engine::open_session(*ro);
   if (!session.ok()) return fail_early(*reports, session.status(), started);
-  const kube::Discovery& discovery = session->conn.discovery;
-  render::RenderRequest base;
-  base.namespace_ = session->conn.default_namespace;
-  base.skip_tests = o.skip_tests;
-  base.kube_version = discovery.server_version();
-  base.api_versions = render::helm_api_versions(discovery.all());
-
-  std::vector<engine::Batch> batches;
-  for (const auto& plan : charts) {
-    const render::Chart& chart = plan.chart;
-    for (const auto& chart_run : render::plan_runs(chart, plan.values_matrix)) {
-      render::RenderRequest req = base;
-      req.release = plan.release;
-      req.values = plan.values;
-      if (!plan.namespace_.empty()) req.namespace_ = plan.namespace_;
-      req.run_values_file = chart_run.values_file;
-      req.suite = chart_run.suite;
-      engine::Batch batch;
-      batch.suite = chart_run.suite;
-      if (!o.no_lint) {
-        auto lint = render::lint_chart(*helm, chart, req);
-        if (!lint.ok()) return conclude(engine::fail_run(*reports, batches, lint.status(), started));
-        batch.pre_results.push_back(std::move(lint.value()));
-      }
-      auto rendered = render::render_chart(*helm, chart, req);
-      if (!rendered.ok()) return conclude(engine::fail_run(*reports, batches, rendered.status(), started));
-      batch.resources = std::move(rendered->resources);
-      if (!plan.namespace_.empty()) place_in_namespace(batch.resources, plan.namespace_, discovery);
-      for (auto& p : rendered->problems) batch.pre_results.push_back(std::move(p));
-      // Rendered lines are not template lines: point findings at the field's key in the template.
-      batch.locate = [](const Resource& r, const std::string& path) {
-        int line = render::template_line_for(r.source, path);
-        return std::pair<int, int>{line, 0};
-      };
-      batches.push_back(std::move(batch));
-    }
-  }
+  Status failed;
+  std::vector<engine::Batch> batches = render_batches(charts, o, *helm, session->conn, failed);
+  if (!failed.ok()) return conclude(engine::fail_run(*reports, batches, failed, started));
   return conclude(engine::validate(*session, *reports, batches, *ro, started));
 }
 
