@@ -7,6 +7,7 @@
 #include "core/kube_versions.h"
 #include "engine/versions.h"
 #include "core/tools.h"
+#include "resources/kind_filter.h"
 
 namespace kv::cli {
 
@@ -24,11 +25,35 @@ void add_cluster_flags(CLI::App* cmd, ClusterFlags& f) {
       ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
 }
 
+void add_impersonation_flags(CLI::App* cmd, ClusterFlags& f) {
+  cmd->add_option("--as", f.as_user, "Username to impersonate for the requests (as kubectl --as)");
+  cmd->add_option("--as-group", f.as_groups, "Group to impersonate (repeatable; as kubectl --as-group)");
+  cmd->add_option("--as-uid", f.as_uid, "UID to impersonate (as kubectl --as-uid)");
+}
+
 void add_output_flags(CLI::App* cmd, OutputFlags& f) {
   cmd->add_option("-o,--output", f.outputs,
                   "Report FORMAT[=FILE]; repeatable. Formats: text, json, junit, sarif, github");
   cmd->add_option("-j,--jobs", f.jobs, "Requests in flight to the API server")->check(CLI::Range(1, 256));
   cmd->add_flag("--warnings-as-errors", f.warnings_as_errors, "Treat warnings (deprecations, unknown fields) as errors");
+  cmd->add_flag("-v,--verbose", f.verbose, "Text report: also list valid objects, the files skipped as non-Kubernetes YAML, and what "
+                "mutating admission policies would change (info)");
+}
+
+void add_kind_flags(CLI::App* cmd, KindFlags& f) {
+  CLI::Validator kinds(
+      [](std::string& value) {
+        auto parsed = parse_kind_filter({value}, {});
+        return parsed.ok() ? std::string()
+                           : "\"" + value + "\": expected Kind (Secret) or apiVersion/Kind (apps/v1/Deployment)";
+      },
+      "KIND[,KIND...]");
+  cmd->add_option("--skip-kind", f.skip,
+                  "Kinds to leave unchecked (reported skipped): Kind or apiVersion/Kind, comma-separated, repeatable")
+      ->check(kinds);
+  cmd->add_option("--reject-kind", f.reject,
+                  "Kinds to refuse (reported invalid): Kind or apiVersion/Kind, comma-separated, repeatable")
+      ->check(kinds);
 }
 
 void add_config_flags(CLI::App* cmd, ConfigFlags& f) {
@@ -66,11 +91,10 @@ void apply_config(const config::Config& c, const CLI::App& cmd, PipelineOptions&
   take("--disable-rule", p.disabled_rules, c.disabled_rules);
   take("--backend", p.cluster.backend, c.backend);
   take("--wait", p.cluster.wait, c.wait);
-  take("--context", p.cluster.context, c.context);
   take("--kube-version", p.cluster.kube_versions, c.kube_versions);
-  const char* env = std::getenv("KVALIDATE_KUBECONFIG");
-  if (!env || !*env) take("--kubeconfig", p.cluster.kubeconfig, c.kubeconfig);
   if (!c.rbac_file.empty() && !given(cmd, "--rbac")) p.rbac_file = c.rbac_file;
+  take("--policies", p.policies, c.policies);
+  take("--pod-security", p.pod_security, c.pod_security);
 }
 
 Result<engine::ConnectOptions> connect_options(const ClusterFlags& f, const std::string& namespace_) {
@@ -92,6 +116,9 @@ Result<engine::RunOptions> run_options(const PipelineOptions& p, const std::opti
   o.rbac_file = p.rbac_file;
   if (cfg && cfg->expectations && !given(cmd, "--rbac")) o.inline_expectations = cfg->expectations;
   o.disabled_rules = p.disabled_rules;
+  auto kinds = parse_kind_filter(p.kinds.skip, p.kinds.reject);
+  if (!kinds.ok()) return kinds.status();
+  o.kinds = std::move(*kinds);
   o.jobs = p.output.jobs;
   o.warnings_as_errors = p.output.warnings_as_errors;
   return o;
@@ -165,6 +192,9 @@ Result<controlplane::EnsureOptions> base_ensure_options(const ClusterFlags& f) {
   if (o.kubeconfig.empty())
     if (const char* env = std::getenv("KVALIDATE_KUBECONFIG"); env && *env) o.kubeconfig = env;
   o.context = f.context;
+  o.as_user = f.as_user;
+  o.as_groups = f.as_groups;
+  o.as_uid = f.as_uid;
   o.backend = f.backend;
   auto wait = parse_duration(f.wait);
   if (!wait.ok()) return wait.status().Prefixed("--wait");

@@ -16,6 +16,8 @@ namespace kv::cli {
 
 struct ClusterFlags {
   std::string kubeconfig, context, backend = "auto";
+  std::string as_user, as_uid;            // --as, --as-uid
+  std::vector<std::string> as_groups;     // --as-group
   std::string wait = "60s";
   std::vector<std::string> kube_versions;  // --kube-version, as given ("1.35,1.37"); empty: the default plane
 };
@@ -24,6 +26,12 @@ struct OutputFlags {
   std::vector<std::string> outputs;   // FORMAT[=FILE], repeatable
   int jobs = 16;
   bool warnings_as_errors = false;
+  bool verbose = false;               // -v: the text report lists valid objects, skipped files, policy mutations
+};
+
+// --skip-kind / --reject-kind values as given (comma-separated lists, repeatable; checked by CLI11).
+struct KindFlags {
+  std::vector<std::string> skip, reject;
 };
 
 // What the validating commands (manifests, chart) share: the flags that become engine::RunOptions.
@@ -33,10 +41,15 @@ struct PipelineOptions {
   std::string namespace_;                  // -n; "" = the context's namespace or "default"
   std::string rbac_file;                   // --rbac expectations
   std::vector<std::string> disabled_rules; // --disable-rule
+  KindFlags kinds;                         // --skip-kind, --reject-kind
 };
 
 void add_cluster_flags(CLI::App* cmd, ClusterFlags& f);
+// --as, --as-group, --as-uid: every request impersonates them, as kubectl's flags (not for can-i, whose
+// --as names the subject to review).
+void add_impersonation_flags(CLI::App* cmd, ClusterFlags& f);
 void add_output_flags(CLI::App* cmd, OutputFlags& f);
+void add_kind_flags(CLI::App* cmd, KindFlags& f);
 
 // Where the command's `.kvalidate.yaml` comes from: --config FILE, or found upward from the working
 // directory unless --no-config.

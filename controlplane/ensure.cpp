@@ -19,7 +19,9 @@
 #include "controlplane/state.h"
 #include "core/kube_versions.h"
 #include "core/tools.h"
+#include "core/trust.h"
 #include "kube/client.h"
+#include "kube/credentials.h"
 #include "kube/kubeconfig.h"
 
 namespace kv::controlplane {
@@ -27,6 +29,17 @@ namespace kv::controlplane {
 namespace {
 
 using Clock = std::chrono::steady_clock;
+
+// --as/--as-group override the kubeconfig's as/as-groups, as kubectl's flags do.
+Status apply_impersonation(const EnsureOptions& opts, kube::Cluster& c) {
+  if (!opts.as_user.empty()) c.impersonate.user = opts.as_user;
+  if (!opts.as_groups.empty()) c.impersonate.groups = opts.as_groups;
+  if (!opts.as_uid.empty()) c.impersonate.uid = opts.as_uid;
+  if (c.impersonate.user.empty() && !c.impersonate.empty())
+    return Status::Usage("--as-group/--as-uid (or the kubeconfig's as-groups, as-uid, as-user-extra) need a user "
+                         "to impersonate: give --as (or as: in the kubeconfig)");
+  return Status::Ok();
+}
 
 Result<Plane> external(const EnsureOptions& opts) {
   std::string paths = opts.kubeconfig;
@@ -37,6 +50,13 @@ Result<Plane> external(const EnsureOptions& opts) {
   }
   auto cluster = kube::load_kubeconfig(paths, opts.context);
   if (!cluster.ok()) return cluster.status();
+  KV_RETURN_IF_ERROR(apply_impersonation(opts, *cluster));
+  std::string who = fmt::format("cluster {} (context \"{}\" of {})", cluster->server, cluster->context, paths);
+  // An exec plugin runs here, once, so that its failure reads as what it is.
+  if (auto creds = kube::current_credentials(*cluster); !creds.ok()) {
+    Status why = creds.status().Prefixed(who + ": user \"" + cluster->user + "\": getting credentials");
+    return creds.status().code() == Status::Code::kNotFound ? Status::InvalidInput(why.message()) : why;
+  }
   // Any HTTP answer from /readyz or /version shows the server is there; reviewers without rights on
   // /readyz still get /version (public-info-viewer).
   std::string detail;
@@ -45,13 +65,13 @@ Result<Plane> external(const EnsureOptions& opts) {
     co.connect_timeout_ms = 5000;
     co.request_timeout_ms = 10000;
     auto client = kube::Client::Create(*cluster, co);
-    kube::Response r;
+    if (!client.ok()) return client.status();
     kube::Request req;
     req.path = "/version";
-    if (client.ok()) r = (*client)->send(req);
-    if (!client.ok() || !r.success())
-      return Status::Unavailable(fmt::format("cluster {} (context \"{}\" of {}) does not answer: {}", cluster->server,
-                                             cluster->context, paths, r.transport_ok() ? detail : r.transport_error));
+    kube::Response r = (*client)->send(req);
+    if (r.status == 401) return kube::credentials_rejected(*cluster);
+    if (!r.success())
+      return Status::Unavailable(fmt::format("{} does not answer: {}", who, r.transport_ok() ? detail : r.transport_error));
   }
   Plane p;
   p.cluster = *cluster;
@@ -144,6 +164,9 @@ Result<Plane> start(const std::string& dir, const EnsureOptions& opts, Clock::ti
 
 }  // namespace
 
+// The plane kvalidate owns in the state folder: reused when it runs, else (re)started.
+Result<Plane> own_plane(const EnsureOptions& opts);
+
 std::string state_dir(const std::string& home) {
   if (!home.empty()) return home;
   if (const char* h = std::getenv("KVALIDATE_HOME"); h && *h) return h;
@@ -175,7 +198,15 @@ Result<Plane> ensure_plane(const EnsureOptions& opts) {
     return Status::Usage(fmt::format("--kube-version needs kvalidate's own kube-apiserver planes: an existing "
                                      "cluster (--kubeconfig/--context) or k3s has one version of its own"));
   if (external_named) return external(opts);
+  auto p = own_plane(opts);
+  if (!p.ok()) return p;
+  KV_RETURN_IF_ERROR(apply_impersonation(opts, p->cluster));
+  return p;
+}
+
+Result<Plane> own_plane(const EnsureOptions& opts) {
   std::string dir = state_dir(opts.home);
+  KV_RETURN_IF_ERROR(check_trusted_path(dir, "state folder"));
   if (!opts.kube_version.empty()) {
     // The default plane serves its own version: no second plane of the same version.
     if (auto p = reuse(dir); p && p->server_version == opts.kube_version) return *p;

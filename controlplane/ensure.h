@@ -18,6 +18,8 @@ struct EnsureOptions {
   std::string backend = "auto";       // auto | apiserver | k3s
   std::chrono::seconds wait{60};      // readiness timeout when starting
   std::string home;                   // state dir; "" = $KVALIDATE_HOME or ${XDG_STATE_HOME:-~/.local/state}/kvalidate
+  std::string as_user, as_uid;        // --as, --as-uid: impersonate (external clusters and owned planes alike)
+  std::vector<std::string> as_groups; // --as-group, repeatable
   // "" = the default plane (the newest kube-apiserver found). Else an exact pinned version ("v1.35.4",
   // see core/kube_versions.h): the default plane when it runs that version, else the version's own
   // plane in <state dir>/<version>/, its binaries built first when the cache lacks them.

@@ -44,6 +44,7 @@ class GithubReporter : public Reporter {
     tally_.add(r);
     versions_.add(r);
     const bool skipped = r.status == ObjectStatus::kSkipped;
+    if (skipped && r.kind_of_result == ResultKind::kInput) return;  // a file without objects: nothing to annotate
     for (const auto& f : shown_findings(r)) {
       const char* cmd = skipped || f.severity == Severity::kInfo ? "notice"
                         : f.severity == Severity::kWarning       ? "warning"

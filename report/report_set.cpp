@@ -40,9 +40,10 @@ std::unique_ptr<Reporter> make_reporter(const std::string& format, ReportSink si
   return nullptr;
 }
 
-Result<ReportSet> ReportSet::Create(const std::vector<OutputSpec>& specs) {
+Result<ReportSet> ReportSet::Create(const std::vector<OutputSpec>& specs, bool verbose) {
   auto ctx = std::make_shared<ReportContext>();
   ctx->timestamp = utc_timestamp();
+  ctx->verbose = verbose;
   std::vector<std::unique_ptr<Reporter>> reporters;
   for (const auto& spec : specs) {
     auto spec_ctx = ctx;
@@ -57,11 +58,11 @@ Result<ReportSet> ReportSet::Create(const std::vector<OutputSpec>& specs) {
   return FromReporters(std::move(reporters), std::move(ctx));
 }
 
-Result<ReportSet> ReportSet::Open(const std::vector<std::string>& output_flags) {
+Result<ReportSet> ReportSet::Open(const std::vector<std::string>& output_flags, bool verbose) {
   auto specs = parse_output_specs(output_flags);
   if (!specs.ok()) return specs.status();
   KV_RETURN_IF_ERROR(check_writable(*specs));
-  return Create(*specs);
+  return Create(*specs, verbose);
 }
 
 ReportSet ReportSet::FromReporters(std::vector<std::unique_ptr<Reporter>> reporters,

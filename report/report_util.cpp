@@ -137,6 +137,10 @@ void Tally::add(const ObjectResult& r) {
     ++objects[static_cast<int>(r.status)];
     return;
   }
+  if (r.kind_of_result == ResultKind::kInput && r.status == ObjectStatus::kSkipped) {
+    ++files_skipped;
+    return;
+  }
   ++checks;
   if (r.status == ObjectStatus::kInvalid || r.status == ObjectStatus::kError) ++checks_failed;
 }
@@ -177,6 +181,7 @@ std::string Tally::line(const RunSummary& s) const {
     line += "; " + n(checks, "check", "checks") + ": " + std::to_string(checks - checks_failed) +
             " passed, " + std::to_string(checks_failed) + " failed";
   }
+  if (files_skipped > 0) line += "; " + n(files_skipped, "file", "files") + " without objects skipped";
   line += "; " + n(s.warnings, "warning", "warnings") + " (" + format_duration(s.duration_ms) + ")";
   return line;
 }

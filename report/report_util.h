@@ -58,6 +58,7 @@ std::string one_line(std::string_view s);
 struct Tally {
   int objects[4] = {0, 0, 0, 0};  // by ObjectStatus
   int checks = 0, checks_failed = 0;
+  int files_skipped = 0;  // input files without Kubernetes objects (directory runs)
   void add(const ObjectResult& r);
   Tally& operator+=(const Tally& other);
   // "12 resources: 11 valid, 1 invalid, 0 skipped, 0 errors; 3 checks: 2 passed, 1 failed;

@@ -49,6 +49,7 @@ struct ReportContext {
   std::string tool_version;  // "" until finish: KV_VERSION
   std::string timestamp;     // run start, ISO 8601 UTC without zone ("2026-01-02T03:04:05"), for JUnit
   bool color = false;        // text only: ANSI colors
+  bool verbose = false;      // text only (-v): also list valid objects and the skipped input files
   // Two or more: a run over these Kubernetes versions (oldest first); reports group results by their
   // server_version. Set (ReportSet::set_kube_versions) before the first result.
   std::vector<std::string> kube_versions;
@@ -90,9 +91,10 @@ std::unique_ptr<Reporter> make_reporter(const std::string& format, ReportSink si
 // failures); `warnings` counts warning findings of all results. See docs/reports.md.
 class ReportSet {
  public:
-  static Result<ReportSet> Create(const std::vector<OutputSpec>& specs);
+  // `verbose` (-v) makes the text report list valid objects and skipped input files too.
+  static Result<ReportSet> Create(const std::vector<OutputSpec>& specs, bool verbose = false);
   // From the -o values: parse_output_specs, check_writable (before any work), Create. Exit 2 on failure.
-  static Result<ReportSet> Open(const std::vector<std::string>& output_flags);
+  static Result<ReportSet> Open(const std::vector<std::string>& output_flags, bool verbose = false);
   // For tests and embedding: reporters built by the caller, sharing `ctx`.
   static ReportSet FromReporters(std::vector<std::unique_ptr<Reporter>> reporters,
                                  std::shared_ptr<ReportContext> ctx);

@@ -99,7 +99,11 @@ class SarifReporter : public Reporter {
   SarifReporter(ReportSink sink, std::shared_ptr<ReportContext> ctx)
       : sink_(std::move(sink)), ctx_(std::move(ctx)) {}
 
-  void add(const ObjectResult& r) override { results_.push_back(r); }
+  void add(const ObjectResult& r) override {
+    // A file without Kubernetes objects (skipped in a directory run) is nothing to report on.
+    if (r.status == ObjectStatus::kSkipped && r.kind_of_result == ResultKind::kInput) return;
+    results_.push_back(r);
+  }
 
   Status finish(const RunSummary& s) override {
     // Rules in order of first use: ruleIndex points into this list.

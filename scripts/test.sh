@@ -5,5 +5,7 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 # One Kubernetes version besides the default, for the multi-version end-to-end test (tests/e2e/test_versions.py).
 . "$root/tools/go/versions.env"
 "$root/scripts/setup.sh" --kube-versions "$KUBERNETES_TEST_VERSION"
+# Helm 4 is the default (built by setup.sh); the chart tests run under Helm 3 as well.
+"$root/tools/go/build.sh" helm3
 cd "$root/build"
 ctest --output-on-failure --timeout 900 "$@"

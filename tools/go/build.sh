@@ -3,7 +3,8 @@
 # the wrapper modules beside this script, once, into
 #   ${XDG_CACHE_HOME:-$HOME/.cache}/kvalidate/bin/<version>/<tool>
 # and reuses them when present. Idempotent; safe to run concurrently (flock).
-# Usage: build.sh [kubernetes|kubernetes@VERSION|etcd|helm]...   (default: all)
+# Usage: build.sh [kubernetes|kubernetes@VERSION|etcd|helm|helm3]...   (default: kubernetes etcd helm)
+#   helm is Helm 4 (kvalidate's default); helm3 is Helm 3, still selectable (`helm: 3`) and tested.
 #   kubernetes@1.35 or kubernetes@v1.35.4 builds one of KUBERNETES_VERSIONS (a minor = its pinned patch).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -58,13 +59,25 @@ etcd() {
   (cd "$here/etcd" && build_into "$ETCD_VERSION" etcd -- -ldflags "-s -w" go.etcd.io/etcd/server/v3)
 }
 
-helm() {
-  local kv minor; kv=$(cd "$here/helm" && go list -m -f '{{.Version}}' k8s.io/client-go)
+# Helm 3 sets its default Kubernetes version (.Capabilities without --kube-version) from ldflags; match
+# it to the client-go it is built with, as helm's own release build does.
+helm3() {
+  local kv minor; kv=$(cd "$here/helm3" && go list -m -f '{{.Version}}' k8s.io/client-go)
   minor=${kv#v0.}; minor=${minor%%.*}
-  local ld="-s -w -X helm.sh/helm/v3/internal/version.version=$HELM_VERSION -X helm.sh/helm/v3/internal/version.gitTreeState=clean"
-  ld+=" -X helm.sh/helm/v3/pkg/lint/rules.k8sVersionMajor=1 -X helm.sh/helm/v3/pkg/lint/rules.k8sVersionMinor=$minor"
-  ld+=" -X helm.sh/helm/v3/pkg/chartutil.k8sVersionMajor=1 -X helm.sh/helm/v3/pkg/chartutil.k8sVersionMinor=$minor"
-  (cd "$here/helm" && build_into "$HELM_VERSION" helm -- -ldflags "$ld" helm.sh/helm/v3/cmd/helm)
+  local p=helm.sh/helm/v3
+  local ld="-s -w -X $p/internal/version.version=$HELM3_VERSION -X $p/internal/version.gitTreeState=clean"
+  ld+=" -X $p/pkg/lint/rules.k8sVersionMajor=1 -X $p/pkg/lint/rules.k8sVersionMinor=$minor"
+  ld+=" -X $p/pkg/chartutil.k8sVersionMajor=1 -X $p/pkg/chartutil.k8sVersionMinor=$minor"
+  (cd "$here/helm3" && build_into "$HELM3_VERSION" helm -- -ldflags "$ld" $p/cmd/helm)
+}
+
+# Helm 4 has no ldflags variables for its default Kubernetes version: it reads the version of
+# k8s.io/client-go from the binary's build info (pkg/chart/common/capabilities.go), which the wrapper
+# module's go.sum pins. Only its own version is stamped, as its Makefile does.
+helm() {
+  local p=helm.sh/helm/v4
+  local ld="-s -w -X $p/internal/version.version=$HELM_VERSION -X $p/internal/version.gitTreeState=clean"
+  (cd "$here/helm4" && build_into "$HELM_VERSION" helm -- -ldflags "$ld" $p/cmd/helm)
 }
 
 exec 9>"$cache/bin/.lock"
@@ -72,7 +85,7 @@ flock -n 9 || { log "waiting for another build to finish (lock $cache/bin/.lock)
 targets=("$@"); [ ${#targets[@]} -gt 0 ] || targets=(kubernetes etcd helm)
 for t in "${targets[@]}"; do
   case $t in
-    kubernetes|etcd|helm) "$t" ;;
+    kubernetes|etcd|helm|helm3) "$t" ;;
     kubernetes@*) v=$(kube_version "${t#kubernetes@}") || exit 2; kubernetes "$v" ;;
     *) log "unknown target: $t"; exit 2 ;;
   esac
