@@ -2,6 +2,7 @@
 // and served API versions so that .Capabilities tells the truth, then judges every rendered object on the
 // API server. A chart with ci/*-values.yaml (or any ci/*.yaml with --values-matrix) runs once per file,
 // each run its own report suite; -f values files replace that matrix unless --values-matrix is given.
+// With several --kube-version versions, every chart is rendered and judged once per version.
 #include <algorithm>
 #include <optional>
 #include <thread>
@@ -15,6 +16,7 @@
 #include "core/clock.h"
 #include "core/exit_codes.h"
 #include "core/parallel.h"
+#include "engine/versions.h"
 #include "render/chart.h"
 #include "render/git_snapshot.h"
 #include "render/lookup.h"
@@ -188,6 +190,80 @@ Result<engine::Batch> batch_of(RenderJob& j, engine::Session& session) {
   return batch;
 }
 
+// Lints and renders every chart run for one server: its version and API list reach .Capabilities (and
+// its kubeconfig helm's lookup, with --lookup), and the lint and render results name that version. One
+// helm template per values file, several at a time; helm lint once per chart (its first run): what lint
+// says about rendering with each values file, the render of that file says too. With --upgrade-from, each
+// batch carries the old version rendered the same way. On a helm failure `failed` says why and the
+// batches rendered until then are returned.
+std::vector<engine::Batch> render_batches(const std::vector<ChartPlan>& charts, const ChartOptions& o,
+                                          const render::Helm& helm, engine::Session& session,
+                                          const std::vector<OldChart>& olds, Status& failed) {
+  const kube::Discovery& discovery = session.conn.discovery;
+  render::RenderRequest base;
+  base.namespace_ = session.conn.default_namespace;
+  base.skip_tests = o.skip_tests;
+  base.kube_version = discovery.server_version();
+  base.api_versions = render::helm_api_versions(discovery.all());
+  if (o.lookup) {
+    base.lookup_kubeconfig = session.conn.plane.kubeconfig_path;
+    base.lookup_context = session.conn.plane.cluster.context;
+  }
+  std::vector<RenderJob> jobs;
+  for (const auto& plan : charts) {
+    for (const auto& chart_run : render::plan_runs(plan.chart, plan.matrix)) {
+      bool first = jobs.empty() || jobs.back().plan != &plan;
+      RenderJob j{&plan, chart_run, base, first, !o.no_lint && first, {}, {}};
+      j.req.release = plan.release;
+      j.req.values = plan.values;
+      if (!plan.namespace_.empty()) j.req.namespace_ = plan.namespace_;
+      j.req.run_values_file = chart_run.values_file;
+      j.req.suite = chart_run.suite;
+      jobs.push_back(std::move(j));
+    }
+  }
+  int helm_processes = static_cast<int>(std::clamp(std::thread::hardware_concurrency(), 2u, 8u));
+  parallel_for(jobs.size(), helm_processes, [&](size_t i) {
+    RenderJob& j = jobs[i];
+    if (j.lint) j.linted.emplace(render::lint_chart(helm, j.plan->chart, j.req));
+    j.rendered.emplace(render::render_chart(helm, j.plan->chart, j.req));
+  });
+  std::vector<engine::Batch> batches;
+  for (auto& j : jobs) {
+    auto batch = batch_of(j, session);
+    if (!batch.ok()) { failed = batch.status(); return batches; }
+    if (!olds.empty()) {
+      const OldChart& old = olds[static_cast<size_t>(j.plan - charts.data())];
+      auto from = render_old(helm, old, j.req, j.plan->namespace_, discovery);
+      if (!from.ok()) { failed = from.status(); return batches; }
+      batch->upgrade = std::move(*from);
+    }
+    for (auto& p : batch->pre_results) p.server_version = base.kube_version;
+    batches.push_back(std::move(*batch));
+  }
+  return batches;
+}
+
+// Several --kube-version versions: each chart rendered for each version (its .Capabilities), each
+// rendering judged on that version's plane.
+int run_versions(const ChartOptions& o, const CLI::App& cmd, const std::optional<config::Config>& cfg,
+                 const std::vector<ChartPlan>& charts, const std::vector<OldChart>& olds, const render::Helm& helm,
+                 report::ReportSet& reports,
+                 double started) {
+  auto per_version = run_options_per_version(o.pipeline, cfg, cmd);
+  if (!per_version.ok()) return fail_early(reports, per_version.status(), started);
+  auto sessions = engine::open_version_sessions(*per_version);
+  if (!sessions.ok()) return fail_early(reports, sessions.status(), started);
+  std::vector<std::vector<engine::Batch>> batches;
+  for (auto& vs : *sessions) {
+    Status failed;
+    batches.push_back(render_batches(charts, o, helm, vs.session, olds, failed));
+    if (!failed.ok())
+      return conclude(engine::fail_run(reports, batches.back(), failed.Prefixed("Kubernetes " + vs.version), started));
+  }
+  return conclude(engine::validate_versions(*sessions, reports, batches, {}, *per_version, started));
+}
+
 int run_validation(const ChartOptions& o, const CLI::App& cmd, const std::optional<config::Config>& cfg,
                    const std::vector<std::string>& chart_paths, double started) {
   auto reports = report::ReportSet::Open(o.pipeline.output.outputs, o.pipeline.output.verbose);
@@ -221,6 +297,7 @@ int run_validation(const ChartOptions& o, const CLI::App& cmd, const std::option
   if (Status s = render::check_helm_can_render(*helm, o.lookup); !s.ok()) return fail_early(*reports, s, started);
 
   // Rendering needs the server's version and API list: connect first.
+  if (several_kube_versions(o.pipeline.cluster)) return run_versions(o, cmd, cfg, charts, olds, *helm, *reports, started);
   auto ro = run_options(o.pipeline, cfg, cmd);
   if (!ro.ok()) return fail_early(*reports, ro.status(), started);
   if (!olds.empty() && (!ro->connect.ensure.kubeconfig.empty() || !ro->connect.ensure.context.empty()))
@@ -230,51 +307,9 @@ int run_validation(const ChartOptions& o, const CLI::App& cmd, const std::option
                       started);
   auto session = engine::open_session(*ro);
   if (!session.ok()) return fail_early(*reports, session.status(), started);
-  const kube::Discovery& discovery = session->conn.discovery;
-  render::RenderRequest base;
-  base.namespace_ = session->conn.default_namespace;
-  base.skip_tests = o.skip_tests;
-  base.kube_version = discovery.server_version();
-  base.api_versions = render::helm_api_versions(discovery.all());
-  if (o.lookup) {
-    base.lookup_kubeconfig = session->conn.plane.kubeconfig_path;
-    base.lookup_context = session->conn.plane.cluster.context;
-  }
-
-  // One helm template per values file, several at a time; helm lint once per chart (its first run): what
-  // lint says about rendering with each values file, the render of that file says too.
-  std::vector<RenderJob> jobs;
-  for (const auto& plan : charts) {
-    for (const auto& chart_run : render::plan_runs(plan.chart, plan.matrix)) {
-      bool first = jobs.empty() || jobs.back().plan != &plan;
-      RenderJob j{&plan, chart_run, base, first, !o.no_lint && first, {}, {}};
-      j.req.release = plan.release;
-      j.req.values = plan.values;
-      if (!plan.namespace_.empty()) j.req.namespace_ = plan.namespace_;
-      j.req.run_values_file = chart_run.values_file;
-      j.req.suite = chart_run.suite;
-      jobs.push_back(std::move(j));
-    }
-  }
-  int helm_processes = static_cast<int>(std::clamp(std::thread::hardware_concurrency(), 2u, 8u));
-  parallel_for(jobs.size(), helm_processes, [&](size_t i) {
-    RenderJob& j = jobs[i];
-    if (j.lint) j.linted.emplace(render::lint_chart(*helm, j.plan->chart, j.req));
-    j.rendered.emplace(render::render_chart(*helm, j.plan->chart, j.req));
-  });
-
-  std::vector<engine::Batch> batches;
-  for (auto& j : jobs) {
-    auto batch = batch_of(j, *session);
-    if (!batch.ok()) return conclude(engine::fail_run(*reports, batches, batch.status(), started));
-    if (!olds.empty()) {
-      const OldChart& old = olds[static_cast<size_t>(j.plan - charts.data())];
-      auto from = render_old(*helm, old, j.req, j.plan->namespace_, session->conn.discovery);
-      if (!from.ok()) return conclude(engine::fail_run(*reports, batches, from.status(), started));
-      batch->upgrade = std::move(*from);
-    }
-    batches.push_back(std::move(*batch));
-  }
+  Status failed;
+  std::vector<engine::Batch> batches = render_batches(charts, o, *helm, *session, olds, failed);
+  if (!failed.ok()) return conclude(engine::fail_run(*reports, batches, failed, started));
   return conclude(engine::validate(*session, *reports, batches, *ro, started));
 }
 

@@ -1,5 +1,6 @@
 // `kvalidate manifests PATH...`: loads plain YAML/JSON (files, directories, - for stdin) and judges
-// every object on the API server with server-side dry-run.
+// every object on the API server with server-side dry-run (on each version's plane with several
+// --kube-version versions).
 #include <unistd.h>
 
 #include <fmt/core.h>
@@ -42,9 +43,7 @@ int run_validation(const ManifestsOptions& o, const CLI::App& cmd, const std::op
     // Nothing to judge (only problems, or hook mode with no Kubernetes objects): no plane needed.
     return conclude(engine::fail_run(*reports, batches, Status::Ok(), started));
   }
-  auto ro = run_options(o.pipeline, cfg, cmd);
-  if (!ro.ok()) return conclude(engine::fail_run(*reports, batches, ro.status(), started));
-  return conclude(engine::run(*reports, batches, *ro, started));
+  return run_batches(*reports, batches, o.pipeline, cfg, cmd, started);
 }
 
 int run(ManifestsOptions& o, const CLI::App& cmd) {

@@ -7,6 +7,7 @@
 #include <fmt/core.h>
 
 #include "core/kube_versions.h"
+#include "engine/versions.h"
 #include "core/tools.h"
 #include "engine/cluster_crds.h"
 #include "kube/client.h"
@@ -209,6 +210,34 @@ Result<engine::RunOptions> run_options(const PipelineOptions& p, const std::opti
   return o;
 }
 
+Result<std::vector<engine::RunOptions>> run_options_per_version(const PipelineOptions& p,
+                                                               const std::optional<config::Config>& cfg,
+                                                               const CLI::App& cmd) {
+  auto versions = kube_versions(p.cluster);
+  if (!versions.ok()) return versions.status();
+  std::vector<engine::RunOptions> out;
+  for (const auto& v : *versions) {
+    PipelineOptions one = p;
+    one.cluster.kube_versions = {v};
+    auto o = run_options(one, cfg, cmd);
+    if (!o.ok()) return o.status();
+    out.push_back(std::move(*o));
+  }
+  return out;
+}
+
+int run_batches(report::ReportSet& reports, std::vector<engine::Batch>& batches, const PipelineOptions& p,
+                const std::optional<config::Config>& cfg, const CLI::App& cmd, double started_ms) {
+  if (several_kube_versions(p.cluster)) {
+    auto per_version = run_options_per_version(p, cfg, cmd);
+    if (!per_version.ok()) return conclude(engine::fail_run(reports, batches, per_version.status(), started_ms));
+    return conclude(engine::run_versions(reports, batches, *per_version, started_ms));
+  }
+  auto ro = run_options(p, cfg, cmd);
+  if (!ro.ok()) return conclude(engine::fail_run(reports, batches, ro.status(), started_ms));
+  return conclude(engine::run(reports, batches, *ro, started_ms));
+}
+
 int fail(const Status& s) {
   fmt::print(stderr, "kvalidate: {}\n", s.message());
   return s.exit_code();
@@ -296,6 +325,11 @@ Result<std::vector<std::string>> kube_versions(const ClusterFlags& f) {
                          "KVALIDATE_KUBECONFIG): it has one version of its own");
   if (f.backend == "k3s") return Status::Usage("--kube-version runs kube-apiserver planes: not with --backend k3s");
   return versions;
+}
+
+bool several_kube_versions(const ClusterFlags& f) {
+  auto versions = kube_versions(f);
+  return versions.ok() && versions->size() > 1;
 }
 
 Result<std::vector<controlplane::EnsureOptions>> ensure_options_per_version(const ClusterFlags& f) {

@@ -97,8 +97,20 @@ Result<std::optional<config::Config>> configure_command(const ConfigFlags& f, co
 Result<engine::RunOptions> run_options(const PipelineOptions& p, const std::optional<config::Config>& cfg,
                                        const CLI::App& cmd);
 
+// run_options() for each version of --kube-version (oldest first): each names its version in
+// connect.ensure.kube_version. Fails as run_options and as kube_versions().
+Result<std::vector<engine::RunOptions>> run_options_per_version(const PipelineOptions& p,
+                                                               const std::optional<config::Config>& cfg,
+                                                               const CLI::App& cmd);
+
 // How to connect: the cluster flags, -n, and kvalidate's discovery cache. Fails (exit 2) on a bad --wait.
 Result<engine::ConnectOptions> connect_options(const ClusterFlags& f, const std::string& namespace_);
+
+// The run of a command whose batches exist before the server is needed (manifests, kustomize): on the one
+// plane, or on each version's plane with several --kube-version versions (engine/versions.h). Prints the
+// run's errors and returns its exit code.
+int run_batches(report::ReportSet& reports, std::vector<engine::Batch>& batches, const PipelineOptions& p,
+                const std::optional<config::Config>& cfg, const CLI::App& cmd, double started_ms);
 
 // Prints "kvalidate: MESSAGE" on stderr and returns the failure's exit code.
 int fail(const Status& s);
@@ -118,6 +130,9 @@ Result<controlplane::EnsureOptions> ensure_options(const ClusterFlags& f);
 // unknown version (listing the supported ones) and for --kube-version with an existing cluster
 // (--kubeconfig, --context, KVALIDATE_KUBECONFIG) or --backend k3s.
 Result<std::vector<std::string>> kube_versions(const ClusterFlags& f);
+
+// True when --kube-version names two or more valid versions (a run per version).
+bool several_kube_versions(const ClusterFlags& f);
 
 // ensure_options() for each of kube_versions() (one entry without a version when none is given), each
 // printing the progress of a first-use build on stderr.

@@ -32,6 +32,11 @@ struct RunState {
     if (fail_on_warning && r.status != ObjectStatus::kSkipped && r.has_severity(Severity::kWarning))
       code = std::max(code, exit_code::kFindings);
   }
+  // A result the server gave: it carries the server's version.
+  void report_judged(ObjectResult r) {
+    r.server_version = server_version;
+    report(r);
+  }
 };
 
 RunEnd finish(RunState& run, double started_ms) {
@@ -129,7 +134,8 @@ void judge_objects(Session& s, RunState& run, const Batch& b, const RunOptions& 
     add_local_findings(r, b.resources[i], b.map_line);
     add_rbac_risks(r, b.resources[i], disabled, opts.risk, b.map_line);
     drop_disabled(r, disabled);
-    if (report == Report::kAll || (report == Report::kNotValid && r.status != ObjectStatus::kValid)) run.report(r);
+    if (report == Report::kAll || (report == Report::kNotValid && r.status != ObjectStatus::kValid))
+      run.report_judged(std::move(r));
   }
   if (!outcome.fatal.ok()) run.fatal = outcome.fatal;
 }
@@ -144,7 +150,7 @@ void check_batch_expectations(Session& s, RunState& run, const Batch& b, const R
   eo.cluster_name = s.conn.cluster_name();
   eo.jobs = opts.jobs;
   auto eval = evaluate_expectations(*s.conn.client, b.resources, s.expectations, eo);
-  for (const auto& r : eval.results) run.report(r);
+  for (const auto& r : eval.results) run.report_judged(r);
   if (!eval.fatal.ok()) run.fatal = eval.fatal;
 }
 
@@ -209,7 +215,7 @@ RunEnd validate(Session& session, report::ReportSet& reports, std::vector<Batch>
     if (b.resources.empty()) continue;
     if (!run.fatal.ok()) {
       // The plane was lost in an earlier batch: these objects are not judged.
-      for (const auto& res : b.resources) run.report(not_validated(res, b.suite, run.fatal.message()));
+      for (const auto& res : b.resources) run.report_judged(not_validated(res, b.suite, run.fatal.message()));
       continue;
     }
     // The previous batch's release removed the --crds CRDs too: they go on again, unreported.
