@@ -148,8 +148,7 @@ int run_validation(const ChartOptions& o, const CLI::App& cmd, const std::option
       }
       // Rendered lines are not template lines: point findings at the field's key in the template.
       batch.locate = [](const Resource& r, const std::string& path) {
-        int line = render::template_line_for(r.source, path);
-        return std::pair<int, int>{line, 0};
+        return engine::FieldPlace{render::template_line_for(r.source, path), 0, ""};
       };
       batches.push_back(std::move(batch));
     }

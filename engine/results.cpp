@@ -40,9 +40,9 @@ std::string refine_to_entry(const Resource& r, const std::string& path, const st
 
 }  // namespace
 
-std::pair<int, int> locate_in_source(const Resource& r, const std::string& field_path) {
+FieldPlace locate_in_source(const Resource& r, const std::string& field_path) {
   auto pos = locate(r, field_path);
-  return pos ? std::make_pair(pos->line, pos->column) : std::make_pair(0, 0);
+  return pos ? FieldPlace{pos->line, pos->column, ""} : FieldPlace{};
 }
 
 ObjectResult object_result(const Resource& r, const std::string& suite) {
@@ -59,9 +59,10 @@ ObjectResult object_result(const Resource& r, const std::string& suite) {
 
 void add_located(ObjectResult& res, const Resource& r, const LocateFn& locate, Finding f) {
   if (locate && !f.path.empty()) {
-    auto [line, col] = locate(r, refine_to_entry(r, f.path, f.message));
-    f.line = line;
-    f.column = col;
+    FieldPlace place = locate(r, refine_to_entry(r, f.path, f.message));
+    f.line = place.line;
+    f.column = place.column;
+    if (place.line > 0 && !place.file.empty()) f.file = place.file;
   }
   if (f.line == 0) {
     f.line = r.source.line;

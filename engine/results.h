@@ -12,18 +12,26 @@
 
 namespace kv::engine {
 
-// Maps a field path of a resource to (line, column) in its source file; (0, 0) when unknown. The
-// manifests command uses resources/locate; the chart command a template-aware locator.
-using LocateFn = std::function<std::pair<int, int>(const Resource&, const std::string& field_path)>;
+// Where a field is written: line and column (0 = unknown) in `file`, "" meaning the object's own
+// source file. Another file is a kustomize patch that set the field.
+struct FieldPlace {
+  int line = 0;
+  int column = 0;
+  std::string file;
+};
+
+// Maps a field path of a resource to where it is written. The manifests command uses resources/locate;
+// the chart command a template-aware locator; the kustomize command the origin files and patches.
+using LocateFn = std::function<FieldPlace(const Resource&, const std::string& field_path)>;
 
 // resources/locate's answer for the field, as a LocateFn.
-std::pair<int, int> locate_in_source(const Resource& r, const std::string& field_path);
+FieldPlace locate_in_source(const Resource& r, const std::string& field_path);
 
 // The result of `r` before any finding: kind kObject, status valid, suite `suite` ("" = the object's file).
 ObjectResult object_result(const Resource& r, const std::string& suite);
 
-// Appends `f` to `res`, placed at the line of its field (`locate`; for a message `Invalid value: "V"`
-// about a map, the entry holding V), else at the object's first line.
+// Appends `f` to `res`, placed at the line (and file) of its field (`locate`; for a message
+// `Invalid value: "V"` about a map, the entry holding V), else at the object's first line.
 void add_located(ObjectResult& res, const Resource& r, const LocateFn& locate, Finding f);
 
 // An error result for an object that was not judged: "server/unavailable", "not validated: <why>".
