@@ -97,7 +97,9 @@ class PreCommitTest(unittest.TestCase):
         cls.git("init", "-q", "-b", "main")
         with open(os.path.join(cls.repo, ".pre-commit-config.yaml"), "w") as f:
             f.write(f"repos:\n  - repo: {kvtest.SRC}\n    rev: {head.stdout.strip()}\n"
-                    "    hooks:\n      - id: kvalidate-charts\n      - id: kvalidate-manifests\n")
+                    "    hooks:\n      - id: kvalidate-charts\n      - id: kvalidate-manifests\n"
+                    # Kustomize bases and patches are the kustomize hook's (a patch is not a whole object).
+                    "        exclude: ^kustomize/\n      - id: kvalidate-kustomize\n")
         p = cls.run_in_repo([cls.precommit, "install"])
         if p.returncode != 0:
             raise unittest.SkipTest(f"pre-commit install failed: {p.stdout} {p.stderr}")
@@ -198,6 +200,31 @@ class PreCommitTest(unittest.TestCase):
         # Goal 0.5 s; the bound leaves room for a loaded shared machine.
         self.assertLess(manifests, 2.0)
         self.assertLess(chart, 3.0)
+
+    def test_5_kustomize_hook_blocks_a_bad_overlay_change(self):
+        shutil.copytree(kvtest.fixture("kustomize", "webapp"), os.path.join(self.repo, "kustomize", "webapp"))
+        self.git("add", "kustomize")
+        p = self.run_in_repo(["git", "commit", "-m", "kustomize app"])
+        out = p.stdout + p.stderr
+        self.assertEqual(p.returncode, 0, explain(p))
+        self.assertRegex(out, r"kvalidate \(kustomize\)\.+Passed")
+        before = self.commits()
+        patch = os.path.join(self.repo, "kustomize", "webapp", "overlays", "prod", "replicas.yaml")
+        with open(patch) as f:
+            good = f.read()
+        self.addCleanup(self.restore, patch, good)
+        self.assertIn("replicas: 3\n", good)
+        self.write("kustomize/webapp/overlays/prod/replicas.yaml", good.replace("replicas: 3\n", "replicas: -3\n"))
+        self.git("add", "kustomize/webapp/overlays/prod/replicas.yaml")
+        p = self.run_in_repo(["git", "commit", "-m", "bad overlay"])
+        out = p.stdout + p.stderr
+        self.assertNotEqual(p.returncode, 0, explain(p))
+        self.assertRegex(out, r"kvalidate \(kustomize\)\.+Failed")
+        self.assertIn("hook id: kvalidate-kustomize", out)
+        line = good.splitlines().index("  replicas: 3") + 1
+        self.assertIn(f"kustomize/webapp/overlays/prod/replicas.yaml:{line}:", out, explain(p))
+        self.assertIn("spec.replicas", out)
+        self.assertEqual(self.commits(), before, "the commit was not made")
 
 
 if __name__ == "__main__":
