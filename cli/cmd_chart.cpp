@@ -1,7 +1,7 @@
 // `kvalidate chart CHART...`: lints and renders each chart with the real helm, using the server's version
 // and served API versions so that .Capabilities tells the truth, then judges every rendered object on the
 // API server. A chart with ci/*-values.yaml (or any ci/*.yaml with --values-matrix) runs once per file,
-// each run its own report suite.
+// each run its own report suite; -f values files replace that matrix unless --values-matrix is given.
 #include <fmt/core.h>
 
 #include "cli/command.h"
@@ -13,7 +13,9 @@
 #include "render/chart.h"
 #include "render/lookup.h"
 #include "render/render.h"
+#include "render/line_map.h"
 #include "render/template_lines.h"
+#include "resources/locate.h"
 
 namespace kv::cli {
 namespace {
@@ -23,8 +25,10 @@ struct ChartOptions {
   render::ValuesFlags values;
   std::string release;
   bool values_matrix = false;
+  bool no_values_matrix = false;
   bool no_lint = false;
   bool skip_tests = false;
+  bool allow_external_symlinks = false;
   bool hook = false;
   bool lookup = false;
   std::string helm;  // --helm: 3, 4 or a path
@@ -37,7 +41,7 @@ struct ChartPlan {
   render::Chart chart;
   render::ValuesFlags values;  // config values files and set first, then -f and --set (later wins in helm)
   std::string release, namespace_;
-  bool values_matrix = false;
+  render::ValuesMatrix matrix = render::ValuesMatrix::kCiValues;
 };
 
 ChartPlan plan_chart(render::Chart chart, const ChartOptions& o, const CLI::App& cmd,
@@ -45,15 +49,21 @@ ChartPlan plan_chart(render::Chart chart, const ChartOptions& o, const CLI::App&
   ChartPlan p;
   p.values = o.values;
   p.release = o.release;
-  p.values_matrix = o.values_matrix;
+  std::optional<bool> matrix;  // given: on (every ci/*.yaml) or off
+  if (o.values_matrix) matrix = true;
+  if (o.no_values_matrix) matrix = false;
   const config::ChartConfig* cc = cfg ? config::chart_config(*cfg, chart.path) : nullptr;
   if (cc) {
     p.values.files.insert(p.values.files.begin(), cc->values.begin(), cc->values.end());
     p.values.set.insert(p.values.set.begin(), cc->set.begin(), cc->set.end());
     if (!given(cmd, "--release")) p.release = cc->release;
     if (!given(cmd, "--namespace")) p.namespace_ = cc->namespace_;
-    if (!given(cmd, "--values-matrix") && cc->values_matrix) p.values_matrix = *cc->values_matrix;
+    if (!matrix) matrix = cc->values_matrix;
   }
+  // Values files name the run the user wants: they replace the ci/ matrix unless it is asked for.
+  p.matrix = matrix ? (*matrix ? render::ValuesMatrix::kAllCi : render::ValuesMatrix::kOff)
+             : p.values.files.empty() ? render::ValuesMatrix::kCiValues
+                                      : render::ValuesMatrix::kOff;
   p.chart = std::move(chart);
   return p;
 }
@@ -84,7 +94,7 @@ ObjectResult lookup_report(const render::Chart& chart, const render::RenderReque
 
 int run_validation(const ChartOptions& o, const CLI::App& cmd, const std::optional<config::Config>& cfg,
                    const std::vector<std::string>& chart_paths, double started) {
-  auto reports = report::ReportSet::Open(o.pipeline.output.outputs);
+  auto reports = report::ReportSet::Open(o.pipeline.output.outputs, o.pipeline.output.verbose);
   if (!reports.ok()) {
     fmt::print(stderr, "kvalidate: {}\n", reports.status().message());
     return exit_code::kBadInput;
@@ -92,7 +102,7 @@ int run_validation(const ChartOptions& o, const CLI::App& cmd, const std::option
   // Everything about the input is checked before the plane is touched.
   std::vector<ChartPlan> charts;
   for (const auto& path : chart_paths) {
-    auto chart = render::load_chart(path);
+    auto chart = render::load_chart(path, o.allow_external_symlinks);
     if (!chart.ok()) return fail_early(*reports, chart.status(), started);
     charts.push_back(plan_chart(std::move(chart.value()), o, cmd, cfg));
     if (Status s = render::check_values(charts.back().values); !s.ok()) return fail_early(*reports, s, started);
@@ -122,7 +132,7 @@ int run_validation(const ChartOptions& o, const CLI::App& cmd, const std::option
   for (const auto& plan : charts) {
     const render::Chart& chart = plan.chart;
     bool first_run = true;
-    for (const auto& chart_run : render::plan_runs(chart, plan.values_matrix)) {
+    for (const auto& chart_run : render::plan_runs(chart, plan.matrix)) {
       render::RenderRequest req = base;
       req.release = plan.release;
       req.values = plan.values;
@@ -146,8 +156,11 @@ int run_validation(const ChartOptions& o, const CLI::App& cmd, const std::option
         if (!lookups.findings.empty()) batch.pre_results.push_back(std::move(lookups));
         first_run = false;
       }
-      // Rendered lines are not template lines: point findings at the field's key in the template.
+      for (auto& n : rendered->notes) batch.pre_results.push_back(std::move(n));
+      // Rendered lines are not template lines: every finding goes through the rendered → template mapping.
+      batch.map_line = render::template_line_of;
       batch.locate = [](const Resource& r, const std::string& path) {
+        if (auto pos = locate(r, path)) return engine::FieldPlace{render::template_line_of(r, pos->line), 0, ""};
         return engine::FieldPlace{render::template_line_for(r.source, path), 0, ""};
       };
       batches.push_back(std::move(batch));
@@ -188,8 +201,12 @@ const Registrar kRegistrar{Command{
       cmd->add_option("--release", opts->release, "Release name (default: the chart's name)");
       cmd->add_option("-n,--namespace", opts->pipeline.namespace_,
                       "Release namespace (default: the context's namespace, else default)");
-      cmd->add_flag("--values-matrix", opts->values_matrix,
-                    "Validate once per ci/*.yaml values file (ci/*-values.yaml are used even without this flag)");
+      auto* on = cmd->add_flag("--values-matrix", opts->values_matrix,
+                               "Validate once per ci/*.yaml values file (ci/*-values.yaml are used even without this "
+                               "flag, unless -f is given); -f files are then layered on each");
+      auto* off = cmd->add_flag("--no-values-matrix", opts->no_values_matrix,
+                                "Validate once with the chart's values (and -f), ignoring ci/");
+      on->excludes(off);
       cmd->add_flag("--no-lint", opts->no_lint, "Do not run helm lint first");
       cmd->add_flag("--skip-tests", opts->skip_tests, "Leave out helm test hooks (templates/tests)");
       cmd->add_option("--helm", opts->helm,
@@ -198,13 +215,18 @@ const Registrar kRegistrar{Command{
       cmd->add_flag("--lookup", opts->lookup,
                     "Render against the plane (helm template --dry-run=server) so that `lookup` sees its objects; "
                     "findings say which lookups returned empty");
+      cmd->add_flag("--allow-external-symlinks", opts->allow_external_symlinks,
+                    "Let the chart hold symbolic links to files outside it (helm reads them into the chart)");
       cmd->add_option("--rbac", opts->pipeline.rbac_file, "RBAC expectations file to check");
       cmd->add_option("--disable-rule", opts->pipeline.disabled_rules, "Rule ID to turn off (repeatable)");
+      add_policy_flags(cmd, opts->pipeline);
       add_output_flags(cmd, opts->pipeline.output);
+      add_kind_flags(cmd, opts->pipeline.kinds);
       cmd->add_flag("--hook", opts->hook,
                     "Pre-commit mode: the arguments are changed files; validate each chart holding any of them "
                     "once, ignore files in no chart, print nothing on success");
       add_cluster_flags(cmd, opts->pipeline.cluster);
+      add_impersonation_flags(cmd, opts->pipeline.cluster);
       add_config_flags(cmd, opts->config);
       return [opts, cmd] { return run(*opts, *cmd); };
     }}};

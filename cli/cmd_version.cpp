@@ -1,5 +1,6 @@
 // `kvalidate version`: kvalidate's own version and, for each external program it runs, the version,
-// the path and where it was found (see core/tools.h), or "not found".
+// the path and where it was found (see core/tools.h), or "not found"; and which admission-policy APIs
+// a plane kvalidate starts with that kube-apiserver serves (and the flags that turn them on).
 #include <future>
 #include <regex>
 
@@ -7,6 +8,7 @@
 
 #include "build_info.h"
 #include "cli/command.h"
+#include "controlplane/policy_apis.h"
 #include "core/json.h"
 #include "core/process.h"
 #include "core/tools.h"
@@ -88,6 +90,9 @@ int run_version(const std::string& output) {
     }));
   std::vector<ToolVersion> tools;
   for (auto& j : jobs) tools.push_back(j.get());
+  std::optional<controlplane::PolicyApis> policies;  // of the kube-apiserver an owned plane would run
+  for (const auto& t : tools)
+    if (t.name == "kube-apiserver" && !t.version.empty()) policies = controlplane::policy_apis(controlplane::kube_minor(t.version));
 
   if (output == "json") {
     JsonWriter w;
@@ -119,6 +124,20 @@ int run_version(const std::string& output) {
       w.end_object();
     }
     w.end_object();
+    w.key("admission_policies");
+    if (!policies) {
+      w.null();
+    } else {
+      w.begin_object();
+      for (const auto& a : policies->apis) {
+        w.key(a.kind).begin_object().key("version");
+        if (a.version.empty()) w.null(); else w.value("admissionregistration.k8s.io/" + a.version);
+        w.key("enabled_by_flags").value(a.enabled_by_flags).end_object();
+      }
+      w.key("flags").begin_array();
+      for (const auto& f : policies->flags) w.value(f);
+      w.end_array().end_object();
+    }
     w.end_object();
     fmt::print("{}\n", w.str());
     return 0;
@@ -132,6 +151,7 @@ int run_version(const std::string& output) {
       fmt::print("{:<15} {:<10} {} ({}; available: --helm {})\n", "", h.version.empty() ? "unknown" : h.version,
                  h.path, h.source, h.major == 3 || h.major == 4 ? std::to_string(h.major) : h.path);
   }
+  if (policies) fmt::print("{:<15} {}\n", "policies", policies->describe());
   return 0;
 }
 
@@ -144,7 +164,8 @@ Registrar reg({"version", "Show kvalidate's version and the helm/kube-apiserver/
                  cmd->footer("For each tool: version, path and where it was found (KVALIDATE_<TOOL>, PATH, "
                              "KUBEBUILDER_ASSETS, cache), or \"not found\". For helm: the one `chart` uses here "
                              "(KVALIDATE_HELM, .kvalidate.yaml `helm:`, else PATH, else the newest in the cache) and "
-                             "every other one available. Exit 0.");
+                             "every other one available; then the admission-policy APIs a plane started with that "
+                             "kube-apiserver serves. Exit 0.");
                  cmd->add_option("-o,--output", *output, "text or json")->check(CLI::IsMember({"text", "json"}));
                  return [output] { return run_version(*output); };
                }});

@@ -17,9 +17,12 @@ _kvalidate() {
         --context) COMPREPLY=(); return ;;
         --backend) COMPREPLY=($(compgen -W "auto apiserver k3s" -- "$cur")); return ;;
         --wait) COMPREPLY=(); return ;;
+        --as) COMPREPLY=(); return ;;
+        --as-group) COMPREPLY=(); return ;;
+        --as-uid) COMPREPLY=(); return ;;
         --config) COMPREPLY=($(compgen -f -- "$cur")); return ;;
       esac
-      opts="-h --help -n --namespace --rbac --disable-rule --hook -o --output -j --jobs --warnings-as-errors --kubeconfig --context --backend --wait --config --no-config"; files=1 ;;
+      opts="-h --help -n --namespace --rbac --disable-rule --hook -o --output -j --jobs --warnings-as-errors --kubeconfig --context --backend --wait --as --as-group --as-uid --config --no-config"; files=1 ;;
     up)
       case "$prev" in
         --kubeconfig) COMPREPLY=($(compgen -f -- "$cur")); return ;;
@@ -66,9 +69,12 @@ _kvalidate() {
         --context) COMPREPLY=(); return ;;
         --backend) COMPREPLY=($(compgen -W "auto apiserver k3s" -- "$cur")); return ;;
         --wait) COMPREPLY=(); return ;;
+        --as) COMPREPLY=(); return ;;
+        --as-group) COMPREPLY=(); return ;;
+        --as-uid) COMPREPLY=(); return ;;
         --config) COMPREPLY=($(compgen -f -- "$cur")); return ;;
       esac
-      opts="-h --help -f --values --set --set-string --set-file --release -n --namespace --values-matrix --no-lint --skip-tests --rbac --disable-rule -o --output -j --jobs --warnings-as-errors --hook --kubeconfig --context --backend --wait --config --no-config"; files=1 ;;
+      opts="-h --help -f --values --set --set-string --set-file --release -n --namespace --values-matrix --no-lint --skip-tests --allow-external-symlinks --rbac --disable-rule -o --output -j --jobs --warnings-as-errors --hook --kubeconfig --context --backend --wait --as --as-group --as-uid --config --no-config"; files=1 ;;
     can-i)
       case "$prev" in
         --as) COMPREPLY=(); return ;;

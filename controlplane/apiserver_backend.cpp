@@ -7,6 +7,7 @@
 #include <fmt/core.h>
 
 #include "controlplane/files.h"
+#include "controlplane/policy_apis.h"
 #include "controlplane/ports.h"
 #include "core/process.h"
 #include "kube/kubeconfig.h"
@@ -20,7 +21,8 @@ std::string url(int port) { return fmt::format("https://127.0.0.1:{}", port); }
 
 std::vector<std::string> etcd_command(const ApiserverConfig& c) {
   using namespace pki_files;
-  std::string peer = fmt::format("http://127.0.0.1:{}", c.etcd_peer_port);
+  // Peer traffic is TLS with client certificates too: nobody local can talk to the peer port in clear.
+  std::string peer = fmt::format("https://127.0.0.1:{}", c.etcd_peer_port);
   return {
       c.etcd_bin,
       "--name=kvalidate",
@@ -34,6 +36,10 @@ std::vector<std::string> etcd_command(const ApiserverConfig& c) {
       "--key-file=" + pki_path(c, kServingKey),
       "--trusted-ca-file=" + pki_path(c, kCaCert),
       "--client-cert-auth=true",
+      "--peer-cert-file=" + pki_path(c, kServingCert),
+      "--peer-key-file=" + pki_path(c, kServingKey),
+      "--peer-trusted-ca-file=" + pki_path(c, kCaCert),
+      "--peer-client-cert-auth=true",
       "--unsafe-no-fsync=true",
       "--snapshot-count=100000",
       "--log-level=warn",
@@ -42,7 +48,7 @@ std::vector<std::string> etcd_command(const ApiserverConfig& c) {
 
 std::vector<std::string> apiserver_command(const ApiserverConfig& c) {
   using namespace pki_files;
-  return {
+  std::vector<std::string> argv = {
       c.apiserver_bin,
       "--bind-address=127.0.0.1",
       "--advertise-address=127.0.0.1",
@@ -56,6 +62,8 @@ std::vector<std::string> apiserver_command(const ApiserverConfig& c) {
       "--etcd-certfile=" + pki_path(c, kEtcdClientCert),
       "--etcd-keyfile=" + pki_path(c, kEtcdClientKey),
       "--authorization-mode=RBAC",
+      // Nothing answers anonymously, /healthz and /version included; kvalidate checks health as admin.
+      "--anonymous-auth=false",
       "--disable-admission-plugins=ServiceAccount",
       "--service-account-issuer=https://kubernetes.default.svc.cluster.local",
       "--service-account-key-file=" + pki_path(c, kSaPub),
@@ -69,6 +77,8 @@ std::vector<std::string> apiserver_command(const ApiserverConfig& c) {
       "--profiling=false",
       "--v=0",
   };
+  for (auto& f : policy_apis(c.kube_minor).flags) argv.push_back(std::move(f));
+  return argv;
 }
 
 Result<Pki> ensure_pki(const std::string& dir) {
@@ -81,6 +91,12 @@ Result<Pki> ensure_pki(const std::string& dir) {
 }
 
 Result<LaunchPlan> apiserver_plan(ApiserverConfig c) {
+  if (c.kube_minor == 0) {
+    RunOptions ro;
+    ro.timeout = std::chrono::seconds(10);
+    auto v = run_command({c.apiserver_bin, "--version"}, ro);  // "Kubernetes v1.37.2"
+    if (v.ok() && v->exit_code == 0) c.kube_minor = kube_minor(v->out);
+  }
   auto pki = ensure_pki(c.dir);
   if (!pki.ok()) return pki.status();
   std::set<int> used;

@@ -42,7 +42,8 @@ TEST_CASE("etcd_command and apiserver_command: loopback ports, TLS to etcd, RBAC
   auto etcd = etcd_command(c);
   CHECK(etcd[0] == "/bin/etcd");
   CHECK(has(etcd, "--listen-client-urls=https://127.0.0.1:2001"));
-  CHECK(has(etcd, "--listen-peer-urls=http://127.0.0.1:2002"));
+  CHECK(has(etcd, "--listen-peer-urls=https://127.0.0.1:2002"));  // peers: TLS with client certificates
+  CHECK(has(etcd, "--peer-client-cert-auth=true"));
   CHECK(has(etcd, "--data-dir=/state/etcd-data"));
   CHECK(has(etcd, "--client-cert-auth=true"));
   CHECK(has(etcd, "--unsafe-no-fsync=true"));
@@ -52,11 +53,18 @@ TEST_CASE("etcd_command and apiserver_command: loopback ports, TLS to etcd, RBAC
   CHECK(has(api, "--bind-address=127.0.0.1"));
   CHECK(has(api, "--etcd-servers=https://127.0.0.1:2001"));
   CHECK(has(api, "--authorization-mode=RBAC"));
+  CHECK(has(api, "--anonymous-auth=false"));
   CHECK(has(api, "--disable-admission-plugins=ServiceAccount"));
   CHECK(has(api, "--service-account-key-file=/state/pki/sa.pub"));
   CHECK(has(api, "--service-account-signing-key-file=/state/pki/sa.key"));
   CHECK(has(api, "--client-ca-file=/state/pki/ca.crt"));
   CHECK(has(api, "--allow-privileged=true"));
+  for (const auto& a : api) CHECK(a.rfind("--feature-gates", 0) != 0);  // 1.36+: policies on by default
+
+  c.kube_minor = 35;  // MutatingAdmissionPolicy beta: off by default
+  auto beta = apiserver_command(c);
+  CHECK(has(beta, "--feature-gates=MutatingAdmissionPolicy=true"));
+  CHECK(has(beta, "--runtime-config=admissionregistration.k8s.io/v1beta1=true"));
 }
 
 }  // namespace kv::controlplane

@@ -2,7 +2,10 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdlib>
+#include <filesystem>
+#include <future>
 #include <optional>
 #include <thread>
 
@@ -14,8 +17,11 @@
 #include "controlplane/launch.h"
 #include "controlplane/lock.h"
 #include "controlplane/state.h"
+#include "core/kube_versions.h"
 #include "core/tools.h"
+#include "core/trust.h"
 #include "kube/client.h"
+#include "kube/credentials.h"
 #include "kube/kubeconfig.h"
 
 namespace kv::controlplane {
@@ -23,6 +29,17 @@ namespace kv::controlplane {
 namespace {
 
 using Clock = std::chrono::steady_clock;
+
+// --as/--as-group override the kubeconfig's as/as-groups, as kubectl's flags do.
+Status apply_impersonation(const EnsureOptions& opts, kube::Cluster& c) {
+  if (!opts.as_user.empty()) c.impersonate.user = opts.as_user;
+  if (!opts.as_groups.empty()) c.impersonate.groups = opts.as_groups;
+  if (!opts.as_uid.empty()) c.impersonate.uid = opts.as_uid;
+  if (c.impersonate.user.empty() && !c.impersonate.empty())
+    return Status::Usage("--as-group/--as-uid (or the kubeconfig's as-groups, as-uid, as-user-extra) need a user "
+                         "to impersonate: give --as (or as: in the kubeconfig)");
+  return Status::Ok();
+}
 
 Result<Plane> external(const EnsureOptions& opts) {
   std::string paths = opts.kubeconfig;
@@ -33,6 +50,13 @@ Result<Plane> external(const EnsureOptions& opts) {
   }
   auto cluster = kube::load_kubeconfig(paths, opts.context);
   if (!cluster.ok()) return cluster.status();
+  KV_RETURN_IF_ERROR(apply_impersonation(opts, *cluster));
+  std::string who = fmt::format("cluster {} (context \"{}\" of {})", cluster->server, cluster->context, paths);
+  // An exec plugin runs here, once, so that its failure reads as what it is.
+  if (auto creds = kube::current_credentials(*cluster); !creds.ok()) {
+    Status why = creds.status().Prefixed(who + ": user \"" + cluster->user + "\": getting credentials");
+    return creds.status().code() == Status::Code::kNotFound ? Status::InvalidInput(why.message()) : why;
+  }
   // Any HTTP answer from /readyz or /version shows the server is there; reviewers without rights on
   // /readyz still get /version (public-info-viewer).
   std::string detail;
@@ -41,19 +65,24 @@ Result<Plane> external(const EnsureOptions& opts) {
     co.connect_timeout_ms = 5000;
     co.request_timeout_ms = 10000;
     auto client = kube::Client::Create(*cluster, co);
-    kube::Response r;
+    if (!client.ok()) return client.status();
     kube::Request req;
     req.path = "/version";
-    if (client.ok()) r = (*client)->send(req);
-    if (!client.ok() || !r.success())
-      return Status::Unavailable(fmt::format("cluster {} (context \"{}\" of {}) does not answer: {}", cluster->server,
-                                             cluster->context, paths, r.transport_ok() ? detail : r.transport_error));
+    kube::Response r = (*client)->send(req);
+    if (r.status == 401) return kube::credentials_rejected(*cluster);
+    if (!r.success())
+      return Status::Unavailable(fmt::format("{} does not answer: {}", who, r.transport_ok() ? detail : r.transport_error));
   }
   Plane p;
   p.cluster = *cluster;
   p.backend = "external";
   p.kubeconfig_path = paths;
   return p;
+}
+
+std::string recorded_version(const State& s) {
+  auto it = s.versions.find(s.backend == "k3s" ? "k3s" : "kube-apiserver");
+  return it == s.versions.end() ? "" : it->second;
 }
 
 // The recorded plane, when every recorded process is still ours and /readyz answers.
@@ -74,6 +103,8 @@ std::optional<Plane> reuse(const std::string& dir, std::string* why = nullptr) {
   p.owned = true;
   p.backend = s->backend;
   p.kubeconfig_path = s->kubeconfig;
+  p.server_version = recorded_version(*s);
+  p.dir = dir;
   return p;
 }
 
@@ -84,8 +115,10 @@ std::string no_binaries_message() {
          "or use an existing cluster with --kubeconfig";
 }
 
-Result<LaunchPlan> make_plan(const std::string& dir, const std::string& backend) {
-  auto apiserver = find_tool("kube-apiserver");
+// `kube_version` "" takes the newest kube-apiserver found anywhere; a pinned version only its own
+// cache folder's (a copy on PATH is of unknown version).
+Result<LaunchPlan> make_plan(const std::string& dir, const std::string& backend, const std::string& kube_version) {
+  auto apiserver = kube_version.empty() ? find_tool("kube-apiserver") : find_cached_tool("kube-apiserver", kube_version);
   auto etcd = find_tool("etcd");
   if (backend == "apiserver" || (backend == "auto" && apiserver && etcd)) {
     if (!apiserver || !etcd)
@@ -109,7 +142,7 @@ Result<LaunchPlan> make_plan(const std::string& dir, const std::string& backend)
 
 Result<Plane> start(const std::string& dir, const EnsureOptions& opts, Clock::time_point deadline) {
   for (int attempt = 0;; ++attempt) {
-    auto plan = make_plan(dir, opts.backend);
+    auto plan = make_plan(dir, opts.backend, opts.kube_version);
     if (!plan.ok()) return plan.status();
     bool port_taken = false;
     auto launched = launch(dir, *plan, deadline, port_taken);
@@ -123,11 +156,16 @@ Result<Plane> start(const std::string& dir, const EnsureOptions& opts, Clock::ti
     p.backend = launched->state.backend;
     p.kubeconfig_path = launched->state.kubeconfig;
     p.started_now = true;
+    p.server_version = recorded_version(launched->state);
+    p.dir = dir;
     return p;
   }
 }
 
 }  // namespace
+
+// The plane kvalidate owns in the state folder: reused when it runs, else (re)started.
+Result<Plane> own_plane(const EnsureOptions& opts);
 
 std::string state_dir(const std::string& home) {
   if (!home.empty()) return home;
@@ -137,10 +175,46 @@ std::string state_dir(const std::string& home) {
   return std::string(h && *h ? h : "/tmp") + "/.local/state/kvalidate";
 }
 
+std::string version_plane_dir(const std::string& state_dir, const std::string& kube_version) {
+  return state_dir + "/" + kube_version;
+}
+
+std::vector<std::string> version_plane_dirs(const std::string& state_dir) {
+  std::vector<std::string> versions;
+  std::error_code ec;
+  for (const auto& e : std::filesystem::directory_iterator(state_dir, ec)) {
+    std::string name = e.path().filename().string();
+    if (name.size() > 1 && name[0] == 'v' && e.is_directory() && std::filesystem::exists(state_file(e.path().string())))
+      versions.push_back(name);
+  }
+  std::sort(versions.begin(), versions.end(), version_less);
+  for (auto& v : versions) v = version_plane_dir(state_dir, v);
+  return versions;
+}
+
 Result<Plane> ensure_plane(const EnsureOptions& opts) {
-  if (!opts.kubeconfig.empty() || !opts.context.empty()) return external(opts);
-  const std::string dir = state_dir(opts.home);
+  const bool external_named = !opts.kubeconfig.empty() || !opts.context.empty();
+  if (!opts.kube_version.empty() && (external_named || opts.backend == "k3s"))
+    return Status::Usage(fmt::format("--kube-version needs kvalidate's own kube-apiserver planes: an existing "
+                                     "cluster (--kubeconfig/--context) or k3s has one version of its own"));
+  if (external_named) return external(opts);
+  auto p = own_plane(opts);
+  if (!p.ok()) return p;
+  KV_RETURN_IF_ERROR(apply_impersonation(opts, p->cluster));
+  return p;
+}
+
+Result<Plane> own_plane(const EnsureOptions& opts) {
+  std::string dir = state_dir(opts.home);
+  KV_RETURN_IF_ERROR(check_trusted_path(dir, "state folder"));
+  if (!opts.kube_version.empty()) {
+    // The default plane serves its own version: no second plane of the same version.
+    if (auto p = reuse(dir); p && p->server_version == opts.kube_version) return *p;
+    dir = version_plane_dir(dir, opts.kube_version);
+  }
   if (auto p = reuse(dir)) return *p;  // warm path: no lock, no writes
+  if (!opts.kube_version.empty())
+    KV_RETURN_IF_ERROR(ensure_kube_binaries(opts.kube_version, opts.build_progress));
 
   KV_RETURN_IF_ERROR(make_private_dir(dir));
   auto deadline = Clock::now() + opts.wait;
@@ -164,6 +238,14 @@ Result<Plane> ensure_plane(const EnsureOptions& opts) {
   }
   ::unlink(state_file(dir).c_str());  // stale, half-written or foreign: never trusted
   return start(dir, opts, deadline);
+}
+
+std::vector<Result<Plane>> ensure_planes(const std::vector<EnsureOptions>& opts) {
+  std::vector<std::future<Result<Plane>>> running;
+  for (const auto& o : opts) running.push_back(std::async(std::launch::async, [&o] { return ensure_plane(o); }));
+  std::vector<Result<Plane>> out;
+  for (auto& r : running) out.push_back(r.get());
+  return out;
 }
 
 }  // namespace kv::controlplane

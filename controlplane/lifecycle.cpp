@@ -9,6 +9,7 @@
 #include "controlplane/files.h"
 #include "controlplane/launch.h"
 #include "controlplane/lock.h"
+#include "core/trust.h"
 #include "kube/kubeconfig.h"
 
 namespace kv::controlplane {
@@ -57,6 +58,8 @@ PlaneStatus plane_status(const std::string& dir) {
 Result<DownResult> stop_plane(const std::string& dir, bool keep_data) {
   DownResult res;
   if (!fs::exists(dir)) return res;
+  // The pids recorded in a folder someone else can write are not ours to stop.
+  KV_RETURN_IF_ERROR(check_trusted_path(dir, "state folder"));
   auto lock = FileLock::acquire(dir + "/lock", std::chrono::seconds(120));
   if (!lock.ok()) return lock.status();
   auto s = read_state(dir);

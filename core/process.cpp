@@ -79,9 +79,9 @@ Result<RunResult> run_command(const std::vector<std::string>& argv, const RunOpt
 
   posix_spawn_file_actions_t fa;
   posix_spawn_file_actions_init(&fa);
-  posix_spawn_file_actions_adddup2(&fa, in_r.fd, 0);
+  if (!opts.inherit_stdin) posix_spawn_file_actions_adddup2(&fa, in_r.fd, 0);
   posix_spawn_file_actions_adddup2(&fa, out_w.fd, 1);
-  posix_spawn_file_actions_adddup2(&fa, err_w.fd, 2);
+  if (!opts.pass_stderr) posix_spawn_file_actions_adddup2(&fa, err_w.fd, 2);
   if (!opts.cwd.empty()) posix_spawn_file_actions_addchdir_np(&fa, opts.cwd.c_str());
   auto args = argv;
   auto envs = merged_env(opts.env);
@@ -92,10 +92,11 @@ Result<RunResult> run_command(const std::vector<std::string>& argv, const RunOpt
   posix_spawn_file_actions_destroy(&fa);
   if (rc != 0) return Status::IOError(argv[0] + ": cannot start: " + std::strerror(rc));
   in_r.reset(); out_w.reset(); err_w.reset();
+  if (opts.pass_stderr) err_r.reset();
 
   RunResult res;
   size_t written = 0;
-  if (opts.stdin_data.empty()) in_w.reset();
+  if (opts.stdin_data.empty() || opts.inherit_stdin) in_w.reset();
   else fcntl(in_w.fd, F_SETFL, O_NONBLOCK);
   fcntl(out_r.fd, F_SETFL, O_NONBLOCK);
   fcntl(err_r.fd, F_SETFL, O_NONBLOCK);

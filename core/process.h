@@ -20,6 +20,8 @@ struct RunOptions {
   std::string cwd;                             // empty: inherit
   std::chrono::milliseconds timeout{std::chrono::minutes(5)};
   size_t max_output = 256u << 20;              // stdout/stderr beyond this are cut
+  bool inherit_stdin = false;                  // the child reads this process' stdin (stdin_data unused)
+  bool pass_stderr = false;                    // the child writes to this process' stderr (err stays empty)
 };
 
 struct RunResult {

@@ -24,6 +24,10 @@ struct FieldPlace {
 // the chart command a template-aware locator; the kustomize command the origin files and patches.
 using LocateFn = std::function<FieldPlace(const Resource&, const std::string& field_path)>;
 
+// Maps a line as an object's node marks count it to a line of its file: for a chart object, a line of
+// its rendered document → the template line that wrote it (render/line_map.h).
+using MapLineFn = std::function<int(const Resource&, int line)>;
+
 // resources/locate's answer for the field, as a LocateFn.
 FieldPlace locate_in_source(const Resource& r, const std::string& field_path);
 
@@ -40,9 +44,16 @@ ObjectResult not_validated(const Resource& r, const std::string& suite, const st
 // The exit code one result asks for: 1 findings, 2 bad input, 3 infrastructure, else 0.
 int exit_code_of(const ObjectResult& r);
 
-// RBAC risk findings of Roles, ClusterRoles and bindings join the object's result; an error-level
-// risk makes a valid object invalid. Rules in `disabled` are left out.
-void add_rbac_risks(ObjectResult& r, const Resource& res, const std::set<std::string>& disabled);
+// RBAC risk findings of Roles, ClusterRoles and bindings join the object's result, on the line of the
+// object's file (`map_line`, null = unchanged); an error-level risk makes a valid object invalid. Rules in
+// `disabled` are left out.
+void add_rbac_risks(ObjectResult& r, const Resource& res, const std::set<std::string>& disabled,
+                    const MapLineFn& map_line = {});
+
+// What the loader found in the object's text (duplicate keys: Resource::local_findings) joins its
+// result as errors, at the line of the object's file (`map_line`): the server judged the object as
+// kubectl would send it, but would reject the text as written.
+void add_local_findings(ObjectResult& r, const Resource& res, const MapLineFn& map_line = {});
 
 // --disable-rule ID also silences server findings by rule ("dry-run/deprecated-api"); an invalid
 // object left without errors becomes valid.

@@ -2,11 +2,13 @@
 
 #include <curl/curl.h>
 
+#include <cstdio>
 #include <cstdlib>
 #include <deque>
 #include <memory>
 #include <mutex>
 
+#include "kube/credentials.h"
 #include "kube/warning.h"
 
 namespace kv::kube {
@@ -56,11 +58,95 @@ curl_blob blob_of(const std::string& s) {
   return curl_blob{const_cast<char*>(s.data()), s.size(), CURL_BLOB_COPY};
 }
 
+// What libcurl's VERBOSE would print, line by line, with credentials masked; bodies are never printed.
+int debug_print(CURL*, curl_infotype type, char* data, size_t size, void*) {
+  const char* prefix = type == CURLINFO_TEXT ? "* " : type == CURLINFO_HEADER_IN ? "< "
+                       : type == CURLINFO_HEADER_OUT ? "> " : nullptr;
+  if (!prefix) return 0;
+  std::string_view text(data, size);
+  while (!text.empty()) {
+    size_t end = text.find('\n');
+    std::string_view line = text.substr(0, end);
+    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+    if (!line.empty()) std::fprintf(stderr, "%s%s\n", prefix, mask_credentials(line).c_str());
+    if (end == std::string_view::npos) break;
+    text.remove_prefix(end + 1);
+  }
+  return 0;
+}
+
+// Impersonate-Extra-<key>: the key percent-encoded where it is not a legal header name character.
+std::string header_key_escape(const std::string& key) {
+  static const std::string kLegal = "!#$&'*+-.^_`|~";
+  std::string out;
+  for (unsigned char c : key) {
+    if (std::isalnum(c) || kLegal.find(static_cast<char>(c)) != std::string::npos) out += static_cast<char>(c);
+    else { char buf[4]; std::snprintf(buf, sizeof buf, "%%%02X", c); out += buf; }
+  }
+  return out;
+}
+
+bool is_loopback_host(std::string host) {
+  if (host.size() > 2 && host.front() == '[') host = host.substr(1, host.size() - 2);
+  for (auto& c : host) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return host == "localhost" || host.ends_with(".localhost") || host.rfind("127.", 0) == 0 || host == "::1" ||
+         host.rfind("::ffff:127.", 0) == 0;
+}
+
+// NO_PROXY (or no_proxy) as Go reads it: "*", or comma-separated names matching the host or a domain
+// it is in (".example.com" and "example.com" alike), or literal addresses.
+bool in_no_proxy(std::string host) {
+  const char* env = std::getenv("NO_PROXY");
+  if (!env || !*env) env = std::getenv("no_proxy");
+  if (!env || !*env) return false;
+  if (host.size() > 2 && host.front() == '[') host = host.substr(1, host.size() - 2);
+  for (auto& c : host) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  std::string list(env);
+  size_t start = 0;
+  while (start <= list.size()) {
+    size_t end = list.find(',', start);
+    if (end == std::string::npos) end = list.size();
+    std::string entry = list.substr(start, end - start);
+    start = end + 1;
+    entry.erase(0, entry.find_first_not_of(" \t"));
+    entry.erase(entry.find_last_not_of(" \t") + 1);
+    for (auto& c : entry) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    if (auto colon = entry.rfind(':'); colon != std::string::npos && entry.find(':') == colon)
+      entry = entry.substr(0, colon);  // "host:port": the port is not compared
+    if (entry.empty()) continue;
+    if (entry == "*") return true;
+    if (entry.front() == '.') entry.erase(0, 1);
+    if (host == entry || (host.size() > entry.size() && host.ends_with("." + entry))) return true;
+  }
+  return false;
+}
+
 }  // namespace
+
+std::string mask_credentials(std::string_view line) {
+  std::string out(line);
+  std::string lower(line);
+  for (auto& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  constexpr std::string_view kName = "authorization:";  // also Proxy-Authorization
+  size_t at = lower.find(kName);
+  if (at == std::string::npos) return out;
+  size_t v = at + kName.size();
+  while (v < out.size() && out[v] == ' ') ++v;
+  size_t scheme_end = out.find(' ', v);
+  size_t end = out.find(']', v);  // HTTP/2 lines: "[authorization: Bearer xyz]"
+  if (end == std::string::npos) end = out.size();
+  if (scheme_end != std::string::npos && scheme_end < end) v = scheme_end + 1;  // keep "Bearer"/"Basic"
+  return out.substr(0, v) + "<masked>" + out.substr(end);
+}
 
 struct Client::Impl {
   CURLM* multi = nullptr;
   CURLSH* share = nullptr;
+  std::string base;        // URL prefix requests go to (host replaced by tls-server-name when set)
+  std::string connect_to;  // "NAME:PORT:HOST:PORT" when tls-server-name is set
+  std::string host_header; // "Host: HOST:PORT" sent then, as client-go sends the server's own name
+  bool direct = false;     // never proxied: loopback (as Go's ProxyFromEnvironment) or in NO_PROXY
+  std::vector<std::string> impersonate_headers;
   ~Impl() {
     if (multi) curl_multi_cleanup(multi);
     if (share) curl_share_cleanup(share);
@@ -83,12 +169,68 @@ Result<std::unique_ptr<Client>> Client::Create(Cluster cluster, ClientOptions op
   curl_multi_setopt(c->impl_->multi, CURLMOPT_PIPELINING, CURLPIPE_MULTIPLEX);
   curl_share_setopt(c->impl_->share, CURLSHOPT_SHARE, CURL_LOCK_DATA_SSL_SESSION);
   curl_share_setopt(c->impl_->share, CURLSHOPT_SHARE, CURL_LOCK_DATA_DNS);
+  KV_RETURN_IF_ERROR(c->prepare_target());
   return c;
 }
 
+Status Client::prepare_target() {
+  Impl& im = *impl_;
+  im.base = cluster_.server;
+  CURLU* u = curl_url();
+  if (!u || curl_url_set(u, CURLUPART_URL, cluster_.server.c_str(), 0) != CURLUE_OK) {
+    if (u) curl_url_cleanup(u);
+    return Status::InvalidInput("kubeconfig: invalid server URL \"" + cluster_.server + "\"");
+  }
+  auto part = [u](CURLUPart what, unsigned flags = 0) {
+    char* v = nullptr;
+    std::string out;
+    if (curl_url_get(u, what, &v, flags) == CURLUE_OK && v) out = v;
+    curl_free(v);
+    return out;
+  };
+  std::string host = part(CURLUPART_HOST), port = part(CURLUPART_PORT, CURLU_DEFAULT_PORT);
+  im.direct = is_loopback_host(host) || in_no_proxy(host);
+  if (!cluster_.tls_server_name.empty() && cluster_.tls_server_name != host) {
+    curl_url_set(u, CURLUPART_HOST, cluster_.tls_server_name.c_str(), 0);
+    im.base = part(CURLUPART_URL);
+    while (!im.base.empty() && im.base.back() == '/') im.base.pop_back();
+    im.connect_to = cluster_.tls_server_name + ":" + port + ":" + host + ":" + port;
+    im.host_header = "Host: " + host + ":" + port;
+  }
+  curl_url_cleanup(u);
+  const Impersonation& imp = cluster_.impersonate;
+  if (imp.user.empty() && !imp.empty())
+    return Status::InvalidInput("impersonation: groups, uid or user-extra are set but no user to impersonate "
+                                "(as: in the kubeconfig, or --as)");
+  if (!imp.user.empty()) im.impersonate_headers.push_back("Impersonate-User: " + imp.user);
+  if (!imp.uid.empty()) im.impersonate_headers.push_back("Impersonate-Uid: " + imp.uid);
+  for (const auto& g : imp.groups) im.impersonate_headers.push_back("Impersonate-Group: " + g);
+  for (const auto& [k, vs] : imp.extra)
+    for (const auto& v : vs) im.impersonate_headers.push_back("Impersonate-Extra-" + header_key_escape(k) + ": " + v);
+  for (const auto& h : im.impersonate_headers)
+    if (h.find_first_of("\r\n") != std::string::npos)
+      return Status::InvalidInput("impersonation: a value holds a line break");
+  return Status::Ok();
+}
+
 std::vector<Response> Client::send_all(const std::vector<Request>& reqs, int jobs, const OnResponse& on_done) {
+  return send_batch(reqs, jobs, on_done, true);
+}
+
+std::vector<Response> Client::send_batch(const std::vector<Request>& reqs, int jobs, const OnResponse& on_done,
+                                         bool may_refresh) {
   std::vector<Response> out(reqs.size());
   if (reqs.empty()) return out;
+  auto creds = current_credentials(cluster_);
+  if (!creds.ok()) {
+    // No credentials, no request: every one fails the same way (the plugin ran once).
+    for (size_t i = 0; i < reqs.size(); ++i) {
+      out[i].transport_error = "getting credentials: " + creds.status().message();
+      if (on_done) on_done(i, out[i]);
+    }
+    return out;
+  }
+  std::vector<size_t> rejected;  // answered 401 with exec credentials: sent again once after a refresh
   if (jobs < 1) jobs = 1;
   CURLM* multi = impl_->multi;
   curl_multi_setopt(multi, CURLMOPT_MAX_CONCURRENT_STREAMS, static_cast<long>(jobs));
@@ -98,6 +240,7 @@ std::vector<Response> Client::send_all(const std::vector<Request>& reqs, int job
   struct Slot {
     CURL* easy = nullptr;
     curl_slist* headers = nullptr;
+    curl_slist* connect_to = nullptr;
     size_t index = 0;
     char error[CURL_ERROR_SIZE] = {};  // libcurl's detailed error text ("SSL certificate problem: ...")
   };
@@ -119,8 +262,23 @@ std::vector<Response> Client::send_all(const std::vector<Request>& reqs, int job
     s->index = i;
     const Request& r = reqs[i];
     CURL* e = s->easy;
-    std::string url = cluster_.server + r.path;
+    std::string url = impl_->base + r.path;
     curl_easy_setopt(e, CURLOPT_URL, url.c_str());
+    s->connect_to = nullptr;
+    if (!impl_->connect_to.empty()) {
+      s->connect_to = curl_slist_append(nullptr, impl_->connect_to.c_str());
+      curl_easy_setopt(e, CURLOPT_CONNECT_TO, s->connect_to);
+    }
+    if (!cluster_.proxy_url.empty()) {
+      curl_easy_setopt(e, CURLOPT_PROXY, cluster_.proxy_url.c_str());
+      curl_easy_setopt(e, CURLOPT_NOPROXY, "");  // proxy-url is used for every request, as client-go
+    } else if (impl_->direct) {
+      curl_easy_setopt(e, CURLOPT_PROXY, "");  // loopback or NO_PROXY: HTTPS_PROXY does not apply
+    } else {
+      // HTTPS_PROXY from the environment, if set. NO_PROXY was matched against the server's own host
+      // above: libcurl would match the URL's, which is the tls-server-name when one is set.
+      curl_easy_setopt(e, CURLOPT_NOPROXY, "");
+    }
     curl_easy_setopt(e, CURLOPT_SHARE, impl_->share);
     curl_easy_setopt(e, CURLOPT_HTTP_VERSION, CURL_HTTP_VERSION_2TLS);
     curl_easy_setopt(e, CURLOPT_PIPEWAIT, 1L);
@@ -135,7 +293,10 @@ std::vector<Response> Client::send_all(const std::vector<Request>& reqs, int job
     curl_easy_setopt(e, CURLOPT_PRIVATE, s);
     curl_easy_setopt(e, CURLOPT_ERRORBUFFER, s->error);
     curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "");
-    if (debug_http()) curl_easy_setopt(e, CURLOPT_VERBOSE, 1L);
+    if (debug_http()) {
+      curl_easy_setopt(e, CURLOPT_DEBUGFUNCTION, debug_print);
+      curl_easy_setopt(e, CURLOPT_VERBOSE, 1L);
+    }
     if (cluster_.insecure_skip_tls_verify) {
       curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, 0L);
       curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, 0L);
@@ -143,9 +304,10 @@ std::vector<Response> Client::send_all(const std::vector<Request>& reqs, int job
       curl_blob ca = blob_of(cluster_.ca_pem);
       curl_easy_setopt(e, CURLOPT_CAINFO_BLOB, &ca);
     }
-    if (!cluster_.client_cert_pem.empty()) {
-      curl_blob cert = blob_of(cluster_.client_cert_pem);
-      curl_blob key = blob_of(cluster_.client_key_pem);
+    const Credential& cred = creds->cred;
+    if (!cred.cert_pem.empty()) {
+      curl_blob cert = blob_of(cred.cert_pem);
+      curl_blob key = blob_of(cred.key_pem);
       curl_easy_setopt(e, CURLOPT_SSLCERTTYPE, "PEM");
       curl_easy_setopt(e, CURLOPT_SSLCERT_BLOB, &cert);
       curl_easy_setopt(e, CURLOPT_SSLKEYTYPE, "PEM");
@@ -154,7 +316,9 @@ std::vector<Response> Client::send_all(const std::vector<Request>& reqs, int job
     curl_slist* h = nullptr;
     h = curl_slist_append(h, ("Accept: " + r.accept).c_str());
     if (!r.content_type.empty()) h = curl_slist_append(h, ("Content-Type: " + r.content_type).c_str());
-    if (!cluster_.token.empty()) h = curl_slist_append(h, ("Authorization: Bearer " + cluster_.token).c_str());
+    if (!cred.token.empty()) h = curl_slist_append(h, ("Authorization: Bearer " + cred.token).c_str());
+    if (!impl_->host_header.empty()) h = curl_slist_append(h, impl_->host_header.c_str());
+    for (const auto& ih : impl_->impersonate_headers) h = curl_slist_append(h, ih.c_str());
     h = curl_slist_append(h, "Expect:");
     s->headers = h;
     curl_easy_setopt(e, CURLOPT_HTTPHEADER, h);
@@ -195,12 +359,14 @@ std::vector<Response> Client::send_all(const std::vector<Request>& reqs, int job
       }
       curl_multi_remove_handle(multi, m->easy_handle);
       curl_slist_free_all(s->headers);
-      s->headers = nullptr;
+      curl_slist_free_all(s->connect_to);
+      s->headers = s->connect_to = nullptr;
       active[s->index] = nullptr;
       free_slots.push_back(s);
       --in_flight;
       ++done;
-      if (on_done) on_done(s->index, resp);
+      if (resp.status == 401 && may_refresh && creds->from_exec) rejected.push_back(s->index);
+      else if (on_done) on_done(s->index, resp);
     }
     if (done < reqs.size() && running > 0) curl_multi_poll(multi, nullptr, 0, 100, nullptr);
   }
@@ -209,12 +375,25 @@ std::vector<Response> Client::send_all(const std::vector<Request>& reqs, int job
       if (!s) continue;
       curl_multi_remove_handle(multi, s->easy);
       curl_slist_free_all(s->headers);
+      curl_slist_free_all(s->connect_to);
     }
     for (size_t i = 0; i < out.size(); ++i)
       if (active[i] || i >= next) out[i] = Response{0, "", {}, "cancelled"};
     cancelled_ = false;
   }
   for (auto& s : slots) curl_easy_cleanup(s.easy);
+  if (!rejected.empty() && !cancelled_) {
+    // client-go runs the plugin again after a 401 and the next request uses the new credentials.
+    Status refreshed = refresh_credentials(cluster_, creds->generation);
+    std::vector<Request> again;
+    for (size_t i : rejected) again.push_back(reqs[i]);
+    std::vector<Response> second;
+    if (refreshed.ok()) second = send_batch(again, jobs, {}, false);
+    for (size_t k = 0; k < rejected.size(); ++k) {
+      if (refreshed.ok()) out[rejected[k]] = std::move(second[k]);
+      if (on_done) on_done(rejected[k], out[rejected[k]]);
+    }
+  }
   return out;
 }
 

@@ -1,11 +1,13 @@
-// An HTTP client for one API server over libcurl: TLS with in-memory PEM credentials, HTTP/2 with
-// many requests multiplexed on one connection (send_all), Warning headers collected per response.
-// A Client is used from one thread at a time; connections are kept between calls.
+// An HTTP client for one API server over libcurl: TLS with in-memory PEM credentials (or an exec plugin's,
+// refreshed once after a 401), tls-server-name, proxy-url (loopback never proxied), impersonation headers,
+// HTTP/2 with many requests multiplexed on one connection (send_all), Warning headers collected per
+// response. A Client is used from one thread at a time; connections are kept between calls.
 #pragma once
 
 #include <functional>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/status.h"
@@ -20,9 +22,13 @@ struct ClientOptions {
   std::string user_agent = "kvalidate";
 };
 
+// A libcurl debug line with the credentials in it masked: "Authorization: Bearer <masked>".
+std::string mask_credentials(std::string_view line);
+
 class Client : public Transport {
  public:
-  // Checks the credentials (PEM parse errors surface on the first request as transport errors).
+  // Checks the server URL and impersonation (InvalidInput). Credentials are read on the first request
+  // (PEM parse errors and exec plugin failures surface then as transport errors).
   static Result<std::unique_ptr<Client>> Create(Cluster cluster, ClientOptions opts = {});
   ~Client() override;
   Client(const Client&) = delete;
@@ -38,6 +44,9 @@ class Client : public Transport {
 
  private:
   Client(Cluster cluster, ClientOptions opts);
+  Status prepare_target();
+  std::vector<Response> send_batch(const std::vector<Request>& reqs, int jobs, const OnResponse& on_done,
+                                   bool may_refresh);
   struct Impl;
   Cluster cluster_;
   ClientOptions opts_;

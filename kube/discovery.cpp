@@ -7,12 +7,15 @@
 #include <set>
 #include <sstream>
 
+#include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <fmt/core.h>
 
 #include "core/json.h"
 #include "core/yaml_util.h"
+#include "kube/credentials.h"
 
 namespace kv::kube {
 
@@ -58,11 +61,24 @@ Result<YAML::Node> get_json(Client& client, const std::string& path, const char*
   req.path = path;
   req.accept = accept;
   Response r = client.send(req);
-  if (!r.transport_ok())
-    return Status::Unavailable(fmt::format("{}{}: {}", client.cluster().server, path, r.transport_error));
-  if (r.status != 200)
-    return Status::Unavailable(fmt::format("{}{}: HTTP {}", client.cluster().server, path, r.status));
-  return parse_json(r.body, path);
+  std::string url = client.cluster().server + path;
+  if (!r.transport_ok()) return Status::Unavailable(fmt::format("{}: {}", url, r.transport_error));
+  if (r.status == 401) return credentials_rejected(client.cluster());
+  if (r.status == 403)
+    return Status::Unavailable(fmt::format("{}: HTTP 403 Forbidden: user \"{}\" may not read the API server's "
+                                           "discovery (needs the system:discovery ClusterRole)",
+                                           url, client.cluster().user));
+  if (r.status != 200) return Status::Unavailable(fmt::format("{}: HTTP {}", url, r.status));
+  auto doc = parse_json(r.body, url);
+  if (!doc.ok() || !doc->IsMap()) {
+    std::string start = r.body.substr(0, 40);
+    for (char& c : start)
+      if (static_cast<unsigned char>(c) < 0x20) c = ' ';
+    return Status::Unavailable(fmt::format("{}: the answer is not a JSON object (it starts \"{}\"{}); is this a "
+                                           "Kubernetes API server?",
+                                           url, start, r.body.size() > 40 ? "..." : ""));
+  }
+  return doc;
 }
 
 // Aggregated discovery (apidiscovery.k8s.io/v2): one document per /api and /apis.
@@ -165,17 +181,42 @@ bool deserialize(const std::string& text, Discovery& d) {
   return !d.resources_.empty();
 }
 
+// Writes the cache file 0600 in 0700 folders through a rename; failures only lose the cache.
+void write_private(const fs::path& file, const std::string& text) {
+  std::error_code ec;
+  fs::create_directories(file.parent_path(), ec);
+  ::chmod(file.parent_path().parent_path().c_str(), 0700);
+  ::chmod(file.parent_path().c_str(), 0700);
+  std::string tmp = file.string() + ".tmp" + std::to_string(::getpid());
+  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  if (fd < 0) return;
+  bool ok = ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size());
+  ::close(fd);
+  if (!ok || ::rename(tmp.c_str(), file.c_str()) != 0) ::unlink(tmp.c_str());
+}
+
 }  // namespace
 
 Result<Discovery> Discovery::Load(Client& client, const std::string& cache_dir, bool refresh) {
+  // A server whose answers are JSON but not of the expected shape must read as a bad server, not crash.
+  try {
+    return load(client, cache_dir, refresh);
+  } catch (const YAML::Exception& e) {
+    return Status::Unavailable(fmt::format("{}: unexpected discovery answer ({})", client.cluster().server, e.msg));
+  }
+}
+
+Result<Discovery> Discovery::load(Client& client, const std::string& cache_dir, bool refresh) {
   Discovery d;
   auto version = get_json(client, "/version");
   if (!version.ok()) return version.status();
   d.server_version_ = scalar_at(*version, "gitVersion");
   fs::path cache_file;
   if (!cache_dir.empty()) {
+    // Keyed by who asks too: another user's discovery (or a 403 cached as empty) must not be reused.
     cache_file = fs::path(cache_dir) / "discovery" /
-                 fmt::format("{:016x}.tsv", fnv1a(client.cluster().server + "|" + d.server_version_));
+                 fmt::format("{:016x}-{}.tsv", fnv1a(client.cluster().server + "|" + d.server_version_),
+                             identity_key(client.cluster()).substr(0, 32));
     if (!refresh) {
       std::ifstream f(cache_file);
       if (f) {
@@ -194,18 +235,7 @@ Result<Discovery> Discovery::Load(Client& client, const std::string& cache_dir, 
     d.preferred_.clear();
     KV_RETURN_IF_ERROR(fetch_classic(client, d));
   }
-  if (!cache_file.empty()) {
-    std::error_code ec;
-    fs::create_directories(cache_file.parent_path(), ec);
-    fs::path tmp = cache_file;
-    tmp += ".tmp" + std::to_string(::getpid());
-    {
-      std::ofstream f(tmp);
-      f << serialize(d);
-    }
-    fs::rename(tmp, cache_file, ec);
-    if (ec) fs::remove(tmp, ec);
-  }
+  if (!cache_file.empty()) write_private(cache_file, serialize(d));
   return d;
 }
 

@@ -1,6 +1,7 @@
 // What the API server serves: every group/version/resource with its kind, scope and verbs, from
 // aggregated discovery (/api and /apis with apidiscovery.k8s.io/v2 Accept header; classic discovery
-// as fallback). Cached on disk per server (URL + version) and refreshed on demand.
+// as fallback). Cached on disk per server (URL + version) and identity (credentials, impersonation),
+// 0600 in a 0700 folder, and refreshed on demand.
 #pragma once
 
 #include <string>
@@ -25,8 +26,9 @@ struct ApiResource {
 
 class Discovery {
  public:
-  // Loads from the disk cache (cache_dir/discovery/<hash of server+version>.json) when present and
-  // `refresh` is false, else asks the server and rewrites the cache. cache_dir "" disables the cache.
+  // Loads from the disk cache (cache_dir/discovery/<hash of server+version>-<identity>.tsv) when present
+  // and `refresh` is false, else asks the server and rewrites the cache. cache_dir "" disables the cache.
+  // An answer that is not what an API server sends (not JSON, a 401, a 403) is Unavailable naming the URL.
   static Result<Discovery> Load(Client& client, const std::string& cache_dir, bool refresh = false);
 
   // The resource serving (group, version, kind), or nullptr.
@@ -44,6 +46,9 @@ class Discovery {
   std::vector<ApiResource> resources_;
   std::string server_version_;
   std::vector<std::string> preferred_;  // preferred group versions, in discovery order
+
+ private:
+  static Result<Discovery> load(Client& client, const std::string& cache_dir, bool refresh);
 };
 
 }  // namespace kv::kube

@@ -9,7 +9,9 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include "core/json.h"
 #include "core/yaml_util.h"
+#include "kube/credentials.h"
 
 namespace kv::kube {
 
@@ -72,6 +74,115 @@ Result<std::string> data_or_file(const Entry& e, const std::string& key) {
   return std::string();
 }
 
+
+
+// The legacy in-tree auth providers and the exec plugins that replaced them.
+std::string auth_provider_hint(const std::string& name) {
+  if (name == "gcp") return "gke-gcloud-auth-plugin";
+  if (name == "azure") return "kubelogin (github.com/Azure/kubelogin)";
+  if (name == "oidc") return "kubelogin (kubectl oidc-login)";
+  return "the provider's client-go credential plugin";
+}
+
+// A file path from the kubeconfig, relative to the folder of the kubeconfig that holds it.
+std::string relative_to(const Entry& e, const std::string& path) {
+  fs::path p = path;
+  if (p.is_relative()) p = fs::path(e.file).parent_path() / p;
+  return p.string();
+}
+
+Result<ExecConfig> read_exec(const Entry& u, const std::string& user) {
+  const YAML::Node n = u.node["exec"];
+  std::string where = u.file + ":" + std::to_string(n.Mark().line + 1) + ": user \"" + user + "\": exec";
+  if (!n.IsMap()) return Status::InvalidInput(where + " must be a map");
+  ExecConfig e;
+  e.command = scalar_at(n, "command");
+  if (e.command.empty()) return Status::InvalidInput(where + ": command is required");
+  // client-go resolves a relative command with a path separator against the kubeconfig's folder.
+  if (e.command.find('/') != std::string::npos) e.command = relative_to(u, e.command);
+  e.api_version = scalar_at(n, "apiVersion");
+  if (e.api_version != "client.authentication.k8s.io/v1" && e.api_version != "client.authentication.k8s.io/v1beta1")
+    return Status::InvalidInput(where + ": apiVersion \"" + e.api_version +
+                                "\" is not client.authentication.k8s.io/v1 or /v1beta1");
+  if (n["args"] && n["args"].IsSequence())
+    for (const auto& a : n["args"]) e.args.push_back(a.IsScalar() ? a.Scalar() : "");
+  if (n["env"] && n["env"].IsSequence())
+    for (const auto& v : n["env"]) e.env.emplace_back(scalar_at(v, "name"), scalar_at(v, "value"));
+  e.install_hint = scalar_at(n, "installHint");
+  e.provide_cluster_info = scalar_at(n, "provideClusterInfo") == "true";
+  e.interactive_mode = scalar_at(n, "interactiveMode");
+  if (e.interactive_mode.empty() && e.api_version.ends_with("/v1"))
+    return Status::InvalidInput(where + ": interactiveMode must be specified for client.authentication.k8s.io/v1");
+  if (!e.interactive_mode.empty() && e.interactive_mode != "Never" && e.interactive_mode != "IfAvailable" &&
+      e.interactive_mode != "Always")
+    return Status::InvalidInput(where + ": interactiveMode \"" + e.interactive_mode +
+                                "\" is not Never, IfAvailable or Always");
+  return e;
+}
+
+// The cluster's `client.authentication.k8s.io/exec` extension as JSON (spec.cluster.config), "" if none.
+std::string exec_extension(const YAML::Node& cluster) {
+  const YAML::Node list = cluster["extensions"];
+  if (!list || !list.IsSequence()) return "";
+  for (const auto& ext : list)
+    if (scalar_at(ext, "name") == "client.authentication.k8s.io/exec" && ext["extension"])
+      return JsonWriter(false).node(ext["extension"]).str();
+  return "";
+}
+
+Status read_impersonation(const YAML::Node& n, Impersonation& imp) {
+  imp.user = scalar_at(n, "as");
+  imp.uid = scalar_at(n, "as-uid");
+  if (n["as-groups"] && n["as-groups"].IsSequence())
+    for (const auto& g : n["as-groups"])
+      if (g.IsScalar()) imp.groups.push_back(g.Scalar());
+  if (n["as-user-extra"] && n["as-user-extra"].IsMap())
+    for (const auto& kv : n["as-user-extra"]) {
+      auto& values = imp.extra[kv.first.Scalar()];
+      if (kv.second.IsSequence())
+        for (const auto& v : kv.second) values.push_back(v.IsScalar() ? v.Scalar() : "");
+      else if (kv.second.IsScalar())
+        values.push_back(kv.second.Scalar());
+    }
+  return Status::Ok();
+}
+
+Status read_user(const Entry& u, const std::string& user, Cluster& out) {
+  const YAML::Node& n = u.node;
+  if (n["auth-provider"]) {
+    std::string name = scalar_at(n["auth-provider"], "name");
+    return Status::InvalidInput(u.file + ": user \"" + user + "\" uses the legacy auth-provider \"" + name +
+                                "\", which kubectl no longer runs either; switch the user to its exec plugin: " +
+                                auth_provider_hint(name));
+  }
+  if (n["exec"]) {
+    auto e = read_exec(u, user);
+    if (!e.ok()) return e.status();
+    out.exec = std::move(*e);
+  }
+  auto cert = data_or_file(u, "client-certificate");
+  if (!cert.ok()) return cert.status();
+  auto key = data_or_file(u, "client-key");
+  if (!key.ok()) return key.status();
+  out.client_cert_pem = *cert;
+  out.client_key_pem = *key;
+  out.token = scalar_at(n, "token");
+  // tokenFile wins over token and is relative to the kubeconfig, as in client-go.
+  if (std::string tf = scalar_at(n, "tokenFile"); !tf.empty()) {
+    std::string path = relative_to(u, tf);
+    auto tok = read_file(path);
+    if (!tok.ok()) return Status::InvalidInput(u.file + ": user \"" + user + "\": tokenFile " + path + " cannot be read");
+    std::string t = *tok;
+    auto first = t.find_first_not_of(" \t\r\n");
+    auto last = t.find_last_not_of(" \t\r\n");
+    out.token = first == std::string::npos ? "" : t.substr(first, last - first + 1);
+    KV_RETURN_IF_ERROR(check_token(out.token, u.file + ": user \"" + user + "\": tokenFile " + path));
+  }
+  KV_RETURN_IF_ERROR(check_token(out.token, u.file + ": user \"" + user + "\": token"));
+  out.username = scalar_at(n, "username");
+  out.password = scalar_at(n, "password");
+  return read_impersonation(n, out.impersonate);
+}
 
 }  // namespace
 
@@ -141,30 +252,15 @@ Result<Cluster> load_kubeconfig(const std::string& paths, const std::string& con
   if (!ca.ok()) return ca.status();
   out.ca_pem = *ca;
 
-  std::string user_name = scalar_at(ctx->second.node, "user");
-  auto us = users.find(user_name);
-  if (us != users.end()) {
-    const Entry& u = us->second;
-    if (u.node["exec"] || u.node["auth-provider"])
-      return Status::InvalidInput(u.file + ": user \"" + user_name +
-                                  "\" uses an exec or auth-provider plugin, which kvalidate does not run; "
-                                  "use a kubeconfig with a token or client certificate");
-    auto cert = data_or_file(u, "client-certificate");
-    if (!cert.ok()) return cert.status();
-    auto key = data_or_file(u, "client-key");
-    if (!key.ok()) return key.status();
-    out.client_cert_pem = *cert;
-    out.client_key_pem = *key;
-    out.token = scalar_at(u.node, "token");
-    if (out.token.empty() && !scalar_at(u.node, "tokenFile").empty()) {
-      auto tok = read_file(scalar_at(u.node, "tokenFile"));
-      if (!tok.ok()) return tok.status();
-      out.token = *tok;
-      while (!out.token.empty() && std::isspace(static_cast<unsigned char>(out.token.back()))) out.token.pop_back();
-    }
-    out.username = scalar_at(u.node, "username");
-    out.password = scalar_at(u.node, "password");
-  }
+  out.proxy_url = scalar_at(cl->second.node, "proxy-url");
+  out.user = scalar_at(ctx->second.node, "user");
+  if (out.user.empty()) return out;  // no user: anonymous requests, as kubectl sends
+  auto us = users.find(out.user);
+  if (us == users.end())
+    return Status::InvalidInput(ctx->second.file + ": context \"" + ctx_name + "\" names user \"" + out.user +
+                                "\", which no kubeconfig in " + paths + " defines");
+  KV_RETURN_IF_ERROR(read_user(us->second, out.user, out));
+  if (out.exec && out.exec->provide_cluster_info) out.exec->cluster_config_json = exec_extension(cl->second.node);
   return out;
 }
 

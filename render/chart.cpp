@@ -106,9 +106,34 @@ std::vector<std::string> ci_files(const std::string& root, bool all) {
   return out;
 }
 
+// A symbolic link under the chart whose target lies outside it: helm follows links, so `.Files.Get` or a
+// template could put any file the user can read into the rendered objects and from there into reports.
+Status check_symlinks(const Chart& chart) {
+  std::error_code ec;
+  fs::path root = fs::canonical(chart.root, ec);
+  if (ec) return Status::Ok();
+  std::string r = root.string();
+  auto opts = fs::directory_options::skip_permission_denied;
+  for (auto it = fs::recursive_directory_iterator(root, opts, ec); !ec && it != fs::recursive_directory_iterator();
+       it.increment(ec)) {
+    if (!it->is_symlink(ec)) continue;
+    std::error_code ec2;
+    std::string target = fs::weakly_canonical(it->path(), ec2).string();
+    bool inside = !ec2 && (target == r || (target.size() > r.size() && target.compare(0, r.size(), r) == 0 &&
+                                           target[r.size()] == '/'));
+    if (inside) continue;
+    std::string rel = it->path().lexically_relative(root).string();
+    std::string shown = chart.archive ? chart.path + ":" + rel : (fs::path(chart.path) / rel).string();
+    return Status::InvalidInput(shown + ": symbolic link to " + fs::read_symlink(it->path(), ec2).string() +
+                                " leaves the chart; helm would read that file into the chart (pass "
+                                "--allow-external-symlinks to allow it)");
+  }
+  return Status::Ok();
+}
+
 }  // namespace
 
-Result<Chart> load_chart(const std::string& path) {
+Result<Chart> load_chart(const std::string& path, bool allow_external_symlinks) {
   Chart chart;
   chart.path = path;
   std::error_code ec;
@@ -137,6 +162,7 @@ Result<Chart> load_chart(const std::string& path) {
   chart.name = scalar(*meta, "name");
   chart.version = scalar(*meta, "version");
   chart.api_version = scalar(*meta, "apiVersion");
+  if (!allow_external_symlinks) KV_RETURN_IF_ERROR(check_symlinks(chart));
 
   if (auto deps = (*meta)["dependencies"]; deps && deps.IsSequence()) {
     fs::path charts_dir = fs::path(chart.root) / "charts";
@@ -193,9 +219,9 @@ void append_values_args(const ValuesFlags& values, std::vector<std::string>& arg
   for (const auto& s : values.set_file) args.insert(args.end(), {"--set-file", s});
 }
 
-std::vector<ChartRun> plan_runs(const Chart& chart, bool values_matrix) {
-  const auto& files = values_matrix ? chart.ci_all : chart.ci_values;
-  if (files.empty()) return {ChartRun{chart.path, "", ""}};
+std::vector<ChartRun> plan_runs(const Chart& chart, ValuesMatrix matrix) {
+  const auto& files = matrix == ValuesMatrix::kAllCi ? chart.ci_all : chart.ci_values;
+  if (files.empty() || matrix == ValuesMatrix::kOff) return {ChartRun{chart.path, "", ""}};
   std::vector<ChartRun> runs;
   for (const auto& name : files)
     runs.push_back(ChartRun{chart.path + " (values: " + name + ")", (fs::path(chart.root) / name).string(), name});

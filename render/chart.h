@@ -32,9 +32,10 @@ struct Chart {
 // Loads and checks `path`. Fails with InvalidInput (exit 2), one line naming the file, when the path does
 // not exist, a directory has no Chart.yaml, Chart.yaml is not valid YAML or lacks apiVersion/name/version,
 // an archive is not a gzipped tar holding a chart, or a dependency listed in Chart.yaml is not present
-// under charts/ (the message suggests `helm dependency build`). Registers the chart's source root for
-// template_line_for().
-Result<Chart> load_chart(const std::string& path);
+// under charts/ (the message suggests `helm dependency build`), or (unless `allow_external_symlinks`) a
+// symbolic link in the chart points outside it (the message names the link). Registers the chart's
+// source root for template_line_for().
+Result<Chart> load_chart(const std::string& path, bool allow_external_symlinks = false);
 
 // Values given on the command line, passed to helm in this order: -f files, --set, --set-string,
 // --set-file (helm applies them in that precedence).
@@ -57,9 +58,15 @@ struct ChartRun {
   std::string values_name;  // "ci/a-values.yaml", "" for none
 };
 
-// The runs of `chart`: with `values_matrix`, one per ci/*.yaml file; without, one per ci/*-values.yaml
-// (chart-testing's convention) when the chart has any; else (or when ci/ holds none) one run with the
-// chart's own values. Runs are sorted by file name.
-std::vector<ChartRun> plan_runs(const Chart& chart, bool values_matrix);
+// Which ci/ values files make a chart's runs.
+enum class ValuesMatrix {
+  kCiValues,  // ci/*-values.yaml (chart-testing's convention), when the chart has any
+  kAllCi,     // every ci/*.yaml and ci/*.yml (--values-matrix)
+  kOff,       // none: one run with the chart's own values (--no-values-matrix, or -f given)
+};
+
+// The runs of `chart`: one per ci/ file `matrix` selects, sorted by file name; one run with the chart's
+// own values when it selects none.
+std::vector<ChartRun> plan_runs(const Chart& chart, ValuesMatrix matrix);
 
 }  // namespace kv::render

@@ -67,6 +67,7 @@ void memo_store(const std::string& key, const std::string& version) {
     std::ofstream f(tmp);
     for (const auto& [id, v] : entries) f << id << '\t' << v << '\n';
   }
+  fs::permissions(tmp, fs::perms::owner_read | fs::perms::owner_write, ec);  // cache files are 0600
   fs::rename(tmp, memo_file(), ec);
   if (ec) fs::remove(tmp, ec);
 }

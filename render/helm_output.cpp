@@ -204,6 +204,24 @@ Result<ObjectResult> parse_render_error(const std::string& stderr_text, const Ch
   return r;
 }
 
+ObjectResult parse_template_warnings(const std::string& stderr_text, const Chart& chart, const std::string& suite) {
+  ObjectResult r = render_result(chart, suite);
+  r.title = "helm template";
+  r.status = ObjectStatus::kValid;
+  static const std::regex prefix(R"(^([A-Za-z_]+\.go:[0-9]+: |WARNING: |warning: ))");
+  for (const auto& raw : split_lines(stderr_text)) {
+    std::string line = trim(std::regex_replace(raw, prefix, ""));
+    if (line.empty()) continue;
+    Finding f;
+    f.severity = Severity::kWarning;
+    f.rule = "helm/warning";
+    f.message = line;
+    f.file = chart.path;
+    r.findings.push_back(std::move(f));
+  }
+  return r;
+}
+
 ObjectResult parse_lint_output(const std::string& output, int exit_code, const Chart& chart, const std::string& suite) {
   ObjectResult r;
   r.kind_of_result = ResultKind::kLint;

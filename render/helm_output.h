@@ -18,6 +18,11 @@ namespace kv::render {
 // inside the chart as the user opens it ("mychart/templates/x.yaml") and helm's line and column when given.
 Result<ObjectResult> parse_render_error(const std::string& stderr_text, const Chart& chart, const std::string& suite);
 
+// What `helm template` printed on stderr while succeeding (a followed symbolic link, deprecations): an
+// ObjectResult of kind kRender, title "helm template", status valid, one warning finding (rule
+// helm/warning) per non-empty line, Go log prefixes ("walk.go:74: ", "WARNING: ") removed.
+ObjectResult parse_template_warnings(const std::string& stderr_text, const Chart& chart, const std::string& suite);
+
 // Parses `helm lint`'s output (stdout and stderr together) into one ObjectResult of kind kLint, title
 // "helm lint": a finding per [ERROR]/[WARNING]/[INFO] line (continuation lines joined), on the file it
 // names and the line when helm gives one; status invalid when any ERROR (or when helm failed without

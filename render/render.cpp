@@ -8,7 +8,8 @@
 
 #include "core/tools.h"
 #include "render/helm_output.h"
-#include "render/template_lines.h"
+#include "render/line_map.h"
+#include "render/template_parts.h"
 #include "resources/documents.h"
 #include "resources/loader.h"
 
@@ -78,35 +79,63 @@ std::vector<std::string> template_args(const Helm& helm, const Chart& chart, con
 Rendered parse_rendered(const std::string& output, const Chart& chart, const std::string& suite) {
   Rendered out;
   auto docs = split_rendered(output);
-  std::map<std::string, int> per_template;
-  for (const auto& d : docs) ++per_template[d.source];
-  std::map<std::string, int> seen;
-  for (const auto& d : docs) {
+  // Every document loaded first, then each template's objects matched to the parts that wrote them by
+  // kind and name (helm sorts its output by kind: order says nothing).
+  std::vector<LoadResult> loaded;
+  std::map<std::string, std::vector<size_t>> by_template;  // source → document indices, in output order
+  for (size_t i = 0; i < docs.size(); ++i) {
+    loaded.push_back(load_text(docs[i].text, chart_file(chart, strip_chart_name(docs[i].source))));
+    by_template[docs[i].source].push_back(i);
+  }
+  std::vector<SourceRef> doc_source(docs.size());
+  std::vector<std::vector<int>> object_line(docs.size());
+  for (const auto& [source, indices] : by_template) {
     SourceRef src;
     src.chart = chart.path;
-    src.template_path = strip_chart_name(d.source);
+    src.template_path = strip_chart_name(source);
     src.file = chart_file(chart, src.template_path);
-    src.document = seen[d.source]++;
-    src.line = template_document_line(chart.path, src.template_path, src.document, per_template[d.source]);
-    src.column = src.line > 0 ? 1 : 0;
+    auto model = template_model(src);
+    std::vector<RenderedObject> objects;
+    for (size_t i : indices)
+      for (const auto& r : loaded[i].resources) objects.push_back({r.kind, r.name.empty() ? r.generate_name : r.name});
+    std::vector<int> parts = model ? match_parts(*model, objects) : std::vector<int>(objects.size(), -1);
+    size_t k = 0;
+    for (size_t n = 0; n < indices.size(); ++n) {
+      size_t i = indices[n];
+      doc_source[i] = src;
+      doc_source[i].document = static_cast<int>(n);
+      for (size_t j = 0; j < loaded[i].resources.size(); ++j, ++k) {
+        int part = parts[k];
+        int line = part >= 0 ? model->parts[part].first_content + 1 : model ? 1 : 0;
+        object_line[i].push_back(line);
+      }
+    }
+  }
+  for (size_t i = 0; i < docs.size(); ++i) {
+    SourceRef src = doc_source[i];
+    auto model = template_model(src);
     // The loader parses safely and checks the object as it does for manifests; its problems are the
-    // chart's (exit 1), reported on the template.
-    LoadResult loaded = load_text(d.text, src.file);
-    for (auto& problem : loaded.problems) {
+    // chart's (exit 1), reported on the template line that wrote the rendered line.
+    for (auto& problem : loaded[i].problems) {
       problem.kind_of_result = ResultKind::kRender;
       problem.title = "render " + src.template_path;
       problem.status = ObjectStatus::kInvalid;
       problem.suite = suite;
-      problem.source = src;
       for (auto& f : problem.findings) {
+        int line = model ? map_rendered_line(*model, 0, static_cast<int>(model->lines.size()), docs[i].text, f.line) : 0;
         f.file = src.file;
-        f.line = src.line;  // the loader's line counts rendered lines, not template lines
+        f.line = line > 0 ? line : (model ? 1 : 0);
         f.column = 0;
       }
+      problem.source = src;
+      problem.source.line = problem.findings.empty() ? 0 : problem.findings.front().line;
       out.problems.push_back(std::move(problem));
     }
-    for (auto& r : loaded.resources) {
+    for (size_t j = 0; j < loaded[i].resources.size(); ++j) {
+      Resource& r = loaded[i].resources[j];
       r.source = src;
+      r.source.line = object_line[i][j];
+      r.source.column = r.source.line > 0 ? 1 : 0;
       out.resources.push_back(std::move(r));
     }
   }
@@ -125,7 +154,10 @@ Result<Rendered> render_chart(const Helm& helm, const Chart& chart, const Render
     out.problems.push_back(std::move(failure.value()));
     return out;
   }
-  return parse_rendered(run->out, chart, req.suite);
+  auto out = parse_rendered(run->out, chart, req.suite);
+  if (!run->err.empty()) out.notes.push_back(parse_template_warnings(run->err, chart, req.suite));
+  if (!out.notes.empty() && out.notes.back().findings.empty()) out.notes.pop_back();
+  return out;
 }
 
 Result<ObjectResult> lint_chart(const Helm& helm, const Chart& chart, const RenderRequest& req) {

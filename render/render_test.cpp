@@ -6,6 +6,7 @@
 
 #include <doctest/doctest.h>
 
+#include "render/helm_output.h"
 #include "render/template_lines.h"
 
 namespace fs = std::filesystem;
@@ -191,7 +192,7 @@ TEST_CASE("the user's bad values are exit 2; the matrix run's values file is app
     CHECK(bad.status().message().rfind("invalid --set value: ", 0) == 0);
 
     req.values.set.clear();
-    auto runs = kv::render::plan_runs(matrix, false);
+    auto runs = kv::render::plan_runs(matrix, kv::render::ValuesMatrix::kCiValues);
     REQUIRE(runs.size() == 2);
     req.run_values_file = runs[1].values_file;
     auto b = kv::render::render_chart(*helm, matrix, req);
@@ -284,4 +285,17 @@ TEST_CASE("rendered documents the loader refuses are render findings on their te
   CHECK(out.resources[1].name == "c");
   CHECK(out.resources[1].source.template_path == "templates/b.yaml");  // Source carried over the empty document
   CHECK(out.resources[1].source.document == 1);
+}
+
+TEST_CASE("helm template's warnings become helm/warning findings without Go log prefixes") {
+  auto r = kv::render::parse_template_warnings(
+      "walk.go:75: found symbolic link in path: /c/files/x resolves to /etc/passwd. Contents of linked file "
+      "included and used\n\nWARNING: something deprecated\n",
+      chart("webapp"), "suite");
+  CHECK(r.status == kv::ObjectStatus::kValid);
+  REQUIRE(r.findings.size() == 2);
+  CHECK(r.findings[0].rule == "helm/warning");
+  CHECK(r.findings[0].severity == kv::Severity::kWarning);
+  CHECK(r.findings[0].message.rfind("found symbolic link in path: /c/files/x", 0) == 0);
+  CHECK(r.findings[1].message == "something deprecated");
 }

@@ -1,6 +1,7 @@
 // evaluate_expectations (declared in rbac_expectations.h): the apply → review → delete cycle on an owned
 // plane, and review-only on an external cluster.
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <sys/file.h>
 #include <unistd.h>
 
@@ -35,7 +36,8 @@ class FileLock {
   Status acquire(const std::string& path, std::chrono::milliseconds timeout) {
     std::error_code ec;
     std::filesystem::create_directories(std::filesystem::path(path).parent_path(), ec);
-    fd_ = open(path.c_str(), O_CREAT | O_RDWR | O_CLOEXEC, 0644);
+    fd_ = open(path.c_str(), O_CREAT | O_RDWR | O_CLOEXEC, 0600);
+    if (fd_ >= 0) fchmod(fd_, 0600);  // an older kvalidate made it 0644
     if (fd_ < 0) return Status::Unavailable("cannot open the RBAC lock file " + path);
     auto deadline = Clock::now() + timeout;
     while (flock(fd_, LOCK_EX | LOCK_NB) != 0) {

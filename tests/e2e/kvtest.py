@@ -80,6 +80,13 @@ def cached_helm(major):
                                           f"{p.stderr.strip()[-300:]}")
 
 
+def cached_tool_version(version, name):
+    """Path of `name` in kvalidate's cache folder of exactly `version`, or None."""
+    cache = os.path.join(os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "kvalidate", "bin")
+    p = os.path.join(cache, version, name)
+    return p if os.access(p, os.X_OK) else None
+
+
 class PrivateHome:
     """A temporary KVALIDATE_HOME whose plane is stopped (kvalidate down) on exit."""
 

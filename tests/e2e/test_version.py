@@ -25,6 +25,13 @@ class VersionTest(unittest.TestCase):
         self.assertEqual(tools["kubectl"]["version"], "v1.37.2")  # the cache copy, not an old one on PATH
         for name, t in tools.items():
             self.assertEqual(t["found"], t["version"] is not None or "error" in t, (name, t))
+        # v1.37 serves both admission-policy kinds at v1, on by default: no flags needed.
+        policies = doc["admission_policies"]
+        self.assertEqual(policies["ValidatingAdmissionPolicy"],
+                         {"version": "admissionregistration.k8s.io/v1", "enabled_by_flags": False})
+        self.assertEqual(policies["MutatingAdmissionPolicy"],
+                         {"version": "admissionregistration.k8s.io/v1", "enabled_by_flags": False})
+        self.assertEqual(policies["flags"], [])
 
     def test_helm_3_is_listed_as_available_and_selectable(self):
         helm3, why = kvtest.cached_helm(3)
@@ -47,6 +54,8 @@ class VersionTest(unittest.TestCase):
         self.assertTrue(lines[0].startswith("kvalidate "), p.stdout)
         for name in ("helm", "kube-apiserver", "etcd", "kubectl", "k3s"):
             self.assertTrue(any(l.split()[0] == name for l in lines), (name, p.stdout))
+        self.assertIn("policies        ValidatingAdmissionPolicy v1, MutatingAdmissionPolicy v1 (on by default)",
+                      lines, p.stdout)
 
 
 if __name__ == "__main__":

@@ -3,8 +3,9 @@
 # the wrapper modules beside this script, once, into
 #   ${XDG_CACHE_HOME:-$HOME/.cache}/kvalidate/bin/<version>/<tool>
 # and reuses them when present. Idempotent; safe to run concurrently (flock).
-# Usage: build.sh [kubernetes|etcd|helm|helm3]...   (default: kubernetes etcd helm)
+# Usage: build.sh [kubernetes|kubernetes@VERSION|etcd|helm|helm3]...   (default: kubernetes etcd helm)
 #   helm is Helm 4 (kvalidate's default); helm3 is Helm 3, still selectable (`helm: 3`) and tested.
+#   kubernetes@1.35 or kubernetes@v1.35.4 builds one of KUBERNETES_VERSIONS (a minor = its pinned patch).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/versions.env"
@@ -33,14 +34,24 @@ build_into() {
   log "built ${tools[*]} $version in $((SECONDS - start))s"
 }
 
+# kube_version V: the pinned exact version for V (a minor like 1.35, or an exact version), or fails.
+kube_version() {
+  local want=${1#v} v
+  for v in $KUBERNETES_VERSIONS; do
+    case ${v#v} in "$want"|"$want".*) echo "$v"; return 0 ;; esac
+  done
+  log "unsupported Kubernetes version: $1 (supported: $KUBERNETES_VERSIONS)"; return 2
+}
+
 kubernetes() {
-  local v=$KUBERNETES_VERSION minor; minor=${v#v1.}; minor=${minor%%.*}
+  local v=${1:-$KUBERNETES_VERSION} minor; minor=${v#v1.}; minor=${minor%%.*}
+  local dir=$here/kubernetes; [ "$v" = "$KUBERNETES_VERSION" ] || dir=$here/kubernetes/1.$minor
   local pkg=k8s.io/component-base/version cgo=k8s.io/client-go/pkg/version ld="-s -w" p
   for p in $pkg $cgo; do
     ld+=" -X $p.gitVersion=$v -X $p.gitMajor=1 -X $p.gitMinor=$minor -X $p.gitTreeState=clean"
     ld+=" -X $p.buildDate=1970-01-01T00:00:00Z"
   done
-  (cd "$here/kubernetes" && build_into "$v" kube-apiserver kubectl -- -ldflags "$ld" \
+  (cd "$dir" && build_into "$v" kube-apiserver kubectl -- -ldflags "$ld" \
     k8s.io/kubernetes/cmd/kube-apiserver k8s.io/kubernetes/cmd/kubectl)
 }
 
@@ -70,8 +81,12 @@ helm() {
 }
 
 exec 9>"$cache/bin/.lock"
-flock 9
+flock -n 9 || { log "waiting for another build to finish (lock $cache/bin/.lock)"; flock 9; }
 targets=("$@"); [ ${#targets[@]} -gt 0 ] || targets=(kubernetes etcd helm)
 for t in "${targets[@]}"; do
-  case $t in kubernetes|etcd|helm|helm3) "$t" ;; *) log "unknown target: $t"; exit 2 ;; esac
+  case $t in
+    kubernetes|etcd|helm|helm3) "$t" ;;
+    kubernetes@*) v=$(kube_version "${t#kubernetes@}") || exit 2; kubernetes "$v" ;;
+    *) log "unknown target: $t"; exit 2 ;;
+  esac
 done
