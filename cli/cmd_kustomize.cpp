@@ -47,6 +47,8 @@ int run_validation(const KustomizeOptions& o, const CLI::App& cmd, const std::op
       render::SourceLocation loc = render::locate_field(*origins, r, path);
       return engine::FieldPlace{loc.line, loc.column, loc.file};
     };
+    // Risk rules and YAML defects name lines of the build output: the same field in the origin file.
+    batch.map_line = [origins](const Resource& r, int line) { return render::origin_line_of(*origins, r, line); };
     batches.push_back(std::move(batch));
   }
   if (!any_objects) return conclude(engine::fail_run(*reports, batches, Status::Ok(), started));

@@ -116,6 +116,33 @@ int line_naming(const std::string& kustomization_file, const std::string& messag
   return 0;
 }
 
+// The field path ("spec.rules[0].verbs[1]") of the deepest key or list item of `node` on the 1-based line
+// `line` (node marks + 1 + `base`), appended to `path`; false when none is.
+bool path_on_line(const YAML::Node& node, int line, int base, std::string& path) {
+  auto line_of_node = [&](const YAML::Node& n) { return n.Mark().line + 1 + base; };
+  if (node.IsMap()) {
+    for (const auto& kv : node) {
+      if (!kv.first.IsScalar()) continue;
+      const std::string& key = kv.first.Scalar();
+      std::string here = path;
+      here += key.find_first_of("./[]") == std::string::npos ? (path.empty() ? "" : ".") + key : "[" + key + "]";
+      if (path_on_line(kv.second, line, base, here) || line_of_node(kv.first) == line) {
+        path = here;
+        return true;
+      }
+    }
+  } else if (node.IsSequence()) {
+    for (size_t i = 0; i < node.size(); ++i) {
+      std::string here = path + "[" + std::to_string(i) + "]";
+      if (path_on_line(node[i], line, base, here) || line_of_node(node[i]) == line) {
+        path = here;
+        return true;
+      }
+    }
+  }
+  return false;
+}
+
 ObjectResult build_problem(const std::string& user_file, const std::string& message, const std::string& suite) {
   std::string file = failing_kustomization(message, user_file);
   ObjectResult r;
@@ -228,6 +255,15 @@ SourceLocation locate_field(const OriginMap& origins, const Resource& r, const s
     if (auto pos = locate(*o.written, field_path)) return {o.display, pos->line, pos->column};
   }
   return loc;
+}
+
+int origin_line_of(const OriginMap& origins, const Resource& r, int built_line) {
+  auto it = origins.objects.find(origin_key(r));
+  if (it == origins.objects.end() || !it->second.written) return r.source.line;
+  std::string path;
+  if (!path_on_line(object_tree(r), built_line, r.line_base, path)) return r.source.line;
+  auto pos = locate(*it->second.written, path);
+  return pos && pos->line > 0 ? pos->line : r.source.line;
 }
 
 }  // namespace kv::render

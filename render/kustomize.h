@@ -59,6 +59,12 @@ Result<KustomizeBuild> build_kustomization(const Kustomize& kustomize, const std
 // the field), else the object's first line there.
 SourceLocation locate_field(const OriginMap& origins, const Resource& r, const std::string& field_path);
 
+// The line, in the file `r` was written in, of line `built_line` of the built object (as its node marks
+// and line_base count lines: risk rules and YAML defects name such lines): the field written on that line
+// of the build found again in the origin file (or its deepest ancestor there), else the object's first
+// line there. Patches are not looked into: the answer is a line of r.source.file.
+int origin_line_of(const OriginMap& origins, const Resource& r, int built_line);
+
 // `path` as kvalidate shows it: relative to the working directory when under it, else absolute.
 std::string display_path(const std::string& path);
 

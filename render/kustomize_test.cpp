@@ -176,4 +176,10 @@ TEST_CASE("resolve_origin finds the written object through a name prefix, and th
   // A label the overlay added is not in the base: its deepest ancestor there.
   auto label = locate_field(map, deploy, "metadata.labels.env");
   CHECK(label.line == 8);
+  // Lines of the build output (risk rules, YAML defects) map to the same field in the origin file.
+  CHECK(origin_line_of(map, deploy, 15) == 19);  // imagePullPolicy
+  CHECK(origin_line_of(map, deploy, 7) == 11);   // replicas: the base's own, not the patch's
+  CHECK(origin_line_of(map, deploy, 5) == 8);    // the namespace the overlay set: metadata in the base
+  CHECK(origin_line_of(map, deploy, 16) == 17);  // args the base has not: its container item
+  CHECK(origin_line_of(map, deploy, 99) == deploy.source.line);
 }
