@@ -56,6 +56,7 @@ void add_located(ObjectResult& res, const Resource& r, const LocateFn& locate, F
     f.line = at.line;
     f.column = at.column;
     if (!at.note.empty()) f.message += " (" + at.note + ")";
+    if (at.line > 0 && !at.file.empty()) f.file = at.file;
   }
   if (f.line == 0) {
     f.line = r.source.line;

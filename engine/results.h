@@ -13,17 +13,19 @@
 
 namespace kv::engine {
 
-// Where a field is in the file a resource came from: line and column (0 when unknown), and a note for
-// the message when the place the user must change is elsewhere (a chart value: "value podAnnotations.x,
-// set by values.yaml:12").
+// Where a field is written: line and column (0 = unknown) in `file` ("" = the object's own source file;
+// another file is a kustomize patch that set the field), and a note for the message when the place the
+// user must change is elsewhere (a chart value: "value podAnnotations.x, set by values.yaml:12").
 struct Place {
   int line = 0;
   int column = 0;
   std::string note;
+  std::string file;
 };
+using FieldPlace = Place;
 
 // Maps a field path of a resource to its Place. The manifests command uses resources/locate; the chart
-// command a template-aware locator.
+// command a template-aware locator; the kustomize command the origin files and patches.
 using LocateFn = std::function<Place(const Resource&, const std::string& field_path)>;
 
 // Maps a line as an object's node marks count it to a line of its file: for a chart object, a line of
@@ -36,9 +38,9 @@ Place locate_in_source(const Resource& r, const std::string& field_path);
 // The result of `r` before any finding: kind kObject, status valid, suite `suite` ("" = the object's file).
 ObjectResult object_result(const Resource& r, const std::string& suite);
 
-// Appends `f` to `res`, placed at the line of its field (`locate`; for a message `Invalid value: "V"`
-// about a map, the entry holding V), else at the object's first line; a Place's note is appended to
-// the message in parentheses.
+// Appends `f` to `res`, placed at the line (and file) of its field (`locate`; for a message
+// `Invalid value: "V"` about a map, the entry holding V), else at the object's first line; a Place's
+// note is appended to the message in parentheses.
 void add_located(ObjectResult& res, const Resource& r, const LocateFn& locate, Finding f);
 
 // An error result for an object that was not judged: "server/unavailable", "not validated: <why>".

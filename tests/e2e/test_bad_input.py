@@ -318,7 +318,8 @@ class Charts(Case):
         self.chart(WEBAPP, "--set", "noequals", needles=("--set noequals", "KEY=VALUE"))
 
     def test_set_bad_index(self):
-        self.chart(WEBAPP, "--set", "a[=1", needles=("--set",))
+        # Both majors refuse a non-numeric index (Helm 4 reads "a[=1" as a plain key and accepts it).
+        self.chart(WEBAPP, "--set", "a[x]=1", needles=("--set",))
 
     def test_corrupt_tgz(self):
         t = self.write("c.tgz", os.urandom(4096))
