@@ -182,10 +182,10 @@ Result<engine::Batch> batch_of(RenderJob& j, engine::Session& session) {
     auto spot = render::template_spot_for(r.source, path);
     if (!spot.values_key.empty()) {
       std::string origin = render::value_origin(chart, run_values, values, spot.values_key);
-      return engine::Place{spot.line, 0, "value " + spot.values_key + (origin.empty() ? "" : ", set by " + origin)};
+      return engine::Place{spot.line, 0, "value " + spot.values_key + (origin.empty() ? "" : ", set by " + origin), ""};
     }
-    if (auto pos = locate(r, path)) return engine::Place{render::template_line_of(r, pos->line), 0, ""};
-    return engine::Place{spot.line, 0, ""};
+    if (auto pos = locate(r, path)) return engine::Place{render::template_line_of(r, pos->line), 0, "", ""};
+    return engine::Place{spot.line, 0, "", ""};
   };
   return batch;
 }

@@ -35,7 +35,7 @@ std::string refine_to_entry(const Resource& r, const std::string& path, const st
 
 Place locate_in_source(const Resource& r, const std::string& field_path) {
   auto pos = locate(r, field_path);
-  return pos ? Place{pos->line, pos->column, ""} : Place{};
+  return pos ? Place{pos->line, pos->column, "", ""} : Place{};
 }
 
 ObjectResult object_result(const Resource& r, const std::string& suite) {

@@ -142,7 +142,7 @@ UpgradeOptions options(const std::string& state_dir) {
   o.state_dir = state_dir;
   o.jobs = 2;
   o.locate = [](const Resource&, const std::string& path) {
-    return Place{path == "spec.selector" ? 42 : 1, 0, ""};
+    return Place{path == "spec.selector" ? 42 : 1, 0, "", ""};
   };
   return o;
 }
