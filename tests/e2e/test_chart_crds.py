@@ -130,8 +130,8 @@ class ExternalCrds(unittest.TestCase):
         self.assertIn("dry-run/unknown-kind", owned.stdout)
 
 
-class CrdsOncePerMatrix(unittest.TestCase):
-    def test_a_charts_crds_are_applied_once_for_all_its_values_files(self):
+class CrdsPerMatrixRun(unittest.TestCase):
+    def test_each_values_file_sees_the_baseline_plus_its_own_crds(self):
         chart = fixture("charts", "crd-matrix")
         p, report = kv_json("chart", chart, "--no-lint")
         self.assertEqual(p.returncode, 0, explain(p))
@@ -140,9 +140,10 @@ class CrdsOncePerMatrix(unittest.TestCase):
         crds = [r for r in report["results"] if r["kind"] == "CustomResourceDefinition"]
         self.assertEqual(len(crds), 6)
         self.assertTrue(all(r["status"] == "valid" for r in crds), crds)
-        # Sent in the first suite only: the later suites reuse the verdict without a request.
+        # Run isolation on kvalidate's own plane: what one values file's batch created is removed once it is
+        # judged, so each values file applies the chart's CRDs again and its custom resources still validate.
         sent = {r["suite"] for r in crds if r["duration_ms"] > 0}
-        self.assertEqual(sent, {suites[0]}, crds)
+        self.assertEqual(sent, set(suites), crds)
         for kind in ("Sprocket", "Cog"):
             self.assertEqual({r["status"] for r in report["results"] if r["kind"] == kind}, {"valid"})
 
