@@ -63,7 +63,7 @@ class KubeVersions(unittest.TestCase):
         self.assertEqual(t.returncode, 1, explain(t))
         lines = t.stdout.splitlines()
         self.assertIn(f"Kubernetes {OTHER}:", lines, t.stdout)
-        self.assertIn(f"  {path}:3:1: error: StorageVersionMigration/migrate-secrets: {message} "
+        self.assertIn(f"  {path}:4:1: error: StorageVersionMigration/migrate-secrets: {message} "
                       f"[dry-run/unknown-kind]", lines, t.stdout)
         self.assertTrue(lines[-2].startswith(f"Kubernetes {OTHER}: 1 resource: 0 valid, 1 invalid"), t.stdout)
         self.assertTrue(lines[-1].startswith(f"Kubernetes {DEFAULT}: 1 resource: 1 valid, 0 invalid"), t.stdout)
