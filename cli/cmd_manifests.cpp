@@ -8,6 +8,7 @@
 #include "cli/command.h"
 #include "cli/hook_output.h"
 #include "cli/options.h"
+#include "config/hook_paths.h"
 #include "core/clock.h"
 #include "core/exit_codes.h"
 #include "resources/loader.h"
@@ -56,6 +57,12 @@ int run(ManifestsOptions& o, const CLI::App& cmd) {
       return exit_code::kBadInput;
     }
     o.paths.push_back("-");
+  }
+  if (o.hook) {
+    // A chart's files are the charts hook's: templates are no manifests (a repository's own exclude
+    // replaces the hook's, so the files pre-commit passes may still hold them).
+    std::erase_if(o.paths, [](const std::string& p) { return p != "-" && !config::chart_roots_for({p}).empty(); });
+    if (o.paths.empty()) return exit_code::kClean;
   }
   auto cfg = configure_command(o.config, cmd, o.hook, o.pipeline);
   if (!cfg.ok()) {
