@@ -42,15 +42,25 @@ std::vector<kube::ApiResource> wait_served(kube::Transport& transport, const std
   return served;
 }
 
+namespace {
+
+// The items of the list at `path` (a GET), or none when the server fails or answers no JSON: callers
+// read what the plane holds now and treat "unknown" as "nothing".
+YAML::Node list_items(kube::Transport& transport, const std::string& path, const std::string& what) {
+  kube::Request req;
+  req.path = path;
+  auto resp = transport.send(req);
+  if (!resp.success()) return YAML::Node(YAML::NodeType::Sequence);
+  auto doc = parse_json(resp.body, what);
+  return doc.ok() && (*doc)["items"].IsSequence() ? (*doc)["items"] : YAML::Node(YAML::NodeType::Sequence);
+}
+
+}  // namespace
+
 std::set<std::string> list_namespaces(kube::Transport& transport) {
   std::set<std::string> out;
-  kube::Request req;
-  req.path = "/api/v1/namespaces";
-  auto resp = transport.send(req);
-  if (!resp.success()) return out;
-  auto doc = parse_json(resp.body, "namespace list");
-  if (!doc.ok()) return out;
-  for (const auto& item : (*doc)["items"]) out.insert(scalar_at(item["metadata"], "name"));
+  for (const auto& item : list_items(transport, "/api/v1/namespaces", "namespace list"))
+    out.insert(scalar_at(item["metadata"], "name"));
   return out;
 }
 
@@ -73,13 +83,7 @@ bool create_namespace(kube::Transport& transport, const std::string& name, const
 
 std::map<std::string, std::string> namespaces_by_run(kube::Transport& transport) {
   std::map<std::string, std::string> out;
-  kube::Request req;
-  req.path = "/api/v1/namespaces";
-  auto resp = transport.send(req);
-  if (!resp.success()) return out;
-  auto doc = parse_json(resp.body, "namespace list");
-  if (!doc.ok()) return out;
-  for (const auto& item : (*doc)["items"]) {
+  for (const auto& item : list_items(transport, "/api/v1/namespaces", "namespace list")) {
     const YAML::Node meta = item["metadata"];
     out[scalar_at(meta, "name")] = meta.IsMap() ? scalar_at(meta["labels"], "kvalidate.io/run") : "";
   }
@@ -88,13 +92,8 @@ std::map<std::string, std::string> namespaces_by_run(kube::Transport& transport)
 
 std::set<std::string> foreign_crd_kinds(kube::Transport& transport, const std::string& own_run) {
   std::set<std::string> out;
-  kube::Request req;
-  req.path = "/apis/apiextensions.k8s.io/v1/customresourcedefinitions?labelSelector=kvalidate.io%2Frun";
-  auto resp = transport.send(req);
-  if (!resp.success()) return out;
-  auto doc = parse_json(resp.body, "CustomResourceDefinition list");
-  if (!doc.ok()) return out;
-  for (const auto& item : (*doc)["items"]) {
+  const std::string path = "/apis/apiextensions.k8s.io/v1/customresourcedefinitions?labelSelector=kvalidate.io%2Frun";
+  for (const auto& item : list_items(transport, path, "CustomResourceDefinition list")) {
     const YAML::Node meta = item["metadata"];
     if (!meta.IsMap() || scalar_at(meta["labels"], "kvalidate.io/run") == own_run) continue;
     const YAML::Node spec = item["spec"];
