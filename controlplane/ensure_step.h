@@ -11,6 +11,8 @@ struct Observed {
   bool state_ready = false;     // ... and records a finished start (phase "ready")
   bool processes_ours = false;  // every recorded process still runs as recorded (same pid, start time, exe)
   bool answers = false;         // the recorded plane's /readyz answers
+  bool full_wanted = false;     // --full: a controller-manager, scheduler and nodes are asked for
+  bool state_full = false;      // the recorded plane is a full one
 };
 
 enum class EnsureStep {
@@ -18,6 +20,8 @@ enum class EnsureStep {
   kReuse,           // the recorded plane is there and ready
   kWaitForReady,    // it runs but is not ready yet (etcd slow after a restart): give it a few seconds,
                     // then replace it
+  kRestartFull,     // ours and ready but plain while --full asks for a full one: stop it and start it again
+                    // on its own data and ports (its API server needs the ServiceAccount admission plugin)
   kReplace,         // stale, half-written or foreign: stop what the state names, then start afresh
   kStart,           // nothing recorded: start one
 };

@@ -71,18 +71,22 @@ TEST_CASE("results: --disable-rule drops findings by rule; an object left withou
   CHECK(lint.status == ObjectStatus::kInvalid);  // only object results turn valid
 }
 
-TEST_CASE("results: RBAC risk findings join a role's result; an error-level one makes it invalid") {
+TEST_CASE("results: RBAC risk findings join a role's result; only an error-level one makes it invalid") {
   auto res = load("apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRole\nmetadata: {name: r}\n"
                   "rules:\n- apiGroups: ['']\n  resources: [secrets]\n  verbs: ['*']\n");
   ObjectResult r = object_result(res.at(0), "");
-  add_rbac_risks(r, res[0], {});
+  add_rbac_risks(r, res[0], {}, RiskPolicy{RiskMode::kError, {}});
   CHECK(r.status == ObjectStatus::kInvalid);
   CHECK(r.suite == "in.yaml");
   std::vector<std::string> rules;
   for (const auto& f : r.findings) rules.push_back(f.rule);
   CHECK(rules == std::vector<std::string>{"KV-RBAC-001", "KV-RBAC-007"});
   ObjectResult quiet = object_result(res[0], "s");
-  add_rbac_risks(quiet, res[0], {"KV-RBAC-001", "KV-RBAC-007"});
+  add_rbac_risks(quiet, res[0], {"KV-RBAC-001", "KV-RBAC-007"}, RiskPolicy{RiskMode::kError, {}});
+  ObjectResult warned = object_result(res[0], "s");
+  add_rbac_risks(warned, res[0], {}, RiskPolicy{});  // warnings by default: the role stays valid
+  CHECK(warned.findings.size() == 2);
+  CHECK(warned.status == ObjectStatus::kValid);
   CHECK(quiet.findings.empty());
   CHECK(quiet.status == ObjectStatus::kValid);
 }

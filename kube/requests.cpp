@@ -67,7 +67,8 @@ Request create_request(const ApiResource& a, const std::string& ns, const std::s
   return r;
 }
 
-Request managed_namespace_request(const std::string& name, const std::string& field_manager) {
+Request managed_namespace_request(const std::string& name, const std::string& field_manager,
+                                  const std::string& run_id) {
   Request r;
   r.method = "POST";
   r.path = "/api/v1/namespaces?fieldManager=" + percent_encode(field_manager);
@@ -75,7 +76,9 @@ Request managed_namespace_request(const std::string& name, const std::string& fi
   JsonWriter w(false);
   w.begin_object().key("apiVersion").value("v1").key("kind").value("Namespace");
   w.key("metadata").begin_object().key("name").value(name);
-  w.key("labels").begin_object().key("kvalidate.io/managed").value("true").end_object();
+  w.key("labels").begin_object().key("kvalidate.io/managed").value("true");
+  if (!run_id.empty()) w.key("kvalidate.io/run").value(run_id);
+  w.end_object();
   w.end_object().end_object();
   r.body = w.str();
   return r;

@@ -27,8 +27,10 @@ Request apply_request(const ApiResource& a, const std::string& ns, const std::st
 Request create_request(const ApiResource& a, const std::string& ns, const std::string& body,
                        const std::string& field_manager, bool dry_run);
 
-// Creates namespace `name` for real, labelled kvalidate.io/managed=true (kvalidate's, to be swept).
-Request managed_namespace_request(const std::string& name, const std::string& field_manager);
+// Creates namespace `name` for real, labelled kvalidate.io/managed=true (kvalidate's, to be swept) and,
+// given a run id, kvalidate.io/run=<id> (removed when that run's batch is judged: engine/run_scope.h).
+Request managed_namespace_request(const std::string& name, const std::string& field_manager,
+                                  const std::string& run_id = "");
 
 std::string percent_encode(const std::string& s);
 

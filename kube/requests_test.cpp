@@ -27,4 +27,6 @@ TEST_CASE("requests: lists across namespaces, plain requests, non-strict applies
   CHECK(ns.method == "POST");
   CHECK(ns.path == "/api/v1/namespaces?fieldManager=kvalidate");
   CHECK(ns.body == R"({"apiVersion":"v1","kind":"Namespace","metadata":{"name":"demo","labels":{"kvalidate.io/managed":"true"}}})");
+  auto run = kv::kube::managed_namespace_request("demo", "kvalidate", "r1");
+  CHECK(run.body == R"({"apiVersion":"v1","kind":"Namespace","metadata":{"name":"demo","labels":{"kvalidate.io/managed":"true","kvalidate.io/run":"r1"}}})");
 }
