@@ -14,3 +14,15 @@ TEST_CASE("request paths for namespaced, cluster-scoped and core resources") {
   auto c = kv::kube::create_request(ns, "", "{}", "kvalidate", false);
   CHECK(c.path == "/api/v1/namespaces?fieldManager=kvalidate&fieldValidation=Strict");
 }
+
+TEST_CASE("update and get requests address the object; update keeps create's query") {
+  kv::kube::ApiResource cm{"", "v1", "ConfigMap", "configmaps", true, {}, {}, {}};
+  auto u = kv::kube::update_request(cm, "demo", "a", "{}", "kvalidate", true);
+  CHECK(u.method == "PUT");
+  CHECK(u.path == "/api/v1/namespaces/demo/configmaps/a?fieldManager=kvalidate&fieldValidation=Strict&dryRun=All");
+  CHECK(u.content_type == "application/yaml");
+  auto g = kv::kube::get_request(cm, "demo", "a");
+  CHECK(g.method == "GET");
+  CHECK(g.path == "/api/v1/namespaces/demo/configmaps/a");
+  CHECK(g.body.empty());
+}
