@@ -379,10 +379,13 @@ std::vector<Response> Client::send_batch(const std::vector<Request>& reqs, int j
     }
     for (size_t i = 0; i < out.size(); ++i)
       if (active[i] || i >= next) out[i] = Response{0, "", {}, "cancelled"};
+    // Answers held back for a refresh are not answered either: nothing more is sent after a cancel.
+    for (size_t i : rejected) out[i] = Response{0, "", {}, "cancelled"};
+    rejected.clear();
     cancelled_ = false;
   }
   for (auto& s : slots) curl_easy_cleanup(s.easy);
-  if (!rejected.empty() && !cancelled_) {
+  if (!rejected.empty()) {
     // client-go runs the plugin again after a 401 and the next request uses the new credentials.
     Status refreshed = refresh_credentials(cluster_, creds->generation);
     std::vector<Request> again;
