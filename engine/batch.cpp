@@ -1,5 +1,6 @@
 #include "engine/batch.h"
 
+#include <chrono>
 #include <set>
 
 #include "engine/plane_objects.h"
@@ -48,23 +49,53 @@ struct BatchRun {
     return out;
   }
 
-  // Sends the objects at `which` and judges each answer; a lost plane sets out.fatal.
+  void record(size_t i, Judgement j, double duration_ms) {
+    ObjectResult res = result_for(i, plan.targets[i]->namespace_);
+    res.duration_ms = duration_ms;
+    res.status = j.status;
+    for (auto& f : j.findings) add_located(res, resources[i], opts.locate, std::move(f));
+    decide(i, std::move(res));
+  }
+
+  // Sends the objects at `which` and judges each answer; a lost plane sets out.fatal. Objects whose
+  // server-side apply RBAC refused are judged kubectl's way after the others (fallback()).
   void send(const std::vector<size_t>& which, bool dry_run) {
     auto reqs = requests_for(plan, resources, which, opts.field_manager, dry_run);
+    std::vector<bool> patch_refused(which.size(), false);
+    std::vector<size_t> refused;
     Status lost = submit(
         transport, reqs, opts.jobs,
         [&](size_t k, const kube::Response& resp) {
+          patch_refused[k] = dry_run && needs_apply_fallback(reqs[k], resp, opts.plane);
           return judge(resources[which[k]], resp, opts.warnings_as_errors, redact);
         },
         [&](size_t k, Judgement j, double duration_ms) {
-          size_t i = which[k];
-          ObjectResult res = result_for(i, plan.targets[i]->namespace_);
-          res.duration_ms = duration_ms;
-          res.status = j.status;
-          for (auto& f : j.findings) add_located(res, resources[i], opts.locate, std::move(f));
-          decide(i, std::move(res));
+          if (patch_refused[k]) refused.push_back(which[k]);
+          else record(which[k], std::move(j), duration_ms);
         });
     if (out.fatal.ok()) out.fatal = lost;
+    if (out.fatal.ok() && !refused.empty()) fallback(refused);
+  }
+
+  // kubectl's way (submit_fallback) for the objects at `which`; a lost plane sets out.fatal and leaves
+  // them undecided.
+  void fallback(const std::vector<size_t>& which) {
+    using Clock = std::chrono::steady_clock;
+    const auto started = Clock::now();
+    std::vector<Fallback> answers;
+    out.fatal = submit_fallback(
+        transport, plan, resources, which, opts.field_manager, opts.jobs,
+        [&](size_t k, const kube::Response& resp) {
+          return judge(resources[which[k]], resp, opts.warnings_as_errors, redact);
+        },
+        answers);
+    if (!out.fatal.ok()) return;
+    double duration_ms = std::chrono::duration<double, std::milli>(Clock::now() - started).count();
+    for (size_t k = 0; k < which.size(); ++k) {
+      size_t i = which[k];
+      record(i, judge_fallback(resources[i], *plan.targets[i], answers[k], opts.warnings_as_errors, redact),
+             duration_ms);
+    }
   }
 
   // Every object not decided yet is an error: the run ended early.

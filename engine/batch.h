@@ -3,7 +3,8 @@
 // applied for real and awaited, then its Namespaces and the namespaces its objects use are created for
 // real (labelled kvalidate.io/managed=true); everything else is a server-side apply with dryRun=All and
 // fieldValidation=Strict. On an external cluster nothing is created: an object whose namespace or CRD is
-// missing there is skipped.
+// missing there is skipped, and an object whose server-side apply RBAC refuses (no "patch") is judged as
+// kubectl apply --dry-run=server would: a GET, then a dry-run create or update.
 #pragma once
 
 #include <functional>

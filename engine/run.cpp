@@ -22,9 +22,11 @@ struct RunState {
   Status fatal;
   std::string server_version;
   int total = 0, done = 0;
+  RbacRefusals refusals;
 
   void report(const ObjectResult& r) {
     reports.add(r);
+    refusals.add(r);
     code = std::max(code, exit_code_of(r));
   }
 };
@@ -38,6 +40,9 @@ RunEnd finish(RunState& run, double started_ms) {
   info.tool_version = KV_VERSION;
   Status written = run.reports.finish(info);
   RunEnd end{run.code, {}};
+  // Findings say it per object; when RBAC refused the credentials (maybe for every object), stderr says
+  // it once, so a run that judged nothing does not end silently with exit 2.
+  if (std::string refused = run.refusals.summary(); !refused.empty()) end.errors.push_back(refused);
   if (!run.fatal.ok()) {
     end.errors.push_back(run.fatal.message());
     end.exit_code = std::max(end.exit_code, run.fatal.exit_code());
