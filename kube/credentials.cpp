@@ -134,7 +134,7 @@ Status credentials_rejected(const Cluster& c) {
                        : !c.client_cert_pem.empty() ? std::string("its client certificate")
                        : !c.username.empty()     ? std::string("its username/password")
                                                  : std::string("no credentials");
-  return Status::Unavailable(fmt::format(
+  return Status::InvalidInput(fmt::format(
       "credentials rejected by {} (HTTP 401 Unauthorized): user \"{}\" of context \"{}\" in {} sends {}, which "
       "the server does not accept (wrong or expired?)",
       c.server, c.user, c.context, c.kubeconfig_path, source));

@@ -45,8 +45,9 @@ Result<Credential> parse_exec_credential(const std::string& out, const std::stri
 // The KUBERNETES_EXEC_INFO value for a run of `cluster`'s plugin.
 std::string exec_info_json(const Cluster& cluster, bool interactive);
 
-// The error for a 401: the server refused `cluster`'s credentials (Unavailable, exit 3), naming the user,
-// context and kubeconfig so the user knows which credentials to renew.
+// The error for a 401: the server refused `cluster`'s credentials, naming the user, context and
+// kubeconfig so the user knows which credentials to renew. InvalidInput (exit 2): the plane answered, the
+// credentials the user gave are at fault, and running again will not help.
 Status credentials_rejected(const Cluster& cluster);
 
 // A hex SHA-256 naming who `cluster`'s requests act as (server, credentials or exec plugin, impersonation),
