@@ -1,7 +1,7 @@
 // `kvalidate chart CHART...`: lints and renders each chart with the real helm, using the server's version
 // and served API versions so that .Capabilities tells the truth, then judges every rendered object on the
 // API server. A chart with ci/*-values.yaml (or any ci/*.yaml with --values-matrix) runs once per file,
-// each run its own report suite.
+// each run its own report suite; -f values files replace that matrix unless --values-matrix is given.
 #include <fmt/core.h>
 
 #include "cli/command.h"
@@ -11,8 +11,11 @@
 #include "core/clock.h"
 #include "core/exit_codes.h"
 #include "render/chart.h"
+#include "render/lookup.h"
 #include "render/render.h"
+#include "render/line_map.h"
 #include "render/template_lines.h"
+#include "resources/locate.h"
 
 namespace kv::cli {
 namespace {
@@ -22,10 +25,13 @@ struct ChartOptions {
   render::ValuesFlags values;
   std::string release;
   bool values_matrix = false;
+  bool no_values_matrix = false;
   bool no_lint = false;
   bool skip_tests = false;
   bool allow_external_symlinks = false;
   bool hook = false;
+  bool lookup = false;
+  std::string helm;  // --helm: 3, 4 or a path
   PipelineOptions pipeline;
   ConfigFlags config;
 };
@@ -35,7 +41,7 @@ struct ChartPlan {
   render::Chart chart;
   render::ValuesFlags values;  // config values files and set first, then -f and --set (later wins in helm)
   std::string release, namespace_;
-  bool values_matrix = false;
+  render::ValuesMatrix matrix = render::ValuesMatrix::kCiValues;
 };
 
 ChartPlan plan_chart(render::Chart chart, const ChartOptions& o, const CLI::App& cmd,
@@ -43,15 +49,21 @@ ChartPlan plan_chart(render::Chart chart, const ChartOptions& o, const CLI::App&
   ChartPlan p;
   p.values = o.values;
   p.release = o.release;
-  p.values_matrix = o.values_matrix;
+  std::optional<bool> matrix;  // given: on (every ci/*.yaml) or off
+  if (o.values_matrix) matrix = true;
+  if (o.no_values_matrix) matrix = false;
   const config::ChartConfig* cc = cfg ? config::chart_config(*cfg, chart.path) : nullptr;
   if (cc) {
     p.values.files.insert(p.values.files.begin(), cc->values.begin(), cc->values.end());
     p.values.set.insert(p.values.set.begin(), cc->set.begin(), cc->set.end());
     if (!given(cmd, "--release")) p.release = cc->release;
     if (!given(cmd, "--namespace")) p.namespace_ = cc->namespace_;
-    if (!given(cmd, "--values-matrix") && cc->values_matrix) p.values_matrix = *cc->values_matrix;
+    if (!matrix) matrix = cc->values_matrix;
   }
+  // Values files name the run the user wants: they replace the ci/ matrix unless it is asked for.
+  p.matrix = matrix ? (*matrix ? render::ValuesMatrix::kAllCi : render::ValuesMatrix::kOff)
+             : p.values.files.empty() ? render::ValuesMatrix::kCiValues
+                                      : render::ValuesMatrix::kOff;
   p.chart = std::move(chart);
   return p;
 }
@@ -70,9 +82,19 @@ int fail_early(report::ReportSet& reports, const Status& why, double started) {
   return conclude(engine::fail_run(reports, {}, why, started));
 }
 
+// What the chart's `lookup` calls returned (once per chart; the calls are the same in every run).
+ObjectResult lookup_report(const render::Chart& chart, const render::RenderRequest& req, engine::Session& session) {
+  auto calls = render::find_lookup_calls(chart, req.namespace_);
+  std::vector<render::LookupAnswer> answers;
+  std::vector<std::string> why;
+  if (!calls.empty() && !req.lookup_kubeconfig.empty())
+    answers = render::answer_lookups(*session.conn.client, session.conn.discovery, calls, why);
+  return render::lookup_result(chart, calls, answers, why, req.suite);
+}
+
 int run_validation(const ChartOptions& o, const CLI::App& cmd, const std::optional<config::Config>& cfg,
                    const std::vector<std::string>& chart_paths, double started) {
-  auto reports = report::ReportSet::Open(o.pipeline.output.outputs);
+  auto reports = report::ReportSet::Open(o.pipeline.output.outputs, o.pipeline.output.verbose);
   if (!reports.ok()) {
     fmt::print(stderr, "kvalidate: {}\n", reports.status().message());
     return exit_code::kBadInput;
@@ -85,8 +107,10 @@ int run_validation(const ChartOptions& o, const CLI::App& cmd, const std::option
     charts.push_back(plan_chart(std::move(chart.value()), o, cmd, cfg));
     if (Status s = render::check_values(charts.back().values); !s.ok()) return fail_early(*reports, s, started);
   }
-  auto helm = render::find_helm();
+  render::HelmRequest helm_req{o.helm, cfg ? cfg->helm : "", cfg ? cfg->file : ""};
+  auto helm = render::find_helm(helm_req);
   if (!helm.ok()) return fail_early(*reports, helm.status(), started);
+  if (Status s = render::check_helm_can_render(*helm, o.lookup); !s.ok()) return fail_early(*reports, s, started);
 
   // Rendering needs the server's version and API list: connect first.
   auto ro = run_options(o.pipeline, cfg, cmd);
@@ -99,11 +123,16 @@ int run_validation(const ChartOptions& o, const CLI::App& cmd, const std::option
   base.skip_tests = o.skip_tests;
   base.kube_version = discovery.server_version();
   base.api_versions = render::helm_api_versions(discovery.all());
+  if (o.lookup) {
+    base.lookup_kubeconfig = session->conn.plane.kubeconfig_path;
+    base.lookup_context = session->conn.plane.cluster.context;
+  }
 
   std::vector<engine::Batch> batches;
   for (const auto& plan : charts) {
     const render::Chart& chart = plan.chart;
-    for (const auto& chart_run : render::plan_runs(chart, plan.values_matrix)) {
+    bool first_run = true;
+    for (const auto& chart_run : render::plan_runs(chart, plan.matrix)) {
       render::RenderRequest req = base;
       req.release = plan.release;
       req.values = plan.values;
@@ -122,11 +151,17 @@ int run_validation(const ChartOptions& o, const CLI::App& cmd, const std::option
       batch.resources = std::move(rendered->resources);
       if (!plan.namespace_.empty()) place_in_namespace(batch.resources, plan.namespace_, discovery);
       for (auto& p : rendered->problems) batch.pre_results.push_back(std::move(p));
+      if (first_run) {
+        auto lookups = lookup_report(chart, req, *session);
+        if (!lookups.findings.empty()) batch.pre_results.push_back(std::move(lookups));
+        first_run = false;
+      }
       for (auto& n : rendered->notes) batch.pre_results.push_back(std::move(n));
-      // Rendered lines are not template lines: point findings at the field's key in the template.
+      // Rendered lines are not template lines: every finding goes through the rendered → template mapping.
+      batch.map_line = render::template_line_of;
       batch.locate = [](const Resource& r, const std::string& path) {
-        int line = render::template_line_for(r.source, path);
-        return std::pair<int, int>{line, 0};
+        if (auto pos = locate(r, path)) return std::pair<int, int>{render::template_line_of(r, pos->line), 0};
+        return std::pair<int, int>{render::template_line_for(r.source, path), 0};
       };
       batches.push_back(std::move(batch));
     }
@@ -166,15 +201,27 @@ const Registrar kRegistrar{Command{
       cmd->add_option("--release", opts->release, "Release name (default: the chart's name)");
       cmd->add_option("-n,--namespace", opts->pipeline.namespace_,
                       "Release namespace (default: the context's namespace, else default)");
-      cmd->add_flag("--values-matrix", opts->values_matrix,
-                    "Validate once per ci/*.yaml values file (ci/*-values.yaml are used even without this flag)");
+      auto* on = cmd->add_flag("--values-matrix", opts->values_matrix,
+                               "Validate once per ci/*.yaml values file (ci/*-values.yaml are used even without this "
+                               "flag, unless -f is given); -f files are then layered on each");
+      auto* off = cmd->add_flag("--no-values-matrix", opts->no_values_matrix,
+                                "Validate once with the chart's values (and -f), ignoring ci/");
+      on->excludes(off);
       cmd->add_flag("--no-lint", opts->no_lint, "Do not run helm lint first");
       cmd->add_flag("--skip-tests", opts->skip_tests, "Leave out helm test hooks (templates/tests)");
+      cmd->add_option("--helm", opts->helm,
+                      "Helm to render with: 3, 4 (that major, from PATH or kvalidate's cache) or a path. "
+                      "Env: KVALIDATE_HELM; config: helm. Default: helm on PATH, else the newest built (Helm 4)");
+      cmd->add_flag("--lookup", opts->lookup,
+                    "Render against the plane (helm template --dry-run=server) so that `lookup` sees its objects; "
+                    "findings say which lookups returned empty");
       cmd->add_flag("--allow-external-symlinks", opts->allow_external_symlinks,
                     "Let the chart hold symbolic links to files outside it (helm reads them into the chart)");
       cmd->add_option("--rbac", opts->pipeline.rbac_file, "RBAC expectations file to check");
       cmd->add_option("--disable-rule", opts->pipeline.disabled_rules, "Rule ID to turn off (repeatable)");
+      add_policy_flags(cmd, opts->pipeline);
       add_output_flags(cmd, opts->pipeline.output);
+      add_kind_flags(cmd, opts->pipeline.kinds);
       cmd->add_flag("--hook", opts->hook,
                     "Pre-commit mode: the arguments are changed files; validate each chart holding any of them "
                     "once, ignore files in no chart, print nothing on success");

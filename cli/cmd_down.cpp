@@ -1,4 +1,8 @@
-// `kvalidate down`: stop the control plane kvalidate started and remove its state.
+// `kvalidate down`: stop the control planes kvalidate started (the default one and every --kube-version
+// one) and remove their state.
+#include <algorithm>
+#include <filesystem>
+
 #include <fmt/core.h>
 #include <fmt/format.h>
 
@@ -14,22 +18,33 @@ struct DownOptions {
   bool keep_data = false;
 };
 
-int run_down(const DownOptions& o) {
-  std::string dir = controlplane::state_dir("");
-  auto res = controlplane::stop_plane(dir, o.keep_data);
+// Stops the plane in `dir`; `title` names it in the output. Returns the exit code.
+int down_one(const std::string& dir, const std::string& title, bool keep_data, bool quiet_if_none) {
+  auto res = controlplane::stop_plane(dir, keep_data);
   if (!res.ok()) {
     fmt::print(stderr, "kvalidate down: {}\n", res.status().message());
     return res.status().exit_code();
   }
   if (!res->was_recorded) {
-    fmt::print("control plane not running (state dir {})\n", dir);
+    if (!quiet_if_none) fmt::print("{} not running (state dir {})\n", title, dir);
     return 0;
   }
-  if (!res->stopped.empty()) fmt::print("stopped {}\n", fmt::join(res->stopped, ", "));
+  if (!res->stopped.empty()) fmt::print("{}: stopped {}\n", title, fmt::join(res->stopped, ", "));
   if (!res->skipped.empty())
-    fmt::print("left alone (already gone, or the pid now belongs to another program): {}\n", fmt::join(res->skipped, ", "));
-  fmt::print("state removed from {}{}\n", dir, o.keep_data ? " (data and certificates kept)" : "");
+    fmt::print("{}: left alone (already gone, or the pid now belongs to another program): {}\n", title,
+               fmt::join(res->skipped, ", "));
+  fmt::print("state removed from {}{}\n", dir, keep_data ? " (data and certificates kept)" : "");
   return 0;
+}
+
+int run_down(const DownOptions& o) {
+  std::string dir = controlplane::state_dir("");
+  auto versioned = controlplane::version_plane_dirs(dir);
+  int rc = 0;
+  for (const auto& d : versioned)
+    rc = std::max(rc, down_one(d, fmt::format("Kubernetes {} plane", std::filesystem::path(d).filename().string()),
+                               o.keep_data, false));
+  return std::max(rc, down_one(dir, "control plane", o.keep_data, !versioned.empty()));
 }
 
 Registrar reg({"down", "Stop kvalidate's control plane and remove its state", 11,

@@ -1,5 +1,7 @@
 // `kvalidate manifests PATH...`: loads plain YAML/JSON (files, directories, - for stdin) and judges
 // every object on the API server with server-side dry-run.
+#include <unistd.h>
+
 #include <fmt/core.h>
 
 #include "cli/command.h"
@@ -21,7 +23,7 @@ struct ManifestsOptions {
 
 int run_validation(const ManifestsOptions& o, const CLI::App& cmd, const std::optional<config::Config>& cfg,
                    double started) {
-  auto reports = report::ReportSet::Open(o.pipeline.output.outputs);
+  auto reports = report::ReportSet::Open(o.pipeline.output.outputs, o.pipeline.output.verbose);
   if (!reports.ok()) {
     fmt::print(stderr, "kvalidate: {}\n", reports.status().message());
     return exit_code::kBadInput;
@@ -35,6 +37,7 @@ int run_validation(const ManifestsOptions& o, const CLI::App& cmd, const std::op
   std::vector<engine::Batch> batches(1);
   batches[0].resources = std::move(loaded.resources);
   batches[0].pre_results = std::move(loaded.problems);
+  for (auto& s : loaded.skipped) batches[0].pre_results.push_back(std::move(s));
   if (batches[0].resources.empty()) {
     // Nothing to judge (only problems, or hook mode with no Kubernetes objects): no plane needed.
     return conclude(engine::fail_run(*reports, batches, Status::Ok(), started));
@@ -46,6 +49,15 @@ int run_validation(const ManifestsOptions& o, const CLI::App& cmd, const std::op
 
 int run(ManifestsOptions& o, const CLI::App& cmd) {
   double started = now_ms();
+  // No PATH: read stdin when something is piped in (as kubeconform does); a terminal gets usage help.
+  if (o.paths.empty()) {
+    if (isatty(STDIN_FILENO)) {
+      fmt::print(stderr, "kvalidate: manifests: no PATH given (files, directories, or - for stdin); "
+                         "pipe YAML in or name the files\n");
+      return exit_code::kBadInput;
+    }
+    o.paths.push_back("-");
+  }
   auto cfg = configure_command(o.config, cmd, o.hook, o.pipeline);
   if (!cfg.ok()) {
     fmt::print(stderr, "kvalidate: {}\n", cfg.status().message());
@@ -62,13 +74,16 @@ const Registrar kRegistrar{Command{
       auto opts = std::make_shared<ManifestsOptions>();
       CLI::App* cmd = app.add_subcommand("manifests", "Validate Kubernetes manifests (files, directories, - for stdin) "
                                                       "against a real API server with server-side dry-run");
-      cmd->add_option("paths", opts->paths, "Files, directories (YAML/JSON inside, recursively) or - for stdin")
-          ->required();
+      cmd->add_option("paths", opts->paths,
+                      "Files, directories (YAML/JSON inside, recursively) or - for stdin (the default when "
+                      "stdin is not a terminal)");
       cmd->add_option("-n,--namespace", opts->pipeline.namespace_, "Namespace for objects that name none");
       cmd->add_option("--rbac", opts->pipeline.rbac_file, "RBAC expectations file to check");
       cmd->add_option("--disable-rule", opts->pipeline.disabled_rules, "Rule ID to turn off (repeatable)");
       cmd->add_flag("--hook", opts->hook, "Pre-commit mode: ignore YAML that is not a Kubernetes object, print nothing on success");
+      add_policy_flags(cmd, opts->pipeline);
       add_output_flags(cmd, opts->pipeline.output);
+      add_kind_flags(cmd, opts->pipeline.kinds);
       add_cluster_flags(cmd, opts->pipeline.cluster);
       add_impersonation_flags(cmd, opts->pipeline.cluster);
       add_config_flags(cmd, opts->config);

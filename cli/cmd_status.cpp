@@ -1,6 +1,7 @@
 // `kvalidate status`: is kvalidate's control plane running and healthy; backend, versions, endpoint,
-// pids, uptime, kubeconfig. Starts nothing, takes no lock.
+// pids, uptime, kubeconfig; then the same for each --kube-version plane. Starts nothing, takes no lock.
 #include <ctime>
+#include <filesystem>
 
 #include <fmt/core.h>
 #include <fmt/format.h>
@@ -26,51 +27,51 @@ std::string human_duration(int64_t s) {
   return fmt::format("{}d{:02}h", s / 86400, (s % 86400) / 3600);
 }
 
-int run_status(const StatusOptions& o) {
-  auto st = controlplane::plane_status(controlplane::state_dir(""));
+int64_t uptime_of(const controlplane::PlaneStatus& st) {
+  return st.running && st.state.started_at > 0 ? static_cast<int64_t>(std::time(nullptr)) - st.state.started_at : 0;
+}
+
+// The fields of one plane, into the object `w` is writing.
+void write_plane_json(JsonWriter& w, const controlplane::PlaneStatus& st) {
   const auto& s = st.state;
-  int64_t uptime = st.running && s.started_at > 0 ? static_cast<int64_t>(std::time(nullptr)) - s.started_at : 0;
-  int rc = st.healthy ? exit_code::kClean : exit_code::kInfrastructure;
-  if (o.output == "json") {
-    JsonWriter w;
-    w.begin_object();
-    w.key("running").value(st.running);
-    w.key("healthy").value(st.healthy);
-    w.key("stateDir").value(st.dir);
-    if (st.recorded) {
-      w.key("backend").value(s.backend);
-      w.key("phase").value(s.phase);
-      w.key("endpoint").value(s.server);
-      w.key("kubeconfig").value(s.kubeconfig);
-      w.key("startedAt").value(s.started_at);
-      w.key("uptimeSeconds").value(uptime);
-      w.key("versions").begin_object();
-      for (const auto& [k, v] : s.versions) w.key(k).value(v);
-      w.end_object();
-      w.key("processes").begin_array();
-      for (size_t i = 0; i < s.processes.size(); ++i) {
-        w.begin_object();
-        w.key("component").value(s.processes[i].component);
-        w.key("pid").value(static_cast<int64_t>(s.processes[i].pid));
-        w.key("running").value(i < st.process_running.size() && st.process_running[i]);
-        w.end_object();
-      }
-      w.end_array();
-    }
-    w.key("detail").value(st.healthy ? "" : st.detail);
+  w.key("running").value(st.running);
+  w.key("healthy").value(st.healthy);
+  w.key("stateDir").value(st.dir);
+  if (st.recorded) {
+    w.key("backend").value(s.backend);
+    w.key("phase").value(s.phase);
+    w.key("endpoint").value(s.server);
+    w.key("kubeconfig").value(s.kubeconfig);
+    w.key("startedAt").value(s.started_at);
+    w.key("uptimeSeconds").value(uptime_of(st));
+    w.key("versions").begin_object();
+    for (const auto& [k, v] : s.versions) w.key(k).value(v);
     w.end_object();
-    fmt::print("{}\n", w.str());
-    return rc;
+    w.key("processes").begin_array();
+    for (size_t i = 0; i < s.processes.size(); ++i) {
+      w.begin_object();
+      w.key("component").value(s.processes[i].component);
+      w.key("pid").value(static_cast<int64_t>(s.processes[i].pid));
+      w.key("running").value(i < st.process_running.size() && st.process_running[i]);
+      w.end_object();
+    }
+    w.end_array();
   }
+  w.key("detail").value(st.healthy ? "" : st.detail);
+}
+
+// `title`: "control plane" for the default one, "Kubernetes v1.35.4 plane" for a --kube-version one.
+void print_plane_text(const controlplane::PlaneStatus& st, const std::string& title) {
+  const auto& s = st.state;
   if (!st.recorded) {
-    fmt::print("control plane: not running (state dir {})\n", st.dir);
+    fmt::print("{}: not running (state dir {})\n", title, st.dir);
     if (st.detail != "not running") fmt::print("  ({})\n", st.detail);
-    return rc;
+    return;
   }
   if (!st.running)
-    fmt::print("control plane: not running: {} (the next `kvalidate up` recovers)\n", st.detail);
+    fmt::print("{}: not running: {} (the next `kvalidate up` recovers)\n", title, st.detail);
   else
-    fmt::print("control plane: running, {}\n", st.healthy ? "healthy" : "NOT healthy: " + st.detail);
+    fmt::print("{}: running, {}\n", title, st.healthy ? "healthy" : "NOT healthy: " + st.detail);
   std::vector<std::string> versions, pids;
   for (const auto& [k, v] : s.versions) versions.push_back(k + " " + v);
   for (const auto& p : s.processes) pids.push_back(fmt::format("{} {}", p.component, p.pid));
@@ -79,8 +80,40 @@ int run_status(const StatusOptions& o) {
   fmt::print("kubeconfig:  {}\n", s.kubeconfig);
   if (!versions.empty()) fmt::print("versions:    {}\n", fmt::join(versions, ", "));
   fmt::print("pids:        {}\n", fmt::join(pids, ", "));
-  if (st.running) fmt::print("uptime:      {}\n", human_duration(uptime));
+  if (st.running) fmt::print("uptime:      {}\n", human_duration(uptime_of(st)));
   fmt::print("state dir:   {}\n", st.dir);
+}
+
+int run_status(const StatusOptions& o) {
+  const std::string dir = controlplane::state_dir("");
+  auto st = controlplane::plane_status(dir);
+  std::vector<controlplane::PlaneStatus> versioned;
+  for (const auto& d : controlplane::version_plane_dirs(dir)) versioned.push_back(controlplane::plane_status(d));
+  // Healthy: something runs, and everything recorded is healthy.
+  bool healthy = st.recorded ? st.healthy : !versioned.empty();
+  for (const auto& v : versioned) healthy = healthy && v.healthy;
+  int rc = healthy ? exit_code::kClean : exit_code::kInfrastructure;
+  if (o.output == "json") {
+    JsonWriter w;
+    w.begin_object();
+    write_plane_json(w, st);
+    w.key("versionPlanes").begin_array();
+    for (const auto& v : versioned) {
+      w.begin_object();
+      w.key("kubeVersion").value(std::filesystem::path(v.dir).filename().string());
+      write_plane_json(w, v);
+      w.end_object();
+    }
+    w.end_array();
+    w.end_object();
+    fmt::print("{}\n", w.str());
+    return rc;
+  }
+  if (st.recorded || versioned.empty()) print_plane_text(st, "control plane");
+  for (const auto& v : versioned) {
+    if (st.recorded || &v != &versioned.front()) fmt::print("\n");
+    print_plane_text(v, fmt::format("Kubernetes {} plane", std::filesystem::path(v.dir).filename().string()));
+  }
   return rc;
 }
 
@@ -90,8 +123,8 @@ Registrar reg({"status", "Show whether kvalidate's control plane runs and is hea
                  CLI::App* cmd = app.add_subcommand(
                      "status", "Show kvalidate's control plane: backend, versions, endpoint, pids, uptime, "
                                "kubeconfig, health");
-                 cmd->footer("Starts nothing. Exit 0 when running and healthy (/readyz answers), 3 when not "
-                             "running or not healthy.");
+                 cmd->footer("Starts nothing. Lists the default plane and every --kube-version plane. Exit 0 "
+                             "when a plane runs and every recorded one is healthy (/readyz answers), 3 otherwise.");
                  cmd->add_option("-o,--output", opts->output, "text or json")->check(CLI::IsMember({"text", "json"}));
                  return [opts] { return run_status(*opts); };
                }});

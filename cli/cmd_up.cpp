@@ -1,5 +1,7 @@
 // `kvalidate up`: ensure the control plane (start it, or reuse the running one) and say where its
-// kubeconfig is.
+// kubeconfig is; with --kube-version, one plane per version (building a version's binaries first when
+// the cache lacks them).
+#include <algorithm>
 #include <chrono>
 
 #include <fmt/core.h>
@@ -7,6 +9,7 @@
 #include "cli/command.h"
 #include "cli/options.h"
 #include "controlplane/ensure.h"
+#include "core/exit_codes.h"
 
 namespace kv::cli {
 
@@ -16,29 +19,39 @@ struct UpOptions {
   ClusterFlags cluster;
 };
 
+// `versioned`: one of several planes of --kube-version, named by its version.
+void print_plane(const controlplane::Plane& plane, double secs, bool versioned) {
+  if (versioned) fmt::print("Kubernetes {}: ", plane.server_version);
+  if (plane.backend == "external")
+    fmt::print("using existing cluster {} (context \"{}\"): reachable\n", plane.cluster.server, plane.cluster.context);
+  else if (plane.started_now)
+    fmt::print("control plane started ({}) in {:.1f}s: {}\n", plane.backend, secs, plane.cluster.server);
+  else
+    fmt::print("control plane running ({}): {}\n", plane.backend, plane.cluster.server);
+  fmt::print("kubeconfig: {}\n", plane.kubeconfig_path);
+  if (plane.backend != "external" && !versioned)
+    fmt::print("  use it with: export KUBECONFIG={}   (or: eval \"$(kvalidate env)\")\n", plane.kubeconfig_path);
+}
+
 int run_up(const UpOptions& o) {
-  auto eo = ensure_options(o.cluster);
-  if (!eo.ok()) {
-    fmt::print(stderr, "kvalidate up: {}\n", eo.status().message());
-    return eo.status().exit_code();
+  auto eos = ensure_options_per_version(o.cluster);
+  if (!eos.ok()) {
+    fmt::print(stderr, "kvalidate up: {}\n", eos.status().message());
+    return eos.status().exit_code();
   }
   auto t0 = std::chrono::steady_clock::now();
-  auto plane = controlplane::ensure_plane(*eo);
-  if (!plane.ok()) {
-    fmt::print(stderr, "kvalidate up: {}\n", plane.status().message());
-    return plane.status().exit_code();
-  }
+  auto planes = controlplane::ensure_planes(*eos);
   double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-  if (plane->backend == "external")
-    fmt::print("using existing cluster {} (context \"{}\"): reachable\n", plane->cluster.server, plane->cluster.context);
-  else if (plane->started_now)
-    fmt::print("control plane started ({}) in {:.1f}s: {}\n", plane->backend, secs, plane->cluster.server);
-  else
-    fmt::print("control plane running ({}): {}\n", plane->backend, plane->cluster.server);
-  fmt::print("kubeconfig: {}\n", plane->kubeconfig_path);
-  if (plane->backend != "external")
-    fmt::print("  use it with: export KUBECONFIG={}   (or: eval \"$(kvalidate env)\")\n", plane->kubeconfig_path);
-  return 0;
+  int rc = exit_code::kClean;
+  for (auto& plane : planes) {
+    if (!plane.ok()) {
+      fmt::print(stderr, "kvalidate up: {}\n", plane.status().message());
+      rc = std::max(rc, plane.status().exit_code());
+      continue;
+    }
+    print_plane(*plane, secs, !o.cluster.kube_versions.empty());
+  }
+  return rc;
 }
 
 Registrar reg({"up", "Start kvalidate's control plane, or reuse the running one; print its kubeconfig", 10,
@@ -48,7 +61,9 @@ Registrar reg({"up", "Start kvalidate's control plane, or reuse the running one;
                      "up", "Start kvalidate's control plane (kube-apiserver+etcd, or k3s), or reuse the one running; "
                            "print where its kubeconfig is");
                  cmd->footer("Exit 0 when ready, 3 when it cannot be started or is not ready within --wait "
-                             "(the log's last lines are shown and nothing is left running), 2 for bad flags.");
+                             "(the log's last lines are shown and nothing is left running), 2 for bad flags. "
+                             "With --kube-version: one plane per version, started together; a version not "
+                             "built yet is built first (several minutes, once).");
                  add_cluster_flags(cmd, opts->cluster);
                  return [opts] { return run_up(*opts); };
                }});

@@ -4,7 +4,9 @@
 
 #include <fmt/core.h>
 
+#include "core/kube_versions.h"
 #include "core/tools.h"
+#include "resources/kind_filter.h"
 
 namespace kv::cli {
 
@@ -15,6 +17,11 @@ void add_cluster_flags(CLI::App* cmd, ClusterFlags& f) {
   cmd->add_option("--backend", f.backend, "Control plane to start when none runs: auto, apiserver, k3s")
       ->check(CLI::IsMember({"auto", "apiserver", "k3s"}));
   cmd->add_option("--wait", f.wait, "How long to wait for a starting control plane to be ready");
+  cmd->add_option("--kube-version", f.kube_versions,
+                  "Kubernetes version(s) to validate against, each on its own kube-apiserver: V[,V...] with V a "
+                  "minor (1.35) or an exact pinned version (1.35.4); repeatable")
+      ->expected(1)
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
 }
 
 void add_impersonation_flags(CLI::App* cmd, ClusterFlags& f) {
@@ -28,6 +35,24 @@ void add_output_flags(CLI::App* cmd, OutputFlags& f) {
                   "Report FORMAT[=FILE]; repeatable. Formats: text, json, junit, sarif, github");
   cmd->add_option("-j,--jobs", f.jobs, "Requests in flight to the API server")->check(CLI::Range(1, 256));
   cmd->add_flag("--warnings-as-errors", f.warnings_as_errors, "Treat warnings (deprecations, unknown fields) as errors");
+  cmd->add_flag("-v,--verbose", f.verbose, "Text report: also list valid objects, the files skipped as non-Kubernetes YAML, and what "
+                "mutating admission policies would change (info)");
+}
+
+void add_kind_flags(CLI::App* cmd, KindFlags& f) {
+  CLI::Validator kinds(
+      [](std::string& value) {
+        auto parsed = parse_kind_filter({value}, {});
+        return parsed.ok() ? std::string()
+                           : "\"" + value + "\": expected Kind (Secret) or apiVersion/Kind (apps/v1/Deployment)";
+      },
+      "KIND[,KIND...]");
+  cmd->add_option("--skip-kind", f.skip,
+                  "Kinds to leave unchecked (reported skipped): Kind or apiVersion/Kind, comma-separated, repeatable")
+      ->check(kinds);
+  cmd->add_option("--reject-kind", f.reject,
+                  "Kinds to refuse (reported invalid): Kind or apiVersion/Kind, comma-separated, repeatable")
+      ->check(kinds);
 }
 
 void add_config_flags(CLI::App* cmd, ConfigFlags& f) {
@@ -65,7 +90,10 @@ void apply_config(const config::Config& c, const CLI::App& cmd, PipelineOptions&
   take("--disable-rule", p.disabled_rules, c.disabled_rules);
   take("--backend", p.cluster.backend, c.backend);
   take("--wait", p.cluster.wait, c.wait);
+  take("--kube-version", p.cluster.kube_versions, c.kube_versions);
   if (!c.rbac_file.empty() && !given(cmd, "--rbac")) p.rbac_file = c.rbac_file;
+  take("--policies", p.policies, c.policies);
+  take("--pod-security", p.pod_security, c.pod_security);
 }
 
 Result<engine::ConnectOptions> connect_options(const ClusterFlags& f, const std::string& namespace_) {
@@ -87,6 +115,9 @@ Result<engine::RunOptions> run_options(const PipelineOptions& p, const std::opti
   o.rbac_file = p.rbac_file;
   if (cfg && cfg->expectations && !given(cmd, "--rbac")) o.inline_expectations = cfg->expectations;
   o.disabled_rules = p.disabled_rules;
+  auto kinds = parse_kind_filter(p.kinds.skip, p.kinds.reject);
+  if (!kinds.ok()) return kinds.status();
+  o.kinds = std::move(*kinds);
   o.jobs = p.output.jobs;
   o.warnings_as_errors = p.output.warnings_as_errors;
   return o;
@@ -123,7 +154,10 @@ Result<std::chrono::milliseconds> parse_duration(const std::string& text) {
   return milliseconds(static_cast<long long>(ms));
 }
 
-Result<controlplane::EnsureOptions> ensure_options(const ClusterFlags& f) {
+namespace {
+
+// The options without a version; the version parts are added by the two public functions.
+Result<controlplane::EnsureOptions> base_ensure_options(const ClusterFlags& f) {
   controlplane::EnsureOptions o;
   o.kubeconfig = f.kubeconfig;
   if (o.kubeconfig.empty())
@@ -137,7 +171,44 @@ Result<controlplane::EnsureOptions> ensure_options(const ClusterFlags& f) {
   if (!wait.ok()) return wait.status().Prefixed("--wait");
   o.wait = std::chrono::duration_cast<std::chrono::seconds>(*wait);
   if (o.wait.count() < 1) o.wait = std::chrono::seconds(1);
+  o.build_progress = [](const BuildProgress& p) { fmt::print(stderr, "kvalidate: {}\n", format_build_progress(p)); };
   return o;
+}
+
+}  // namespace
+
+Result<controlplane::EnsureOptions> ensure_options(const ClusterFlags& f) {
+  auto versions = ensure_options_per_version(f);
+  if (!versions.ok()) return versions.status();
+  if (versions->size() > 1)
+    return Status::Usage("--kube-version: this command uses one plane; give one version");
+  return versions->front();
+}
+
+Result<std::vector<std::string>> kube_versions(const ClusterFlags& f) {
+  if (f.kube_versions.empty()) return std::vector<std::string>{};
+  auto versions = resolve_kube_versions(f.kube_versions);
+  if (!versions.ok()) return versions.status().Prefixed("--kube-version");
+  const char* env = std::getenv("KVALIDATE_KUBECONFIG");
+  if (!f.kubeconfig.empty() || !f.context.empty() || (env && *env))
+    return Status::Usage("--kube-version cannot be used with an existing cluster (--kubeconfig, --context or "
+                         "KVALIDATE_KUBECONFIG): it has one version of its own");
+  if (f.backend == "k3s") return Status::Usage("--kube-version runs kube-apiserver planes: not with --backend k3s");
+  return versions;
+}
+
+Result<std::vector<controlplane::EnsureOptions>> ensure_options_per_version(const ClusterFlags& f) {
+  auto base = base_ensure_options(f);
+  if (!base.ok()) return base.status();
+  auto versions = kube_versions(f);
+  if (!versions.ok()) return versions.status();
+  std::vector<controlplane::EnsureOptions> out;
+  if (versions->empty()) out.push_back(*base);
+  for (const auto& v : *versions) {
+    out.push_back(*base);
+    out.back().kube_version = v;
+  }
+  return out;
 }
 
 }  // namespace kv::cli

@@ -19,12 +19,19 @@ struct ClusterFlags {
   std::string as_user, as_uid;            // --as, --as-uid
   std::vector<std::string> as_groups;     // --as-group
   std::string wait = "60s";
+  std::vector<std::string> kube_versions;  // --kube-version, as given ("1.35,1.37"); empty: the default plane
 };
 
 struct OutputFlags {
   std::vector<std::string> outputs;   // FORMAT[=FILE], repeatable
   int jobs = 16;
   bool warnings_as_errors = false;
+  bool verbose = false;               // -v: the text report lists valid objects, skipped files, policy mutations
+};
+
+// --skip-kind / --reject-kind values as given (comma-separated lists, repeatable; checked by CLI11).
+struct KindFlags {
+  std::vector<std::string> skip, reject;
 };
 
 // What the validating commands (manifests, chart) share: the flags that become engine::RunOptions.
@@ -34,6 +41,7 @@ struct PipelineOptions {
   std::string namespace_;                  // -n; "" = the context's namespace or "default"
   std::string rbac_file;                   // --rbac expectations
   std::vector<std::string> disabled_rules; // --disable-rule
+  KindFlags kinds;                         // --skip-kind, --reject-kind
 };
 
 void add_cluster_flags(CLI::App* cmd, ClusterFlags& f);
@@ -41,6 +49,7 @@ void add_cluster_flags(CLI::App* cmd, ClusterFlags& f);
 // --as names the subject to review).
 void add_impersonation_flags(CLI::App* cmd, ClusterFlags& f);
 void add_output_flags(CLI::App* cmd, OutputFlags& f);
+void add_kind_flags(CLI::App* cmd, KindFlags& f);
 
 // Where the command's `.kvalidate.yaml` comes from: --config FILE, or found upward from the working
 // directory unless --no-config.
@@ -79,8 +88,19 @@ int conclude(const engine::RunEnd& end);
 // True when the option named `name` ("--namespace") was given on `cmd`'s command line.
 bool given(const CLI::App& cmd, const std::string& name);
 
-// Builds EnsureOptions from the flags and environment (KVALIDATE_KUBECONFIG); fails on a bad --wait.
+// Builds EnsureOptions from the flags and environment (KVALIDATE_KUBECONFIG) for a command that uses one
+// plane: the --kube-version one when a single version is given. Usage (exit 2) on a bad --wait, a bad
+// --kube-version (see kube_versions()) or more than one version.
 Result<controlplane::EnsureOptions> ensure_options(const ClusterFlags& f);
+
+// The exact versions --kube-version names, oldest first (empty: none given). Usage (exit 2) for an
+// unknown version (listing the supported ones) and for --kube-version with an existing cluster
+// (--kubeconfig, --context, KVALIDATE_KUBECONFIG) or --backend k3s.
+Result<std::vector<std::string>> kube_versions(const ClusterFlags& f);
+
+// ensure_options() for each of kube_versions() (one entry without a version when none is given), each
+// printing the progress of a first-use build on stderr.
+Result<std::vector<controlplane::EnsureOptions>> ensure_options_per_version(const ClusterFlags& f);
 
 // Parses "60s", "2m", "500ms", "90" (seconds) into a duration.
 Result<std::chrono::milliseconds> parse_duration(const std::string& text);

@@ -12,14 +12,17 @@
 #include <yaml-cpp/yaml.h>
 
 #include "core/trust.h"
+#include "core/kube_versions.h"
 #include "report/reporter.h"
+#include "validators/pod_security.h"
 
 namespace kv::config {
 namespace fs = std::filesystem;
 namespace {
 
 const char* const kTopKeys =
-    "outputs, namespace, jobs, backend, wait, warnings_as_errors, disabled_rules, rbac, expectations, charts";
+    "outputs, namespace, jobs, backend, wait, kube_versions, warnings_as_errors, disabled_rules, "
+    "risk_rules, rule_severity, fail_on, crds, rbac, expectations, policies, pod_security, charts, helm";
 const char* const kChartKeys = "values, values_matrix, release, namespace, set";
 
 // Parsing state: the file name for messages and the folder relative paths start from.
@@ -69,6 +72,16 @@ Result<std::vector<std::string>> strings(const Ctx& c, const YAML::Node& n, cons
   return out;
 }
 
+// A string that is one of `allowed`.
+Result<std::string> one_of(const Ctx& c, const YAML::Node& n, const std::string& key, const std::vector<std::string>& allowed) {
+  std::string list;
+  for (const auto& a : allowed) list += (list.empty() ? "" : ", ") + a;
+  if (n.IsScalar())
+    for (const auto& a : allowed)
+      if (n.Scalar() == a) return a;
+  return c.bad(n, fmt::format("\"{}\" must be one of {}", key, list));
+}
+
 // Rejects keys met twice in one map (yaml-cpp keeps either silently).
 Status check_duplicates(const Ctx& c, const YAML::Node& map) {
   std::set<std::string> seen;
@@ -90,6 +103,25 @@ Result<std::vector<std::string>> parse_outputs(const Ctx& c, const YAML::Node& n
     o = o.substr(0, eq + 1) + *file;
   }
   return *list;
+}
+
+// A path of the config's own tree: relative paths that climb out of the config's folder, absolute
+// paths elsewhere and symbolic links that lead out are refused (a repo must not make kvalidate read,
+// and apply, files that are not its own).
+Result<std::string> path_inside(const Ctx& c, const YAML::Node& at, const std::string& key, const std::string& path) {
+  std::string abs = absolute_from(c.dir, path);
+  std::error_code ec;
+  fs::path root = fs::weakly_canonical(c.dir, ec);
+  if (ec) root = c.dir;
+  fs::path real = fs::weakly_canonical(abs, ec);
+  if (ec) real = abs;
+  std::string r = root.string(), p = real.string();
+  bool inside = p == r || (p.size() > r.size() && p.compare(0, r.size(), r) == 0 && (r == "/" || p[r.size()] == '/'));
+  if (!inside)
+    return c.bad(at, fmt::format("{}: \"{}\" is outside the folder of this config ({}); give it on the command line "
+                                 "instead",
+                                 key, path, c.dir));
+  return abs;
 }
 
 Result<ChartConfig> parse_chart(const Ctx& c, const YAML::Node& n, const std::string& name) {
@@ -166,6 +198,15 @@ Status parse_top(const Ctx& c, const YAML::Node& doc, Config& cfg) {
           return c.bad(v, fmt::format("wait \"{}\" is not a duration (use e.g. 60s, 2m, 500ms)", *s));
         cfg.wait = *s;
       }
+    } else if (key == "helm") {
+      auto h = scalar(c, v, key);
+      if (!h.ok()) return h.status();
+      // Only a major: a repository's config must not choose a program kvalidate runs (an untrusted pull
+      // request could point it at a script of its own). Paths come from --helm or KVALIDATE_HELM only.
+      if (*h != "3" && *h != "4")
+        return c.bad(v, fmt::format("helm \"{}\" must be 3 or 4 (a helm path is allowed only with --helm or "
+                                    "KVALIDATE_HELM)", *h));
+      cfg.helm = *h;
     } else if (key == "jobs") {
       int jobs = 0;
       if (!v.IsScalar() || !YAML::convert<int>::decode(v, jobs) || jobs < 1 || jobs > 256)
@@ -179,10 +220,54 @@ Status parse_top(const Ctx& c, const YAML::Node& doc, Config& cfg) {
       auto rules = strings(c, v, key);
       if (!rules.ok()) return rules.status();
       cfg.disabled_rules = std::move(*rules);
+    } else if (key == "risk_rules" || key == "fail_on") {
+      auto s = one_of(c, v, key, key == "risk_rules" ? std::vector<std::string>{"off", "warn", "error"}
+                                                       : std::vector<std::string>{"error", "warning"});
+      if (!s.ok()) return s.status();
+      (key == "risk_rules" ? cfg.risk_rules : cfg.fail_on) = *s;
+    } else if (key == "rule_severity") {
+      if (!v.IsMap()) return c.bad(v, "\"rule_severity\" must be a map of rule id to off, info, warning or error");
+      KV_RETURN_IF_ERROR(check_duplicates(c, v));
+      for (const auto& kv : v) {
+        auto s = one_of(c, kv.second, "rule_severity: " + kv.first.Scalar(), {"off", "info", "warning", "error"});
+        if (!s.ok()) return s.status();
+        cfg.rule_severity[kv.first.Scalar()] = *s;
+      }
+    } else if (key == "crds") {
+      auto paths = strings(c, v, key);
+      if (!paths.ok()) return paths.status();
+      for (auto& p : *paths) {
+        auto file = inside_path(c, v, "crds", p);
+        if (!file.ok()) return file.status();
+        p = *file;
+      }
+      cfg.crds = std::move(*paths);
+    } else if (key == "kube_versions" || key == "kube-versions") {
+      if (cfg.kube_versions) return c.bad(field.first, "give \"kube_versions\" once");
+      auto list = strings(c, v, key);
+      if (!list.ok()) return list.status();
+      if (auto r = resolve_kube_versions(*list); !r.ok()) return c.bad(v, key + ": " + r.status().message());
+      cfg.kube_versions = std::move(*list);
     } else if (key == "expectations") {
       auto exps = parse_expectations_node(v, c.file);
       if (!exps.ok()) return exps.status();
       cfg.expectations = std::move(*exps);
+    } else if (key == "policies") {
+      auto paths = strings(c, v, key);
+      if (!paths.ok()) return paths.status();
+      std::vector<std::string> abs;
+      for (const auto& p : *paths) {
+        auto inside = path_inside(c, v, key, p);
+        if (!inside.ok()) return inside.status();
+        abs.push_back(*inside);
+      }
+      cfg.policies = std::move(abs);
+    } else if (key == "pod_security") {
+      auto s = scalar(c, v, key);
+      if (!s.ok()) return s.status();
+      if (auto level = parse_pod_security_level(*s); !level.ok())
+        return c.bad(v, "pod_security: " + level.status().message());
+      cfg.pod_security = *s;
     } else if (key == "charts") {
       if (!v.IsMap()) return c.bad(v, "\"charts\" must be a map of chart path to settings");
       KV_RETURN_IF_ERROR(check_duplicates(c, v));

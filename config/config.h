@@ -30,17 +30,28 @@ struct Config {
   std::string dir;                                   // its folder (absolute)
   std::optional<std::vector<std::string>> outputs;   // FORMAT[=FILE], FILE made absolute
   std::optional<std::string> namespace_, backend, wait;  // no kubeconfig/context: flags and env only
+  std::optional<std::vector<std::string>> kube_versions;  // as written ("1.35", "1.36,1.37"), each resolvable
   std::optional<int> jobs;
   std::optional<bool> warnings_as_errors;
   std::optional<std::vector<std::string>> disabled_rules;
+  std::optional<std::string> risk_rules;             // off | warn | error (--risk-rules)
+  std::map<std::string, std::string> rule_severity;  // risk rule id → off | info | warning | error
+  std::optional<std::string> fail_on;                // error | warning (--fail-on)
+  std::optional<std::vector<std::string>> crds;      // CRD files and folders (--crds), absolute
   std::string rbac_file;                             // absolute; "" = none
   std::optional<std::vector<Expectation>> expectations;  // inline `expectations:`
+  std::optional<std::vector<std::string>> policies;  // the cluster's admission policies (files, folders),
+                                                     // absolute; each inside the config's folder
+  std::optional<std::string> pod_security;           // LEVEL[:VERSION] (validators/pod_security.h)
   std::map<std::string, ChartConfig> charts;         // key: the chart's absolute, normalized path
+  std::string helm;                                  // `helm:` "3", "4", an absolute path, or a command
+                                                     // name looked up on PATH; "" = not set
 };
 
 // Parses config text. `file` names it in messages and is the base for relative paths (made absolute
 // against the working directory). InvalidInput (exit 2) "FILE:LINE: ..." for invalid YAML, a value of
-// the wrong type, an invalid value, or an unknown key at any level (naming the key).
+// the wrong type, an invalid value, an unknown key at any level (naming the key), or a `policies` path
+// that leads outside the config's folder (also through a symbolic link).
 Result<Config> parse_config(const std::string& text, const std::string& file);
 
 // Reads and parses `path`. InvalidInput when it cannot be read.

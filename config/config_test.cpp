@@ -34,6 +34,8 @@ TEST_CASE("parse_config reads every key and makes paths absolute against the con
       "namespace: demo\njobs: 4\nbackend: apiserver\nwait: 2m\n"
       "warnings_as_errors: true\ndisabled_rules: [KV-RBAC-001, dry-run/deprecated-api]\n"
       "rbac: rbac/expect.yaml\n"
+      "risk_rules: error\nfail_on: warning\nrule_severity: {KV-RBAC-007: error, KV-RBAC-003: 'off'}\n"
+      "crds: [deps/crds, crds/cm.yaml]\n"
       "charts:\n  charts/web:\n    values: [charts/web/ci/a.yaml]\n    values_matrix: yes\n"
       "    release: web\n    namespace: webns\n    set: {image.tag: '1.2', replicas: 3}\n";
   auto cfg = parse_config(text, "/proj/.kvalidate.yaml");
@@ -47,6 +49,10 @@ TEST_CASE("parse_config reads every key and makes paths absolute against the con
   CHECK(*cfg->warnings_as_errors == true);
   CHECK(cfg->disabled_rules->size() == 2);
   CHECK(cfg->rbac_file == "/proj/rbac/expect.yaml");
+  CHECK(*cfg->risk_rules == "error");
+  CHECK(*cfg->fail_on == "warning");
+  CHECK(cfg->rule_severity == std::map<std::string, std::string>{{"KV-RBAC-003", "off"}, {"KV-RBAC-007", "error"}});
+  CHECK(*cfg->crds == std::vector<std::string>{"/proj/deps/crds", "/proj/crds/cm.yaml"});
   REQUIRE(cfg->charts.count("/proj/charts/web") == 1);
   const auto& web = cfg->charts.at("/proj/charts/web");
   CHECK(web.values == std::vector<std::string>{"/proj/charts/web/ci/a.yaml"});
@@ -149,6 +155,26 @@ TEST_CASE("chart_config matches the chart path however it is written") {
   CHECK(kv::config::chart_config(*cfg, "/p/charts/api") == nullptr);
 }
 
+TEST_CASE("parse_config: helm is a major (3 or 4), never a program the repository chooses") {
+  for (const char* major : {"3", "4"}) {
+    auto cfg = parse_config(std::string("helm: ") + major + "\n", "/p/.kvalidate.yaml");
+    REQUIRE_MESSAGE(cfg.ok(), cfg.status().message());
+    CHECK(cfg->helm == major);
+  }
+  auto none = parse_config("namespace: a\n", "/p/.kvalidate.yaml");
+  REQUIRE(none.ok());
+  CHECK(none->helm.empty());
+  for (const char* text : {"helm: tools/helm\n", "helm: /usr/bin/helm\n", "helm: helm3\n"}) {
+    auto cfg = parse_config(text, "/p/.kvalidate.yaml");
+    REQUIRE_MESSAGE(!cfg.ok(), text);
+    CHECK(cfg.status().exit_code() == 2);
+    CHECK(cfg.status().message().find("must be 3 or 4") != std::string::npos);
+  }
+  auto bad = parse_config("helm: [3]\n", "t.yaml");
+  REQUIRE(!bad.ok());
+  CHECK(bad.status().message().find("t.yaml:1: \"helm\" must be a non-empty string") == 0);
+}
+
 TEST_CASE("a config may not pick the cluster or credentials, nor name files outside its folder tree") {
   for (const char* key : {"kubeconfig: kube/config\n", "context: prod\n"}) {
     auto cfg = parse_config(std::string("jobs: 2\n") + key, "/proj/.kvalidate.yaml");
@@ -157,11 +183,51 @@ TEST_CASE("a config may not pick the cluster or credentials, nor name files outs
     CHECK(cfg.status().message().find("/proj/.kvalidate.yaml:2:") == 0);
     CHECK(cfg.status().message().find("not allowed in a config file") != std::string::npos);
   }
-  for (const char* text : {"outputs: [json=../out.json]\n", "outputs: ['junit=/etc/kv.xml']\n", "rbac: /etc/passwd\n",
+  for (const char* text : {"outputs: [json=../out.json]\n", "outputs: ['junit=/etc/kv.xml']\n", "rbac: /etc/passwd\n", "crds: [/abs/cm.yaml]\n",
                            "charts:\n  web:\n    values: [../../home/u/.kube/config]\n"}) {
     auto cfg = parse_config(text, "/proj/sub/.kvalidate.yaml");
     REQUIRE_MESSAGE(!cfg.ok(), text);
     CHECK(cfg.status().message().find("is outside /proj/sub") != std::string::npos);
   }
   CHECK(parse_config("outputs: [json=reports/../kv.json]\n", "/proj/.kvalidate.yaml").ok());
+}
+
+TEST_CASE("parse_config: risk_rules, fail_on and rule_severity take only their words") {
+  auto bad = parse_config("risk_rules: loud\n", "/p/.kvalidate.yaml");
+  REQUIRE_FALSE(bad.ok());
+  CHECK(bad.status().message() == "/p/.kvalidate.yaml:1: \"risk_rules\" must be one of off, warn, error");
+  auto sev = parse_config("rule_severity:\n  KV-RBAC-001: fatal\n", "/p/.kvalidate.yaml");
+  REQUIRE_FALSE(sev.ok());
+  CHECK(sev.status().message().find(":2: \"rule_severity: KV-RBAC-001\" must be one of off, info, warning, error") !=
+        std::string::npos);
+  CHECK_FALSE(parse_config("fail_on: [error]\n", "/p/.kvalidate.yaml").ok());
+}
+
+TEST_CASE("policies stay inside the config's folder; pod_security is LEVEL[:VERSION]") {
+  TempTree t;
+  t.write("proj/policies/max.yaml", "");
+  t.write("outside/p.yaml", "");
+  fs::create_directory_symlink(t.root / "outside", t.root / "proj/escape");
+  std::string cfg_file = (t.root / "proj/.kvalidate.yaml").string();
+
+  auto ok = parse_config("policies: [policies, ./policies/max.yaml]\npod_security: restricted:v1.30\n", cfg_file);
+  REQUIRE_MESSAGE(ok.ok(), ok.status().message());
+  CHECK(*ok->policies == std::vector<std::string>{(t.root / "proj/policies").string(),
+                                                  (t.root / "proj/policies/max.yaml").string()});
+  CHECK(*ok->pod_security == "restricted:v1.30");
+  auto one = parse_config("policies: policies\n", cfg_file);
+  REQUIRE(one.ok());
+  CHECK(one->policies->size() == 1);
+
+  for (const char* bad : {"policies: ../outside\n", "policies: [policies, /etc]\n", "policies: escape/p.yaml\n"}) {
+    CAPTURE(bad);
+    auto r = parse_config(bad, cfg_file);
+    REQUIRE_FALSE(r.ok());
+    CHECK(r.status().exit_code() == 2);
+    CHECK(r.status().message().find("is outside the folder of this config") != std::string::npos);
+  }
+  auto level = parse_config("\npod_security: strict\n", cfg_file);
+  REQUIRE_FALSE(level.ok());
+  CHECK(level.status().message().find(".kvalidate.yaml:2: pod_security: \"strict\" is not LEVEL[:VERSION]") !=
+        std::string::npos);
 }

@@ -7,6 +7,7 @@
 #include <fmt/core.h>
 
 #include "controlplane/files.h"
+#include "controlplane/policy_apis.h"
 #include "controlplane/ports.h"
 #include "core/process.h"
 #include "kube/kubeconfig.h"
@@ -47,7 +48,7 @@ std::vector<std::string> etcd_command(const ApiserverConfig& c) {
 
 std::vector<std::string> apiserver_command(const ApiserverConfig& c) {
   using namespace pki_files;
-  return {
+  std::vector<std::string> argv = {
       c.apiserver_bin,
       "--bind-address=127.0.0.1",
       "--advertise-address=127.0.0.1",
@@ -76,6 +77,8 @@ std::vector<std::string> apiserver_command(const ApiserverConfig& c) {
       "--profiling=false",
       "--v=0",
   };
+  for (auto& f : policy_apis(c.kube_minor).flags) argv.push_back(std::move(f));
+  return argv;
 }
 
 Result<Pki> ensure_pki(const std::string& dir) {
@@ -88,6 +91,12 @@ Result<Pki> ensure_pki(const std::string& dir) {
 }
 
 Result<LaunchPlan> apiserver_plan(ApiserverConfig c) {
+  if (c.kube_minor == 0) {
+    RunOptions ro;
+    ro.timeout = std::chrono::seconds(10);
+    auto v = run_command({c.apiserver_bin, "--version"}, ro);  // "Kubernetes v1.37.2"
+    if (v.ok() && v->exit_code == 0) c.kube_minor = kube_minor(v->out);
+  }
   auto pki = ensure_pki(c.dir);
   if (!pki.ok()) return pki.status();
   std::set<int> used;

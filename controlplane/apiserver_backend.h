@@ -15,19 +15,21 @@ struct ApiserverConfig {
   std::string dir;                       // state dir (pki/, etcd-data/ inside)
   std::string etcd_bin, apiserver_bin;   // absolute paths
   int etcd_client_port = 0, etcd_peer_port = 0, apiserver_port = 0;
+  int kube_minor = 0;                    // of apiserver_bin (0 = unknown: the newest behaviour)
 };
 
 // etcd's argv: one member on 127.0.0.1, TLS for clients with client-certificate auth, no fsync.
 std::vector<std::string> etcd_command(const ApiserverConfig& c);
 // kube-apiserver's argv: RBAC, ServiceAccount admission off (no controller creates `default`),
-// service-account keys, etcd over TLS, bound to 127.0.0.1 only.
+// service-account keys, etcd over TLS, bound to 127.0.0.1 only; the admission-policy APIs that this
+// version has off by default turned on (controlplane/policy_apis.h).
 std::vector<std::string> apiserver_command(const ApiserverConfig& c);
 
 // Loads the PKI in <dir>/pki, or makes and writes a new one when it is missing or unusable.
 Result<Pki> ensure_pki(const std::string& dir);
 
-// Picks free ports, writes the kubeconfig (0600) and returns the plan. Fails when the PKI or the
-// kubeconfig cannot be written or no port is free.
+// Asks apiserver_bin for its version (kube_minor), picks free ports, writes the kubeconfig (0600) and
+// returns the plan. Fails when the PKI or the kubeconfig cannot be written or no port is free.
 Result<LaunchPlan> apiserver_plan(ApiserverConfig c);
 
 }  // namespace kv::controlplane

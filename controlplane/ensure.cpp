@@ -2,7 +2,10 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdlib>
+#include <filesystem>
+#include <future>
 #include <optional>
 #include <thread>
 
@@ -14,6 +17,7 @@
 #include "controlplane/launch.h"
 #include "controlplane/lock.h"
 #include "controlplane/state.h"
+#include "core/kube_versions.h"
 #include "core/tools.h"
 #include "core/trust.h"
 #include "kube/client.h"
@@ -76,6 +80,11 @@ Result<Plane> external(const EnsureOptions& opts) {
   return p;
 }
 
+std::string recorded_version(const State& s) {
+  auto it = s.versions.find(s.backend == "k3s" ? "k3s" : "kube-apiserver");
+  return it == s.versions.end() ? "" : it->second;
+}
+
 // The recorded plane, when every recorded process is still ours and /readyz answers.
 std::optional<Plane> reuse(const std::string& dir, std::string* why = nullptr) {
   auto s = read_state(dir);
@@ -94,6 +103,8 @@ std::optional<Plane> reuse(const std::string& dir, std::string* why = nullptr) {
   p.owned = true;
   p.backend = s->backend;
   p.kubeconfig_path = s->kubeconfig;
+  p.server_version = recorded_version(*s);
+  p.dir = dir;
   return p;
 }
 
@@ -104,8 +115,10 @@ std::string no_binaries_message() {
          "or use an existing cluster with --kubeconfig";
 }
 
-Result<LaunchPlan> make_plan(const std::string& dir, const std::string& backend) {
-  auto apiserver = find_tool("kube-apiserver");
+// `kube_version` "" takes the newest kube-apiserver found anywhere; a pinned version only its own
+// cache folder's (a copy on PATH is of unknown version).
+Result<LaunchPlan> make_plan(const std::string& dir, const std::string& backend, const std::string& kube_version) {
+  auto apiserver = kube_version.empty() ? find_tool("kube-apiserver") : find_cached_tool("kube-apiserver", kube_version);
   auto etcd = find_tool("etcd");
   if (backend == "apiserver" || (backend == "auto" && apiserver && etcd)) {
     if (!apiserver || !etcd)
@@ -129,7 +142,7 @@ Result<LaunchPlan> make_plan(const std::string& dir, const std::string& backend)
 
 Result<Plane> start(const std::string& dir, const EnsureOptions& opts, Clock::time_point deadline) {
   for (int attempt = 0;; ++attempt) {
-    auto plan = make_plan(dir, opts.backend);
+    auto plan = make_plan(dir, opts.backend, opts.kube_version);
     if (!plan.ok()) return plan.status();
     bool port_taken = false;
     auto launched = launch(dir, *plan, deadline, port_taken);
@@ -143,6 +156,8 @@ Result<Plane> start(const std::string& dir, const EnsureOptions& opts, Clock::ti
     p.backend = launched->state.backend;
     p.kubeconfig_path = launched->state.kubeconfig;
     p.started_now = true;
+    p.server_version = recorded_version(launched->state);
+    p.dir = dir;
     return p;
   }
 }
@@ -160,8 +175,29 @@ std::string state_dir(const std::string& home) {
   return std::string(h && *h ? h : "/tmp") + "/.local/state/kvalidate";
 }
 
+std::string version_plane_dir(const std::string& state_dir, const std::string& kube_version) {
+  return state_dir + "/" + kube_version;
+}
+
+std::vector<std::string> version_plane_dirs(const std::string& state_dir) {
+  std::vector<std::string> versions;
+  std::error_code ec;
+  for (const auto& e : std::filesystem::directory_iterator(state_dir, ec)) {
+    std::string name = e.path().filename().string();
+    if (name.size() > 1 && name[0] == 'v' && e.is_directory() && std::filesystem::exists(state_file(e.path().string())))
+      versions.push_back(name);
+  }
+  std::sort(versions.begin(), versions.end(), version_less);
+  for (auto& v : versions) v = version_plane_dir(state_dir, v);
+  return versions;
+}
+
 Result<Plane> ensure_plane(const EnsureOptions& opts) {
-  if (!opts.kubeconfig.empty() || !opts.context.empty()) return external(opts);
+  const bool external_named = !opts.kubeconfig.empty() || !opts.context.empty();
+  if (!opts.kube_version.empty() && (external_named || opts.backend == "k3s"))
+    return Status::Usage(fmt::format("--kube-version needs kvalidate's own kube-apiserver planes: an existing "
+                                     "cluster (--kubeconfig/--context) or k3s has one version of its own"));
+  if (external_named) return external(opts);
   auto p = own_plane(opts);
   if (!p.ok()) return p;
   KV_RETURN_IF_ERROR(apply_impersonation(opts, p->cluster));
@@ -169,9 +205,16 @@ Result<Plane> ensure_plane(const EnsureOptions& opts) {
 }
 
 Result<Plane> own_plane(const EnsureOptions& opts) {
-  const std::string dir = state_dir(opts.home);
+  std::string dir = state_dir(opts.home);
   KV_RETURN_IF_ERROR(check_trusted_path(dir, "state folder"));
+  if (!opts.kube_version.empty()) {
+    // The default plane serves its own version: no second plane of the same version.
+    if (auto p = reuse(dir); p && p->server_version == opts.kube_version) return *p;
+    dir = version_plane_dir(dir, opts.kube_version);
+  }
   if (auto p = reuse(dir)) return *p;  // warm path: no lock, no writes
+  if (!opts.kube_version.empty())
+    KV_RETURN_IF_ERROR(ensure_kube_binaries(opts.kube_version, opts.build_progress));
 
   KV_RETURN_IF_ERROR(make_private_dir(dir));
   auto deadline = Clock::now() + opts.wait;
@@ -195,6 +238,14 @@ Result<Plane> own_plane(const EnsureOptions& opts) {
   }
   ::unlink(state_file(dir).c_str());  // stale, half-written or foreign: never trusted
   return start(dir, opts, deadline);
+}
+
+std::vector<Result<Plane>> ensure_planes(const std::vector<EnsureOptions>& opts) {
+  std::vector<std::future<Result<Plane>>> running;
+  for (const auto& o : opts) running.push_back(std::async(std::launch::async, [&o] { return ensure_plane(o); }));
+  std::vector<Result<Plane>> out;
+  for (auto& r : running) out.push_back(r.get());
+  return out;
 }
 
 }  // namespace kv::controlplane

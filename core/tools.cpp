@@ -31,6 +31,11 @@ bool version_less(const std::string& a, const std::string& b) {
   return parts(a) < parts(b);
 }
 
+std::optional<ToolLocation> find_cached_tool(const std::string& name, const std::string& version) {
+  if (auto p = find_in_path(cache_dir() + "/bin/" + version + "/" + name)) return ToolLocation{*p, "cache"};
+  return std::nullopt;
+}
+
 std::optional<ToolLocation> find_tool(const std::string& name, bool search_path) {
   std::string env_name = "KVALIDATE_";
   for (char c : name) env_name += c == '-' ? '_' : static_cast<char>(std::toupper(static_cast<unsigned char>(c)));

@@ -18,6 +18,10 @@ struct ToolLocation {
 // `search_path` false skips PATH (used where a PATH copy is known to be unsuitable).
 std::optional<ToolLocation> find_tool(const std::string& name, bool search_path = true);
 
+// `name` in the cache folder of exactly `version`: ${cache}/bin/<version>/<name>, or nullopt. Used for a
+// plane of a pinned version, where a copy on PATH (of unknown version) would not do.
+std::optional<ToolLocation> find_cached_tool(const std::string& name, const std::string& version);
+
 // kvalidate's cache directory: ${XDG_CACHE_HOME:-$HOME/.cache}/kvalidate.
 std::string cache_dir();
 

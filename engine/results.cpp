@@ -119,11 +119,25 @@ std::string RbacRefusals::summary() const {
                      refused_, seen_, first_);
 }
 
-void add_rbac_risks(ObjectResult& r, const Resource& res, const std::set<std::string>& disabled) {
+void add_rbac_risks(ObjectResult& r, const Resource& res, const std::set<std::string>& disabled,
+                    const MapLineFn& map_line) {
   if (!is_rbac_policy_kind(res)) return;
   for (auto& f : rbac_risks(res, disabled)) {
+    if (map_line && f.line > 0) f.line = map_line(res, f.line), f.column = 0;
     if (f.severity == Severity::kError && r.status == ObjectStatus::kValid) r.status = ObjectStatus::kInvalid;
     r.findings.push_back(std::move(f));
+  }
+}
+
+void add_local_findings(ObjectResult& r, const Resource& res, const MapLineFn& map_line) {
+  for (auto it = res.local_findings.rbegin(); it != res.local_findings.rend(); ++it) {
+    Finding f;
+    f.rule = it->rule;
+    f.message = it->message;
+    f.line = map_line && it->line > 0 ? map_line(res, it->line) : it->line;
+    f.column = map_line ? 0 : it->column;
+    r.findings.insert(r.findings.begin(), std::move(f));
+    if (r.status == ObjectStatus::kValid) r.status = ObjectStatus::kInvalid;
   }
 }
 

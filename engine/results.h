@@ -16,6 +16,10 @@ namespace kv::engine {
 // manifests command uses resources/locate; the chart command a template-aware locator.
 using LocateFn = std::function<std::pair<int, int>(const Resource&, const std::string& field_path)>;
 
+// Maps a line as an object's node marks count it to a line of its file: for a chart object, a line of
+// its rendered document → the template line that wrote it (render/line_map.h).
+using MapLineFn = std::function<int(const Resource&, int line)>;
+
 // resources/locate's answer for the field, as a LocateFn.
 std::pair<int, int> locate_in_source(const Resource& r, const std::string& field_path);
 
@@ -47,9 +51,16 @@ class RbacRefusals {
   std::string first_;
 };
 
-// RBAC risk findings of Roles, ClusterRoles and bindings join the object's result; an error-level
-// risk makes a valid object invalid. Rules in `disabled` are left out.
-void add_rbac_risks(ObjectResult& r, const Resource& res, const std::set<std::string>& disabled);
+// RBAC risk findings of Roles, ClusterRoles and bindings join the object's result, on the line of the
+// object's file (`map_line`, null = unchanged); an error-level risk makes a valid object invalid. Rules in
+// `disabled` are left out.
+void add_rbac_risks(ObjectResult& r, const Resource& res, const std::set<std::string>& disabled,
+                    const MapLineFn& map_line = {});
+
+// What the loader found in the object's text (duplicate keys: Resource::local_findings) joins its
+// result as errors, at the line of the object's file (`map_line`): the server judged the object as
+// kubectl would send it, but would reject the text as written.
+void add_local_findings(ObjectResult& r, const Resource& res, const MapLineFn& map_line = {});
 
 // --disable-rule ID also silences server findings by rule ("dry-run/deprecated-api"); an invalid
 // object left without errors becomes valid.

@@ -72,7 +72,8 @@ void judge_objects(Session& s, RunState& run, const Batch& b, const RunOptions& 
                            [&](const ObjectResult&) { run.reports.progress(++run.done, run.total); });
   for (size_t i = 0; i < outcome.results.size(); ++i) {
     ObjectResult& r = outcome.results[i];
-    add_rbac_risks(r, b.resources[i], disabled);
+    add_local_findings(r, b.resources[i], b.map_line);
+    add_rbac_risks(r, b.resources[i], disabled, b.map_line);
     drop_disabled(r, disabled);
     run.report(r);
   }
@@ -121,6 +122,7 @@ RunEnd validate(Session& session, report::ReportSet& reports, std::vector<Batch>
   std::set<std::string> disabled(opts.disabled_rules.begin(), opts.disabled_rules.end());
   for (const auto& b : batches) run.total += static_cast<int>(b.resources.size());
   for (auto& b : batches) {
+    for (auto& r : take_filtered_kinds(b.resources, opts.kinds, b.suite)) b.pre_results.push_back(std::move(r));
     for (const auto& r : b.pre_results) run.report(r);
     if (b.resources.empty()) continue;
     if (!run.fatal.ok()) {

@@ -12,6 +12,7 @@
 #include "engine/connect.h"
 #include "engine/results.h"
 #include "report/reporter.h"
+#include "resources/kind_filter.h"
 #include "resources/resource.h"
 #include "resources/result.h"
 #include "validators/expectation.h"
@@ -24,6 +25,7 @@ struct Batch {
   std::vector<Resource> resources;
   std::vector<ObjectResult> pre_results;   // input problems, lint and render results, reported first
   LocateFn locate;                         // null = locate_in_source (resources/locate)
+  MapLineFn map_line;                      // null = node marks already count file lines
 };
 
 struct RunOptions {
@@ -31,6 +33,7 @@ struct RunOptions {
   std::string rbac_file;                   // --rbac expectations file; "" = none
   std::optional<std::vector<Expectation>> inline_expectations;  // a config's `expectations:`: used instead
   std::vector<std::string> disabled_rules; // --disable-rule: KV-RBAC ids and server rules
+  KindFilter kinds;                        // --skip-kind / --reject-kind: decided before anything is sent
   int jobs = 16;
   bool warnings_as_errors = false;
 };

@@ -161,6 +161,7 @@ Result<Chart> load_chart(const std::string& path, bool allow_external_symlinks) 
       return Status::InvalidInput(chart_yaml_display + ": invalid Chart.yaml: " + key + " is required");
   chart.name = scalar(*meta, "name");
   chart.version = scalar(*meta, "version");
+  chart.api_version = scalar(*meta, "apiVersion");
   if (!allow_external_symlinks) KV_RETURN_IF_ERROR(check_symlinks(chart));
 
   if (auto deps = (*meta)["dependencies"]; deps && deps.IsSequence()) {
@@ -218,9 +219,9 @@ void append_values_args(const ValuesFlags& values, std::vector<std::string>& arg
   for (const auto& s : values.set_file) args.insert(args.end(), {"--set-file", s});
 }
 
-std::vector<ChartRun> plan_runs(const Chart& chart, bool values_matrix) {
-  const auto& files = values_matrix ? chart.ci_all : chart.ci_values;
-  if (files.empty()) return {ChartRun{chart.path, "", ""}};
+std::vector<ChartRun> plan_runs(const Chart& chart, ValuesMatrix matrix) {
+  const auto& files = matrix == ValuesMatrix::kAllCi ? chart.ci_all : chart.ci_values;
+  if (files.empty() || matrix == ValuesMatrix::kOff) return {ChartRun{chart.path, "", ""}};
   std::vector<ChartRun> runs;
   for (const auto& name : files)
     runs.push_back(ChartRun{chart.path + " (values: " + name + ")", (fs::path(chart.root) / name).string(), name});

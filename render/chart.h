@@ -22,6 +22,7 @@ struct Chart {
                                        // was extracted (for reading templates, values and ci/ files)
   bool archive = false;
   std::string name, version;           // from Chart.yaml
+  std::string api_version;             // Chart.yaml's apiVersion: "v1", "v2", or "v3" (Helm 4 only)
   std::vector<std::string> ci_values;  // "ci/a-values.yaml", ... (chart-testing's ci/*-values.yaml), sorted,
                                        // relative to `root`
   std::vector<std::string> ci_all;     // every ci/*.yaml and ci/*.yml, sorted (for --values-matrix)
@@ -57,9 +58,15 @@ struct ChartRun {
   std::string values_name;  // "ci/a-values.yaml", "" for none
 };
 
-// The runs of `chart`: with `values_matrix`, one per ci/*.yaml file; without, one per ci/*-values.yaml
-// (chart-testing's convention) when the chart has any; else (or when ci/ holds none) one run with the
-// chart's own values. Runs are sorted by file name.
-std::vector<ChartRun> plan_runs(const Chart& chart, bool values_matrix);
+// Which ci/ values files make a chart's runs.
+enum class ValuesMatrix {
+  kCiValues,  // ci/*-values.yaml (chart-testing's convention), when the chart has any
+  kAllCi,     // every ci/*.yaml and ci/*.yml (--values-matrix)
+  kOff,       // none: one run with the chart's own values (--no-values-matrix, or -f given)
+};
+
+// The runs of `chart`: one per ci/ file `matrix` selects, sorted by file name; one run with the chart's
+// own values when it selects none.
+std::vector<ChartRun> plan_runs(const Chart& chart, ValuesMatrix matrix);
 
 }  // namespace kv::render

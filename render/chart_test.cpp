@@ -25,7 +25,7 @@ TEST_CASE("a chart directory is loaded with its name and chart-testing values fi
   CHECK(webapp->version == "0.1.0");
   CHECK_FALSE(webapp->archive);
   CHECK(webapp->ci_values.empty());
-  auto runs = kv::render::plan_runs(*webapp, false);
+  auto runs = kv::render::plan_runs(*webapp, kv::render::ValuesMatrix::kCiValues);
   REQUIRE(runs.size() == 1);
   CHECK(runs[0].suite == kCharts + "/webapp");
   CHECK(runs[0].values_file.empty());
@@ -33,11 +33,15 @@ TEST_CASE("a chart directory is loaded with its name and chart-testing values fi
   auto matrix = kv::render::load_chart(kCharts + "/matrix");
   REQUIRE(matrix.ok());
   CHECK(matrix->ci_values == std::vector<std::string>{"ci/a-values.yaml", "ci/b-values.yaml"});
-  runs = kv::render::plan_runs(*matrix, false);
+  runs = kv::render::plan_runs(*matrix, kv::render::ValuesMatrix::kCiValues);
   REQUIRE(runs.size() == 2);
   CHECK(runs[0].suite == kCharts + "/matrix (values: ci/a-values.yaml)");
   CHECK(runs[1].values_name == "ci/b-values.yaml");
   CHECK(fs::exists(runs[1].values_file));
+  runs = kv::render::plan_runs(*matrix, kv::render::ValuesMatrix::kOff);
+  REQUIRE(runs.size() == 1);
+  CHECK(runs[0].values_file.empty());
+  CHECK(runs[0].suite == kCharts + "/matrix");
 }
 
 TEST_CASE("bad chart input is a one-line error naming the file, exit 2") {

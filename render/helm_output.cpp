@@ -125,6 +125,7 @@ Result<ObjectResult> parse_render_error(const std::string& stderr_text, const Ch
   f.rule = "helm-render";
   static const std::string kSchema = "values don't meet the specifications of the schema(s)";
   static const std::string kKubeVersion = "chart requires kubeVersion: ";
+  static const std::string kChartApi = "invalid chart apiVersion";  // Helm 4 (4.3) renders chart API v1/v2 only
   if (msg.rfind(kSchema, 0) == 0) {
     // Blocks of "chartname:" followed by "- at '/path': message" lines.
     std::string schema_chart = chart.name;
@@ -155,6 +156,13 @@ Result<ObjectResult> parse_render_error(const std::string& stderr_text, const Ch
       f.file = chart_file(chart, "values.schema.json");
       r.findings.push_back(f);
     }
+  } else if (msg == kChartApi) {
+    f.rule = "helm-render/chart-api-version";
+    f.message = msg + " \"" + chart.api_version + "\": this helm renders charts of apiVersion v1 and v2 only" +
+                (chart.api_version == "v3" ? " (chart API v3 is experimental, HELM_EXPERIMENTAL_CHART_V3)" : "");
+    f.file = chart_file(chart, "Chart.yaml");
+    f.line = chart_yaml_line(chart, "apiVersion");
+    r.findings.push_back(f);
   } else if (msg.rfind(kKubeVersion, 0) == 0) {
     f.rule = "helm-render/kube-version";
     f.message = msg;
@@ -238,6 +246,9 @@ ObjectResult parse_lint_output(const std::string& output, int exit_code, const C
       open = &r.findings.back();
       continue;
     }
+    // Helm 4 logs with slog ("level=WARN msg=..."), Helm 3 with the log package ("engine.go:206: [INFO] ..."):
+    // neither is a lint result.
+    if (line.rfind("level=", 0) == 0 || line.rfind("time=", 0) == 0) continue;
     std::string t = trim(line);
     if (t.empty() || line.rfind("==> Linting", 0) == 0 || t.find("chart(s) linted") != std::string::npos) {
       open = nullptr;
@@ -256,6 +267,11 @@ ObjectResult parse_lint_output(const std::string& output, int exit_code, const C
     locate(f.message, chart, located);
     if (!located.file.empty()) f.file = located.file;
     if (located.line) { f.line = located.line; f.column = located.column; }
+    // "[ERROR] Chart.yaml: apiVersion 'v3' is not valid": the key the message starts with, when Chart.yaml has it.
+    if (f.line == 0 && f.file == chart_file(chart, "Chart.yaml")) {
+      std::string key = f.message.substr(0, f.message.find(' '));
+      if (!key.empty() && key.find(':') == std::string::npos) f.line = chart_yaml_line(chart, key);
+    }
   }
   bool errors = r.has_severity(Severity::kError);
   if (!errors && exit_code != 0) {

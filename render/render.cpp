@@ -4,9 +4,12 @@
 #include <map>
 #include <set>
 
+#include <fmt/core.h>
+
 #include "core/tools.h"
 #include "render/helm_output.h"
-#include "render/template_lines.h"
+#include "render/line_map.h"
+#include "render/template_parts.h"
 #include "resources/documents.h"
 #include "resources/loader.h"
 
@@ -34,10 +37,27 @@ std::vector<RenderedDoc> split_rendered(const std::string& output) {
   return docs;
 }
 
+// What helm's environment needs for `chart`: Helm 4 loads charts of apiVersion v3 behind an
+// experimental gate (some releases gate loading, later ones only `helm create`), so it is opened for
+// such charts; --lookup points helm at the cluster (run_helm hides every cluster otherwise).
+std::map<std::string, std::string> helm_env(const Helm& helm, const Chart& chart, const RenderRequest& req) {
+  std::map<std::string, std::string> env;
+  if (helm.major >= 4 && chart.api_version == "v3") env.emplace("HELM_EXPERIMENTAL_CHART_V3", "1");
+  if (!req.lookup_kubeconfig.empty()) env.emplace("KUBECONFIG", req.lookup_kubeconfig);
+  return env;
+}
+
 }  // namespace
 
+Status check_helm_can_render(const Helm& helm, bool lookup) {
+  if (lookup && helm.major == 3 && version_less(helm.version, "v3.13.0"))
+    return Status::InvalidInput(fmt::format("--lookup needs `helm template --dry-run=server` (Helm 3.13 or later); {} is {}",
+                                            helm.path, helm.version));
+  return Status::Ok();
+}
+
 std::vector<std::string> template_args(const Helm& helm, const Chart& chart, const RenderRequest& req) {
-  (void)helm;  // Helm 3 and 4 take the same flags for what kvalidate uses
+  (void)helm;  // Helm 3 (3.13+) and 4 take the same flags for what kvalidate uses
   std::vector<std::string> args{"template", req.release.empty() ? chart.name : req.release, chart.path,
                                 "--namespace", req.namespace_.empty() ? "default" : req.namespace_, "--include-crds"};
   if (!req.kube_version.empty()) args.insert(args.end(), {"--kube-version", req.kube_version});
@@ -47,6 +67,10 @@ std::vector<std::string> template_args(const Helm& helm, const Chart& chart, con
     args.insert(args.end(), {"--api-versions", joined});
   }
   if (req.skip_tests) args.push_back("--skip-tests");
+  if (!req.lookup_kubeconfig.empty()) {
+    args.push_back("--dry-run=server");
+    if (!req.lookup_context.empty()) args.insert(args.end(), {"--kube-context", req.lookup_context});
+  }
   if (!req.run_values_file.empty()) args.insert(args.end(), {"--values", req.run_values_file});
   append_values_args(req.values, args);
   return args;
@@ -55,35 +79,63 @@ std::vector<std::string> template_args(const Helm& helm, const Chart& chart, con
 Rendered parse_rendered(const std::string& output, const Chart& chart, const std::string& suite) {
   Rendered out;
   auto docs = split_rendered(output);
-  std::map<std::string, int> per_template;
-  for (const auto& d : docs) ++per_template[d.source];
-  std::map<std::string, int> seen;
-  for (const auto& d : docs) {
+  // Every document loaded first, then each template's objects matched to the parts that wrote them by
+  // kind and name (helm sorts its output by kind: order says nothing).
+  std::vector<LoadResult> loaded;
+  std::map<std::string, std::vector<size_t>> by_template;  // source → document indices, in output order
+  for (size_t i = 0; i < docs.size(); ++i) {
+    loaded.push_back(load_text(docs[i].text, chart_file(chart, strip_chart_name(docs[i].source))));
+    by_template[docs[i].source].push_back(i);
+  }
+  std::vector<SourceRef> doc_source(docs.size());
+  std::vector<std::vector<int>> object_line(docs.size());
+  for (const auto& [source, indices] : by_template) {
     SourceRef src;
     src.chart = chart.path;
-    src.template_path = strip_chart_name(d.source);
+    src.template_path = strip_chart_name(source);
     src.file = chart_file(chart, src.template_path);
-    src.document = seen[d.source]++;
-    src.line = template_document_line(chart.path, src.template_path, src.document, per_template[d.source]);
-    src.column = src.line > 0 ? 1 : 0;
+    auto model = template_model(src);
+    std::vector<RenderedObject> objects;
+    for (size_t i : indices)
+      for (const auto& r : loaded[i].resources) objects.push_back({r.kind, r.name.empty() ? r.generate_name : r.name});
+    std::vector<int> parts = model ? match_parts(*model, objects) : std::vector<int>(objects.size(), -1);
+    size_t k = 0;
+    for (size_t n = 0; n < indices.size(); ++n) {
+      size_t i = indices[n];
+      doc_source[i] = src;
+      doc_source[i].document = static_cast<int>(n);
+      for (size_t j = 0; j < loaded[i].resources.size(); ++j, ++k) {
+        int part = parts[k];
+        int line = part >= 0 ? model->parts[part].first_content + 1 : model ? 1 : 0;
+        object_line[i].push_back(line);
+      }
+    }
+  }
+  for (size_t i = 0; i < docs.size(); ++i) {
+    SourceRef src = doc_source[i];
+    auto model = template_model(src);
     // The loader parses safely and checks the object as it does for manifests; its problems are the
-    // chart's (exit 1), reported on the template.
-    LoadResult loaded = load_text(d.text, src.file);
-    for (auto& problem : loaded.problems) {
+    // chart's (exit 1), reported on the template line that wrote the rendered line.
+    for (auto& problem : loaded[i].problems) {
       problem.kind_of_result = ResultKind::kRender;
       problem.title = "render " + src.template_path;
       problem.status = ObjectStatus::kInvalid;
       problem.suite = suite;
-      problem.source = src;
       for (auto& f : problem.findings) {
+        int line = model ? map_rendered_line(*model, 0, static_cast<int>(model->lines.size()), docs[i].text, f.line) : 0;
         f.file = src.file;
-        f.line = src.line;  // the loader's line counts rendered lines, not template lines
+        f.line = line > 0 ? line : (model ? 1 : 0);
         f.column = 0;
       }
+      problem.source = src;
+      problem.source.line = problem.findings.empty() ? 0 : problem.findings.front().line;
       out.problems.push_back(std::move(problem));
     }
-    for (auto& r : loaded.resources) {
+    for (size_t j = 0; j < loaded[i].resources.size(); ++j) {
+      Resource& r = loaded[i].resources[j];
       r.source = src;
+      r.source.line = object_line[i][j];
+      r.source.column = r.source.line > 0 ? 1 : 0;
       out.resources.push_back(std::move(r));
     }
   }
@@ -92,7 +144,8 @@ Rendered parse_rendered(const std::string& output, const Chart& chart, const std
 
 Result<Rendered> render_chart(const Helm& helm, const Chart& chart, const RenderRequest& req) {
   KV_RETURN_IF_ERROR(check_values(req.values));
-  auto run = run_helm(helm, template_args(helm, chart, req));
+  KV_RETURN_IF_ERROR(check_helm_can_render(helm, !req.lookup_kubeconfig.empty()));
+  auto run = run_helm(helm, template_args(helm, chart, req), helm_env(helm, chart, req));
   if (!run.ok()) return run.status();
   if (run->exit_code != 0) {
     auto failure = parse_render_error(run->err, chart, req.suite);
@@ -115,7 +168,9 @@ Result<ObjectResult> lint_chart(const Helm& helm, const Chart& chart, const Rend
     args.insert(args.end(), {"--kube-version", req.kube_version});
   if (!req.run_values_file.empty()) args.insert(args.end(), {"--values", req.run_values_file});
   append_values_args(req.values, args);
-  auto run = run_helm(helm, args);
+  RenderRequest offline = req;  // lint never needs the cluster
+  offline.lookup_kubeconfig.clear();
+  auto run = run_helm(helm, args, helm_env(helm, chart, offline));
   if (!run.ok()) return run.status();
   return parse_lint_output(run->out + "\n" + run->err, run->exit_code, chart, req.suite);
 }

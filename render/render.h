@@ -24,18 +24,22 @@ struct RenderRequest {
   ValuesFlags values;                     // the user's -f/--set/--set-string/--set-file
   bool skip_tests = false;                // leave out templates/tests (helm test hooks)
   std::string suite;                      // copied into results
+  // --lookup: render against this cluster (`helm template --dry-run=server`) so that `lookup` sees its
+  // objects; "" renders offline (lookup returns empty maps).
+  std::string lookup_kubeconfig, lookup_context;
 };
 
 struct Rendered {
   // Every object, in helm's output order (CRDs from crds/ first). SourceRef: chart = chart.path,
   // template_path = "templates/x.yaml" (from `# Source:`), file = chart.path + "/" + template_path,
-  // line = where the object's document starts in the template (template_document_line), document = the
-  // index of the object among those its template rendered. Resource.line_base is 0: node marks count lines
-  // of the rendered document, not of the template; map fields with template_line_for().
+  // line = the first content line of the template part that wrote the object, matched by kind and name
+  // (match_parts), document = the index of the object's document among those its template rendered.
+  // Resource.line_base is 0 and body is the rendered document: node marks count rendered lines; map them
+  // to template lines with template_line_of() (render/line_map.h).
   std::vector<Resource> resources;
   // Render problems, each status invalid: a failed `helm template` (kind kRender, no resources then), or a
-  // rendered document the loader refuses (not a Kubernetes object, no name, duplicate keys, ...): kind
-  // kRender, on the template's document start line, the loader's rule and message.
+  // rendered document the loader refuses (not a Kubernetes object, no name, YAML kubectl cannot read, ...):
+  // kind kRender, the loader's rule and message, on the template line that wrote the offending line.
   std::vector<ObjectResult> problems;
   // What helm printed on stderr while rendering successfully (a followed symbolic link, deprecations):
   // kind kRender, status valid, one warning finding (rule helm/warning) per line.
@@ -45,6 +49,10 @@ struct Rendered {
 
 // The arguments of `helm template` for this request (without "helm" itself).
 std::vector<std::string> template_args(const Helm& helm, const Chart& chart, const RenderRequest& req);
+
+// Whether `helm` can render with `lookup` (against a cluster): InvalidInput (exit 2) for a helm older than
+// 3.13, which has no `template --dry-run=server`.
+Status check_helm_can_render(const Helm& helm, bool lookup);
 
 // Renders `chart` with `helm template ... --include-crds`. A chart that fails to render is not an error of
 // this function: it yields a Rendered with the problem. Fails with InvalidInput (exit 2) for the user's bad

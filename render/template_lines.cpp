@@ -1,5 +1,6 @@
 #include "render/template_lines.h"
 
+#include <cctype>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -88,11 +89,19 @@ std::string key_of(const std::string& line) {
 // "spec.template.spec.containers[0].imagePullPolicy" → {"spec", "template", "spec", "containers", ...}.
 std::vector<std::string> path_keys(std::string_view path) {
   std::vector<std::string> keys;
-  std::string cur;
+  std::string cur, inner;
   bool in_index = false;
   for (char ch : path) {
-    if (in_index) { in_index = ch != ']'; continue; }
-    if (ch == '[') { in_index = true; continue; }
+    if (in_index) {
+      if (ch != ']') { inner += ch; continue; }
+      in_index = false;
+      // A bracketed map key ("annotations[example.com/x]") is a key too; an index or selector is not.
+      bool index = !inner.empty() && inner.find_first_not_of("0123456789") == std::string::npos;
+      if (!index && inner.find('=') == std::string::npos && !inner.empty()) keys.push_back(inner);
+      inner.clear();
+      continue;
+    }
+    if (ch == '[') { if (!cur.empty()) keys.push_back(cur); cur.clear(); in_index = true; continue; }
     if (ch == '.') { if (!cur.empty()) keys.push_back(cur); cur.clear(); continue; }
     cur += ch;
   }
@@ -124,6 +133,67 @@ int match_score(const std::vector<std::string>& chain, const std::vector<std::st
   return score;
 }
 
+// The line (0-based) of the key keys.back() within [begin, end): the only one, or the one whose enclosing
+// keys match `keys` best when that is unique; -1 when none (or no single best).
+int key_line_in(const std::vector<std::string>& lines, int begin, int end, const std::vector<std::string>& keys) {
+  std::vector<int> hits;
+  for (int i = begin; i < end; ++i)
+    if (key_of(lines[i]) == keys.back()) hits.push_back(i);
+  if (hits.size() == 1) return hits[0];
+  if (hits.empty() || keys.size() < 2) return -1;
+  int best = -1, best_score = 0, best_count = 0;
+  for (int h : hits) {
+    int score = match_score(enclosing_keys(lines, begin, h), keys);
+    if (score > best_score) { best = h; best_score = score; best_count = 1; }
+    else if (score == best_score) ++best_count;
+  }
+  return best >= 0 && best_count == 1 ? best : -1;
+}
+
+// "X.Y" from the first `.Values.X.Y` in `text` at or after `from`, or "".
+std::string values_ref(const std::string& text, size_t from = 0) {
+  auto at = text.find(".Values.", from);
+  if (at == std::string::npos) return "";
+  size_t i = at + 8, j = i;
+  while (j < text.size() && (std::isalnum(static_cast<unsigned char>(text[j])) || text[j] == '_' || text[j] == '.')) ++j;
+  std::string ref = text.substr(i, j - i);
+  while (!ref.empty() && ref.back() == '.') ref.pop_back();
+  return ref;
+}
+
+// The values key a `toYaml` under the key at line `key_line` renders: `toYaml .Values.X` in the key's
+// block, or `toYaml .` inside the nearest `{{ with .Values.X }}` that encloses the key. "" when neither.
+std::string toyaml_values_key(const std::vector<std::string>& lines, int begin, int key_line) {
+  size_t indent = indent_of(lines[key_line]);
+  for (size_t i = static_cast<size_t>(key_line); i < lines.size(); ++i) {
+    const std::string& l = lines[i];
+    if (static_cast<int>(i) > key_line && !l.empty() && indent_of(l) <= indent &&
+        l.find("{{") == std::string::npos)
+      break;  // past the key's block
+    auto t = l.find("toYaml");
+    if (t == std::string::npos) continue;
+    if (std::string ref = values_ref(l, t); !ref.empty()) return ref;
+    {
+      // `toYaml .`: the value is the dot of the enclosing `with` (an `if` keeps the dot, a `range` changes it).
+      int depth = 0;
+      for (int k = key_line - 1; k >= begin; --k) {
+        const std::string& w = lines[k];
+        if (w.find("{{") == std::string::npos) continue;
+        if (w.find(" end ") != std::string::npos || w.find("{{- end") != std::string::npos ||
+            w.find("{{ end") != std::string::npos) ++depth;
+        else if (w.find("with ") != std::string::npos || w.find("range ") != std::string::npos ||
+                 w.find("if ") != std::string::npos) {
+          if (depth > 0) { --depth; continue; }
+          if (w.find("with ") != std::string::npos) return values_ref(w);
+          if (w.find("range ") != std::string::npos) return "";
+        }
+      }
+    }
+    return "";
+  }
+  return "";
+}
+
 }  // namespace
 
 void register_chart_source(const std::string& chart_path, const std::string& root, std::shared_ptr<TempDir> keep) {
@@ -132,52 +202,46 @@ void register_chart_source(const std::string& chart_path, const std::string& roo
   c.charts[chart_path] = Source{root, std::move(keep)};
 }
 
+std::string template_source_path(const SourceRef& src) {
+  auto& c = cache();
+  std::lock_guard<std::mutex> lock(c.mu);
+  if (src.template_path.empty()) return src.file;
+  if (auto it = c.charts.find(src.chart); it != c.charts.end())
+    return (fs::path(it->second.root) / src.template_path).string();
+  return src.chart.empty() ? src.file : (fs::path(src.chart) / src.template_path).string();
+}
+
 int template_line_for(const SourceRef& src, std::string_view field_path) {
+  return template_spot_for(src, field_path).line;
+}
+
+TemplateSpot template_spot_for(const SourceRef& src, std::string_view field_path) {
   auto keys = path_keys(field_path);
   auto& c = cache();
   std::lock_guard<std::mutex> lock(c.mu);
   const auto& lines = lines_of(c, src.chart, src.template_path, src.file);
-  if (lines.empty()) return 0;
+  if (lines.empty()) return {};
   int start = src.line > 0 ? src.line : 1;
-  if (keys.empty()) return start;
+  if (keys.empty()) return {start, ""};
   // The object's document: from its start to the next separator.
   int begin = start - 1, end = begin;
   while (end < static_cast<int>(lines.size()) && !(end > begin && is_separator(lines[end]))) ++end;
-  std::vector<int> hits;
-  for (int i = begin; i < end; ++i)
-    if (key_of(lines[i]) == keys.back()) hits.push_back(i);
-  if (hits.size() == 1) return hits[0] + 1;
-  if (hits.empty() || keys.size() < 2) return start;
-  int best = -1, best_score = 0, best_count = 0;
-  for (int h : hits) {
-    int score = match_score(enclosing_keys(lines, begin, h), keys);
-    if (score > best_score) { best = h; best_score = score; best_count = 1; }
-    else if (score == best_score) ++best_count;
+  // The field's own key, else (written through toYaml) the nearest enclosing key the template writes.
+  for (size_t depth = keys.size(); depth > 0; --depth) {
+    std::vector<std::string> prefix(keys.begin(), keys.begin() + static_cast<long>(depth));
+    int hit = key_line_in(lines, begin, end, prefix);
+    if (hit < 0) continue;
+    TemplateSpot spot{hit + 1, ""};
+    if (depth < keys.size()) {
+      std::string from = toyaml_values_key(lines, begin, hit);
+      if (!from.empty()) {
+        spot.values_key = from;
+        for (size_t k = depth; k < keys.size(); ++k) spot.values_key += "." + keys[k];
+      }
+    }
+    return spot;
   }
-  return best >= 0 && best_count == 1 ? best + 1 : start;
-}
-
-int template_document_line(const std::string& chart_path, const std::string& template_path, int index, int count) {
-  auto& c = cache();
-  std::lock_guard<std::mutex> lock(c.mu);
-  const auto& lines = lines_of(c, chart_path, template_path, "");
-  if (lines.empty()) return 0;
-  // Start line of each part that holds more than blanks, comments and template actions alone.
-  std::vector<int> starts;
-  int part_start = 0;
-  bool content = false;
-  auto close_part = [&](int) { if (content) starts.push_back(part_start + 1); };
-  for (int i = 0; i < static_cast<int>(lines.size()); ++i) {
-    const auto& l = lines[i];
-    if (is_separator(l)) { close_part(i); part_start = i + 1; content = false; continue; }
-    size_t s = indent_of(l);
-    if (s < l.size() && l[s] != '#' && l.compare(s, 2, "{{") != 0 && l[s] != '\r') content = true;
-    else if (s < l.size() && l.compare(s, 2, "{{") == 0 && l.find("}}") != std::string::npos &&
-             l.find_first_not_of(" \t\r", l.rfind("}}") + 2) != std::string::npos) content = true;
-  }
-  close_part(static_cast<int>(lines.size()));
-  if (static_cast<int>(starts.size()) != count || index < 0 || index >= count) return 1;
-  return starts[index];
+  return {start, ""};
 }
 
 }  // namespace kv::render

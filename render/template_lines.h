@@ -17,16 +17,27 @@ struct TempDir;
 // directory itself, or an archive's extraction (kept alive by `keep`). Called by load_chart().
 void register_chart_source(const std::string& chart_path, const std::string& root, std::shared_ptr<TempDir> keep);
 
+// Where a field of a rendered object is in its template: the line, and — when the template writes that
+// part of the object through `toYaml` of a chart value — the values key that produced the field
+// ("podAnnotations.example.com/x"), else "".
+struct TemplateSpot {
+  int line = 0;
+  std::string values_key;
+};
+
+// Like template_line_for, but a field the template does not write literally (it comes from
+// `toYaml .Values.X` or from `{{- with .Values.X }} ... {{- toYaml . }}`) is found at the nearest enclosing
+// key the template does write (the `annotations:` line), with the values key that produced it.
+TemplateSpot template_spot_for(const SourceRef& src, std::string_view field_path);
+// The file to read for the template `src` was rendered from: the registered chart root (a directory, or an
+// archive's extraction) joined with src.template_path; src.file when the chart is unknown or the path empty.
+std::string template_source_path(const SourceRef& src);
+
 // The 1-based template line of the field `field_path` ("imagePullPolicy", or a whole path such as
 // "spec.template.spec.containers[0].imagePullPolicy") of the object rendered to `src`: the line of the key
 // when the template holds it once in the object's document (or when exactly one occurrence's enclosing keys
 // match the path best); else src.line (the document's start); 0 when the template cannot be read.
 // Thread-safe; each template is read once.
 int template_line_for(const SourceRef& src, std::string_view field_path);
-
-// The 1-based line where the `index`-th (0-based) of `count` documents rendered from `template_path` starts
-// in the template: the start of the index-th `---`-separated part when the template has exactly `count`
-// non-empty parts, else 1. 0 when the template cannot be read.
-int template_document_line(const std::string& chart_path, const std::string& template_path, int index, int count);
 
 }  // namespace kv::render

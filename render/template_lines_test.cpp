@@ -35,9 +35,6 @@ TEST_CASE("a field maps to its key's line in the template, or to the document st
   std::ofstream(dir / "templates" / "labels.yaml") <<
       "kind: Deployment\nmetadata:\n  labels:\n    a: b\nspec:\n  template:\n    metadata:\n      labels:\n        c: d\n";
   kv::render::register_chart_source("mychart", dir.string(), nullptr);
-  CHECK(kv::render::template_document_line("mychart", "templates/two.yaml", 0, 2) == 1);
-  CHECK(kv::render::template_document_line("mychart", "templates/two.yaml", 1, 2) == 12);
-  CHECK(kv::render::template_document_line("mychart", "templates/two.yaml", 0, 3) == 1);  // parts differ: start
 
   kv::SourceRef second{"mychart/templates/two.yaml", 12, 1, 1, "templates/two.yaml", "mychart"};
   CHECK(kv::render::template_line_for(second, "spec.template.spec.containers[0].imagePullPolicy") == 21);
@@ -60,4 +57,27 @@ TEST_CASE("a field maps to its key's line in the template, or to the document st
   kv::SourceRef missing{"nowhere/templates/x.yaml", 0, 0, 0, "templates/x.yaml", "nowhere"};
   CHECK(kv::render::template_line_for(missing, "a") == 0);
   fs::remove_all(dir);
+}
+
+TEST_CASE("template_spot_for: a field written through toYaml points at the enclosing key and its values key") {
+  std::string chart = std::string(KV_SOURCE_DIR) + "/fixtures/charts/webapp";
+  kv::SourceRef src;
+  src.chart = chart;
+  src.template_path = "templates/deployment.yaml";
+  src.file = chart + "/templates/deployment.yaml";
+  src.line = 1;
+  // podAnnotations: {{- with .Values.podAnnotations }} annotations: {{- toYaml . | nindent 8 }}
+  auto spot = kv::render::template_spot_for(src, "spec.template.metadata.annotations.prometheus.io/port");
+  CHECK(spot.line == 17);
+  CHECK(spot.values_key == "podAnnotations.prometheus.io/port");
+  auto bracket = kv::render::template_spot_for(src, "spec.template.metadata.annotations[example.com/x]");
+  CHECK(bracket.line == 17);
+  CHECK(bracket.values_key == "podAnnotations.example.com/x");
+  auto resources = kv::render::template_spot_for(src, "spec.template.spec.containers[0].resources.limits.memory");
+  CHECK(resources.line == 56);
+  CHECK(resources.values_key == "resources.limits.memory");
+  // A field the template writes itself has no values key.
+  auto policy = kv::render::template_spot_for(src, "spec.template.spec.containers[0].imagePullPolicy");
+  CHECK(policy.line == 42);
+  CHECK(policy.values_key.empty());
 }

@@ -1,5 +1,6 @@
 // GitHub Actions workflow commands: one ::error / ::warning / ::notice line per finding, which the
-// runner turns into annotations on the file and line; then a plain summary line for the log.
+// runner turns into annotations on the file and line; then a plain summary line for the log (one per
+// version in a multi-version run, whose annotation titles name the version).
 #include "report/report_util.h"
 #include "report/reporter.h"
 
@@ -41,7 +42,9 @@ class GithubReporter : public Reporter {
 
   void add(const ObjectResult& r) override {
     tally_.add(r);
+    versions_.add(r);
     const bool skipped = r.status == ObjectStatus::kSkipped;
+    if (skipped && r.kind_of_result == ResultKind::kInput) return;  // a file without objects: nothing to annotate
     for (const auto& f : shown_findings(r)) {
       const char* cmd = skipped || f.severity == Severity::kInfo ? "notice"
                         : f.severity == Severity::kWarning       ? "warning"
@@ -55,6 +58,7 @@ class GithubReporter : public Reporter {
       if (loc.line > 0) prop("line", std::to_string(loc.line));
       if (loc.column > 0) prop("col", std::to_string(loc.column));
       std::string title = r.display_name();
+      if (ctx_->multi_version() && !r.server_version.empty()) title += " (" + r.server_version + ")";
       if (!f.rule.empty()) title += " [" + f.rule + "]";
       prop("title", title);
       out_ += "::" + std::string(cmd) + props + "::" + escape_data(f.message) + "\n";
@@ -66,7 +70,7 @@ class GithubReporter : public Reporter {
       out_ += "::error title=kvalidate aborted::" +
               escape_data(s.abort_message.empty() ? "the run ended early" : s.abort_message) + "\n";
     }
-    out_ += "kvalidate: " + tally_.line(s) + "\n";
+    out_ += ctx_->multi_version() ? versions_.lines(s, "kvalidate: ") : "kvalidate: " + tally_.line(s) + "\n";
     return sink_(out_);
   }
 
@@ -75,6 +79,7 @@ class GithubReporter : public Reporter {
   std::shared_ptr<ReportContext> ctx_;
   std::string out_;
   Tally tally_;
+  VersionTallies versions_;
 };
 
 }  // namespace

@@ -1,5 +1,5 @@
 // The JSON report (format version 1, documented in docs/json-report.md): the tool, the summary and
-// every result with its findings, in input order.
+// every result with its findings, in input order; a multi-version run adds each version's summary.
 #include "core/json.h"
 #include "report/report_util.h"
 #include "report/reporter.h"
@@ -23,7 +23,27 @@ class JsonReporter : public Reporter {
     w.key("version").value(ctx_->tool_version);
     w.end_object();
     w.key("server_version").value(s.server_version);
-    w.key("summary").begin_object();
+    w.key("summary");
+    write_summary(w, s);
+    if (!s.versions.empty()) {
+      w.key("versions").begin_array();
+      for (const auto& v : s.versions) {
+        w.begin_object().key("server_version").value(v.server_version).key("summary");
+        write_summary(w, v);
+        w.end_object();
+      }
+      w.end_array();
+    }
+    w.key("results").begin_array();
+    for (const auto& r : results_) write_result(w, r);
+    w.end_array();
+    w.end_object();
+    return sink_(w.str() + "\n");
+  }
+
+ private:
+  static void write_summary(JsonWriter& w, const RunSummary& s) {
+    w.begin_object();
     w.key("resources").value(s.resources);
     w.key("valid").value(s.valid);
     w.key("invalid").value(s.invalid);
@@ -34,14 +54,8 @@ class JsonReporter : public Reporter {
     w.key("aborted").value(s.aborted);
     w.key("abort_message").value(s.abort_message);
     w.end_object();
-    w.key("results").begin_array();
-    for (const auto& r : results_) write_result(w, r);
-    w.end_array();
-    w.end_object();
-    return sink_(w.str() + "\n");
   }
 
- private:
   static void write_result(JsonWriter& w, const ObjectResult& r) {
     w.begin_object();
     w.key("suite").value(r.suite);
@@ -58,6 +72,7 @@ class JsonReporter : public Reporter {
     w.key("name").value(r.name);
     w.key("title").value(r.display_name());
     w.key("status").value(kv::to_string(r.status));
+    w.key("server_version").value(r.server_version);
     w.key("duration_ms").raw(format_ms(r.duration_ms));
     w.key("findings").begin_array();
     for (const auto& f : shown_findings(r)) {

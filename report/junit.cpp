@@ -1,6 +1,7 @@
 // The JUnit XML report: one <testsuite> per suite (chart × values file, or input file), one <testcase>
 // per result with a name unique within the report; invalid → <failure>, error → <error>, skipped →
 // <skipped>; warnings of passing results in <system-out>. An aborted run adds an <error> test case.
+// A multi-version run has each version's suites apart: "<suite> [v1.36.3]", cases named likewise.
 #include <cstdint>
 #include <map>
 #include <set>
@@ -65,8 +66,13 @@ class JunitReporter : public Reporter {
       : sink_(std::move(sink)), ctx_(std::move(ctx)) {}
 
   void add(const ObjectResult& r) override {
-    Suite& suite = suite_for(r.suite.empty() ? "kvalidate" : r.suite);
-    suite.cases.push_back({unique_name(r.display_name()), r});
+    std::string suite_name = r.suite.empty() ? "kvalidate" : r.suite, case_name = r.display_name();
+    if (ctx_->multi_version() && !r.server_version.empty()) {  // a version's results: its own suites
+      suite_name += " [" + r.server_version + "]";
+      case_name += " [" + r.server_version + "]";
+    }
+    Suite& suite = suite_for(suite_name);
+    suite.cases.push_back({unique_name(case_name), r});
     suite.time_ms += r.duration_ms;
     if (r.status == ObjectStatus::kInvalid) ++suite.failures;
     if (r.status == ObjectStatus::kError) ++suite.errors;

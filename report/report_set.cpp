@@ -40,9 +40,10 @@ std::unique_ptr<Reporter> make_reporter(const std::string& format, ReportSink si
   return nullptr;
 }
 
-Result<ReportSet> ReportSet::Create(const std::vector<OutputSpec>& specs) {
+Result<ReportSet> ReportSet::Create(const std::vector<OutputSpec>& specs, bool verbose) {
   auto ctx = std::make_shared<ReportContext>();
   ctx->timestamp = utc_timestamp();
+  ctx->verbose = verbose;
   std::vector<std::unique_ptr<Reporter>> reporters;
   for (const auto& spec : specs) {
     auto spec_ctx = ctx;
@@ -57,11 +58,11 @@ Result<ReportSet> ReportSet::Create(const std::vector<OutputSpec>& specs) {
   return FromReporters(std::move(reporters), std::move(ctx));
 }
 
-Result<ReportSet> ReportSet::Open(const std::vector<std::string>& output_flags) {
+Result<ReportSet> ReportSet::Open(const std::vector<std::string>& output_flags, bool verbose) {
   auto specs = parse_output_specs(output_flags);
   if (!specs.ok()) return specs.status();
   KV_RETURN_IF_ERROR(check_writable(*specs));
-  return Create(*specs);
+  return Create(*specs, verbose);
 }
 
 ReportSet ReportSet::FromReporters(std::vector<std::unique_ptr<Reporter>> reporters,
@@ -73,17 +74,24 @@ ReportSet ReportSet::FromReporters(std::vector<std::unique_ptr<Reporter>> report
   return set;
 }
 
-void ReportSet::add(const ObjectResult& r) {
+namespace {
+void count(RunSummary& s, const ObjectResult& r) {
   const bool object = r.kind_of_result == ResultKind::kObject;
-  if (object) ++summary_.resources;
+  if (object) ++s.resources;
   switch (r.status) {
-    case ObjectStatus::kValid: if (object) ++summary_.valid; break;
-    case ObjectStatus::kSkipped: if (object) ++summary_.skipped; break;
-    case ObjectStatus::kInvalid: ++summary_.invalid; break;
-    case ObjectStatus::kError: ++summary_.errors; break;
+    case ObjectStatus::kValid: if (object) ++s.valid; break;
+    case ObjectStatus::kSkipped: if (object) ++s.skipped; break;
+    case ObjectStatus::kInvalid: ++s.invalid; break;
+    case ObjectStatus::kError: ++s.errors; break;
   }
   for (const auto& f : r.findings)
-    if (f.severity == Severity::kWarning) ++summary_.warnings;
+    if (f.severity == Severity::kWarning) ++s.warnings;
+}
+}  // namespace
+
+void ReportSet::add(const ObjectResult& r) {
+  count(summary_, r);
+  if (ctx_->multi_version()) count(by_version_[r.server_version], r);
   for (auto& rep : reporters_) rep->add(r);
 }
 
@@ -108,6 +116,22 @@ Status ReportSet::finish(const RunInfo& info) {
   summary_.aborted = info.aborted;
   summary_.abort_message = info.abort_message;
   summary_.server_version = info.server_version;
+  summary_.versions.clear();
+  if (ctx_->multi_version()) {
+    const RunSummary& shared = by_version_[""];
+    for (const auto& v : ctx_->kube_versions) {
+      RunSummary s = by_version_[v];
+      for (int RunSummary::*n : {&RunSummary::resources, &RunSummary::valid, &RunSummary::invalid,
+                                 &RunSummary::skipped, &RunSummary::errors, &RunSummary::warnings})
+        s.*n += shared.*n;
+      auto d = info.version_duration_ms.find(v);
+      s.duration_ms = d == info.version_duration_ms.end() ? 0 : d->second;
+      s.aborted = info.aborted;
+      s.abort_message = info.abort_message;
+      s.server_version = v;
+      summary_.versions.push_back(std::move(s));
+    }
+  }
   ctx_->tool_version = info.tool_version.empty() ? KV_VERSION : info.tool_version;
   Status first;
   for (auto& rep : reporters_) {

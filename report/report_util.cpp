@@ -137,8 +137,33 @@ void Tally::add(const ObjectResult& r) {
     ++objects[static_cast<int>(r.status)];
     return;
   }
+  if (r.kind_of_result == ResultKind::kInput && r.status == ObjectStatus::kSkipped) {
+    ++files_skipped;
+    return;
+  }
   ++checks;
   if (r.status == ObjectStatus::kInvalid || r.status == ObjectStatus::kError) ++checks_failed;
+}
+
+Tally& Tally::operator+=(const Tally& other) {
+  for (int i = 0; i < 4; ++i) objects[i] += other.objects[i];
+  checks += other.checks;
+  checks_failed += other.checks_failed;
+  return *this;
+}
+
+std::string version_label(const std::string& server_version) { return "Kubernetes " + server_version; }
+
+std::string VersionTallies::lines(const RunSummary& s, const std::string& prefix) const {
+  std::string out;
+  auto shared = by_version.find("");
+  for (const auto& vs : s.versions) {
+    Tally t;
+    if (auto it = by_version.find(vs.server_version); it != by_version.end()) t += it->second;
+    if (shared != by_version.end()) t += shared->second;
+    out += prefix + version_label(vs.server_version) + ": " + t.line(vs) + "\n";
+  }
+  return out;
 }
 
 std::string Tally::line(const RunSummary& s) const {
@@ -156,6 +181,7 @@ std::string Tally::line(const RunSummary& s) const {
     line += "; " + n(checks, "check", "checks") + ": " + std::to_string(checks - checks_failed) +
             " passed, " + std::to_string(checks_failed) + " failed";
   }
+  if (files_skipped > 0) line += "; " + n(files_skipped, "file", "files") + " without objects skipped";
   line += "; " + n(s.warnings, "warning", "warnings") + " (" + format_duration(s.duration_ms) + ")";
   return line;
 }

@@ -2,6 +2,7 @@
 // number formatting that keeps golden files stable.
 #pragma once
 
+#include <map>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -57,10 +58,25 @@ std::string one_line(std::string_view s);
 struct Tally {
   int objects[4] = {0, 0, 0, 0};  // by ObjectStatus
   int checks = 0, checks_failed = 0;
+  int files_skipped = 0;  // input files without Kubernetes objects (directory runs)
   void add(const ObjectResult& r);
+  Tally& operator+=(const Tally& other);
   // "12 resources: 11 valid, 1 invalid, 0 skipped, 0 errors; 3 checks: 2 passed, 1 failed;
   // 2 warnings (1.2s)" (the checks part only when there were any).
   std::string line(const RunSummary& s) const;
 };
+
+// Multi-version runs (ReportContext::multi_version): one Tally per version, the results no server judged
+// ("" version) counting for every version. add() as Tally::add; line_for(v) is Tally::line for
+// version v with its RunSummary from `s.versions`.
+struct VersionTallies {
+  std::map<std::string, Tally> by_version;
+  void add(const ObjectResult& r) { by_version[r.server_version].add(r); }
+  // "<prefix>Kubernetes v1.36.3: 2 resources: ..." for each version of `s.versions`, one per line.
+  std::string lines(const RunSummary& s, const std::string& prefix = "") const;
+};
+
+// How a multi-version report names a version where it groups results: "Kubernetes v1.36.3".
+std::string version_label(const std::string& server_version);
 
 }  // namespace kv::report

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <functional>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -27,6 +28,7 @@ Status check_writable(const std::vector<OutputSpec>& specs);
 
 struct RunInfo {
   double duration_ms = 0;
+  std::map<std::string, double> version_duration_ms;  // multi-version runs: time spent on each version
   bool aborted = false;
   std::string abort_message;
   std::string server_version;
@@ -47,6 +49,11 @@ struct ReportContext {
   std::string tool_version;  // "" until finish: KV_VERSION
   std::string timestamp;     // run start, ISO 8601 UTC without zone ("2026-01-02T03:04:05"), for JUnit
   bool color = false;        // text only: ANSI colors
+  bool verbose = false;      // text only (-v): also list valid objects and the skipped input files
+  // Two or more: a run over these Kubernetes versions (oldest first); reports group results by their
+  // server_version. Set (ReportSet::set_kube_versions) before the first result.
+  std::vector<std::string> kube_versions;
+  bool multi_version() const { return kube_versions.size() > 1; }
 };
 
 // Where a finished report goes: the whole text, written once. Returns an error naming the path.
@@ -64,6 +71,16 @@ std::unique_ptr<Reporter> make_json_reporter(ReportSink sink, std::shared_ptr<Re
 std::unique_ptr<Reporter> make_junit_reporter(ReportSink sink, std::shared_ptr<ReportContext> ctx);
 std::unique_ptr<Reporter> make_sarif_reporter(ReportSink sink, std::shared_ptr<ReportContext> ctx);
 std::unique_ptr<Reporter> make_github_reporter(ReportSink sink, std::shared_ptr<ReportContext> ctx);
+// What a collecting reporter kept: every result in order, and the summary it was finished with.
+struct Collected {
+  std::vector<ObjectResult> results;
+  RunSummary summary;
+  bool finished = false;
+};
+// A reporter that writes nothing and keeps everything in `into`: for a caller that combines several
+// runs (one per Kubernetes version) into one set of reports.
+std::unique_ptr<Reporter> make_collecting_reporter(std::shared_ptr<Collected> into);
+
 // The reporter for a format name (see OutputSpec), or nullptr for an unknown name.
 std::unique_ptr<Reporter> make_reporter(const std::string& format, ReportSink sink,
                                         std::shared_ptr<ReportContext> ctx);
@@ -74,12 +91,15 @@ std::unique_ptr<Reporter> make_reporter(const std::string& format, ReportSink si
 // failures); `warnings` counts warning findings of all results. See docs/reports.md.
 class ReportSet {
  public:
-  static Result<ReportSet> Create(const std::vector<OutputSpec>& specs);
+  // `verbose` (-v) makes the text report list valid objects and skipped input files too.
+  static Result<ReportSet> Create(const std::vector<OutputSpec>& specs, bool verbose = false);
   // From the -o values: parse_output_specs, check_writable (before any work), Create. Exit 2 on failure.
-  static Result<ReportSet> Open(const std::vector<std::string>& output_flags);
+  static Result<ReportSet> Open(const std::vector<std::string>& output_flags, bool verbose = false);
   // For tests and embedding: reporters built by the caller, sharing `ctx`.
   static ReportSet FromReporters(std::vector<std::unique_ptr<Reporter>> reporters,
                                  std::shared_ptr<ReportContext> ctx);
+  // Declares a run over several Kubernetes versions (see ReportContext::kube_versions).
+  void set_kube_versions(std::vector<std::string> versions) { ctx_->kube_versions = std::move(versions); }
   void add(const ObjectResult& r);
   // Progress hook: draws "validating done/total" on stderr when stderr is a TTY and the run has lasted
   // over a second (throttled); the line is cleared by finish().
@@ -92,6 +112,7 @@ class ReportSet {
   std::vector<std::unique_ptr<Reporter>> reporters_;
   std::shared_ptr<ReportContext> ctx_;
   RunSummary summary_;
+  std::map<std::string, RunSummary> by_version_;  // "" = results no server judged
   double start_ms_ = 0, last_draw_ms_ = 0;
   bool progress_shown_ = false;
 };

@@ -1,6 +1,7 @@
 // The SARIF 2.1.0 report: one run of kvalidate, a rule for every rule id seen (help text from a table
 // of known prefixes), one result per finding with its physical location and a partial fingerprint that
-// survives line moves.
+// survives line moves. A multi-version run stays one run: each result names its version (message and
+// the server_version property).
 #include <openssl/evp.h>
 
 #include <map>
@@ -104,7 +105,11 @@ class SarifReporter : public Reporter {
   SarifReporter(ReportSink sink, std::shared_ptr<ReportContext> ctx)
       : sink_(std::move(sink)), ctx_(std::move(ctx)) {}
 
-  void add(const ObjectResult& r) override { results_.push_back(r); }
+  void add(const ObjectResult& r) override {
+    // A file without Kubernetes objects (skipped in a directory run) is nothing to report on.
+    if (r.status == ObjectStatus::kSkipped && r.kind_of_result == ResultKind::kInput) return;
+    results_.push_back(r);
+  }
 
   Status finish(const RunSummary& s) override {
     // Rules in order of first use: ruleIndex points into this list.
@@ -160,18 +165,23 @@ class SarifReporter : public Reporter {
         w.key("ruleId").value(id);
         w.key("ruleIndex").value(rule_index[id]);
         w.key("level").value(skipped ? "note" : level_of(f.severity));
-        w.key("message").begin_object().key("text").value(r.display_name() + ": " + f.message).end_object();
+        // A multi-version run names the version, and its fingerprints differ per version (code scanning
+        // would merge two versions' results otherwise).
+        const std::string version = ctx_->multi_version() ? r.server_version : "";
+        const std::string subject = r.display_name() + (version.empty() ? "" : " [" + version + "]");
+        w.key("message").begin_object().key("text").value(subject + ": " + f.message).end_object();
         write_locations(w, r, f);
         const Location loc = locate(r, f);
         w.key("partialFingerprints").begin_object();
-        w.key("kvalidate/v1").value(
-            hex_sha256(id + '\0' + loc.file + '\0' + r.display_name() + '\0' + f.path));
+        w.key("kvalidate/v1").value(hex_sha256(id + '\0' + loc.file + '\0' + r.display_name() + '\0' + f.path +
+                                               (version.empty() ? "" : '\0' + version)));
         w.end_object();
         w.key("properties").begin_object();
         w.key("suite").value(r.suite);
         w.key("kind_of_result").value(to_string(r.kind_of_result));
         w.key("status").value(kv::to_string(r.status));
         if (!f.path.empty()) w.key("path").value(f.path);
+        if (!version.empty()) w.key("server_version").value(version);
         w.end_object();
         w.end_object();
       }

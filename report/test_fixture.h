@@ -25,6 +25,7 @@ inline ObjectResult object(const std::string& file, int line, const std::string&
   r.name = name;
   r.status = status;
   r.duration_ms = 12.5;
+  r.server_version = "v1.37.2";
   return r;
 }
 

@@ -1,7 +1,13 @@
 // The text report: findings as "file:line:col: severity: message [rule]" lines grouped by source
 // file, skipped objects with their reason, then one summary line. Colors only when asked (a TTY).
+// With -v it also lists each valid object ("file:line: valid: Kind/ns/name") and the input files
+// skipped because they hold no Kubernetes object. A chart run once per values file (a matrix) groups its
+// lines under one header per values file. A run over several Kubernetes versions groups the lines under one
+// heading per version (what no server judged first, without one) and ends with one summary line per version.
 #include <algorithm>
+#include <cstdint>
 #include <map>
+#include <set>
 
 #include "report/report_util.h"
 #include "report/reporter.h"
@@ -14,8 +20,12 @@ constexpr const char* kYellow = "\033[33m";
 constexpr const char* kCyan = "\033[36m";
 constexpr const char* kGreen = "\033[32m";
 constexpr const char* kReset = "\033[0m";
+// How a chart's run with a values file names its suite (render::plan_runs): "CHART (values: ci/x.yaml)".
+constexpr const char* kValuesSuite = " (values: ";
 
 struct Line {
+  size_t group;       // multi-version runs: 0 = judged by no server, 1 + index in kube_versions
+  size_t suite_order; // first appearance of the suite in the stream
   size_t file_order;  // first appearance of the file in the stream
   int line;
   size_t seq;         // arrival order, to keep the sort stable and readable
@@ -29,7 +39,18 @@ class TextReporter : public Reporter {
 
   void add(const ObjectResult& r) override {
     tally_.add(r);
+    versions_.add(r);
     const bool skipped = r.status == ObjectStatus::kSkipped;
+    // Files of a directory that hold no Kubernetes object are listed only when asked (-v).
+    if (skipped && r.kind_of_result == ResultKind::kInput && !ctx_->verbose) return;
+    if (ctx_->verbose && r.status == ObjectStatus::kValid && r.kind_of_result == ResultKind::kObject) {
+      Finding valid;
+      valid.severity = Severity::kInfo;
+      valid.line = r.source.line;
+      valid.message = r.display_name();
+      lines_.push_back({group_of(r.server_version), order_of(suites_, r.suite), order_of(files_, r.source.file),
+                        r.source.line, lines_.size(), finding_line(r, valid, paint("valid"))});
+    }
     auto findings = shown_findings(r);
     if (skipped && findings.empty()) {
       Finding f;
@@ -47,37 +68,65 @@ class TextReporter : public Reporter {
       Location loc = locate(r, f);
       std::string sev = skipped ? "skipped" : kv::to_string(f.severity);
       std::string text = finding_line(r, shown, paint(sev));
-      lines_.push_back({order_of(loc.file), loc.line, lines_.size(), text});
+      lines_.push_back({group_of(r.server_version), order_of(suites_, r.suite), order_of(files_, loc.file), loc.line,
+                        lines_.size(), text});
+      if (r.suite.find(kValuesSuite) != std::string::npos) values_suites_.insert(r.suite);
     }
   }
 
   Status finish(const RunSummary& summary) override {
-    std::stable_sort(lines_.begin(), lines_.end(), [](const Line& a, const Line& b) {
+    // The same template line can fail under several values files: name the file each time.
+    const bool by_suite = values_suites_.size() > 1;
+    std::stable_sort(lines_.begin(), lines_.end(), [by_suite](const Line& a, const Line& b) {
+      if (a.group != b.group) return a.group < b.group;
+      if (by_suite && a.suite_order != b.suite_order) return a.suite_order < b.suite_order;
       if (a.file_order != b.file_order) return a.file_order < b.file_order;
       return a.line < b.line;
     });
+    std::vector<std::string> suite_names(suites_.size());
+    for (const auto& [name, order] : suites_) suite_names[order] = name;
     std::string out;
-    for (const auto& l : lines_) out += l.text + "\n";
+    size_t suite = SIZE_MAX, group = 0;
+    for (const auto& l : lines_) {
+      if (l.group != group && l.group > 0) {
+        out += version_label(ctx_->kube_versions[l.group - 1]) + ":\n";
+        suite = SIZE_MAX;
+      }
+      group = l.group;
+      const std::string indent = group > 0 ? "  " : "";
+      if (by_suite && l.suite_order != suite) {
+        suite = l.suite_order;
+        out += indent + (ctx_->color ? std::string(kCyan) : "") + "== " + one_line(suite_names[suite]) +
+               (ctx_->color ? kReset : "") + "\n";
+      }
+      out += indent + l.text + "\n";
+    }
     if (summary.aborted) {
       out += std::string(ctx_->color ? kRed : "") + "aborted" + (ctx_->color ? kReset : "") + ": " +
              one_line(summary.abort_message) + "\n";
     }
-    out += summary_line(summary) + "\n";
+    out += ctx_->multi_version() ? versions_.lines(summary) : summary_line(summary) + "\n";
     return sink_(out);
   }
 
  private:
   std::string paint(const std::string& sev) const {
     if (!ctx_->color) return sev;
-    const char* c = sev == "error" ? kRed : sev == "warning" ? kYellow : kCyan;
+    const char* c = sev == "error" ? kRed : sev == "warning" ? kYellow : sev == "valid" ? kGreen : kCyan;
     return c + sev + kReset;
   }
 
-  size_t order_of(const std::string& file) {
-    auto it = files_.find(file);
-    if (it != files_.end()) return it->second;
-    size_t n = files_.size();
-    files_[file] = n;
+  size_t group_of(const std::string& version) const {
+    const auto& vs = ctx_->kube_versions;
+    auto it = std::find(vs.begin(), vs.end(), version);
+    return !ctx_->multi_version() || it == vs.end() ? 0 : 1 + static_cast<size_t>(it - vs.begin());
+  }
+
+  static size_t order_of(std::map<std::string, size_t>& seen, const std::string& key) {
+    auto it = seen.find(key);
+    if (it != seen.end()) return it->second;
+    size_t n = seen.size();
+    seen[key] = n;
     return n;
   }
 
@@ -91,8 +140,10 @@ class TextReporter : public Reporter {
   ReportSink sink_;
   std::shared_ptr<ReportContext> ctx_;
   std::vector<Line> lines_;
-  std::map<std::string, size_t> files_;
+  std::map<std::string, size_t> files_, suites_;
+  std::set<std::string> values_suites_;
   Tally tally_;
+  VersionTallies versions_;
 };
 
 }  // namespace

@@ -83,3 +83,28 @@ TEST_CASE("github escapes data and properties the way the runner reads them") {
         std::string::npos);
   CHECK(out.find("::notice file=dir/a%2Cb%3Ac.yaml,title=ConfigMap/x::fyi\n") != std::string::npos);
 }
+
+TEST_CASE("text groups a chart's values-matrix runs under one header per values file") {
+  std::vector<ObjectResult> results;
+  for (const char* values : {"ci/b-values.yaml", "ci/a-values.yaml"}) {
+    ObjectResult r;
+    r.suite = std::string("charts/web (values: ") + values + ")";
+    r.kind = "Deployment";
+    r.name = "web";
+    r.status = ObjectStatus::kInvalid;
+    r.source.file = "charts/web/templates/deploy.yaml";
+    r.source.line = 3;
+    Finding f;
+    f.message = "bad";
+    f.line = 9;
+    r.findings.push_back(f);
+    results.push_back(r);
+  }
+  std::string out = render_text(results, false);
+  std::string b = "== charts/web (values: ci/b-values.yaml)\ncharts/web/templates/deploy.yaml:9: error:";
+  std::string a = "== charts/web (values: ci/a-values.yaml)\ncharts/web/templates/deploy.yaml:9: error:";
+  REQUIRE(out.find(b) != std::string::npos);
+  REQUIRE(out.find(a) != std::string::npos);
+  CHECK(out.find(b) < out.find(a));  // in the order the runs reported
+  CHECK(render_text(fixture_results(), false).find("== ") == std::string::npos);  // one suite each: no headers
+}

@@ -150,6 +150,13 @@ ExpandedPath expand_path(const std::string& path) {
     out.files.push_back(path);
     return out;
   }
+  struct stat chart_yaml;
+  if (stat((path + "/Chart.yaml").c_str(), &chart_yaml) == 0) {
+    // Templates are not manifests: reading them gives a syntax error per `{{` and no hint.
+    out.problems.push_back({path, "input/is-a-chart",
+                            "this is a chart (it holds Chart.yaml): use `kvalidate chart " + path + "`"});
+    return out;
+  }
   DirWalk walk{{}, {}, &out};
   walk.walk(path, st);
   std::sort(out.files.begin(), out.files.end());
@@ -158,30 +165,85 @@ ExpandedPath expand_path(const std::string& path) {
   return out;
 }
 
+namespace {
+
+std::string base_name(const std::string& path) {
+  auto slash = path.rfind('/');
+  return slash == std::string::npos ? path : path.substr(slash + 1);
+}
+
+std::string dir_name(const std::string& path) {
+  auto slash = path.rfind('/');
+  return slash == std::string::npos ? "." : path.substr(0, slash);
+}
+
+// The Helm charts among `files` (found in one directory): folders that hold a Chart.yaml.
+std::vector<std::string> chart_roots(const std::vector<std::string>& files) {
+  std::vector<std::string> roots;
+  for (const auto& f : files)
+    if (base_name(f) == "Chart.yaml") roots.push_back(dir_name(f) + "/");
+  return roots;
+}
+
+// The chart root `file` belongs to, or "".
+std::string chart_of(const std::string& file, const std::vector<std::string>& roots) {
+  for (const auto& r : roots)
+    if (file.compare(0, r.size(), r) == 0) return r.substr(0, r.size() - 1);
+  return "";
+}
+
+bool is_kustomization_file(const std::string& name) {
+  return name == "kustomization.yaml" || name == "kustomization.yml" || name == "Kustomization";
+}
+
+}  // namespace
+
 LoadResult load_paths(const std::vector<std::string>& paths, const LoadOptions& options) {
   LoadResult out;
   auto add_problem = [&](const PathProblem& p) {
     out.problems.push_back(input_problem(p.path, 0, 0, 0, p.rule, p.message));
   };
+  LoadOptions in_directory = options;
+  in_directory.skip_non_objects = !options.ignore_non_objects;  // hook mode ignores them silently
   std::string text;
   for (const std::string& path : paths) {
+    size_t resources_before = out.resources.size(), problems_before = out.problems.size();
     ExpandedPath expanded = expand_path(path);
     for (const PathProblem& p : expanded.problems) add_problem(p);
+    const bool directory = expanded.files.size() != 1 || expanded.files[0] != path;
+    const auto charts = directory ? chart_roots(expanded.files) : std::vector<std::string>{};
+    std::string last_chart;
     for (const std::string& file : expanded.files) {
+      if (std::string chart = chart_of(file, charts); !chart.empty()) {
+        if (chart != last_chart && !options.ignore_non_objects)
+          out.skipped.push_back(input_skipped(chart, 0, "input/helm-chart",
+                                              "a Helm chart, not manifests: validate it with `kvalidate chart " +
+                                                  chart + "`"));
+        last_chart = chart;
+        continue;
+      }
+      if (directory && is_kustomization_file(base_name(file))) {
+        if (!options.ignore_non_objects)
+          out.skipped.push_back(input_skipped(file, 0, "input/not-an-object",
+                                              "kustomize configuration, not a Kubernetes object"));
+        continue;
+      }
       auto problem = file == "-" ? read_fd(options.stdin_fd, "-", options.max_file_bytes, text)
                                  : read_file(file, options.max_file_bytes, text);
       if (problem) {
         add_problem(*problem);
         continue;
       }
-      load_text(text, file, options, out);
+      size_t before = out.resources.size() + out.problems.size() + out.skipped.size();
+      load_text(text, file, directory ? in_directory : options, out);
+      if (directory && !options.ignore_non_objects &&
+          out.resources.size() + out.problems.size() + out.skipped.size() == before)
+        out.skipped.push_back(input_skipped(file, 0, "input/no-objects", "holds no Kubernetes object (blank or comments only)"));
     }
-  }
-  if (out.resources.empty() && out.problems.empty() && !options.ignore_non_objects && !paths.empty()) {
-    std::string names;
-    for (const auto& p : paths) names += (names.empty() ? "" : " ") + p;
-    out.problems.push_back(input_problem(paths.front(), 0, 0, 0, "input/no-objects",
-                                         "no Kubernetes objects found in " + names));
+    if (out.resources.size() == resources_before && out.problems.size() == problems_before &&
+        !options.ignore_non_objects)
+      out.problems.push_back(input_problem(path, 0, 0, 0, "input/no-objects",
+                                           "no Kubernetes objects found in " + path));
   }
   return out;
 }

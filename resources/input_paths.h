@@ -34,7 +34,8 @@ struct ExpandedPath {
 
 // Expands `path`: "-" and files stay as they are; a directory becomes its YAML/JSON files found
 // recursively (following symlinks; a symlink back to a directory being walked is "input/symlink-loop"),
-// sorted by path; a directory with none is "input/no-yaml-files". A path that does not exist is
+// sorted by path; a directory with none is "input/no-yaml-files", a directory holding Chart.yaml is
+// "input/is-a-chart" (its templates are not manifests: `kvalidate chart`). A path that does not exist is
 // "input/not-found", one that cannot be stat'ed or listed "input/unreadable".
 ExpandedPath expand_path(const std::string& path);
 

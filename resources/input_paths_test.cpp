@@ -8,6 +8,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <map>
 
 #include <doctest/doctest.h>
 
@@ -75,7 +76,6 @@ TEST_CASE("bad-input fixtures each give one problem with file and line") {
   struct Case { const char* file; const char* rule; int line; };
   const Case cases[] = {
       {"tab-indentation.yaml", "input/tab-indentation", 6},
-      {"duplicate-key.yaml", "input/duplicate-key", 5},
       {"not-a-map.yaml", "input/not-an-object", 1},
       {"scalar-document.yaml", "input/not-an-object", 1},
       {"missing-kind.yaml", "input/missing-kind", 1},
@@ -107,10 +107,26 @@ TEST_CASE("bad-input fixtures each give one problem with file and line") {
   REQUIRE(bom.ok());
   CHECK(bom.resources[0].name == "bom");
   CHECK(bom.resources[0].body.rfind("apiVersion", 0) == 0);
+  // A duplicate key is no load problem: the object is kept with the last value and the finding.
+  auto dup = kv::load_paths({kFixtures + "bad-input/duplicate-key.yaml"}, {.keep_objects = false});
+  REQUIRE(dup.ok());
+  REQUIRE(dup.resources.size() == 1);
+  CHECK(dup.resources[0].name == "dup2");
+  REQUIRE(dup.resources[0].local_findings.size() == 1);
+  CHECK(dup.resources[0].local_findings[0].rule == "input/duplicate-key");
+  CHECK(dup.resources[0].local_findings[0].line == 5);
+  CHECK(dup.resources[0].body.find("\"dup2\"") != std::string::npos);
+  CHECK(dup.resources[0].body.find("\"dup\"") == std::string::npos);
+  CHECK(dup.resources[0].text().find("name: dup\n") != std::string::npos);
+  CHECK(kv::object_tree(dup.resources[0])["metadata"]["name"].Mark().line == 4);
 }
 
 TEST_CASE("load_paths reports missing paths, empty directories and symlink loops") {
   TempDir t;
+  auto chart = kv::load_paths({kFixtures + "charts/webapp"});
+  REQUIRE(chart.problems.size() == 1);
+  CHECK(rule_of(chart) == "input/is-a-chart");
+  CHECK(chart.problems[0].findings[0].message.find("use `kvalidate chart ") != std::string::npos);
   CHECK(rule_of(kv::load_paths({t.path + "/nope.yaml"})) == "input/not-found");
   fs::create_directories(t.path + "/empty/sub");
   t.write("empty/readme.txt", "x");
@@ -184,4 +200,43 @@ TEST_CASE("has_yaml_extension") {
   CHECK_FALSE(kv::has_yaml_extension(".yaml"));
   CHECK_FALSE(kv::has_yaml_extension("a.yaml.bak"));
   CHECK_FALSE(kv::has_yaml_extension("a.txt"));
+}
+
+TEST_CASE("load_paths: inside a directory, what is not a Kubernetes object is skipped, not a problem") {
+  std::string dir = kFixtures + "loader/repo";
+  auto r = kv::load_paths({dir});
+  CHECK(r.ok());
+  REQUIRE(r.resources.size() == 1);
+  CHECK(r.resources[0].name == "repo-app");
+  std::map<std::string, std::string> skipped;  // file → rule
+  for (const auto& s : r.skipped) {
+    CHECK(s.status == kv::ObjectStatus::kSkipped);
+    CHECK(s.kind_of_result == kv::ResultKind::kInput);
+    REQUIRE(s.findings.size() == 1);
+    CHECK(s.findings[0].severity == kv::Severity::kInfo);
+    skipped[s.source.file] = s.findings[0].rule;
+  }
+  CHECK(skipped == std::map<std::string, std::string>{
+                       {dir + "/chart", "input/helm-chart"},
+                       {dir + "/ci/pipeline.yml", "input/not-an-object"},
+                       {dir + "/deploy/blank.yaml", "input/no-objects"},
+                       {dir + "/deploy/kustomization.yaml", "input/not-an-object"},
+                       {dir + "/deploy/notes.yaml", "input/no-objects"},
+                       {dir + "/deploy/values.yaml", "input/not-an-object"},
+                   });
+  // A file named explicitly that holds no object is still bad input, and so is a folder with none.
+  CHECK(rule_of(kv::load_paths({dir + "/deploy/values.yaml"})) == "input/missing-kind");
+  CHECK(rule_of(kv::load_paths({dir + "/deploy/kustomization.yaml"})) == "input/not-an-object");
+  auto both = kv::load_paths({dir + "/deploy/app.yaml", dir + "/deploy/blank.yaml"});
+  CHECK(both.resources.size() == 1);
+  CHECK(rule_of(both) == "input/no-objects");
+  auto chart_only = kv::load_paths({dir + "/chart"});
+  CHECK(rule_of(chart_only) == "input/no-objects");
+  CHECK(chart_only.skipped.size() == 1);
+  // Hook mode stays silent about all of it.
+  kv::LoadOptions hook;
+  hook.ignore_non_objects = true;
+  auto quiet = kv::load_paths({dir}, hook);
+  CHECK(quiet.ok());
+  CHECK(quiet.skipped.empty());
 }

@@ -1,5 +1,6 @@
 #include "resources/loader.h"
 
+#include <algorithm>
 #include <cctype>
 #include <charconv>
 
@@ -50,13 +51,31 @@ struct DocContext {
   int document = 0;
   const LoadOptions* options = nullptr;
   LoadResult* out = nullptr;
+  const std::vector<InputDefect>* duplicates = nullptr;  // of the document (lines relative to it)
+  std::string_view text;                                 // the document's text
+  int dup_from = 0, dup_to = 1 << 30;                    // lines of `duplicates` that belong to this object
 
   int line_of(const YAML::Node& n) const { return n.Mark().is_null() ? 0 : n.Mark().line + 1 + line_base; }
   int column_of(const YAML::Node& n) const { return n.Mark().is_null() ? 0 : n.Mark().column + 1; }
   void problem(const YAML::Node& at, const char* rule, std::string message) const {
     out->problems.push_back(input_problem(file, line_of(at), column_of(at), document, rule, std::move(message)));
   }
+  // Directory mode: a document that is no Kubernetes object is skipped (true), else it is a problem.
+  bool skip(const YAML::Node& at, std::string why) const {
+    if (!options->skip_non_objects) return false;
+    ObjectResult r = input_skipped(file, line_of(at), "input/not-an-object", std::move(why));
+    r.source.document = document;
+    out->skipped.push_back(std::move(r));
+    return true;
+  }
 };
+
+bool absent(const YAML::Node& n) { return !n || n.IsNull(); }
+
+// kustomize's own files (Kustomization, Component) look like objects but are build instructions.
+bool is_kustomize_config(const YAML::Node& api) {
+  return api.IsScalar() && api.Scalar().rfind("kustomize.config.k8s.io/", 0) == 0;
+}
 
 // The key node of `key` in map `m` (for its position), or `m` itself when absent.
 YAML::Node key_node(const YAML::Node& m, std::string_view key) {
@@ -65,19 +84,45 @@ YAML::Node key_node(const YAML::Node& m, std::string_view key) {
   return m;
 }
 
+// A document with duplicate keys: the object (last values only) is sent as JSON, its tree kept for the
+// marks, and each duplicate inside it becomes a finding of the object.
+void keep_duplicates(Resource& r, const YAML::Node& obj, const std::string& what, const DocContext& ctx) {
+  r.object = obj;
+  if (what.empty()) {
+    r.document_text = std::string(ctx.text);
+    r.body = JsonWriter(false).node(obj).str();
+  }
+  for (const auto& d : *ctx.duplicates)
+    if (d.line >= ctx.dup_from && d.line < ctx.dup_to)
+      r.local_findings.push_back(LocalFinding{d.rule, d.message, d.line + ctx.line_base, d.column});
+}
+
 // Checks that `obj` is a Kubernetes object and appends it; `what` names it in messages ("" for a
 // whole document, "items[3]" for a List item).
 void add_object(const YAML::Node& obj, std::string body, const std::string& what, const DocContext& ctx) {
   std::string prefix = what.empty() ? "" : what + ": ";
   if (!obj.IsMap()) {
     if (ctx.options->ignore_non_objects && what.empty()) return;
+    if (what.empty() && ctx.skip(obj, std::string("not a Kubernetes object: the document is ") + type_name(obj)))
+      return;
     ctx.problem(obj, "input/not-an-object",
                 prefix + "the document is " + type_name(obj) +
                     ", not a Kubernetes object (a map with apiVersion and kind)");
     return;
   }
   const YAML::Node api = obj["apiVersion"], kind = obj["kind"];
-  if (!api || api.IsNull() || !kind || kind.IsNull()) {
+  if (what.empty() && absent(api) && absent(kind) &&
+      ctx.skip(obj, "not a Kubernetes object: no apiVersion and no kind"))
+    return;
+  if (what.empty() && !absent(api) && is_kustomize_config(api)) {
+    if (ctx.options->ignore_non_objects || ctx.skip(obj, "kustomize configuration, not a Kubernetes object"))
+      return;
+    ctx.problem(obj, "input/not-an-object",
+                "kustomize configuration, not a Kubernetes object: validate its output "
+                "(kustomize build DIR | kvalidate manifests -)");
+    return;
+  }
+  if (absent(api) || absent(kind)) {
     if (ctx.options->ignore_non_objects && what.empty()) return;
     const char* missing = (!api || api.IsNull()) && (!kind || kind.IsNull()) ? "apiVersion and kind are"
                           : (!api || api.IsNull())                           ? "apiVersion is"
@@ -124,6 +169,7 @@ void add_object(const YAML::Node& obj, std::string body, const std::string& what
   r.source.document = ctx.document;
   r.line_base = ctx.line_base;
   r.body = std::move(body);
+  if (ctx.duplicates && !ctx.duplicates->empty()) keep_duplicates(r, obj, what, ctx);
   ctx.out->resources.push_back(std::move(r));
 }
 
@@ -144,10 +190,15 @@ void load_list(const YAML::Node& doc, const DocContext& ctx) {
     return;
   }
   int i = 0;
+  std::vector<int> starts;  // 1-based line of each item in the document
+  for (const auto& item : items) starts.push_back(item.Mark().is_null() ? 0 : item.Mark().line + 1);
   for (const auto& item : items) {
     std::string body;
     if (item.IsMap()) body = JsonWriter(false).node(item).str();
-    add_object(item, std::move(body), "items[" + std::to_string(i++) + "]", ctx);
+    DocContext item_ctx = ctx;
+    item_ctx.dup_from = starts[i];
+    item_ctx.dup_to = i + 1 < static_cast<int>(starts.size()) ? starts[i + 1] : 1 << 30;
+    add_object(item, std::move(body), "items[" + std::to_string(i++) + "]", item_ctx);
   }
 }
 
@@ -159,6 +210,13 @@ YAML::Node object_tree(const Resource& r) {
   DocumentParse parsed = parse_document(r.body);
   if (parsed.defect || !parsed.root.IsMap()) return YAML::Node();
   return parsed.root;
+}
+
+ObjectResult input_skipped(std::string_view file, int line, std::string_view rule, std::string message) {
+  ObjectResult r = input_problem(file, line, 0, 0, rule, std::move(message));
+  r.status = ObjectStatus::kSkipped;
+  r.findings[0].severity = Severity::kInfo;
+  return r;
 }
 
 ObjectResult input_problem(std::string_view file, int line, int column, int document,
@@ -206,8 +264,8 @@ void load_text(std::string_view text, std::string_view display_name, const LoadO
 static void load_chunk(const DocumentChunk& chunk, std::string_view display_name,
                      const LoadOptions& options, LoadResult& out) {
   if (is_blank_document(chunk.text)) return;
-  DocContext ctx{display_name, chunk.first_line - 1, chunk.index, &options, &out};
   DocumentParse parsed = parse_document(chunk.text);
+  DocContext ctx{display_name, chunk.first_line - 1, chunk.index, &options, &out, &parsed.duplicates, chunk.text};
   if (parsed.defect) {
     const InputDefect& d = *parsed.defect;
     int line = d.line > 0 ? d.line + ctx.line_base : chunk.first_line;

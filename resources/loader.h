@@ -21,6 +21,10 @@ struct LoadOptions {
   size_t max_file_bytes = 64u << 20;
   // The file descriptor read for the path "-".
   int stdin_fd = 0;
+  // Directory mode (load_paths() sets it for the files it finds inside a directory): a document that is
+  // not a Kubernetes object (not a map; neither apiVersion nor kind; kustomize's configuration) becomes a
+  // `skipped` result instead of a problem, since a repository folder holds other YAML too.
+  bool skip_non_objects = false;
   // false: Resource.object is left Null for whole-document objects, whose body is the document's own
   // text; object_tree() parses it again when needed. yaml-cpp trees cost ~30 KB per Deployment (60 MB
   // for 2,000), so a run over many objects should not keep them all. List items keep their object.
@@ -30,14 +34,19 @@ struct LoadOptions {
 struct LoadResult {
   std::vector<Resource> resources;     // in input order: paths as given, directory entries sorted
   std::vector<ObjectResult> problems;  // one per bad document / path, in input order
+  std::vector<ObjectResult> skipped;   // directory mode: files and documents that hold no Kubernetes
+                                       // object (kind kInput, status kSkipped, one info finding why)
   bool ok() const { return problems.empty(); }
 };
 
 // Loads every PATH: a file (any name), a directory (its *.yaml, *.yml and *.json files, recursively,
 // in byte order of their paths; symlinked directories followed, loops reported), or "-" for stdin.
+// Inside a directory, what is not a Kubernetes object is skipped, not a problem: blank and comment-only
+// files, YAML without apiVersion and kind (values files, CI configs), kustomization files, and every file
+// of a Helm chart (a folder with a Chart.yaml: one skipped result naming `kvalidate chart`).
 // Problems: nonexistent or unreadable paths, a directory without YAML files, files over
-// `max_file_bytes`, every problem load_text() reports, and "input/no-objects" when nothing at all was
-// found (unless `ignore_non_objects`).
+// `max_file_bytes`, every problem load_text() reports, and "input/no-objects" for each PATH that yields no
+// object at all (unless `ignore_non_objects`).
 LoadResult load_paths(const std::vector<std::string>& paths, const LoadOptions& options = {});
 
 // load_text() stops reading a stream after this many problems (one more problem says so).
@@ -56,6 +65,9 @@ LoadResult load_text(std::string_view text, std::string_view display_name,
 // The object tree of `r`: r.object when it is set, else `r.body` parsed again (for a whole document
 // its own text, so marks + r.line_base still give file lines). Null when neither gives a map.
 YAML::Node object_tree(const Resource& r);
+
+// A skipped result for `file` (kind kInput, status kSkipped) with one info finding: `rule`, `message`.
+ObjectResult input_skipped(std::string_view file, int line, std::string_view rule, std::string message);
 
 // A problem result for `file` (line/column 1-based, 0 when unknown), as the loader reports them:
 // kind kInput, status kError, one error Finding with `rule` and `message`.

@@ -16,10 +16,34 @@ bool all_digits(std::string_view s) {
   return true;
 }
 
+std::string unquote(std::string_view v) {
+  if (v.size() >= 2 && (v.front() == '"' || v.front() == '\'') && v.back() == v.front()) v = v.substr(1, v.size() - 2);
+  return std::string(v);
+}
+
+// "port=8080,protocol=\"TCP\"" → {(port, 8080), (protocol, TCP)}; empty when a part is not field=value.
+std::vector<std::pair<std::string, std::string>> selector_fields(std::string_view inner) {
+  std::vector<std::pair<std::string, std::string>> out;
+  size_t start = 0;
+  char quote = 0;
+  for (size_t i = 0; i <= inner.size(); ++i) {
+    char c = i < inner.size() ? inner[i] : ',';
+    if (quote) { if (c == quote) quote = 0; continue; }
+    if (c == '"' || c == '\'') { quote = c; continue; }
+    if (c != ',') continue;
+    std::string_view part = inner.substr(start, i - start);
+    size_t eq = part.find('=');
+    if (eq == std::string_view::npos || eq == 0) return {};
+    out.emplace_back(std::string(part.substr(0, eq)), unquote(part.substr(eq + 1)));
+    start = i + 1;
+  }
+  return out;
+}
+
 PathSegment bracket_segment(std::string_view inner) {
   PathSegment seg;
   if (inner.size() >= 2 && (inner.front() == '"' || inner.front() == '\'') && inner.back() == inner.front()) {
-    seg.key = std::string(inner.substr(1, inner.size() - 2));
+    seg.key = unquote(inner);
     return seg;
   }
   seg.key = std::string(inner);
@@ -28,23 +52,44 @@ PathSegment bracket_segment(std::string_view inner) {
     seg.index = std::stol(seg.key);
     return seg;
   }
-  size_t eq = inner.find('=');
-  if (eq != std::string_view::npos && eq > 0) {
-    seg.kind = PathSegment::Kind::kSelector;
-    seg.key = std::string(inner.substr(0, eq));
-    seg.value = std::string(inner.substr(eq + 1));
+  if (inner.find('=') != std::string_view::npos && inner.front() != '=') {
+    auto fields = selector_fields(inner);
+    if (!fields.empty()) {
+      seg.kind = PathSegment::Kind::kSelector;
+      seg.key = fields[0].first;
+      seg.value = fields[0].second;
+      seg.fields = std::move(fields);
+    }
   }
   return seg;
 }
 
 // The text a segment stands for as a map key.
 std::string as_key(const PathSegment& s) {
-  return s.kind == PathSegment::Kind::kSelector ? s.key + "=" + s.value : s.key;
+  if (s.kind != PathSegment::Kind::kSelector) return s.key;
+  std::string out;
+  for (const auto& [k, v] : s.fields) out += (out.empty() ? "" : ",") + k + "=" + v;
+  return out;
 }
 
 // (A missing key of a const map is an invalid node whose Type() throws: check IsDefined() first.)
 bool scalar_is(const YAML::Node& n, const std::string& value) {
   return n.IsDefined() && n.IsScalar() && n.Scalar() == value;
+}
+
+// How well list item `item` matches selector `seg`: 0 when a field it has disagrees or it has none of
+// the fields, else the number of fields it agrees on. (A list-map key the user left out, such as a
+// Service port's defaulted protocol, is named by the server all the same.)
+int selector_score(const YAML::Node& item, const PathSegment& seg) {
+  if (!item.IsMap()) return 0;
+  int agree = 0;
+  for (const auto& [k, v] : seg.fields) {
+    const YAML::Node f = item[k];
+    if (!f.IsDefined() || f.IsNull()) continue;
+    if (!scalar_is(f, v)) return 0;
+    ++agree;
+  }
+  return agree;
 }
 
 // The child of `cur` that `seg` names, with the node whose mark locates it (a key or the item);
@@ -64,22 +109,65 @@ bool step(const YAML::Node& cur, const PathSegment& seg, std::optional<YAML::Nod
     return false;
   }
   if (!cur.IsSequence()) return false;
+  // Selectors: the item agreeing on the most written fields, none contradicting.
   long i = 0;
+  int best = 0;
   for (const auto& item : cur) {
-    bool hit = false;
+    int score = 0;
     switch (seg.kind) {
-      case PathSegment::Kind::kIndex: hit = i == seg.index; break;
-      case PathSegment::Kind::kSelector: hit = item.IsMap() && scalar_is(item[seg.key], seg.value); break;
-      case PathSegment::Kind::kKey: hit = item.IsMap() && scalar_is(item["name"], seg.key); break;
+      case PathSegment::Kind::kIndex: score = i == seg.index ? 1 : 0; break;
+      case PathSegment::Kind::kSelector: score = selector_score(item, seg); break;
+      case PathSegment::Kind::kKey: score = item.IsMap() && scalar_is(item["name"], seg.key) ? 1 : 0; break;
     }
-    if (hit) {
+    if (score > best) {
+      best = score;
       child.emplace(item);
       at.emplace(item);
-      return true;
     }
     ++i;
   }
-  return false;
+  return best > 0;
+}
+
+// Takes the step at segs[i] from `cur`; returns how many segments it used (0: none matched). A map key
+// holding dots ("prometheus.io/port") reaches us split at them when the server writes it unbracketed
+// (".metadata.annotations.prometheus.io/port"): then the longest run of plain keys that names an entry
+// of the map is taken as one key.
+size_t advance(const YAML::Node& cur, const std::vector<PathSegment>& segs, size_t i, std::optional<YAML::Node>& child,
+               std::optional<YAML::Node>& at) {
+  if (step(cur, segs[i], child, at)) return 1;
+  if (!cur.IsMap() || segs[i].kind != PathSegment::Kind::kKey) return 0;
+  size_t plain = i;
+  while (plain + 1 < segs.size() && segs[plain + 1].kind == PathSegment::Kind::kKey) ++plain;
+  for (size_t j = plain; j > i; --j) {
+    PathSegment joined = segs[i];
+    for (size_t k = i + 1; k <= j; ++k) joined.key += "." + segs[k].key;
+    if (step(cur, joined, child, at)) return j - i + 1;
+  }
+  return 0;
+}
+
+// Walks `segs` from the object's root; the position of the deepest step found.
+Position walk(const Resource& r, const YAML::Node& root, std::string_view stripped, const std::vector<PathSegment>& segs) {
+  Position pos;
+  pos.line = root.Mark().line + 1 + r.line_base;
+  pos.column = root.Mark().column + 1;
+  std::optional<YAML::Node> cur(root);
+  size_t i = 0;
+  while (i < segs.size()) {
+    std::optional<YAML::Node> child, at;
+    size_t used = advance(*cur, segs, i, child, at);
+    if (used == 0) break;
+    i += used;
+    if (!at->Mark().is_null()) {
+      pos.line = at->Mark().line + 1 + r.line_base;
+      pos.column = at->Mark().column + 1;
+    }
+    pos.matched = std::string(stripped.substr(0, segs[i - 1].end));
+    cur.emplace(*child);
+  }
+  pos.exact = i == segs.size();
+  return pos;
 }
 
 }  // namespace
@@ -124,24 +212,61 @@ std::optional<Position> locate(const Resource& r, std::string_view field_path) {
   else if (stripped.substr(0, 1) == ".") stripped.remove_prefix(1);
   auto segs = parse_field_path(stripped);
   if (!segs) return std::nullopt;
-  Position pos;
-  pos.line = root.Mark().line + 1 + r.line_base;
-  pos.column = root.Mark().column + 1;
-  std::optional<YAML::Node> cur(root);
-  size_t found = 0;
-  for (const PathSegment& seg : *segs) {
-    std::optional<YAML::Node> child, at;
-    if (!step(*cur, seg, child, at)) break;
-    if (!at->Mark().is_null()) {
-      pos.line = at->Mark().line + 1 + r.line_base;
-      pos.column = at->Mark().column + 1;
-    }
-    pos.matched = std::string(stripped.substr(0, seg.end));
-    cur.emplace(*child);
-    ++found;
+  Position pos = walk(r, root, stripped, *segs);
+  if (pos.exact) return pos;
+  for (const std::string& alias : alias_paths(r.kind, stripped)) {
+    auto alias_segs = parse_field_path(alias);
+    if (!alias_segs) continue;
+    Position alt = walk(r, root, alias, *alias_segs);
+    if (alt.exact) return alt;
   }
-  pos.exact = found == segs->size();
   return pos;
+}
+
+namespace {
+
+std::optional<YAML::Node> walk_to_node(const YAML::Node& root, std::string_view path) {
+  auto segs = parse_field_path(path);
+  if (!segs) return std::nullopt;
+  std::optional<YAML::Node> cur(root);
+  for (size_t i = 0; i < segs->size();) {
+    std::optional<YAML::Node> child, at;
+    size_t used = advance(*cur, *segs, i, child, at);
+    if (used == 0) return std::nullopt;
+    i += used;
+    cur.emplace(*child);
+  }
+  return cur;
+}
+
+}  // namespace
+
+std::optional<YAML::Node> node_at(const YAML::Node& root, std::string_view kind, std::string_view field_path) {
+  std::string_view stripped = field_path;
+  if (stripped.substr(0, 2) == "$.") stripped.remove_prefix(2);
+  else if (stripped.substr(0, 1) == ".") stripped.remove_prefix(1);
+  if (stripped.empty() || !root.IsMap()) return std::nullopt;
+  if (auto n = walk_to_node(root, stripped)) return n;
+  for (const std::string& alias : alias_paths(kind, stripped))
+    if (auto n = walk_to_node(root, alias)) return n;
+  return std::nullopt;
+}
+
+std::vector<std::string> alias_paths(std::string_view kind, std::string_view field_path) {
+  std::vector<std::string> out;
+  auto starts = [&](std::string_view prefix) { return field_path.substr(0, prefix.size()) == prefix; };
+  // The server merges stringData into data before validating, and names the key under data.
+  if (kind == "Secret" && (starts("data[") || starts("data.")))
+    out.push_back("stringData" + std::string(field_path.substr(4)));
+  // Services validate the plural clusterIPs, filled from the clusterIP the user wrote.
+  if (kind == "Service" && (starts("spec.clusterIPs[0]") || field_path == "spec.clusterIPs"))
+    out.push_back("spec.clusterIP");
+  // Pod specs: the deprecated serviceAccount is copied into serviceAccountName.
+  constexpr std::string_view kSaName = "serviceAccountName";
+  if (field_path.size() >= kSaName.size() &&
+      field_path.substr(field_path.size() - kSaName.size()) == kSaName)
+    out.push_back(std::string(field_path.substr(0, field_path.size() - 4)));
+  return out;
 }
 
 std::vector<std::string> field_paths_in_message(std::string_view message) {

@@ -13,14 +13,16 @@
 namespace kv {
 
 // One step of a field path: a map key ("spec", or "example.com/x" from "[example.com/x]"), a list
-// index ("[0]"), or a list item selected by a field ("[name=web]").
+// index ("[0]"), or a list item selected by one or more fields ("[name=web]",
+// "[port=8080,protocol=\"TCP\"]", as server-side apply names the items of a list keyed by several fields).
 struct PathSegment {
   enum class Kind { kKey, kIndex, kSelector };
   Kind kind = Kind::kKey;
-  std::string key;    // kKey: the key; kSelector: the field name; kIndex: the text inside [ ]
-  std::string value;  // kSelector: the wanted value
+  std::string key;    // kKey: the key; kSelector: the first field's name; kIndex: the text inside [ ]
+  std::string value;  // kSelector: the first field's wanted value (unquoted)
   long index = -1;    // kIndex
   size_t end = 0;     // offset just past this segment in the path given to parse_field_path()
+  std::vector<std::pair<std::string, std::string>> fields;  // kSelector: every (field, value), in order
 };
 
 // Splits a field path into segments. A leading '.' or '$.' is ignored; "[...]" holds an index, a
@@ -36,10 +38,23 @@ struct Position {
 };
 
 // Where `field_path` is in the file `r` came from: a map entry is located at its key, a list entry at
-// the item. When the path does not exist entirely (e.g. a missing required field), the deepest existing
-// ancestor is returned with exact=false (the object itself when nothing matches). An empty path is the
-// object. nullopt when the resource has no positions (built in memory) or the path cannot be parsed.
+// the item. A selector with several fields matches the item whose written fields all agree (a field the
+// item leaves out, such as a defaulted protocol, does not disqualify it). When the path does not exist as
+// written, the field the user wrote for it is tried (see alias_paths: a Secret's stringData key that the
+// server names under data, a Service's clusterIP named as clusterIPs[0], ...). When nothing exists
+// entirely (e.g. a missing required field), the deepest existing ancestor is returned with exact=false
+// (the object itself when nothing matches). An empty path is the object. nullopt when the resource has
+// no positions (built in memory) or the path cannot be parsed.
 std::optional<Position> locate(const Resource& r, std::string_view field_path);
+
+// The node at `field_path` in `root` (a map entry's value, or a list item), following the same rules as
+// locate() including alias_paths for `kind`; nullopt when the path does not exist there as written.
+std::optional<YAML::Node> node_at(const YAML::Node& root, std::string_view kind, std::string_view field_path);
+
+// The paths a user may have written for the field the server calls `field_path` in an object of kind
+// `kind`: a Secret's "stringData[K]" for "data[K]", a Service's "spec.clusterIP" for
+// "spec.clusterIPs[0]", a pod spec's "serviceAccount" for "serviceAccountName", ... Empty when none.
+std::vector<std::string> alias_paths(std::string_view kind, std::string_view field_path);
 
 // The field paths quoted in an API server message: `unknown field "spec.x"` and
 // `duplicate field "metadata.name"` (strict field validation warnings and errors), in order.

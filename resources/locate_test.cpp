@@ -144,3 +144,88 @@ TEST_CASE("locate: selectors skip list items that lack the field") {
   CHECK(p->line == 20);
   CHECK_FALSE(locate(r, "spec.template.spec.containers[image=nope]")->exact);
 }
+
+TEST_CASE("locate: selectors with several fields pick the item, not the list") {
+  auto loaded = kv::load_text(
+      "apiVersion: v1\n"            // 1
+      "kind: Service\n"             // 2
+      "metadata: {name: envoy}\n"   // 3
+      "spec:\n"                     // 4
+      "  ports:\n"                  // 5
+      "  - port: 8080\n"            // 6
+      "    protocol: UDP\n"         // 7
+      "  - port: 8080\n"            // 8
+      "    protocol: TCP\n"         // 9
+      "  - port: 15012\n"           // 10
+      "    name: 15012\n",          // 11
+      "s.yaml");
+  REQUIRE(loaded.ok());
+  const kv::Resource& r = loaded.resources[0];
+  auto segs = kv::parse_field_path("spec.ports[port=8080,protocol=\"TCP\"].name");
+  REQUIRE(segs);
+  REQUIRE((*segs)[2].fields.size() == 2);
+  CHECK((*segs)[2].fields[1].first == "protocol");
+  CHECK((*segs)[2].fields[1].second == "TCP");
+  CHECK(locate(r, "spec.ports[port=8080,protocol=\"TCP\"]")->line == 8);
+  CHECK(locate(r, "spec.ports[port=8080,protocol=UDP]")->line == 6);
+  // The protocol the user left out (the server defaults it) does not hide the item.
+  auto p = locate(r, "spec.ports[port=15012,protocol=\"TCP\"].name");
+  REQUIRE(p);
+  CHECK(p->exact);
+  CHECK(p->line == 11);
+  CHECK_FALSE(locate(r, "spec.ports[port=9999,protocol=\"TCP\"]")->exact);
+}
+
+TEST_CASE("locate: the field the user wrote for the server's name of it") {
+  auto loaded = kv::load_text(
+      "apiVersion: v1\nkind: Secret\nmetadata: {name: s}\n"  // 1-3
+      "stringData:\n"                                         // 4
+      "  db password: x\n"                                    // 5
+      "---\n"                                                 // 6
+      "apiVersion: v1\nkind: Service\nmetadata: {name: v}\n"  // 7-9
+      "spec:\n"                                               // 10
+      "  clusterIP: 10.0.0.300\n"                             // 11
+      "---\n"                                                 // 12
+      "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\n"      // 13-15
+      "spec:\n"                                               // 16
+      "  serviceAccount: x_y\n",                              // 17
+      "a.yaml");
+  REQUIRE(loaded.ok());
+  REQUIRE(loaded.resources.size() == 3);
+  auto secret = locate(loaded.resources[0], "data[db password]");
+  CHECK(secret->exact);
+  CHECK(secret->line == 5);
+  CHECK(locate(loaded.resources[1], "spec.clusterIPs[0]")->line == 11);
+  CHECK(locate(loaded.resources[1], "spec.clusterIPs")->line == 11);
+  CHECK(locate(loaded.resources[2], "spec.serviceAccountName")->line == 17);
+  // Aliases are per kind: a ConfigMap's data key is only ever under data.
+  CHECK(kv::alias_paths("ConfigMap", "data[x]").empty());
+}
+
+TEST_CASE("node_at finds the node a path names, aliases included") {
+  kv::Resource r = second_document();
+  YAML::Node tree = kv::object_tree(r);
+  auto n = kv::node_at(tree, r.kind, "spec.template.spec.containers[name=web].imagePullPolice");
+  REQUIRE(n);
+  CHECK(n->Scalar() == "Always");
+  auto item = kv::node_at(tree, r.kind, ".spec.template.spec.containers[0]");
+  REQUIRE(item);
+  CHECK((*item)["name"].Scalar() == "sidecar");
+  CHECK_FALSE(kv::node_at(tree, r.kind, "spec.nope"));
+  CHECK_FALSE(kv::node_at(tree, r.kind, ""));
+}
+
+TEST_CASE("locate: a map key with dots, written by the server without brackets") {
+  auto loaded = kv::load_text(
+      "apiVersion: v1\nkind: Service\nmetadata:\n  name: m\n  annotations:\n"  // 1-5
+      "    prometheus.io/scrape: \"true\"\n"                                    // 6
+      "    prometheus.io/port: 9102\n",                                         // 7
+      "s.yaml");
+  REQUIRE(loaded.ok());
+  auto p = locate(loaded.resources[0], ".metadata.annotations.prometheus.io/port");
+  REQUIRE(p);
+  CHECK(p->exact);
+  CHECK(p->line == 7);
+  CHECK(kv::node_at(kv::object_tree(loaded.resources[0]), "Service", "metadata.annotations.prometheus.io/port")
+            ->Scalar() == "9102");
+}

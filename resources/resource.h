@@ -19,6 +19,15 @@ struct SourceRef {
   std::string chart;          // set when rendered from a chart: the chart directory or .tgz given
 };
 
+// A defect of an object's text that kubectl passes over but the API server would reject (a duplicate
+// key): reported as an error finding of the object, which is still validated as kubectl would send it.
+struct LocalFinding {
+  std::string rule;     // "input/duplicate-key"
+  std::string message;
+  int line = 0;         // as the object's node marks count lines, plus line_base (see Resource)
+  int column = 0;
+};
+
 struct Resource {
   YAML::Node object;          // the whole object (a map), or Null when loaded with keep_objects=false
                               // (then object_tree() in resources/loader.h parses `body` again).
@@ -33,6 +42,11 @@ struct Resource {
   std::string body;           // the text to submit: the document's own text when the object is a whole
                               // document (the server parses it as kubectl would), else JSON of `object`
   int line_base = 0;          // file line of a field = its node's Mark().line + 1 + line_base
+  std::vector<LocalFinding> local_findings;  // found while loading; body and object keep the last values
+  std::string document_text;  // the document's own text when `body` is not it because the loader rewrote
+                              // it (duplicate keys dropped); "" otherwise (see text())
+  // The text the object's node marks count lines of: its document, or `body` for a whole document.
+  const std::string& text() const { return document_text.empty() ? body : document_text; }
 
   std::string group() const {  // "" for the core group
     auto slash = api_version.find('/');

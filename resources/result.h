@@ -50,6 +50,9 @@ struct ObjectResult {
   ObjectStatus status = ObjectStatus::kValid;
   std::vector<Finding> findings;
   double duration_ms = 0;
+  // The kube-apiserver version that judged it ("v1.37.2"); "" for what no server judged (input
+  // problems of plain manifests). With several --kube-version planes, each version has its results.
+  std::string server_version;
 
   // "Kind/namespace/name" (namespace left out when empty) or the title for non-object results.
   std::string display_name() const {
@@ -72,6 +75,9 @@ struct RunSummary {
   bool aborted = false;          // the run ended early (plane lost, fatal input error)
   std::string abort_message;     // why, when aborted
   std::string server_version;    // of the plane that judged the objects, "" if none
+  // A run over several Kubernetes versions: one summary per version (its results plus those no server
+  // judged), oldest first; the fields above are the totals. Empty for a run on one server.
+  std::vector<RunSummary> versions;
 };
 
 }  // namespace kv

@@ -1,5 +1,6 @@
 #include "resources/yaml_document.h"
 
+#include <algorithm>
 #include <unordered_set>
 #include <vector>
 
@@ -55,6 +56,8 @@ class Walker {
   }
 
   std::optional<InputDefect> defect;
+  std::vector<InputDefect> duplicates;
+  bool has_duplicates() const { return has_duplicates_; }
 
  private:
   bool walk_map(const YAML::Node& n, int depth) {
@@ -62,20 +65,37 @@ class Walker {
     std::unordered_set<std::string_view> large;
     bool use_set = n.size() > 16;
     for (const auto& kv : n) {
-      if (kv.first.IsScalar()) {
-        const std::string& key = kv.first.Scalar();
-        bool dup = false;
-        if (use_set) {
-          dup = !large.insert(key).second;
-        } else {
-          for (auto k : small) dup = dup || k == key;
-          small.push_back(key);
-        }
-        if (dup) return fail("input/duplicate-key", kv.first, "duplicate key \"" + key + "\"");
+      if (!kv.first.IsScalar() || is_null_key(kv.first))
+        return fail("input/invalid-key", kv.first,
+                    std::string("map key is ") + (kv.first.IsMap() ? "a map" : kv.first.IsSequence() ? "a list" : "null") +
+                        ": kubectl cannot read it (invalid map key)");
+      const std::string& key = kv.first.Scalar();
+      bool dup = false;
+      if (use_set) {
+        dup = !large.insert(key).second;
+      } else {
+        for (auto k : small) dup = dup || k == key;
+        small.push_back(key);
+      }
+      if (dup) {
+        YAML::Mark m = kv.first.Mark();
+        duplicates.push_back(InputDefect{"input/duplicate-key",
+                                         "duplicate key \"" + key + "\": the API server rejects it; validated with "
+                                         "the last value, as kubectl sends it",
+                                         m.is_null() ? 0 : m.line + 1, m.is_null() ? 0 : m.column + 1});
+        has_duplicates_ = true;
       }
       if (!walk(kv.first, depth + 1) || !walk(kv.second, depth + 1)) return false;
     }
     return true;
+  }
+
+  // A plain "~", "null" or empty key: YAML null, which has no JSON form.
+  static bool is_null_key(const YAML::Node& k) {
+    if (k.IsNull()) return true;
+    if (k.Tag() != "?") return false;
+    const std::string& s = k.Scalar();
+    return s.empty() || s == "~" || s == "null" || s == "Null" || s == "NULL";
   }
 
   void note_quoted(const YAML::Node& n) {
@@ -102,7 +122,29 @@ class Walker {
   size_t budget_;
   size_t last_quote_ = std::string_view::npos;
   int quote_line_ = 0, quote_column_ = 0;
+  bool has_duplicates_ = false;
 };
+
+// Drops every entry of a map but the last of its key, everywhere in the tree (what kubectl's decoder
+// keeps). Node::remove(key) removes the first entry equal to the key.
+void keep_last_values(YAML::Node n, int depth = 0) {
+  if (depth > kMaxNestingDepth) return;
+  if (n.IsSequence()) {
+    for (auto item : n) keep_last_values(item, depth + 1);
+    return;
+  }
+  if (!n.IsMap()) return;
+  std::vector<std::pair<std::string, int>> counts;
+  for (const auto& kv : n) {
+    const std::string& key = kv.first.Scalar();
+    auto it = std::find_if(counts.begin(), counts.end(), [&](const auto& c) { return c.first == key; });
+    if (it == counts.end()) counts.emplace_back(key, 1);
+    else ++it->second;
+  }
+  for (const auto& [key, count] : counts)
+    for (int i = 1; i < count; ++i) n.remove(key);
+  for (auto kv : n) keep_last_values(kv.second, depth + 1);
+}
 
 // An upper estimate of the nodes in `text`: every node but the first needs one of these characters.
 size_t estimate_nodes(std::string_view text) {
@@ -153,6 +195,11 @@ DocumentParse parse_document(std::string_view text) {
   if (w.defect) {
     out.defect = std::move(w.defect);
     out.root.reset();
+    return out;
+  }
+  if (w.has_duplicates()) {
+    keep_last_values(out.root);
+    out.duplicates = std::move(w.duplicates);
   }
   return out;
 }

@@ -6,6 +6,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include <yaml-cpp/yaml.h>
 
@@ -23,6 +24,10 @@ struct InputDefect {
 struct DocumentParse {
   YAML::Node root;                    // valid when `defect` is empty (Null for an empty document)
   std::optional<InputDefect> defect;
+  // Duplicate map keys, each at its second (third, ...) key. kubectl reads such a document and keeps the
+  // last value; the API server's strict decoding rejects it. `root` then holds only the last value of
+  // each key, as kubectl sends it.
+  std::vector<InputDefect> duplicates;
 };
 
 // Deepest nesting parse_document() accepts (yaml-cpp itself stops at about half of this).
@@ -33,11 +38,12 @@ inline constexpr int kMaxNestingDepth = 512;
 // holds about 1.2 million).
 inline constexpr size_t kMaxDocumentNodes = 2'500'000;
 
-// Parses `text` as one YAML (or JSON) document. Never throws. The tree is walked once: a duplicate map
-// key, a quoted scalar left open until the end of the text, more than kMaxNestingDepth levels (alias
-// cycles included), or more nodes than the text can hold without aliases (4 per byte + 10,000: an alias
-// bomb) are defects, reported instead of the tree; so is a text estimated to hold more than
-// kMaxDocumentNodes nodes ("input/too-large", refused before parsing).
+// Parses `text` as one YAML (or JSON) document. Never throws. The tree is walked once: a map key that
+// kubectl cannot turn into JSON (a map, a list or null: "input/invalid-key"), a quoted scalar left open
+// until the end of the text, more than kMaxNestingDepth levels (alias cycles included), or more nodes than
+// the text can hold without aliases (4 per byte + 10,000: an alias bomb) are defects, reported instead of
+// the tree; so is a text estimated to hold more than kMaxDocumentNodes nodes ("input/too-large", refused
+// before parsing). Duplicate keys are not: see DocumentParse::duplicates.
 DocumentParse parse_document(std::string_view text);
 
 }  // namespace kv

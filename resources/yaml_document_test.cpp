@@ -42,20 +42,41 @@ TEST_CASE("parse_document names tab indentation") {
   CHECK_FALSE(parse_document("a: \"x\ty\"\nb: |\n  \tliteral tab\n").defect);
 }
 
-TEST_CASE("parse_document rejects duplicate keys at the second key") {
+TEST_CASE("parse_document keeps the last value of a duplicate key and reports the later key") {
   auto p = parse_document("metadata:\n  name: a\n  labels: {}\n  name: b\n");
-  REQUIRE(p.defect);
-  CHECK(p.defect->rule == "input/duplicate-key");
-  CHECK(p.defect->message == "duplicate key \"name\"");
-  CHECK(p.defect->line == 4);
-  CHECK(p.defect->column == 3);
+  REQUIRE_FALSE(p.defect);
+  REQUIRE(p.duplicates.size() == 1);
+  CHECK(p.duplicates[0].rule == "input/duplicate-key");
+  CHECK(p.duplicates[0].message.rfind("duplicate key \"name\"", 0) == 0);
+  CHECK(p.duplicates[0].line == 4);
+  CHECK(p.duplicates[0].column == 3);
+  CHECK(p.root["metadata"]["name"].as<std::string>() == "b");
+  CHECK(p.root["metadata"].size() == 2);
+  CHECK(p.root["metadata"]["name"].Mark().line == 3);  // the kept key is the last one, marks intact
   std::string big = "data:\n";
   for (int i = 0; i < 100; ++i) big += "  k" + std::to_string(i) + ": v\n";
-  big += "  k42: again\n";
+  big += "  k42: again\n  k7: x\n  k7: y\n";
   auto q = parse_document(big);
+  REQUIRE(q.duplicates.size() == 3);
+  CHECK(q.duplicates[0].line == 102);
+  CHECK(q.duplicates[2].line == 104);
+  CHECK(q.root["data"]["k7"].as<std::string>() == "y");
+  CHECK(q.root["data"]["k42"].as<std::string>() == "again");
+  CHECK(q.root["data"].size() == 100);
+  CHECK(parse_document("a: {x: 1}\nb: {x: 1}\n").duplicates.empty());  // same key in different maps
+}
+
+TEST_CASE("parse_document refuses map keys kubectl cannot read, at their line") {
+  auto p = parse_document("a: 1\n? {x: 1}\n: v\n");
+  REQUIRE(p.defect);
+  CHECK(p.defect->rule == "input/invalid-key");
+  CHECK(p.defect->line == 2);
+  CHECK(p.defect->message.find("invalid map key") != std::string::npos);
+  auto q = parse_document("metadata:\n  labels:\n    ~: x\n");
   REQUIRE(q.defect);
-  CHECK(q.defect->line == 102);
-  CHECK_FALSE(parse_document("a: {x: 1}\nb: {x: 1}\n").defect);  // same key in different maps
+  CHECK(q.defect->rule == "input/invalid-key");
+  CHECK(q.defect->line == 3);
+  CHECK_FALSE(parse_document("a:\n  1: x\n  true: y\n").defect);  // numbers and booleans become strings
 }
 
 TEST_CASE("parse_document rejects quotes left open until the end of the document") {

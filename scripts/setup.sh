@@ -2,12 +2,24 @@
 # Does all set-up on a fresh machine, idempotently: installs missing Debian packages, builds the real
 # kube-apiserver/etcd/kubectl/helm from the Go module proxy into kvalidate's cache (once), installs the
 # report validators used by the tests, and builds kvalidate into ./build.
-# Usage: scripts/setup.sh [--no-test-tools]
+# Usage: scripts/setup.sh [--no-test-tools] [--kube-versions V[,V...]]
+#   --kube-versions also builds those Kubernetes versions (e.g. 1.35,1.36) for `--kube-version`; without
+#   it only the default version is built (the others are built on first use).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 say() { printf '== setup: %s\n' "$*" >&2; }
 start=$SECONDS
+test_tools=1 kube_versions=()
+while [ $# -gt 0 ]; do
+  case $1 in
+    --no-test-tools) test_tools=0 ;;
+    --kube-versions) shift; IFS=, read -ra kube_versions <<< "${1:-}" ;;
+    --kube-versions=*) IFS=, read -ra kube_versions <<< "${1#*=}" ;;
+    *) echo "setup.sh: unknown option $1 (usage: setup.sh [--no-test-tools] [--kube-versions V[,V...]])" >&2; exit 2 ;;
+  esac
+  shift
+done
 
 packages=(build-essential cmake ninja-build pkg-config libyaml-cpp-dev libcurl4-openssl-dev libssl-dev
           libcli11-dev libfmt-dev doctest-dev libxml2-utils python3 golang-go)
@@ -26,8 +38,9 @@ fi
 
 say "Go-built binaries (cached under ${XDG_CACHE_HOME:-$HOME/.cache}/kvalidate/bin)"
 tools/go/build.sh
+for v in "${kube_versions[@]}"; do tools/go/build.sh "kubernetes@$v"; done
 
-if [ "${1:-}" != "--no-test-tools" ]; then
+if [ $test_tools = 1 ]; then
   say "test tools: report validators (xmllint, jsonschema, SARIF Multitool), pre-commit"
   bash tests/schemas/install-validators.sh
   bash tests/e2e/install-precommit.sh

@@ -2,6 +2,10 @@
 # Builds everything (scripts/setup.sh does all set-up) and runs the whole test suite under ctest.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
-"$root/scripts/setup.sh"
+# One Kubernetes version besides the default, for the multi-version end-to-end test (tests/e2e/test_versions.py).
+. "$root/tools/go/versions.env"
+"$root/scripts/setup.sh" --kube-versions "$KUBERNETES_TEST_VERSION"
+# Helm 4 is the default (built by setup.sh); the chart tests run under Helm 3 as well.
+"$root/tools/go/build.sh" helm3
 cd "$root/build"
 ctest --output-on-failure --timeout 900 "$@"

@@ -228,6 +228,41 @@ Status check_rule_ids(const std::vector<std::string>& ids) {
   return Status::Ok();
 }
 
+Result<RiskPolicy> make_risk_policy(const std::string& mode, const std::map<std::string, std::string>& per_rule) {
+  RiskPolicy p;
+  if (mode == "off") p.mode = RiskMode::kOff;
+  else if (mode == "error") p.mode = RiskMode::kError;
+  else if (mode != "warn" && !mode.empty())
+    return Status::InvalidInput(fmt::format("--risk-rules \"{}\" is not one of off, warn, error", mode));
+  for (const auto& [id, word] : per_rule) {
+    KV_RETURN_IF_ERROR(check_rule_ids({id}));
+    if (word == "off") p.per_rule[id] = std::nullopt;
+    else if (word == "info") p.per_rule[id] = Severity::kInfo;
+    else if (word == "warning") p.per_rule[id] = Severity::kWarning;
+    else if (word == "error") p.per_rule[id] = Severity::kError;
+    else
+      return Status::InvalidInput(
+          fmt::format("severity \"{}\" of rule {} is not one of off, info, warning, error", word, id));
+  }
+  return p;
+}
+
+void apply_risk_policy(std::vector<Finding>& findings, const RiskPolicy& policy) {
+  std::vector<Finding> kept;
+  for (auto& f : findings) {
+    if (auto it = policy.per_rule.find(f.rule); it != policy.per_rule.end()) {
+      if (!it->second) continue;
+      f.severity = *it->second;
+    } else if (policy.mode == RiskMode::kOff) {
+      continue;
+    } else if (policy.mode == RiskMode::kWarn) {
+      f.severity = Severity::kWarning;
+    }
+    kept.push_back(std::move(f));
+  }
+  findings = std::move(kept);
+}
+
 bool is_rbac_policy_kind(const Resource& r) {
   if (r.group() != "rbac.authorization.k8s.io") return false;
   return r.kind == "Role" || r.kind == "ClusterRole" || r.kind == "RoleBinding" || r.kind == "ClusterRoleBinding";

@@ -123,3 +123,36 @@ TEST_CASE("other kinds get no risk findings; rule ids are checked") {
   CHECK(bad.exit_code() == 2);
   CHECK(bad.message().find("KV-RBAC-099") != std::string::npos);
 }
+
+TEST_CASE("risk policy: warnings by default, catalog severities with error, per-rule severities win") {
+  auto wide = risks_of(load("risks/KV-RBAC-001.yaml"));
+  REQUIRE(!wide.empty());
+  REQUIRE(wide[0].severity == kv::Severity::kError);
+  auto warn = kv::make_risk_policy("", {});
+  REQUIRE(warn.ok());
+  auto f = wide;
+  kv::apply_risk_policy(f, *warn);
+  REQUIRE(f.size() == wide.size());
+  CHECK(f[0].severity == kv::Severity::kWarning);
+  auto error = kv::make_risk_policy("error", {{"KV-RBAC-001", "info"}});
+  REQUIRE(error.ok());
+  auto secrets = risks_of(load("risks/KV-RBAC-007.yaml"));
+  auto g = secrets;
+  kv::apply_risk_policy(g, *error);
+  CHECK(g[0].severity == kv::Severity::kWarning);  // KV-RBAC-007's catalog severity
+  g = wide;
+  kv::apply_risk_policy(g, *error);
+  CHECK(g[0].severity == kv::Severity::kInfo);
+  auto off = kv::make_risk_policy("off", {{"KV-RBAC-007", "error"}});
+  REQUIRE(off.ok());
+  g = wide;
+  kv::apply_risk_policy(g, *off);
+  CHECK(g.empty());
+  g = secrets;
+  kv::apply_risk_policy(g, *off);
+  REQUIRE(g.size() == secrets.size());
+  CHECK(g[0].severity == kv::Severity::kError);
+  CHECK_FALSE(kv::make_risk_policy("loud", {}).ok());
+  CHECK_FALSE(kv::make_risk_policy("warn", {{"KV-RBAC-999", "off"}}).ok());
+  CHECK_FALSE(kv::make_risk_policy("warn", {{"KV-RBAC-001", "fatal"}}).ok());
+}

@@ -14,8 +14,10 @@ class Redactor {
   // Remembers the values of every Secret among `resources`.
   void collect(const std::vector<Resource>& resources);
   void add_value(const std::string& value);
-  // `text` with every remembered value replaced by "[REDACTED]". For messages about a Secret itself
-  // (`about_secret`), quoted values after "Invalid value:" are removed too, however short.
+  // `text` with every whole occurrence of a remembered value (6 characters or more) replaced by
+  // "[REDACTED]": not inside a longer word, and never a segment of a field path or a map key
+  // ("spec.storageos.secretName" keeps its path whatever the Secret holds). For messages about a Secret
+  // itself (`about_secret`), quoted values after "Invalid value:" are removed too, however short.
   std::string apply(std::string text, bool about_secret = false) const;
   bool empty() const { return values_.empty(); }
 

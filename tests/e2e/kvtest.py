@@ -57,6 +57,36 @@ def cached_tool(name):
     return None
 
 
+def cached_helm(major):
+    """Path of the newest Helm `major` (3 or 4) in kvalidate's cache, building it with tools/go/build.sh
+    when it is missing (once; the script waits on the cache's lock); (path, why-not)."""
+    def find():
+        cache = os.path.join(os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "kvalidate", "bin")
+        found = [v for v in (os.listdir(cache) if os.path.isdir(cache) else [])
+                 if v.startswith(f"v{major}.") and os.access(os.path.join(cache, v, "helm"), os.X_OK)]
+        found.sort(key=lambda v: [int(x) if x.isdigit() else -1 for x in v.lstrip("v").split(".")], reverse=True)
+        return os.path.join(cache, found[0], "helm") if found else None
+    path = find()
+    if path:
+        return path, ""
+    target = "helm3" if major == 3 else "helm"
+    try:
+        p = subprocess.run(["bash", os.path.join(SRC, "tools", "go", "build.sh"), target], capture_output=True,
+                           text=True, timeout=1800)
+    except (OSError, subprocess.TimeoutExpired) as e:
+        return None, f"Helm {major} is not built and tools/go/build.sh {target} failed: {e}"
+    path = find()
+    return (path, "") if path else (None, f"Helm {major} is not built and tools/go/build.sh {target} failed: "
+                                          f"{p.stderr.strip()[-300:]}")
+
+
+def cached_tool_version(version, name):
+    """Path of `name` in kvalidate's cache folder of exactly `version`, or None."""
+    cache = os.path.join(os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "kvalidate", "bin")
+    p = os.path.join(cache, version, name)
+    return p if os.access(p, os.X_OK) else None
+
+
 class PrivateHome:
     """A temporary KVALIDATE_HOME whose plane is stopped (kvalidate down) on exit."""
 

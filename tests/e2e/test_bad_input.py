@@ -78,7 +78,9 @@ class YamlSyntax(Case):
         self.bad(p, "input/yaml-syntax")
 
     def test_duplicate_keys(self):
-        self.bad(os.path.join(BAD, "duplicate-key.yaml"), ":5:", "duplicate key")
+        # kubectl keeps the last value: the object is judged with it, the duplicate is a finding (exit 1).
+        path = os.path.join(BAD, "duplicate-key.yaml")
+        self.run_kv("manifests", path, code=1, needles=(f"{path}:5:", "duplicate key", "input/duplicate-key"))
 
     def test_too_many_problems_in_one_stream_stop_reading(self):
         p = self.write("many-bad.yaml", "---\nfoo: [\n" * 300)

@@ -1,4 +1,5 @@
-"""e2e: `kvalidate chart` renders with the real helm and judges every object on the real plane."""
+"""e2e: `kvalidate chart` renders with the real helm and judges every object on the real plane. Every test
+runs under each major: Helm 4 (the default) and Helm 3 (KVALIDATE_HELM=3), built when missing."""
 import json
 import os
 import shutil
@@ -18,9 +19,29 @@ def object_results(report):
     return [r for r in report["results"] if r["kind_of_result"] == "object"]
 
 
-class Charts(unittest.TestCase):
+class ChartTests:
+    """The chart tests; each subclass runs them with one major of helm (HELM_MAJOR)."""
+    HELM_MAJOR = None
+
+    @classmethod
+    def setUpClass(cls):
+        cls.helm, why = kvtest.cached_helm(cls.HELM_MAJOR)
+        if not cls.helm:
+            raise unittest.SkipTest(why)
+
+    def kv(self, *args, **kw):
+        return kv(*args, env={"KVALIDATE_HELM": str(self.HELM_MAJOR)}, **kw)
+
+    def kv_json(self, *args, **kw):
+        return kv_json(*args, env={"KVALIDATE_HELM": str(self.HELM_MAJOR)}, **kw)
+
+    def test_the_chosen_major_is_used(self):
+        p, doc = self.kv_json("version")
+        self.assertEqual(doc["tools"]["helm"]["path"], self.helm, explain(p))
+        self.assertEqual(doc["tools"]["helm"]["major"], self.HELM_MAJOR)
+
     def test_helm_create_chart_is_clean(self):
-        p, report = kv_json("chart", chart("webapp"))
+        p, report = self.kv_json("chart", chart("webapp"))
         self.assertEqual(p.returncode, 0, explain(p))
         objs = object_results(report)
         self.assertGreaterEqual(len(objs), 3)
@@ -31,7 +52,7 @@ class Charts(unittest.TestCase):
         self.assertEqual(dep["source"]["template"], "templates/deployment.yaml")
 
     def test_bad_pull_policy_points_at_the_template(self):
-        p, report = kv_json("chart", chart("webapp"), "--set", "image.pullPolicy=Sometimes")
+        p, report = self.kv_json("chart", chart("webapp"), "--set", "image.pullPolicy=Sometimes")
         self.assertEqual(p.returncode, 1, explain(p))
         bad = [r for r in object_results(report) if r["status"] == "invalid"]
         self.assertEqual([r["kind"] for r in bad], ["Deployment"], explain(p))
@@ -39,12 +60,17 @@ class Charts(unittest.TestCase):
         self.assertTrue(f["file"].endswith("templates/deployment.yaml") or
                         bad[0]["source"]["file"].endswith("templates/deployment.yaml"), f)
         self.assertIn("Sometimes", f["message"])
-        self.assertGreater(f["line"], 0)
-        text = kv("chart", chart("webapp"), "--set", "image.pullPolicy=Sometimes")
-        self.assertIn("templates/deployment.yaml:", text.stdout, explain(text))
+        # The same line under both majors: the template's imagePullPolicy key.
+        with open(os.path.join(chart("webapp"), "templates", "deployment.yaml")) as t:
+            line = next(n for n, l in enumerate(t, 1) if "imagePullPolicy:" in l)
+        self.assertEqual(f["line"], line, f)
+        text = self.kv("chart", chart("webapp"), "--set", "image.pullPolicy=Sometimes")
+        self.assertIn(f"templates/deployment.yaml:{line}: error: Deployment/default/webapp: "
+                      "spec.template.spec.containers[0].imagePullPolicy: Unsupported value: \"Sometimes\"",
+                      text.stdout, explain(text))
 
     def test_crd_in_crds_dir_and_cr_in_templates(self):
-        p, report = kv_json("chart", chart("with-crd"))
+        p, report = self.kv_json("chart", chart("with-crd"))
         self.assertEqual(p.returncode, 0, explain(p))
         kinds = {r["kind"]: r["status"] for r in object_results(report)}
         self.assertEqual(kinds.get("CustomResourceDefinition"), "valid", kinds)
@@ -52,7 +78,7 @@ class Charts(unittest.TestCase):
         self.assertEqual(set(kinds.values()), {"valid"}, kinds)
 
     def test_required_value_missing_is_a_render_finding(self):
-        p, report = kv_json("chart", chart("required-value"))
+        p, report = self.kv_json("chart", chart("required-value"))
         self.assertEqual(p.returncode, 1, explain(p))
         render = [r for r in report["results"] if r["kind_of_result"] == "render"]
         self.assertTrue(render, explain(p))
@@ -61,7 +87,7 @@ class Charts(unittest.TestCase):
         self.assertNotIn("Traceback", p.stderr)
 
     def test_values_matrix_one_suite_passes_one_fails(self):
-        p, report = kv_json("chart", chart("matrix"))
+        p, report = self.kv_json("chart", chart("matrix"))
         self.assertEqual(p.returncode, 1, explain(p))
         suites = {}
         for r in object_results(report):
@@ -75,20 +101,57 @@ class Charts(unittest.TestCase):
         # JUnit: one testsuite per values file.
         with tempfile.TemporaryDirectory() as d:
             out = os.path.join(d, "junit.xml")
-            kv("chart", chart("matrix"), "-o", f"junit={out}")
+            self.kv("chart", chart("matrix"), "-o", f"junit={out}")
             with open(out) as f:
                 xml = f.read()
             self.assertIn("a-values.yaml", xml)
             self.assertIn("b-values.yaml", xml)
 
     def test_kube_version_constraint_sees_the_server_version(self):
-        p, report = kv_json("chart", chart("kube-version"))
+        p, report = self.kv_json("chart", chart("kube-version"))
         self.assertEqual(p.returncode, 0, explain(p))
 
     def test_missing_dependency_is_a_clear_error(self):
-        p = kv("chart", chart("with-dependency"))
+        p = self.kv("chart", chart("with-dependency"))
         self.assertEqual(p.returncode, 2, explain(p))
         self.assertIn("helm dependency build", p.stderr + p.stdout)
+
+    def test_template_parse_error_is_a_lint_and_render_finding_at_the_template_line(self):
+        with tempfile.TemporaryDirectory() as d:
+            broken = os.path.join(d, "webapp")
+            shutil.copytree(chart("webapp"), broken)
+            with open(os.path.join(broken, "templates", "broken.yaml"), "w") as f:
+                f.write("# a comment\n{{ .Values.x | nosuchfunction }}\n")
+            p, report = self.kv_json("chart", broken)
+            self.assertEqual(p.returncode, 1, explain(p))
+            where = {(r["kind_of_result"], f["file"], f["line"]) for r in report["results"] for f in r["findings"]
+                     if f["severity"] == "error"}
+            target = os.path.join(broken, "templates", "broken.yaml")
+            self.assertIn(("lint", target, 2), where, explain(p))
+            self.assertIn(("render", target, 2), where, explain(p))
+
+    def test_lookup_renders_offline_by_default_and_against_the_plane_with_the_flag(self):
+        p, report = self.kv_json("chart", chart("lookup"), "--no-lint")
+        self.assertEqual(p.returncode, 1, explain(p))  # offline: lookup found nothing, the label is invalid
+        infos = [f for r in report["results"] if r["title"] == "lookup" for f in r["findings"]]
+        self.assertEqual([f["line"] for f in infos], [1, 2], explain(p))
+        self.assertTrue(all("rendered without a cluster" in f["message"] for f in infos), infos)
+        p, report = self.kv_json("chart", chart("lookup"), "--no-lint", "--lookup")
+        self.assertEqual(p.returncode, 0, explain(p))  # kube-system was found: the label is valid
+        infos = [f for r in report["results"] if r["title"] == "lookup" for f in r["findings"]]
+        self.assertEqual(len(infos), 1, explain(p))
+        self.assertEqual(infos[0]["line"], 2)
+        self.assertIn("returned an empty map: no Secret default/lookup-db-password on the cluster", infos[0]["message"])
+
+    def test_chart_api_v3_is_a_finding_at_chart_yaml(self):
+        p, report = self.kv_json("chart", chart("api-v3"))
+        self.assertEqual(p.returncode, 1, explain(p))
+        target = os.path.join(chart("api-v3"), "Chart.yaml")
+        errors = [(r["kind_of_result"], f["line"]) for r in report["results"] for f in r["findings"]
+                  if f["severity"] == "error" and f["file"] == target]
+        self.assertIn(("lint", 1), errors, explain(p))  # both majors' lint: apiVersion 'v3' is not valid
+        if self.HELM_MAJOR == 4:
+            self.assertIn(("render", 1), errors, explain(p))  # Helm 4.3 refuses to render it
 
     def test_packaged_chart(self):
         helm = kvtest.cached_tool("helm")
@@ -97,8 +160,16 @@ class Charts(unittest.TestCase):
         with tempfile.TemporaryDirectory() as d:
             subprocess.run([helm, "package", chart("webapp"), "-d", d], check=True, capture_output=True)
             tgz = [f for f in os.listdir(d) if f.endswith(".tgz")][0]
-            p = kv("chart", os.path.join(d, tgz), "-n", "demo", "--release", "r1")
+            p = self.kv("chart", os.path.join(d, tgz), "-n", "demo", "--release", "r1")
             self.assertEqual(p.returncode, 0, explain(p))
+
+
+class Helm4Charts(ChartTests, unittest.TestCase):
+    HELM_MAJOR = 4
+
+
+class Helm3Charts(ChartTests, unittest.TestCase):
+    HELM_MAJOR = 3
 
 
 if __name__ == "__main__":

@@ -3,7 +3,9 @@
 # the wrapper modules beside this script, once, into
 #   ${XDG_CACHE_HOME:-$HOME/.cache}/kvalidate/bin/<version>/<tool>
 # and reuses them when present. Idempotent; safe to run concurrently (flock).
-# Usage: build.sh [kubernetes|etcd|helm]...   (default: all)
+# Usage: build.sh [kubernetes|kubernetes@VERSION|etcd|helm|helm3]...   (default: kubernetes etcd helm)
+#   helm is Helm 4 (kvalidate's default); helm3 is Helm 3, still selectable (`helm: 3`) and tested.
+#   kubernetes@1.35 or kubernetes@v1.35.4 builds one of KUBERNETES_VERSIONS (a minor = its pinned patch).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/versions.env"
@@ -32,14 +34,24 @@ build_into() {
   log "built ${tools[*]} $version in $((SECONDS - start))s"
 }
 
+# kube_version V: the pinned exact version for V (a minor like 1.35, or an exact version), or fails.
+kube_version() {
+  local want=${1#v} v
+  for v in $KUBERNETES_VERSIONS; do
+    case ${v#v} in "$want"|"$want".*) echo "$v"; return 0 ;; esac
+  done
+  log "unsupported Kubernetes version: $1 (supported: $KUBERNETES_VERSIONS)"; return 2
+}
+
 kubernetes() {
-  local v=$KUBERNETES_VERSION minor; minor=${v#v1.}; minor=${minor%%.*}
+  local v=${1:-$KUBERNETES_VERSION} minor; minor=${v#v1.}; minor=${minor%%.*}
+  local dir=$here/kubernetes; [ "$v" = "$KUBERNETES_VERSION" ] || dir=$here/kubernetes/1.$minor
   local pkg=k8s.io/component-base/version cgo=k8s.io/client-go/pkg/version ld="-s -w" p
   for p in $pkg $cgo; do
     ld+=" -X $p.gitVersion=$v -X $p.gitMajor=1 -X $p.gitMinor=$minor -X $p.gitTreeState=clean"
     ld+=" -X $p.buildDate=1970-01-01T00:00:00Z"
   done
-  (cd "$here/kubernetes" && build_into "$v" kube-apiserver kubectl -- -ldflags "$ld" \
+  (cd "$dir" && build_into "$v" kube-apiserver kubectl -- -ldflags "$ld" \
     k8s.io/kubernetes/cmd/kube-apiserver k8s.io/kubernetes/cmd/kubectl)
 }
 
@@ -47,18 +59,34 @@ etcd() {
   (cd "$here/etcd" && build_into "$ETCD_VERSION" etcd -- -ldflags "-s -w" go.etcd.io/etcd/server/v3)
 }
 
-helm() {
-  local kv minor; kv=$(cd "$here/helm" && go list -m -f '{{.Version}}' k8s.io/client-go)
+# Helm 3 sets its default Kubernetes version (.Capabilities without --kube-version) from ldflags; match
+# it to the client-go it is built with, as helm's own release build does.
+helm3() {
+  local kv minor; kv=$(cd "$here/helm3" && go list -m -f '{{.Version}}' k8s.io/client-go)
   minor=${kv#v0.}; minor=${minor%%.*}
-  local ld="-s -w -X helm.sh/helm/v3/internal/version.version=$HELM_VERSION -X helm.sh/helm/v3/internal/version.gitTreeState=clean"
-  ld+=" -X helm.sh/helm/v3/pkg/lint/rules.k8sVersionMajor=1 -X helm.sh/helm/v3/pkg/lint/rules.k8sVersionMinor=$minor"
-  ld+=" -X helm.sh/helm/v3/pkg/chartutil.k8sVersionMajor=1 -X helm.sh/helm/v3/pkg/chartutil.k8sVersionMinor=$minor"
-  (cd "$here/helm" && build_into "$HELM_VERSION" helm -- -ldflags "$ld" helm.sh/helm/v3/cmd/helm)
+  local p=helm.sh/helm/v3
+  local ld="-s -w -X $p/internal/version.version=$HELM3_VERSION -X $p/internal/version.gitTreeState=clean"
+  ld+=" -X $p/pkg/lint/rules.k8sVersionMajor=1 -X $p/pkg/lint/rules.k8sVersionMinor=$minor"
+  ld+=" -X $p/pkg/chartutil.k8sVersionMajor=1 -X $p/pkg/chartutil.k8sVersionMinor=$minor"
+  (cd "$here/helm3" && build_into "$HELM3_VERSION" helm -- -ldflags "$ld" $p/cmd/helm)
+}
+
+# Helm 4 has no ldflags variables for its default Kubernetes version: it reads the version of
+# k8s.io/client-go from the binary's build info (pkg/chart/common/capabilities.go), which the wrapper
+# module's go.sum pins. Only its own version is stamped, as its Makefile does.
+helm() {
+  local p=helm.sh/helm/v4
+  local ld="-s -w -X $p/internal/version.version=$HELM_VERSION -X $p/internal/version.gitTreeState=clean"
+  (cd "$here/helm4" && build_into "$HELM_VERSION" helm -- -ldflags "$ld" $p/cmd/helm)
 }
 
 exec 9>"$cache/bin/.lock"
-flock 9
+flock -n 9 || { log "waiting for another build to finish (lock $cache/bin/.lock)"; flock 9; }
 targets=("$@"); [ ${#targets[@]} -gt 0 ] || targets=(kubernetes etcd helm)
 for t in "${targets[@]}"; do
-  case $t in kubernetes|etcd|helm) "$t" ;; *) log "unknown target: $t"; exit 2 ;; esac
+  case $t in
+    kubernetes|etcd|helm|helm3) "$t" ;;
+    kubernetes@*) v=$(kube_version "${t#kubernetes@}") || exit 2; kubernetes "$v" ;;
+    *) log "unknown target: $t"; exit 2 ;;
+  esac
 done

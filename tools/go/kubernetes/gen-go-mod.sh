@@ -1,10 +1,21 @@
 #!/usr/bin/env bash
-# Regenerates go.mod for the kubernetes wrapper module from k8s.io/kubernetes' own go.mod:
+# Regenerates go.mod for a kubernetes wrapper module from k8s.io/kubernetes' own go.mod:
 # every ./staging/src/k8s.io/X replace becomes a replace to the published k8s.io/X v0.MINOR.PATCH.
 # Needed because `go install k8s.io/kubernetes/...@version` refuses modules with replace directives.
+# Usage: gen-go-mod.sh [VERSION]   (default: KUBERNETES_VERSION, written here; any other version is
+# written to <minor>/ beside this script, with a copy of tools.go so both name the same commands)
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/../versions.env"
+default=$KUBERNETES_VERSION
+KUBERNETES_VERSION=${1:-$default}
+out=$here
+if [ "$KUBERNETES_VERSION" != "$default" ]; then
+  minor=${KUBERNETES_VERSION#v}; minor=${minor%.*}
+  out=$here/$minor
+  mkdir -p "$out"
+  cp "$here/tools.go" "$out/tools.go"
+fi
 staging="v0.${KUBERNETES_VERSION#v1.}"
 modfile=$(cd "$(mktemp -d)" && go mod download -json "k8s.io/kubernetes@${KUBERNETES_VERSION}" |
   python3 -c 'import json,sys; print(json.load(sys.stdin)["GoMod"])')
@@ -23,6 +34,6 @@ goline=$(grep -m1 -E '^go [0-9]' "$modfile")
   grep -E '^\s*k8s\.io/[^ ]+ => \./staging/' "$modfile" |
     awk -v v="$staging" '{ printf "\t%s => %s %s\n", $1, $1, v }'
   echo ")"
-} > "$here/go.mod"
-cd "$here"
+} > "$out/go.mod"
+cd "$out"
 go mod tidy

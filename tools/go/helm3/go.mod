@@ -1,4 +1,4 @@
-module kvalidate.local/tools/helm
+module kvalidate.local/tools/helm3
 
 go 1.26.0
 

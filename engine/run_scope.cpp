@@ -1,0 +1,270 @@
+#include "engine/run_scope.h"
+
+#include <dirent.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <ctime>
+#include <random>
+#include <thread>
+
+#include "controlplane/files.h"
+#include "controlplane/state.h"
+#include "core/json.h"
+#include "core/process.h"
+#include "core/yaml_util.h"
+#include "resources/flow_yaml.h"
+
+namespace kv::engine {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+std::string runs_dir(const std::string& state_dir) { return state_dir + "/runs"; }
+std::string locks_dir(const std::string& state_dir) { return state_dir + "/locks"; }
+std::string record_path(const std::string& state_dir, const std::string& id) {
+  return runs_dir(state_dir) + "/" + id + ".json";
+}
+
+std::string new_run_id() {
+  std::random_device rd;
+  unsigned long long bits = (static_cast<unsigned long long>(rd()) << 32) ^ rd() ^ static_cast<unsigned long long>(getpid());
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "r%012llx", bits & 0xffffffffffffULL);
+  return buf;
+}
+
+// Waits (bounded) until GET `path` answers 404.
+Status wait_gone(kube::Client& client, const std::string& path) {
+  kube::Request get;
+  get.path = path;
+  auto until = Clock::now() + std::chrono::seconds(30);
+  for (;;) {
+    auto resp = client.send(get);
+    if (!resp.transport_ok()) return Status::Unavailable("the API server did not answer: " + resp.transport_error);
+    if (resp.status == 404) return Status::Ok();
+    if (Clock::now() >= until) return Status::Unavailable(path + " was still there 30s after its deletion");
+    std::this_thread::sleep_for(std::chrono::milliseconds(25));
+  }
+}
+
+// Deletes what a run created. A namespace stays Terminating without a namespace controller, which this
+// plane does not run: its finalizer is cleared through the /finalize subresource.
+Status delete_real(kube::Client& client, const RealObject& obj) {
+  kube::Request del;
+  del.method = "DELETE";
+  del.path = obj.path;
+  auto resp = client.send(del);
+  if (!resp.transport_ok()) return Status::Unavailable("the API server did not answer: " + resp.transport_error);
+  if (resp.status == 404) return Status::Ok();
+  if (!resp.success()) return Status::Unavailable("cannot delete " + obj.path + ": HTTP " + std::to_string(resp.status));
+  if (obj.is_namespace) {
+    std::string name = obj.path.substr(obj.path.rfind('/') + 1);
+    kube::Request fin;
+    fin.method = "PUT";
+    fin.path = obj.path + "/finalize";
+    fin.content_type = "application/json";
+    JsonWriter w(false);
+    w.begin_object().key("apiVersion").value("v1").key("kind").value("Namespace");
+    w.key("metadata").begin_object().key("name").value(name).end_object();
+    w.key("spec").begin_object().key("finalizers").begin_array().end_array().end_object();
+    w.end_object();
+    fin.body = w.str();
+    auto f = client.send(fin);
+    if (!f.transport_ok()) return Status::Unavailable("the API server did not answer: " + f.transport_error);
+    if (!f.success() && f.status != 404)
+      return Status::Unavailable("cannot finalize " + obj.path + ": HTTP " + std::to_string(f.status));
+  }
+  return wait_gone(client, obj.path);
+}
+
+std::string record_json(const std::string& id, pid_t pid, unsigned long long start, const std::vector<RealObject>& objs) {
+  JsonWriter w;
+  w.begin_object().key("id").value(id).key("pid").value(static_cast<int64_t>(pid));
+  w.key("start_time").value(static_cast<int64_t>(start));
+  w.key("recorded_at").value(static_cast<int64_t>(std::time(nullptr)));
+  w.key("created").begin_array();
+  for (const auto& o : objs) {
+    w.begin_object().key("rank").value(o.rank).key("key").value(o.key).key("digest").value(o.digest);
+    w.key("path").value(o.path).key("namespace").value(o.is_namespace).end_object();
+  }
+  w.end_array().end_object();
+  return w.str();
+}
+
+struct Record {
+  pid_t pid = 0;
+  unsigned long long start_time = 0;
+  std::vector<RealObject> created;
+};
+
+std::optional<Record> parse_record(const std::string& text) {
+  auto doc = parse_json(text, "run record");
+  if (!doc.ok() || !doc->IsMap()) return std::nullopt;
+  Record r;
+  try {
+    r.pid = static_cast<pid_t>(std::stol(scalar_at(*doc, "pid")));
+    r.start_time = std::stoull(scalar_at(*doc, "start_time"));
+  } catch (...) {
+    return std::nullopt;
+  }
+  const YAML::Node created = (*doc)["created"];
+  if (created && created.IsSequence())
+    for (const auto& c : created) {
+      RealObject o;
+      o.key = scalar_at(c, "key");
+      o.digest = scalar_at(c, "digest");
+      o.path = scalar_at(c, "path");
+      o.is_namespace = scalar_at(c, "namespace") == "true";
+      if (!o.key.empty() && o.path.rfind("/api", 0) == 0) r.created.push_back(std::move(o));
+    }
+  return r;
+}
+
+}  // namespace
+
+std::string content_digest(std::string_view text) {
+  unsigned long long h = 1469598103934665603ULL;  // FNV-1a 64
+  for (unsigned char c : text) {
+    h ^= c;
+    h *= 1099511628211ULL;
+  }
+  char buf[20];
+  std::snprintf(buf, sizeof buf, "%016llx", h);
+  return buf;
+}
+
+std::string labelled_body(const YAML::Node& object, const std::string& run_id) {
+  YAML::Node copy = YAML::Clone(object);
+  // (Non-const operator[] creates missing or null maps on the way.)
+  copy["metadata"]["labels"]["kvalidate.io/managed"] = "true";
+  copy["metadata"]["labels"][kRunLabel] = run_id;
+  return to_flow_yaml(copy);
+}
+
+RunScope::RunScope(kube::Client& client, std::string state_dir, std::string id)
+    : client_(client), state_dir_(std::move(state_dir)), id_(std::move(id)), locks_(locks_dir(state_dir_)) {}
+
+RunScope::~RunScope() { (void)release(); }
+
+Result<std::unique_ptr<RunScope>> RunScope::Open(kube::Client& client, const std::string& state_dir) {
+  KV_RETURN_IF_ERROR(controlplane::make_private_dir(runs_dir(state_dir)));
+  KV_RETURN_IF_ERROR(controlplane::make_private_dir(locks_dir(state_dir)));
+  sweep_dead_runs(client, state_dir);
+  std::unique_ptr<RunScope> scope(new RunScope(client, state_dir, new_run_id()));
+  KV_RETURN_IF_ERROR(scope->write_record());
+  return scope;
+}
+
+Status RunScope::write_record() const {
+  return controlplane::write_file_atomic(record_path(state_dir_, id_),
+                                         record_json(id_, getpid(), pid_start_time(getpid()).value_or(0), created_),
+                                         0600);
+}
+
+Result<bool> RunScope::baseline_has(const std::string& path) {
+  kube::Request get;
+  get.path = path;
+  auto resp = client_.send(get);
+  if (!resp.transport_ok()) return Status::Unavailable("the API server did not answer: " + resp.transport_error);
+  if (resp.status == 404) return false;
+  if (!resp.success()) return Status::Unavailable("cannot read " + path + ": HTTP " + std::to_string(resp.status));
+  auto doc = parse_json(resp.body, path);
+  if (!doc.ok()) return doc.status();
+  const YAML::Node meta = (*doc)["metadata"];
+  return scalar_at(meta.IsMap() ? meta["labels"] : YAML::Node(), kRunLabel).empty();
+}
+
+Status RunScope::claim(std::vector<RealObject> objects, std::chrono::milliseconds wait) {
+  std::sort(objects.begin(), objects.end(),
+            [](const RealObject& a, const RealObject& b) { return std::tie(a.rank, a.key) < std::tie(b.rank, b.key); });
+  for (auto& o : objects) {
+    if (std::any_of(claimed_.begin(), claimed_.end(), [&](const RealObject& c) { return c.key == o.key; })) continue;
+    if (o.rank < max_rank_)
+      return Status::Internal("run isolation: " + o.key + " claimed after objects of a later rank");
+    auto hold = locks_.acquire(o.key, o.digest, wait);
+    if (!hold.ok()) return hold.status();
+    max_rank_ = o.rank;
+    holds_.push_back(std::move(*hold));
+    claimed_.push_back(std::move(o));
+  }
+  return Status::Ok();
+}
+
+kube::Response RunScope::create(const RealObject& obj, const kube::Request& req) {
+  created_.push_back(obj);
+  if (Status s = write_record(); !s.ok()) {
+    kube::Response refused;
+    refused.transport_error = "not created: the run's record cannot be written: " + s.message();
+    return refused;
+  }
+  return client_.send(req);
+}
+
+Status RunScope::release() {
+  if (released_) return Status::Ok();
+  Status first;
+  std::vector<RealObject> left;
+  for (auto it = created_.rbegin(); it != created_.rend(); ++it) {
+    const RealObject& obj = *it;
+    auto held = std::find_if(claimed_.begin(), claimed_.end(), [&](const RealObject& c) { return c.key == obj.key; });
+    Status s;
+    if (held == claimed_.end()) {
+      s = delete_real(client_, obj);
+    } else {
+      size_t i = static_cast<size_t>(held - claimed_.begin());
+      s = locks_.release(std::move(holds_[i]), [&] { return delete_real(client_, obj); });
+      claimed_.erase(held);
+      holds_.erase(holds_.begin() + static_cast<long>(i));
+    }
+    if (!s.ok()) {
+      if (first.ok()) first = s;
+      left.push_back(obj);
+    }
+  }
+  holds_.clear();
+  claimed_.clear();
+  created_.assign(left.rbegin(), left.rend());
+  released_ = true;
+  if (created_.empty()) std::remove(record_path(state_dir_, id_).c_str());
+  else (void)write_record();  // what could not be removed stays recorded for the next run's sweep
+  return first;
+}
+
+int RunScope::sweep_dead_runs(kube::Client& client, const std::string& state_dir) {
+  std::vector<std::string> names;
+  if (DIR* d = opendir(runs_dir(state_dir).c_str())) {
+    while (struct dirent* e = readdir(d)) {
+      std::string n = e->d_name;
+      if (n.size() > 5 && n.compare(n.size() - 5, 5, ".json") == 0) names.push_back(n);
+    }
+    closedir(d);
+  }
+  int swept = 0;
+  ObjectLocks locks(locks_dir(state_dir));
+  for (const auto& n : names) {
+    std::string path = runs_dir(state_dir) + "/" + n;
+    auto text = controlplane::read_file(path);
+    if (!text.ok()) continue;
+    auto rec = parse_record(*text);
+    if (rec) {
+      controlplane::ProcessRecord owner;
+      owner.pid = rec->pid;
+      owner.start_time = rec->start_time;
+      if (controlplane::process_running(owner)) continue;
+    }
+    bool all_gone = true;
+    if (rec)
+      for (auto it = rec->created.rbegin(); it != rec->created.rend(); ++it)
+        if (!locks.if_unused(it->key, it->digest, [&] { return delete_real(client, *it); }).ok()) all_gone = false;
+    if (all_gone) {
+      std::remove(path.c_str());
+      ++swept;
+    }
+  }
+  return swept;
+}
+
+}  // namespace kv::engine

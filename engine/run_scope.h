@@ -1,0 +1,96 @@
+// Run isolation on a plane kvalidate owns: everything a run creates for real there (CRDs, namespaces,
+// admission policies and their params, RBAC objects, upgrade scratch objects, ...) goes through a
+// RunScope, which records it in the plane's state dir *before* creating it, labels it with the run's id,
+// and removes it when the run ends; a run that crashed or was killed leaves its record behind, and the
+// next run on the plane sweeps it (the record names the owner's pid and start time). Concurrent runs
+// take turns per object (engine/object_locks.h): equal contents are shared, a different version of the
+// same object waits until the other runs are done with theirs. So every run sees the plane's baseline
+// plus its own input only. See docs/control-plane.md ("Run isolation").
+//
+// Use: Open() once per command run; for each object to create for real, baseline_has() (leave the
+// plane's own objects alone), claim() (all of a phase at once, ranks never decreasing), then create();
+// release() at the end (the destructor does it too).
+#pragma once
+
+#include <chrono>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <yaml-cpp/yaml.h>
+
+#include "core/status.h"
+#include "engine/object_locks.h"
+#include "kube/client.h"
+
+namespace kv::engine {
+
+// Label put on everything a run creates for real: its value is the run's id.
+inline constexpr const char* kRunLabel = "kvalidate.io/run";
+
+// Claim ranks: the order in which a run takes its turns (deadlock freedom needs one global order).
+inline constexpr int kRankCrd = 10, kRankNamespace = 20, kRankPolicy = 30, kRankRbac = 40, kRankScratch = 50;
+
+// One object a run creates for real.
+struct RealObject {
+  int rank = 0;           // kRank*
+  std::string key;        // unique per object on the plane: "crd/widgets.example.com", "namespace/shop"
+  std::string digest;     // content_digest() of what the run creates: equal digests share the object
+  std::string path;       // its API path: "/apis/apiextensions.k8s.io/v1/customresourcedefinitions/w..."
+  bool is_namespace = false;  // removed through /finalize too: no namespace controller runs here
+};
+
+// A short stable digest of an object's content (hex).
+std::string content_digest(std::string_view text);
+
+// `object` (a map) as flow YAML (resources/flow_yaml.h) with labels kvalidate.io/managed=true and
+// kvalidate.io/run=`run_id` added to its metadata; the tree itself is not changed.
+std::string labelled_body(const YAML::Node& object, const std::string& run_id);
+
+class RunScope {
+ public:
+  // Opens the scope of one run on the owned plane whose state dir is `state_dir`: sweeps the records of
+  // dead runs (removing what they created, unless a live run shares it), then records this run.
+  // IOError when the state dir cannot be written.
+  static Result<std::unique_ptr<RunScope>> Open(kube::Client& client, const std::string& state_dir);
+  ~RunScope();
+  RunScope(const RunScope&) = delete;
+  RunScope& operator=(const RunScope&) = delete;
+
+  const std::string& id() const { return id_; }
+
+  // True when the object at `path` exists on the plane and was not created by a kvalidate run (no
+  // kvalidate.io/run label): the plane's own, never to be changed. Unavailable when the server fails.
+  Result<bool> baseline_has(const std::string& path);
+
+  // Takes this run's turn for each object, in (rank, key) order, waiting at most `wait` for runs using
+  // another version. Ranks lower than one already held are refused (Internal): that order is what
+  // keeps concurrent runs from waiting on each other forever.
+  Status claim(std::vector<RealObject> objects, std::chrono::milliseconds wait = std::chrono::minutes(2));
+
+  // Records `obj` (claimed before), then sends `req`, the request that creates it for real.
+  kube::Response create(const RealObject& obj, const kube::Request& req);
+
+  // Removes, newest first, everything this run created that no other run shares any more (namespaces
+  // through /finalize, waiting until each is gone), drops the turns and the record. A failure leaves
+  // the record for the next run's sweep. Idempotent.
+  Status release();
+
+  // Sweeps the records in `state_dir` whose owner no longer runs; returns how many were swept.
+  static int sweep_dead_runs(kube::Client& client, const std::string& state_dir);
+
+ private:
+  RunScope(kube::Client& client, std::string state_dir, std::string id);
+  Status write_record() const;
+
+  kube::Client& client_;
+  std::string state_dir_, id_;
+  ObjectLocks locks_;
+  std::vector<RealObject> created_;   // in creation order
+  std::vector<ObjectHold> holds_;
+  std::vector<RealObject> claimed_;   // parallel to holds_
+  int max_rank_ = 0;
+  bool released_ = false;
+};
+
+}  // namespace kv::engine

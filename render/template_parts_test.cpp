@@ -1,0 +1,142 @@
+#include "render/template_parts.h"
+
+#include <doctest/doctest.h>
+
+#include "render/line_map.h"
+
+namespace {
+
+using kv::render::LineShape;
+
+std::vector<std::string> lines_of(const std::string& text) {
+  std::vector<std::string> out;
+  for (auto l : kv::render::split_lines(text)) out.emplace_back(l);
+  return out;
+}
+
+// metrics-server's certificate.yaml shape: helm prints the Certificate before the Issuer.
+const char* kCertificates =
+    "{{- if .Values.tls.certManager.enabled }}\n"                      // 1
+    "apiVersion: cert-manager.io/v1\n"                                  // 2
+    "kind: Issuer\n"                                                    // 3
+    "metadata:\n"                                                       // 4
+    "  name: {{ include \"ms.fullname\" . }}-issuer\n"                  // 5
+    "spec:\n"                                                           // 6
+    "  selfSigned: {}\n"                                                // 7
+    "---\n"                                                             // 8
+    "apiVersion: cert-manager.io/v1\n"                                  // 9
+    "kind: Certificate\n"                                               // 10
+    "metadata:\n"                                                       // 11
+    "  name: {{ include \"ms.fullname\" . }}\n"                         // 12
+    "spec:\n"                                                           // 13
+    "  duration: {{ .Values.tls.certManager.duration | quote }}\n"      // 14
+    "  issuerRef:\n"                                                    // 15
+    "    name: {{ include \"ms.fullname\" . }}-issuer\n"                // 16
+    "{{- end }}\n";                                                     // 17
+
+}  // namespace
+
+TEST_CASE("line shapes: literal text, patterns around actions, actions alone") {
+  auto s = kv::render::line_shapes(lines_of(
+      "kind: Service\n"
+      "  name: {{ include \"x\" . }}-web\n"
+      "  {{- toYaml .Values.labels | nindent 4 }}\n"
+      "  labels: {{- include \"l\" (dict\n"
+      "    \"a\" \"}}\") | nindent 4 }}\n"
+      "{{/* a comment with }} in it */}}\n"
+      "\n"));
+  REQUIRE(s.size() == 7);
+  CHECK(s[0].kind == LineShape::Kind::kLiteral);
+  CHECK(s[1].kind == LineShape::Kind::kPattern);
+  CHECK(s[1].pieces == std::vector<std::string>{"  name: ", "-web"});
+  CHECK(s[2].kind == LineShape::Kind::kActions);
+  CHECK(s[3].kind == LineShape::Kind::kPattern);
+  CHECK(s[3].pieces.front() == "  labels:");
+  CHECK(s[4].kind == LineShape::Kind::kActions);  // inside the action begun on the line before
+  CHECK(s[5].kind == LineShape::Kind::kActions);
+  CHECK(s[6].kind == LineShape::Kind::kBlank);
+  CHECK(kv::render::shape_matches(s[1], "  name: rel-x-web"));
+  CHECK_FALSE(kv::render::shape_matches(s[1], "  name: rel-x"));
+  CHECK(kv::render::shape_matches(s[3], "  labels:"));
+  CHECK(kv::render::shape_matches(s[0], "kind: Service   "));
+  CHECK_FALSE(kv::render::shape_matches(s[2], "    a: b"));
+}
+
+TEST_CASE("objects are matched to the part that wrote them by kind and name, not by order") {
+  auto m = kv::render::model_template(lines_of(kCertificates));
+  REQUIRE(m.parts.size() == 2);
+  CHECK(m.parts[0].kinds == std::vector<std::string>{"Issuer"});
+  CHECK(m.parts[1].kinds == std::vector<std::string>{"Certificate"});
+  CHECK(m.parts[0].first_content == 1);
+  CHECK(m.parts[1].first_content == 8);
+  auto parts = kv::render::match_parts(m, {{"Certificate", "rel-ms"}, {"Issuer", "rel-ms-issuer"}});
+  CHECK(parts == std::vector<int>{1, 0});
+}
+
+TEST_CASE("names decide between parts of one kind; the first free part breaks ties") {
+  auto m = kv::render::model_template(lines_of(
+      "apiVersion: v1\nkind: Service\nmetadata:\n  name: {{ include \"x\" . }}\n"
+      "---\n"
+      "apiVersion: v1\nkind: Service\nmetadata:\n  name: {{ include \"x\" . }}-headless\n"
+      "---\n"
+      "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ .Values.a }}\n"
+      "---\n"
+      "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ .Values.b }}\n"
+      "---\n"
+      "{{ range .Values.extra }}\n---\n{{ toYaml . }}\n{{ end }}\n"));
+  auto parts = kv::render::match_parts(
+      m, {{"Service", "r-x-headless"}, {"Service", "r-x"}, {"ConfigMap", "a"}, {"ConfigMap", "b"}, {"Secret", "s"}});
+  CHECK(parts[0] == 1);
+  CHECK(parts[1] == 0);
+  CHECK(parts[2] == 2);
+  CHECK(parts[3] == 3);
+  CHECK(parts[4] >= 4);  // no part writes a Secret: a part that writes no kind (the range over values)
+}
+
+TEST_CASE("rendered lines map to the template line that wrote them, else the nearest enclosing key") {
+  auto m = kv::render::model_template(lines_of(
+      "apiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: sa\n"       // 1-4
+      "---\n"                                                             // 5
+      "apiVersion: rbac.authorization.k8s.io/v1\n"                        // 6
+      "kind: ClusterRole\n"                                               // 7
+      "metadata:\n"                                                       // 8
+      "  name: {{ .Release.Name }}-op\n"                                  // 9
+      "  labels:\n"                                                       // 10
+      "    {{- toYaml .Values.labels | nindent 4 }}\n"                    // 11
+      "rules:\n"                                                          // 12
+      "  - apiGroups: [\"\"]\n"                                           // 13
+      "    resources: [pods]\n"                                           // 14
+      "    verbs: [get]\n"                                                // 15
+      "  - apiGroups:\n"                                                  // 16
+      "      - '*'\n"                                                     // 17
+      "    resources:\n"                                                  // 18
+      "      - '*'\n"                                                     // 19
+      "    verbs:\n"                                                      // 20
+      "      - '*'\n"));                                                  // 21
+  std::string rendered =
+      "# Source: c/templates/rbac.yaml\n"      // 1
+      "apiVersion: rbac.authorization.k8s.io/v1\n"  // 2
+      "kind: ClusterRole\n"                    // 3
+      "metadata:\n"                            // 4
+      "  name: rel-op\n"                       // 5
+      "  labels:\n"                            // 6
+      "    team: a\n"                          // 7
+      "    tier: b\n"                          // 8
+      "rules:\n"                               // 9
+      "  - apiGroups: [\"\"]\n"                // 10
+      "    resources: [pods]\n"                // 11
+      "    verbs: [get]\n"                     // 12
+      "  - apiGroups:\n"                       // 13
+      "      - '*'\n"                          // 14
+      "    resources:\n"                       // 15
+      "      - '*'\n"                          // 16
+      "    verbs:\n"                           // 17
+      "      - '*'\n";                         // 18
+  int begin = m.parts[1].begin, end = m.parts[1].end;
+  CHECK(kv::render::map_rendered_line(m, begin, end, rendered, 5) == 9);
+  CHECK(kv::render::map_rendered_line(m, begin, end, rendered, 8) == 10);  // toYaml output: `labels:`
+  CHECK(kv::render::map_rendered_line(m, begin, end, rendered, 14) == 17);
+  CHECK(kv::render::map_rendered_line(m, begin, end, rendered, 16) == 19);
+  CHECK(kv::render::map_rendered_line(m, begin, end, rendered, 18) == 21);
+  CHECK(kv::render::map_rendered_line(m, begin, end, rendered, 1) == 0);  // helm's comment: nothing encloses it
+}

@@ -1,0 +1,25 @@
+// Re-emitting an object tree so that the API server reads it exactly as it read the original text,
+// with some fields left out: the dry-run engine resubmits an object without the fields the server could
+// not decode, to find the object's other defects in the same run.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include <yaml-cpp/yaml.h>
+
+namespace kv {
+
+// One flow-style YAML document (JSON syntax) for `root`. Quoted, block and other string scalars are
+// written as JSON strings; a plain scalar that the server's YAML 1.1 decoder resolves to a number,
+// boolean or null (`0644`, `yes`, `~`, `1e3`, `.inf`) is written as the same token, unquoted, so it
+// resolves the same way. Map entries whose value is, and list items that are, one of the nodes in
+// `leave_out` (compared by identity, YAML::Node::is) are left out. Never throws.
+std::string to_flow_yaml(const YAML::Node& root, const std::vector<YAML::Node>& leave_out = {});
+
+// True when the plain scalar `s` resolves to something other than a string under YAML 1.1 as the API
+// server's decoder applies it: null (~, null), booleans (true, yes, on, y, ...), integers (decimal,
+// 0x, 0o, 0b, leading-0 octal, '_' separators) and floats (1.5, 1e3, .inf, .nan).
+bool yaml11_non_string(const std::string& s);
+
+}  // namespace kv
