@@ -55,6 +55,15 @@ void add_kind_flags(CLI::App* cmd, KindFlags& f) {
       ->check(kinds);
 }
 
+void add_policy_flags(CLI::App* cmd, PipelineOptions& p) {
+  cmd->add_option("--policies", p.policies,
+                  "The cluster's admission policies (folder or file; repeatable): applied for real on kvalidate's "
+                  "own plane before the input, not validated as input");
+  cmd->add_option("--pod-security", p.pod_security,
+                  "Pod Security level the run's namespaces enforce: privileged|baseline|restricted[:VERSION] "
+                  "(namespaces that set their own labels keep them)");
+}
+
 void add_config_flags(CLI::App* cmd, ConfigFlags& f) {
   auto* file = cmd->add_option("--config", f.file, "Config file (default: .kvalidate.yaml in this folder or above)");
   cmd->add_flag("--no-config", f.none, "Ignore .kvalidate.yaml files")->excludes(file);

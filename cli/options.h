@@ -42,7 +42,12 @@ struct PipelineOptions {
   std::string rbac_file;                   // --rbac expectations
   std::vector<std::string> disabled_rules; // --disable-rule
   KindFlags kinds;                         // --skip-kind, --reject-kind
+  std::vector<std::string> policies;       // --policies DIR|FILE: the cluster's admission policies
+  std::string pod_security;                // --pod-security LEVEL[:VERSION]; "" = none
 };
+
+// --policies and --pod-security on the command line of `cmd`.
+void add_policy_flags(CLI::App* cmd, PipelineOptions& p);
 
 void add_cluster_flags(CLI::App* cmd, ClusterFlags& f);
 // --as, --as-group, --as-uid: every request impersonates them, as kubectl's flags (not for can-i, whose

@@ -12,7 +12,7 @@
 
 #include "resources/resource.h"
 #include "validators/admission_policy.h"
-#include "validators/result.h"
+#include "resources/result.h"
 
 namespace kv {
 

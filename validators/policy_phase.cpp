@@ -11,7 +11,7 @@
 #include "core/yaml_util.h"
 #include "resources/loader.h"
 #include "validators/admission_policy.h"
-#include "validators/requests.h"
+#include "kube/requests.h"
 
 namespace kv {
 
@@ -36,7 +36,7 @@ std::string http_error(const kube::Response& r) {
 kube::Request label_request(const std::string& ns, const std::map<std::string, std::string>& labels) {
   kube::Request q;
   q.method = "PATCH";
-  q.path = "/api/v1/namespaces/" + percent_encode(ns) + "?fieldManager=" + kLabelManager + "&force=true";
+  q.path = "/api/v1/namespaces/" + kube::percent_encode(ns) + "?fieldManager=" + kLabelManager + "&force=true";
   q.content_type = "application/apply-patch+yaml";
   JsonWriter w(false);
   w.begin_object().key("apiVersion").value("v1").key("kind").value("Namespace");
@@ -102,7 +102,7 @@ Result<std::vector<std::string>> PolicyScope::label_namespaces(const std::option
   std::vector<kube::Request> gets;
   for (const auto& ns : live) {
     kube::Request q;
-    q.path = "/api/v1/namespaces/" + percent_encode(ns);
+    q.path = "/api/v1/namespaces/" + kube::percent_encode(ns);
     gets.push_back(std::move(q));
   }
   auto answers = client_.send_all(gets, jobs_);

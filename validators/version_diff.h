@@ -7,7 +7,7 @@
 #include <vector>
 
 #include "kube/discovery.h"
-#include "validators/result.h"
+#include "resources/result.h"
 
 namespace kv {
 
