@@ -50,7 +50,7 @@ int run_logs(const LogsOptions& o) {
     for (const auto& p : s->processes) components.push_back(p.component);
   }
   if (components.empty())
-    for (const char* c : {"etcd", "apiserver", "k3s"})
+    for (const char* c : {"etcd", "apiserver", "k3s", "controller-manager", "scheduler", "kwok"})
       if (std::filesystem::exists(controlplane::log_file(dir, c))) components.push_back(c);
   std::vector<Followed> files;
   for (const auto& c : components) {
@@ -78,14 +78,16 @@ int run_logs(const LogsOptions& o) {
   }
 }
 
-Registrar reg({"logs", "Print the control plane's logs (etcd, apiserver, k3s)", 13,
+Registrar reg({"logs", "Print the control plane's logs (etcd, apiserver, k3s, a full plane's components)", 13,
                [](CLI::App& app) -> std::function<int()> {
                  auto opts = std::make_shared<LogsOptions>();
                  CLI::App* cmd = app.add_subcommand(
-                     "logs", "Print the logs of kvalidate's control plane components (etcd, apiserver, k3s)");
+                     "logs", "Print the logs of kvalidate's control plane components (etcd, apiserver, k3s; on a "
+                             "full plane also controller-manager, scheduler, kwok)");
                  cmd->footer("Exit 0, or 3 when there are no logs (never started).");
-                 cmd->add_option("--component", opts->component, "Only this component: etcd, apiserver or k3s")
-                     ->check(CLI::IsMember({"etcd", "apiserver", "k3s"}));
+                 cmd->add_option("--component", opts->component,
+                                 "Only this component: etcd, apiserver, k3s, controller-manager, scheduler or kwok")
+                     ->check(CLI::IsMember({"etcd", "apiserver", "k3s", "controller-manager", "scheduler", "kwok"}));
                  cmd->add_flag("-f,--follow", opts->follow, "Keep printing what is appended (until interrupted)");
                  return [opts] { return run_logs(*opts); };
                }});

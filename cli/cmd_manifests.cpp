@@ -1,5 +1,6 @@
 // `kvalidate manifests PATH...`: loads plain YAML/JSON (files, directories, - for stdin) and judges
-// every object on the API server with server-side dry-run.
+// every object on the API server with server-side dry-run (on each version's plane with several
+// --kube-version versions).
 #include <unistd.h>
 
 #include <fmt/core.h>
@@ -7,6 +8,7 @@
 #include "cli/command.h"
 #include "cli/hook_output.h"
 #include "cli/options.h"
+#include "config/hook_paths.h"
 #include "core/clock.h"
 #include "core/exit_codes.h"
 #include "resources/loader.h"
@@ -42,9 +44,7 @@ int run_validation(const ManifestsOptions& o, const CLI::App& cmd, const std::op
     // Nothing to judge (only problems, or hook mode with no Kubernetes objects): no plane needed.
     return conclude(engine::fail_run(*reports, batches, Status::Ok(), started));
   }
-  auto ro = run_options(o.pipeline, cfg, cmd);
-  if (!ro.ok()) return conclude(engine::fail_run(*reports, batches, ro.status(), started));
-  return conclude(engine::run(*reports, batches, *ro, started));
+  return run_batches(*reports, batches, o.pipeline, cfg, cmd, started);
 }
 
 int run(ManifestsOptions& o, const CLI::App& cmd) {
@@ -57,6 +57,12 @@ int run(ManifestsOptions& o, const CLI::App& cmd) {
       return exit_code::kBadInput;
     }
     o.paths.push_back("-");
+  }
+  if (o.hook) {
+    // A chart's files are the charts hook's: templates are no manifests (a repository's own exclude
+    // replaces the hook's, so the files pre-commit passes may still hold them).
+    std::erase_if(o.paths, [](const std::string& p) { return p != "-" && !config::chart_roots_for({p}).empty(); });
+    if (o.paths.empty()) return exit_code::kClean;
   }
   auto cfg = configure_command(o.config, cmd, o.hook, o.pipeline);
   if (!cfg.ok()) {
@@ -80,6 +86,7 @@ const Registrar kRegistrar{Command{
       cmd->add_option("-n,--namespace", opts->pipeline.namespace_, "Namespace for objects that name none");
       cmd->add_option("--rbac", opts->pipeline.rbac_file, "RBAC expectations file to check");
       cmd->add_option("--disable-rule", opts->pipeline.disabled_rules, "Rule ID to turn off (repeatable)");
+      add_rule_flags(cmd, opts->pipeline);
       cmd->add_flag("--hook", opts->hook, "Pre-commit mode: ignore YAML that is not a Kubernetes object, print nothing on success");
       add_policy_flags(cmd, opts->pipeline);
       add_output_flags(cmd, opts->pipeline.output);

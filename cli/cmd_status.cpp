@@ -8,6 +8,7 @@
 
 #include "cli/command.h"
 #include "controlplane/ensure.h"
+#include "controlplane/kwok_config.h"
 #include "controlplane/lifecycle.h"
 #include "core/exit_codes.h"
 #include "core/json.h"
@@ -27,6 +28,19 @@ std::string human_duration(int64_t s) {
   return fmt::format("{}d{:02}h", s / 86400, (s % 86400) / 3600);
 }
 
+// What a full plane runs besides the API server, e.g. "controller-manager, scheduler, 3 simulated nodes (kwok)".
+std::string full_summary(const controlplane::State& s) {
+  std::vector<std::string> parts;
+  bool kwok = false;
+  for (const auto& p : s.processes) {
+    if (p.component == "controller-manager" || p.component == "scheduler") parts.push_back(p.component);
+    kwok = kwok || p.component == "kwok";
+  }
+  parts.push_back(kwok ? fmt::format("{} simulated nodes (kwok)", controlplane::kSimulatedNodes)
+                       : std::string("no simulated nodes (kwok unavailable: pods stay Pending)"));
+  return fmt::format("{}", fmt::join(parts, ", "));
+}
+
 int64_t uptime_of(const controlplane::PlaneStatus& st) {
   return st.running && st.state.started_at > 0 ? static_cast<int64_t>(std::time(nullptr)) - st.state.started_at : 0;
 }
@@ -40,6 +54,7 @@ void write_plane_json(JsonWriter& w, const controlplane::PlaneStatus& st) {
   if (st.recorded) {
     w.key("backend").value(s.backend);
     w.key("phase").value(s.phase);
+    w.key("full").value(s.full);
     w.key("endpoint").value(s.server);
     w.key("kubeconfig").value(s.kubeconfig);
     w.key("startedAt").value(s.started_at);
@@ -76,6 +91,7 @@ void print_plane_text(const controlplane::PlaneStatus& st, const std::string& ti
   for (const auto& [k, v] : s.versions) versions.push_back(k + " " + v);
   for (const auto& p : s.processes) pids.push_back(fmt::format("{} {}", p.component, p.pid));
   fmt::print("backend:     {}\n", s.backend);
+  if (s.full) fmt::print("full plane:  {}\n", full_summary(s));
   fmt::print("endpoint:    {}\n", s.server);
   fmt::print("kubeconfig:  {}\n", s.kubeconfig);
   if (!versions.empty()) fmt::print("versions:    {}\n", fmt::join(versions, ", "));

@@ -17,23 +17,32 @@ namespace {
 
 struct UpOptions {
   ClusterFlags cluster;
+  ConfigFlags config;
 };
 
 // `versioned`: one of several planes of --kube-version, named by its version.
 void print_plane(const controlplane::Plane& plane, double secs, bool versioned) {
   if (versioned) fmt::print("Kubernetes {}: ", plane.server_version);
+  const char* full = plane.full ? ", full" : "";
   if (plane.backend == "external")
     fmt::print("using existing cluster {} (context \"{}\"): reachable\n", plane.cluster.server, plane.cluster.context);
   else if (plane.started_now)
-    fmt::print("control plane started ({}) in {:.1f}s: {}\n", plane.backend, secs, plane.cluster.server);
+    fmt::print("control plane started ({}{}) in {:.1f}s: {}\n", plane.backend, full, secs, plane.cluster.server);
   else
-    fmt::print("control plane running ({}): {}\n", plane.backend, plane.cluster.server);
+    fmt::print("control plane running ({}{}): {}\n", plane.backend, full, plane.cluster.server);
+  if (!plane.note.empty()) fmt::print("note: {}\n", plane.note);
   fmt::print("kubeconfig: {}\n", plane.kubeconfig_path);
   if (plane.backend != "external" && !versioned)
     fmt::print("  use it with: export KUBECONFIG={}   (or: eval \"$(kvalidate env)\")\n", plane.kubeconfig_path);
 }
 
-int run_up(const UpOptions& o) {
+int run_up(UpOptions& o, const CLI::App& cmd) {
+  auto cfg = load_command_config(o.config);
+  if (!cfg.ok()) {
+    fmt::print(stderr, "kvalidate up: {}\n", cfg.status().message());
+    return cfg.status().exit_code();
+  }
+  if (*cfg) apply_cluster_config(**cfg, cmd, o.cluster);
   auto eos = ensure_options_per_version(o.cluster);
   if (!eos.ok()) {
     fmt::print(stderr, "kvalidate up: {}\n", eos.status().message());
@@ -58,14 +67,16 @@ Registrar reg({"up", "Start kvalidate's control plane, or reuse the running one;
                [](CLI::App& app) -> std::function<int()> {
                  auto opts = std::make_shared<UpOptions>();
                  CLI::App* cmd = app.add_subcommand(
-                     "up", "Start kvalidate's control plane (kube-apiserver+etcd, or k3s), or reuse the one running; "
+                     "up", "Start kvalidate's control plane (kube-apiserver+etcd, or k3s; with --full also "
+                           "kube-controller-manager, kube-scheduler and simulated nodes), or reuse the one running; "
                            "print where its kubeconfig is");
                  cmd->footer("Exit 0 when ready, 3 when it cannot be started or is not ready within --wait "
                              "(the log's last lines are shown and nothing is left running), 2 for bad flags. "
                              "With --kube-version: one plane per version, started together; a version not "
                              "built yet is built first (several minutes, once).");
                  add_cluster_flags(cmd, opts->cluster);
-                 return [opts] { return run_up(*opts); };
+                 add_config_flags(cmd, opts->config);
+                 return [opts, cmd] { return run_up(*opts, *cmd); };
                }});
 
 }  // namespace

@@ -1,12 +1,20 @@
 #include "cli/options.h"
 
+#include <algorithm>
+#include <cstdio>
 #include <cstdlib>
 
 #include <fmt/core.h>
 
 #include "core/kube_versions.h"
+#include "engine/versions.h"
 #include "core/tools.h"
+#include "engine/cluster_crds.h"
+#include "kube/client.h"
+#include "kube/kubeconfig.h"
+#include "resources/crd_sources.h"
 #include "resources/kind_filter.h"
+#include "validators/rbac_rules.h"
 
 namespace kv::cli {
 
@@ -17,6 +25,9 @@ void add_cluster_flags(CLI::App* cmd, ClusterFlags& f) {
   cmd->add_option("--backend", f.backend, "Control plane to start when none runs: auto, apiserver, k3s")
       ->check(CLI::IsMember({"auto", "apiserver", "k3s"}));
   cmd->add_option("--wait", f.wait, "How long to wait for a starting control plane to be ready");
+  cmd->add_flag("--full", f.full,
+                "Run a full plane: kube-controller-manager, kube-scheduler and simulated nodes (KWOK) too "
+                "(built on first use; a running plain plane is restarted as full)");
   cmd->add_option("--kube-version", f.kube_versions,
                   "Kubernetes version(s) to validate against, each on its own kube-apiserver: V[,V...] with V a "
                   "minor (1.35) or an exact pinned version (1.35.4); repeatable")
@@ -64,6 +75,20 @@ void add_policy_flags(CLI::App* cmd, PipelineOptions& p) {
                   "(namespaces that set their own labels keep them)");
 }
 
+void add_rule_flags(CLI::App* cmd, PipelineOptions& p) {
+  cmd->add_option("--risk-rules", p.risk_rules,
+                  "RBAC risk rules: off, warn (default: findings are warnings), error (each rule's severity; "
+                  "error-level findings make the object invalid)")
+      ->check(CLI::IsMember({"off", "warn", "error"}));
+  cmd->add_option("--fail-on", p.fail_on, "Findings that make the exit code 1: error (default) or warning")
+      ->check(CLI::IsMember({"error", "warning"}));
+  cmd->add_option("--crds", p.crds,
+                  "CustomResourceDefinitions to apply first (files, folders, charts' crds/); repeatable");
+  cmd->add_flag("--crds-from-cluster", p.crds_from_cluster,
+                "Copy the CRDs of the --kubeconfig/--context cluster (read only) and validate on kvalidate's own "
+                "plane with them");
+}
+
 void add_config_flags(CLI::App* cmd, ConfigFlags& f) {
   auto* file = cmd->add_option("--config", f.file, "Config file (default: .kvalidate.yaml in this folder or above)");
   cmd->add_flag("--no-config", f.none, "Ignore .kvalidate.yaml files")->excludes(file);
@@ -97,9 +122,11 @@ void apply_config(const config::Config& c, const CLI::App& cmd, PipelineOptions&
   take("--warnings-as-errors", p.output.warnings_as_errors, c.warnings_as_errors);
   take("--namespace", p.namespace_, c.namespace_);
   take("--disable-rule", p.disabled_rules, c.disabled_rules);
-  take("--backend", p.cluster.backend, c.backend);
-  take("--wait", p.cluster.wait, c.wait);
-  take("--kube-version", p.cluster.kube_versions, c.kube_versions);
+  take("--risk-rules", p.risk_rules, c.risk_rules);
+  take("--fail-on", p.fail_on, c.fail_on);
+  take("--crds", p.crds, c.crds);
+  p.rule_severity = c.rule_severity;
+  apply_cluster_config(c, cmd, p.cluster);
   if (!c.rbac_file.empty() && !given(cmd, "--rbac")) p.rbac_file = c.rbac_file;
   take("--policies", p.policies, c.policies);
   take("--pod-security", p.pod_security, c.pod_security);
@@ -115,10 +142,41 @@ Result<engine::ConnectOptions> connect_options(const ClusterFlags& f, const std:
   return o;
 }
 
+namespace {
+
+// --crds-from-cluster: the CRDs of the cluster the kubeconfig flags name (read only).
+Result<std::vector<Resource>> copy_cluster_crds(const ClusterFlags& f) {
+  std::string path = f.kubeconfig;
+  if (path.empty())
+    if (const char* env = std::getenv("KVALIDATE_KUBECONFIG"); env && *env) path = env;
+  if (path.empty() && f.context.empty())
+    return Status::Usage("--crds-from-cluster needs --kubeconfig (or --context): the cluster to copy CRDs from");
+  if (path.empty())
+    if (const char* env = std::getenv("KUBECONFIG"); env && *env) path = env;
+  if (path.empty())
+    if (const char* home = std::getenv("HOME"); home && *home) path = std::string(home) + "/.kube/config";
+  auto cluster = kube::load_kubeconfig(path, f.context);
+  if (!cluster.ok()) return cluster.status();
+  auto client = kube::Client::Create(*cluster);
+  if (!client.ok()) return client.status();
+  return engine::cluster_crds(**client, cache_dir());
+}
+
+}  // namespace
+
 Result<engine::RunOptions> run_options(const PipelineOptions& p, const std::optional<config::Config>& cfg,
                                        const CLI::App& cmd) {
   auto connect = connect_options(p.cluster, p.namespace_);
   if (!connect.ok()) return connect.status();
+  std::vector<Resource> copied;
+  if (p.crds_from_cluster) {
+    auto crds = copy_cluster_crds(p.cluster);
+    if (!crds.ok()) return crds.status();
+    copied = std::move(*crds);
+    // The kubeconfig named the cluster to copy from: the run itself is on kvalidate's own plane.
+    connect->ensure.kubeconfig.clear();
+    connect->ensure.context.clear();
+  }
   engine::RunOptions o;
   o.connect = std::move(*connect);
   o.rbac_file = p.rbac_file;
@@ -129,7 +187,55 @@ Result<engine::RunOptions> run_options(const PipelineOptions& p, const std::opti
   o.kinds = std::move(*kinds);
   o.jobs = p.output.jobs;
   o.warnings_as_errors = p.output.warnings_as_errors;
+  auto risk = make_risk_policy(p.risk_rules, p.rule_severity);
+  if (!risk.ok()) return risk.status();
+  o.risk = std::move(*risk);
+  o.fail_on_warning = p.fail_on == "warning";
+  if (!p.crds.empty()) {
+    LoadResult crds = load_crds(p.crds);
+    if (!crds.problems.empty()) {
+      const ObjectResult& first = crds.problems.front();
+      const Finding& f = first.findings.front();
+      return Status::InvalidInput(fmt::format("--crds {}{}: {}", f.file,
+                                              f.line > 0 ? ":" + std::to_string(f.line) : std::string(), f.message));
+    }
+    o.crds = std::move(crds.resources);
+  }
+  for (auto& c : copied)  // a CRD given with --crds wins over the cluster's copy
+    if (std::none_of(o.crds.begin(), o.crds.end(), [&](const Resource& r) { return r.name == c.name; }))
+      o.crds.push_back(std::move(c));
+  o.policies = p.policies;
+  o.pod_security = p.pod_security;
+  o.describe_mutations = p.output.verbose;
   return o;
+}
+
+Result<std::vector<engine::RunOptions>> run_options_per_version(const PipelineOptions& p,
+                                                               const std::optional<config::Config>& cfg,
+                                                               const CLI::App& cmd) {
+  auto versions = kube_versions(p.cluster);
+  if (!versions.ok()) return versions.status();
+  std::vector<engine::RunOptions> out;
+  for (const auto& v : *versions) {
+    PipelineOptions one = p;
+    one.cluster.kube_versions = {v};
+    auto o = run_options(one, cfg, cmd);
+    if (!o.ok()) return o.status();
+    out.push_back(std::move(*o));
+  }
+  return out;
+}
+
+int run_batches(report::ReportSet& reports, std::vector<engine::Batch>& batches, const PipelineOptions& p,
+                const std::optional<config::Config>& cfg, const CLI::App& cmd, double started_ms) {
+  if (several_kube_versions(p.cluster)) {
+    auto per_version = run_options_per_version(p, cfg, cmd);
+    if (!per_version.ok()) return conclude(engine::fail_run(reports, batches, per_version.status(), started_ms));
+    return conclude(engine::run_versions(reports, batches, *per_version, started_ms));
+  }
+  auto ro = run_options(p, cfg, cmd);
+  if (!ro.ok()) return conclude(engine::fail_run(reports, batches, ro.status(), started_ms));
+  return conclude(engine::run(reports, batches, *ro, started_ms));
 }
 
 int fail(const Status& s) {
@@ -140,6 +246,16 @@ int fail(const Status& s) {
 int conclude(const engine::RunEnd& end) {
   for (const auto& e : end.errors) fmt::print(stderr, "kvalidate: {}\n", e);
   return end.exit_code;
+}
+
+void apply_cluster_config(const config::Config& c, const CLI::App& cmd, ClusterFlags& f) {
+  auto take = [&](const char* flag, auto& field, const auto& value) {
+    if (value && !given(cmd, flag)) field = *value;
+  };
+  take("--backend", f.backend, c.backend);
+  take("--wait", f.wait, c.wait);
+  take("--kube-version", f.kube_versions, c.kube_versions);
+  take("--full", f.full, c.full);
 }
 
 Result<std::chrono::milliseconds> parse_duration(const std::string& text) {
@@ -176,6 +292,11 @@ Result<controlplane::EnsureOptions> base_ensure_options(const ClusterFlags& f) {
   o.as_groups = f.as_groups;
   o.as_uid = f.as_uid;
   o.backend = f.backend;
+  o.full = f.full;
+  o.progress = [](std::string_view text) {
+    fwrite(text.data(), 1, text.size(), stderr);
+    fflush(stderr);
+  };
   auto wait = parse_duration(f.wait);
   if (!wait.ok()) return wait.status().Prefixed("--wait");
   o.wait = std::chrono::duration_cast<std::chrono::seconds>(*wait);
@@ -204,6 +325,11 @@ Result<std::vector<std::string>> kube_versions(const ClusterFlags& f) {
                          "KVALIDATE_KUBECONFIG): it has one version of its own");
   if (f.backend == "k3s") return Status::Usage("--kube-version runs kube-apiserver planes: not with --backend k3s");
   return versions;
+}
+
+bool several_kube_versions(const ClusterFlags& f) {
+  auto versions = kube_versions(f);
+  return versions.ok() && versions->size() > 1;
 }
 
 Result<std::vector<controlplane::EnsureOptions>> ensure_options_per_version(const ClusterFlags& f) {

@@ -5,32 +5,42 @@ _kvalidate() {
     case "${COMP_WORDS[i]}" in -*) ;; *) cmd="${COMP_WORDS[i]}"; break ;; esac
   done
   case "$cmd" in
-    "") opts="manifests up down status logs env chart can-i completion version --help --version" ;;
+    "") opts="manifests up down status logs env kustomize chart can-i completion version --help --version" ;;
     manifests)
       case "$prev" in
         -n|--namespace) COMPREPLY=(); return ;;
         --rbac) COMPREPLY=($(compgen -f -- "$cur")); return ;;
         --disable-rule) COMPREPLY=(); return ;;
+        --risk-rules) COMPREPLY=($(compgen -W "off warn error" -- "$cur")); return ;;
+        --fail-on) COMPREPLY=($(compgen -W "error warning" -- "$cur")); return ;;
+        --crds) COMPREPLY=(); return ;;
+        --policies) COMPREPLY=(); return ;;
+        --pod-security) COMPREPLY=(); return ;;
         -o|--output) COMPREPLY=($(compgen -W "text json junit sarif github" -- "$cur")); return ;;
         -j|--jobs) COMPREPLY=(); return ;;
+        --skip-kind) COMPREPLY=(); return ;;
+        --reject-kind) COMPREPLY=(); return ;;
         --kubeconfig) COMPREPLY=($(compgen -f -- "$cur")); return ;;
         --context) COMPREPLY=(); return ;;
         --backend) COMPREPLY=($(compgen -W "auto apiserver k3s" -- "$cur")); return ;;
         --wait) COMPREPLY=(); return ;;
+        --kube-version) COMPREPLY=(); return ;;
         --as) COMPREPLY=(); return ;;
         --as-group) COMPREPLY=(); return ;;
         --as-uid) COMPREPLY=(); return ;;
         --config) COMPREPLY=($(compgen -f -- "$cur")); return ;;
       esac
-      opts="-h --help -n --namespace --rbac --disable-rule --hook -o --output -j --jobs --warnings-as-errors --kubeconfig --context --backend --wait --as --as-group --as-uid --config --no-config"; files=1 ;;
+      opts="-h --help -n --namespace --rbac --disable-rule --risk-rules --fail-on --crds --crds-from-cluster --hook --policies --pod-security -o --output -j --jobs --warnings-as-errors -v --verbose --skip-kind --reject-kind --kubeconfig --context --backend --wait --full --kube-version --as --as-group --as-uid --config --no-config"; files=1 ;;
     up)
       case "$prev" in
         --kubeconfig) COMPREPLY=($(compgen -f -- "$cur")); return ;;
         --context) COMPREPLY=(); return ;;
         --backend) COMPREPLY=($(compgen -W "auto apiserver k3s" -- "$cur")); return ;;
         --wait) COMPREPLY=(); return ;;
+        --kube-version) COMPREPLY=(); return ;;
+        --config) COMPREPLY=($(compgen -f -- "$cur")); return ;;
       esac
-      opts="-h --help --kubeconfig --context --backend --wait"; files=0 ;;
+      opts="-h --help --kubeconfig --context --backend --wait --full --kube-version --config --no-config"; files=0 ;;
     down)
       case "$prev" in
       esac
@@ -42,7 +52,7 @@ _kvalidate() {
       opts="-h --help -o --output"; files=0 ;;
     logs)
       case "$prev" in
-        --component) COMPREPLY=($(compgen -W "etcd apiserver k3s" -- "$cur")); return ;;
+        --component) COMPREPLY=($(compgen -W "etcd apiserver k3s controller-manager scheduler kwok" -- "$cur")); return ;;
       esac
       opts="-h --help --component -f --follow"; files=0 ;;
     env)
@@ -51,15 +61,11 @@ _kvalidate() {
         --context) COMPREPLY=(); return ;;
         --backend) COMPREPLY=($(compgen -W "auto apiserver k3s" -- "$cur")); return ;;
         --wait) COMPREPLY=(); return ;;
+        --kube-version) COMPREPLY=(); return ;;
       esac
-      opts="-h --help --kubeconfig --context --backend --wait"; files=0 ;;
-    chart)
+      opts="-h --help --kubeconfig --context --backend --wait --full --kube-version"; files=0 ;;
+    kustomize)
       case "$prev" in
-        -f|--values) COMPREPLY=($(compgen -f -- "$cur")); return ;;
-        --set) COMPREPLY=(); return ;;
-        --set-string) COMPREPLY=(); return ;;
-        --set-file) COMPREPLY=($(compgen -f -- "$cur")); return ;;
-        --release) COMPREPLY=(); return ;;
         -n|--namespace) COMPREPLY=(); return ;;
         --rbac) COMPREPLY=($(compgen -f -- "$cur")); return ;;
         --disable-rule) COMPREPLY=(); return ;;
@@ -69,12 +75,42 @@ _kvalidate() {
         --context) COMPREPLY=(); return ;;
         --backend) COMPREPLY=($(compgen -W "auto apiserver k3s" -- "$cur")); return ;;
         --wait) COMPREPLY=(); return ;;
+        --kube-version) COMPREPLY=(); return ;;
+        --config) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+      esac
+      opts="-h --help -n --namespace --rbac --disable-rule -o --output -j --jobs --warnings-as-errors -v --verbose --hook --kubeconfig --context --backend --wait --full --kube-version --config --no-config"; files=1 ;;
+    chart)
+      case "$prev" in
+        -f|--values) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+        --set) COMPREPLY=(); return ;;
+        --set-string) COMPREPLY=(); return ;;
+        --set-file) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+        --release) COMPREPLY=(); return ;;
+        -n|--namespace) COMPREPLY=(); return ;;
+        --upgrade-from) COMPREPLY=(); return ;;
+        --helm) COMPREPLY=(); return ;;
+        --rbac) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+        --disable-rule) COMPREPLY=(); return ;;
+        --risk-rules) COMPREPLY=($(compgen -W "off warn error" -- "$cur")); return ;;
+        --fail-on) COMPREPLY=($(compgen -W "error warning" -- "$cur")); return ;;
+        --crds) COMPREPLY=(); return ;;
+        --policies) COMPREPLY=(); return ;;
+        --pod-security) COMPREPLY=(); return ;;
+        -o|--output) COMPREPLY=($(compgen -W "text json junit sarif github" -- "$cur")); return ;;
+        -j|--jobs) COMPREPLY=(); return ;;
+        --skip-kind) COMPREPLY=(); return ;;
+        --reject-kind) COMPREPLY=(); return ;;
+        --kubeconfig) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+        --context) COMPREPLY=(); return ;;
+        --backend) COMPREPLY=($(compgen -W "auto apiserver k3s" -- "$cur")); return ;;
+        --wait) COMPREPLY=(); return ;;
+        --kube-version) COMPREPLY=(); return ;;
         --as) COMPREPLY=(); return ;;
         --as-group) COMPREPLY=(); return ;;
         --as-uid) COMPREPLY=(); return ;;
         --config) COMPREPLY=($(compgen -f -- "$cur")); return ;;
       esac
-      opts="-h --help -f --values --set --set-string --set-file --release -n --namespace --values-matrix --no-lint --skip-tests --allow-external-symlinks --rbac --disable-rule -o --output -j --jobs --warnings-as-errors --hook --kubeconfig --context --backend --wait --as --as-group --as-uid --config --no-config"; files=1 ;;
+      opts="-h --help -f --values --set --set-string --set-file --release -n --namespace --values-matrix --no-values-matrix --no-lint --skip-tests --upgrade-from --helm --lookup --allow-external-symlinks --rbac --disable-rule --risk-rules --fail-on --crds --crds-from-cluster --policies --pod-security -o --output -j --jobs --warnings-as-errors -v --verbose --skip-kind --reject-kind --hook --kubeconfig --context --backend --wait --full --kube-version --as --as-group --as-uid --config --no-config"; files=1 ;;
     can-i)
       case "$prev" in
         --as) COMPREPLY=(); return ;;
@@ -87,8 +123,9 @@ _kvalidate() {
         --context) COMPREPLY=(); return ;;
         --backend) COMPREPLY=($(compgen -W "auto apiserver k3s" -- "$cur")); return ;;
         --wait) COMPREPLY=(); return ;;
+        --kube-version) COMPREPLY=(); return ;;
       esac
-      opts="-h --help --as --as-group -n --namespace -A --all-namespaces --subresource -q --quiet --list -o --output -j --jobs --kubeconfig --context --backend --wait"; files=0 ;;
+      opts="-h --help --as --as-group -n --namespace -A --all-namespaces --subresource -q --quiet --list -o --output -j --jobs --kubeconfig --context --backend --wait --full --kube-version"; files=0 ;;
     completion)
       case "$prev" in
       esac

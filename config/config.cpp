@@ -21,7 +21,7 @@ namespace fs = std::filesystem;
 namespace {
 
 const char* const kTopKeys =
-    "outputs, namespace, jobs, backend, wait, kube_versions, warnings_as_errors, disabled_rules, "
+    "outputs, namespace, jobs, backend, wait, full, kube_versions, warnings_as_errors, disabled_rules, "
     "risk_rules, rule_severity, fail_on, crds, rbac, expectations, policies, pod_security, charts, helm";
 const char* const kChartKeys = "values, values_matrix, release, namespace, set";
 
@@ -212,10 +212,10 @@ Status parse_top(const Ctx& c, const YAML::Node& doc, Config& cfg) {
       if (!v.IsScalar() || !YAML::convert<int>::decode(v, jobs) || jobs < 1 || jobs > 256)
         return c.bad(v, "\"jobs\" must be a number from 1 to 256");
       cfg.jobs = jobs;
-    } else if (key == "warnings_as_errors") {
+    } else if (key == "warnings_as_errors" || key == "full") {
       auto b = boolean(c, v, key);
       if (!b.ok()) return b.status();
-      cfg.warnings_as_errors = *b;
+      (key == "full" ? cfg.full : cfg.warnings_as_errors) = *b;
     } else if (key == "disabled_rules") {
       auto rules = strings(c, v, key);
       if (!rules.ok()) return rules.status();

@@ -33,6 +33,7 @@ struct Config {
   std::optional<std::vector<std::string>> kube_versions;  // as written ("1.35", "1.36,1.37"), each resolvable
   std::optional<int> jobs;
   std::optional<bool> warnings_as_errors;
+  std::optional<bool> full;                          // `full: true`: a full plane (like --full)
   std::optional<std::vector<std::string>> disabled_rules;
   std::optional<std::string> risk_rules;             // off | warn | error (--risk-rules)
   std::map<std::string, std::string> rule_severity;  // risk rule id → off | info | warning | error

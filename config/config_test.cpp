@@ -31,7 +31,7 @@ struct TempTree {
 TEST_CASE("parse_config reads every key and makes paths absolute against the config's folder") {
   std::string text =
       "outputs: [text, junit=reports/kv.xml, 'sarif=/proj/out/kv.sarif']\n"
-      "namespace: demo\njobs: 4\nbackend: apiserver\nwait: 2m\n"
+      "namespace: demo\njobs: 4\nbackend: apiserver\nwait: 2m\nfull: true\n"
       "warnings_as_errors: true\ndisabled_rules: [KV-RBAC-001, dry-run/deprecated-api]\n"
       "rbac: rbac/expect.yaml\n"
       "risk_rules: error\nfail_on: warning\nrule_severity: {KV-RBAC-007: error, KV-RBAC-003: 'off'}\n"
@@ -46,6 +46,7 @@ TEST_CASE("parse_config reads every key and makes paths absolute against the con
   CHECK(*cfg->jobs == 4);
   CHECK(*cfg->backend == "apiserver");
   CHECK(*cfg->wait == "2m");
+  CHECK(*cfg->full == true);
   CHECK(*cfg->warnings_as_errors == true);
   CHECK(cfg->disabled_rules->size() == 2);
   CHECK(cfg->rbac_file == "/proj/rbac/expect.yaml");
@@ -92,6 +93,7 @@ TEST_CASE("parse_config rejects wrong types and values with the line") {
                         Case{"\nbackend: docker\n", "t.yaml:2: backend \"docker\""},
                         Case{"wait: soon\n", "t.yaml:1: wait \"soon\" is not a duration"},
                         Case{"warnings_as_errors: maybe\n", "t.yaml:1: \"warnings_as_errors\" must be true or false"},
+                        Case{"\nfull: [yes]\n", "t.yaml:2: \"full\" must be true or false"},
                         Case{"outputs: [xml]\n", "t.yaml:1: outputs: -o xml: unknown format"},
                         Case{"disabled_rules: {a: b}\n", "t.yaml:1: \"disabled_rules\" must be a list"},
                         Case{"namespace: a\nnamespace: b\n", "t.yaml:2: duplicate key \"namespace\""},

@@ -24,9 +24,9 @@ struct InTempTree {
     std::error_code ec;
     fs::remove_all(root, ec);
   }
-  void write(const std::string& rel) const {
+  void write(const std::string& rel, const std::string& text = "x: 1\n") const {
     fs::create_directories((root / rel).parent_path());
-    std::ofstream(root / rel) << "x: 1\n";
+    std::ofstream(root / rel) << text;
   }
 };
 }  // namespace
@@ -65,4 +65,44 @@ TEST_CASE("chart_roots_for: the working directory itself can be the chart") {
   t.write("Chart.yaml");
   t.write("templates/a.yaml");
   CHECK(kv::config::chart_roots_for({"templates/a.yaml", "Chart.yaml"}) == std::vector<std::string>{"."});
+}
+
+TEST_CASE("kustomization_roots_for climbs from a changed file to the overlays that build it") {
+  InTempTree t;
+  t.write("app/base/kustomization.yaml", "resources: [deployment.yaml, service.yaml]\n");
+  t.write("app/base/deployment.yaml");
+  t.write("app/base/service.yaml");
+  t.write("app/base/unused.yaml");
+  t.write("app/components/tls/kustomization.yaml", "kind: Component\npatches:\n  - path: tls.yaml\n");
+  t.write("app/components/tls/tls.yaml");
+  t.write("app/overlays/prod/kustomization.yaml",
+          "resources: [../../base]\ncomponents: [../../components/tls]\npatches:\n  - path: replicas.yaml\n"
+          "configMapGenerator:\n  - name: cfg\n    files: [app.properties, extra=extra.txt]\n");
+  t.write("app/overlays/prod/replicas.yaml");
+  t.write("app/overlays/prod/app.properties");
+  t.write("app/overlays/prod/extra.txt");
+  t.write("app/overlays/dev/kustomization.yaml", "resources:\n  - ../../base\n  - https://example.invalid/x.yaml\n");
+  t.write("other/kustomization.yaml", "resources: [cm.yaml]\n");
+  t.write("other/cm.yaml");
+  t.write(".hidden/kustomization.yaml", "resources: [../app/base]\n");
+  using V = std::vector<std::string>;
+  // The base feeds both overlays (a folder whose name starts with '.' is not looked into).
+  CHECK(kv::config::kustomization_roots_for({"app/base/deployment.yaml"}) == V{"app/overlays/dev", "app/overlays/prod"});
+  CHECK(kv::config::kustomization_roots_for({"app/base/kustomization.yaml"}) == V{"app/overlays/dev", "app/overlays/prod"});
+  // A patch, a component's patch, generator files (KEY=FILE too): only the overlay that uses them.
+  for (const char* f : {"app/overlays/prod/replicas.yaml", "app/components/tls/tls.yaml",
+                        "app/overlays/prod/app.properties", "app/overlays/prod/extra.txt"})
+    CHECK_MESSAGE(kv::config::kustomization_roots_for({f}) == V{"app/overlays/prod"}, f);
+  CHECK(kv::config::kustomization_roots_for({"other/cm.yaml", "./app/overlays/dev/kustomization.yaml"}) ==
+        V{"app/overlays/dev", "other"});
+  // Files no kustomization names.
+  CHECK(kv::config::kustomization_roots_for({"app/base/unused.yaml", "README.md", "no/such.yaml"}).empty());
+  CHECK(kv::config::kustomization_roots_for({(t.root / "other/cm.yaml").string()}) == V{"other"});
+}
+
+TEST_CASE("kustomization_roots_for: the working directory itself can be the kustomization") {
+  InTempTree t;
+  t.write("kustomization.yaml", "resources: [cm.yaml]\n");
+  t.write("cm.yaml");
+  CHECK(kv::config::kustomization_roots_for({"cm.yaml"}) == std::vector<std::string>{"."});
 }

@@ -77,6 +77,8 @@ std::vector<std::string> apiserver_command(const ApiserverConfig& c) {
       "--profiling=false",
       "--v=0",
   };
+  // A full plane's token controller creates the ServiceAccounts this plugin looks up and mounts.
+  if (c.full) std::erase(argv, std::string("--disable-admission-plugins=ServiceAccount"));
   for (auto& f : policy_apis(c.kube_minor).flags) argv.push_back(std::move(f));
   return argv;
 }
@@ -101,6 +103,7 @@ Result<LaunchPlan> apiserver_plan(ApiserverConfig c) {
   if (!pki.ok()) return pki.status();
   std::set<int> used;
   for (int* port : {&c.etcd_client_port, &c.etcd_peer_port, &c.apiserver_port}) {
+    if (*port > 0 && !used.count(*port) && port_free(*port)) { used.insert(*port); continue; }
     auto p = free_port(used);
     if (!p.ok()) return p.status();
     *port = *p;

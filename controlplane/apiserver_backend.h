@@ -14,15 +14,16 @@ namespace kv::controlplane {
 struct ApiserverConfig {
   std::string dir;                       // state dir (pki/, etcd-data/ inside)
   std::string etcd_bin, apiserver_bin;   // absolute paths
-  int etcd_client_port = 0, etcd_peer_port = 0, apiserver_port = 0;
+  int etcd_client_port = 0, etcd_peer_port = 0, apiserver_port = 0;  // 0 (or taken): a free one is picked
   int kube_minor = 0;                    // of apiserver_bin (0 = unknown: the newest behaviour)
+  bool full = false;                     // a full plane: the ServiceAccount admission plugin stays on
 };
 
 // etcd's argv: one member on 127.0.0.1, TLS for clients with client-certificate auth, no fsync.
 std::vector<std::string> etcd_command(const ApiserverConfig& c);
-// kube-apiserver's argv: RBAC, ServiceAccount admission off (no controller creates `default`),
-// service-account keys, etcd over TLS, bound to 127.0.0.1 only; the admission-policy APIs that this
-// version has off by default turned on (controlplane/policy_apis.h).
+// kube-apiserver's argv: RBAC, ServiceAccount admission off unless `full` (only a full plane has the
+// controller that creates `default`), service-account keys, etcd over TLS, bound to 127.0.0.1 only; the
+// admission-policy APIs that this version has off by default turned on (controlplane/policy_apis.h).
 std::vector<std::string> apiserver_command(const ApiserverConfig& c);
 
 // Loads the PKI in <dir>/pki, or makes and writes a new one when it is missing or unusable.

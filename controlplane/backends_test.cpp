@@ -59,6 +59,11 @@ TEST_CASE("etcd_command and apiserver_command: loopback ports, TLS to etcd, RBAC
   CHECK(has(api, "--service-account-signing-key-file=/state/pki/sa.key"));
   CHECK(has(api, "--client-ca-file=/state/pki/ca.crt"));
   CHECK(has(api, "--allow-privileged=true"));
+  c.full = true;
+  auto full = apiserver_command(c);
+  CHECK_FALSE(has(full, "--disable-admission-plugins=ServiceAccount"));
+  CHECK(full.size() + 1 == api.size());
+
   for (const auto& a : api) CHECK(a.rfind("--feature-gates", 0) != 0);  // 1.36+: policies on by default
 
   c.kube_minor = 35;  // MutatingAdmissionPolicy beta: off by default

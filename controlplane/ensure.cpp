@@ -6,6 +6,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <future>
+#include <map>
 #include <optional>
 #include <thread>
 
@@ -13,6 +14,8 @@
 
 #include "controlplane/apiserver_backend.h"
 #include "controlplane/files.h"
+#include "controlplane/full_plane.h"
+#include "controlplane/kwok_config.h"
 #include "controlplane/k3s_backend.h"
 #include "controlplane/launch.h"
 #include "controlplane/lock.h"
@@ -85,11 +88,13 @@ std::string recorded_version(const State& s) {
   return it == s.versions.end() ? "" : it->second;
 }
 
-// The recorded plane, when every recorded process is still ours and /readyz answers.
-std::optional<Plane> reuse(const std::string& dir, std::string* why = nullptr) {
+// The recorded plane, when every recorded process is still ours and /readyz answers (and, with
+// `need_full`, it is a full plane).
+std::optional<Plane> reuse(const std::string& dir, std::string* why = nullptr, bool need_full = false) {
   auto s = read_state(dir);
   if (!s.ok()) { if (why) *why = s.status().message(); return std::nullopt; }
   if (s->phase != "ready") { if (why) *why = "a start did not finish"; return std::nullopt; }
+  if (need_full && !s->full) { if (why) *why = "it runs without the full plane's components"; return std::nullopt; }
   for (const auto& p : s->processes)
     if (!process_matches(p)) {
       if (why) *why = p.component + " (pid " + std::to_string(p.pid) + ") is gone";
@@ -103,9 +108,18 @@ std::optional<Plane> reuse(const std::string& dir, std::string* why = nullptr) {
   p.owned = true;
   p.backend = s->backend;
   p.kubeconfig_path = s->kubeconfig;
+  p.full = s->full;
   p.server_version = recorded_version(*s);
   p.dir = dir;
   return p;
+}
+
+// True when a ready record's processes are all still the ones kvalidate started.
+bool running_as_recorded(const State& s) {
+  if (s.phase != "ready" || s.processes.empty()) return false;
+  for (const auto& p : s.processes)
+    if (!process_matches(p)) return false;
+  return true;
 }
 
 std::string no_binaries_message() {
@@ -115,12 +129,36 @@ std::string no_binaries_message() {
          "or use an existing cluster with --kubeconfig";
 }
 
+// What a start needs besides the state dir.
+struct StartSpec {
+  std::string backend;
+  std::string kube_version;                // "" = the newest kube-apiserver found (see make_plan)
+  std::optional<FullBinaries> full;        // set: start a full plane with these programs
+  std::map<std::string, int> keep_ports;   // a plane restarted as full keeps its ports where they are free
+};
+
 // `kube_version` "" takes the newest kube-apiserver found anywhere; a pinned version only its own
 // cache folder's (a copy on PATH is of unknown version).
-Result<LaunchPlan> make_plan(const std::string& dir, const std::string& backend, const std::string& kube_version) {
-  auto apiserver = kube_version.empty() ? find_tool("kube-apiserver") : find_cached_tool("kube-apiserver", kube_version);
+std::optional<ToolLocation> find_apiserver(const std::string& kube_version) {
+  return kube_version.empty() ? find_tool("kube-apiserver") : find_cached_tool("kube-apiserver", kube_version);
+}
+
+// The full plane's programs, found or built once (see find_full_binaries).
+Result<FullBinaries> full_binaries(const EnsureOptions& opts) {
+  if (opts.backend == "k3s")
+    return Status::Usage("--full runs kube-controller-manager, kube-scheduler and KWOK beside kube-apiserver + "
+                         "etcd; it cannot be combined with --backend k3s");
+  auto apiserver = find_apiserver(opts.kube_version);
+  if (!apiserver || !find_tool("etcd"))
+    return Status::Unavailable("--full needs kube-apiserver and etcd: " + no_binaries_message());
+  return find_full_binaries(apiserver->path, go_build_runner(opts.progress));
+}
+
+Result<LaunchPlan> make_plan(const std::string& dir, const StartSpec& spec) {
+  const std::string& backend = spec.backend;
+  auto apiserver = find_apiserver(spec.kube_version);
   auto etcd = find_tool("etcd");
-  if (backend == "apiserver" || (backend == "auto" && apiserver && etcd)) {
+  if (backend == "apiserver" || (backend == "auto" && apiserver && etcd) || spec.full) {
     if (!apiserver || !etcd)
       return Status::Unavailable(std::string(!apiserver ? "kube-apiserver" : "etcd") + " not found; " +
                                  no_binaries_message());
@@ -128,7 +166,18 @@ Result<LaunchPlan> make_plan(const std::string& dir, const std::string& backend,
     c.dir = dir;
     c.etcd_bin = etcd->path;
     c.apiserver_bin = apiserver->path;
-    return apiserver_plan(c);
+    c.full = spec.full.has_value();
+    auto kept = [&](const char* name) { auto it = spec.keep_ports.find(name); return it == spec.keep_ports.end() ? 0 : it->second; };
+    c.apiserver_port = kept("apiserver");
+    c.etcd_client_port = kept("etcd-client");
+    c.etcd_peer_port = kept("etcd-peer");
+    auto plan = apiserver_plan(c);
+    if (plan.ok() && spec.full)
+      plan->start_after_ready = [fc = FullConfig{dir, *spec.full, 0, 0}](State& s, const kube::Cluster& admin,
+                                                                         Clock::time_point deadline) {
+        return start_full(fc, s, admin, deadline);
+      };
+    return plan;
   }
   auto k3s = find_tool("k3s");
   if (k3s) {
@@ -140,9 +189,9 @@ Result<LaunchPlan> make_plan(const std::string& dir, const std::string& backend,
   return Status::Unavailable((backend == "k3s" ? std::string("k3s not found; ") : std::string()) + no_binaries_message());
 }
 
-Result<Plane> start(const std::string& dir, const EnsureOptions& opts, Clock::time_point deadline) {
+Result<Plane> start(const std::string& dir, const StartSpec& spec, Clock::time_point deadline) {
   for (int attempt = 0;; ++attempt) {
-    auto plan = make_plan(dir, opts.backend, opts.kube_version);
+    auto plan = make_plan(dir, spec);
     if (!plan.ok()) return plan.status();
     bool port_taken = false;
     auto launched = launch(dir, *plan, deadline, port_taken);
@@ -156,6 +205,11 @@ Result<Plane> start(const std::string& dir, const EnsureOptions& opts, Clock::ti
     p.backend = launched->state.backend;
     p.kubeconfig_path = launched->state.kubeconfig;
     p.started_now = true;
+    p.full = launched->state.full;
+    if (spec.full && !spec.full->kwok.empty())
+      p.note = fmt::format("{} simulated nodes (KWOK): pods are scheduled and run", kSimulatedNodes);
+    else if (spec.full)
+      p.note = "no simulated nodes, pods stay Pending: " + spec.full->kwok_missing;
     p.server_version = recorded_version(launched->state);
     p.dir = dir;
     return p;
@@ -209,12 +263,18 @@ Result<Plane> own_plane(const EnsureOptions& opts) {
   KV_RETURN_IF_ERROR(check_trusted_path(dir, "state folder"));
   if (!opts.kube_version.empty()) {
     // The default plane serves its own version: no second plane of the same version.
-    if (auto p = reuse(dir); p && p->server_version == opts.kube_version) return *p;
+    if (auto p = reuse(dir, nullptr, opts.full); p && p->server_version == opts.kube_version) return *p;
     dir = version_plane_dir(dir, opts.kube_version);
   }
-  if (auto p = reuse(dir)) return *p;  // warm path: no lock, no writes
+  if (auto p = reuse(dir, nullptr, opts.full)) return *p;  // warm path: no lock, no writes
   if (!opts.kube_version.empty())
     KV_RETURN_IF_ERROR(ensure_kube_binaries(opts.kube_version, opts.build_progress));
+  StartSpec spec{opts.backend, opts.kube_version, std::nullopt, {}};
+  if (opts.full) {  // before the lock: a first-use build takes minutes
+    auto bins = full_binaries(opts);
+    if (!bins.ok()) return bins.status();
+    spec.full = std::move(*bins);
+  }
 
   KV_RETURN_IF_ERROR(make_private_dir(dir));
   auto deadline = Clock::now() + opts.wait;
@@ -222,22 +282,32 @@ Result<Plane> own_plane(const EnsureOptions& opts) {
   if (!lock.ok()) return lock.status();
   // Whoever held the lock may have just started it.
   std::string why;
-  if (auto p = reuse(dir, &why)) return *p;
+  if (auto p = reuse(dir, &why, opts.full)) return *p;
   auto s = read_state(dir);
-  if (s.ok() && s->phase == "ready") {
-    bool all_ours = true;
-    for (const auto& p : s->processes) all_ours = all_ours && process_matches(p);
+  if (s.ok() && s->phase == "ready" && (!opts.full || s->full)) {
+    bool all_ours = running_as_recorded(*s);
     // Running but not (yet) ready, e.g. etcd slow after a restart: give it a few seconds first.
     for (int i = 0; all_ours && i < 50 && Clock::now() < deadline; ++i) {
       std::this_thread::sleep_for(std::chrono::milliseconds(100));
-      if (auto p = reuse(dir, &why)) return *p;
+      if (auto p = reuse(dir, &why, opts.full)) return *p;
     }
   }
+  std::string restarted;
   if (s.ok()) {
+    // A healthy plain plane asked to be full: its API server must run with the ServiceAccount admission
+    // plugin, which a plain plane runs without, so it is restarted on its own data (objects are kept)
+    // and, where they are still free, its ports.
+    if (opts.full && !s->full && running_as_recorded(*s)) {
+      spec.keep_ports = s->ports;
+      restarted = "the running plane was restarted as a full plane (its objects are kept): its API server now "
+                  "runs with the ServiceAccount admission plugin";
+    }
     if (!stop_recorded(*s)) return Status::Unavailable("cannot stop the stale control plane recorded in " + state_file(dir));
   }
   ::unlink(state_file(dir).c_str());  // stale, half-written or foreign: never trusted
-  return start(dir, opts, deadline);
+  auto p = start(dir, spec, deadline);
+  if (p.ok() && !restarted.empty()) p->note = restarted + (p->note.empty() ? "" : "; " + p->note);
+  return p;
 }
 
 std::vector<Result<Plane>> ensure_planes(const std::vector<EnsureOptions>& opts) {

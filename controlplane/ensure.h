@@ -3,7 +3,9 @@
 #pragma once
 
 #include <chrono>
+#include <functional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/status.h"
@@ -18,6 +20,11 @@ struct EnsureOptions {
   std::string backend = "auto";       // auto | apiserver | k3s
   std::chrono::seconds wait{60};      // readiness timeout when starting
   std::string home;                   // state dir; "" = $KVALIDATE_HOME or ${XDG_STATE_HOME:-~/.local/state}/kvalidate
+  // A full plane: controller-manager, scheduler and simulated nodes too. A plain plane already running
+  // is restarted as a full one on the same data; an external cluster is used as it is.
+  bool full = false;
+  // Sees the progress of a first-use build of the full plane's programs (the CLI prints it on stderr).
+  std::function<void(std::string_view)> progress;
   std::string as_user, as_uid;        // --as, --as-uid: impersonate (external clusters and owned planes alike)
   std::vector<std::string> as_groups; // --as-group, repeatable
   // "" = the default plane (the newest kube-apiserver found). Else an exact pinned version ("v1.35.4",
@@ -33,6 +40,8 @@ struct Plane {
   std::string backend;                // "apiserver", "k3s" or "external"
   std::string kubeconfig_path;
   bool started_now = false;           // this call started it
+  bool full = false;                  // runs the full plane's components
+  std::string note;                   // what the user should know about this start ("" = nothing)
   std::string server_version;         // owned planes: the kube-apiserver version recorded at start
   std::string dir;                    // owned planes: their state dir
 };

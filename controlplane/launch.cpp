@@ -37,7 +37,9 @@ void rotate_log(const std::string& path) {
   ::rename(path.c_str(), prev.c_str());
 }
 
-Status fail(const std::string& dir, const State& s, const std::string& what, const std::string& component) {
+}  // namespace
+
+Status abort_start(const std::string& dir, const State& s, const std::string& what, const std::string& component) {
   stop_recorded(s, true);
   ::unlink(state_file(dir).c_str());
   std::string msg = what;
@@ -48,14 +50,29 @@ Status fail(const std::string& dir, const State& s, const std::string& what, con
   return Status::Unavailable(msg);
 }
 
-}  // namespace
-
-bool plane_ready(const kube::Cluster& cluster, std::string* detail, long timeout_ms) {
-  kube::Response r = get(cluster, "/readyz", timeout_ms);
+bool endpoint_ok(const kube::Cluster& cluster, const std::string& path, std::string* detail, long timeout_ms) {
+  kube::Response r = get(cluster, path, timeout_ms);
   if (r.status == 200) return true;
-  if (detail) *detail = r.transport_ok() ? fmt::format("/readyz answered HTTP {}: {}", r.status, r.body.substr(0, 300))
+  if (detail) *detail = r.transport_ok() ? fmt::format("{} answered HTTP {}: {}", path, r.status, r.body.substr(0, 300))
                                          : r.transport_error;
   return false;
+}
+
+bool plane_ready(const kube::Cluster& cluster, std::string* detail, long timeout_ms) {
+  return endpoint_ok(cluster, "/readyz", detail, timeout_ms);
+}
+
+Status spawn_components(const std::string& dir, const std::vector<Component>& components, State& s) {
+  for (const auto& c : components) {
+    std::string log = log_file(dir, c.name);
+    rotate_log(log);
+    auto pid = spawn_detached(c.argv, log, c.env);
+    if (!pid.ok()) return Status::Unavailable(c.name + ": " + pid.status().message());
+    auto start = pid_start_time(*pid);
+    s.processes.push_back({c.name, *pid, start.value_or(0), c.exe});
+    KV_RETURN_IF_ERROR(write_state(dir, s));  // recorded before we wait: a crash here leaves no orphan
+  }
+  return Status::Ok();
 }
 
 std::string server_version(const kube::Cluster& cluster) {
@@ -84,15 +101,7 @@ Result<Launched> launch(const std::string& dir, const LaunchPlan& plan,
   s.ports = plan.ports;
   s.started_at = static_cast<int64_t>(std::time(nullptr));
   KV_RETURN_IF_ERROR(write_state(dir, s));
-  for (const auto& c : plan.components) {
-    std::string log = log_file(dir, c.name);
-    rotate_log(log);
-    auto pid = spawn_detached(c.argv, log);
-    if (!pid.ok()) return fail(dir, s, c.name + ": " + pid.status().message(), "");
-    auto start = pid_start_time(*pid);
-    s.processes.push_back({c.name, *pid, start.value_or(0), c.exe});
-    KV_RETURN_IF_ERROR(write_state(dir, s));  // recorded before we wait: a crash here leaves no orphan
-  }
+  if (Status st = spawn_components(dir, plan.components, s); !st.ok()) return abort_start(dir, s, st.message(), "");
 
   std::string detail = "no answer yet";
   kube::Cluster cluster;
@@ -102,24 +111,26 @@ Result<Launched> launch(const std::string& dir, const LaunchPlan& plan,
       if (process_running(p)) continue;
       std::string tail = tail_lines(log_file(dir, p.component), 40);
       port_taken = tail.find("address already in use") != std::string::npos;
-      return fail(dir, s, fmt::format("{} exited while starting", p.component), p.component);
+      return abort_start(dir, s, fmt::format("{} exited while starting", p.component), p.component);
     }
     if (!have_creds) {
       auto c = plan.credentials();
       if (c.ok()) { cluster = *c; have_creds = true; }
-      else if (c.status().code() != Status::Code::kNotFound) return fail(dir, s, c.status().message(), "");
+      else if (c.status().code() != Status::Code::kNotFound) return abort_start(dir, s, c.status().message(), "");
       else detail = c.status().message();
     }
     if (have_creds && plane_ready(cluster, &detail, 2000)) break;
     if (std::chrono::steady_clock::now() >= deadline) {
       std::string comp = plan.components.empty() ? "" : plan.components.back().name;
-      return fail(dir, s, fmt::format("{} control plane not ready in time (last: {})", plan.backend, detail), comp);
+      return abort_start(dir, s, fmt::format("{} control plane not ready in time (last: {})", plan.backend, detail), comp);
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
   }
 
   if (auto v = server_version(cluster); !v.empty()) s.versions[plan.backend == "k3s" ? "k3s" : "kube-apiserver"] = v;
   if (plan.after_ready) plan.after_ready(s);
+  if (plan.start_after_ready)
+    if (Status st = plan.start_after_ready(s, cluster, deadline); !st.ok()) return abort_start(dir, s, st.message(), "");
   s.phase = "ready";
   KV_RETURN_IF_ERROR(write_state(dir, s));
   return Launched{std::move(s), std::move(cluster)};

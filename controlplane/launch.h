@@ -18,6 +18,7 @@ struct Component {
   std::string name;                    // "etcd", "apiserver", "k3s": also the log file's name
   std::vector<std::string> argv;       // argv[0] an absolute path
   std::string exe;                     // expected executable base name (for the pid record)
+  std::map<std::string, std::string> env = {};  // added to the inherited environment
 };
 
 struct LaunchPlan {
@@ -30,6 +31,10 @@ struct LaunchPlan {
   std::function<Result<kube::Cluster>()> credentials;
   // Called once /readyz answers, to fill versions that are not read from /version.
   std::function<void(State&)> after_ready;
+  // Run once /readyz answers, before the plane is marked ready: starts what needs a ready API server
+  // (a full plane's controllers and simulated nodes), recording it in the state. A failure aborts the start.
+  std::function<Status(State&, const kube::Cluster& admin, std::chrono::steady_clock::time_point deadline)>
+      start_after_ready;
 };
 
 struct Launched {
@@ -44,12 +49,23 @@ struct Launched {
 Result<Launched> launch(const std::string& dir, const LaunchPlan& plan,
                         std::chrono::steady_clock::time_point deadline, bool& port_taken);
 
+// Starts each component detached (its log rotated), appends it to `s.processes` and writes state.json
+// after each, so that a crash never leaves an unrecorded process. Fails on the first that cannot start.
+Status spawn_components(const std::string& dir, const std::vector<Component>& components, State& s);
+
+// Gives up a start: stops every process recorded in `s` (just spawned), removes state.json, and returns
+// Unavailable with `what` and, when `component` is set, the last lines of its log.
+Status abort_start(const std::string& dir, const State& s, const std::string& what, const std::string& component);
+
 // Stops every recorded process that is still the one kvalidate started (reverse start order).
 // Returns false when one of them would not die. `just_spawned`: see stop_process.
 bool stop_recorded(const State& s, bool just_spawned = false);
 
 // GET /readyz with `cluster`'s credentials: true on HTTP 200. `detail` gets the reason otherwise.
 bool plane_ready(const kube::Cluster& cluster, std::string* detail = nullptr, long timeout_ms = 2000);
+// GET `path` on `cluster`: true on HTTP 200, else false with the reason in `detail`.
+bool endpoint_ok(const kube::Cluster& cluster, const std::string& path, std::string* detail = nullptr,
+                 long timeout_ms = 2000);
 
 // The gitVersion the API server reports at /version, or "" when it does not answer.
 std::string server_version(const kube::Cluster& cluster);

@@ -18,7 +18,7 @@ namespace fs = std::filesystem;
 
 namespace {
 bool is_plane_file(const std::string& name) {
-  static const char* const kExact[] = {"state.json", "kubeconfig", "etcd-data", "k3s", "pki"};
+  static const char* const kExact[] = {"state.json", "kubeconfig", "etcd-data", "k3s", "pki", "kwok"};
   for (const char* e : kExact)
     if (name == e) return true;
   auto ends = [&](const std::string& suffix) {

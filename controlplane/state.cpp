@@ -67,6 +67,7 @@ std::string state_json(const State& s) {
   w.key("version").value(1);
   w.key("backend").value(s.backend);
   w.key("phase").value(s.phase);
+  if (s.full) w.key("full").value(true);
   w.key("server").value(s.server);
   w.key("kubeconfig").value(s.kubeconfig);
   w.key("startedAt").value(s.started_at);
@@ -101,6 +102,7 @@ Result<State> parse_state(const std::string& text) {
       return Status::InvalidInput("state.json: incomplete record");
     s.backend = n["backend"].as<std::string>();
     s.phase = n["phase"].as<std::string>();
+    if (n["full"]) s.full = n["full"].as<bool>();
     if (n["server"]) s.server = n["server"].as<std::string>();
     if (n["kubeconfig"]) s.kubeconfig = n["kubeconfig"].as<std::string>();
     if (n["startedAt"]) s.started_at = n["startedAt"].as<int64_t>();

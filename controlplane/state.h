@@ -14,7 +14,8 @@
 namespace kv::controlplane {
 
 struct ProcessRecord {
-  std::string component;              // "etcd", "apiserver" or "k3s"
+  std::string component;              // "etcd", "apiserver", "k3s"; on a full plane also
+                                      // "controller-manager", "scheduler", "kwok"
   pid_t pid = 0;
   unsigned long long start_time = 0;  // kv::pid_start_time when spawned
   std::string exe;                    // expected executable base name, e.g. "kube-apiserver"
@@ -23,6 +24,7 @@ struct ProcessRecord {
 struct State {
   std::string backend;                // "apiserver" or "k3s"
   std::string phase;                  // "starting" while a start is in progress, then "ready"
+  bool full = false;                  // a full plane: controller-manager, scheduler, simulated nodes too
   std::string server;                 // https://127.0.0.1:PORT
   std::string kubeconfig;             // absolute path
   int64_t started_at = 0;             // unix seconds

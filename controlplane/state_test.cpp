@@ -32,6 +32,25 @@ TEST_CASE("state: JSON round trip") {
   CHECK(back->processes[1].pid == 11);
   CHECK(back->processes[1].start_time == 1000);
   CHECK(back->processes[1].exe == "kube-apiserver");
+  CHECK_FALSE(back->full);
+}
+
+TEST_CASE("state: a full plane's record keeps the flag and its extra components") {
+  State s;
+  s.backend = "apiserver";
+  s.phase = "ready";
+  s.full = true;
+  s.processes = {{"etcd", 10, 999, "etcd"}, {"apiserver", 11, 1000, "kube-apiserver"},
+                 {"controller-manager", 12, 1001, "kube-controller-manager"}, {"kwok", 13, 1002, "kwok"}};
+  auto back = parse_state(state_json(s));
+  REQUIRE(back.ok());
+  CHECK(back->full);
+  REQUIRE(back->processes.size() == 4);
+  CHECK(back->processes[2].component == "controller-manager");
+  CHECK(back->processes[3].exe == "kwok");
+  // A record written before full planes existed reads as a plain plane.
+  s.full = false;
+  CHECK(state_json(s).find("\"full\"") == std::string::npos);
 }
 
 TEST_CASE("state: half-written, foreign or invalid records are rejected") {

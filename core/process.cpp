@@ -123,6 +123,7 @@ Result<RunResult> run_command(const std::vector<std::string>& argv, const RunOpt
       ssize_t r = read(p.fd, buf, sizeof buf);
       std::string& dst = p.fd == out_r.fd ? res.out : res.err;
       if (r > 0) {
+        if (p.fd == err_r.fd && opts.on_stderr) opts.on_stderr(std::string_view(buf, static_cast<size_t>(r)));
         if (dst.size() < opts.max_output) dst.append(buf, static_cast<size_t>(r));
       } else if (r == 0 || (errno != EAGAIN && errno != EINTR)) {
         (p.fd == out_r.fd ? out_r : err_r).reset();

@@ -5,9 +5,11 @@
 #include <sys/types.h>
 
 #include <chrono>
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/status.h"
@@ -22,6 +24,8 @@ struct RunOptions {
   size_t max_output = 256u << 20;              // stdout/stderr beyond this are cut
   bool inherit_stdin = false;                  // the child reads this process' stdin (stdin_data unused)
   bool pass_stderr = false;                    // the child writes to this process' stderr (err stays empty)
+  // Sees each piece of stderr as it arrives (e.g. to show a long build's progress); it is still captured.
+  std::function<void(std::string_view)> on_stderr;
 };
 
 struct RunResult {

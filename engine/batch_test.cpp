@@ -4,6 +4,7 @@
 
 #include "engine/judge.h"
 #include "engine/results.h"
+#include "engine/plane_objects.h"
 #include "engine/test_support.h"
 
 using namespace kv;
@@ -41,8 +42,8 @@ kube::Response cluster(const kube::Request& r, std::vector<std::string>& log) {
   log.push_back(r.method + " " + r.path);
   if (r.method == "GET" && r.path == "/api/v1/namespaces")
     return answer(200, R"({"items":[{"metadata":{"name":"default"}},{"metadata":{"name":"kube-system"}}]})");
-  if (r.method == "GET" && has(r.path, "customresourcedefinitions/"))
-    return answer(200, R"({"status":{"conditions":[{"type":"Established","status":"True"}]}})");
+  if (r.method == "GET" && r.path == "/apis/example.com/v1")
+    return answer(200, R"({"kind":"APIResourceList","resources":[{"name":"widgets","kind":"Widget"}]})");
   return answer(r.method == "POST" ? 201 : 200);
 }
 
@@ -68,10 +69,11 @@ TEST_CASE("batch: on an owned plane the CRD and the missing namespace are create
   CHECK(seen.size() == 4);
   REQUIRE(log.size() >= 6);
   CHECK(log[0] == "PATCH /apis/apiextensions.k8s.io/v1/customresourcedefinitions/widgets.example.com?fieldManager=kvalidate&fieldValidation=Strict&force=true");
-  CHECK(log[1] == "GET /apis/apiextensions.k8s.io/v1/customresourcedefinitions/widgets.example.com");
+  CHECK(log[1] == "GET /apis/example.com/v1");  // served: its CRD is Established
   CHECK(log[2] == "GET /api/v1/namespaces");
   CHECK(log[3] == "POST /api/v1/namespaces?fieldManager=kvalidate");
-  for (size_t i = 4; i < log.size(); ++i) CHECK(has(log[i], "dryRun=All"));
+  // The policy phase only reads here (installed policies, the namespaces' Pod Security labels).
+  for (size_t i = 4; i < log.size(); ++i) CHECK((log[i].rfind("GET ", 0) == 0 || has(log[i], "dryRun=All")));
   CHECK(out.results[3].namespace_ == "default");  // filled in: the object names none
   CHECK(out.results[1].suite == "in.yaml");
 }
@@ -122,10 +124,28 @@ TEST_CASE("batch: a kind nothing serves asks for a fresher discovery once, and u
   CHECK(has(t.sent.back().path, "/apis/example.com/v1/gadgets/g"));
 }
 
+TEST_CASE("batch: a kind the cached discovery lists but the server no longer serves is judged again, fresh") {
+  FakeTransport t([](const kube::Request& r) {
+    return has(r.path, "/gadgets") ? answer(404, "404 page not found") : answer(200);
+  });
+  auto res = load("apiVersion: example.com/v1\nkind: Gadget\nmetadata: {name: g, namespace: default}\n");
+  auto stale = small_discovery();
+  stale.resources_.push_back(api("example.com", "v1", "Gadget", "gadgets", true));
+  auto fresh = small_discovery();
+  int asked = 0;
+  auto out = run_batch(t, stale, [&]() -> const kube::Discovery* { ++asked; return &fresh; }, res,
+                       options(PlaneKind::kOwned));
+  CHECK(asked == 1);
+  REQUIRE(out.results.at(0).findings.size() == 1);
+  CHECK(out.results.at(0).status == ObjectStatus::kInvalid);
+  CHECK(out.results.at(0).findings.at(0).rule == "dry-run/unknown-kind");
+}
+
 TEST_CASE("batch: when the plane is lost, what was not judged is an error naming why") {
   int n = 0;
   FakeTransport t([&](const kube::Request& r) {
     if (r.path == "/api/v1/namespaces") return answer(200, R"({"items":[{"metadata":{"name":"default"}}]})");
+    if (r.method == "GET") return answer(200);  // the policy phase's reads: the plane goes with the objects
     return ++n >= 2 ? kube::Response{0, "", {}, "Connection refused"} : answer(200);
   });
   std::string yaml;
@@ -173,7 +193,10 @@ TEST_CASE("batch: RBAC refusing patch on an external cluster: kubectl's way judg
         "1 of 2 objects not validated: the cluster's RBAC refuses these credentials (HTTP 403 Forbidden): user "
         "\"system:serviceaccount:ci:weak\" may not \"patch\" (server-side apply, and kubectl apply for an object "
         "that exists) nor \"update\" configmaps in namespace demo: add \"patch\" or \"update\" to its role");
-  CHECK(log == std::vector<std::string>{"GET /api/v1/namespaces", "PATCH /api/v1/namespaces/demo/configmaps/fresh",
+  // The namespaces, then the admission context (the cluster's policies, the namespace's labels), then kubectl's way.
+  CHECK(log == std::vector<std::string>{"GET /api/v1/namespaces",
+                                        "GET /apis/admissionregistration.k8s.io/v1/validatingadmissionpolicies",
+                                        "GET /api/v1/namespaces/demo", "PATCH /api/v1/namespaces/demo/configmaps/fresh",
                                         "PATCH /api/v1/namespaces/demo/configmaps/exists",
                                         "GET /api/v1/namespaces/demo/configmaps/fresh",
                                         "GET /api/v1/namespaces/demo/configmaps/exists",
@@ -190,15 +213,17 @@ TEST_CASE("batch: on an owned plane, or for an admission denial, a refused apply
   });
   auto out = run_batch(owned, d, {}, res, options(PlaneKind::kOwned));
   CHECK(out.results[0].findings.at(0).rule == kMissingVerbRule);
-  CHECK(owned.sent.size() == 2);  // the namespace list and the apply: no GET of the object
+  CHECK(owned.sent.size() == 4);  // namespaces, policies, the namespace and the apply: no GET of the object
+  CHECK(owned.sent.back().method == "PATCH");
   FakeTransport denied([](const kube::Request& r) {
     if (r.path == "/api/v1/namespaces") return answer(200, R"({"items":[{"metadata":{"name":"default"}}]})");
     return answer(403, R"({"kind":"Status","reason":"Forbidden","message":"configmaps \"a\" is forbidden: exceeded quota"})");
   });
   out = run_batch(denied, d, {}, res, options(PlaneKind::kExternal));
-  CHECK(out.results[0].findings.at(0).rule == "server/Forbidden");
-  CHECK(exit_code_of(out.results[0]) == 3);
-  CHECK(denied.sent.size() == 2);
+  CHECK(out.results[0].findings.at(0).rule == "admission/denied");  // the object, not the credentials
+  CHECK(exit_code_of(out.results[0]) == 1);
+  CHECK(denied.sent.size() == 4);
+  CHECK(denied.sent.back().method == "PATCH");
   RbacRefusals none;
   none.add(out.results[0]);
   CHECK(none.summary().empty());  // an admission denial is not the credentials' fault
@@ -209,6 +234,7 @@ TEST_CASE("batch: a plane lost during kubectl's way leaves the objects not valid
   FakeTransport t([&](const kube::Request& r) {
     if (r.path == "/api/v1/namespaces") return answer(200, R"({"items":[{"metadata":{"name":"demo"}}]})");
     if (r.method == "PATCH") return rbac_forbidden("patch", "configmaps", "demo", "x");
+    if (r.path.find("/configmaps/") == std::string::npos) return answer(404);  // the admission context: none
     ++gets;
     return kube::Response{0, "", {}, "Connection refused"};
   });
@@ -219,4 +245,43 @@ TEST_CASE("batch: a plane lost during kubectl's way leaves the objects not valid
   CHECK(out.fatal.code() == Status::Code::kUnavailable);
   CHECK(out.results[0].status == ObjectStatus::kError);
   CHECK(has(out.results[0].findings.at(0).message, "lost the control plane"));
+}
+
+TEST_CASE("batch: a CRD applied in an earlier batch of the run is neither applied nor awaited again") {
+  std::vector<std::string> log;
+  FakeTransport t([&](const kube::Request& r) { return cluster(r, log); });
+  auto res = load(kInput);
+  auto d = small_discovery();
+  RunCrds crds;
+  BatchOptions o = options(PlaneKind::kOwned);
+  o.run_crds = &crds;
+  auto first = run_batch(t, d, {}, res, o);
+  CHECK(crds.has(res[0]));
+  CHECK(crds.served.count("example.com/v1/Widget") == 1);
+  log.clear();
+  auto second = run_batch(t, d, {}, res, o);
+  for (const auto& r : second.results) CHECK(r.status == ObjectStatus::kValid);
+  for (const auto& line : log) {
+    CHECK_FALSE(has(line, "customresourcedefinitions"));
+    CHECK(line != "GET /apis/example.com/v1");
+  }
+}
+
+TEST_CASE("wait_served: asks every group/version at once until each lists its kinds, bounded in time") {
+  int asked = 0;
+  FakeTransport t([&](const kube::Request& r) {
+    ++asked;
+    if (r.path == "/apis/example.com/v1")
+      return asked > 2 ? answer(200, R"({"resources":[{"name":"widgets"}]})") : answer(404);
+    return answer(200, R"({"resources":[{"name":"gadgets"}]})");
+  });
+  std::vector<kube::ApiResource> kinds = {api("example.com", "v1", "Widget", "widgets", true),
+                                          api("other.io", "v2", "Gadget", "gadgets", true)};
+  auto served = wait_served(t, kinds, 4, std::chrono::seconds(5));
+  CHECK(served.size() == 2);
+  CHECK(t.sent.at(0).path == "/apis/example.com/v1");
+  CHECK(t.sent.at(1).path == "/apis/other.io/v2");
+  CHECK(t.sent.at(2).path == "/apis/example.com/v1");  // only what is still missing is asked again
+  FakeTransport never([](const kube::Request&) { return answer(404); });
+  CHECK(wait_served(never, kinds, 4, std::chrono::milliseconds(60)).empty());
 }

@@ -28,8 +28,9 @@ Result<Connection> connect(const ConnectOptions& opts) {
   if (!client.ok()) return client.status();
   auto disc = kube::Discovery::Load(**client, opts.discovery_cache_dir);
   if (!disc.ok()) return disc.status().Prefixed("cannot read the API server's discovery");
-  Connection c{std::move(*plane), std::move(*client), std::move(*disc), false, "", opts.discovery_cache_dir,
-               controlplane::state_dir(opts.ensure.home)};
+  // A --kube-version plane has its own state dir (and locks) under the default one.
+  std::string dir = plane->dir.empty() ? controlplane::state_dir(opts.ensure.home) : plane->dir;
+  Connection c{std::move(*plane), std::move(*client), std::move(*disc), false, "", opts.discovery_cache_dir, dir};
   c.default_namespace = !opts.namespace_.empty()                    ? opts.namespace_
                         : !c.plane.cluster.default_namespace.empty() ? c.plane.cluster.default_namespace
                                                                      : "default";

@@ -2,8 +2,14 @@
 
 #include <fmt/core.h>
 
+#include <regex>
+
+#include "engine/admission.h"
+#include "engine/decode_errors.h"
 #include "kube/api_status.h"
-#include "validators/patch_errors.h"
+#include "kube/server_message.h"
+#include "resources/loader.h"
+#include "resources/locate.h"
 
 namespace kv::engine {
 
@@ -24,20 +30,85 @@ bool has_error(const Judgement& j) {
   return false;
 }
 
-// A failed answer: schema errors of the patch, else the Status and its causes.
-void judge_failure(Judgement& j, const kube::Response& resp, bool secret, const Redactor& redact) {
+// The first of `fields` (relative to the object's pod spec) that the object has, else the first.
+std::string pod_field(const Resource& r, const YAML::Node& tree, const std::vector<std::string>& fields) {
+  if (fields.empty()) return "";
+  std::string base = pod_spec_path(r.kind);
+  for (const auto& f : fields) {
+    for (const char* list : {"containers", "initContainers", "ephemeralContainers"}) {
+      std::string p = f;
+      if (p.rfind("containers[", 0) == 0) p = list + p.substr(10);
+      if (node_at(tree, r.kind, base + "." + p)) return base + "." + p;
+    }
+  }
+  return base + "." + fields.front();
+}
+
+// One finding per PodSecurity check, at the field it names: an error for a denial, a warning for
+// "would violate" (a workload whose pods would be refused).
+void add_pod_security(Judgement& j, const Resource& r, std::string_view message, Severity sev) {
+  auto checks = pod_security_checks(message);
+  auto at = message.find("PodSecurity \"");
+  auto end = at == std::string_view::npos ? at : message.find("\": ", at);
+  std::string head = end == std::string_view::npos ? "violates PodSecurity" : std::string(message.substr(at, end + 1 - at));
+  std::string verb = message.find("would violate") != std::string_view::npos ? "would violate " : "violates ";
+  YAML::Node tree = object_tree(r);
+  for (const auto& c : checks) add(j, sev, "admission/pod-security", verb + head + ": " + c.text, pod_field(r, tree, c.fields));
+  if (checks.empty()) add(j, sev, "admission/pod-security", std::string(message));
+}
+
+// The field a policy's failed CEL expression is about: "object.spec.replicas <= 5" → "spec.replicas".
+std::string expression_field(const std::string& message) {
+  static const std::regex kObject(R"(object\.([A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*))");
+  std::smatch m;
+  return std::regex_search(message, m, kObject) ? m[1].str() : "";
+}
+
+// A refusal by admission (invalid, rule admission/...) or by RBAC (error naming the verb). False when
+// the answer is neither.
+bool judge_admission(Judgement& j, const Resource& r, const kube::ApiStatus& st, long code, bool secret,
+                     const Redactor& redact) {
+  Denial d = classify_denial(st.message, code);
+  switch (d.kind) {
+    case DenialKind::kNone:
+      return false;
+    case DenialKind::kRbac:
+      // Our own access, not the object: the credentials in use lack the verb the message names.
+      j.status = ObjectStatus::kError;
+      add(j, Severity::kError, kMissingVerbRule, redact.apply(st.message, secret));
+      return true;
+    case DenialKind::kPodSecurity:
+      j.status = ObjectStatus::kInvalid;
+      add_pod_security(j, r, d.message, Severity::kError);
+      return true;
+    default:
+      j.status = ObjectStatus::kInvalid;
+      add(j, Severity::kError, d.rule, redact.apply(kube::plain_server_message(d.message), secret),
+          d.kind == DenialKind::kPolicy ? expression_field(d.message) : "");
+      return true;
+  }
+}
+
+// A failed answer: decode-stage errors, admission, a kind that is not served, else the Status and its causes.
+void judge_failure(Judgement& j, const Resource& r, const kube::Response& resp, bool secret, const Redactor& redact) {
   auto st = kube::parse_api_status(resp.body, resp.status);
-  if (auto errs = parse_patch_errors(st.raw_message); !errs.empty()) {
-    // The object's own schema errors (unknown or mistyped fields), whatever HTTP code carried them.
+  if (auto decode = decode_errors(r, st)) {
+    // The object's own fields (unknown, mistyped, malformed quantities), whatever HTTP code carried them.
     j.status = ObjectStatus::kInvalid;
-    for (const auto& e : errs)
-      add(j, Severity::kError, e.rule, redact.apply(e.path.empty() ? e.message : e.path + ": " + e.message, secret),
-          e.path);
+    for (auto& f : decode->findings) {
+      f.message = redact.apply(f.message, secret);
+      j.findings.push_back(std::move(f));
+    }
+    j.set_aside = std::move(decode->set_aside);
     return;
   }
-  if (resp.status == 403 && !rbac_refusal(st.raw_message).verb.empty()) {
-    j.status = ObjectStatus::kError;
-    add(j, Severity::kError, kMissingVerbRule, redact.apply(st.message, secret));
+  if (judge_admission(j, r, st, resp.status, secret, redact)) return;
+  // The kind went away (a CRD deleted meanwhile, a stale discovery): "404 page not found" or NotFound
+  // for the collection itself rather than for a named object.
+  if (resp.status == 404 && (st.reason == "HTTP404" || st.message.find("could not find the requested resource") != std::string::npos)) {
+    j.status = ObjectStatus::kInvalid;
+    add(j, Severity::kError, "dry-run/unknown-kind",
+        "no kind \"" + r.kind + "\" is served for apiVersion \"" + r.api_version + "\" by this API server", "kind");
     return;
   }
   // 4xx answers judge the object; 5xx and 401/403/429 are about the server or our access, not the object.
@@ -46,11 +117,12 @@ void judge_failure(Judgement& j, const kube::Response& resp, bool secret, const 
   j.status = judged ? ObjectStatus::kInvalid : ObjectStatus::kError;
   std::string rule_base = judged ? "dry-run/" : "server/";
   if (st.causes.empty()) {
-    add(j, Severity::kError, rule_base + (st.reason.empty() ? "Error" : st.reason), redact.apply(st.message, secret));
+    add(j, Severity::kError, rule_base + (st.reason.empty() ? "Error" : st.reason),
+        redact.apply(kube::plain_server_message(st.message), secret));
     return;
   }
   for (const auto& c : st.causes) {
-    std::string msg = c.field.empty() ? c.message : c.field + ": " + c.message;
+    std::string msg = kube::plain_server_message(c.field.empty() ? c.message : c.field + ": " + c.message);
     add(j, Severity::kError, rule_base + (c.reason.empty() ? st.reason : c.reason), redact.apply(msg, secret), c.field);
   }
 }
@@ -66,6 +138,30 @@ const kube::Response* refused(const kube::Response& resp, RbacRefusal& why) {
   if (resp.status != 403) return nullptr;
   why = rbac_refusal(kube::parse_api_status(resp.body, resp.status).raw_message);
   return why.verb.empty() ? nullptr : &resp;
+}
+
+// The field path a warning starts with ("metadata.annotations[x]: non-functional ...") when the object
+// has that field, else "".
+std::string leading_field(const Resource& r, const std::string& text) {
+  auto colon = text.find(": ");
+  if (colon == std::string::npos || colon == 0 || text.find(' ') < colon) return "";
+  std::string path = text.substr(0, colon);
+  YAML::Node tree = object_tree(r);
+  return node_at(tree, r.kind, path) ? path : "";
+}
+
+void add_warning(Judgement& j, const Resource& r, const std::string& w, Severity sev, bool secret,
+                 const Redactor& redact) {
+  if (w.find("would violate PodSecurity") != std::string::npos) {
+    add_pod_security(j, r, w, sev);
+    return;
+  }
+  std::string text = redact.apply(kube::plain_server_message(w), secret);
+  std::string rule = warning_rule(w), path = warning_path(w);
+  if (path.empty()) path = leading_field(r, w);
+  if (!path.empty() && rule == "dry-run/deprecated-api") rule = "dry-run/deprecated-field";
+  else if (path.empty() && rule == "dry-run/deprecated-api") path = "apiVersion";
+  add(j, sev, rule, text, path);
 }
 
 }  // namespace
@@ -133,7 +229,8 @@ Judgement judge_fallback(const Resource& r, const Target& t, const Fallback& fb,
 std::string warning_rule(const std::string& text) {
   if (text.find("unknown field") != std::string::npos) return "dry-run/unknown-field";
   if (text.find("duplicate field") != std::string::npos) return "dry-run/duplicate-field";
-  if (text.find("deprecated") != std::string::npos || text.find("unavailable in v") != std::string::npos)
+  if (text.find("deprecated") != std::string::npos || text.find("unavailable in v") != std::string::npos ||
+      text.find("non-functional") != std::string::npos)
     return "dry-run/deprecated-api";
   return "dry-run/warning";
 }
@@ -149,7 +246,8 @@ std::string warning_path(const std::string& text) {
   return "";
 }
 
-Judgement judge(const Resource& r, const kube::Response& resp, bool warnings_as_errors, const Redactor& redact) {
+Judgement judge(const Resource& r, const kube::Response& resp, bool warnings_as_errors, const Redactor& redact,
+                const AdmissionContext* admission, const std::string& ns) {
   Judgement j;
   if (!resp.transport_ok()) {
     j.status = ObjectStatus::kError;
@@ -157,14 +255,25 @@ Judgement judge(const Resource& r, const kube::Response& resp, bool warnings_as_
     return j;
   }
   bool secret = r.kind == "Secret";
-  for (const auto& w : resp.warnings)
-    add(j, warnings_as_errors ? Severity::kError : Severity::kWarning, warning_rule(w), redact.apply(w, secret),
-        warning_path(w));
+  for (const auto& w : resp.warnings) {
+    if (admission)
+      if (auto fs = warning_findings(w, r, ns, *admission, warnings_as_errors)) {
+        for (auto& f : *fs) add(j, f.severity, f.rule, redact.apply(f.message, secret), f.path);
+        continue;
+      }
+    add_warning(j, r, w, warnings_as_errors ? Severity::kError : Severity::kWarning, secret, redact);
+  }
   if (resp.success()) {
     j.status = has_error(j) ? ObjectStatus::kInvalid : ObjectStatus::kValid;
     return j;
   }
-  judge_failure(j, resp, secret, redact);
+  if (admission)
+    if (auto fs = refusal_findings(kube::parse_api_status(resp.body, resp.status).message, r, *admission)) {
+      j.status = ObjectStatus::kInvalid;
+      for (auto& f : *fs) add(j, f.severity, f.rule, redact.apply(f.message, secret), f.path);
+      return j;
+    }
+  judge_failure(j, r, resp, secret, redact);
   return j;
 }
 

@@ -9,6 +9,7 @@
 #include "kube/transport.h"
 #include "resources/resource.h"
 #include "resources/result.h"
+#include "validators/admission_verdicts.h"
 #include "validators/redact.h"
 
 namespace kv::engine {
@@ -16,18 +17,32 @@ namespace kv::engine {
 struct Judgement {
   ObjectStatus status = ObjectStatus::kValid;
   std::vector<Finding> findings;  // secrets already redacted
+  // Decode-stage refusals only: the fields the server could not read. Submitting the object again
+  // without them finds its other defects (engine/batch.cpp does, in further passes).
+  std::vector<std::string> set_aside;
 };
 
 // The answer to the request for `r`:
 // - no HTTP answer: error, "server/unavailable";
-// - Warning headers: one warning each (an error with `warnings_as_errors`), rule by what they say;
+// - Warning headers: one warning each (an error with `warnings_as_errors`), rule by what they say, at the
+//   field they name (a deprecated field: dry-run/deprecated-field) or, for a deprecated API, apiVersion;
+//   "would violate PodSecurity": admission/pod-security, one per check, at its field;
 // - 2xx: valid (invalid when a warning counts as an error);
-// - typed-patch errors in the message (unknown or mistyped fields): invalid, one finding each;
+// - decode-stage errors (unknown or mistyped fields, duplicate list entries, malformed quantities;
+//   engine/decode_errors.h): invalid, one finding each, and `set_aside` names their fields;
+// - admission denials (PodSecurity, a ValidatingAdmissionPolicy, a webhook, a built-in plugin): invalid,
+//   rule admission/pod-security or admission/<policy or webhook name>, at the field named when one is;
+// - 404 for the kind itself: invalid, "dry-run/unknown-kind";
 // - other 4xx but 401/403/429: invalid, "dry-run/<cause or Status reason>" per cause (or one);
 // - a 403 from RBAC (the user may not do this): error, kMissingVerbRule, the server's message (it names
 //   the user and the verb);
 // - 5xx, 401, other 403s, 429: error, "server/<reason>": about the server or our access, not the object.
-Judgement judge(const Resource& r, const kube::Response& resp, bool warnings_as_errors, const Redactor& redact);
+// Messages are in the user's terms (kube/server_message.h). With `admission` (the run's policies and the
+// namespaces' Pod Security levels), refusals and warnings of admission policies and Pod Security are read
+// with them (validators/admission_verdicts.h): rule admission/<policy> or admission/pod-security, at the
+// field they name; `ns` is where the object goes.
+Judgement judge(const Resource& r, const kube::Response& resp, bool warnings_as_errors, const Redactor& redact,
+                const AdmissionContext* admission = nullptr, const std::string& ns = "");
 
 // The rule of an object the user's RBAC did not let kvalidate judge. Its exit code is 2 (fix the
 // credentials or their role), not 1 (the object is not at fault) nor 3 (the plane answered).

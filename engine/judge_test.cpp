@@ -160,10 +160,10 @@ TEST_CASE("judge: a 403 from RBAC is an error with the missing-verb rule and the
   CHECK(j.findings[0].rule == kMissingVerbRule);
   CHECK(j.findings[0].message.find("User \"system:serviceaccount:ci:weak\" cannot create resource \"deployments\"") !=
         std::string::npos);
-  // An admission plugin's 403 is something else (server/Forbidden until admission is judged as such).
+  // An admission plugin's 403 is about the object: admission/denied.
   auto other = judge(deployment(), answer(403, status_body("Forbidden", "pods \\\"p\\\" is forbidden: exceeded quota")),
                      false, none);
-  CHECK(other.findings.at(0).rule == "server/Forbidden");
+  CHECK(other.findings.at(0).rule == "admission/denied");
 }
 
 TEST_CASE("judge: only RBAC refusing a dry-run server-side apply on an external cluster asks for kubectl's way") {

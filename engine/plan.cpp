@@ -3,11 +3,13 @@
 #include <algorithm>
 #include <cctype>
 #include <map>
+#include <set>
 
 #include <fmt/core.h>
 
 #include "core/yaml_util.h"
 #include "resources/loader.h"
+#include "validators/admission_policy.h"
 
 namespace kv::engine {
 
@@ -68,8 +70,9 @@ std::vector<Finding> secret_type_errors(const Resource& r) {
   return out;
 }
 
-// The verdict on an object whose kind nothing serves: another apiVersion of the kind, or no such kind.
-Verdict not_served(size_t i, const Resource& r, const kube::Discovery& discovery) {
+// The verdict on an object whose kind nothing serves: another apiVersion of the kind, or no such kind
+// (skipped on an external cluster, whose CRDs are not kvalidate's to add).
+Verdict not_served(size_t i, const Resource& r, const kube::Discovery& discovery, PlaneKind plane) {
   Verdict v{i, ObjectStatus::kInvalid, "", {}};
   std::vector<std::string> served;
   for (const auto& a : discovery.all())
@@ -82,6 +85,13 @@ Verdict not_served(size_t i, const Resource& r, const kube::Discovery& discovery
                                  fmt::format("apiVersion {} is not served for {} by this API server ({}); use {}",
                                              r.api_version, r.kind, discovery.server_version(), list),
                                  "apiVersion"));
+  } else if (plane == PlaneKind::kExternal) {
+    v.status = ObjectStatus::kSkipped;
+    v.findings.push_back(finding(Severity::kInfo, "skipped",
+                                 fmt::format("not validated: the cluster does not serve {} {} (no CustomResourceDefinition "
+                                             "for it there; kvalidate changes nothing on an existing cluster: "
+                                             "validate on kvalidate's own plane with --crds or --crds-from-cluster)",
+                                             r.api_version, r.kind)));
   } else {
     v.findings.push_back(finding(Severity::kError, "dry-run/unknown-kind",
                                  fmt::format("no kind \"{}\" is served for apiVersion \"{}\" by this API server ({})",
@@ -124,8 +134,18 @@ std::vector<kube::ApiResource> served_by_crd(const Resource& crd) {
   return out;
 }
 
+void RunCrds::add(const Resource& crd) {
+  for (auto& a : served_by_crd(crd)) served[kind_key(a.group, a.version, a.kind)] = a;
+  applied[crd.name] = std::hash<std::string>{}(crd.body);
+}
+
+bool RunCrds::has(const Resource& crd) const {
+  auto it = applied.find(crd.name);
+  return it != applied.end() && it->second == std::hash<std::string>{}(crd.body);
+}
+
 Plan plan_batch(const std::vector<Resource>& resources, const kube::Discovery& discovery, PlaneKind plane,
-                const std::string& default_namespace) {
+                const std::string& default_namespace, const RunCrds& run_crds, const std::vector<bool>& cluster) {
   Plan plan;
   const bool owned = plane == PlaneKind::kOwned;
   plan.crds.for_real = owned;
@@ -140,12 +160,20 @@ Plan plan_batch(const std::vector<Resource>& resources, const kube::Discovery& d
   std::vector<bool> decided(resources.size(), false);
   for (size_t i = 0; i < resources.size(); ++i) {
     const Resource& r = resources[i];
+    const std::string key = kind_key(r.group(), r.version(), r.kind);
     const kube::ApiResource* api = discovery.find_kind(r.group(), r.version(), r.kind);
     if (!api)
-      if (auto it = from_crds.find(kind_key(r.group(), r.version(), r.kind)); it != from_crds.end()) api = &it->second;
+      if (auto it = run_crds.served.find(key); it != run_crds.served.end()) api = &it->second;
+    if (!api)
+      if (auto it = from_crds.find(key); it != from_crds.end()) api = &it->second;
     if (!api) {
       plan.unresolved = true;
-      plan.verdicts.push_back(not_served(i, r, discovery));
+      plan.verdicts.push_back(not_served(i, r, discovery, plane));
+      decided[i] = true;
+      continue;
+    }
+    if (owned && is_crd(r) && run_crds.has(r)) {
+      plan.verdicts.push_back(Verdict{i, ObjectStatus::kValid, "", {}});  // applied earlier in this run
       decided[i] = true;
       continue;
     }
@@ -156,26 +184,63 @@ Plan plan_batch(const std::vector<Resource>& resources, const kube::Discovery& d
       decided[i] = true;
     }
   }
+  std::set<size_t> params;
+  if (owned)
+    for (size_t i : param_objects(resources, default_namespace)) params.insert(i);
+  for (auto* phase : {&plan.policy_params, &plan.policies, &plan.policy_bindings}) phase->for_real = owned;
   for (size_t i = 0; i < resources.size(); ++i) {
     if (decided[i]) continue;
     const Resource& r = resources[i];
+    bool of_cluster = i < cluster.size() && cluster[i];
     if (is_crd(r)) plan.crds.objects.push_back(i);
     else if (is_namespace(r)) plan.namespaces.objects.push_back(i);
+    // Applied for real only with a name: the run must be able to delete what it created.
+    else if (owned && !r.name.empty() && is_admission_policy(r)) plan.policies.objects.push_back(i);
+    else if (owned && !r.name.empty() && is_admission_policy_binding(r)) plan.policy_bindings.objects.push_back(i);
+    else if (owned && !r.name.empty() && (params.count(i) || of_cluster)) plan.policy_params.objects.push_back(i);
     else plan.rest.objects.push_back(i);
-    if (!discovery.find_kind(r.group(), r.version(), r.kind)) plan.awaiting_crd.push_back(i);
+    if (owned && !r.name.empty() && r.kind == "MutatingAdmissionPolicy" && is_admission_policy(r))
+      plan.mutating_policies = true;
+    if (!discovery.find_kind(r.group(), r.version(), r.kind) &&
+        !run_crds.served.count(kind_key(r.group(), r.version(), r.kind)))
+      plan.awaiting_crd.push_back(i);
   }
   return plan;
 }
 
+std::vector<size_t> Plan::after_namespaces() const {
+  std::vector<size_t> out;
+  for (const Phase* p : {&policy_params, &policies, &policy_bindings, &rest})
+    out.insert(out.end(), p->objects.begin(), p->objects.end());
+  return out;
+}
+
+std::vector<ParamTarget> param_targets(const Plan& plan, const std::vector<Resource>& resources,
+                                       const std::vector<size_t>& applied) {
+  std::map<std::string, bool> kinds;  // "apiVersion/Kind" → used by a mutating policy
+  for (const auto& r : resources)
+    if (auto p = read_policy(r); p && !p->param_kind.empty())
+      kinds[p->param_api_version + "/" + p->param_kind] |= p->kind == "MutatingAdmissionPolicy";
+  std::map<std::string, ParamTarget> last;
+  for (size_t i : applied) {
+    const Resource& r = resources[i];
+    auto it = kinds.find(r.api_version + "/" + r.kind);
+    if (it == kinds.end() || r.name.empty() || !plan.targets[i]) continue;
+    last[it->first] = {r.api_version, r.kind, r.name, plan.targets[i]->namespace_, it->second};
+  }
+  std::vector<ParamTarget> out;
+  for (auto& [k, t] : last) out.push_back(std::move(t));
+  return out;
+}
+
 std::vector<Verdict> skips_after_crds(const Plan& plan, const std::vector<Resource>& resources,
-                                      const std::set<std::string>& failed_kinds, PlaneKind plane) {
+                                      const std::map<std::string, std::string>& failed_kinds, PlaneKind plane) {
   std::vector<Verdict> out;
   for (size_t i : plan.awaiting_crd) {
     const Resource& r = resources[i];
-    if (failed_kinds.count(r.group() + "/" + r.kind))
-      out.push_back(skip(i, plan,
-                         fmt::format("not validated: the CustomResourceDefinition for {} in this input is invalid",
-                                     r.kind)));
+    if (auto crd = failed_kinds.find(r.group() + "/" + r.kind); crd != failed_kinds.end())
+      out.push_back(skip(i, plan, fmt::format("not validated: its CustomResourceDefinition in this input is invalid ({})",
+                                              crd->second)));
     else if (plane == PlaneKind::kExternal)
       out.push_back(skip(i, plan,
                          fmt::format("not validated: the cluster does not serve {} {} (its CustomResourceDefinition "

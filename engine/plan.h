@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstddef>
+#include <map>
 #include <optional>
 #include <set>
 #include <string>
@@ -13,6 +14,7 @@
 #include "kube/discovery.h"
 #include "resources/resource.h"
 #include "resources/result.h"
+#include "validators/policy_probe.h"
 
 namespace kv::engine {
 
@@ -49,26 +51,58 @@ struct Plan {
   Phase crds;                        // CustomResourceDefinitions (awaited until Established when for real)
   Phase namespaces;                  // Namespaces
   bool create_missing_namespaces = false;  // create those the rest needs and the cluster lacks (owned plane)
-  // Admission policies (phase 3) and the RBAC objects others depend on (phase 4) get their own phases
-  // here, between the namespaces and the rest, when they are applied for real before the rest.
+  // Admission policies (owned plane): applied for real before the rest, in this order — the param objects
+  // their bindings name (and everything from --policies that is no CRD or Namespace), the policies, the
+  // bindings — and awaited until the server enforces them (engine/policy_scope.h). On an external
+  // cluster they are in `rest`: dry-run like any object.
+  Phase policy_params, policies, policy_bindings;
+  bool mutating_policies = false;    // a MutatingAdmissionPolicy is among `policies`
+  // The RBAC objects others depend on (phase 4) get their own phase here when they are applied for real.
   Phase rest;                        // everything else: always dry-run
   std::vector<size_t> awaiting_crd;  // in `rest`: kinds served only once a CRD of the input is applied
+
+  // The objects sent after the namespaces: the policy phases' and the rest, in that order.
+  std::vector<size_t> after_namespaces() const;
 };
 
-// Plans `resources` against `discovery`. Namespaced objects without metadata.namespace go to
-// `default_namespace`. Never fails: what cannot be sent becomes a verdict.
+// The CustomResourceDefinitions a run has applied for real (an owned plane) and seen Established: from
+// --crds, or from an earlier batch of the run (the values files of one chart share its crds/). Later
+// batches neither apply the same CRD again nor wait for it.
+struct RunCrds {
+  std::map<std::string, kube::ApiResource> served;  // "group/version/Kind" → what the applied CRDs serve
+  std::map<std::string, size_t> applied;            // CRD name → hash of the text that was applied
+
+  // Records `crd` (applied for real and served now).
+  void add(const Resource& crd);
+  // True when `crd` was applied earlier in the run with the same text.
+  bool has(const Resource& crd) const;
+};
+
+// Plans `resources` against `discovery` and the CRDs the run has applied (`run_crds`). Namespaced objects
+// without metadata.namespace go to `default_namespace`. `cluster` marks the objects that are the cluster's
+// own (--policies), not input (empty: none). Never fails: what cannot be sent becomes a verdict.
+// A CRD the run applied before with the same text is valid without being sent again. A kind nothing
+// serves is invalid on an owned plane; on an external cluster (which kvalidate does not change) it is
+// skipped, saying so, unless another apiVersion of the kind is served there.
 Plan plan_batch(const std::vector<Resource>& resources, const kube::Discovery& discovery, PlaneKind plane,
-                const std::string& default_namespace);
+                const std::string& default_namespace, const RunCrds& run_crds = {},
+                const std::vector<bool>& cluster = {});
+
+// The param objects the policy phase's probe waits for: of each (apiVersion, kind) that a policy in
+// `resources` takes as paramKind, the last of `applied` (input indices) of that kind.
+std::vector<ParamTarget> param_targets(const Plan& plan, const std::vector<Resource>& resources,
+                                       const std::vector<size_t>& applied);
 
 // What a CustomResourceDefinition in the input serves once applied (served versions only).
 std::vector<kube::ApiResource> served_by_crd(const Resource& crd);
 bool is_crd(const Resource& r);
 bool is_namespace(const Resource& r);
 
-// After the CRD phase. `failed_kinds` holds "group/Kind" of every input CRD the server found invalid.
-// Objects awaiting such a CRD are skipped; on an external cluster every object awaiting a CRD is.
+// After the CRD phase. `failed_kinds` maps "group/Kind" of every input CRD the server found invalid to
+// where that CRD is ("file:line"). Objects awaiting such a CRD are skipped, naming it; on an external
+// cluster every object awaiting a CRD is.
 std::vector<Verdict> skips_after_crds(const Plan& plan, const std::vector<Resource>& resources,
-                                      const std::set<std::string>& failed_kinds, PlaneKind plane);
+                                      const std::map<std::string, std::string>& failed_kinds, PlaneKind plane);
 
 // The namespaces that the objects at `remaining` go to and that are not in `existing`.
 std::set<std::string> missing_namespaces(const Plan& plan, const std::vector<size_t>& remaining,

@@ -94,7 +94,7 @@ TEST_CASE("plan: a version the input's CRD does not serve is an unknown kind") {
 TEST_CASE("plan: an unknown kind is invalid at its kind field, naming the server's version") {
   auto res = load("apiVersion: example.com/v1\nkind: Gadget\nmetadata: {name: g}\n");
   auto d = small_discovery();
-  Plan p = plan_batch(res, d, PlaneKind::kExternal, "default");
+  Plan p = plan_batch(res, d, PlaneKind::kOwned, "default");
   CHECK(p.unresolved);
   CHECK_FALSE(p.targets[0]);
   CHECK(p.rest.objects.empty());
@@ -147,7 +147,7 @@ TEST_CASE("plan: after the CRD phase, objects of an invalid CRD are skipped; on 
   auto d = small_discovery();
   Plan owned = plan_batch(res, d, PlaneKind::kOwned, "default");
   CHECK(skips_after_crds(owned, res, {}, PlaneKind::kOwned).empty());
-  auto failed = skips_after_crds(owned, res, {"example.com/Widget"}, PlaneKind::kOwned);
+  auto failed = skips_after_crds(owned, res, {{"example.com/Widget", "w.yaml:1"}}, PlaneKind::kOwned);
   REQUIRE(failed.size() == 1);
   CHECK(failed[0].index == 1);
   CHECK(failed[0].status == ObjectStatus::kSkipped);
@@ -155,7 +155,7 @@ TEST_CASE("plan: after the CRD phase, objects of an invalid CRD are skipped; on 
   CHECK(failed[0].findings.at(0).rule == "skipped");
   CHECK(failed[0].findings.at(0).severity == Severity::kInfo);
   CHECK(failed[0].findings.at(0).message ==
-        "not validated: the CustomResourceDefinition for Widget in this input is invalid");
+        "not validated: its CustomResourceDefinition in this input is invalid (w.yaml:1)");
 
   Plan external = plan_batch(res, d, PlaneKind::kExternal, "default");
   auto skipped = skips_after_crds(external, res, {}, PlaneKind::kExternal);
@@ -163,7 +163,7 @@ TEST_CASE("plan: after the CRD phase, objects of an invalid CRD are skipped; on 
   CHECK(skipped[0].findings.at(0).message.find("the cluster does not serve example.com/v1 Widget") !=
         std::string::npos);
   // An invalid CRD is named first, also on an external cluster.
-  auto both = skips_after_crds(external, res, {"example.com/Widget"}, PlaneKind::kExternal);
+  auto both = skips_after_crds(external, res, {{"example.com/Widget", "w.yaml:1"}}, PlaneKind::kExternal);
   CHECK(both.at(0).findings.at(0).message.find("is invalid") != std::string::npos);
 }
 
@@ -202,4 +202,39 @@ TEST_CASE("plan: after the namespace phase, objects in a namespace that does not
   CHECK(owned[0].findings.at(0).message == "not validated: namespace \"other\" could not be created");
   // Namespaces that could not be listed skip nothing: the server judges.
   CHECK(skips_after_namespaces(p, res, rest, {}, PlaneKind::kExternal).empty());
+}
+
+TEST_CASE("plan: on an external cluster an unknown kind is skipped, saying why and what to do") {
+  auto res = load("apiVersion: example.com/v1\nkind: Gadget\nmetadata: {name: g}\n");
+  auto d = small_discovery();
+  Plan p = plan_batch(res, d, PlaneKind::kExternal, "default");
+  const Verdict* v = verdict_for(p, 0);
+  REQUIRE(v);
+  CHECK(v->status == ObjectStatus::kSkipped);
+  CHECK(v->findings.at(0).severity == Severity::kInfo);
+  CHECK(v->findings.at(0).message.find("the cluster does not serve example.com/v1 Gadget") != std::string::npos);
+  CHECK(v->findings.at(0).message.find("--crds") != std::string::npos);
+}
+
+TEST_CASE("plan: CRDs the run applied before are not sent again, and their kinds need no waiting") {
+  auto res = load(std::string(kCrd) + "---\napiVersion: example.com/v1\nkind: Widget\nmetadata: {name: w}\n");
+  auto d = small_discovery();
+  RunCrds run;
+  run.add(res[0]);
+  Plan p = plan_batch(res, d, PlaneKind::kOwned, "default", run);
+  CHECK(p.crds.objects.empty());
+  const Verdict* v = verdict_for(p, 0);
+  REQUIRE(v);
+  CHECK(v->status == ObjectStatus::kValid);
+  CHECK(p.rest.objects == std::vector<size_t>{1});
+  CHECK(p.awaiting_crd.empty());
+  REQUIRE(p.targets[1]);
+  CHECK(p.targets[1]->api.resource == "widgets");
+  // The same CRD with other text is sent again; a Widget alone resolves through the run's CRDs.
+  auto changed = load(std::string(kCrd) + "  # changed\n");
+  CHECK(plan_batch(changed, d, PlaneKind::kOwned, "default", run).crds.objects == std::vector<size_t>{0});
+  auto alone = load("apiVersion: example.com/v1\nkind: Widget\nmetadata: {name: w}\n");
+  Plan q = plan_batch(alone, d, PlaneKind::kOwned, "default", run);
+  CHECK(q.verdicts.empty());
+  CHECK(q.rest.objects == std::vector<size_t>{0});
 }

@@ -1,7 +1,6 @@
 #include "engine/results.h"
 
 #include <algorithm>
-#include <sstream>
 
 #include <fmt/core.h>
 
@@ -15,27 +14,21 @@ namespace kv::engine {
 
 namespace {
 
-// When a message says `Invalid value: "V"` about a map (labels, annotations, selectors), the path of
-// the map entry whose value (or key) is V, so the finding points at that line; else `path` unchanged.
+// When a message says `Invalid value: "V"` about a map (labels, annotations, selectors, resource
+// requests), the path of the map entry whose value (or key) is V, so the finding points at that line;
+// else `path` unchanged.
 std::string refine_to_entry(const Resource& r, const std::string& path, const std::string& message) {
   static const std::string kMarker = "Invalid value: \"";
   auto p = message.find(kMarker);
-  if (p == std::string::npos || path.find('[') != std::string::npos) return path;
+  if (p == std::string::npos) return path;
   p += kMarker.size();
   auto end = message.find('"', p);
   if (end == std::string::npos) return path;
   std::string value = message.substr(p, end - p);
-  YAML::Node node;
-  node.reset(object_tree(r));  // yaml-cpp nodes are references: reset() re-points, = would overwrite
-  std::string segment;
-  std::istringstream parts(path);
-  while (std::getline(parts, segment, '.')) {
-    const YAML::Node& current = node;  // const access never inserts
-    if (!current.IsMap() || !current[segment]) return path;
-    node.reset(current[segment]);
-  }
-  if (!node.IsMap()) return path;
-  for (const auto& kvp : node)
+  YAML::Node tree = object_tree(r);
+  auto node = node_at(tree, r.kind, path);
+  if (!node || !node->IsMap()) return path;
+  for (const auto& kvp : *node)
     if ((kvp.second.IsScalar() && kvp.second.Scalar() == value) || kvp.first.Scalar() == value)
       return path + "[" + kvp.first.Scalar() + "]";
   return path;
@@ -55,9 +48,9 @@ bool refused_by_rbac(const ObjectResult& r) {
 
 }  // namespace
 
-std::pair<int, int> locate_in_source(const Resource& r, const std::string& field_path) {
+Place locate_in_source(const Resource& r, const std::string& field_path) {
   auto pos = locate(r, field_path);
-  return pos ? std::make_pair(pos->line, pos->column) : std::make_pair(0, 0);
+  return pos ? Place{pos->line, pos->column, "", ""} : Place{};
 }
 
 ObjectResult object_result(const Resource& r, const std::string& suite) {
@@ -74,9 +67,11 @@ ObjectResult object_result(const Resource& r, const std::string& suite) {
 
 void add_located(ObjectResult& res, const Resource& r, const LocateFn& locate, Finding f) {
   if (locate && !f.path.empty()) {
-    auto [line, col] = locate(r, refine_to_entry(r, f.path, f.message));
-    f.line = line;
-    f.column = col;
+    Place at = locate(r, refine_to_entry(r, f.path, f.message));
+    f.line = at.line;
+    f.column = at.column;
+    if (!at.note.empty()) f.message += " (" + at.note + ")";
+    if (at.line > 0 && !at.file.empty()) f.file = at.file;
   }
   if (f.line == 0) {
     f.line = r.source.line;
@@ -120,9 +115,11 @@ std::string RbacRefusals::summary() const {
 }
 
 void add_rbac_risks(ObjectResult& r, const Resource& res, const std::set<std::string>& disabled,
-                    const MapLineFn& map_line) {
-  if (!is_rbac_policy_kind(res)) return;
-  for (auto& f : rbac_risks(res, disabled)) {
+                    const RiskPolicy& policy, const MapLineFn& map_line) {
+  if (!is_rbac_policy_kind(res) || (policy.mode == RiskMode::kOff && policy.per_rule.empty())) return;
+  auto risks = rbac_risks(res, disabled);
+  apply_risk_policy(risks, policy);
+  for (auto& f : risks) {
     if (map_line && f.line > 0) f.line = map_line(res, f.line), f.column = 0;
     if (f.severity == Severity::kError && r.status == ObjectStatus::kValid) r.status = ObjectStatus::kInvalid;
     r.findings.push_back(std::move(f));
@@ -141,13 +138,37 @@ void add_local_findings(ObjectResult& r, const Resource& res, const MapLineFn& m
   }
 }
 
+namespace {
+
+// Rules that say the object could not be checked at all (no served kind to send it to): turning them
+// off leaves the object unchecked, not valid.
+bool unchecked_rule(const std::string& rule) { return rule == "dry-run/unknown-kind" || rule == "dry-run/api-not-served"; }
+
+}  // namespace
+
 void drop_disabled(ObjectResult& r, const std::set<std::string>& disabled) {
   if (disabled.empty()) return;
   auto& fs = r.findings;
+  std::string unchecked;  // the message of a disabled "could not be checked" finding
+  for (const auto& f : fs)
+    if (disabled.count(f.rule) && unchecked_rule(f.rule) && unchecked.empty()) unchecked = f.rule + ": " + f.message;
   fs.erase(std::remove_if(fs.begin(), fs.end(), [&](const Finding& f) { return disabled.count(f.rule) > 0; }),
            fs.end());
-  if (r.status == ObjectStatus::kInvalid && r.kind_of_result == ResultKind::kObject && !r.has_severity(Severity::kError))
+  if (r.kind_of_result != ResultKind::kObject || r.status != ObjectStatus::kInvalid || r.has_severity(Severity::kError))
+    return;
+  if (unchecked.empty()) {
     r.status = ObjectStatus::kValid;
+    return;
+  }
+  r.status = ObjectStatus::kSkipped;
+  Finding why;
+  why.severity = Severity::kInfo;
+  why.rule = "skipped";
+  why.message = "not validated (--disable-rule " + unchecked.substr(0, unchecked.find(": ")) + "): " +
+                unchecked.substr(unchecked.find(": ") + 2);
+  why.line = r.source.line;
+  why.column = r.source.column;
+  fs.push_back(std::move(why));
 }
 
 }  // namespace kv::engine

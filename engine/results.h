@@ -9,25 +9,38 @@
 
 #include "resources/resource.h"
 #include "resources/result.h"
+#include "validators/rbac_rules.h"
 
 namespace kv::engine {
 
-// Maps a field path of a resource to (line, column) in its source file; (0, 0) when unknown. The
-// manifests command uses resources/locate; the chart command a template-aware locator.
-using LocateFn = std::function<std::pair<int, int>(const Resource&, const std::string& field_path)>;
+// Where a field is written: line and column (0 = unknown) in `file` ("" = the object's own source file;
+// another file is a kustomize patch that set the field), and a note for the message when the place the
+// user must change is elsewhere (a chart value: "value podAnnotations.x, set by values.yaml:12").
+struct Place {
+  int line = 0;
+  int column = 0;
+  std::string note;
+  std::string file;
+};
+using FieldPlace = Place;
+
+// Maps a field path of a resource to its Place. The manifests command uses resources/locate; the chart
+// command a template-aware locator; the kustomize command the origin files and patches.
+using LocateFn = std::function<Place(const Resource&, const std::string& field_path)>;
 
 // Maps a line as an object's node marks count it to a line of its file: for a chart object, a line of
 // its rendered document → the template line that wrote it (render/line_map.h).
 using MapLineFn = std::function<int(const Resource&, int line)>;
 
 // resources/locate's answer for the field, as a LocateFn.
-std::pair<int, int> locate_in_source(const Resource& r, const std::string& field_path);
+Place locate_in_source(const Resource& r, const std::string& field_path);
 
 // The result of `r` before any finding: kind kObject, status valid, suite `suite` ("" = the object's file).
 ObjectResult object_result(const Resource& r, const std::string& suite);
 
-// Appends `f` to `res`, placed at the line of its field (`locate`; for a message `Invalid value: "V"`
-// about a map, the entry holding V), else at the object's first line.
+// Appends `f` to `res`, placed at the line (and file) of its field (`locate`; for a message
+// `Invalid value: "V"` about a map, the entry holding V), else at the object's first line; a Place's
+// note is appended to the message in parentheses.
 void add_located(ObjectResult& res, const Resource& r, const LocateFn& locate, Finding f);
 
 // An error result for an object that was not judged: "server/unavailable", "not validated: <why>".
@@ -51,11 +64,12 @@ class RbacRefusals {
   std::string first_;
 };
 
-// RBAC risk findings of Roles, ClusterRoles and bindings join the object's result, on the line of the
-// object's file (`map_line`, null = unchanged); an error-level risk makes a valid object invalid. Rules in
-// `disabled` are left out.
+// RBAC risk findings of Roles, ClusterRoles and bindings join the object's result with the severity
+// `policy` gives them (warnings by default), on the line of the object's file (`map_line`, null =
+// unchanged); only an error-level risk (--risk-rules error, or a rule set to error) makes a valid object
+// invalid. Rules in `disabled` are left out.
 void add_rbac_risks(ObjectResult& r, const Resource& res, const std::set<std::string>& disabled,
-                    const MapLineFn& map_line = {});
+                    const RiskPolicy& policy, const MapLineFn& map_line = {});
 
 // What the loader found in the object's text (duplicate keys: Resource::local_findings) joins its
 // result as errors, at the line of the object's file (`map_line`): the server judged the object as
@@ -63,7 +77,8 @@ void add_rbac_risks(ObjectResult& r, const Resource& res, const std::set<std::st
 void add_local_findings(ObjectResult& r, const Resource& res, const MapLineFn& map_line = {});
 
 // --disable-rule ID also silences server findings by rule ("dry-run/deprecated-api"); an invalid
-// object left without errors becomes valid.
+// object left without errors becomes valid, except one that could not be checked at all (its kind is not
+// served: dry-run/unknown-kind, dry-run/api-not-served), which becomes skipped with the reason.
 void drop_disabled(ObjectResult& r, const std::set<std::string>& disabled);
 
 }  // namespace kv::engine

@@ -7,6 +7,7 @@
 #include "core/clock.h"
 #include "core/exit_codes.h"
 #include "engine/batch.h"
+#include "resources/loader.h"
 #include "validators/rbac_expectations.h"
 #include "validators/rbac_rules.h"
 
@@ -24,10 +25,19 @@ struct RunState {
   int total = 0, done = 0;
   RbacRefusals refusals;
 
+  bool fail_on_warning = false;
+
   void report(const ObjectResult& r) {
     reports.add(r);
     refusals.add(r);
     code = std::max(code, exit_code_of(r));
+    if (fail_on_warning && r.status != ObjectStatus::kSkipped && r.has_severity(Severity::kWarning))
+      code = std::max(code, exit_code::kFindings);
+  }
+  // A result the server gave: it carries the server's version.
+  void report_judged(ObjectResult r) {
+    r.server_version = server_version;
+    report(r);
   }
 };
 
@@ -54,9 +64,46 @@ RunEnd finish(RunState& run, double started_ms) {
   return end;
 }
 
+// What judge_objects reports: every result, only those not valid (the --crds CRDs), or none (the --crds
+// CRDs applied again before a later batch on an owned plane).
+enum class Report { kAll, kNotValid, kNone };
+
+// The cluster's objects (--policies, after the batch's `own` objects) are not input: one that could not
+// be applied is bad input (or the plane's failure), the others are not reported. Leaves the batch's own.
+void report_cluster_failures(RunState& run, BatchOutcome& outcome, size_t own) {
+  for (size_t i = own; i < outcome.results.size(); ++i) {
+    ObjectResult& r = outcome.results[i];
+    if (r.status == ObjectStatus::kValid) continue;
+    if (r.status != ObjectStatus::kError) {
+      r.kind_of_result = ResultKind::kInput;
+      r.status = ObjectStatus::kError;
+      r.title = "--policies " + r.display_name();
+      for (auto& f : r.findings) f.severity = Severity::kError;
+    }
+    run.report(r);
+  }
+  outcome.results.resize(std::min(own, outcome.results.size()));
+}
+
+// The objects of --policies; InvalidInput naming the first problem (validating against part of the
+// cluster's policies would judge wrongly).
+Result<std::vector<Resource>> load_cluster_policies(const std::vector<std::string>& paths) {
+  if (paths.empty()) return std::vector<Resource>{};
+  LoadResult loaded = load_paths(paths);
+  if (!loaded.problems.empty()) {
+    const ObjectResult& p = loaded.problems.front();
+    std::string where = p.source.file + (p.source.line > 0 ? ":" + std::to_string(p.source.line) : "");
+    std::string more =
+        loaded.problems.size() > 1 ? " (and " + std::to_string(loaded.problems.size() - 1) + " more problems)" : "";
+    return Status::InvalidInput("--policies " + where + ": " + (p.findings.empty() ? "" : p.findings[0].message) +
+                                more);
+  }
+  return std::move(loaded.resources);
+}
+
 // The batch's objects on the server, each with its RBAC risks and without disabled rules.
 void judge_objects(Session& s, RunState& run, const Batch& b, const RunOptions& opts,
-                   const std::set<std::string>& disabled) {
+                   const std::set<std::string>& disabled, Report report = Report::kAll) {
   BatchOptions o;
   o.default_namespace = s.conn.default_namespace;
   o.plane = s.conn.plane_kind();
@@ -64,18 +111,36 @@ void judge_objects(Session& s, RunState& run, const Batch& b, const RunOptions& 
   o.warnings_as_errors = opts.warnings_as_errors;
   o.suite = b.suite;
   o.locate = b.locate ? b.locate : LocateFn(locate_in_source);
+  o.run_crds = &s.run_crds;
+  o.upgrade = b.upgrade ? &*b.upgrade : nullptr;
+  o.state_dir = s.conn.state_dir;
+  o.full_plane = s.conn.plane.full;
+  o.scope = s.scope.get();
+  o.pod_security = s.pod_security;
+  o.describe_mutations = opts.describe_mutations;
   RefreshDiscovery refresh = [&s]() -> const kube::Discovery* {
     if (s.conn.discovery_refreshed || s.conn.discovery_cache_dir.empty()) return nullptr;
     return refresh_discovery(s.conn).ok() ? &s.conn.discovery : nullptr;
   };
-  auto outcome = run_batch(*s.conn.client, s.conn.discovery, refresh, b.resources, o,
-                           [&](const ObjectResult&) { run.reports.progress(++run.done, run.total); });
+  // The cluster's policies go with every batch, after its own objects.
+  std::vector<Resource> with_cluster;
+  if (!s.cluster_policies.empty()) {
+    with_cluster = b.resources;
+    with_cluster.insert(with_cluster.end(), s.cluster_policies.begin(), s.cluster_policies.end());
+    o.cluster_objects = s.cluster_policies.size();
+  }
+  auto outcome = run_batch(*s.conn.client, s.conn.discovery, refresh, with_cluster.empty() ? b.resources : with_cluster,
+                           o, [&](const ObjectResult&) {
+                             if (report != Report::kNone) run.reports.progress(++run.done, run.total);
+                           });
+  report_cluster_failures(run, outcome, b.resources.size());
   for (size_t i = 0; i < outcome.results.size(); ++i) {
     ObjectResult& r = outcome.results[i];
     add_local_findings(r, b.resources[i], b.map_line);
-    add_rbac_risks(r, b.resources[i], disabled, b.map_line);
+    add_rbac_risks(r, b.resources[i], disabled, opts.risk, b.map_line);
     drop_disabled(r, disabled);
-    run.report(r);
+    if (report == Report::kAll || (report == Report::kNotValid && r.status != ObjectStatus::kValid))
+      run.report_judged(std::move(r));
   }
   if (!outcome.fatal.ok()) run.fatal = outcome.fatal;
 }
@@ -90,7 +155,7 @@ void check_batch_expectations(Session& s, RunState& run, const Batch& b, const R
   eo.cluster_name = s.conn.cluster_name();
   eo.jobs = opts.jobs;
   auto eval = evaluate_expectations(*s.conn.client, b.resources, s.expectations, eo);
-  for (const auto& r : eval.results) run.report(r);
+  for (const auto& r : eval.results) run.report_judged(r);
   if (!eval.fatal.ok()) run.fatal = eval.fatal;
 }
 
@@ -109,29 +174,66 @@ Result<Session> open_session(const RunOptions& opts) {
     expectations = std::move(*loaded);
   }
   if (opts.inline_expectations) expectations = *opts.inline_expectations;
+  std::optional<PodSecurityLevel> level;
+  if (!opts.pod_security.empty()) {
+    auto l = parse_pod_security_level(opts.pod_security);
+    if (!l.ok()) return l.status().Prefixed("--pod-security");
+    level = *l;
+  }
+  auto cluster_policies = load_cluster_policies(opts.policies);
+  if (!cluster_policies.ok()) return cluster_policies.status();
   auto conn = connect(opts.connect);
   if (!conn.ok()) return conn.status();
+  if (!conn->plane.owned && (!opts.policies.empty() || level)) {
+    std::string flag = !opts.policies.empty() ? "--policies" : "--pod-security";
+    return Status::Usage(flag + " works only on a control plane kvalidate starts itself: \"" + conn->cluster_name() +
+                         "\" is an existing cluster, where kvalidate applies nothing and the cluster's installed "
+                         "admission policies and namespace labels judge the objects as they are; drop " + flag +
+                         " (or --kubeconfig/--context/KVALIDATE_KUBECONFIG)");
+  }
   KV_RETURN_IF_ERROR(check_expectations(expectations, conn->discovery));
-  return Session{std::move(*conn), std::move(expectations)};
+  std::unique_ptr<RunScope> scope;
+  if (conn->plane.owned) {  // sweeps what dead runs left, then records this one
+    auto opened = RunScope::Open(*conn->client, conn->state_dir);
+    if (!opened.ok()) return opened.status();
+    scope = std::move(*opened);
+  }
+  return Session{std::move(*conn), std::move(expectations), {}, std::move(scope), std::move(*cluster_policies), level};
 }
 
 RunEnd validate(Session& session, report::ReportSet& reports, std::vector<Batch>& batches, const RunOptions& opts,
                 double started_ms) {
   RunState run(reports);
+  run.fail_on_warning = opts.fail_on_warning;
   run.server_version = session.conn.discovery.server_version();
   std::set<std::string> disabled(opts.disabled_rules.begin(), opts.disabled_rules.end());
   for (const auto& b : batches) run.total += static_cast<int>(b.resources.size());
+  // The --crds CRDs: the run's first CRD phase; a broken one is reported, the others only applied.
+  Batch crds;
+  crds.suite = "--crds";
+  crds.resources = opts.crds;
+  if (!crds.resources.empty()) judge_objects(session, run, crds, opts, disabled, Report::kNotValid);
+  bool released = false;
   for (auto& b : batches) {
     for (auto& r : take_filtered_kinds(b.resources, opts.kinds, b.suite)) b.pre_results.push_back(std::move(r));
     for (const auto& r : b.pre_results) run.report(r);
     if (b.resources.empty()) continue;
     if (!run.fatal.ok()) {
       // The plane was lost in an earlier batch: these objects are not judged.
-      for (const auto& res : b.resources) run.report(not_validated(res, b.suite, run.fatal.message()));
+      for (const auto& res : b.resources) run.report_judged(not_validated(res, b.suite, run.fatal.message()));
       continue;
     }
-    judge_objects(session, run, b, opts, disabled);
+    // The previous batch's release removed the --crds CRDs too: they go on again, unreported.
+    if (released && !crds.resources.empty()) judge_objects(session, run, crds, opts, disabled, Report::kNone);
+    if (run.fatal.ok()) judge_objects(session, run, b, opts, disabled);
     if (run.fatal.ok() && !session.expectations.empty()) check_batch_expectations(session, run, b, opts);
+    // What the batch created for real goes; a failure leaves it recorded for the next run's sweep. The CRDs
+    // it applied go with it, so the next batch applies its own again.
+    if (session.scope) {
+      (void)session.scope->release();
+      session.run_crds = {};
+      released = true;
+    }
   }
   return finish(run, started_ms);
 }

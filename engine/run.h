@@ -4,6 +4,7 @@
 // server's version and API list), then validate; manifests do both in one go.
 #pragma once
 
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -11,11 +12,15 @@
 #include "core/status.h"
 #include "engine/connect.h"
 #include "engine/results.h"
+#include "engine/upgrade.h"
+#include "engine/run_scope.h"
 #include "report/reporter.h"
 #include "resources/kind_filter.h"
 #include "resources/resource.h"
 #include "resources/result.h"
 #include "validators/expectation.h"
+#include "validators/rbac_rules.h"
+#include "validators/pod_security.h"
 
 namespace kv::engine {
 
@@ -26,6 +31,7 @@ struct Batch {
   std::vector<ObjectResult> pre_results;   // input problems, lint and render results, reported first
   LocateFn locate;                         // null = locate_in_source (resources/locate)
   MapLineFn map_line;                      // null = node marks already count file lines
+  std::optional<UpgradeFrom> upgrade;      // the old version to check the upgrade from (engine/upgrade.h)
 };
 
 struct RunOptions {
@@ -36,11 +42,21 @@ struct RunOptions {
   KindFilter kinds;                        // --skip-kind / --reject-kind: decided before anything is sent
   int jobs = 16;
   bool warnings_as_errors = false;
+  RiskPolicy risk;                         // --risk-rules and per-rule severities (warnings by default)
+  bool fail_on_warning = false;            // --fail-on warning: a warning finding also exits 1
+  std::vector<Resource> crds;              // --crds: applied first (CRD phase), reported only when not valid
+  std::vector<std::string> policies;       // --policies: the cluster's admission policies (files, folders)
+  std::string pod_security;                // --pod-security LEVEL[:VERSION]; "" = none
+  bool describe_mutations = false;         // -v: what mutating admission policies would change
 };
 
 struct Session {
   Connection conn;
   std::vector<Expectation> expectations;   // resolved against the server's discovery
+  RunCrds run_crds;                        // CRDs applied for real in this run (--crds, earlier batches)
+  std::unique_ptr<RunScope> scope;         // owned plane: what the run creates for real (run isolation)
+  std::vector<Resource> cluster_policies;  // loaded from --policies: applied with every batch, not input
+  std::optional<PodSecurityLevel> pod_security;
 };
 
 // How a run ended: the exit code (0 clean, 1 findings, 2 bad input, 3 infrastructure) and the errors to
@@ -50,12 +66,18 @@ struct RunEnd {
   std::vector<std::string> errors;
 };
 
-// Checks the rule ids and the expectations file (exit 2) before the plane is touched, connects, and
-// resolves the expectations against discovery (exit 2 naming file:line for an unknown resource).
+// Checks the rule ids, the expectations file, --pod-security and loads --policies (exit 2) before the
+// plane is touched, connects, and resolves the expectations against discovery (exit 2 naming file:line
+// for an unknown resource). --policies and --pod-security on a cluster kvalidate does not own are usage
+// errors (exit 2): nothing is applied there.
 Result<Session> open_session(const RunOptions& opts);
 
 // Judges every batch on the session's server, feeds `reports` (pre_results first, then each object in
-// input order, then the expectations' results), finishes them. `started_ms` (core/clock.h) is when the
+// input order, then the expectations' results), finishes them. The --crds CRDs are applied first. Without
+// run isolation (an external cluster) a CRD applied for real in one batch is not applied again in the next
+// (a chart's values files); on an owned plane what a batch created for real is removed once the batch is
+// judged (each batch sees the plane's baseline plus its own input and the --crds CRDs, applied again,
+// silently, before each later batch). `started_ms` (core/clock.h) is when the
 // run began.
 RunEnd validate(Session& session, report::ReportSet& reports, std::vector<Batch>& batches, const RunOptions& opts,
                 double started_ms);

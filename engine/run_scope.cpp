@@ -37,7 +37,7 @@ std::string new_run_id() {
 }
 
 // Waits (bounded) until GET `path` answers 404.
-Status wait_gone(kube::Client& client, const std::string& path) {
+Status wait_gone(kube::Transport& client, const std::string& path) {
   kube::Request get;
   get.path = path;
   auto until = Clock::now() + std::chrono::seconds(30);
@@ -52,7 +52,7 @@ Status wait_gone(kube::Client& client, const std::string& path) {
 
 // Deletes what a run created. A namespace stays Terminating without a namespace controller, which this
 // plane does not run: its finalizer is cleared through the /finalize subresource.
-Status delete_real(kube::Client& client, const RealObject& obj) {
+Status delete_real(kube::Transport& client, const RealObject& obj) {
   kube::Request del;
   del.method = "DELETE";
   del.path = obj.path;
@@ -144,12 +144,12 @@ std::string labelled_body(const YAML::Node& object, const std::string& run_id) {
   return to_flow_yaml(copy);
 }
 
-RunScope::RunScope(kube::Client& client, std::string state_dir, std::string id)
+RunScope::RunScope(kube::Transport& client, std::string state_dir, std::string id)
     : client_(client), state_dir_(std::move(state_dir)), id_(std::move(id)), locks_(locks_dir(state_dir_)) {}
 
 RunScope::~RunScope() { (void)release(); }
 
-Result<std::unique_ptr<RunScope>> RunScope::Open(kube::Client& client, const std::string& state_dir) {
+Result<std::unique_ptr<RunScope>> RunScope::Open(kube::Transport& client, const std::string& state_dir) {
   KV_RETURN_IF_ERROR(controlplane::make_private_dir(runs_dir(state_dir)));
   KV_RETURN_IF_ERROR(controlplane::make_private_dir(locks_dir(state_dir)));
   sweep_dead_runs(client, state_dir);
@@ -193,9 +193,16 @@ Status RunScope::claim(std::vector<RealObject> objects, std::chrono::millisecond
   return Status::Ok();
 }
 
-kube::Response RunScope::create(const RealObject& obj, const kube::Request& req) {
+Status RunScope::record(const RealObject& obj) {
+  for (const auto& c : created_)
+    if (c.key == obj.key) return Status::Ok();
   created_.push_back(obj);
-  if (Status s = write_record(); !s.ok()) {
+  released_ = false;
+  return write_record();
+}
+
+kube::Response RunScope::create(const RealObject& obj, const kube::Request& req) {
+  if (Status s = record(obj); !s.ok()) {
     kube::Response refused;
     refused.transport_error = "not created: the run's record cannot be written: " + s.message();
     return refused;
@@ -226,6 +233,7 @@ Status RunScope::release() {
   }
   holds_.clear();
   claimed_.clear();
+  max_rank_ = 0;  // the scope may be used again (the next batch of the run)
   created_.assign(left.rbegin(), left.rend());
   released_ = true;
   if (created_.empty()) std::remove(record_path(state_dir_, id_).c_str());
@@ -233,7 +241,7 @@ Status RunScope::release() {
   return first;
 }
 
-int RunScope::sweep_dead_runs(kube::Client& client, const std::string& state_dir) {
+int RunScope::sweep_dead_runs(kube::Transport& client, const std::string& state_dir) {
   std::vector<std::string> names;
   if (DIR* d = opendir(runs_dir(state_dir).c_str())) {
     while (struct dirent* e = readdir(d)) {

@@ -21,7 +21,7 @@
 
 #include "core/status.h"
 #include "engine/object_locks.h"
-#include "kube/client.h"
+#include "kube/transport.h"
 
 namespace kv::engine {
 
@@ -52,7 +52,7 @@ class RunScope {
   // Opens the scope of one run on the owned plane whose state dir is `state_dir`: sweeps the records of
   // dead runs (removing what they created, unless a live run shares it), then records this run.
   // IOError when the state dir cannot be written.
-  static Result<std::unique_ptr<RunScope>> Open(kube::Client& client, const std::string& state_dir);
+  static Result<std::unique_ptr<RunScope>> Open(kube::Transport& client, const std::string& state_dir);
   ~RunScope();
   RunScope(const RunScope&) = delete;
   RunScope& operator=(const RunScope&) = delete;
@@ -68,7 +68,11 @@ class RunScope {
   // keeps concurrent runs from waiting on each other forever.
   Status claim(std::vector<RealObject> objects, std::chrono::milliseconds wait = std::chrono::minutes(2));
 
-  // Records `obj` (claimed before), then sends `req`, the request that creates it for real.
+  // Records `obj` (claimed before) as about to be created: from now on release() and a sweep remove it.
+  // The caller then sends the request that creates it. IOError when the record cannot be written.
+  Status record(const RealObject& obj);
+
+  // record(obj), then sends `req`, the request that creates it for real.
   kube::Response create(const RealObject& obj, const kube::Request& req);
 
   // Removes, newest first, everything this run created that no other run shares any more (namespaces
@@ -77,13 +81,13 @@ class RunScope {
   Status release();
 
   // Sweeps the records in `state_dir` whose owner no longer runs; returns how many were swept.
-  static int sweep_dead_runs(kube::Client& client, const std::string& state_dir);
+  static int sweep_dead_runs(kube::Transport& client, const std::string& state_dir);
 
  private:
-  RunScope(kube::Client& client, std::string state_dir, std::string id);
+  RunScope(kube::Transport& client, std::string state_dir, std::string id);
   Status write_record() const;
 
-  kube::Client& client_;
+  kube::Transport& client_;
   std::string state_dir_, id_;
   ObjectLocks locks_;
   std::vector<RealObject> created_;   // in creation order

@@ -9,19 +9,20 @@
 
 namespace kv::engine {
 
+kube::Request request_for(const Target& t, const Resource& r, const std::string& body, const std::string& field_manager,
+                          bool dry_run) {
+  const auto& verbs = t.api.verbs;
+  bool create = r.name.empty() || std::find(verbs.begin(), verbs.end(), "patch") == verbs.end();
+  return create ? kube::create_request(t.api, t.namespace_, body, field_manager, dry_run)
+                : kube::apply_request(t.api, t.namespace_, r.name, body, field_manager, dry_run);
+}
+
 std::vector<kube::Request> requests_for(const Plan& plan, const std::vector<Resource>& resources,
                                         const std::vector<size_t>& which, const std::string& field_manager,
                                         bool dry_run) {
   std::vector<kube::Request> reqs;
   reqs.reserve(which.size());
-  for (size_t i : which) {
-    const Resource& r = resources[i];
-    const Target& t = *plan.targets[i];
-    const auto& verbs = t.api.verbs;
-    bool create = r.name.empty() || std::find(verbs.begin(), verbs.end(), "patch") == verbs.end();
-    reqs.push_back(create ? kube::create_request(t.api, t.namespace_, r.body, field_manager, dry_run)
-                          : kube::apply_request(t.api, t.namespace_, r.name, r.body, field_manager, dry_run));
-  }
+  for (size_t i : which) reqs.push_back(request_for(*plan.targets[i], resources[i], resources[i].body, field_manager, dry_run));
   return reqs;
 }
 

@@ -18,8 +18,13 @@ namespace kv::engine {
 // Server errors (5xx that judge no object) in a row after which the plane counts as lost.
 inline constexpr int kMaxServerFailuresInARow = 3;
 
-// The request for each object at `which`: server-side apply, or a create (POST) for generateName-only
-// objects and kinds without "patch". Every index must have a target in `plan`.
+// The request that sends `body` as object `r` to `t`: server-side apply, or a create (POST) for
+// generateName-only objects and kinds without "patch".
+kube::Request request_for(const Target& t, const Resource& r, const std::string& body, const std::string& field_manager,
+                          bool dry_run);
+
+// The request for each object at `which` (request_for with the object's own text). Every index must
+// have a target in `plan`.
 std::vector<kube::Request> requests_for(const Plan& plan, const std::vector<Resource>& resources,
                                         const std::vector<size_t>& which, const std::string& field_manager,
                                         bool dry_run);

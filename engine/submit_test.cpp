@@ -148,7 +148,7 @@ TEST_CASE("submit_fallback: a plane lost during the GETs ends it before any writ
   FakeTransport t([](const kube::Request&) { return kube::Response{0, "", {}, "Connection refused"}; });
   std::vector<Fallback> out;
   Status lost = submit_fallback(t, p, res, {0, 1}, "kvalidate", 1,
-                                [](size_t, const kube::Response&) { return Judgement{ObjectStatus::kError, {}}; }, out);
+                                [](size_t, const kube::Response&) { return Judgement{ObjectStatus::kError, {}, {}}; }, out);
   CHECK(lost.code() == Status::Code::kUnavailable);
   CHECK(t.cancels == 1);
   for (const auto& r : t.sent) CHECK(r.method == "GET");

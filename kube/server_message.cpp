@@ -133,6 +133,10 @@ std::string plain_server_message(std::string_view message) {
   // "unable to convert unstructured object to apps/v1, Kind=Deployment: " names the object's own type.
   static const std::regex kConvert(R"(unable to convert unstructured object to [\w./]+, Kind=\w+: )");
   s = std::regex_replace(s, kConvert, "");
+  // "failed to convert new object (ns/name; apps/v1, Kind=Deployment) to proper version: " and
+  // "failed to create typed patch object (/name; apps/v1, Kind=Deployment): " name the object again.
+  static const std::regex kObjectPrefix(R"(failed to (convert new|create typed patch) object \([^)]*\)( to proper version)?: )");
+  s = std::regex_replace(s, kObjectPrefix, "");
   return s;
 }
 

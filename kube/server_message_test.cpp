@@ -33,6 +33,8 @@ TEST_CASE("plain_server_message: quantities and conversion prefixes") {
   CHECK(plain_server_message("unable to convert unstructured object to apps/v1, Kind=Deployment: quantities must "
                              "match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'") ==
         "must be a quantity (e.g. 500m, 1.5, 128Mi, 2Gi)");
+  CHECK(plain_server_message("failed to convert new object (default/cache; apps/v1, Kind=Deployment) to proper "
+                             "version: unable to convert unstructured object to apps/v1, Kind=Deployment: x") == "x");
 }
 
 TEST_CASE("plain_server_message leaves ordinary messages alone") {

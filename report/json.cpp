@@ -84,6 +84,7 @@ class JsonReporter : public Reporter {
       w.key("file").value(f.file.empty() ? r.source.file : f.file);
       w.key("line").value(f.line);
       w.key("column").value(f.column);
+      if (f.pass > 1) w.key("pass").value(f.pass);
       w.end_object();
     }
     w.end_array();

@@ -46,12 +46,11 @@ Result<ReportSet> ReportSet::Create(const std::vector<OutputSpec>& specs, bool v
   ctx->verbose = verbose;
   std::vector<std::unique_ptr<Reporter>> reporters;
   for (const auto& spec : specs) {
-    auto spec_ctx = ctx;
-    if (spec.format == "text") {  // color is a property of where this one report goes
-      spec_ctx = std::make_shared<ReportContext>(*ctx);
-      spec_ctx->color = spec.path.empty() && color_terminal(STDOUT_FILENO);
-    }
-    auto r = make_reporter(spec.format, make_sink(spec.path), spec_ctx);
+    // Color is a property of where this one report goes: a text report takes it when it is made, and
+    // every report shares the one context (versions set later reach them all).
+    ctx->color = spec.format == "text" && spec.path.empty() && color_terminal(STDOUT_FILENO);
+    auto r = make_reporter(spec.format, make_sink(spec.path), ctx);
+    ctx->color = false;
     if (!r) return Status::Usage("unknown report format '" + spec.format + "'");
     reporters.push_back(std::move(r));
   }

@@ -2,10 +2,10 @@
 // of known prefixes), one result per finding with its physical location and a partial fingerprint that
 // survives line moves. A multi-version run stays one run: each result names its version (message and
 // the server_version property).
-#include <openssl/evp.h>
 
 #include <map>
 
+#include "core/digest.h"
 #include "core/json.h"
 #include "report/report_util.h"
 #include "report/reporter.h"
@@ -61,19 +61,6 @@ const RuleHelp& help_for(const std::string& id) {
     if (id.rfind(r.prefix, 0) == 0) return r;
   }
   return kGenericRule;
-}
-
-std::string hex_sha256(const std::string& data) {
-  unsigned char md[EVP_MAX_MD_SIZE];
-  unsigned int len = 0;
-  EVP_Digest(data.data(), data.size(), md, &len, EVP_sha256(), nullptr);
-  static const char* kHex = "0123456789abcdef";
-  std::string out;
-  for (unsigned int i = 0; i < len && i < 16; ++i) {
-    out += kHex[md[i] >> 4];
-    out += kHex[md[i] & 0xF];
-  }
-  return out;
 }
 
 // A path as a URI reference: unreserved characters and '/' kept, the rest percent-encoded.
@@ -174,7 +161,8 @@ class SarifReporter : public Reporter {
         const Location loc = locate(r, f);
         w.key("partialFingerprints").begin_object();
         w.key("kvalidate/v1").value(hex_sha256(id + '\0' + loc.file + '\0' + r.display_name() + '\0' + f.path +
-                                               (version.empty() ? "" : '\0' + version)));
+                                                   (version.empty() ? "" : '\0' + version),
+                                               16));
         w.end_object();
         w.key("properties").begin_object();
         w.key("suite").value(r.suite);

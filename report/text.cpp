@@ -35,7 +35,7 @@ struct Line {
 class TextReporter : public Reporter {
  public:
   TextReporter(ReportSink sink, std::shared_ptr<ReportContext> ctx)
-      : sink_(std::move(sink)), ctx_(std::move(ctx)) {}
+      : sink_(std::move(sink)), ctx_(std::move(ctx)), color_(ctx_->color) {}
 
   void add(const ObjectResult& r) override {
     tally_.add(r);
@@ -96,13 +96,13 @@ class TextReporter : public Reporter {
       const std::string indent = group > 0 ? "  " : "";
       if (by_suite && l.suite_order != suite) {
         suite = l.suite_order;
-        out += indent + (ctx_->color ? std::string(kCyan) : "") + "== " + one_line(suite_names[suite]) +
-               (ctx_->color ? kReset : "") + "\n";
+        out += indent + (color_ ? std::string(kCyan) : "") + "== " + one_line(suite_names[suite]) +
+               (color_ ? kReset : "") + "\n";
       }
       out += indent + l.text + "\n";
     }
     if (summary.aborted) {
-      out += std::string(ctx_->color ? kRed : "") + "aborted" + (ctx_->color ? kReset : "") + ": " +
+      out += std::string(color_ ? kRed : "") + "aborted" + (color_ ? kReset : "") + ": " +
              one_line(summary.abort_message) + "\n";
     }
     out += ctx_->multi_version() ? versions_.lines(summary) : summary_line(summary) + "\n";
@@ -111,7 +111,7 @@ class TextReporter : public Reporter {
 
  private:
   std::string paint(const std::string& sev) const {
-    if (!ctx_->color) return sev;
+    if (!color_) return sev;
     const char* c = sev == "error" ? kRed : sev == "warning" ? kYellow : sev == "valid" ? kGreen : kCyan;
     return c + sev + kReset;
   }
@@ -132,13 +132,14 @@ class TextReporter : public Reporter {
 
   std::string summary_line(const RunSummary& s) const {
     std::string line = tally_.line(s);
-    if (!ctx_->color) return line;
+    if (!color_) return line;
     bool bad = s.aborted || s.invalid > 0 || s.errors > 0;
     return (bad ? kRed : kGreen) + line + kReset;
   }
 
   ReportSink sink_;
   std::shared_ptr<ReportContext> ctx_;
+  const bool color_;  // taken when made: the context is shared with the other reports, which never color
   std::vector<Line> lines_;
   std::map<std::string, size_t> files_, suites_;
   std::set<std::string> values_suites_;

@@ -231,8 +231,8 @@ TEST_CASE("load_paths: inside a directory, what is not a Kubernetes object is sk
   CHECK(both.resources.size() == 1);
   CHECK(rule_of(both) == "input/no-objects");
   auto chart_only = kv::load_paths({dir + "/chart"});
-  CHECK(rule_of(chart_only) == "input/no-objects");
-  CHECK(chart_only.skipped.size() == 1);
+  CHECK(rule_of(chart_only) == "input/is-a-chart");  // named explicitly: bad input, with the command to use
+  CHECK(chart_only.skipped.empty());
   // Hook mode stays silent about all of it.
   kv::LoadOptions hook;
   hook.ignore_non_objects = true;

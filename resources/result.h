@@ -36,6 +36,8 @@ struct Finding {
   std::string file;      // empty: the result's source file
   int line = 0;          // 1-based, 0: unknown
   int column = 0;        // 1-based, 0: unknown
+  int pass = 1;          // the submission that found it: 2 and up = found once the fields the server
+                         // could not read were set aside (engine/batch.cpp)
 };
 
 // What a result describes; reporters use it for test-case names and grouping.

@@ -13,7 +13,7 @@
 
 #include <yaml-cpp/yaml.h>
 
-#include "kube/client.h"
+#include "kube/transport.h"
 
 namespace kv {
 

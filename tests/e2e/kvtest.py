@@ -57,16 +57,19 @@ def cached_tool(name):
     return None
 
 
+def cached_helm_without_building(major):
+    """Path of the newest Helm `major` (3 or 4) in kvalidate's cache, or None."""
+    cache = os.path.join(os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "kvalidate", "bin")
+    found = [v for v in (os.listdir(cache) if os.path.isdir(cache) else [])
+             if v.startswith(f"v{major}.") and os.access(os.path.join(cache, v, "helm"), os.X_OK)]
+    found.sort(key=lambda v: [int(x) if x.isdigit() else -1 for x in v.lstrip("v").split(".")], reverse=True)
+    return os.path.join(cache, found[0], "helm") if found else None
+
+
 def cached_helm(major):
     """Path of the newest Helm `major` (3 or 4) in kvalidate's cache, building it with tools/go/build.sh
     when it is missing (once; the script waits on the cache's lock); (path, why-not)."""
-    def find():
-        cache = os.path.join(os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "kvalidate", "bin")
-        found = [v for v in (os.listdir(cache) if os.path.isdir(cache) else [])
-                 if v.startswith(f"v{major}.") and os.access(os.path.join(cache, v, "helm"), os.X_OK)]
-        found.sort(key=lambda v: [int(x) if x.isdigit() else -1 for x in v.lstrip("v").split(".")], reverse=True)
-        return os.path.join(cache, found[0], "helm") if found else None
-    path = find()
+    path = cached_helm_without_building(major)
     if path:
         return path, ""
     target = "helm3" if major == 3 else "helm"
@@ -75,7 +78,7 @@ def cached_helm(major):
                            text=True, timeout=1800)
     except (OSError, subprocess.TimeoutExpired) as e:
         return None, f"Helm {major} is not built and tools/go/build.sh {target} failed: {e}"
-    path = find()
+    path = cached_helm_without_building(major)
     return (path, "") if path else (None, f"Helm {major} is not built and tools/go/build.sh {target} failed: "
                                           f"{p.stderr.strip()[-300:]}")
 

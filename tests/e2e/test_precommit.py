@@ -97,7 +97,10 @@ class PreCommitTest(unittest.TestCase):
         cls.git("init", "-q", "-b", "main")
         with open(os.path.join(cls.repo, ".pre-commit-config.yaml"), "w") as f:
             f.write(f"repos:\n  - repo: {kvtest.SRC}\n    rev: {head.stdout.strip()}\n"
-                    "    hooks:\n      - id: kvalidate-charts\n      - id: kvalidate-manifests\n")
+                    "    hooks:\n      - id: kvalidate-charts\n      - id: kvalidate-manifests\n"
+                    # Kustomize bases and patches are the kustomize hook's (a patch is not a whole object). This
+                    # exclude replaces the hook's own: the chart files it lets through, kvalidate leaves out itself.
+                    "        exclude: ^kustomize/\n      - id: kvalidate-kustomize\n")
         p = cls.run_in_repo([cls.precommit, "install"])
         if p.returncode != 0:
             raise unittest.SkipTest(f"pre-commit install failed: {p.stdout} {p.stderr}")
@@ -156,22 +159,29 @@ class PreCommitTest(unittest.TestCase):
         self.git("reset", "-q", "deploy/bad.yaml")
         os.remove(os.path.join(self.repo, "deploy", "bad.yaml"))
 
-    def test_3_bad_chart_edit_is_rejected(self):
+    def commit_rejected(self, rel, old, new, hook):
+        """Replaces `old` by `new` in `rel` (restored after the test), commits it and asserts that the hook
+        named `hook` failed and no commit was made. Returns (the hook output, the file's good text)."""
         before = self.commits()
-        path = os.path.join(self.repo, "charts", "webapp", "values.yaml")
+        path = os.path.join(self.repo, rel)
         with open(path) as f:
             good = f.read()
         self.addCleanup(self.restore, path, good)
-        self.assertIn("replicaCount: 1\n", good)
-        self.write("charts/webapp/values.yaml", good.replace("replicaCount: 1\n", "replicaCount: many\n"))
-        self.git("add", "charts/webapp/values.yaml")
-        p = self.run_in_repo(["git", "commit", "-m", "bad values"])
+        self.assertIn(old, good)
+        self.write(rel, good.replace(old, new))
+        self.git("add", rel)
+        p = self.run_in_repo(["git", "commit", "-m", f"bad {rel}"])
         out = p.stdout + p.stderr
         self.assertNotEqual(p.returncode, 0, explain(p))
-        self.assertRegex(out, r"kvalidate \(Helm charts\)\.+Failed")
+        self.assertRegex(out, r"kvalidate \(" + hook + r"\)\.+Failed")
+        self.assertEqual(self.commits(), before, "the commit was not made")
+        return out, good
+
+    def test_3_bad_chart_edit_is_rejected(self):
+        out, _ = self.commit_rejected("charts/webapp/values.yaml", "replicaCount: 1\n", "replicaCount: many\n",
+                                      "Helm charts")
         self.assertIn("charts/webapp/templates/deployment.yaml:9:", out)
         self.assertIn("spec.replicas", out)
-        self.assertEqual(self.commits(), before)
 
     def restore(self, path, text):
         with open(path, "w") as f:
@@ -198,6 +208,20 @@ class PreCommitTest(unittest.TestCase):
         # Goal 0.5 s; the bound leaves room for a loaded shared machine.
         self.assertLess(manifests, 2.0)
         self.assertLess(chart, 3.0)
+
+    def test_5_kustomize_hook_blocks_a_bad_overlay_change(self):
+        shutil.copytree(kvtest.fixture("kustomize", "webapp"), os.path.join(self.repo, "kustomize", "webapp"))
+        self.git("add", "kustomize")
+        p = self.run_in_repo(["git", "commit", "-m", "kustomize app"])
+        out = p.stdout + p.stderr
+        self.assertEqual(p.returncode, 0, explain(p))
+        self.assertRegex(out, r"kvalidate \(kustomize\)\.+Passed")
+        out, good = self.commit_rejected("kustomize/webapp/overlays/prod/replicas.yaml", "replicas: 3\n",
+                                         "replicas: -3\n", "kustomize")
+        self.assertIn("hook id: kvalidate-kustomize", out)
+        line = good.splitlines().index("  replicas: 3") + 1
+        self.assertIn(f"kustomize/webapp/overlays/prod/replicas.yaml:{line}:", out)
+        self.assertIn("spec.replicas", out)
 
 
 if __name__ == "__main__":

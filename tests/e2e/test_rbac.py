@@ -279,9 +279,12 @@ class RbacTest(unittest.TestCase):
                                  + kvtest.explain(p))
 
     def test_risk_rules_reach_the_report(self):
+        # Warnings by default (exit 0); --risk-rules error makes an error-level rule fail the run.
         p, doc = kvtest.kv_json("manifests", kvtest.fixture("rbac", "risks", "KV-RBAC-011.yaml"))
-        self.assertEqual(p.returncode, 1, kvtest.explain(p))
+        self.assertEqual(p.returncode, 0, kvtest.explain(p))
         self.assertIn("KV-RBAC-011", p.stdout)
+        e = kvtest.kv("manifests", kvtest.fixture("rbac", "risks", "KV-RBAC-011.yaml"), "--risk-rules", "error")
+        self.assertEqual(e.returncode, 1, kvtest.explain(e))
         q = kvtest.kv("manifests", kvtest.fixture("rbac", "risks", "KV-RBAC-011.yaml"), "--disable-rule", "KV-RBAC-011")
         self.assertEqual(q.returncode, 0, kvtest.explain(q))
         lp = kvtest.kv("manifests", kvtest.fixture("rbac", "least-privilege.yaml"))

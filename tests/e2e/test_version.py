@@ -19,8 +19,10 @@ class VersionTest(unittest.TestCase):
         self.assertTrue(api["path"].endswith("/kube-apiserver"), api)
         helm = tools["helm"]
         self.assertTrue(helm["found"], helm)
-        self.assertRegex(helm["version"], r"^v4\.\d+\.\d+$")  # Helm 4 is the default
-        self.assertEqual(helm["major"], 4)
+        # Helm 4 is the default; a cache that holds only Helm 3 (and no helm on PATH) falls back to it.
+        major = 4 if kvtest.cached_helm_without_building(4) or not kvtest.cached_helm_without_building(3) else 3
+        self.assertRegex(helm["version"], rf"^v{major}\.\d+\.\d+$")
+        self.assertEqual(helm["major"], major)
         self.assertEqual(tools["etcd"]["version"], "v3.7.0")
         self.assertEqual(tools["kubectl"]["version"], "v1.37.2")  # the cache copy, not an old one on PATH
         for name, t in tools.items():

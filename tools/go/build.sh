@@ -3,9 +3,12 @@
 # the wrapper modules beside this script, once, into
 #   ${XDG_CACHE_HOME:-$HOME/.cache}/kvalidate/bin/<version>/<tool>
 # and reuses them when present. Idempotent; safe to run concurrently (flock).
-# Usage: build.sh [kubernetes|kubernetes@VERSION|etcd|helm|helm3]...   (default: kubernetes etcd helm)
+# Usage: build.sh [kubernetes|kubernetes@VERSION|etcd|helm|helm3|kubernetes-full|kwok]...
+#   (default: kubernetes etcd helm)
 #   helm is Helm 4 (kvalidate's default); helm3 is Helm 3, still selectable (`helm: 3`) and tested.
 #   kubernetes@1.35 or kubernetes@v1.35.4 builds one of KUBERNETES_VERSIONS (a minor = its pinned patch).
+#   kubernetes-full (kube-controller-manager, kube-scheduler of KUBERNETES_VERSION) and kwok are only for a
+#   full plane (`kvalidate up --full`), which builds them on first use; the default set never builds them.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/versions.env"
@@ -43,16 +46,26 @@ kube_version() {
   log "unsupported Kubernetes version: $1 (supported: $KUBERNETES_VERSIONS)"; return 2
 }
 
-kubernetes() {
-  local v=${1:-$KUBERNETES_VERSION} minor; minor=${v#v1.}; minor=${minor%%.*}
+# kube_build VERSION TOOLS...: builds k8s.io/kubernetes/cmd/TOOL of the pinned VERSION for each TOOL, with
+# the version stamped in.
+kube_build() {
+  local v=$1 minor; shift; minor=${v#v1.}; minor=${minor%%.*}
   local dir=$here/kubernetes; [ "$v" = "$KUBERNETES_VERSION" ] || dir=$here/kubernetes/1.$minor
-  local pkg=k8s.io/component-base/version cgo=k8s.io/client-go/pkg/version ld="-s -w" p
+  local pkg=k8s.io/component-base/version cgo=k8s.io/client-go/pkg/version ld="-s -w" p t pkgs=()
   for p in $pkg $cgo; do
     ld+=" -X $p.gitVersion=$v -X $p.gitMajor=1 -X $p.gitMinor=$minor -X $p.gitTreeState=clean"
     ld+=" -X $p.buildDate=1970-01-01T00:00:00Z"
   done
-  (cd "$dir" && build_into "$v" kube-apiserver kubectl -- -ldflags "$ld" \
-    k8s.io/kubernetes/cmd/kube-apiserver k8s.io/kubernetes/cmd/kubectl)
+  for t in "$@"; do pkgs+=("k8s.io/kubernetes/cmd/$t"); done
+  (cd "$dir" && build_into "$v" "$@" -- -ldflags "$ld" "${pkgs[@]}")
+}
+
+kubernetes() { kube_build "${1:-$KUBERNETES_VERSION}" kube-apiserver kubectl; }
+kubernetes-full() { kube_build "$KUBERNETES_VERSION" kube-controller-manager kube-scheduler; }
+
+kwok() {
+  (cd "$here/kwok" && build_into "$KWOK_VERSION" kwok -- \
+    -ldflags "-s -w -X sigs.k8s.io/kwok/pkg/consts.Version=$KWOK_VERSION" sigs.k8s.io/kwok/cmd/kwok)
 }
 
 etcd() {
@@ -85,7 +98,7 @@ flock -n 9 || { log "waiting for another build to finish (lock $cache/bin/.lock)
 targets=("$@"); [ ${#targets[@]} -gt 0 ] || targets=(kubernetes etcd helm)
 for t in "${targets[@]}"; do
   case $t in
-    kubernetes|etcd|helm|helm3) "$t" ;;
+    kubernetes|etcd|helm|helm3|kubernetes-full|kwok) "$t" ;;
     kubernetes@*) v=$(kube_version "${t#kubernetes@}") || exit 2; kubernetes "$v" ;;
     *) log "unknown target: $t"; exit 2 ;;
   esac

@@ -1,4 +1,4 @@
-#include "validators/policy_phase.h"
+#include "engine/policy_scope.h"
 
 #include <unistd.h>
 
@@ -13,18 +13,12 @@
 #include "validators/admission_policy.h"
 #include "kube/requests.h"
 
-namespace kv {
+namespace kv::engine {
 
 namespace {
 
 using Clock = std::chrono::steady_clock;
 constexpr const char* kLabelManager = "kvalidate-pod-security";
-
-bool has_own_phase(const Resource& r) {
-  bool crd = r.kind == "CustomResourceDefinition" && r.group() == "apiextensions.k8s.io";
-  bool ns = r.kind == "Namespace" && r.api_version == "v1";
-  return crd || ns;
-}
 
 std::string http_error(const kube::Response& r) {
   if (!r.transport_ok()) return r.transport_error;
@@ -53,44 +47,6 @@ kube::Request label_request(const std::string& ns, const std::map<std::string, s
 
 }  // namespace
 
-PolicyPhasePlan plan_policy_phase(const std::vector<Resource>& resources, const std::vector<bool>& decided,
-                                  const std::vector<bool>& cluster, const std::string& default_namespace) {
-  PolicyPhasePlan plan;
-  std::set<size_t> params;
-  for (size_t i : param_objects(resources, default_namespace)) params.insert(i);
-  for (size_t i = 0; i < resources.size(); ++i) {
-    if (decided[i]) continue;
-    const Resource& r = resources[i];
-    if (is_admission_policy(r)) {
-      plan.policies.push_back(i);
-      plan.mutating = plan.mutating || r.kind == "MutatingAdmissionPolicy";
-    } else if (is_admission_policy_binding(r)) {
-      plan.bindings.push_back(i);
-    } else if (params.count(i) || (i < cluster.size() && cluster[i] && !has_own_phase(r))) {
-      plan.params.push_back(i);
-    }
-  }
-  return plan;
-}
-
-std::vector<ParamTarget> param_targets(const std::vector<Resource>& resources, const std::vector<size_t>& applied,
-                                       const std::vector<std::string>& ns_of) {
-  std::map<std::string, bool> kinds;  // "apiVersion/Kind" → used by a mutating policy
-  for (const auto& r : resources)
-    if (auto p = read_policy(r); p && !p->param_kind.empty())
-      kinds[p->param_api_version + "/" + p->param_kind] |= p->kind == "MutatingAdmissionPolicy";
-  std::map<std::string, ParamTarget> last;
-  for (size_t i : applied) {
-    const Resource& r = resources[i];
-    auto it = kinds.find(r.api_version + "/" + r.kind);
-    if (it == kinds.end() || r.name.empty()) continue;
-    last[it->first] = {r.api_version, r.kind, r.name, i < ns_of.size() ? ns_of[i] : "", it->second};
-  }
-  std::vector<ParamTarget> out;
-  for (auto& [k, t] : last) out.push_back(std::move(t));
-  return out;
-}
-
 Result<std::vector<std::string>> PolicyScope::label_namespaces(const std::optional<PodSecurityLevel>& level,
                                                                const std::vector<std::string>& namespaces,
                                                                const std::map<std::string, YAML::Node>& own_labels,
@@ -105,7 +61,7 @@ Result<std::vector<std::string>> PolicyScope::label_namespaces(const std::option
     q.path = "/api/v1/namespaces/" + kube::percent_encode(ns);
     gets.push_back(std::move(q));
   }
-  auto answers = client_.send_all(gets, jobs_);
+  auto answers = transport_.send_all(gets, jobs_);
   std::map<std::string, YAML::Node> labels = own_labels;
   for (size_t i = 0; i < live.size(); ++i) {
     if (!answers[i].transport_ok()) return Status::Unavailable("reading namespace " + live[i] + ": " + answers[i].transport_error);
@@ -119,7 +75,7 @@ Result<std::vector<std::string>> PolicyScope::label_namespaces(const std::option
     std::map<std::string, std::string> add = level ? pod_security_labels(*level, own) : std::map<std::string, std::string>{};
     if (!add.empty()) {
       labelled_.push_back(ns);  // before sending: a label that was set must be removed even if the answer is lost
-      auto resp = client_.send(label_request(ns, add));
+      auto resp = transport_.send(label_request(ns, add));
       if (!resp.transport_ok()) return Status::Unavailable("labelling namespace " + ns + ": " + resp.transport_error);
       if (!resp.success()) return Status::Internal("cannot set the Pod Security labels of namespace " + ns + ": " + http_error(resp));
       if (!own || !own.IsMap()) own = YAML::Node(YAML::NodeType::Map);
@@ -146,7 +102,7 @@ Status PolicyScope::await(const PolicyProbe& probe, const std::vector<ProbeCheck
     w.node(obj);
     q.body = w.str();
     probes_.push_back(o.path);
-    auto resp = client_.send(q);
+    auto resp = transport_.send(q);
     if (!resp.transport_ok()) return Status::Unavailable("applying a policy probe: " + resp.transport_error);
     if (!resp.success()) return Status::Internal("applying the policy probe " + o.path + ": " + http_error(resp));
   }
@@ -161,7 +117,7 @@ Status PolicyScope::wait_for(const std::vector<ProbeCheck>& checks, bool in_forc
   while (!waiting.empty()) {
     std::vector<kube::Request> reqs;
     for (const auto* c : waiting) reqs.push_back(c->request);
-    auto answers = client_.send_all(reqs, jobs_);
+    auto answers = transport_.send_all(reqs, jobs_);
     std::vector<const ProbeCheck*> still;
     for (size_t i = 0; i < waiting.size(); ++i) {
       if (!answers[i].transport_ok()) return Status::Unavailable("probing the admission policies: " + answers[i].transport_error);
@@ -196,7 +152,7 @@ Status PolicyScope::undo(std::chrono::milliseconds timeout) {
   if (reqs.empty()) return Status::Ok();
   std::string left;
   for (const auto& q : reqs) {
-    auto r = client_.send(q);
+    auto r = transport_.send(q);
     if (!r.success() && r.status != 404) left += (left.empty() ? "" : ", ") + q.path;
   }
   applied_.clear();
@@ -209,11 +165,11 @@ Status PolicyScope::undo(std::chrono::milliseconds timeout) {
   return wait_for(checks, false, timeout);
 }
 
-std::map<std::string, AdmissionPolicy> installed_validating_policies(kube::Client& client) {
+std::map<std::string, AdmissionPolicy> installed_validating_policies(kube::Transport& transport) {
   std::map<std::string, AdmissionPolicy> out;
   kube::Request q;
   q.path = "/apis/admissionregistration.k8s.io/v1/validatingadmissionpolicies";
-  auto resp = client.send(q);
+  auto resp = transport.send(q);
   if (!resp.success()) return out;
   auto doc = parse_json(resp.body, "API response");
   if (!doc.ok() || !doc->IsMap() || !(*doc)["items"].IsSequence()) return out;
@@ -234,4 +190,4 @@ std::string new_run_id() {
                          100000000);
 }
 
-}  // namespace kv
+}  // namespace kv::engine

@@ -1,7 +1,7 @@
-// The admission-policy phase of a run on a plane kvalidate owns, between the namespaces and the rest:
-// which objects it applies for real (the input's policies, bindings and the param objects they name,
-// and everything from --policies), the Pod Security labels of the namespaces the run uses, waiting until
-// the server's admission holds it all (validators/policy_probe.h), and removing it when the run ends.
+// What the admission-policy phase of a run (engine/batch.h) changes on a plane kvalidate owns, and undoes:
+// the objects it applied for real, the Pod Security labels of the namespaces the run uses, and the probe
+// objects that show when the server's admission holds it all (validators/policy_probe.h) — and, when it
+// is undone, when the server no longer does.
 #pragma once
 
 #include <chrono>
@@ -11,36 +11,19 @@
 #include <vector>
 
 #include "core/status.h"
-#include "kube/client.h"
+#include "kube/transport.h"
 #include "resources/resource.h"
 #include "validators/admission_policy.h"
 #include "validators/pod_security.h"
 #include "validators/policy_probe.h"
 
-namespace kv {
-
-struct PolicyPhasePlan {
-  std::vector<size_t> params, policies, bindings;  // indices into the run's resources, applied in this order
-  bool mutating = false;                           // a MutatingAdmissionPolicy is among the policies
-  bool empty() const { return params.empty() && policies.empty() && bindings.empty(); }
-};
-
-// Pure. Chooses among `resources` those not `decided` yet: policies and bindings, the param objects their
-// bindings name (admission_policy.h), and every object marked in `cluster` (from --policies) that is not
-// a CustomResourceDefinition or Namespace (those have their own phases).
-PolicyPhasePlan plan_policy_phase(const std::vector<Resource>& resources, const std::vector<bool>& decided,
-                                  const std::vector<bool>& cluster, const std::string& default_namespace);
-
-// Pure. The params a probe waits for: of each (apiVersion, kind) that a policy in `resources` takes as
-// paramKind, the last of `applied` (indices) of that kind; `ns_of` gives each object's namespace.
-std::vector<ParamTarget> param_targets(const std::vector<Resource>& resources, const std::vector<size_t>& applied,
-                                       const std::vector<std::string>& ns_of);
+namespace kv::engine {
 
 // What a run changed on the plane for its policies, undone by undo() (and the destructor).
 class PolicyScope {
  public:
-  PolicyScope(kube::Client& client, std::string run_id, int jobs)
-      : client_(client), run_id_(std::move(run_id)), jobs_(jobs) {}
+  PolicyScope(kube::Transport& transport, std::string run_id, int jobs)
+      : transport_(transport), run_id_(std::move(run_id)), jobs_(jobs) {}
   ~PolicyScope() { undo(); }
   PolicyScope(const PolicyScope&) = delete;
   PolicyScope& operator=(const PolicyScope&) = delete;
@@ -71,7 +54,7 @@ class PolicyScope {
   Status undo(std::chrono::milliseconds timeout = std::chrono::seconds(30));
 
  private:
-  kube::Client& client_;
+  kube::Transport& transport_;
   std::string run_id_;
   int jobs_;
   // Sends `checks` until every one is answered as it expects (`in_force`) or no longer is (!in_force).
@@ -85,9 +68,9 @@ class PolicyScope {
 
 // The ValidatingAdmissionPolicies installed on the server, by name (to find the field a refusal by one of
 // them names); empty when they cannot be listed.
-std::map<std::string, AdmissionPolicy> installed_validating_policies(kube::Client& client);
+std::map<std::string, AdmissionPolicy> installed_validating_policies(kube::Transport& transport);
 
 // A run id for probes and records: "<pid>-<time>".
 std::string new_run_id();
 
-}  // namespace kv
+}  // namespace kv::engine

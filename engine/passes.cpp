@@ -1,0 +1,66 @@
+#include "engine/passes.h"
+
+#include "resources/flow_yaml.h"
+#include "resources/loader.h"
+#include "resources/locate.h"
+
+namespace kv::engine {
+
+std::optional<std::string> body_without(const Resource& r, const std::vector<std::string>& paths) {
+  YAML::Node tree = object_tree(r);
+  if (!tree.IsMap()) return std::nullopt;
+  std::vector<YAML::Node> out;
+  for (const auto& p : paths) {
+    auto n = node_at(tree, r.kind, p);
+    if (!n) return std::nullopt;
+    out.push_back(*n);
+  }
+  return to_flow_yaml(tree, out);
+}
+
+bool under_any(const std::string& path, const std::vector<std::string>& roots) {
+  for (const auto& root : roots) {
+    if (path.compare(0, root.size(), root) != 0) continue;
+    if (path.size() == root.size() || path[root.size()] == '.' || path[root.size()] == '[') return true;
+  }
+  return false;
+}
+
+std::string index_form(const YAML::Node& tree, std::string_view kind, const std::string& path) {
+  auto segments = parse_field_path(path);
+  if (!segments) return path;
+  std::string out;
+  size_t start = 0;
+  for (const auto& seg : *segments) {
+    std::string text = path.substr(start, seg.end - start);
+    if (seg.kind == PathSegment::Kind::kSelector) {
+      // The item is the one node_at() picks; its index is where that node sits in the list.
+      auto list = node_at(tree, kind, path.substr(0, start));
+      auto item = node_at(tree, kind, path.substr(0, seg.end));
+      if (list && item && list->IsSequence()) {
+        const YAML::Node& items = *list;
+        for (size_t i = 0; i < items.size(); ++i)
+          if (items[i].is(*item)) text = "[" + std::to_string(i) + "]";
+      }
+    }
+    out += text;
+    start = seg.end;
+  }
+  return out;
+}
+
+bool adds_to(const Resource& r, const std::vector<Finding>& found, const Finding& f,
+             const std::vector<std::string>& set_aside) {
+  if (!f.path.empty()) {
+    YAML::Node tree = object_tree(r);
+    std::vector<std::string> roots = set_aside;
+    for (const auto& p : set_aside) roots.push_back(index_form(tree, r.kind, p));
+    if (under_any(f.path, roots) || under_any(index_form(tree, r.kind, f.path), roots)) return false;
+  }
+  for (const auto& g : found)
+    if (g.rule == f.rule && g.path == f.path && (g.message == f.message || f.severity == Severity::kWarning))
+      return false;
+  return true;
+}
+
+}  // namespace kv::engine

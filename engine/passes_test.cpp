@@ -1,0 +1,63 @@
+#include "engine/passes.h"
+
+#include <doctest/doctest.h>
+
+#include "resources/loader.h"
+
+TEST_CASE("body_without leaves the fields out and keeps every other value as written") {
+  auto loaded = kv::load_text(
+      "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: api}\nspec:\n  replicas: \"three\"\n"
+      "  template:\n    spec:\n      containers:\n      - name: api\n        image: x\n"
+      "        imagePullPolicy: Sometimes\n        securityContext: {runAsUser: 0644}\n",
+      "d.yaml");
+  REQUIRE(loaded.ok());
+  auto body = kv::engine::body_without(loaded.resources[0], {"spec.replicas"});
+  REQUIRE(body);
+  CHECK(body->find("replicas") == std::string::npos);
+  CHECK(body->find("\"imagePullPolicy\":\"Sometimes\"") != std::string::npos);
+  CHECK(body->find("\"runAsUser\":0644") != std::string::npos);
+  CHECK_FALSE(kv::engine::body_without(loaded.resources[0], {"spec.nothing"}));
+}
+
+TEST_CASE("under_any and adds_to keep later passes to what is new") {
+  using kv::engine::under_any;
+  CHECK(under_any("spec.replicas", {"spec.replicas"}));
+  CHECK(under_any("spec.template.spec.containers[0].image", {"spec.template.spec.containers[0]"}));
+  CHECK_FALSE(under_any("spec.replicasX", {"spec.replicas"}));
+  auto finding = [](const char* rule, const char* message, const char* path) {
+    kv::Finding f;
+    f.rule = rule;
+    f.message = message;
+    f.path = path;
+    return f;
+  };
+  auto first = finding("dry-run/wrong-type", "spec.replicas: expected numeric", "spec.replicas");
+  auto required = finding("dry-run/FieldValueRequired", "spec.replicas: Required", "spec.replicas");
+  auto other = finding("dry-run/FieldValueNotSupported", "x", "spec.template.spec.containers[0].imagePullPolicy");
+  auto loaded = kv::load_text("apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: api}\nspec: {replicas: x}\n", "d.yaml");
+  REQUIRE(loaded.ok());
+  const auto& d = loaded.resources[0];
+  CHECK_FALSE(kv::engine::adds_to(d, {first}, required, {"spec.replicas"}));
+  CHECK(kv::engine::adds_to(d, {first}, other, {"spec.replicas"}));
+  CHECK_FALSE(kv::engine::adds_to(d, {first, other}, other, {"spec.replicas"}));
+}
+
+TEST_CASE("a field set aside under its selector spelling covers the same field by index") {
+  auto loaded = kv::load_text(
+      "apiVersion: v1\nkind: Service\nmetadata: {name: s}\nspec:\n  ports:\n  - {name: http, port: 80}\n"
+      "  - {name: 15012, port: 15012, protocol: TCP}\n",
+      "s.yaml");
+  REQUIRE(loaded.ok());
+  const auto& s = loaded.resources[0];
+  YAML::Node tree = kv::object_tree(s);
+  CHECK(kv::engine::index_form(tree, "Service", "spec.ports[port=15012,protocol=TCP].name") == "spec.ports[1].name");
+  CHECK(kv::engine::index_form(tree, "Service", "spec.ports[port=99].name") == "spec.ports[port=99].name");
+  CHECK(kv::engine::index_form(tree, "Service", "metadata.name") == "metadata.name");
+  kv::Finding required;
+  required.rule = "dry-run/FieldValueRequired";
+  required.message = "spec.ports[1].name: Required value";
+  required.path = "spec.ports[1].name";
+  CHECK_FALSE(kv::engine::adds_to(s, {}, required, {"spec.ports[port=15012,protocol=TCP].name"}));
+  required.path = "spec.ports[0].name";
+  CHECK(kv::engine::adds_to(s, {}, required, {"spec.ports[port=15012,protocol=TCP].name"}));
+}

@@ -1,0 +1,175 @@
+#include "engine/run_scope.h"
+
+#include <set>
+
+#include <doctest/doctest.h>
+
+TEST_CASE("labelled_body adds the run labels and keeps every value's type") {
+  YAML::Node obj = YAML::Load(
+      "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: shop\n  labels:\n    tier: \"1\"\nspec:\n  mode: 0644\n");
+  std::string body = kv::engine::labelled_body(obj, "r0123");
+  CHECK(body ==
+        "{\"apiVersion\":\"v1\",\"kind\":\"Namespace\",\"metadata\":{\"name\":\"shop\",\"labels\":{\"tier\":\"1\","
+        "\"kvalidate.io/managed\":\"true\",\"kvalidate.io/run\":\"r0123\"}},\"spec\":{\"mode\":0644}}");
+  CHECK_FALSE(obj["metadata"]["labels"]["kvalidate.io/run"]);  // the input tree is left as it was
+  YAML::Node bare = YAML::Load("apiVersion: v1\nkind: Namespace\nmetadata:\n  name: bare\n");
+  CHECK(kv::engine::labelled_body(bare, "r1").find("\"labels\":{\"kvalidate.io/managed\":\"true\"") !=
+        std::string::npos);
+}
+
+TEST_CASE("content_digest is stable and tells contents apart") {
+  CHECK(kv::engine::content_digest("a") == kv::engine::content_digest("a"));
+  CHECK(kv::engine::content_digest("a") != kv::engine::content_digest("b"));
+  CHECK(kv::engine::content_digest("").size() == 16);
+}
+
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <map>
+
+namespace {
+
+// A plane in memory: objects by API path, with the run label they carry. Namespaces stay Terminating
+// after DELETE until their /finalize, as on a plane without a namespace controller.
+struct FakePlane : kv::kube::Transport {
+  std::map<std::string, std::string> objects;  // path → run label ("" = baseline)
+  std::set<std::string> terminating;
+  std::vector<std::string> log;                // "DELETE path", "PUT path/finalize", ...
+  std::string url = "https://fake";
+
+  static bool is_namespace(const std::string& p) {
+    return p.rfind("/api/v1/namespaces/", 0) == 0 && p.find('/', 19) == std::string::npos;
+  }
+  kv::kube::Response answer(const kv::kube::Request& r) {
+    kv::kube::Response resp;
+    log.push_back(r.method + " " + r.path);
+    auto it = objects.find(r.path);
+    if (r.method == "GET") {
+      if (it == objects.end()) { resp.status = 404; return resp; }
+      resp.status = 200;
+      resp.body = "{\"metadata\":{\"labels\":{" + (it->second.empty() ? "" : "\"kvalidate.io/run\":\"" + it->second + "\"") + "}}}";
+    } else if (r.method == "DELETE") {
+      if (it == objects.end()) { resp.status = 404; return resp; }
+      resp.status = 200;
+      if (is_namespace(r.path)) terminating.insert(r.path);
+      else objects.erase(it);
+    } else if (r.method == "PUT" && r.path.size() > 9 && r.path.substr(r.path.size() - 9) == "/finalize") {
+      std::string ns = r.path.substr(0, r.path.size() - 9);
+      resp.status = objects.count(ns) ? 200 : 404;
+      if (terminating.count(ns)) objects.erase(ns);
+    } else {  // the create (apply) request: body is the run id in these tests
+      objects[r.path] = r.body;
+      resp.status = 201;
+    }
+    return resp;
+  }
+  std::vector<kv::kube::Response> send_all(const std::vector<kv::kube::Request>& reqs, int,
+                                           const kv::kube::OnResponse& on_done) override {
+    std::vector<kv::kube::Response> out;
+    for (size_t i = 0; i < reqs.size(); ++i) {
+      out.push_back(answer(reqs[i]));
+      if (on_done) on_done(i, out.back());
+    }
+    return out;
+  }
+  void cancel() override {}
+  const std::string& server() const override { return url; }
+};
+
+struct StateDir {
+  std::string path;
+  StateDir() {
+    char tmpl[] = "/tmp/kv-scope-XXXXXX";
+    path = mkdtemp(tmpl);
+  }
+  ~StateDir() { std::filesystem::remove_all(path); }
+};
+
+kv::engine::RealObject crd(const std::string& name, const std::string& digest) {
+  return {kv::engine::kRankCrd, "crd/" + name, digest, "/apis/apiextensions.k8s.io/v1/customresourcedefinitions/" + name, false};
+}
+kv::engine::RealObject ns(const std::string& name, const std::string& digest) {
+  return {kv::engine::kRankNamespace, "namespace/" + name, digest, "/api/v1/namespaces/" + name, true};
+}
+
+void create(kv::engine::RunScope& s, const kv::engine::RealObject& o) {
+  kv::kube::Request req;
+  req.method = "PATCH";
+  req.path = o.path;
+  req.body = s.id();
+  CHECK(s.create(o, req).success());
+}
+
+}  // namespace
+
+TEST_CASE("run scope: what a run creates is gone when it ends, namespaces finalized, newest first") {
+  StateDir dir;
+  FakePlane plane;
+  plane.objects["/api/v1/namespaces/default"] = "";
+  auto scope = kv::engine::RunScope::Open(plane, dir.path);
+  REQUIRE(scope.ok());
+  std::string record = dir.path + "/runs/" + (*scope)->id() + ".json";
+  CHECK(std::filesystem::exists(record));
+  REQUIRE((*scope)->claim({crd("w.example.com", "d1")}).ok());
+  create(**scope, crd("w.example.com", "d1"));
+  REQUIRE((*scope)->claim({ns("shop", "auto")}).ok());
+  create(**scope, ns("shop", "auto"));
+  // Ranks only go up: a CRD after a namespace would break the global order.
+  CHECK((*scope)->claim({crd("late.example.com", "d")}).exit_code() == 3);
+  CHECK(*(*scope)->baseline_has("/api/v1/namespaces/default"));
+  CHECK_FALSE(*(*scope)->baseline_has("/api/v1/namespaces/shop"));
+  CHECK((*scope)->release().ok());
+  CHECK(plane.objects.size() == 1);  // the baseline only
+  std::vector<std::string> deletes;
+  for (const auto& l : plane.log)
+    if (l.rfind("DELETE", 0) == 0 || l.rfind("PUT", 0) == 0) deletes.push_back(l);
+  CHECK(deletes == std::vector<std::string>{"DELETE /api/v1/namespaces/shop", "PUT /api/v1/namespaces/shop/finalize",
+                                            "DELETE /apis/apiextensions.k8s.io/v1/customresourcedefinitions/w.example.com"});
+  CHECK_FALSE(std::filesystem::exists(record));
+}
+
+TEST_CASE("run scope: the next run sweeps what a dead run left; a live run's record is left alone") {
+  StateDir dir;
+  FakePlane plane;
+  std::filesystem::create_directories(dir.path + "/runs");
+  // A dead run: a child that has exited (and been reaped) stands for a run that was killed.
+  pid_t child = fork();
+  if (child == 0) _exit(0);
+  REQUIRE(child > 0);
+  waitpid(child, nullptr, 0);
+  std::ofstream(dir.path + "/runs/rdead.json")
+      << "{\"id\":\"rdead\",\"pid\":" << child << ",\"start_time\":12345,\"created\":[{\"rank\":10,\"key\":\"crd/g.example.com\","
+         "\"digest\":\"d1\",\"path\":\"/apis/apiextensions.k8s.io/v1/customresourcedefinitions/g.example.com\","
+         "\"namespace\":false},{\"rank\":20,\"key\":\"namespace/left\",\"digest\":\"auto\",\"path\":"
+         "\"/api/v1/namespaces/left\",\"namespace\":true}]}";
+  plane.objects["/apis/apiextensions.k8s.io/v1/customresourcedefinitions/g.example.com"] = "rdead";
+  plane.objects["/api/v1/namespaces/left"] = "rdead";
+  auto live = kv::engine::RunScope::Open(plane, dir.path);  // this process: alive
+  REQUIRE(live.ok());
+  CHECK(plane.objects.empty());
+  CHECK_FALSE(std::filesystem::exists(dir.path + "/runs/rdead.json"));
+  REQUIRE((*live)->claim({ns("mine", "auto")}).ok());
+  create(**live, ns("mine", "auto"));
+  CHECK(kv::engine::RunScope::sweep_dead_runs(plane, dir.path) == 0);
+  CHECK(plane.objects.count("/api/v1/namespaces/mine") == 1);
+}
+
+TEST_CASE("run scope: runs with equal versions share an object; the last one out removes it") {
+  StateDir dir;
+  FakePlane plane;
+  auto a = kv::engine::RunScope::Open(plane, dir.path);
+  auto b = kv::engine::RunScope::Open(plane, dir.path);
+  REQUIRE(a.ok());
+  REQUIRE(b.ok());
+  REQUIRE((*a)->claim({crd("s.example.com", "same")}).ok());
+  create(**a, crd("s.example.com", "same"));
+  REQUIRE((*b)->claim({crd("s.example.com", "same")}, std::chrono::milliseconds(200)).ok());
+  create(**b, crd("s.example.com", "same"));
+  CHECK((*a)->release().ok());
+  CHECK(plane.objects.size() == 1);  // b still uses it
+  CHECK((*b)->release().ok());
+  CHECK(plane.objects.empty());
+}

@@ -1,0 +1,269 @@
+#include "render/kustomize.h"
+
+#include <stdlib.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <regex>
+
+#include "core/json.h"
+#include "core/process.h"
+#include "core/tools.h"
+#include "core/yaml_util.h"
+#include "render/chart.h"
+#include "render/kustomize_origin.h"
+#include "resources/loader.h"
+#include "resources/locate.h"
+
+namespace kv::render {
+namespace fs = std::filesystem;
+namespace {
+
+constexpr const char* kOriginKey = "config.kubernetes.io/origin";
+constexpr const char* kTransformationsKey = "alpha.config.kubernetes.io/transformations";
+
+std::string current_dir() {
+  std::error_code ec;
+  return fs::current_path(ec).string();
+}
+
+// The wrapper kustomization: the user's folder as its only resource, and the annotations switched on.
+// kustomize hands the top kustomization's buildMetadata down to every kustomization it loads, so the
+// user's own options (managedByLabel) are kept beside ours.
+std::string wrapper_text(const std::string& relative_dir, const std::vector<std::string>& user_metadata) {
+  std::string text = "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n- " +
+                     json_quote(relative_dir) + "\nbuildMetadata:\n- originAnnotations\n- transformerAnnotations\n";
+  for (const auto& m : user_metadata)
+    if (m != "originAnnotations" && m != "transformerAnnotations") text += "- " + json_quote(m) + "\n";
+  return text;
+}
+
+// Removes kustomize's build annotations from `obj`; returns their texts (origin, transformations).
+std::pair<std::string, std::string> take_build_annotations(YAML::Node obj) {
+  std::pair<std::string, std::string> out;
+  YAML::Node meta = obj["metadata"];
+  if (!meta || !meta.IsMap()) return out;
+  YAML::Node annotations = meta["annotations"];
+  if (!annotations || !annotations.IsMap()) return out;
+  out.first = scalar_at(annotations, kOriginKey);
+  out.second = scalar_at(annotations, kTransformationsKey);
+  annotations.remove(kOriginKey);
+  annotations.remove(kTransformationsKey);
+  if (annotations.size() == 0) meta.remove("annotations");
+  return out;
+}
+
+// kustomize's message as if it had built the user's folder itself: the wrapper's own layer of the error
+// chain removed, and paths shown as the user sees them.
+std::string user_message(std::string msg, const std::string& wrapper_dir, const std::string& relative_dir,
+                         const std::string& user_dir, const std::string& shown_dir) {
+  while (!msg.empty() && (msg.back() == '\n' || msg.back() == ' ')) msg.pop_back();
+  if (msg.rfind("error: ", 0) == 0) msg.erase(0, 7);
+  if (msg.rfind("accumulating resources: accumulation err='accumulating resources from '" + relative_dir + "'", 0) == 0) {
+    for (const std::string& marker : {"recursed accumulation of path '" + user_dir + "': ",
+                                      "couldn't make target for path '" + user_dir + "': "}) {
+      auto at = msg.find(marker);
+      if (at != std::string::npos) {
+        msg.erase(0, at + marker.size());
+        break;
+      }
+    }
+  }
+  auto replace_all = [&](const std::string& from, const std::string& to) {
+    if (from.empty()) return;
+    for (size_t at = msg.find(from); at != std::string::npos; at = msg.find(from, at + to.size()))
+      msg.replace(at, from.size(), to);
+  };
+  replace_all("'" + relative_dir + "'", "'" + shown_dir + "'");
+  replace_all(wrapper_dir + "/", "");
+  std::string cwd = current_dir() + "/";
+  if (cwd.size() > 1) replace_all(cwd, "");
+  return msg;
+}
+
+// The kustomization the error happened in: the last folder kustomize says it was recursing into (the
+// innermost), else the user's.
+std::string failing_kustomization(const std::string& message, const std::string& user_file) {
+  static const std::regex recursed(R"((?:recursed accumulation of path|couldn't make target for path) '([^']+)')");
+  std::string dir;
+  for (auto it = std::sregex_iterator(message.begin(), message.end(), recursed); it != std::sregex_iterator(); ++it)
+    dir = (*it)[1].str();
+  if (!dir.empty()) {
+    fs::path p = fs::path(dir).is_absolute() ? fs::path(dir) : fs::path(current_dir()) / dir;
+    std::string file = kustomization_file_in(p.lexically_normal().string());
+    if (!file.empty()) return file;
+  }
+  return user_file;
+}
+
+// The line of `kustomization_file` the message is about: kustomize's own "yaml: line N" for a file it
+// could not parse, else the line naming something the message quotes ('x.yaml', path(x.yaml)); 0 if none.
+int line_naming(const std::string& kustomization_file, const std::string& message) {
+  std::smatch m;
+  static const std::regex yaml_line(R"(invalid Kustomization: yaml: line (\d+))");
+  if (std::regex_search(message, m, yaml_line)) return std::stoi(m[1].str());
+  static const std::regex quoted(R"('([^'\s]+)'|path\(([^)\s]+)\)|missing path: ([^\s:]+))");
+  static const std::regex item(R"(^\s*(?:-\s*)?(?:[\w.]+:\s*)?["']?([^"'\s#]+)["']?\s*(?:#.*)?$)");
+  std::ifstream in(kustomization_file);
+  std::vector<std::string> lines;
+  for (std::string l; std::getline(in, l);) lines.push_back(l);
+  for (auto it = std::sregex_iterator(message.begin(), message.end(), quoted); it != std::sregex_iterator(); ++it) {
+    std::string name = (*it)[1].matched ? (*it)[1].str() : (*it)[2].matched ? (*it)[2].str() : (*it)[3].str();
+    for (size_t i = 0; i < lines.size(); ++i)
+      if (std::regex_match(lines[i], m, item) && m[1].str() == name) return static_cast<int>(i) + 1;
+  }
+  return 0;
+}
+
+// The field path ("spec.rules[0].verbs[1]") of the deepest key or list item of `node` on the 1-based line
+// `line` (node marks + 1 + `base`), appended to `path`; false when none is.
+bool path_on_line(const YAML::Node& node, int line, int base, std::string& path) {
+  auto line_of_node = [&](const YAML::Node& n) { return n.Mark().line + 1 + base; };
+  if (node.IsMap()) {
+    for (const auto& kv : node) {
+      if (!kv.first.IsScalar()) continue;
+      const std::string& key = kv.first.Scalar();
+      std::string here = path;
+      here += key.find_first_of("./[]") == std::string::npos ? (path.empty() ? "" : ".") + key : "[" + key + "]";
+      if (path_on_line(kv.second, line, base, here) || line_of_node(kv.first) == line) {
+        path = here;
+        return true;
+      }
+    }
+  } else if (node.IsSequence()) {
+    for (size_t i = 0; i < node.size(); ++i) {
+      std::string here = path + "[" + std::to_string(i) + "]";
+      if (path_on_line(node[i], line, base, here) || line_of_node(node[i]) == line) {
+        path = here;
+        return true;
+      }
+    }
+  }
+  return false;
+}
+
+ObjectResult build_problem(const std::string& user_file, const std::string& message, const std::string& suite) {
+  std::string file = failing_kustomization(message, user_file);
+  ObjectResult r;
+  r.kind_of_result = ResultKind::kRender;
+  r.title = "kustomize build";
+  r.suite = suite;
+  r.status = ObjectStatus::kInvalid;
+  r.source.file = display_path(file);
+  r.source.line = line_naming(file, message);
+  Finding f;
+  f.rule = "kustomize-build";
+  f.message = message;
+  f.file = r.source.file;
+  f.line = r.source.line;
+  r.findings.push_back(std::move(f));
+  return r;
+}
+
+}  // namespace
+
+std::string display_path(const std::string& path) {
+  fs::path p = fs::path(path).lexically_normal();
+  fs::path rel = p.lexically_relative(current_dir());
+  if (!rel.empty() && *rel.begin() != "..") return rel.string();
+  return p.string();
+}
+
+Result<Kustomize> find_kustomize() {
+  if (const char* env = std::getenv("KVALIDATE_KUSTOMIZE"); env && *env) {
+    auto p = find_in_path(env);
+    if (!p) return Status::InvalidInput(std::string("KVALIDATE_KUSTOMIZE: \"") + env + "\" is not an executable file");
+    return Kustomize{{*p, "build"}, "KVALIDATE_KUSTOMIZE"};
+  }
+  // kvalidate's own kubectl first: a PATH kubectl is often older (its kustomize too).
+  auto kubectl = find_tool("kubectl", false);
+  if (!kubectl) kubectl = find_tool("kubectl");
+  if (!kubectl)
+    return Status::Unavailable(
+        "kustomize not found: run tools/go/build.sh kubernetes from kvalidate's source tree (kubectl embeds "
+        "kustomize), put kubectl on PATH, or set KVALIDATE_KUSTOMIZE to a kustomize binary");
+  return Kustomize{{kubectl->path, "kustomize"}, kubectl->source};
+}
+
+Result<KustomizeBuild> build_kustomization(const Kustomize& kustomize, const std::string& dir, const std::string& suite) {
+  auto user = read_kustomization(dir);
+  if (!user.ok()) return user.status();
+  std::string tmpl = (fs::temp_directory_path() / "kvalidate-kustomize-XXXXXX").string();
+  if (!mkdtemp(tmpl.data())) return Status::IOError("cannot create a temporary directory for " + dir);
+  TempDir wrapper{tmpl};
+  std::error_code ec;
+  fs::path user_dir = fs::canonical(user->dir, ec);
+  if (ec) return Status::InvalidInput(dir + ": " + ec.message());
+  fs::path wrapper_dir = fs::canonical(wrapper.path, ec);
+  std::string relative = user_dir.lexically_relative(wrapper_dir).string();
+  std::ofstream(wrapper_dir / "kustomization.yaml") << wrapper_text(relative, user->build_metadata);
+
+  std::vector<std::string> argv = kustomize.command;
+  argv.push_back(wrapper_dir.string());
+  auto run = run_command(argv);
+  if (!run.ok()) return run.status().Prefixed("cannot run kustomize (" + kustomize.command[0] + ")");
+  if (run->timed_out) return Status::Unavailable("kustomize (" + kustomize.command[0] + ") did not finish in time");
+
+  KustomizeBuild out;
+  auto origins = std::make_shared<OriginMap>();
+  out.origins = origins;
+  if (run->exit_code != 0) {
+    std::string msg = user_message(run->err.empty() ? run->out : run->err, wrapper_dir.string(), relative,
+                                   user_dir.string(), display_path(user->dir));
+    if (msg.empty()) msg = "kustomize failed (exit " + std::to_string(run->exit_code) + ")";
+    out.problems.push_back(build_problem(user->file, msg, suite));
+    return out;
+  }
+  LoadResult loaded = load_text(run->out, "kustomize build " + display_path(user->dir));
+  for (auto& p : loaded.problems) {
+    p.kind_of_result = ResultKind::kRender;
+    p.status = ObjectStatus::kInvalid;
+    p.suite = suite;
+    out.problems.push_back(std::move(p));
+  }
+  OriginReader reader;
+  reader.build_root = wrapper_dir.string();
+  for (auto& r : loaded.resources) {
+    auto [origin_text, transformations_text] = take_build_annotations(r.object);
+    JsonWriter body(false);
+    body.node(r.object);
+    r.body = body.str();
+    ObjectOrigin origin = resolve_origin(reader, r, origin_text, transformations_text);
+    r.source = SourceRef{};
+    r.source.file = origin.display.empty() ? display_path(user->file) : origin.display;
+    r.source.line = origin.written ? origin.written->source.line : origin.generated_line;
+    r.source.column = r.source.line > 0 ? 1 : 0;
+    r.source.document = origin.written ? origin.written->source.document : 0;
+    origins->objects[origin_key(r)] = std::move(origin);
+    out.resources.push_back(std::move(r));
+  }
+  return out;
+}
+
+SourceLocation locate_field(const OriginMap& origins, const Resource& r, const std::string& field_path) {
+  SourceLocation loc{r.source.file, r.source.line, r.source.column};
+  auto it = origins.objects.find(origin_key(r));
+  if (it == origins.objects.end()) return loc;
+  const ObjectOrigin& o = it->second;
+  if (!field_path.empty()) {
+    YAML::Node tree = object_tree(r);
+    for (auto p = o.patches.rbegin(); p != o.patches.rend(); ++p)
+      if (int line = patch_line_for(*p, tree, field_path); line > 0) return {display_path(p->file), line, 0};
+  }
+  if (o.written) {
+    if (auto pos = locate(*o.written, field_path)) return {o.display, pos->line, pos->column};
+  }
+  return loc;
+}
+
+int origin_line_of(const OriginMap& origins, const Resource& r, int built_line) {
+  auto it = origins.objects.find(origin_key(r));
+  if (it == origins.objects.end() || !it->second.written) return r.source.line;
+  std::string path;
+  if (!path_on_line(object_tree(r), built_line, r.line_base, path)) return r.source.line;
+  auto pos = locate(*it->second.written, path);
+  return pos && pos->line > 0 ? pos->line : r.source.line;
+}
+
+}  // namespace kv::render

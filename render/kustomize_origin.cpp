@@ -1,0 +1,250 @@
+#include "render/kustomize_origin.h"
+
+#include <filesystem>
+#include <fstream>
+#include <regex>
+#include <set>
+#include <sstream>
+
+#include "core/yaml_util.h"
+#include "resources/loader.h"
+#include "resources/locate.h"
+#include "resources/yaml_document.h"
+
+namespace kv::render {
+namespace fs = std::filesystem;
+namespace {
+
+std::string normal(const fs::path& p) { return p.lexically_normal().string(); }
+
+YAML::Node parse_annotation(const std::string& text) {
+  if (text.empty()) return YAML::Node();
+  auto parsed = parse_document(text);
+  return parsed.defect ? YAML::Node() : parsed.root;
+}
+
+// The key node and value node of `key` in the map `node` (both null when absent). Iterating keeps the
+// key's own mark, which a block map value (starting on the next line) does not have.
+std::pair<YAML::Node, YAML::Node> entry(const YAML::Node& node, const std::string& key) {
+  if (node && node.IsMap())
+    for (const auto& kv : node)
+      if (kv.first.IsScalar() && kv.first.Scalar() == key) return {kv.first, kv.second};
+  return {YAML::Node(), YAML::Node()};
+}
+
+// node[key] without inserting: a missing key, or a node that is not a map, gives a null node.
+YAML::Node child(const YAML::Node& node, const std::string& key) {
+  if (!node || !node.IsMap()) return YAML::Node();
+  const YAML::Node& c = node;
+  YAML::Node v = c[key];
+  return v ? v : YAML::Node();
+}
+
+// The document of `objects` that `built` was made from: same kind and group, and a name the built one
+// contains (namePrefix/nameSuffix and generator hashes only lengthen it), the longest such name first.
+std::shared_ptr<const Resource> written_object(const std::vector<Resource>& objects, const Resource& built) {
+  const Resource* best = nullptr;
+  int same_kind = 0;
+  const Resource* only = nullptr;
+  for (const auto& o : objects) {
+    if (o.kind != built.kind || o.group() != built.group()) continue;
+    ++same_kind;
+    only = &o;
+    if (!o.name.empty() && built.name.find(o.name) != std::string::npos && (!best || o.name.size() > best->name.size()))
+      best = &o;
+  }
+  if (!best && same_kind == 1) best = only;
+  return best ? std::make_shared<Resource>(*best) : nullptr;
+}
+
+// The line of the generator entry that made `built` (configMapGenerator/secretGenerator item whose name
+// the built name contains), else of the generator key, else 0.
+int generator_line(const Kustomization* k, const Resource& built) {
+  if (!k || !k->root.IsMap()) return 0;
+  const char* key = built.kind == "Secret" ? "secretGenerator" : "configMapGenerator";
+  auto [key_node, list] = entry(k->root, key);
+  if (!key_node) return 0;
+  if (list && list.IsSequence())
+    for (const auto& item : list) {
+      auto [name_key, name] = entry(item, "name");
+      if (name && name.IsScalar() && built.name.find(name.Scalar()) != std::string::npos) return name_key.Mark().line + 1;
+    }
+  return key_node.Mark().line + 1;
+}
+
+// Merge keys kustomize's strategic merge matches list items by (containers, ports, volumes, env, ...).
+const char* const kMergeKeys[] = {"name", "containerPort", "mountPath", "devicePath", "port", "ip", "topologyKey"};
+
+// The item of the patch list `patch_list` that merges into `built_item`, or null.
+YAML::Node merging_item(const YAML::Node& patch_list, const YAML::Node& built_item) {
+  if (!built_item || !built_item.IsMap()) return YAML::Node();
+  for (const char* key : kMergeKeys) {
+    std::string want = scalar_at(built_item, key);
+    if (want.empty()) continue;
+    for (const auto& item : patch_list)
+      if (scalar_at(item, key) == want) return item;
+    return YAML::Node();
+  }
+  return YAML::Node();
+}
+
+int smp_line(const KustomizePatch& patch, const YAML::Node& built_tree, const std::vector<PathSegment>& path) {
+  // Walking moves these with reset(): assigning a bound yaml-cpp Node would rewrite the tree it points into.
+  YAML::Node node = patch.doc, built = built_tree;
+  int line = 0;
+  for (const auto& seg : path) {
+    if (seg.kind == PathSegment::Kind::kKey) {
+      auto [key, value] = entry(node, seg.key);
+      if (!key) return 0;
+      line = key.Mark().line;
+      node.reset(value);
+      built.reset(child(built, seg.key));
+      continue;
+    }
+    if (!node.IsSequence()) return 0;
+    YAML::Node built_item;
+    if (built && built.IsSequence()) {
+      for (size_t i = 0; i < built.size(); ++i) {
+        bool hit = seg.kind == PathSegment::Kind::kIndex ? static_cast<long>(i) == seg.index
+                                                           : scalar_at(built[i], seg.key) == seg.value;
+        if (hit) built_item.reset(built[i]);
+      }
+    }
+    if (built_item && !built_item.IsMap()) return patch.line_offset + node.Mark().line;  // a list of scalars is replaced whole
+    YAML::Node item = merging_item(node, built_item);
+    if (!item) return 0;
+    line = item.Mark().line;
+    node.reset(item);
+    built.reset(built_item);
+  }
+  return path.empty() ? 0 : patch.line_offset + line;
+}
+
+// The JSON pointer tokens of a field path, list selectors resolved against the built object.
+std::vector<std::string> pointer_tokens(const YAML::Node& built_tree, const std::vector<PathSegment>& path) {
+  std::vector<std::string> tokens;
+  YAML::Node built = built_tree;
+  for (const auto& seg : path) {
+    if (seg.kind == PathSegment::Kind::kKey) {
+      tokens.push_back(seg.key);
+      built.reset(child(built, seg.key));
+      continue;
+    }
+    long index = seg.index;
+    if (seg.kind == PathSegment::Kind::kSelector && built && built.IsSequence())
+      for (size_t i = 0; i < built.size(); ++i)
+        if (scalar_at(built[i], seg.key) == seg.value) index = static_cast<long>(i);
+    tokens.push_back(std::to_string(index));
+    built.reset(built && built.IsSequence() && index >= 0 && static_cast<size_t>(index) < built.size()
+                    ? YAML::Node(built[static_cast<size_t>(index)]) : YAML::Node());
+  }
+  return tokens;
+}
+
+int json_patch_line(const KustomizePatch& patch, const YAML::Node& built_tree, const std::vector<PathSegment>& path) {
+  std::vector<std::string> field = pointer_tokens(built_tree, path);
+  int found = 0;
+  for (const auto& op : patch.doc) {
+    std::string kind = scalar_at(op, "op");
+    if (kind != "add" && kind != "replace" && kind != "copy" && kind != "move") continue;
+    std::string pointer = scalar_at(op, "path");
+    std::vector<std::string> tokens;
+    std::stringstream ss(pointer);
+    for (std::string t; std::getline(ss, t, '/');) {
+      for (size_t at = t.find("~1"); at != std::string::npos; at = t.find("~1", at + 1)) t.replace(at, 2, "/");
+      for (size_t at = t.find("~0"); at != std::string::npos; at = t.find("~0", at + 1)) t.replace(at, 2, "~");
+      tokens.push_back(t);
+    }
+    if (!tokens.empty() && tokens.front().empty()) tokens.erase(tokens.begin());
+    if (tokens.empty() || tokens.size() > field.size() || !std::equal(tokens.begin(), tokens.end(), field.begin())) continue;
+    auto [key, value] = entry(op, "path");
+    found = patch.line_offset + key.Mark().line;  // the last operation that sets it wins
+  }
+  return found;
+}
+
+}  // namespace
+
+std::string origin_key(const Resource& r) { return r.group() + "/" + r.kind + "/" + r.namespace_ + "/" + r.name; }
+
+const std::vector<Resource>& OriginReader::objects_of(const std::string& file) {
+  auto it = files.find(file);
+  if (it != files.end()) return it->second;
+  std::ifstream in(file, std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  LoadResult loaded = load_text(ss.str(), display_path(file));
+  return files.emplace(file, std::move(loaded.resources)).first->second;
+}
+
+const Kustomization* OriginReader::kustomization(const std::string& dir) {
+  auto it = kustomizations.find(dir);
+  if (it == kustomizations.end()) {
+    auto k = read_kustomization(dir);
+    it = kustomizations.emplace(dir, k.ok() ? std::make_shared<Kustomization>(std::move(*k)) : nullptr).first;
+  }
+  return it->second.get();
+}
+
+ObjectOrigin resolve_origin(OriginReader& reader, const Resource& built, const std::string& origin_text,
+                            const std::string& transformations_text) {
+  ObjectOrigin o;
+  YAML::Node origin = parse_annotation(origin_text);
+  std::string path = scalar_at(origin, "path"), repo = scalar_at(origin, "repo");
+  std::string configured_in = scalar_at(origin, "configuredIn");
+  if (!repo.empty()) {
+    std::string ref = scalar_at(origin, "ref");
+    o.display = repo + "//" + (path.empty() ? configured_in : path) + (ref.empty() ? "" : "?ref=" + ref);
+  } else if (!path.empty()) {
+    o.file = normal(fs::path(reader.build_root) / path);
+    o.display = display_path(o.file);
+    o.written = written_object(reader.objects_of(o.file), built);
+  } else if (!configured_in.empty()) {
+    o.file = normal(fs::path(reader.build_root) / configured_in);
+    o.display = display_path(o.file);
+    o.generated_line = generator_line(reader.kustomization(fs::path(o.file).parent_path().string()), built);
+  }
+  // The kustomizations whose transformers ran over the object, innermost first: their patches are the
+  // candidates for a field a patch set.
+  YAML::Node transformations = parse_annotation(transformations_text);
+  std::set<std::string> seen;
+  if (transformations.IsSequence())
+    for (const auto& t : transformations) {
+      std::string in = scalar_at(t, "configuredIn");
+      std::string by = scalar_at(t["configuredBy"], "kind");
+      if (in.empty() || !scalar_at(t, "repo").empty() || by.find("Patch") == std::string::npos) continue;
+      std::string dir = normal(fs::path(reader.build_root) / in / "..");
+      if (!seen.insert(dir).second) continue;
+      if (const Kustomization* k = reader.kustomization(dir))
+        for (const auto& p : k->patches)
+          if (patch_targets(p, built)) o.patches.push_back(p);
+    }
+  return o;
+}
+
+bool patch_targets(const KustomizePatch& patch, const Resource& built) {
+  if (!patch.kind.empty() && patch.kind != built.kind) return false;
+  if (!patch.group.empty() && patch.group != built.group()) return false;
+  if (!patch.version.empty() && patch.version != built.version()) return false;
+  if (patch.name.empty() || built.name.find(patch.name) != std::string::npos) return true;
+  // kustomize matches the whole name the object had where the patch ran; outer prefixes and suffixes may
+  // have lengthened it since.
+  try {
+    return std::regex_search(built.name, std::regex(patch.name));
+  } catch (const std::regex_error&) {
+    return false;
+  }
+}
+
+int patch_line_for(const KustomizePatch& patch, const YAML::Node& built_tree, const std::string& field_path) {
+  auto path = parse_field_path(field_path);
+  if (!path || path->empty() || !patch.doc) return 0;
+  // A strategic-merge patch names its target with these: they are not what it sets.
+  const std::string& top = (*path)[0].key;
+  if (!patch.json6902 && (top == "apiVersion" || top == "kind" ||
+                          (top == "metadata" && path->size() > 1 && ((*path)[1].key == "name" || (*path)[1].key == "namespace"))))
+    return 0;
+  return patch.json6902 ? json_patch_line(patch, built_tree, *path) : smp_line(patch, built_tree, *path);
+}
+
+}  // namespace kv::render

@@ -1,0 +1,59 @@
+// Where the objects of a kustomize build were written: the origin file of each (from kustomize's
+// `config.kubernetes.io/origin` annotation), the document inside it, and the patches that may have set
+// its fields (those of the kustomizations named by `alpha.config.kubernetes.io/transformations`).
+// Internal to render/kustomize.cpp; a header of its own so that the mapping is unit-tested.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <yaml-cpp/yaml.h>
+
+#include "render/kustomization.h"
+#include "render/kustomize.h"
+#include "resources/resource.h"
+
+namespace kv::render {
+
+struct ObjectOrigin {
+  std::string file;                         // absolute; "" when not local (a remote base)
+  std::string display;                      // as shown: display_path(file), or "repo//path" for a remote one
+  std::shared_ptr<const Resource> written;  // the object as written in `file` (with positions), or null
+  int generated_line = 0;                   // generated objects: the line of their generator
+  std::vector<KustomizePatch> patches;      // patches that target the object, in the order they ran
+};
+
+struct OriginMap {
+  std::map<std::string, ObjectOrigin> objects;  // by origin_key() of the built object
+};
+
+// "group/Kind/namespace/name" of a built object: unique within one build.
+std::string origin_key(const Resource& r);
+
+// Files and kustomizations read while resolving one build (each read once).
+struct OriginReader {
+  std::string build_root;  // absolute folder the annotations' paths are relative to
+  std::map<std::string, std::vector<Resource>> files;     // absolute path → its objects
+  std::map<std::string, std::shared_ptr<Kustomization>> kustomizations;  // by folder; null when unreadable
+
+  const std::vector<Resource>& objects_of(const std::string& file);
+  const Kustomization* kustomization(const std::string& dir);
+};
+
+// The origin of `built` from its annotations (the YAML texts of `config.kubernetes.io/origin` and
+// `alpha.config.kubernetes.io/transformations`, "" when absent).
+ObjectOrigin resolve_origin(OriginReader& reader, const Resource& built, const std::string& origin_text,
+                            const std::string& transformations_text);
+
+// True when `patch` selects `built` (kind, group, version; the name as kustomize's regular expression, or
+// contained in the built name, which prefixes and suffixes of outer kustomizations may have lengthened).
+bool patch_targets(const KustomizePatch& patch, const Resource& built);
+
+// The 1-based line of `field_path` in `patch` when the patch sets that field of `built_tree` (a strategic
+// merge patch holding the key, list items matched by their merge key; a JSON patch operation adding or
+// replacing the field or a parent of it); 0 when it does not.
+int patch_line_for(const KustomizePatch& patch, const YAML::Node& built_tree, const std::string& field_path);
+
+}  // namespace kv::render

@@ -1,0 +1,185 @@
+#include "render/kustomize.h"
+
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include <doctest/doctest.h>
+
+#include "render/kustomization.h"
+#include "render/kustomize_origin.h"
+#include "resources/loader.h"
+
+namespace fs = std::filesystem;
+using namespace kv::render;
+
+namespace {
+struct Tree {
+  fs::path root;
+  Tree() {
+    char tmpl[] = "/tmp/kv-kustomize-test-XXXXXX";
+    root = mkdtemp(tmpl);
+  }
+  ~Tree() {
+    std::error_code ec;
+    fs::remove_all(root, ec);
+  }
+  void write(const std::string& rel, const std::string& text) const {
+    fs::create_directories((root / rel).parent_path());
+    std::ofstream(root / rel) << text;
+  }
+};
+
+kv::Resource built(const std::string& text) {
+  auto loaded = kv::load_text(text, "built");
+  REQUIRE(loaded.resources.size() == 1);
+  return loaded.resources[0];
+}
+
+const char* const kBuiltDeployment = R"(apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: prod-web
+  namespace: prod
+spec:
+  replicas: 3
+  template:
+    spec:
+      containers:
+      - name: sidecar
+        image: busybox
+      - name: web
+        image: nginx
+        imagePullPolicy: Sometimes
+        args: [a, b]
+)";
+}  // namespace
+
+TEST_CASE("read_kustomization: patches of every form, with the lines they start on") {
+  Tree t;
+  t.write("o/kustomization.yaml",
+          "resources: [../base]\n"                                  // 1
+          "patchesStrategicMerge:\n"                                // 2
+          "  - smp.yaml\n"                                          // 3
+          "patches:\n"                                              // 4
+          "  - path: json.yaml\n"                                   // 5
+          "    target: {kind: Deployment, name: web}\n"             // 6
+          "  - patch: |-\n"                                         // 7
+          "      apiVersion: apps/v1\n"                             // 8
+          "      kind: Deployment\n"                                // 9
+          "      metadata: {name: web}\n"                           // 10
+          "      spec:\n"                                           // 11
+          "        replicas: 5\n"                                   // 12
+          "buildMetadata: [managedByLabel]\n");
+  t.write("o/smp.yaml", "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  replicas: 2\n");
+  t.write("o/json.yaml", "- op: replace\n  path: /spec/replicas\n  value: 4\n");
+  auto k = read_kustomization((t.root / "o").string());
+  REQUIRE_MESSAGE(k.ok(), k.status().message());
+  CHECK(k->build_metadata == std::vector<std::string>{"managedByLabel"});
+  CHECK(k->local_refs == std::vector<std::string>{(t.root / "base").string(), (t.root / "o/smp.yaml").string(),
+                                                  (t.root / "o/json.yaml").string()});
+  REQUIRE(k->patches.size() == 3);
+  const auto& smp = k->patches[0];
+  CHECK(smp.file == (t.root / "o/smp.yaml").string());
+  CHECK_FALSE(smp.json6902);
+  CHECK(smp.kind == "Deployment");
+  CHECK(smp.name == "web");
+  CHECK(smp.group == "apps");
+  CHECK(k->patches[1].json6902);
+  CHECK(k->patches[1].kind == "Deployment");
+  const auto& inl = k->patches[2];
+  CHECK(inl.file == (t.root / "o/kustomization.yaml").string());
+
+  auto deploy = built(kBuiltDeployment);
+  auto tree = kv::object_tree(deploy);
+  CHECK(patch_line_for(smp, tree, "spec.replicas") == 6);
+  CHECK(patch_line_for(k->patches[1], tree, "spec.replicas") == 2);
+  CHECK(patch_line_for(inl, tree, "spec.replicas") == 12);
+  CHECK(patch_line_for(smp, tree, "spec.template.spec.containers[1].image") == 0);
+  CHECK(patch_line_for(smp, tree, "metadata.name") == 0);  // names its target; sets nothing there
+  CHECK(patch_targets(smp, deploy));
+
+  auto missing = read_kustomization((t.root / "nothing").string());
+  REQUIRE_FALSE(missing.ok());
+  CHECK(missing.status().exit_code() == 2);
+  CHECK(missing.status().message().find("not a kustomization") != std::string::npos);
+}
+
+TEST_CASE("a strategic-merge patch matches list items by their merge key, not their index") {
+  Tree t;
+  t.write("o/kustomization.yaml", "patches:\n  - path: p.yaml\n");
+  t.write("o/p.yaml",
+          "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  template:\n    spec:\n"
+          "      containers:\n        - name: web\n          imagePullPolicy: Sometimes\n          args: [c]\n");
+  auto k = read_kustomization((t.root / "o").string());
+  REQUIRE(k.ok());
+  REQUIRE(k->patches.size() == 1);
+  auto deploy = built(kBuiltDeployment);
+  auto tree = kv::object_tree(deploy);
+  CHECK(patch_line_for(k->patches[0], tree, "spec.template.spec.containers[1].imagePullPolicy") == 10);
+  CHECK(patch_line_for(k->patches[0], tree, "spec.template.spec.containers[0].imagePullPolicy") == 0);
+  CHECK(patch_line_for(k->patches[0], tree, "spec.template.spec.containers[1].image") == 0);
+  CHECK(patch_line_for(k->patches[0], tree, "spec.template.spec.containers[1].args[0]") == 11);
+}
+
+TEST_CASE("patch_targets: kind and group must agree; the name may have gained a prefix or be a regex") {
+  KustomizePatch p;
+  p.kind = "Deployment";
+  p.name = "web";
+  auto deploy = built(kBuiltDeployment);
+  CHECK(patch_targets(p, deploy));
+  p.name = "w.*";
+  CHECK(patch_targets(p, deploy));
+  p.name = "api";
+  CHECK_FALSE(patch_targets(p, deploy));
+  p.name = "";
+  p.kind = "StatefulSet";
+  CHECK_FALSE(patch_targets(p, deploy));
+  p.kind = "Deployment";
+  p.group = "extensions";
+  CHECK_FALSE(patch_targets(p, deploy));
+}
+
+TEST_CASE("resolve_origin finds the written object through a name prefix, and the patches that ran over it") {
+  Tree t;
+  t.write("app/base/kustomization.yaml", "resources: [deployment.yaml]\n");
+  t.write("app/base/deployment.yaml",
+          "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: other\n---\n"
+          "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  replicas: 1\n  template:\n"
+          "    spec:\n      containers:\n      - name: sidecar\n        image: busybox\n      - name: web\n"
+          "        image: nginx\n        imagePullPolicy: Sometimes\n");
+  t.write("app/prod/kustomization.yaml", "namePrefix: prod-\nresources: [../base]\npatches:\n  - path: r.yaml\n");
+  t.write("app/prod/r.yaml", "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  replicas: 3\n");
+  OriginReader reader;
+  reader.build_root = (t.root / "wrapper").string();
+  auto deploy = built(kBuiltDeployment);
+  ObjectOrigin o = resolve_origin(reader, deploy, "path: ../app/base/deployment.yaml\n",
+                                  "- configuredIn: ../app/prod/kustomization.yaml\n  configuredBy:\n"
+                                  "    apiVersion: builtin\n    kind: PatchTransformer\n"
+                                  "- configuredIn: ../app/prod/kustomization.yaml\n  configuredBy:\n"
+                                  "    apiVersion: builtin\n    kind: PrefixSuffixTransformer\n");
+  CHECK(o.file == (t.root / "app/base/deployment.yaml").string());
+  REQUIRE(o.written);
+  CHECK(o.written->name == "web");
+  CHECK(o.written->source.line == 6);
+  REQUIRE(o.patches.size() == 1);
+  OriginMap map;
+  map.objects[origin_key(deploy)] = o;
+  // Set by the patch: the patch file. Written in the base: the base file at the key.
+  auto replicas = locate_field(map, deploy, "spec.replicas");
+  CHECK(replicas.file == display_path((t.root / "app/prod/r.yaml").string()));
+  CHECK(replicas.line == 6);
+  auto policy = locate_field(map, deploy, "spec.template.spec.containers[1].imagePullPolicy");
+  CHECK(policy.file == o.display);
+  CHECK(policy.line == 19);
+  // A label the overlay added is not in the base: its deepest ancestor there.
+  auto label = locate_field(map, deploy, "metadata.labels.env");
+  CHECK(label.line == 8);
+  // Lines of the build output (risk rules, YAML defects) map to the same field in the origin file.
+  CHECK(origin_line_of(map, deploy, 15) == 19);  // imagePullPolicy
+  CHECK(origin_line_of(map, deploy, 7) == 11);   // replicas: the base's own, not the patch's
+  CHECK(origin_line_of(map, deploy, 5) == 8);    // the namespace the overlay set: metadata in the base
+  CHECK(origin_line_of(map, deploy, 16) == 17);  // args the base has not: its container item
+  CHECK(origin_line_of(map, deploy, 99) == deploy.source.line);
+}

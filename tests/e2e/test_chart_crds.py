@@ -1,0 +1,152 @@
+"""e2e (issue 19): risk rules as warnings by default (--risk-rules, --fail-on, rule_severity), CRDs from
+elsewhere (--crds, `crds:` in the config), unknown kinds skipped on an external cluster, and a chart's
+CRDs applied once for its whole values matrix."""
+import os
+import re
+import shutil
+import subprocess
+import tempfile
+import unittest
+
+import kvtest
+from kvtest import explain, fixture, kv, kv_json
+
+SORTED = fixture("charts", "sorted-kinds")
+EXTERNAL = fixture("charts", "external-crd")
+GADGETS = fixture("crds", "gadgets.yaml")
+
+
+def objects(report):
+    return {(r["suite"], r["kind"], r["name"]): r for r in report["results"] if r["kind_of_result"] == "object"}
+
+
+def shared_kubeconfig():
+    p = kv("env")
+    m = re.search(r"export KUBECONFIG=(\S+)", p.stdout)
+    assert m, explain(p)
+    return m.group(1).strip("'\"")
+
+
+class RiskRules(unittest.TestCase):
+    def test_risk_rules_are_warnings_by_default_and_never_make_an_object_invalid(self):
+        p, report = kv_json("chart", SORTED, "--no-lint")
+        self.assertEqual(p.returncode, 0, explain(p))
+        role = next(r for r in report["results"] if r["kind"] == "ClusterRole")
+        self.assertEqual(role["status"], "valid")
+        sev = {f["rule"]: f["severity"] for f in role["findings"]}
+        self.assertEqual(sev.get("KV-RBAC-001"), "warning", role)
+        self.assertEqual(sev.get("KV-RBAC-002"), "warning", role)
+
+    def test_risk_rules_error_and_fail_on_warning_decide_the_exit_code(self):
+        p, report = kv_json("chart", SORTED, "--no-lint", "--risk-rules", "error")
+        self.assertEqual(p.returncode, 1, explain(p))
+        role = next(r for r in report["results"] if r["kind"] == "ClusterRole")
+        self.assertEqual(role["status"], "invalid")
+        q = kv("chart", SORTED, "--no-lint", "--fail-on", "warning")
+        self.assertEqual(q.returncode, 1, explain(q))
+        self.assertIn("warning: ClusterRole/sorted-kinds-operator", q.stdout)
+        off = kv("chart", SORTED, "--no-lint", "--risk-rules", "off", "--fail-on", "warning")
+        self.assertEqual(off.returncode, 0, explain(off))
+        self.assertNotIn("KV-RBAC-", off.stdout)
+
+    def test_per_rule_severity_in_the_config(self):
+        d = tempfile.mkdtemp(prefix="kv-risk-")
+        self.addCleanup(shutil.rmtree, d, True)
+        cfg = os.path.join(d, ".kvalidate.yaml")
+        with open(cfg, "w") as f:
+            f.write("rule_severity:\n  KV-RBAC-001: error\n  KV-RBAC-002: 'off'\n")
+        p, report = kv_json("chart", SORTED, "--no-lint", "--config", cfg)
+        self.assertEqual(p.returncode, 1, explain(p))
+        role = next(r for r in report["results"] if r["kind"] == "ClusterRole")
+        self.assertEqual({f["rule"]: f["severity"] for f in role["findings"]}, {"KV-RBAC-001": "error"}, role)
+        with open(cfg, "w") as f:
+            f.write("rule_severity:\n  KV-RBAC-999: error\n")
+        bad = kv("chart", SORTED, "--no-lint", "--config", cfg)
+        self.assertEqual(bad.returncode, 2, explain(bad))
+        self.assertIn("KV-RBAC-999", bad.stderr)
+
+
+def delete_gadgets_crd(test):
+    """The shared plane keeps CRDs an earlier run applied (--crds applies them for real): remove Gadget's."""
+    kubectl = kvtest.cached_tool("kubectl")
+    if not kubectl:
+        test.skipTest("no kubectl in kvalidate's cache to remove the Gadget CRD an earlier test applied")
+    env = dict(os.environ, KUBECONFIG=shared_kubeconfig())
+    p = subprocess.run([kubectl, "delete", "crd", "gadgets.tools.example.org", "--ignore-not-found", "--wait=true",
+                        "--timeout=60s"], capture_output=True, text=True, env=env, timeout=90)
+    test.assertEqual(p.returncode, 0, p.stderr)
+
+
+class ExternalCrds(unittest.TestCase):
+    def test_without_the_crd_the_kind_is_unknown(self):
+        delete_gadgets_crd(self)
+        p, report = kv_json("chart", EXTERNAL, "--no-lint")
+        self.assertEqual(p.returncode, 1, explain(p))
+        gadget = next(r for r in report["results"] if r["kind"] == "Gadget")
+        self.assertEqual(gadget["findings"][0]["rule"], "dry-run/unknown-kind", gadget)
+
+    def test_crds_flag_makes_the_kind_known_and_judged_by_its_schema(self):
+        p, report = kv_json("chart", EXTERNAL, "--no-lint", "--crds", GADGETS)
+        self.assertEqual(p.returncode, 0, explain(p))
+        kinds = {r["kind"]: r["status"] for r in report["results"] if r["kind_of_result"] == "object"}
+        self.assertEqual(kinds, {"ConfigMap": "valid", "Gadget": "valid"}, report)  # the --crds CRD is not reported
+        bad, report = kv_json("chart", EXTERNAL, "--no-lint", "--crds", fixture("crds"), "--set", "gadget.replicas=0")
+        self.assertEqual(bad.returncode, 1, explain(bad))
+        gadget = next(r for r in report["results"] if r["kind"] == "Gadget")
+        f = gadget["findings"][0]
+        self.assertIn("spec.replicas", f["message"])
+        self.assertEqual(f["line"], 13, f)  # templates/gadget.yaml: `replicas:`
+
+    def test_crds_in_the_config_and_a_bad_crds_path(self):
+        d = tempfile.mkdtemp(prefix="kv-crds-")
+        self.addCleanup(shutil.rmtree, d, True)
+        shutil.copy(GADGETS, os.path.join(d, "gadgets.yaml"))
+        cfg = os.path.join(d, ".kvalidate.yaml")
+        with open(cfg, "w") as f:
+            f.write("crds: [gadgets.yaml]\n")
+        p = kv("chart", EXTERNAL, "--no-lint", "--config", cfg)
+        self.assertEqual(p.returncode, 0, explain(p))
+        missing = kv("chart", EXTERNAL, "--no-lint", "--crds", os.path.join(d, "nope.yaml"))
+        self.assertEqual(missing.returncode, 2, explain(missing))
+        self.assertIn("nope.yaml", missing.stderr)
+        none = kv("chart", EXTERNAL, "--no-lint", "--crds", fixture("manifests", "valid", "service.yaml"))
+        self.assertEqual(none.returncode, 2, explain(none))
+        self.assertIn("no CustomResourceDefinition", none.stderr)
+
+    def test_unknown_kind_on_an_external_cluster_is_skipped_with_the_reason(self):
+        d = tempfile.mkdtemp(prefix="kv-ext-")
+        self.addCleanup(shutil.rmtree, d, True)
+        path = os.path.join(d, "in.yaml")
+        with open(path, "w") as f:
+            f.write("apiVersion: nowhere.example.net/v1\nkind: Nothing\nmetadata: {name: n}\n---\n"
+                    "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: ext-ok}\n")
+        p, report = kv_json("manifests", path, "--kubeconfig", shared_kubeconfig())
+        self.assertEqual(p.returncode, 0, explain(p))
+        nothing = next(r for r in report["results"] if r["kind"] == "Nothing")
+        self.assertEqual(nothing["status"], "skipped", nothing)
+        self.assertIn("does not serve nowhere.example.net/v1 Nothing", nothing["findings"][0]["message"])
+        owned = kv("manifests", path)
+        self.assertEqual(owned.returncode, 1, explain(owned))  # on kvalidate's own plane it is an error
+        self.assertIn("dry-run/unknown-kind", owned.stdout)
+
+
+class CrdsPerMatrixRun(unittest.TestCase):
+    def test_each_values_file_sees_the_baseline_plus_its_own_crds(self):
+        chart = fixture("charts", "crd-matrix")
+        p, report = kv_json("chart", chart, "--no-lint")
+        self.assertEqual(p.returncode, 0, explain(p))
+        suites = sorted({r["suite"] for r in report["results"] if r["kind_of_result"] == "object"})
+        self.assertEqual(len(suites), 3, suites)
+        crds = [r for r in report["results"] if r["kind"] == "CustomResourceDefinition"]
+        self.assertEqual(len(crds), 6)
+        self.assertTrue(all(r["status"] == "valid" for r in crds), crds)
+        # Run isolation on kvalidate's own plane: what one values file's batch created is removed once it is
+        # judged, so each values file applies the chart's CRDs again and its custom resources still validate.
+        sent = {r["suite"] for r in crds if r["duration_ms"] > 0}
+        self.assertEqual(sent, set(suites), crds)
+        for kind in ("Sprocket", "Cog"):
+            self.assertEqual({r["status"] for r in report["results"] if r["kind"] == kind}, {"valid"})
+
+
+if __name__ == "__main__":
+    kvtest.main()

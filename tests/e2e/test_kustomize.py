@@ -1,0 +1,145 @@
+"""e2e: `kvalidate kustomize` builds with the real kustomize (kubectl's) and judges every object on the
+real plane; findings point at the file each field was written in (the base, or the patch that set it)."""
+import json
+import os
+import shutil
+import tempfile
+import unittest
+
+import kvtest
+from kvtest import explain, fixture, kv
+
+
+def tree_listing(root):
+    """Every file under root with its content: to show kvalidate wrote nothing into the user's tree."""
+    out = {}
+    for d, _, files in os.walk(root):
+        for f in files:
+            p = os.path.join(d, f)
+            with open(p, "rb") as fh:
+                out[os.path.relpath(p, root)] = fh.read()
+    return out
+
+
+class Kustomize(unittest.TestCase):
+    def setUp(self):
+        if not (kvtest.cached_tool("kubectl") or shutil.which("kubectl")):
+            self.skipTest("kubectl (which embeds kustomize) is not built yet: run tools/go/build.sh kubernetes")
+        self.tmp = tempfile.mkdtemp(prefix="kv-kustomize-")
+        self.addCleanup(shutil.rmtree, self.tmp, True)
+        self.dir = os.path.join(self.tmp, "webapp")
+        shutil.copytree(fixture("kustomize", "webapp"), self.dir)
+
+    def edit(self, rel, old, new):
+        path = os.path.join(self.dir, rel)
+        with open(path) as f:
+            text = f.read()
+        self.assertIn(old, text)
+        with open(path, "w") as f:
+            f.write(text.replace(old, new))
+
+    def line_of(self, rel, needle):
+        with open(os.path.join(self.dir, rel)) as f:
+            for n, line in enumerate(f, 1):
+                if needle in line:
+                    return n
+        self.fail(f"{needle!r} not in {rel}")
+
+    def run_json(self, *args):
+        p = kv("kustomize", *args, "-o", "json", cwd=self.dir)
+        try:
+            return p, json.loads(p.stdout)
+        except json.JSONDecodeError:
+            self.fail(explain(p))
+
+    def test_overlay_is_clean_and_the_build_metadata_is_neither_kept_nor_written(self):
+        before = tree_listing(self.dir)
+        p, report = self.run_json("overlays/prod")
+        self.assertEqual(p.returncode, 0, explain(p))
+        objs = {(r["kind"], r["namespace"], r["name"]): r for r in report["results"] if r["kind_of_result"] == "object"}
+        self.assertEqual(set(objs), {("Deployment", "webapp-prod", "prod-web"), ("Service", "webapp-prod", "prod-web")},
+                         explain(p))
+        self.assertEqual({r["status"] for r in objs.values()}, {"valid"})
+        dep = objs[("Deployment", "webapp-prod", "prod-web")]
+        self.assertEqual(dep["source"]["file"], "base/deployment.yaml")
+        self.assertEqual(dep["source"]["line"], 1)
+        for needle in ("config.kubernetes.io/origin", "alpha.config.kubernetes.io/transformations", "buildMetadata"):
+            self.assertNotIn(needle, p.stdout + p.stderr)
+        self.assertEqual(tree_listing(self.dir), before, "nothing written into the user's tree")
+
+    def test_defect_in_the_base_points_at_the_base_file_then_fixed_is_clean(self):
+        self.edit("base/deployment.yaml", "imagePullPolicy: IfNotPresent", "imagePullPolicy: Sometimes")
+        line = self.line_of("base/deployment.yaml", "imagePullPolicy")
+        p, report = self.run_json("overlays/prod")
+        self.assertEqual(p.returncode, 1, explain(p))
+        bad = [r for r in report["results"] if r["status"] == "invalid"]
+        self.assertEqual([(r["kind"], r["name"]) for r in bad], [("Deployment", "prod-web")], explain(p))
+        f = [f for f in bad[0]["findings"] if "imagePullPolicy" in f.get("path", "")]
+        self.assertTrue(f, json.dumps(bad, indent=1))
+        self.assertEqual((f[0]["file"], f[0]["line"]), ("base/deployment.yaml", line), json.dumps(f, indent=1))
+        self.assertIn("Sometimes", f[0]["message"])
+        text = kv("kustomize", "overlays/prod", cwd=self.dir)
+        self.assertEqual(text.returncode, 1, explain(text))
+        self.assertIn(f"base/deployment.yaml:{line}:", text.stdout, explain(text))
+        # Fixed: clean again.
+        self.edit("base/deployment.yaml", "imagePullPolicy: Sometimes", "imagePullPolicy: IfNotPresent")
+        fixed = kv("kustomize", "overlays/prod", cwd=self.dir)
+        self.assertEqual(fixed.returncode, 0, explain(fixed))
+
+    def test_a_field_a_patch_set_points_at_the_patch(self):
+        self.edit("overlays/prod/replicas.yaml", "replicas: 3", "replicas: -3")
+        line = self.line_of("overlays/prod/replicas.yaml", "replicas:")
+        p, report = self.run_json("overlays/prod")
+        self.assertEqual(p.returncode, 1, explain(p))
+        fs = [f for r in report["results"] for f in r["findings"] if f.get("path") == "spec.replicas"]
+        self.assertTrue(fs, explain(p))
+        self.assertEqual((fs[0]["file"], fs[0]["line"]), ("overlays/prod/replicas.yaml", line), json.dumps(fs, indent=1))
+
+    def test_the_base_alone_and_two_folders_in_one_run(self):
+        p, report = self.run_json("base", "overlays/prod")
+        self.assertEqual(p.returncode, 0, explain(p))
+        suites = {r["suite"] for r in report["results"]}
+        self.assertEqual(suites, {"base", "overlays/prod"})
+
+    def test_a_broken_kustomization_is_a_finding_with_kustomizes_message(self):
+        self.edit("base/kustomization.yaml", "  - service.yaml\n", "  - service.yaml\n  - missing.yaml\n")
+        line = self.line_of("base/kustomization.yaml", "missing.yaml")
+        p, report = self.run_json("overlays/prod")
+        self.assertEqual(p.returncode, 1, explain(p))
+        build = [r for r in report["results"] if r["kind_of_result"] == "render"]
+        self.assertEqual(len(build), 1, explain(p))
+        f = build[0]["findings"][0]
+        self.assertEqual(f["rule"], "kustomize-build")
+        self.assertIn("missing.yaml", f["message"])
+        self.assertIn("no such file or directory", f["message"])
+        self.assertNotIn(tempfile.gettempdir() + "/kvalidate-kustomize", f["message"])
+        self.assertEqual((f["file"], f["line"]), ("base/kustomization.yaml", line), json.dumps(f, indent=1))
+        self.assertEqual(report["summary"]["resources"], 0)
+
+    def test_a_patch_that_does_not_apply_is_a_finding(self):
+        with open(os.path.join(self.dir, "overlays/prod/kustomization.yaml"), "a") as f:
+            f.write("  - target: {kind: Deployment}\n    patch: |-\n      - op: replace\n"
+                    "        path: /spec/nothing/here\n        value: 1\n")
+        p = kv("kustomize", "overlays/prod", cwd=self.dir)
+        self.assertEqual(p.returncode, 1, explain(p))
+        line = self.line_of("overlays/prod/kustomization.yaml", "/spec/nothing/here")
+        self.assertIn(f"overlays/prod/kustomization.yaml:{line}:", p.stdout, explain(p))
+        self.assertIn("/spec/nothing/here", p.stdout)
+
+    def test_not_a_kustomization_is_bad_input(self):
+        p = kv("kustomize", "overlays", cwd=self.dir)
+        self.assertEqual(p.returncode, 2, explain(p))
+        self.assertIn("overlays: not a kustomization", p.stderr)
+        self.assertEqual(len(p.stderr.strip().splitlines()), 1, explain(p))
+
+    def test_hook_mode_maps_changed_files_to_the_overlay(self):
+        self.edit("overlays/prod/replicas.yaml", "replicas: 3", "replicas: -3")
+        p = kv("kustomize", "--hook", "base/service.yaml", "README.md", cwd=self.dir)
+        self.assertEqual(p.returncode, 1, explain(p))  # base/ is built by overlays/prod, which fails
+        self.assertIn("overlays/prod/replicas.yaml:", p.stdout)
+        quiet = kv("kustomize", "--hook", "README.md", cwd=self.dir)
+        self.assertEqual((quiet.returncode, quiet.stdout), (0, ""), explain(quiet))
+
+
+if __name__ == "__main__":
+    kvtest.main()
