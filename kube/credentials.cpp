@@ -242,4 +242,17 @@ Status refresh_credentials(const Cluster& c, uint64_t generation) {
   return Status::Ok();
 }
 
+Status credentials_forbidden(const Cluster& c, const std::string& url, const std::string& message) {
+  // Impersonation is authorized before anything else: a refused as:/--as makes every request a 403.
+  // ("cannot impersonate resource ...", or "cannot impersonate-on:serviceaccount:get path ..." with constrained
+  // impersonation).
+  if (message.find(" cannot impersonate") != std::string::npos)
+    return Status::InvalidInput(fmt::format("{}: HTTP 403 Forbidden: {} (the kubeconfig's as: or --as/--as-group "
+                                            "asks for an identity its user may not impersonate)",
+                                            url, message));
+  return Status::InvalidInput(fmt::format("{}: HTTP 403 Forbidden: user \"{}\" may not read the API server's "
+                                          "discovery (needs the system:discovery ClusterRole)",
+                                          url, c.user));
+}
+
 }  // namespace kv::kube

@@ -50,6 +50,12 @@ std::string exec_info_json(const Cluster& cluster, bool interactive);
 // credentials the user gave are at fault, and running again will not help.
 Status credentials_rejected(const Cluster& cluster);
 
+// The error for a 403 on a request every authenticated user may make (discovery, /version): the
+// kubeconfig's as:/--as asks for an identity its user may not impersonate (the server's `message` says
+// "cannot impersonate"), or the user lacks the system:discovery ClusterRole. InvalidInput (exit 2), as
+// credentials_rejected. `url` names what was asked.
+Status credentials_forbidden(const Cluster& cluster, const std::string& url, const std::string& message);
+
 // A hex SHA-256 naming who `cluster`'s requests act as (server, credentials or exec plugin, impersonation),
 // for caches that must not be shared between identities. Holds no secret in a recoverable form.
 std::string identity_key(const Cluster& cluster);

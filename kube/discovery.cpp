@@ -65,17 +65,7 @@ Result<YAML::Node> get_json(Client& client, const std::string& path, const char*
   std::string url = client.cluster().server + path;
   if (!r.transport_ok()) return Status::Unavailable(fmt::format("{}: {}", url, r.transport_error));
   if (r.status == 401) return credentials_rejected(client.cluster());
-  if (r.status == 403) {
-    // Impersonation is authorized before anything else: a refused as:/--as makes every request a 403.
-    std::string said = parse_api_status(r.body, r.status).message;
-    if (said.find(" cannot impersonate ") != std::string::npos)
-      return Status::InvalidInput(fmt::format("{}: HTTP 403 Forbidden: {} (the kubeconfig's as: or --as/--as-group "
-                                              "asks for an identity its user may not impersonate)",
-                                              url, said));
-    return Status::InvalidInput(fmt::format("{}: HTTP 403 Forbidden: user \"{}\" may not read the API server's "
-                                            "discovery (needs the system:discovery ClusterRole)",
-                                            url, client.cluster().user));
-  }
+  if (r.status == 403) return credentials_forbidden(client.cluster(), url, parse_api_status(r.body, r.status).message);
   if (r.status != 200) return Status::Unavailable(fmt::format("{}: HTTP {}", url, r.status));
   auto doc = parse_json(r.body, url);
   if (!doc.ok() || !doc->IsMap()) {
