@@ -24,6 +24,7 @@
 #include "core/kube_versions.h"
 #include "core/tools.h"
 #include "core/trust.h"
+#include "kube/api_status.h"
 #include "kube/client.h"
 #include "kube/credentials.h"
 #include "kube/kubeconfig.h"
@@ -74,6 +75,9 @@ Result<Plane> external(const EnsureOptions& opts) {
     req.path = "/version";
     kube::Response r = (*client)->send(req);
     if (r.status == 401) return kube::credentials_rejected(*cluster);
+    if (r.status == 403)
+      return kube::credentials_forbidden(*cluster, cluster->server + "/version",
+                                         kube::parse_api_status(r.body, r.status).message);
     if (!r.success())
       return Status::Unavailable(fmt::format("{} does not answer: {}", who, r.transport_ok() ? detail : r.transport_error));
   }

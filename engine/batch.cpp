@@ -1,6 +1,7 @@
 #include "engine/batch.h"
 
 #include <algorithm>
+#include <chrono>
 #include <map>
 #include <set>
 
@@ -93,22 +94,52 @@ struct BatchRun {
   }
 
   // Sends the objects at `which` (each with `body_of(i)`, or its own text) and judges each answer
-  // (keeping the bodies in `keep`, by input index, when given); a lost plane sets out.fatal.
+  // (keeping the bodies in `keep`, by input index, when given); a lost plane sets out.fatal. In pass 1,
+  // objects whose server-side apply RBAC refused are judged kubectl's way after the others (fallback()).
   void send(const std::vector<size_t>& which, bool dry_run, int pass = 1, const BodyOf& body_of = {},
             std::vector<std::string>* keep = nullptr) {
     std::vector<kube::Request> reqs;
     for (size_t i : which)
       reqs.push_back(request_for(*plan.targets[i], resources[i], body_of ? body_of(i) : resources[i].body,
                                  opts.field_manager, dry_run));
+    std::vector<bool> patch_refused(which.size(), false);
+    std::vector<size_t> refused;
     Status lost = submit(
         transport, reqs, opts.jobs,
         [&](size_t k, const kube::Response& resp) {
           size_t i = which[k];
+          patch_refused[k] = dry_run && pass == 1 && needs_apply_fallback(reqs[k], resp, opts.plane);
           if (keep && resp.success()) (*keep)[i] = resp.body;
           return judge(resources[i], resp, opts.warnings_as_errors, redact, &admission, plan.targets[i]->namespace_);
         },
-        [&](size_t k, Judgement j, double duration_ms) { record(which[k], std::move(j), duration_ms, pass); });
+        [&](size_t k, Judgement j, double duration_ms) {
+          if (patch_refused[k]) refused.push_back(which[k]);
+          else record(which[k], std::move(j), duration_ms, pass);
+        });
     if (out.fatal.ok()) out.fatal = lost;
+    if (out.fatal.ok() && !refused.empty()) fallback(refused);
+  }
+
+  // kubectl's way (submit_fallback) for the objects at `which`; a lost plane sets out.fatal and leaves
+  // them undecided.
+  void fallback(const std::vector<size_t>& which) {
+    using Clock = std::chrono::steady_clock;
+    const auto started = Clock::now();
+    std::vector<Fallback> answers;
+    out.fatal = submit_fallback(
+        transport, plan, resources, which, opts.field_manager, opts.jobs,
+        [&](size_t k, const kube::Response& resp) {
+          size_t i = which[k];
+          return judge(resources[i], resp, opts.warnings_as_errors, redact, &admission, plan.targets[i]->namespace_);
+        },
+        answers);
+    if (!out.fatal.ok()) return;
+    double duration_ms = std::chrono::duration<double, std::milli>(Clock::now() - started).count();
+    for (size_t k = 0; k < which.size(); ++k) {
+      size_t i = which[k];
+      record(i, judge_fallback(resources[i], *plan.targets[i], answers[k], opts.warnings_as_errors, redact),
+             duration_ms, 1);
+    }
   }
 
   // Every object not decided yet is an error: the run ended early.

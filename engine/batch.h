@@ -9,6 +9,8 @@
 // decode entirely is submitted again without the fields it could not read, to find its other defects
 // (engine/passes.h). On an external cluster nothing is created: an object whose namespace or CRD is
 // missing there is skipped. A CRD the run applied in an earlier batch (RunCrds) is not applied again.
+// An object whose server-side apply RBAC refuses (no "patch") is judged as kubectl apply --dry-run=server
+// would: a GET, then a dry-run create or update.
 #pragma once
 
 #include <chrono>

@@ -2,6 +2,8 @@
 
 #include <doctest/doctest.h>
 
+#include "engine/judge.h"
+#include "engine/results.h"
 #include "engine/plane_objects.h"
 #include "engine/test_support.h"
 
@@ -153,6 +155,88 @@ TEST_CASE("batch: when the plane is lost, what was not judged is an error naming
     CHECK(out.results[i].findings.at(0).rule == "server/unavailable");
     CHECK(has(out.results[i].findings.at(0).message, "lost the control plane at https://fake:6443"));
   }
+}
+
+TEST_CASE("batch: RBAC refusing patch on an external cluster: kubectl's way judges the object, with a note") {
+  std::vector<std::string> log;
+  FakeTransport t([&](const kube::Request& r) {
+    log.push_back(r.method + " " + r.path.substr(0, r.path.find('?')));
+    if (r.path == "/api/v1/namespaces") return answer(200, R"({"items":[{"metadata":{"name":"demo"}}]})");
+    if (r.method == "PATCH") return rbac_forbidden("patch", "configmaps", "demo", "x");
+    if (r.method == "GET") return answer(r.path.find("/exists") != std::string::npos ? 200 : 404);
+    if (r.method == "PUT") return rbac_forbidden("update", "configmaps", "demo", "exists");
+    return answer(201);
+  });
+  auto res = load("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: fresh, namespace: demo}\n---\n"
+                  "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: exists, namespace: demo}\n");
+  auto d = small_discovery();
+  auto out = run_batch(t, d, {}, res, options(PlaneKind::kExternal));
+  CHECK(out.fatal.ok());
+  CHECK(out.results[0].status == ObjectStatus::kValid);
+  CHECK(out.results[0].findings.at(0).rule == kApplyFallbackRule);
+  CHECK(exit_code_of(out.results[0]) == 0);
+  CHECK(out.results[1].status == ObjectStatus::kError);
+  CHECK(out.results[1].findings.at(0).rule == kMissingVerbRule);
+  CHECK(out.results[1].findings[0].line == 5);  // the object's first line
+  CHECK(exit_code_of(out.results[1]) == 2);     // the credentials are at fault, not the object nor the plane
+  RbacRefusals refusals;
+  for (const auto& r : out.results) refusals.add(r);
+  CHECK(refusals.summary() ==
+        "1 of 2 objects not validated: the cluster's RBAC refuses these credentials (HTTP 403 Forbidden): user "
+        "\"system:serviceaccount:ci:weak\" may not \"patch\" (server-side apply, and kubectl apply for an object "
+        "that exists) nor \"update\" configmaps in namespace demo: add \"patch\" or \"update\" to its role");
+  // The namespaces, then the admission context (the cluster's policies, the namespace's labels), then kubectl's way.
+  CHECK(log == std::vector<std::string>{"GET /api/v1/namespaces",
+                                        "GET /apis/admissionregistration.k8s.io/v1/validatingadmissionpolicies",
+                                        "GET /api/v1/namespaces/demo", "PATCH /api/v1/namespaces/demo/configmaps/fresh",
+                                        "PATCH /api/v1/namespaces/demo/configmaps/exists",
+                                        "GET /api/v1/namespaces/demo/configmaps/fresh",
+                                        "GET /api/v1/namespaces/demo/configmaps/exists",
+                                        "POST /api/v1/namespaces/demo/configmaps",
+                                        "PUT /api/v1/namespaces/demo/configmaps/exists"});
+}
+
+TEST_CASE("batch: on an owned plane, or for an admission denial, a refused apply is judged as it is") {
+  auto res = load("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a, namespace: default}\n");
+  auto d = small_discovery();
+  FakeTransport owned([](const kube::Request& r) {
+    if (r.path == "/api/v1/namespaces") return answer(200, R"({"items":[{"metadata":{"name":"default"}}]})");
+    return rbac_forbidden("patch", "configmaps", "default", "a");
+  });
+  auto out = run_batch(owned, d, {}, res, options(PlaneKind::kOwned));
+  CHECK(out.results[0].findings.at(0).rule == kMissingVerbRule);
+  CHECK(owned.sent.size() == 4);  // namespaces, policies, the namespace and the apply: no GET of the object
+  CHECK(owned.sent.back().method == "PATCH");
+  FakeTransport denied([](const kube::Request& r) {
+    if (r.path == "/api/v1/namespaces") return answer(200, R"({"items":[{"metadata":{"name":"default"}}]})");
+    return answer(403, R"({"kind":"Status","reason":"Forbidden","message":"configmaps \"a\" is forbidden: exceeded quota"})");
+  });
+  out = run_batch(denied, d, {}, res, options(PlaneKind::kExternal));
+  CHECK(out.results[0].findings.at(0).rule == "admission/denied");  // the object, not the credentials
+  CHECK(exit_code_of(out.results[0]) == 1);
+  CHECK(denied.sent.size() == 4);
+  CHECK(denied.sent.back().method == "PATCH");
+  RbacRefusals none;
+  none.add(out.results[0]);
+  CHECK(none.summary().empty());  // an admission denial is not the credentials' fault
+}
+
+TEST_CASE("batch: a plane lost during kubectl's way leaves the objects not validated, naming why") {
+  int gets = 0;
+  FakeTransport t([&](const kube::Request& r) {
+    if (r.path == "/api/v1/namespaces") return answer(200, R"({"items":[{"metadata":{"name":"demo"}}]})");
+    if (r.method == "PATCH") return rbac_forbidden("patch", "configmaps", "demo", "x");
+    if (r.path.find("/configmaps/") == std::string::npos) return answer(404);  // the admission context: none
+    ++gets;
+    return kube::Response{0, "", {}, "Connection refused"};
+  });
+  auto res = load("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a, namespace: demo}\n");
+  auto d = small_discovery();
+  auto out = run_batch(t, d, {}, res, options(PlaneKind::kExternal));
+  CHECK(gets == 1);
+  CHECK(out.fatal.code() == Status::Code::kUnavailable);
+  CHECK(out.results[0].status == ObjectStatus::kError);
+  CHECK(has(out.results[0].findings.at(0).message, "lost the control plane"));
 }
 
 TEST_CASE("batch: a CRD applied in an earlier batch of the run is neither applied nor awaited again") {

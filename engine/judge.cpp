@@ -1,5 +1,7 @@
 #include "engine/judge.h"
 
+#include <fmt/core.h>
+
 #include <regex>
 
 #include "engine/admission.h"
@@ -73,7 +75,7 @@ bool judge_admission(Judgement& j, const Resource& r, const kube::ApiStatus& st,
     case DenialKind::kRbac:
       // Our own access, not the object: the credentials in use lack the verb the message names.
       j.status = ObjectStatus::kError;
-      add(j, Severity::kError, "server/forbidden", redact.apply(st.message, secret));
+      add(j, Severity::kError, kMissingVerbRule, redact.apply(st.message, secret));
       return true;
     case DenialKind::kPodSecurity:
       j.status = ObjectStatus::kInvalid;
@@ -125,6 +127,19 @@ void judge_failure(Judgement& j, const Resource& r, const kube::Response& resp, 
   }
 }
 
+// "configmaps in namespace demo", "clusterroles.rbac.authorization.k8s.io".
+std::string resource_phrase(const Target& t) {
+  return t.api.resource + (t.api.group.empty() ? "" : "." + t.api.group) +
+         (t.api.namespaced ? " in namespace " + t.namespace_ : "");
+}
+
+// The answer refused by RBAC, else nullptr.
+const kube::Response* refused(const kube::Response& resp, RbacRefusal& why) {
+  if (resp.status != 403) return nullptr;
+  why = rbac_refusal(kube::parse_api_status(resp.body, resp.status).raw_message);
+  return why.verb.empty() ? nullptr : &resp;
+}
+
 // The field path a warning starts with ("metadata.annotations[x]: non-functional ...") when the object
 // has that field, else "".
 std::string leading_field(const Resource& r, const std::string& text) {
@@ -150,6 +165,66 @@ void add_warning(Judgement& j, const Resource& r, const std::string& w, Severity
 }
 
 }  // namespace
+
+RbacRefusal rbac_refusal(const std::string& message) {
+  // RBAC's wording (k8s.io/apiserver authorization): `User "NAME" cannot VERB resource "R" ...`;
+  // the subject word is User for every kind of subject.
+  static const std::string kUser = "User \"";
+  RbacRefusal out;
+  auto at = message.find(kUser);
+  if (at == std::string::npos) return out;
+  auto end = message.find('"', at + kUser.size());
+  if (end == std::string::npos || message.compare(end, 9, "\" cannot ") != 0) return out;
+  auto verb_at = end + 9;
+  auto verb_end = message.find(' ', verb_at);
+  if (verb_end == std::string::npos || verb_end == verb_at) return out;
+  if (message.compare(verb_end, 10, " resource ") != 0 && message.compare(verb_end, 6, " path ") != 0) return out;
+  out.user = message.substr(at + kUser.size(), end - at - kUser.size());
+  out.verb = message.substr(verb_at, verb_end - verb_at);
+  return out;
+}
+
+bool needs_apply_fallback(const kube::Request& req, const kube::Response& resp, PlaneKind plane) {
+  if (plane != PlaneKind::kExternal || req.method != "PATCH" || req.content_type != "application/apply-patch+yaml")
+    return false;
+  RbacRefusal why;
+  return refused(resp, why) && why.verb == "patch";
+}
+
+Judgement judge_fallback(const Resource& r, const Target& t, const Fallback& fb, bool warnings_as_errors,
+                         const Redactor& redact) {
+  RbacRefusal why;
+  Judgement j;
+  if (!fb.written) {
+    if (!refused(fb.read, why)) return judge(r, fb.read, warnings_as_errors, redact);
+    j.status = ObjectStatus::kError;
+    add(j, Severity::kError, kMissingVerbRule,
+        fmt::format("not validated: user \"{}\" may not \"patch\" (server-side apply) nor \"get\" {} (the first "
+                    "step of kubectl apply --dry-run=server): add \"patch\", or \"get\" with \"create\" and "
+                    "\"update\", to its role",
+                    why.user, resource_phrase(t)));
+    return j;
+  }
+  if (refused(fb.write, why)) {
+    j.status = ObjectStatus::kError;
+    add(j, Severity::kError, kMissingVerbRule,
+        fb.exists ? fmt::format("not validated: user \"{}\" may not \"patch\" (server-side apply, and kubectl "
+                                "apply for an object that exists) nor \"update\" {}: add \"patch\" or "
+                                "\"update\" to its role",
+                                why.user, resource_phrase(t))
+                  : fmt::format("not validated: user \"{}\" may not \"patch\" (server-side apply) nor \"create\" {} "
+                                "(the dry-run create kubectl apply --dry-run=server sends for a new object): add "
+                                "\"create\" or \"patch\" to its role",
+                                why.user, resource_phrase(t)));
+    return j;
+  }
+  j = judge(r, fb.write, warnings_as_errors, redact);
+  add(j, Severity::kInfo, kApplyFallbackRule,
+      fmt::format("validated with a dry-run {}{}: this user may not \"patch\" {}, which server-side apply needs",
+                  fb.exists ? "update" : "create", fb.exists ? "" : " (as kubectl apply --dry-run=server)",
+                  resource_phrase(t)));
+  return j;
+}
 
 std::string warning_rule(const std::string& text) {
   if (text.find("unknown field") != std::string::npos) return "dry-run/unknown-field";

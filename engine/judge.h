@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "engine/plan.h"
 #include "kube/transport.h"
 #include "resources/resource.h"
 #include "resources/result.h"
@@ -31,16 +32,52 @@ struct Judgement {
 //   engine/decode_errors.h): invalid, one finding each, and `set_aside` names their fields;
 // - admission denials (PodSecurity, a ValidatingAdmissionPolicy, a webhook, a built-in plugin): invalid,
 //   rule admission/pod-security or admission/<policy or webhook name>, at the field named when one is;
-// - 403 from RBAC (the credentials lack a verb): error, "server/forbidden", the server's message;
 // - 404 for the kind itself: invalid, "dry-run/unknown-kind";
 // - other 4xx but 401/403/429: invalid, "dry-run/<cause or Status reason>" per cause (or one);
-// - 5xx, 401, 403, 429: error, "server/<reason>": about the server or our access, not the object.
+// - a 403 from RBAC (the user may not do this): error, kMissingVerbRule, the server's message (it names
+//   the user and the verb);
+// - 5xx, 401, other 403s, 429: error, "server/<reason>": about the server or our access, not the object.
 // Messages are in the user's terms (kube/server_message.h). With `admission` (the run's policies and the
 // namespaces' Pod Security levels), refusals and warnings of admission policies and Pod Security are read
 // with them (validators/admission_verdicts.h): rule admission/<policy> or admission/pod-security, at the
 // field they name; `ns` is where the object goes.
 Judgement judge(const Resource& r, const kube::Response& resp, bool warnings_as_errors, const Redactor& redact,
                 const AdmissionContext* admission = nullptr, const std::string& ns = "");
+
+// The rule of an object the user's RBAC did not let kvalidate judge. Its exit code is 2 (fix the
+// credentials or their role), not 1 (the object is not at fault) nor 3 (the plane answered).
+inline constexpr const char* kMissingVerbRule = "server/missing-verb";
+// The info finding on an object judged kubectl's way after server-side apply was refused.
+inline constexpr const char* kApplyFallbackRule = "dry-run/apply-fallback";
+
+// The refusal in a Status message when it is RBAC's ("... User \"u\" cannot patch resource \"configmaps\"
+// ..."): the user and the verb; empty verb when the message is not an RBAC refusal (admission denials
+// are 403s too).
+struct RbacRefusal {
+  std::string user;
+  std::string verb;
+};
+RbacRefusal rbac_refusal(const std::string& message);
+
+// True when `resp` refuses the server-side apply `req` because RBAC denies "patch" on an external
+// cluster: kubectl apply --dry-run=server would get and create or update instead, and so does kvalidate
+// (submit_fallback). Admission denials and other answers are judged as they are.
+bool needs_apply_fallback(const kube::Request& req, const kube::Response& resp, PlaneKind plane);
+
+// What kubectl's way got for one object (engine/submit.h sends it).
+struct Fallback {
+  kube::Response read;   // GET of the object: 200 it exists, 404 it does not; anything else ends here
+  kube::Response write;  // the dry-run update (exists) or create (missing); unset unless `written`
+  bool exists = false;
+  bool written = false;
+};
+
+// The object judged by its fallback: by the write's answer (as judge()) plus an info finding
+// (kApplyFallbackRule) naming the verb used instead of "patch"; by the read's answer when it allowed
+// no write. When RBAC refuses the read or the write as well: error, kMissingVerbRule, naming the verbs
+// that would do (`t` names the resource and namespace).
+Judgement judge_fallback(const Resource& r, const Target& t, const Fallback& fb, bool warnings_as_errors,
+                         const Redactor& redact);
 
 // The rule of a Warning header's text: dry-run/unknown-field, dry-run/duplicate-field,
 // dry-run/deprecated-api or dry-run/warning.

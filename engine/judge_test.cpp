@@ -3,6 +3,8 @@
 #include <doctest/doctest.h>
 
 #include "engine/test_support.h"
+#include "kube/api_status.h"
+#include "kube/requests.h"
 
 using namespace kv;
 using namespace kv::engine;
@@ -137,4 +139,90 @@ TEST_CASE("judge: Secret values never reach a message") {
   auto j = judge(secret.at(0), answer(422, body, {"value hunter2-long looks odd"}), false, redact);
   REQUIRE(j.findings.size() == 2);
   for (const auto& f : j.findings) CHECK(f.message.find("hunter2-long") == std::string::npos);
+}
+
+TEST_CASE("judge: RBAC's refusal names the user and the verb; an admission denial is not one") {
+  auto message = kube::parse_api_status(rbac_forbidden("patch", "configmaps", "demo", "a").body, 403).raw_message;
+  auto why = rbac_refusal(message);
+  CHECK(why.user == "system:serviceaccount:ci:weak");
+  CHECK(why.verb == "patch");
+  CHECK(rbac_refusal("User \"u\" cannot get path \"/metrics\"").verb == "get");
+  CHECK(rbac_refusal("pods \"p\" is forbidden: violates PodSecurity \"restricted:latest\": privileged").verb.empty());
+  CHECK(rbac_refusal("admission webhook \"deny.example.com\" denied the request: User \"x\" cannot do that").verb.empty());
+  CHECK(rbac_refusal("User \"u\" cannot").verb.empty());
+}
+
+TEST_CASE("judge: a 403 from RBAC is an error with the missing-verb rule and the server's words") {
+  Redactor none;
+  auto j = judge(deployment(), rbac_forbidden("create", "deployments", "demo", "web"), false, none);
+  CHECK(j.status == ObjectStatus::kError);
+  REQUIRE(j.findings.size() == 1);
+  CHECK(j.findings[0].rule == kMissingVerbRule);
+  CHECK(j.findings[0].message.find("User \"system:serviceaccount:ci:weak\" cannot create resource \"deployments\"") !=
+        std::string::npos);
+  // An admission plugin's 403 is about the object: admission/denied.
+  auto other = judge(deployment(), answer(403, status_body("Forbidden", "pods \\\"p\\\" is forbidden: exceeded quota")),
+                     false, none);
+  CHECK(other.findings.at(0).rule == "admission/denied");
+}
+
+TEST_CASE("judge: only RBAC refusing a dry-run server-side apply on an external cluster asks for kubectl's way") {
+  kube::ApiResource cm = api("", "v1", "ConfigMap", "configmaps", true);
+  auto apply = kube::apply_request(cm, "demo", "a", "{}", "kvalidate", true);
+  auto create = kube::create_request(cm, "demo", "{}", "kvalidate", true);
+  auto refused = rbac_forbidden("patch", "configmaps", "demo", "a");
+  CHECK(needs_apply_fallback(apply, refused, PlaneKind::kExternal));
+  CHECK_FALSE(needs_apply_fallback(apply, refused, PlaneKind::kOwned));
+  CHECK_FALSE(needs_apply_fallback(create, rbac_forbidden("create", "configmaps", "demo", "a"), PlaneKind::kExternal));
+  CHECK_FALSE(needs_apply_fallback(apply, answer(403, status_body("Forbidden", "violates PodSecurity")),
+                                   PlaneKind::kExternal));
+  CHECK_FALSE(needs_apply_fallback(apply, answer(422, "{}"), PlaneKind::kExternal));
+}
+
+TEST_CASE("judge: an object judged kubectl's way is judged by the write, with a note; a refused step names the verbs") {
+  Redactor none;
+  auto cm = load("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a, namespace: demo}\n").at(0);
+  Target t{api("", "v1", "ConfigMap", "configmaps", true), "demo"};
+
+  Fallback created{answer(404), answer(201), false, true};
+  auto j = judge_fallback(cm, t, created, false, none);
+  CHECK(j.status == ObjectStatus::kValid);
+  REQUIRE(j.findings.size() == 1);
+  CHECK(j.findings[0].rule == kApplyFallbackRule);
+  CHECK(j.findings[0].severity == Severity::kInfo);
+  CHECK(j.findings[0].message == "validated with a dry-run create (as kubectl apply --dry-run=server): this user may "
+                                 "not \"patch\" configmaps in namespace demo, which server-side apply needs");
+
+  std::string invalid = status_body("Invalid", "x", R"({"reason":"FieldValueInvalid","message":"bad","field":"data"})");
+  Fallback updated{answer(200), answer(422, invalid), true, true};
+  j = judge_fallback(cm, t, updated, false, none);
+  CHECK(j.status == ObjectStatus::kInvalid);
+  REQUIRE(j.findings.size() == 2);
+  CHECK(j.findings[0].rule == "dry-run/FieldValueInvalid");
+  CHECK(j.findings[1].message.rfind("validated with a dry-run update: ", 0) == 0);
+
+  Fallback update_refused{answer(200), rbac_forbidden("update", "configmaps", "demo", "a"), true, true};
+  j = judge_fallback(cm, t, update_refused, false, none);
+  CHECK(j.status == ObjectStatus::kError);
+  REQUIRE(j.findings.size() == 1);
+  CHECK(j.findings[0].rule == kMissingVerbRule);
+  CHECK(j.findings[0].message == "not validated: user \"system:serviceaccount:ci:weak\" may not \"patch\" (server-side "
+                                 "apply, and kubectl apply for an object that exists) nor \"update\" configmaps in "
+                                 "namespace demo: add \"patch\" or \"update\" to its role");
+
+  Fallback create_refused{answer(404), rbac_forbidden("create", "configmaps", "demo", "a"), false, true};
+  j = judge_fallback(cm, t, create_refused, false, none);
+  CHECK(j.findings.at(0).rule == kMissingVerbRule);
+  CHECK(j.findings[0].message.find("nor \"create\" configmaps in namespace demo") != std::string::npos);
+
+  Fallback get_refused{rbac_forbidden("get", "configmaps", "demo", "a"), {}, false, false};
+  j = judge_fallback(cm, t, get_refused, false, none);
+  CHECK(j.findings.at(0).rule == kMissingVerbRule);
+  CHECK(j.findings[0].message.find("nor \"get\" configmaps in namespace demo") != std::string::npos);
+
+  // The read failed otherwise (the server's trouble): judged by that answer.
+  Fallback get_failed{answer(503, status_body("ServiceUnavailable", "etcd is gone")), {}, false, false};
+  j = judge_fallback(cm, t, get_failed, false, none);
+  CHECK(j.status == ObjectStatus::kError);
+  CHECK(j.findings.at(0).rule == "server/ServiceUnavailable");
 }

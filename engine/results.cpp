@@ -2,7 +2,10 @@
 
 #include <algorithm>
 
+#include <fmt/core.h>
+
 #include "core/exit_codes.h"
+#include "engine/judge.h"
 #include "resources/loader.h"
 #include "resources/locate.h"
 #include "validators/rbac_rules.h"
@@ -29,6 +32,18 @@ std::string refine_to_entry(const Resource& r, const std::string& path, const st
     if ((kvp.second.IsScalar() && kvp.second.Scalar() == value) || kvp.first.Scalar() == value)
       return path + "[" + kvp.first.Scalar() + "]";
   return path;
+}
+
+// Not judged only because the user's RBAC refused what kvalidate needs: the credentials given are at
+// fault, not the object or the plane.
+bool refused_by_rbac(const ObjectResult& r) {
+  bool refused = false;
+  for (const auto& f : r.findings) {
+    if (f.severity != Severity::kError) continue;
+    if (f.rule != kMissingVerbRule) return false;
+    refused = true;
+  }
+  return refused;
 }
 
 }  // namespace
@@ -75,8 +90,28 @@ ObjectResult not_validated(const Resource& r, const std::string& suite, const st
 int exit_code_of(const ObjectResult& r) {
   if (r.kind_of_result == ResultKind::kInput && r.status == ObjectStatus::kError) return exit_code::kBadInput;
   if (r.status == ObjectStatus::kInvalid) return exit_code::kFindings;
-  if (r.status == ObjectStatus::kError) return exit_code::kInfrastructure;
+  if (r.status == ObjectStatus::kError) return refused_by_rbac(r) ? exit_code::kBadInput : exit_code::kInfrastructure;
   return exit_code::kClean;
+}
+
+void RbacRefusals::add(const ObjectResult& r) {
+  if (r.kind_of_result != ResultKind::kObject) return;
+  ++seen_;
+  if (r.status != ObjectStatus::kError || !refused_by_rbac(r)) return;
+  if (refused_++ > 0) return;
+  for (const auto& f : r.findings)
+    if (f.rule == kMissingVerbRule) {
+      static const std::string kPrefix = "not validated: ";
+      first_ = f.message.rfind(kPrefix, 0) == 0 ? f.message.substr(kPrefix.size()) : f.message;
+      break;
+    }
+}
+
+std::string RbacRefusals::summary() const {
+  if (refused_ == 0) return "";
+  return fmt::format("{} of {} objects not validated: the cluster's RBAC refuses these credentials (HTTP 403 "
+                     "Forbidden): {}",
+                     refused_, seen_, first_);
 }
 
 void add_rbac_risks(ObjectResult& r, const Resource& res, const std::set<std::string>& disabled,

@@ -46,8 +46,23 @@ void add_located(ObjectResult& res, const Resource& r, const LocateFn& locate, F
 // An error result for an object that was not judged: "server/unavailable", "not validated: <why>".
 ObjectResult not_validated(const Resource& r, const std::string& suite, const std::string& why);
 
-// The exit code one result asks for: 1 findings, 2 bad input, 3 infrastructure, else 0.
+// The exit code one result asks for: 1 findings, 2 bad input (also an object RBAC did not let
+// kvalidate judge: server/missing-verb), 3 infrastructure, else 0.
 int exit_code_of(const ObjectResult& r);
+
+// Counts the objects the user's RBAC did not let kvalidate judge (server/missing-verb), to say so once.
+class RbacRefusals {
+ public:
+  void add(const ObjectResult& r);
+  // "" when nothing was refused, else one line for stderr: how many of the objects seen were refused
+  // (HTTP 403 from RBAC), and the first refusal's words (they name the user, the verb and the resource).
+  std::string summary() const;
+
+ private:
+  int refused_ = 0;
+  int seen_ = 0;
+  std::string first_;
+};
 
 // RBAC risk findings of Roles, ClusterRoles and bindings join the object's result with the severity
 // `policy` gives them (warnings by default), on the line of the object's file (`map_line`, null =

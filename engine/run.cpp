@@ -23,11 +23,13 @@ struct RunState {
   Status fatal;
   std::string server_version;
   int total = 0, done = 0;
+  RbacRefusals refusals;
 
   bool fail_on_warning = false;
 
   void report(const ObjectResult& r) {
     reports.add(r);
+    refusals.add(r);
     code = std::max(code, exit_code_of(r));
     if (fail_on_warning && r.status != ObjectStatus::kSkipped && r.has_severity(Severity::kWarning))
       code = std::max(code, exit_code::kFindings);
@@ -48,6 +50,9 @@ RunEnd finish(RunState& run, double started_ms) {
   info.tool_version = KV_VERSION;
   Status written = run.reports.finish(info);
   RunEnd end{run.code, {}};
+  // Findings say it per object; when RBAC refused the credentials (maybe for every object), stderr says
+  // it once, so a run that judged nothing does not end silently with exit 2.
+  if (std::string refused = run.refusals.summary(); !refused.empty()) end.errors.push_back(refused);
   if (!run.fatal.ok()) {
     end.errors.push_back(run.fatal.message());
     end.exit_code = std::max(end.exit_code, run.fatal.exit_code());

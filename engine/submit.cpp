@@ -57,4 +57,42 @@ Status submit(kube::Transport& transport, const std::vector<kube::Request>& reqs
   return lost;
 }
 
+Status submit_fallback(kube::Transport& transport, const Plan& plan, const std::vector<Resource>& resources,
+                       const std::vector<size_t>& which, const std::string& field_manager, int jobs,
+                       const JudgeAnswer& judge_answer, std::vector<Fallback>& out) {
+  out.assign(which.size(), Fallback{});
+  std::vector<kube::Request> reads;
+  reads.reserve(which.size());
+  for (size_t i : which) reads.push_back(kube::get_request(plan.targets[i]->api, plan.targets[i]->namespace_, resources[i].name));
+  auto ignore = [](size_t, Judgement, double) {};
+  Status lost = submit(
+      transport, reads, jobs,
+      [&](size_t k, const kube::Response& resp) {
+        out[k].read = resp;
+        return judge_answer(k, resp);
+      },
+      ignore);
+  if (!lost.ok()) return lost;
+  std::vector<kube::Request> writes;
+  std::vector<size_t> written;  // indices into `which`
+  for (size_t k = 0; k < which.size(); ++k) {
+    if (out[k].read.status != 200 && out[k].read.status != 404) continue;
+    const Target& t = *plan.targets[which[k]];
+    const Resource& r = resources[which[k]];
+    out[k].exists = out[k].read.status == 200;
+    writes.push_back(out[k].exists ? kube::update_request(t.api, t.namespace_, r.name, r.body, field_manager, true)
+                                   : kube::create_request(t.api, t.namespace_, r.body, field_manager, true));
+    written.push_back(k);
+  }
+  return submit(
+      transport, writes, jobs,
+      [&](size_t n, const kube::Response& resp) {
+        Fallback& fb = out[written[n]];
+        fb.write = resp;
+        fb.written = true;
+        return judge_answer(written[n], resp);
+      },
+      ignore);
+}
+
 }  // namespace kv::engine

@@ -50,4 +50,13 @@ using RecordAnswer = std::function<void(size_t k, Judgement j, double duration_m
 Status submit(kube::Transport& transport, const std::vector<kube::Request>& reqs, int jobs,
               const JudgeAnswer& judge_answer, const RecordAnswer& record);
 
+// kubectl apply --dry-run=server's way for the objects at `which`, whose server-side apply RBAC refused
+// (needs_apply_fallback): a GET of each, then a dry-run update of those that exist (200) and a dry-run
+// create of those that do not (404); any other answer to the GET ends that object's fallback. One
+// Fallback per object at `which`, in order. `judge_answer(k, resp)` judges any answer about object
+// which[k], for the plane watch only. Returns the plane lost (as submit); `out` is then incomplete.
+Status submit_fallback(kube::Transport& transport, const Plan& plan, const std::vector<Resource>& resources,
+                       const std::vector<size_t>& which, const std::string& field_manager, int jobs,
+                       const JudgeAnswer& judge_answer, std::vector<Fallback>& out);
+
 }  // namespace kv::engine

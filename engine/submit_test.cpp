@@ -109,3 +109,47 @@ TEST_CASE("submit: nothing to send sends nothing") {
             .ok());
   CHECK(t.sent.empty());
 }
+
+TEST_CASE("submit_fallback: a GET of each object, then a dry-run update of those found and a create of the others") {
+  auto res = load("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: old, namespace: demo}\n---\n"
+                  "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: new, namespace: demo}\n---\n"
+                  "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: hidden, namespace: demo}\n");
+  auto d = small_discovery();
+  Plan p = plan_batch(res, d, PlaneKind::kExternal, "default");
+  FakeTransport t([](const kube::Request& r) {
+    if (r.method == "GET") {
+      if (r.path.find("/old") != std::string::npos) return answer(200, "{}");
+      if (r.path.find("/new") != std::string::npos) return answer(404, "{}");
+      return rbac_forbidden("get", "configmaps", "demo", "hidden");
+    }
+    return answer(r.method == "POST" ? 201 : 200);
+  });
+  std::vector<Fallback> out;
+  Status lost = submit_fallback(t, p, res, {0, 1, 2}, "kvalidate", 4,
+                                [](size_t, const kube::Response&) { return Judgement{}; }, out);
+  CHECK(lost.ok());
+  REQUIRE(out.size() == 3);
+  CHECK((out[0].exists && out[0].written && out[0].write.status == 200));
+  CHECK((!out[1].exists && out[1].written && out[1].write.status == 201));
+  CHECK((!out[2].written && out[2].read.status == 403));
+  REQUIRE(t.sent.size() == 5);
+  CHECK(t.sent[0].path == "/api/v1/namespaces/demo/configmaps/old");
+  CHECK(t.sent[3].method == "PUT");
+  CHECK(t.sent[3].path == "/api/v1/namespaces/demo/configmaps/old?fieldManager=kvalidate&fieldValidation=Strict&dryRun=All");
+  CHECK(t.sent[3].body == res[0].body);
+  CHECK(t.sent[4].method == "POST");
+  CHECK(t.sent[4].path == "/api/v1/namespaces/demo/configmaps?fieldManager=kvalidate&fieldValidation=Strict&dryRun=All");
+}
+
+TEST_CASE("submit_fallback: a plane lost during the GETs ends it before any write") {
+  auto res = load("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: b}\n");
+  auto d = small_discovery();
+  Plan p = plan_batch(res, d, PlaneKind::kExternal, "default");
+  FakeTransport t([](const kube::Request&) { return kube::Response{0, "", {}, "Connection refused"}; });
+  std::vector<Fallback> out;
+  Status lost = submit_fallback(t, p, res, {0, 1}, "kvalidate", 1,
+                                [](size_t, const kube::Response&) { return Judgement{ObjectStatus::kError, {}, {}}; }, out);
+  CHECK(lost.code() == Status::Code::kUnavailable);
+  CHECK(t.cancels == 1);
+  for (const auto& r : t.sent) CHECK(r.method == "GET");
+}

@@ -54,6 +54,17 @@ inline kube::Response answer(long status, std::string body = "{}", std::vector<s
   return kube::Response{status, std::move(body), std::move(warnings), ""};
 }
 
+// RBAC's refusal of `verb` on `resource` (core group) for the object `name` in `ns`, as the API server
+// words it.
+inline kube::Response rbac_forbidden(const std::string& verb, const std::string& resource, const std::string& ns,
+                                     const std::string& name, const std::string& user = "system:serviceaccount:ci:weak") {
+  return answer(403, R"({"kind":"Status","apiVersion":"v1","status":"Failure","message":")" + resource + R"( \")" +
+                         name + R"(\" is forbidden: User \")" + user + R"(\" cannot )" + verb + R"( resource \")" +
+                         resource + R"(\" in API group \"\" in the namespace \")" + ns +
+                         R"(\"","reason":"Forbidden","details":{"name":")" + name + R"(","kind":")" + resource +
+                         R"("},"code":403})");
+}
+
 inline kube::ApiResource api(std::string group, std::string version, std::string kind, std::string resource,
                              bool namespaced,
                              std::vector<std::string> verbs = {"create", "delete", "get", "list", "patch", "update"}) {

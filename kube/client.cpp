@@ -434,6 +434,9 @@ std::vector<Response> Client::send_batch(const std::vector<Request>& reqs, int j
       }
       if (active[i] || i >= next) out[i] = Response{0, "", {}, "cancelled"};
     }
+    // Answers held back for a refresh are not answered either: nothing more is sent after a cancel.
+    for (size_t i : rejected) out[i] = Response{0, "", {}, "cancelled"};
+    rejected.clear();
     cancelled_ = false;
   }
   if (!rejected.empty()) resend_rejected(reqs, rejected, jobs, creds->generation, on_done, out);

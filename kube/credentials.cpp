@@ -134,7 +134,7 @@ Status credentials_rejected(const Cluster& c) {
                        : !c.client_cert_pem.empty() ? std::string("its client certificate")
                        : !c.username.empty()     ? std::string("its username/password")
                                                  : std::string("no credentials");
-  return Status::Unavailable(fmt::format(
+  return Status::InvalidInput(fmt::format(
       "credentials rejected by {} (HTTP 401 Unauthorized): user \"{}\" of context \"{}\" in {} sends {}, which "
       "the server does not accept (wrong or expired?)",
       c.server, c.user, c.context, c.kubeconfig_path, source));
@@ -240,6 +240,19 @@ Status refresh_credentials(const Cluster& c, uint64_t generation) {
   entry.cred = std::move(*fresh);
   ++entry.generation;
   return Status::Ok();
+}
+
+Status credentials_forbidden(const Cluster& c, const std::string& url, const std::string& message) {
+  // Impersonation is authorized before anything else: a refused as:/--as makes every request a 403.
+  // ("cannot impersonate resource ...", or "cannot impersonate-on:serviceaccount:get path ..." with constrained
+  // impersonation).
+  if (message.find(" cannot impersonate") != std::string::npos)
+    return Status::InvalidInput(fmt::format("{}: HTTP 403 Forbidden: {} (the kubeconfig's as: or --as/--as-group "
+                                            "asks for an identity its user may not impersonate)",
+                                            url, message));
+  return Status::InvalidInput(fmt::format("{}: HTTP 403 Forbidden: user \"{}\" may not read the API server's "
+                                          "discovery (needs the system:discovery ClusterRole)",
+                                          url, c.user));
 }
 
 }  // namespace kv::kube

@@ -45,9 +45,16 @@ Result<Credential> parse_exec_credential(const std::string& out, const std::stri
 // The KUBERNETES_EXEC_INFO value for a run of `cluster`'s plugin.
 std::string exec_info_json(const Cluster& cluster, bool interactive);
 
-// The error for a 401: the server refused `cluster`'s credentials (Unavailable, exit 3), naming the user,
-// context and kubeconfig so the user knows which credentials to renew.
+// The error for a 401: the server refused `cluster`'s credentials, naming the user, context and
+// kubeconfig so the user knows which credentials to renew. InvalidInput (exit 2): the plane answered, the
+// credentials the user gave are at fault, and running again will not help.
 Status credentials_rejected(const Cluster& cluster);
+
+// The error for a 403 on a request every authenticated user may make (discovery, /version): the
+// kubeconfig's as:/--as asks for an identity its user may not impersonate (the server's `message` says
+// "cannot impersonate"), or the user lacks the system:discovery ClusterRole. InvalidInput (exit 2), as
+// credentials_rejected. `url` names what was asked.
+Status credentials_forbidden(const Cluster& cluster, const std::string& url, const std::string& message);
 
 // A hex SHA-256 naming who `cluster`'s requests act as (server, credentials or exec plugin, impersonation),
 // for caches that must not be shared between identities. Holds no secret in a recoverable form.

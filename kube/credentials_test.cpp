@@ -153,3 +153,17 @@ TEST_CASE("an exec plugin runs once, is cached until it expires, and runs again 
   CHECK(gone.status().message() == "exec: executable kv-no-such-plugin not found; Install it:   apt install kv-plugin");
   CHECK(identity_key(*c) != identity_key(missing));
 }
+
+TEST_CASE("credentials_forbidden: a refused impersonation quotes the server; else the missing discovery role") {
+  Cluster c;
+  c.user = "ci";
+  auto imp = credentials_forbidden(
+      c, "https://h/version", "users \"x\" is forbidden: User \"ci\" cannot impersonate resource \"users\"");
+  CHECK(imp.code() == kv::Status::Code::kInvalidInput);
+  CHECK(imp.message() ==
+        "https://h/version: HTTP 403 Forbidden: users \"x\" is forbidden: User \"ci\" cannot impersonate resource "
+        "\"users\" (the kubeconfig's as: or --as/--as-group asks for an identity its user may not impersonate)");
+  auto disc = credentials_forbidden(c, "https://h/api", "forbidden: User \"ci\" cannot get path \"/api\"");
+  CHECK(disc.code() == kv::Status::Code::kInvalidInput);
+  CHECK(disc.message().find("user \"ci\" may not read the API server's discovery") != std::string::npos);
+}

@@ -15,6 +15,7 @@
 
 #include "core/json.h"
 #include "core/yaml_util.h"
+#include "kube/api_status.h"
 #include "kube/credentials.h"
 
 namespace kv::kube {
@@ -56,10 +57,7 @@ Result<YAML::Node> get_json(Client& client, const std::string& path, const char*
   std::string url = client.cluster().server + path;
   if (!r.transport_ok()) return Status::Unavailable(fmt::format("{}: {}", url, r.transport_error));
   if (r.status == 401) return credentials_rejected(client.cluster());
-  if (r.status == 403)
-    return Status::Unavailable(fmt::format("{}: HTTP 403 Forbidden: user \"{}\" may not read the API server's "
-                                           "discovery (needs the system:discovery ClusterRole)",
-                                           url, client.cluster().user));
+  if (r.status == 403) return credentials_forbidden(client.cluster(), url, parse_api_status(r.body, r.status).message);
   if (r.status != 200) return Status::Unavailable(fmt::format("{}: HTTP {}", url, r.status));
   auto doc = parse_json(r.body, url);
   if (!doc.ok() || !doc->IsMap()) {

@@ -34,7 +34,8 @@ class Discovery {
  public:
   // Loads from the disk cache (cache_dir/discovery/<hash of server+version>-<identity>.tsv) when present
   // and `refresh` is false, else asks the server and rewrites the cache. cache_dir "" disables the cache.
-  // An answer that is not what an API server sends (not JSON, a 401, a 403) is Unavailable naming the URL.
+  // An answer that is not what an API server sends (not JSON, another HTTP code) is Unavailable naming
+  // the URL; a 401 or 403 is InvalidInput (exit 2: the credentials given are at fault).
   static Result<Discovery> Load(Client& client, const std::string& cache_dir, bool refresh = false);
 
   // The resource serving (group, version, kind), or nullptr.

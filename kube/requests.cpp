@@ -84,4 +84,18 @@ Request managed_namespace_request(const std::string& name, const std::string& fi
   return r;
 }
 
+Request update_request(const ApiResource& a, const std::string& ns, const std::string& name,
+                       const std::string& body, const std::string& field_manager, bool dry_run) {
+  Request r = create_request(a, ns, body, field_manager, dry_run);
+  r.method = "PUT";
+  r.path = object_path(a, ns, name) + r.path.substr(r.path.find('?'));
+  return r;
+}
+
+Request get_request(const ApiResource& a, const std::string& ns, const std::string& name) {
+  Request r;
+  r.path = object_path(a, ns, name);
+  return r;
+}
+
 }  // namespace kv::kube

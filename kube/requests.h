@@ -1,4 +1,5 @@
-// Building API requests: URL paths for a resource (percent-encoded), server-side apply and create.
+// Building API requests: URL paths for a resource (percent-encoded), server-side apply, create, update
+// and get.
 #pragma once
 
 #include <string>
@@ -26,6 +27,12 @@ Request apply_request(const ApiResource& a, const std::string& ns, const std::st
 // Create (POST) of `body`; used for generateName-only objects and resources without patch.
 Request create_request(const ApiResource& a, const std::string& ns, const std::string& body,
                        const std::string& field_manager, bool dry_run);
+// Update (PUT) of `body` to the object `name`, unconditional (no resourceVersion): what kubectl apply
+// sends for an object that exists when server-side apply is not allowed (engine/submit.h).
+Request update_request(const ApiResource& a, const std::string& ns, const std::string& name,
+                       const std::string& body, const std::string& field_manager, bool dry_run);
+// GET of the object `name`.
+Request get_request(const ApiResource& a, const std::string& ns, const std::string& name);
 
 // Creates namespace `name` for real, labelled kvalidate.io/managed=true (kvalidate's, to be swept) and,
 // given a run id, kvalidate.io/run=<id> (removed when that run's batch is judged: engine/run_scope.h).

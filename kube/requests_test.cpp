@@ -30,3 +30,15 @@ TEST_CASE("requests: lists across namespaces, plain requests, non-strict applies
   auto run = kv::kube::managed_namespace_request("demo", "kvalidate", "r1");
   CHECK(run.body == R"({"apiVersion":"v1","kind":"Namespace","metadata":{"name":"demo","labels":{"kvalidate.io/managed":"true","kvalidate.io/run":"r1"}}})");
 }
+
+TEST_CASE("update and get requests address the object; update keeps create's query") {
+  kv::kube::ApiResource cm{"", "v1", "ConfigMap", "configmaps", true, {}, {}, {}};
+  auto u = kv::kube::update_request(cm, "demo", "a", "{}", "kvalidate", true);
+  CHECK(u.method == "PUT");
+  CHECK(u.path == "/api/v1/namespaces/demo/configmaps/a?fieldManager=kvalidate&fieldValidation=Strict&dryRun=All");
+  CHECK(u.content_type == "application/yaml");
+  auto g = kv::kube::get_request(cm, "demo", "a");
+  CHECK(g.method == "GET");
+  CHECK(g.path == "/api/v1/namespaces/demo/configmaps/a");
+  CHECK(g.body.empty());
+}

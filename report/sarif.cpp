@@ -25,6 +25,9 @@ const RuleHelp kKnownRules[] = {
     {"dry-run/Warning", "The API server accepted the object with a warning",
      "The server answered the dry run with a Warning header: a deprecated API version, an unknown or "
      "duplicate field dropped by the server, or a similar notice. With --warnings-as-errors it fails."},
+    {"dry-run/apply-fallback", "Validated with a dry-run create or update instead of server-side apply",
+     "The credentials may not patch this kind, which server-side apply needs, so the object was validated "
+     "as kubectl apply --dry-run=server does: read, then a dry-run create (new) or update (existing)."},
     {"dry-run/", "The API server rejected the object in a server-side dry run",
      "The Kubernetes API server judged the object invalid (schema, field values, admission). The rule "
      "id names the server's cause type; the message and field path say what to change."},
@@ -41,6 +44,9 @@ const RuleHelp kKnownRules[] = {
     {"rbac-expectation", "An RBAC expectation did not hold",
      "A declared expectation (subject can / cannot verb resource) disagreed with what the API server's "
      "authorizer decided for the rendered RBAC objects."},
+    {"server/missing-verb", "The credentials may not do what validating the object needs",
+     "RBAC refused kvalidate's request for this object (HTTP 403): the message names the user and the verb "
+     "to add to its role (docs/ci.md has a minimal Role). The object has no verdict; the run exits 2."},
     {"server/", "The API server could not judge the object",
      "The API server was unreachable or failed while this object was being validated (for example the "
      "control plane was lost); the object has no verdict."},
