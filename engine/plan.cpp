@@ -144,6 +144,14 @@ bool RunCrds::has(const Resource& crd) const {
   return it != applied.end() && it->second == std::hash<std::string>{}(crd.body);
 }
 
+RunCrds crds_kept(const RunCrds& applied, const std::vector<Resource>& next, const std::vector<Resource>& always) {
+  RunCrds kept;
+  for (const auto* list : {&next, &always})
+    for (const auto& r : *list)
+      if (is_crd(r) && applied.has(r)) kept.add(r);
+  return kept;
+}
+
 Plan plan_batch(const std::vector<Resource>& resources, const kube::Discovery& discovery, PlaneKind plane,
                 const std::string& default_namespace, const RunCrds& run_crds, const std::vector<bool>& cluster) {
   Plan plan;

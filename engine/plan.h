@@ -78,6 +78,11 @@ struct RunCrds {
   bool has(const Resource& crd) const;
 };
 
+// Of the CRDs in `applied`, those that `next` (the run's next batch) or `always` (--crds) hold with the
+// same text: what may stay on the plane for the next batch, which would apply them again. The others must
+// go, so that every batch sees the plane's baseline plus its own input only.
+RunCrds crds_kept(const RunCrds& applied, const std::vector<Resource>& next, const std::vector<Resource>& always);
+
 // Plans `resources` against `discovery` and the CRDs the run has applied (`run_crds`). Namespaced objects
 // without metadata.namespace go to `default_namespace`. `cluster` marks the objects that are the cluster's
 // own (--policies), not input (empty: none). Never fails: what cannot be sent becomes a verdict.

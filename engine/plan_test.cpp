@@ -225,3 +225,21 @@ TEST_CASE("plan: CRDs the run applied before are not sent again, and their kinds
   CHECK(q.verdicts.empty());
   CHECK(q.rest.objects == std::vector<size_t>{0});
 }
+
+TEST_CASE("plan: of the run's CRDs, only those the next batch or --crds holds with the same text stay") {
+  auto applied_res = load(std::string(kWidgetCrd));
+  RunCrds applied;
+  applied.add(applied_res[0]);
+  auto same = load(std::string(kWidgetCrd) + "---\napiVersion: example.com/v1\nkind: Widget\nmetadata: {name: w}\n");
+  auto changed = load(std::string(kWidgetCrd) + "  # changed\n");
+  auto widget_only = load("apiVersion: example.com/v1\nkind: Widget\nmetadata: {name: w}\n");
+  CHECK(crds_kept(applied, same, {}).has(applied_res[0]));
+  CHECK(crds_kept(applied, same, {}).served.count("example.com/v1/Widget") == 1);
+  CHECK(crds_kept(applied, changed, {}).applied.empty());  // other text: applied again, as that batch has it
+  // A batch without the CRD must not see it: its Widget is then an unknown kind, as on a fresh plane.
+  RunCrds none = crds_kept(applied, widget_only, {});
+  CHECK(none.applied.empty());
+  CHECK(none.served.empty());
+  CHECK(crds_kept(applied, widget_only, applied_res).has(applied_res[0]));  // --crds: every batch's
+  CHECK(crds_kept(RunCrds{}, same, applied_res).applied.empty());           // only what was applied
+}

@@ -214,7 +214,8 @@ RunEnd validate(Session& session, report::ReportSet& reports, std::vector<Batch>
   crds.resources = opts.crds;
   if (!crds.resources.empty()) judge_objects(session, run, crds, opts, disabled, Report::kNotValid);
   bool released = false;
-  for (auto& b : batches) {
+  for (size_t bi = 0; bi < batches.size(); ++bi) {
+    Batch& b = batches[bi];
     for (auto& r : take_filtered_kinds(b.resources, opts.kinds, b.suite)) b.pre_results.push_back(std::move(r));
     for (const auto& r : b.pre_results) run.report(r);
     if (b.resources.empty()) continue;
@@ -228,10 +229,16 @@ RunEnd validate(Session& session, report::ReportSet& reports, std::vector<Batch>
     if (run.fatal.ok()) judge_objects(session, run, b, opts, disabled);
     if (run.fatal.ok() && !session.expectations.empty()) check_batch_expectations(session, run, b, opts);
     // What the batch created for real goes; a failure leaves it recorded for the next run's sweep. The CRDs
-    // it applied go with it, so the next batch applies its own again.
+    // it applied go with it, but for those the next batch (or --crds) would apply again with the same text:
+    // they stay, applied once for the whole values matrix.
     if (session.scope) {
-      (void)session.scope->release();
-      session.run_crds = {};
+      static const std::vector<Resource> kNone;
+      const auto& next = bi + 1 < batches.size() ? batches[bi + 1].resources : kNone;
+      RunCrds kept = crds_kept(session.run_crds, next, crds.resources);
+      std::set<std::string> keys;
+      for (const auto& [name, hash] : kept.applied) keys.insert("crd/" + name);
+      (void)session.scope->release(keys);
+      session.run_crds = std::move(kept);
       released = true;
     }
   }

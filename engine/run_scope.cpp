@@ -210,12 +210,16 @@ kube::Response RunScope::create(const RealObject& obj, const kube::Request& req)
   return client_.send(req);
 }
 
-Status RunScope::release() {
+Status RunScope::release(const std::set<std::string>& keep) {
   if (released_) return Status::Ok();
   Status first;
-  std::vector<RealObject> left;
+  std::vector<RealObject> left, kept;
   for (auto it = created_.rbegin(); it != created_.rend(); ++it) {
     const RealObject& obj = *it;
+    if (keep.count(obj.key)) {
+      kept.push_back(obj);
+      continue;
+    }
     auto held = std::find_if(claimed_.begin(), claimed_.end(), [&](const RealObject& c) { return c.key == obj.key; });
     Status s;
     if (held == claimed_.end()) {
@@ -231,11 +235,21 @@ Status RunScope::release() {
       left.push_back(obj);
     }
   }
-  holds_.clear();
-  claimed_.clear();
+  // The turns of what stays are kept; the others' go (claimed but never created: nothing to delete).
   max_rank_ = 0;  // the scope may be used again (the next batch of the run)
+  for (size_t i = claimed_.size(); i-- > 0;) {
+    if (keep.count(claimed_[i].key) && std::any_of(kept.begin(), kept.end(), [&](const RealObject& k) {
+          return k.key == claimed_[i].key;
+        })) {
+      max_rank_ = std::max(max_rank_, claimed_[i].rank);
+      continue;
+    }
+    claimed_.erase(claimed_.begin() + static_cast<long>(i));
+    holds_.erase(holds_.begin() + static_cast<long>(i));
+  }
   created_.assign(left.rbegin(), left.rend());
-  released_ = true;
+  created_.insert(created_.end(), kept.rbegin(), kept.rend());
+  released_ = kept.empty();
   if (created_.empty()) std::remove(record_path(state_dir_, id_).c_str());
   else (void)write_record();  // what could not be removed stays recorded for the next run's sweep
   return first;

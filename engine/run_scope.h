@@ -14,6 +14,7 @@
 
 #include <chrono>
 #include <memory>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -78,7 +79,9 @@ class RunScope {
   // Removes, newest first, everything this run created that no other run shares any more (namespaces
   // through /finalize, waiting until each is gone), drops the turns and the record. A failure leaves
   // the record for the next run's sweep. Idempotent.
-  Status release();
+  // Objects whose key is in `keep` stay, with their turns and record, for the run's next batch (which
+  // would create them again with the same content); a later release() without them removes them.
+  Status release(const std::set<std::string>& keep = {});
 
   // Sweeps the records in `state_dir` whose owner no longer runs; returns how many were swept.
   static int sweep_dead_runs(kube::Transport& client, const std::string& state_dir);

@@ -173,3 +173,27 @@ TEST_CASE("run scope: runs with equal versions share an object; the last one out
   CHECK((*b)->release().ok());
   CHECK(plane.objects.empty());
 }
+
+TEST_CASE("run scope: a release may keep some objects for the run's next batch; they go at the end") {
+  StateDir dir;
+  FakePlane plane;
+  auto scope = kv::engine::RunScope::Open(plane, dir.path);
+  REQUIRE(scope.ok());
+  std::string record = dir.path + "/runs/" + (*scope)->id() + ".json";
+  REQUIRE((*scope)->claim({crd("a.example.com", "d1"), crd("b.example.com", "d2")}).ok());
+  create(**scope, crd("a.example.com", "d1"));
+  create(**scope, crd("b.example.com", "d2"));
+  REQUIRE((*scope)->claim({ns("shop", "auto")}).ok());
+  create(**scope, ns("shop", "auto"));
+  CHECK((*scope)->release({"crd/a.example.com"}).ok());
+  CHECK(plane.objects.count("/apis/apiextensions.k8s.io/v1/customresourcedefinitions/a.example.com") == 1);
+  CHECK(plane.objects.size() == 1);  // b and the namespace went
+  CHECK(std::filesystem::exists(record));  // what stays is still recorded, for a sweep after a crash
+  // The next batch starts again at the lowest rank: its own CRDs, then its namespaces.
+  CHECK((*scope)->claim({crd("c.example.com", "d3")}).ok());
+  create(**scope, crd("c.example.com", "d3"));
+  CHECK((*scope)->claim({ns("shop", "auto")}).ok());
+  CHECK((*scope)->release().ok());
+  CHECK(plane.objects.empty());
+  CHECK_FALSE(std::filesystem::exists(record));
+}

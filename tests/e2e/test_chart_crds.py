@@ -131,7 +131,7 @@ class ExternalCrds(unittest.TestCase):
 
 
 class CrdsPerMatrixRun(unittest.TestCase):
-    def test_each_values_file_sees_the_baseline_plus_its_own_crds(self):
+    def test_crds_the_whole_matrix_shares_are_applied_once(self):
         chart = fixture("charts", "crd-matrix")
         p, report = kv_json("chart", chart, "--no-lint")
         self.assertEqual(p.returncode, 0, explain(p))
@@ -140,12 +140,32 @@ class CrdsPerMatrixRun(unittest.TestCase):
         crds = [r for r in report["results"] if r["kind"] == "CustomResourceDefinition"]
         self.assertEqual(len(crds), 6)
         self.assertTrue(all(r["status"] == "valid" for r in crds), crds)
-        # Run isolation on kvalidate's own plane: what one values file's batch created is removed once it is
-        # judged, so each values file applies the chart's CRDs again and its custom resources still validate.
+        # Every values file has the same CRDs: they are applied (sent) once, by the first file, and stay on
+        # kvalidate's plane for the next files; the others' CRD results are judged without a request.
+        first = suites[0]
         sent = {r["suite"] for r in crds if r["duration_ms"] > 0}
-        self.assertEqual(sent, set(suites), crds)
+        self.assertEqual(sent, {first}, crds)
         for kind in ("Sprocket", "Cog"):
             self.assertEqual({r["status"] for r in report["results"] if r["kind"] == kind}, {"valid"})
+
+    def test_a_values_file_without_the_crd_does_not_see_an_earlier_files(self):
+        # Run isolation on kvalidate's own plane: each values file sees the baseline plus its own input. b
+        # renders no CRD, so the CRD a applied is removed before b is judged, and b's Lever is an unknown
+        # kind; c has the CRD again and applies it again.
+        chart = fixture("charts", "crd-toggle")
+        p, report = kv_json("chart", chart, "--no-lint")
+        self.assertEqual(p.returncode, 1, explain(p))
+        def values_file(r):
+            return r["suite"].rsplit("(values: ", 1)[-1].rstrip(")")
+        levers = {values_file(r): r for r in report["results"] if r["kind"] == "Lever"}
+        self.assertEqual(sorted(levers), ["ci/a-values.yaml", "ci/b-values.yaml", "ci/c-values.yaml"], levers)
+        self.assertEqual(levers["ci/a-values.yaml"]["status"], "valid", levers)
+        self.assertEqual(levers["ci/b-values.yaml"]["status"], "invalid", levers)
+        self.assertEqual([f["rule"] for f in levers["ci/b-values.yaml"]["findings"]], ["dry-run/unknown-kind"])
+        self.assertEqual(levers["ci/c-values.yaml"]["status"], "valid", levers)
+        crds = {values_file(r): r for r in report["results"] if r["kind"] == "CustomResourceDefinition"}
+        self.assertEqual(sorted(crds), ["ci/a-values.yaml", "ci/c-values.yaml"], crds)
+        self.assertTrue(all(r["duration_ms"] > 0 for r in crds.values()), crds)  # sent by a and by c
 
 
 if __name__ == "__main__":
