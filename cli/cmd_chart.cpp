@@ -298,10 +298,7 @@ int run_validation(const ChartOptions& o, const CLI::App& cmd, const std::option
   auto ro = run_options(o.pipeline, cfg, cmd);
   if (!ro.ok()) return fail_early(*reports, ro.status(), started);
   if (!olds.empty() && (!ro->connect.ensure.kubeconfig.empty() || !ro->connect.ensure.context.empty()))
-    return fail_early(*reports, Status::Usage("--upgrade-from applies the old version for real: it runs on "
-                                              "kvalidate's own plane only, never on an existing cluster "
-                                              "(--kubeconfig/--context/KVALIDATE_KUBECONFIG); nothing was applied"),
-                      started);
+    return fail_early(*reports, engine::upgrade_refused_on_external(), started);
   auto session = engine::open_session(*ro);
   if (!session.ok()) return fail_early(*reports, session.status(), started);
   Status failed;

@@ -17,6 +17,7 @@ namespace {
 
 struct KustomizeOptions {
   std::vector<std::string> dirs;
+  std::string upgrade_from;
   bool hook = false;
   PipelineOptions pipeline;
   ConfigFlags config;
@@ -49,6 +50,11 @@ int run_validation(const KustomizeOptions& o, const CLI::App& cmd, const std::op
     };
     // Risk rules and YAML defects name lines of the build output: the same field in the origin file.
     batch.map_line = [origins](const Resource& r, int line) { return render::origin_line_of(*origins, r, line); };
+    if (!o.upgrade_from.empty()) {
+      auto old = render::build_old_kustomization(*kustomize, o.upgrade_from, dir);
+      if (!old.ok()) return conclude(engine::fail_run(*reports, batches, old.status(), started));
+      batch.upgrade = engine::UpgradeFrom{std::move(old->resources), old->label};
+    }
     batches.push_back(std::move(batch));
   }
   if (!any_objects) return conclude(engine::fail_run(*reports, batches, Status::Ok(), started));
@@ -84,6 +90,10 @@ const Registrar kRegistrar{Command{
       cmd->add_option("-n,--namespace", opts->pipeline.namespace_, "Namespace for objects that name none");
       cmd->add_option("--rbac", opts->pipeline.rbac_file, "RBAC expectations file to check");
       cmd->add_option("--disable-rule", opts->pipeline.disabled_rules, "Rule ID to turn off (repeatable)");
+      cmd->add_option("--upgrade-from", opts->upgrade_from,
+                      "Check the upgrade from this version: git:REV (the kustomization at that revision, read with "
+                      "git archive) or another kustomization folder; applied for real in scratch namespaces on "
+                      "kvalidate's own plane, then each object dry-run as an update of it");
       add_output_flags(cmd, opts->pipeline.output);
       cmd->add_flag("--hook", opts->hook,
                     "Pre-commit mode: the arguments are changed files; validate each kustomization root that builds "

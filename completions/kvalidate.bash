@@ -69,6 +69,7 @@ _kvalidate() {
         -n|--namespace) COMPREPLY=(); return ;;
         --rbac) COMPREPLY=($(compgen -f -- "$cur")); return ;;
         --disable-rule) COMPREPLY=(); return ;;
+        --upgrade-from) COMPREPLY=(); return ;;
         -o|--output) COMPREPLY=($(compgen -W "text json junit sarif github" -- "$cur")); return ;;
         -j|--jobs) COMPREPLY=(); return ;;
         --kubeconfig) COMPREPLY=($(compgen -f -- "$cur")); return ;;
@@ -78,7 +79,7 @@ _kvalidate() {
         --kube-version) COMPREPLY=(); return ;;
         --config) COMPREPLY=($(compgen -f -- "$cur")); return ;;
       esac
-      opts="-h --help -n --namespace --rbac --disable-rule -o --output -j --jobs --warnings-as-errors -v --verbose --hook --kubeconfig --context --backend --wait --full --kube-version --config --no-config"; files=1 ;;
+      opts="-h --help -n --namespace --rbac --disable-rule --upgrade-from -o --output -j --jobs --warnings-as-errors -v --verbose --hook --kubeconfig --context --backend --wait --full --kube-version --config --no-config"; files=1 ;;
     chart)
       case "$prev" in
         -f|--values) COMPREPLY=($(compgen -f -- "$cur")); return ;;

@@ -254,6 +254,9 @@ RunEnd fail_run(report::ReportSet& reports, const std::vector<Batch>& batches, c
 }
 
 RunEnd run(report::ReportSet& reports, std::vector<Batch>& batches, const RunOptions& opts, double started_ms) {
+  const bool external = !opts.connect.ensure.kubeconfig.empty() || !opts.connect.ensure.context.empty();
+  if (external && std::any_of(batches.begin(), batches.end(), [](const Batch& b) { return b.upgrade.has_value(); }))
+    return fail_run(reports, batches, upgrade_refused_on_external(), started_ms);
   auto session = open_session(opts);
   if (!session.ok()) return fail_run(reports, batches, session.status(), started_ms);
   return validate(*session, reports, batches, opts, started_ms);

@@ -164,4 +164,10 @@ Status check_upgrade(kube::Transport& transport, const kube::Discovery& discover
   return st;
 }
 
+Status upgrade_refused_on_external() {
+  return Status::Usage("--upgrade-from applies the old version for real: it runs on kvalidate's own plane only, "
+                       "never on an existing cluster (--kubeconfig/--context/KVALIDATE_KUBECONFIG); nothing was "
+                       "applied");
+}
+
 }  // namespace kv::engine

@@ -38,6 +38,10 @@ struct UpgradePair {
   Target target;                    // where both go in the input (before the scratch renaming)
 };
 
+// The refusal of --upgrade-from on an existing cluster (Usage, exit 2): the old version is applied for
+// real, which kvalidate never does there.
+Status upgrade_refused_on_external();
+
 // The pairs worth checking (pure): objects of both versions with the same group, kind, namespace and
 // name whose content differs, that the server serves, whose new version `checkable(new_index)` (it
 // passed the fresh dry-run), and that a scratch set can hold: namespaced kinds, and of the cluster-scoped

@@ -42,7 +42,7 @@ bool parse_git_spec(const std::string& spec, std::string& rev) {
   return true;
 }
 
-Result<GitSnapshot> git_snapshot(const std::string& path, const std::string& rev) {
+Result<GitSnapshot> git_snapshot(const std::string& path, const std::string& rev, bool whole_tree) {
   const std::string where = fmt::format("--upgrade-from git:{} ({})", rev, path);
   if (rev.empty() || rev[0] == '-') return Status::InvalidInput(where + ": not a revision");
   std::error_code ec;
@@ -68,7 +68,7 @@ Result<GitSnapshot> git_snapshot(const std::string& path, const std::string& rev
   snap.tree->path = tmpl;
   std::string tar;
   std::vector<std::string> args = {"-C", *top, "archive", "--format=tar", *commit};
-  if (!whole) args.insert(args.end(), {"--", inside.string()});
+  if (!whole && !whole_tree) args.insert(args.end(), {"--", inside.string()});
   auto archived = git(args, &tar);
   if (!archived.ok())
     return Status::InvalidInput(fmt::format("{}: {} did not exist at {} ({})", where, inside.string(), rev,

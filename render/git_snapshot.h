@@ -24,6 +24,8 @@ bool parse_git_spec(const std::string& spec, std::string& rev);
 // `path` (a file or folder inside a git work tree) as it was at `rev`. InvalidInput (exit 2), one line
 // naming the path and revision, when `path` is not in a git work tree, `rev` is empty, starts with '-'
 // or does not name a commit, or `path` did not exist at that commit; Unavailable when git cannot run.
-Result<GitSnapshot> git_snapshot(const std::string& path, const std::string& rev);
+// With `whole_tree`, the whole repository at `rev` is extracted (a kustomization's ../base is outside
+// its folder); otherwise only `path`.
+Result<GitSnapshot> git_snapshot(const std::string& path, const std::string& rev, bool whole_tree = false);
 
 }  // namespace kv::render

@@ -82,6 +82,14 @@ TEST_CASE("git_snapshot: a folder as it was at a revision, the work tree untouch
   auto file = git_snapshot(repo.root + "/charts/web/values.yaml", "main~1");
   REQUIRE(file.ok());
   CHECK(slurp(file->path) == "v: 1\n");
+  // The whole tree when asked (a kustomization's ../base): the path still points at the folder.
+  repo.write("top.yaml", "t: 1\n");
+  repo.commit("three");
+  auto whole = git_snapshot(repo.root + "/charts/web", "HEAD", /*whole_tree=*/true);
+  REQUIRE(whole.ok());
+  CHECK(slurp(whole->path + "/../../top.yaml") == "t: 1\n");
+  CHECK(slurp(whole->path + "/new.yaml") == "x: y\n");
+  CHECK_FALSE(fs::exists(git_snapshot(repo.root + "/charts/web", "HEAD")->path + "/../../top.yaml"));
 }
 
 TEST_CASE("git_snapshot: bad revisions and paths are input errors naming them") {

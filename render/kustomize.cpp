@@ -12,6 +12,7 @@
 #include "core/tools.h"
 #include "core/yaml_util.h"
 #include "render/chart.h"
+#include "render/git_snapshot.h"
 #include "render/kustomize_origin.h"
 #include "resources/loader.h"
 #include "resources/locate.h"
@@ -264,6 +265,30 @@ int origin_line_of(const OriginMap& origins, const Resource& r, int built_line) 
   if (!path_on_line(object_tree(r), built_line, r.line_base, path)) return r.source.line;
   auto pos = locate(*it->second.written, path);
   return pos && pos->line > 0 ? pos->line : r.source.line;
+}
+
+Result<OldKustomization> build_old_kustomization(const Kustomize& kustomize, const std::string& spec,
+                                                 const std::string& dir) {
+  OldKustomization old;
+  old.label = spec;
+  std::string path = spec, rev;
+  std::shared_ptr<TempDir> keep;  // the revision's files, while they are built
+  if (parse_git_spec(spec, rev)) {
+    auto snap = git_snapshot(dir, rev, /*whole_tree=*/true);
+    if (!snap.ok()) return snap.status();
+    path = snap->path;
+    keep = snap->tree;
+    old.label = "git:" + rev + " (" + snap->commit.substr(0, 12) + ")";
+  }
+  auto built = build_kustomization(kustomize, path, spec);
+  if (!built.ok()) return built.status().Prefixed("--upgrade-from " + old.label);
+  if (!built->problems.empty()) {
+    const auto& p = built->problems.front();
+    return Status::InvalidInput("--upgrade-from " + old.label + ": the old kustomization does not build: " +
+                                (p.findings.empty() ? p.title : p.findings.front().message));
+  }
+  old.resources = std::move(built->resources);
+  return old;
 }
 
 }  // namespace kv::render

@@ -53,6 +53,18 @@ struct KustomizeBuild {
 // Fails with InvalidInput (exit 2) when `dir` is not a kustomization, Unavailable when kustomize cannot run.
 Result<KustomizeBuild> build_kustomization(const Kustomize& kustomize, const std::string& dir, const std::string& suite);
 
+// The previous version of the kustomization in `dir`, for --upgrade-from `spec`: "git:REV" (the repository's
+// tree at REV, read with git archive without touching the work tree: `dir`'s path in it, so ../base and
+// other relative references resolve as they did then) or another kustomization folder.
+struct OldKustomization {
+  std::vector<Resource> resources;
+  std::string label;  // for findings: "git:HEAD~1 (0123456789ab)", or the folder
+};
+// InvalidInput (exit 2), one line naming `spec`, when the revision or folder cannot be read or the old
+// kustomization does not build; Unavailable when git or kustomize cannot run.
+Result<OldKustomization> build_old_kustomization(const Kustomize& kustomize, const std::string& spec,
+                                                 const std::string& dir);
+
 // Where `field_path` ("spec.template.spec.containers[0].image") of the built object `r` is written: in
 // the last patch that set it (the patch file, or the kustomization holding an inline patch), else in the
 // object's origin file at the key (or its deepest existing ancestor, since a transformer may have added

@@ -3,6 +3,7 @@ real plane; findings point at the file each field was written in (the base, or t
 import json
 import os
 import shutil
+import subprocess
 import tempfile
 import unittest
 
@@ -139,6 +140,55 @@ class Kustomize(unittest.TestCase):
         self.assertIn("overlays/prod/replicas.yaml:", p.stdout)
         quiet = kv("kustomize", "--hook", "README.md", cwd=self.dir)
         self.assertEqual((quiet.returncode, quiet.stdout), (0, ""), explain(quiet))
+
+    @unittest.skipUnless(shutil.which("git"), "git is not installed")
+    def test_upgrade_from_git_rev_and_from_a_folder(self):
+        def git(*args):
+            g = subprocess.run(["git", "-C", self.dir, "-c", "user.email=e2e@example.invalid", "-c", "user.name=e2e",
+                                *args], capture_output=True, text=True, timeout=60)
+            self.assertEqual(g.returncode, 0, g.stderr)
+            return g.stdout
+        git("init", "-q")
+        git("add", "-A")
+        git("commit", "-qm", "v1")
+        v1 = os.path.join(self.tmp, "v1")
+        shutil.copytree(self.dir, v1, ignore=shutil.ignore_patterns(".git"))
+        self.edit("base/deployment.yaml", "    matchLabels:\n      app: web\n", "    matchLabels:\n      app: web2\n")
+        self.edit("base/deployment.yaml", "      labels:\n        app: web\n", "      labels:\n        app: web2\n")
+        git("commit", "-qam", "v2: new selector")
+        self.edit("base/deployment.yaml", "nginx:1.27", "nginx:1.29")  # uncommitted: the work tree is judged
+        status_before = git("status", "--porcelain")
+        selector = self.line_of("base/deployment.yaml", "selector:")
+
+        # The overlay at HEAD~1 (its ../../base as it was then) applied in scratch namespaces, the work tree's
+        # build dry-run as an update of it: the selector is immutable, found in the base file.
+        p, report = self.run_json("overlays/prod", "--upgrade-from", "git:HEAD~1")
+        self.assertEqual(p.returncode, 1, explain(p))
+        found = [f for r in report["results"] for f in r["findings"] if f["rule"] == "upgrade/immutable-field"]
+        self.assertEqual(len(found), 1, report)
+        self.assertIn("spec.selector cannot change on upgrade: git:HEAD~1 (", found[0]["message"])
+        self.assertEqual(os.path.basename(found[0]["file"]), "deployment.yaml", found[0])
+        self.assertIn("base", found[0]["file"])
+        self.assertGreaterEqual(found[0]["line"], selector)
+        # HEAD has the work tree's selector: a clean upgrade. The work tree and index are left alone.
+        p = kv("kustomize", "overlays/prod", "--upgrade-from", "git:HEAD", cwd=self.dir)
+        self.assertEqual(p.returncode, 0, explain(p))
+        self.assertEqual(git("status", "--porcelain"), status_before)
+        # OLD as a folder: the same verdict.
+        p = kv("kustomize", "overlays/prod", "--upgrade-from", os.path.join(v1, "overlays", "prod"), cwd=self.dir)
+        self.assertEqual(p.returncode, 1, explain(p))
+        self.assertIn("spec.selector cannot change on upgrade", p.stdout)
+        # Bad OLDs are bad input, one line naming them; an existing cluster is refused before anything is applied.
+        p = kv("kustomize", "overlays/prod", "--upgrade-from", "git:no-such-rev", cwd=self.dir)
+        self.assertEqual(p.returncode, 2, explain(p))
+        self.assertIn("no-such-rev does not name a commit", p.stderr)
+        p = kv("kustomize", "overlays/prod", "--upgrade-from", self.tmp, cwd=self.dir)
+        self.assertEqual(p.returncode, 2, explain(p))
+        self.assertIn("--upgrade-from " + self.tmp, p.stderr)
+        p = kv("kustomize", "overlays/prod", "--upgrade-from", "git:HEAD~1", "--kubeconfig",
+               os.path.join(kvtest.SHARED_HOME, "kubeconfig"), cwd=self.dir)
+        self.assertEqual(p.returncode, 2, explain(p))
+        self.assertIn("runs on kvalidate's own plane only", p.stderr)
 
 
 if __name__ == "__main__":
