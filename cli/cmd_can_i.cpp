@@ -26,7 +26,7 @@ struct CanIOptions {
 
 // The one connect every cluster-needing command goes through (with its -n check).
 Result<engine::Connection> connect_plane(const CanIOptions& o) {
-  auto co = connect_options(o.cluster, o.namespace_);
+  auto co = engine::connect_options(o.cluster, o.namespace_);
   if (!co.ok()) return co.status();
   return engine::connect(*co);
 }
