@@ -20,7 +20,7 @@ std::string shell_quote(const std::string& s) {
 }
 
 int run_env(const ClusterFlags& flags) {
-  auto eo = ensure_options(flags);
+  auto eo = engine::ensure_options(flags);
   if (!eo.ok()) {
     fmt::print(stderr, "kvalidate env: {}\n", eo.status().message());
     return eo.status().exit_code();

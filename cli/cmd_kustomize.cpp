@@ -10,7 +10,7 @@
 #include "config/hook_paths.h"
 #include "core/clock.h"
 #include "core/exit_codes.h"
-#include "render/kustomize.h"
+#include "engine/kustomize_run.h"
 
 namespace kv::cli {
 namespace {
@@ -30,42 +30,13 @@ int run_validation(const KustomizeOptions& o, const CLI::App& cmd, const std::op
     fmt::print(stderr, "kvalidate: {}\n", reports.status().message());
     return exit_code::kBadInput;
   }
-  std::vector<engine::Batch> batches;
-  auto kustomize = render::find_kustomize();
-  if (!kustomize.ok()) return conclude(engine::fail_run(*reports, batches, kustomize.status(), started));
-  // Every kustomization is built before the plane is touched: a build error needs no server.
-  bool any_objects = false;
-  for (const auto& dir : dirs) {
-    auto built = render::build_kustomization(*kustomize, dir, dir);
-    if (!built.ok()) return conclude(engine::fail_run(*reports, batches, built.status(), started));
-    engine::Batch batch;
-    batch.suite = dir;
-    batch.pre_results = std::move(built->problems);
-    batch.resources = std::move(built->resources);
-    any_objects = any_objects || !batch.resources.empty();
-    std::shared_ptr<const render::OriginMap> origins = built->origins;
-    batch.locate = [origins](const Resource& r, const std::string& path) {
-      render::SourceLocation loc = render::locate_field(*origins, r, path);
-      return engine::Place{loc.line, loc.column, "", loc.file};
-    };
-    // Risk rules and YAML defects name lines of the build output: the same field in the origin file.
-    batch.map_line = [origins](const Resource& r, int line) { return render::origin_line_of(*origins, r, line); };
-    if (!o.upgrade_from.empty()) {
-      auto old = render::build_old_kustomization(*kustomize, o.upgrade_from, dir);
-      if (!old.ok()) return conclude(engine::fail_run(*reports, batches, old.status(), started));
-      batch.upgrade = engine::UpgradeFrom{std::move(old->resources), old->label};
-    }
-    batches.push_back(std::move(batch));
-  }
-  if (!any_objects) return conclude(engine::fail_run(*reports, batches, Status::Ok(), started));
-  auto ro = run_options(o.pipeline, cfg, cmd);
-  if (!ro.ok()) return conclude(engine::fail_run(*reports, batches, ro.status(), started));
-  return conclude(engine::run(*reports, batches, *ro, started));
+  return conclude(
+      engine::run_kustomizations(*reports, dirs, o.upgrade_from, o.pipeline, cfg, given_flags(cmd), started));
 }
 
 int run(KustomizeOptions& o, const CLI::App& cmd) {
   double started = now_ms();
-  auto cfg = configure_command(o.config, cmd, o.hook, o.pipeline);
+  auto cfg = engine::configure_command(o.config, given_flags(cmd), o.hook, o.pipeline);
   if (!cfg.ok()) {
     fmt::print(stderr, "kvalidate: {}\n", cfg.status().message());
     return exit_code::kBadInput;

@@ -1,7 +1,6 @@
 // `kvalidate logs`: print (or follow) the logs of the control plane's components.
 #include <sys/stat.h>
 
-#include <filesystem>
 #include <fstream>
 #include <thread>
 
@@ -9,8 +8,8 @@
 
 #include "cli/command.h"
 #include "controlplane/ensure.h"
+#include "controlplane/plane_logs.h"
 #include "controlplane/state.h"
-#include "core/exit_codes.h"
 
 namespace kv::cli {
 
@@ -43,28 +42,13 @@ void print_new(Followed& f) {
 
 int run_logs(const LogsOptions& o) {
   std::string dir = controlplane::state_dir("");
-  std::vector<std::string> components;
-  if (!o.component.empty()) {
-    components.push_back(o.component);
-  } else if (auto s = controlplane::read_state(dir); s.ok()) {
-    for (const auto& p : s->processes) components.push_back(p.component);
+  auto paths = controlplane::plane_log_files(dir, o.component, o.follow);
+  if (!paths.ok()) {
+    fmt::print(stderr, "kvalidate logs: {}\n", paths.status().message());
+    return paths.status().exit_code();
   }
-  if (components.empty())
-    for (const char* c : {"etcd", "apiserver", "k3s", "controller-manager", "scheduler", "kwok"})
-      if (std::filesystem::exists(controlplane::log_file(dir, c))) components.push_back(c);
   std::vector<Followed> files;
-  for (const auto& c : components) {
-    std::string path = controlplane::log_file(dir, c);
-    if (std::filesystem::exists(path)) files.push_back({path, 0, 0});
-    else if (!o.component.empty() && !o.follow) {
-      fmt::print(stderr, "kvalidate logs: no log for {} in {} (not started?)\n", c, dir);
-      return exit_code::kInfrastructure;
-    }
-  }
-  if (files.empty() && !o.follow) {
-    fmt::print(stderr, "kvalidate logs: no control plane logs in {} (not started?)\n", dir);
-    return exit_code::kInfrastructure;
-  }
+  for (const auto& path : *paths) files.push_back({path, 0, 0});
   if (!o.follow || files.size() > 1)
     for (auto& f : files) {
       if (files.size() > 1) fmt::print("==> {} <==\n", f.path);
@@ -85,7 +69,7 @@ Registrar reg({"logs", "Print the logs of kvalidate's control plane components (
                  cmd->footer("Exit 0, or 3 when there are no logs (never started).");
                  cmd->add_option("--component", opts->component,
                                  "Only this component: etcd, apiserver, k3s, controller-manager, scheduler or kwok")
-                     ->check(CLI::IsMember({"etcd", "apiserver", "k3s", "controller-manager", "scheduler", "kwok"}));
+                     ->check(CLI::IsMember(controlplane::log_components()));
                  cmd->add_flag("-f,--follow", opts->follow, "Keep printing what is appended (until interrupted)");
                  return [opts] { return run_logs(*opts); };
                }});

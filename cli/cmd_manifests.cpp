@@ -41,7 +41,7 @@ int run_validation(const ManifestsOptions& o, const CLI::App& cmd, const std::op
     // Nothing to judge (only problems, or hook mode with no Kubernetes objects): no plane needed.
     return conclude(engine::fail_run(*reports, batches, Status::Ok(), started));
   }
-  return run_batches(*reports, batches, o.pipeline, cfg, cmd, started);
+  return conclude(engine::run_batches(*reports, batches, o.pipeline, cfg, given_flags(cmd), started));
 }
 
 int run(ManifestsOptions& o, const CLI::App& cmd) {
@@ -61,7 +61,7 @@ int run(ManifestsOptions& o, const CLI::App& cmd) {
     std::erase_if(o.paths, [](const std::string& p) { return p != "-" && !config::chart_roots_for({p}).empty(); });
     if (o.paths.empty()) return exit_code::kClean;
   }
-  auto cfg = configure_command(o.config, cmd, o.hook, o.pipeline);
+  auto cfg = engine::configure_command(o.config, given_flags(cmd), o.hook, o.pipeline);
   if (!cfg.ok()) return fail(cfg.status());
   HookText hook_text;
   if (o.hook) hook_text.capture(o.pipeline.output.outputs);

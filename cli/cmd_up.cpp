@@ -37,13 +37,13 @@ void print_plane(const controlplane::Plane& plane, double secs, bool versioned) 
 }
 
 int run_up(UpOptions& o, const CLI::App& cmd) {
-  auto cfg = load_command_config(o.config);
+  auto cfg = engine::load_command_config(o.config);
   if (!cfg.ok()) {
     fmt::print(stderr, "kvalidate up: {}\n", cfg.status().message());
     return cfg.status().exit_code();
   }
-  if (*cfg) apply_cluster_config(**cfg, cmd, o.cluster);
-  auto eos = ensure_options_per_version(o.cluster);
+  if (*cfg) engine::apply_cluster_config(**cfg, given_flags(cmd), o.cluster);
+  auto eos = engine::ensure_options_per_version(o.cluster);
   if (!eos.ok()) {
     fmt::print(stderr, "kvalidate up: {}\n", eos.status().message());
     return eos.status().exit_code();

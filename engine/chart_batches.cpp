@@ -1,0 +1,191 @@
+#include "engine/chart_batches.h"
+
+#include <algorithm>
+#include <thread>
+
+#include <fmt/core.h>
+
+#include "core/parallel.h"
+#include "render/git_snapshot.h"
+#include "render/line_map.h"
+#include "render/lookup.h"
+#include "render/render.h"
+#include "render/template_lines.h"
+#include "render/values_origin.h"
+#include "resources/locate.h"
+
+namespace kv::engine {
+
+ChartPlan plan_chart(render::Chart chart, const ChartSettings& s, const GivenFlags& given,
+                     const std::optional<config::Config>& cfg) {
+  ChartPlan p;
+  p.values = s.values;
+  p.release = s.release;
+  std::optional<bool> matrix = s.values_matrix;  // given: on (every ci/*.yaml) or off
+  const config::ChartConfig* cc = cfg ? config::chart_config(*cfg, chart.path) : nullptr;
+  if (cc) {
+    p.values.files.insert(p.values.files.begin(), cc->values.begin(), cc->values.end());
+    p.values.set.insert(p.values.set.begin(), cc->set.begin(), cc->set.end());
+    if (!given.count("--release")) p.release = cc->release;
+    if (!given.count("--namespace")) p.namespace_ = cc->namespace_;
+    if (!matrix) matrix = cc->values_matrix;
+  }
+  // Values files name the run the user wants: they replace the ci/ matrix unless it is asked for.
+  p.matrix = matrix ? (*matrix ? render::ValuesMatrix::kAllCi : render::ValuesMatrix::kOff)
+             : p.values.files.empty() ? render::ValuesMatrix::kCiValues
+                                      : render::ValuesMatrix::kOff;
+  p.chart = std::move(chart);
+  return p;
+}
+
+void place_in_namespace(std::vector<Resource>& resources, const std::string& ns, const kube::Discovery& discovery) {
+  for (auto& r : resources) {
+    if (!r.namespace_.empty()) continue;
+    const kube::ApiResource* api = discovery.find_kind(r.group(), r.version(), r.kind);
+    if (api && api->namespaced) r.namespace_ = ns;
+  }
+}
+
+Result<OldChart> load_old_chart(const std::string& spec, const render::Chart& chart) {
+  OldChart old;
+  std::string rev;
+  std::string path = spec;
+  old.label = spec;
+  if (render::parse_git_spec(spec, rev)) {
+    auto snap = render::git_snapshot(chart.path, rev);
+    if (!snap.ok()) return snap.status();
+    path = snap->path;
+    old.snapshot = snap->tree;
+    old.label = fmt::format("git:{} ({})", rev, snap->commit.substr(0, 12));
+  }
+  auto loaded = render::load_chart(path);
+  if (!loaded.ok()) return loaded.status().Prefixed("--upgrade-from " + spec);
+  old.chart = std::move(*loaded);
+  return old;
+}
+
+namespace {
+
+// Renders the old chart like the new one (same request: values, release, namespace, capabilities).
+// A chart that does not render cannot be upgraded from: InvalidInput naming it.
+Result<UpgradeFrom> render_old(const render::Helm& helm, const OldChart& old, const render::RenderRequest& req,
+                                       const std::string& ns, const kube::Discovery& discovery) {
+  auto rendered = render::render_chart(helm, old.chart, req);
+  if (!rendered.ok()) return rendered.status().Prefixed("--upgrade-from " + old.label);
+  if (rendered->failed()) {
+    const auto& p = rendered->problems.front();
+    return Status::InvalidInput(fmt::format("--upgrade-from {}: the old chart does not render: {}", old.label,
+                                            p.findings.empty() ? p.title : p.findings.front().message));
+  }
+  if (!ns.empty()) place_in_namespace(rendered->resources, ns, discovery);
+  return UpgradeFrom{std::move(rendered->resources), old.label};
+}
+
+// What the chart's `lookup` calls returned (once per chart; the calls are the same in every run).
+ObjectResult lookup_report(const render::Chart& chart, const render::RenderRequest& req, Session& session) {
+  auto calls = render::find_lookup_calls(chart, req.namespace_);
+  std::vector<render::LookupAnswer> answers;
+  std::vector<std::string> why;
+  if (!calls.empty() && !req.lookup_kubeconfig.empty())
+    answers = render::answer_lookups(*session.conn.client, session.conn.discovery, calls, why);
+  return render::lookup_result(chart, calls, answers, why, req.suite);
+}
+
+// One values file of one chart: what to render it with, and what helm said (filled in parallel).
+struct RenderJob {
+  const ChartPlan* plan;
+  render::ChartRun run;
+  render::RenderRequest req;
+  bool first = false;  // the chart's first run: its lint and its lookup report
+  bool lint = false;
+  std::optional<Result<ObjectResult>> linted;
+  std::optional<Result<render::Rendered>> rendered;
+};
+
+// The batch of a rendered job: lint, render problems, lookups (first run) and notes first, then the
+// objects, every finding mapped from rendered lines to template lines. The lint or render failure otherwise.
+Result<Batch> batch_of(RenderJob& j, Session& session) {
+  Batch batch;
+  batch.suite = j.run.suite;
+  if (j.linted) {
+    if (!j.linted->ok()) return j.linted->status();
+    batch.pre_results.push_back(std::move(j.linted->value()));
+  }
+  auto& rendered = *j.rendered;
+  if (!rendered.ok()) return rendered.status();
+  batch.resources = std::move(rendered->resources);
+  if (!j.plan->namespace_.empty()) place_in_namespace(batch.resources, j.plan->namespace_, session.conn.discovery);
+  for (auto& p : rendered->problems) batch.pre_results.push_back(std::move(p));
+  if (j.first) {
+    auto lookups = lookup_report(j.plan->chart, j.req, session);
+    if (!lookups.findings.empty()) batch.pre_results.push_back(std::move(lookups));
+  }
+  for (auto& n : rendered->notes) batch.pre_results.push_back(std::move(n));
+  // Rendered lines are not template lines: every finding goes through the rendered → template mapping.
+  // A field the template writes through toYaml points at the nearest key the template writes, and
+  // names the value that produced it.
+  batch.map_line = render::template_line_of;
+  batch.locate = [&chart = j.plan->chart, run_values = j.req.run_values_file, values = j.req.values](
+                     const Resource& r, const std::string& path) {
+    auto spot = render::template_spot_for(r.source, path);
+    if (!spot.values_key.empty()) {
+      std::string origin = render::value_origin(chart, run_values, values, spot.values_key);
+      return Place{spot.line, 0, "value " + spot.values_key + (origin.empty() ? "" : ", set by " + origin), ""};
+    }
+    if (auto pos = locate(r, path)) return Place{render::template_line_of(r, pos->line), 0, "", ""};
+    return Place{spot.line, 0, "", ""};
+  };
+  return batch;
+}
+
+}  // namespace
+
+std::vector<Batch> render_batches(const std::vector<ChartPlan>& charts, const ChartSettings& s,
+                                  const render::Helm& helm, Session& session, const std::vector<OldChart>& olds,
+                                  Status& failed) {
+  const kube::Discovery& discovery = session.conn.discovery;
+  render::RenderRequest base;
+  base.namespace_ = session.conn.default_namespace;
+  base.skip_tests = s.skip_tests;
+  base.kube_version = discovery.server_version();
+  base.api_versions = render::helm_api_versions(discovery.all());
+  if (s.lookup) {
+    base.lookup_kubeconfig = session.conn.plane.kubeconfig_path;
+    base.lookup_context = session.conn.plane.cluster.context;
+  }
+  std::vector<RenderJob> jobs;
+  for (const auto& plan : charts) {
+    for (const auto& chart_run : render::plan_runs(plan.chart, plan.matrix)) {
+      bool first = jobs.empty() || jobs.back().plan != &plan;
+      RenderJob j{&plan, chart_run, base, first, !s.no_lint && first, {}, {}};
+      j.req.release = plan.release;
+      j.req.values = plan.values;
+      if (!plan.namespace_.empty()) j.req.namespace_ = plan.namespace_;
+      j.req.run_values_file = chart_run.values_file;
+      j.req.suite = chart_run.suite;
+      jobs.push_back(std::move(j));
+    }
+  }
+  int helm_processes = static_cast<int>(std::clamp(std::thread::hardware_concurrency(), 2u, 8u));
+  parallel_for(jobs.size(), helm_processes, [&](size_t i) {
+    RenderJob& j = jobs[i];
+    if (j.lint) j.linted.emplace(render::lint_chart(helm, j.plan->chart, j.req));
+    j.rendered.emplace(render::render_chart(helm, j.plan->chart, j.req));
+  });
+  std::vector<Batch> batches;
+  for (auto& j : jobs) {
+    auto batch = batch_of(j, session);
+    if (!batch.ok()) { failed = batch.status(); return batches; }
+    if (!olds.empty()) {
+      const OldChart& old = olds[static_cast<size_t>(j.plan - charts.data())];
+      auto from = render_old(helm, old, j.req, j.plan->namespace_, discovery);
+      if (!from.ok()) { failed = from.status(); return batches; }
+      batch->upgrade = std::move(*from);
+    }
+    for (auto& p : batch->pre_results) p.server_version = base.kube_version;
+    batches.push_back(std::move(*batch));
+  }
+  return batches;
+}
+
+}  // namespace kv::engine
