@@ -31,9 +31,9 @@ planes = ([st] if st.get("processes") else []) + st.get("versionPlanes", [])
 kb = 0
 for p in planes:
     for pr in p["processes"]:
-        with open(f"/proc/{pr[\"pid\"]}/status") as f:
+        with open("/proc/%d/status" % pr["pid"]) as f:
             kb += next(int(l.split()[1]) for l in f if l.startswith("VmRSS:"))
-print(f"{kb / 1024:.0f} MB in {sum(len(p[\"processes\"]) for p in planes)} processes")'
+print("%.0f MB in %d processes" % (kb / 1024, sum(len(p["processes"]) for p in planes)))'
 }
 # one_run / separate_runs MODE: the input through all versions at once, or one version after another.
 one_run() { timed "$1-one" manifests "$out/objects" --kube-version "$versions" -o json="$out/one.json"
