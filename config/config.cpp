@@ -126,6 +126,24 @@ Result<std::string> path_inside(const Ctx& c, const YAML::Node& at, const std::s
   return abs;
 }
 
+// A list of paths, each made absolute and kept inside the config's folder tree.
+Result<std::vector<std::string>> inside_paths(const Ctx& c, const YAML::Node& v, const std::string& key) {
+  auto paths = strings(c, v, key);
+  if (!paths.ok()) return paths.status();
+  for (auto& p : *paths) {
+    auto file = inside_path(c, v, key, p);
+    if (!file.ok()) return file.status();
+    p = *file;
+  }
+  return paths;
+}
+
+// The checks of a map value whose keys are names: a map, each key once.
+Status name_map(const Ctx& c, const YAML::Node& v, const std::string& what) {
+  if (!v.IsMap()) return c.bad(v, what);
+  return check_duplicates(c, v);
+}
+
 Result<ChartConfig> parse_chart(const Ctx& c, const YAML::Node& n, const std::string& name) {
   ChartConfig out;
   if (n.IsNull()) return out;
@@ -135,13 +153,9 @@ Result<ChartConfig> parse_chart(const Ctx& c, const YAML::Node& n, const std::st
     const std::string key = field.first.Scalar();
     const YAML::Node& v = field.second;
     if (key == "values") {
-      auto files = strings(c, v, "values");
+      auto files = inside_paths(c, v, key);
       if (!files.ok()) return files.status();
-      for (const auto& f : *files) {
-        auto file = inside_path(c, v, "values", f);
-        if (!file.ok()) return file.status();
-        out.values.push_back(*file);
-      }
+      out.values.insert(out.values.end(), files->begin(), files->end());
     } else if (key == "values_matrix") {
       auto b = boolean(c, v, key);
       if (!b.ok()) return b.status();
@@ -151,8 +165,7 @@ Result<ChartConfig> parse_chart(const Ctx& c, const YAML::Node& n, const std::st
       if (!s.ok()) return s.status();
       (key == "release" ? out.release : out.namespace_) = *s;
     } else if (key == "set") {
-      if (!v.IsMap()) return c.bad(v, "\"set\" must be a map of KEY: VALUE");
-      KV_RETURN_IF_ERROR(check_duplicates(c, v));
+      KV_RETURN_IF_ERROR(name_map(c, v, "\"set\" must be a map of KEY: VALUE"));
       for (const auto& kv : v) {
         if (!kv.second.IsScalar() && !kv.second.IsNull())
           return c.bad(kv.second, fmt::format("set: \"{}\" must be a plain value (write nested keys dotted: a.b: x)",
@@ -166,122 +179,215 @@ Result<ChartConfig> parse_chart(const Ctx& c, const YAML::Node& n, const std::st
   return out;
 }
 
+// One top-level key of the config: its name as written, the key's node (for messages at the key) and
+// its value.
+struct Field {
+  const std::string& key;
+  const YAML::Node& at;
+  const YAML::Node& v;
+};
+using TopHandler = Status (*)(const Ctx&, const Field&, Config&);
+
+Status set_outputs(const Ctx& c, const Field& f, Config& cfg) {
+  auto o = parse_outputs(c, f.v);
+  if (!o.ok()) return o.status();
+  cfg.outputs = std::move(*o);
+  return Status::Ok();
+}
+
+// A repository's config must not choose the credentials a CI runner sends, nor where it sends them.
+Status refuse_cluster(const Ctx& c, const Field& f, Config&) {
+  return c.bad(f.at, fmt::format("\"{}\" is not allowed in a config file: which cluster and credentials "
+                                 "to use comes only from --{} or KVALIDATE_KUBECONFIG/KUBECONFIG",
+                                 f.key, f.key));
+}
+
+Status set_namespace(const Ctx& c, const Field& f, Config& cfg) {
+  auto s = scalar(c, f.v, f.key);
+  if (!s.ok()) return s.status();
+  cfg.namespace_ = *s;
+  return Status::Ok();
+}
+
+Status set_rbac(const Ctx& c, const Field& f, Config& cfg) {
+  auto s = scalar(c, f.v, f.key);
+  if (!s.ok()) return s.status();
+  auto file = inside_path(c, f.v, "rbac", *s);
+  if (!file.ok()) return file.status();
+  cfg.rbac_file = *file;
+  return Status::Ok();
+}
+
+Status set_backend(const Ctx& c, const Field& f, Config& cfg) {
+  auto s = scalar(c, f.v, f.key);
+  if (!s.ok()) return s.status();
+  if (*s != "auto" && *s != "apiserver" && *s != "k3s")
+    return c.bad(f.v, fmt::format("backend \"{}\" is not one of auto, apiserver, k3s", *s));
+  cfg.backend = *s;
+  return Status::Ok();
+}
+
+Status set_wait(const Ctx& c, const Field& f, Config& cfg) {
+  auto s = scalar(c, f.v, f.key);
+  if (!s.ok()) return s.status();
+  if (!parse_duration(*s).ok())
+    return c.bad(f.v, fmt::format("wait \"{}\" is not a duration (use e.g. 60s, 2m, 500ms)", *s));
+  cfg.wait = *s;
+  return Status::Ok();
+}
+
+Status set_helm(const Ctx& c, const Field& f, Config& cfg) {
+  auto h = scalar(c, f.v, f.key);
+  if (!h.ok()) return h.status();
+  // Only a major: a repository's config must not choose a program kvalidate runs (an untrusted pull
+  // request could point it at a script of its own). Paths come from --helm or KVALIDATE_HELM only.
+  if (*h != "3" && *h != "4")
+    return c.bad(f.v, fmt::format("helm \"{}\" must be 3 or 4 (a helm path is allowed only with --helm or "
+                                  "KVALIDATE_HELM)", *h));
+  cfg.helm = *h;
+  return Status::Ok();
+}
+
+Status set_jobs(const Ctx& c, const Field& f, Config& cfg) {
+  int jobs = 0;
+  if (!f.v.IsScalar() || !YAML::convert<int>::decode(f.v, jobs) || jobs < 1 || jobs > 256)
+    return c.bad(f.v, "\"jobs\" must be a number from 1 to 256");
+  cfg.jobs = jobs;
+  return Status::Ok();
+}
+
+Status set_flag(const Ctx& c, const Field& f, Config& cfg) {
+  auto b = boolean(c, f.v, f.key);
+  if (!b.ok()) return b.status();
+  (f.key == "full" ? cfg.full : cfg.warnings_as_errors) = *b;
+  return Status::Ok();
+}
+
+Status set_disabled_rules(const Ctx& c, const Field& f, Config& cfg) {
+  auto rules = strings(c, f.v, f.key);
+  if (!rules.ok()) return rules.status();
+  cfg.disabled_rules = std::move(*rules);
+  return Status::Ok();
+}
+
+Status set_risk_rules(const Ctx& c, const Field& f, Config& cfg) {
+  auto s = one_of(c, f.v, f.key, {"off", "warn", "error"});
+  if (!s.ok()) return s.status();
+  cfg.risk_rules = *s;
+  return Status::Ok();
+}
+
+Status set_fail_on(const Ctx& c, const Field& f, Config& cfg) {
+  auto s = one_of(c, f.v, f.key, {"error", "warning"});
+  if (!s.ok()) return s.status();
+  cfg.fail_on = *s;
+  return Status::Ok();
+}
+
+Status set_rule_severity(const Ctx& c, const Field& f, Config& cfg) {
+  KV_RETURN_IF_ERROR(name_map(c, f.v, "\"rule_severity\" must be a map of rule id to off, info, warning or error"));
+  for (const auto& kv : f.v) {
+    auto s = one_of(c, kv.second, "rule_severity: " + kv.first.Scalar(), {"off", "info", "warning", "error"});
+    if (!s.ok()) return s.status();
+    cfg.rule_severity[kv.first.Scalar()] = *s;
+  }
+  return Status::Ok();
+}
+
+Status set_crds(const Ctx& c, const Field& f, Config& cfg) {
+  auto paths = inside_paths(c, f.v, f.key);
+  if (!paths.ok()) return paths.status();
+  cfg.crds = std::move(*paths);
+  return Status::Ok();
+}
+
+Status set_kube_versions(const Ctx& c, const Field& f, Config& cfg) {
+  if (cfg.kube_versions) return c.bad(f.at, "give \"kube_versions\" once");
+  auto list = strings(c, f.v, f.key);
+  if (!list.ok()) return list.status();
+  if (auto r = resolve_kube_versions(*list); !r.ok()) return c.bad(f.v, f.key + ": " + r.status().message());
+  cfg.kube_versions = std::move(*list);
+  return Status::Ok();
+}
+
+Status set_expectations(const Ctx& c, const Field& f, Config& cfg) {
+  auto exps = parse_expectations_node(f.v, c.file);
+  if (!exps.ok()) return exps.status();
+  cfg.expectations = std::move(*exps);
+  return Status::Ok();
+}
+
+Status set_policies(const Ctx& c, const Field& f, Config& cfg) {
+  auto paths = strings(c, f.v, f.key);
+  if (!paths.ok()) return paths.status();
+  std::vector<std::string> abs;
+  for (const auto& p : *paths) {
+    auto inside = path_inside(c, f.v, f.key, p);
+    if (!inside.ok()) return inside.status();
+    abs.push_back(*inside);
+  }
+  cfg.policies = std::move(abs);
+  return Status::Ok();
+}
+
+Status set_pod_security(const Ctx& c, const Field& f, Config& cfg) {
+  auto s = scalar(c, f.v, f.key);
+  if (!s.ok()) return s.status();
+  if (auto level = parse_pod_security_level(*s); !level.ok())
+    return c.bad(f.v, "pod_security: " + level.status().message());
+  cfg.pod_security = *s;
+  return Status::Ok();
+}
+
+Status set_charts(const Ctx& c, const Field& f, Config& cfg) {
+  KV_RETURN_IF_ERROR(name_map(c, f.v, "\"charts\" must be a map of chart path to settings"));
+  for (const auto& chart : f.v) {
+    const std::string name = chart.first.Scalar();
+    if (name.empty()) return c.bad(chart.first, "charts: empty chart path");
+    auto cc = parse_chart(c, chart.second, name);
+    if (!cc.ok()) return cc.status();
+    cfg.charts[absolute_from(c.dir, name)] = std::move(*cc);
+  }
+  return Status::Ok();
+}
+
+// Every top-level key and what reads it; a key not here is unknown (kTopKeys lists the documented ones).
+const std::map<std::string, TopHandler>& top_handlers() {
+  static const std::map<std::string, TopHandler> kHandlers = {
+      {"outputs", set_outputs},
+      {"kubeconfig", refuse_cluster},
+      {"context", refuse_cluster},
+      {"namespace", set_namespace},
+      {"backend", set_backend},
+      {"wait", set_wait},
+      {"rbac", set_rbac},
+      {"helm", set_helm},
+      {"jobs", set_jobs},
+      {"warnings_as_errors", set_flag},
+      {"full", set_flag},
+      {"disabled_rules", set_disabled_rules},
+      {"risk_rules", set_risk_rules},
+      {"fail_on", set_fail_on},
+      {"rule_severity", set_rule_severity},
+      {"crds", set_crds},
+      {"kube_versions", set_kube_versions},
+      {"kube-versions", set_kube_versions},
+      {"expectations", set_expectations},
+      {"policies", set_policies},
+      {"pod_security", set_pod_security},
+      {"charts", set_charts},
+  };
+  return kHandlers;
+}
+
 Status parse_top(const Ctx& c, const YAML::Node& doc, Config& cfg) {
   KV_RETURN_IF_ERROR(check_duplicates(c, doc));
   for (const auto& field : doc) {
     const std::string key = field.first.Scalar();
-    const YAML::Node& v = field.second;
-    if (key == "outputs") {
-      auto o = parse_outputs(c, v);
-      if (!o.ok()) return o.status();
-      cfg.outputs = std::move(*o);
-    } else if (key == "kubeconfig" || key == "context") {
-      // A repository's config must not choose the credentials a CI runner sends, nor where it sends them.
-      return c.bad(field.first, fmt::format("\"{}\" is not allowed in a config file: which cluster and credentials "
-                                            "to use comes only from --{} or KVALIDATE_KUBECONFIG/KUBECONFIG",
-                                            key, key));
-    } else if (key == "namespace" || key == "backend" || key == "wait" || key == "rbac") {
-      auto s = scalar(c, v, key);
-      if (!s.ok()) return s.status();
-      if (key == "namespace") cfg.namespace_ = *s;
-      if (key == "rbac") {
-        auto file = inside_path(c, v, "rbac", *s);
-        if (!file.ok()) return file.status();
-        cfg.rbac_file = *file;
-      }
-      if (key == "backend") {
-        if (*s != "auto" && *s != "apiserver" && *s != "k3s")
-          return c.bad(v, fmt::format("backend \"{}\" is not one of auto, apiserver, k3s", *s));
-        cfg.backend = *s;
-      }
-      if (key == "wait") {
-        if (!parse_duration(*s).ok())
-          return c.bad(v, fmt::format("wait \"{}\" is not a duration (use e.g. 60s, 2m, 500ms)", *s));
-        cfg.wait = *s;
-      }
-    } else if (key == "helm") {
-      auto h = scalar(c, v, key);
-      if (!h.ok()) return h.status();
-      // Only a major: a repository's config must not choose a program kvalidate runs (an untrusted pull
-      // request could point it at a script of its own). Paths come from --helm or KVALIDATE_HELM only.
-      if (*h != "3" && *h != "4")
-        return c.bad(v, fmt::format("helm \"{}\" must be 3 or 4 (a helm path is allowed only with --helm or "
-                                    "KVALIDATE_HELM)", *h));
-      cfg.helm = *h;
-    } else if (key == "jobs") {
-      int jobs = 0;
-      if (!v.IsScalar() || !YAML::convert<int>::decode(v, jobs) || jobs < 1 || jobs > 256)
-        return c.bad(v, "\"jobs\" must be a number from 1 to 256");
-      cfg.jobs = jobs;
-    } else if (key == "warnings_as_errors" || key == "full") {
-      auto b = boolean(c, v, key);
-      if (!b.ok()) return b.status();
-      (key == "full" ? cfg.full : cfg.warnings_as_errors) = *b;
-    } else if (key == "disabled_rules") {
-      auto rules = strings(c, v, key);
-      if (!rules.ok()) return rules.status();
-      cfg.disabled_rules = std::move(*rules);
-    } else if (key == "risk_rules" || key == "fail_on") {
-      auto s = one_of(c, v, key, key == "risk_rules" ? std::vector<std::string>{"off", "warn", "error"}
-                                                       : std::vector<std::string>{"error", "warning"});
-      if (!s.ok()) return s.status();
-      (key == "risk_rules" ? cfg.risk_rules : cfg.fail_on) = *s;
-    } else if (key == "rule_severity") {
-      if (!v.IsMap()) return c.bad(v, "\"rule_severity\" must be a map of rule id to off, info, warning or error");
-      KV_RETURN_IF_ERROR(check_duplicates(c, v));
-      for (const auto& kv : v) {
-        auto s = one_of(c, kv.second, "rule_severity: " + kv.first.Scalar(), {"off", "info", "warning", "error"});
-        if (!s.ok()) return s.status();
-        cfg.rule_severity[kv.first.Scalar()] = *s;
-      }
-    } else if (key == "crds") {
-      auto paths = strings(c, v, key);
-      if (!paths.ok()) return paths.status();
-      for (auto& p : *paths) {
-        auto file = inside_path(c, v, "crds", p);
-        if (!file.ok()) return file.status();
-        p = *file;
-      }
-      cfg.crds = std::move(*paths);
-    } else if (key == "kube_versions" || key == "kube-versions") {
-      if (cfg.kube_versions) return c.bad(field.first, "give \"kube_versions\" once");
-      auto list = strings(c, v, key);
-      if (!list.ok()) return list.status();
-      if (auto r = resolve_kube_versions(*list); !r.ok()) return c.bad(v, key + ": " + r.status().message());
-      cfg.kube_versions = std::move(*list);
-    } else if (key == "expectations") {
-      auto exps = parse_expectations_node(v, c.file);
-      if (!exps.ok()) return exps.status();
-      cfg.expectations = std::move(*exps);
-    } else if (key == "policies") {
-      auto paths = strings(c, v, key);
-      if (!paths.ok()) return paths.status();
-      std::vector<std::string> abs;
-      for (const auto& p : *paths) {
-        auto inside = path_inside(c, v, key, p);
-        if (!inside.ok()) return inside.status();
-        abs.push_back(*inside);
-      }
-      cfg.policies = std::move(abs);
-    } else if (key == "pod_security") {
-      auto s = scalar(c, v, key);
-      if (!s.ok()) return s.status();
-      if (auto level = parse_pod_security_level(*s); !level.ok())
-        return c.bad(v, "pod_security: " + level.status().message());
-      cfg.pod_security = *s;
-    } else if (key == "charts") {
-      if (!v.IsMap()) return c.bad(v, "\"charts\" must be a map of chart path to settings");
-      KV_RETURN_IF_ERROR(check_duplicates(c, v));
-      for (const auto& chart : v) {
-        const std::string name = chart.first.Scalar();
-        if (name.empty()) return c.bad(chart.first, "charts: empty chart path");
-        auto cc = parse_chart(c, chart.second, name);
-        if (!cc.ok()) return cc.status();
-        cfg.charts[absolute_from(c.dir, name)] = std::move(*cc);
-      }
-    } else {
+    auto handler = top_handlers().find(key);
+    if (handler == top_handlers().end())
       return c.bad(field.first, fmt::format("unknown key \"{}\" (known: {})", key, kTopKeys));
-    }
+    KV_RETURN_IF_ERROR(handler->second(c, Field{key, field.first, field.second}, cfg));
   }
   if (!cfg.rbac_file.empty() && cfg.expectations)
     return Status::InvalidInput(c.file + ": give either \"rbac\" (a file) or \"expectations\" (inline), not both");

@@ -7,24 +7,14 @@
 
 #include <doctest/doctest.h>
 
+#include "core/temp_dir_test_support.h"
+
 namespace fs = std::filesystem;
 using kv::config::parse_config;
 
 namespace {
-struct TempTree {
-  fs::path root;
-  TempTree() {
-    char tmpl[] = "/tmp/kv-config-test-XXXXXX";
-    root = mkdtemp(tmpl);
-  }
-  ~TempTree() {
-    std::error_code ec;
-    fs::remove_all(root, ec);
-  }
-  void write(const std::string& rel, const std::string& text) const {
-    fs::create_directories((root / rel).parent_path());
-    std::ofstream(root / rel) << text;
-  }
+struct TempTree : kv::core::testing::TempDir {
+  TempTree() : TempDir("config-test") {}
 };
 }  // namespace
 
@@ -128,22 +118,22 @@ TEST_CASE("find_and_load_config looks upward from the start folder, or takes --c
   t.write("proj/.kvalidate.yaml", "namespace: upper\n");
   t.write("proj/sub/deeper/file.txt", "");
   t.write("other/my.yaml", "namespace: explicit\n");
-  auto found = kv::config::find_and_load_config("", (t.root / "proj/sub/deeper").string());
+  auto found = kv::config::find_and_load_config("", (t.root() / "proj/sub/deeper").string());
   REQUIRE(found.ok());
   REQUIRE(found->has_value());
   CHECK(*(*found)->namespace_ == "upper");
-  CHECK((*found)->dir == (t.root / "proj").string());
+  CHECK((*found)->dir == (t.root() / "proj").string());
 
-  auto none = kv::config::find_and_load_config("", (t.root / "other").string());
+  auto none = kv::config::find_and_load_config("", (t.root() / "other").string());
   REQUIRE(none.ok());
   // Nothing in other/ or its ancestors under /tmp (a stray /tmp/.kvalidate.yaml would be found).
   CHECK(none->has_value() == fs::exists("/tmp/.kvalidate.yaml"));
 
-  auto expl = kv::config::find_and_load_config((t.root / "other/my.yaml").string(), t.root.string());
+  auto expl = kv::config::find_and_load_config((t.root() / "other/my.yaml").string(), t.path);
   REQUIRE(expl.ok());
   CHECK(*(*expl)->namespace_ == "explicit");
 
-  auto missing = kv::config::find_and_load_config((t.root / "nope.yaml").string(), t.root.string());
+  auto missing = kv::config::find_and_load_config((t.root() / "nope.yaml").string(), t.path);
   REQUIRE(!missing.ok());
   CHECK(missing.status().message().find("nope.yaml: cannot read") != std::string::npos);
 }
@@ -209,13 +199,13 @@ TEST_CASE("policies stay inside the config's folder; pod_security is LEVEL[:VERS
   TempTree t;
   t.write("proj/policies/max.yaml", "");
   t.write("outside/p.yaml", "");
-  fs::create_directory_symlink(t.root / "outside", t.root / "proj/escape");
-  std::string cfg_file = (t.root / "proj/.kvalidate.yaml").string();
+  fs::create_directory_symlink(t.root() / "outside", t.root() / "proj/escape");
+  std::string cfg_file = (t.root() / "proj/.kvalidate.yaml").string();
 
   auto ok = parse_config("policies: [policies, ./policies/max.yaml]\npod_security: restricted:v1.30\n", cfg_file);
   REQUIRE_MESSAGE(ok.ok(), ok.status().message());
-  CHECK(*ok->policies == std::vector<std::string>{(t.root / "proj/policies").string(),
-                                                  (t.root / "proj/policies/max.yaml").string()});
+  CHECK(*ok->policies == std::vector<std::string>{(t.root() / "proj/policies").string(),
+                                                  (t.root() / "proj/policies/max.yaml").string()});
   CHECK(*ok->pod_security == "restricted:v1.30");
   auto one = parse_config("policies: policies\n", cfg_file);
   REQUIRE(one.ok());

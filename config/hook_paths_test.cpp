@@ -7,27 +7,17 @@
 
 #include <doctest/doctest.h>
 
+#include "core/temp_dir_test_support.h"
+
 namespace fs = std::filesystem;
 
 namespace {
 // Runs in a temporary tree and restores the working directory afterwards.
-struct InTempTree {
-  fs::path root, old;
-  InTempTree() {
-    char tmpl[] = "/tmp/kv-hook-test-XXXXXX";
-    root = mkdtemp(tmpl);
-    old = fs::current_path();
-    fs::current_path(root);
-  }
-  ~InTempTree() {
-    fs::current_path(old);
-    std::error_code ec;
-    fs::remove_all(root, ec);
-  }
-  void write(const std::string& rel, const std::string& text = "x: 1\n") const {
-    fs::create_directories((root / rel).parent_path());
-    std::ofstream(root / rel) << text;
-  }
+struct InTempTree : kv::core::testing::TempDir {
+  fs::path old = fs::current_path();
+  InTempTree() : TempDir("hook-test") { fs::current_path(path); }
+  ~InTempTree() { fs::current_path(old); }
+  void write(const std::string& rel, const std::string& text = "x: 1\n") const { TempDir::write(rel, text); }
 };
 }  // namespace
 
@@ -54,7 +44,7 @@ TEST_CASE("chart_roots_for: a subchart's file maps to the parent chart; absolute
   t.write("lone/charts/x/Chart.yaml");  // charts/ folder but no parent chart: x is its own chart
   t.write("lone/charts/x/values.yaml");
   CHECK(kv::config::chart_roots_for({"web/charts/sub/templates/cm.yaml"}) == std::vector<std::string>{"web"});
-  CHECK(kv::config::chart_roots_for({(t.root / "lone/charts/x/values.yaml").string()}) ==
+  CHECK(kv::config::chart_roots_for({(t.root() / "lone/charts/x/values.yaml").string()}) ==
         std::vector<std::string>{"lone/charts/x"});
   CHECK(kv::config::chart_roots_for({"no/such/dir/file.yaml"}).empty());
   CHECK(kv::config::chart_roots_for({}).empty());
@@ -97,7 +87,7 @@ TEST_CASE("kustomization_roots_for climbs from a changed file to the overlays th
         V{"app/overlays/dev", "other"});
   // Files no kustomization names.
   CHECK(kv::config::kustomization_roots_for({"app/base/unused.yaml", "README.md", "no/such.yaml"}).empty());
-  CHECK(kv::config::kustomization_roots_for({(t.root / "other/cm.yaml").string()}) == V{"other"});
+  CHECK(kv::config::kustomization_roots_for({(t.root() / "other/cm.yaml").string()}) == V{"other"});
 }
 
 TEST_CASE("kustomization_roots_for: the working directory itself can be the kustomization") {

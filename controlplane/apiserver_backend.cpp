@@ -17,13 +17,20 @@ namespace kv::controlplane {
 namespace {
 std::string pki_path(const ApiserverConfig& c, const char* file) { return c.dir + "/pki/" + file; }
 std::string url(int port) { return fmt::format("https://127.0.0.1:{}", port); }
+
+// etcd's TLS flags for its client ("") or peer ("peer-") port: the serving pair, the CA that signs the
+// certificates it accepts, and client certificates required.
+std::vector<std::string> etcd_tls_flags(const ApiserverConfig& c, const std::string& prefix) {
+  using namespace pki_files;
+  return {"--" + prefix + "cert-file=" + pki_path(c, kServingCert), "--" + prefix + "key-file=" + pki_path(c, kServingKey),
+          "--" + prefix + "trusted-ca-file=" + pki_path(c, kCaCert), "--" + prefix + "client-cert-auth=true"};
+}
 }  // namespace
 
 std::vector<std::string> etcd_command(const ApiserverConfig& c) {
-  using namespace pki_files;
   // Peer traffic is TLS with client certificates too: nobody local can talk to the peer port in clear.
   std::string peer = fmt::format("https://127.0.0.1:{}", c.etcd_peer_port);
-  return {
+  std::vector<std::string> argv = {
       c.etcd_bin,
       "--name=kvalidate",
       "--data-dir=" + c.dir + "/etcd-data",
@@ -32,18 +39,11 @@ std::vector<std::string> etcd_command(const ApiserverConfig& c) {
       "--listen-peer-urls=" + peer,
       "--initial-advertise-peer-urls=" + peer,
       "--initial-cluster=kvalidate=" + peer,
-      "--cert-file=" + pki_path(c, kServingCert),
-      "--key-file=" + pki_path(c, kServingKey),
-      "--trusted-ca-file=" + pki_path(c, kCaCert),
-      "--client-cert-auth=true",
-      "--peer-cert-file=" + pki_path(c, kServingCert),
-      "--peer-key-file=" + pki_path(c, kServingKey),
-      "--peer-trusted-ca-file=" + pki_path(c, kCaCert),
-      "--peer-client-cert-auth=true",
-      "--unsafe-no-fsync=true",
-      "--snapshot-count=100000",
-      "--log-level=warn",
   };
+  for (const char* prefix : {"", "peer-"})
+    for (auto& f : etcd_tls_flags(c, prefix)) argv.push_back(std::move(f));
+  for (const char* f : {"--unsafe-no-fsync=true", "--snapshot-count=100000", "--log-level=warn"}) argv.push_back(f);
+  return argv;
 }
 
 std::vector<std::string> apiserver_command(const ApiserverConfig& c) {

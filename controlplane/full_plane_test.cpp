@@ -12,6 +12,7 @@
 #include "controlplane/files.h"
 #include "controlplane/kwok_config.h"
 #include "core/json.h"
+#include "core/temp_dir_test_support.h"
 #include "core/tools.h"
 #include "kube/kubeconfig.h"
 
@@ -34,18 +35,10 @@ FullConfig sample() {
 }
 
 // A temporary folder holding fake executables, removed on scope exit.
-struct TempDir {
-  std::string path;
-  TempDir() {
-    path = (fs::temp_directory_path() / ("kv-full-test-" + std::to_string(getpid()) + "-" +
-                                         std::to_string(reinterpret_cast<uintptr_t>(this)))).string();
-    fs::create_directories(path);
-  }
-  ~TempDir() { fs::remove_all(path); }
+struct TempDir : kv::core::testing::TempDir {
+  TempDir() : kv::core::testing::TempDir("full-test") {}
   std::string exe(const std::string& dir, const std::string& name) const {
-    fs::create_directories(path + "/" + dir);
-    std::string p = path + "/" + dir + "/" + name;
-    std::ofstream(p) << "#!/bin/sh\n";
+    std::string p = write(dir + "/" + name, "#!/bin/sh\n");
     fs::permissions(p, fs::perms::owner_all);
     return p;
   }

@@ -8,32 +8,47 @@ namespace kv::controlplane {
 
 namespace {
 
-// Each stage selects objects by jq-like expressions and writes the status a kubelet would. A node is
-// set Running once; KWOK's lease controller then keeps it alive (the node lifecycle controller reads
-// leases), and a heartbeat stage refreshes the conditions now and then as a kubelet does.
-constexpr const char* kNodeStages = R"(apiVersion: kwok.x-k8s.io/v1alpha1
-kind: Stage
-metadata:
-  name: kvalidate-node-ready
-spec:
-  resourceRef: {apiGroup: v1, kind: Node}
-  selector:
-    matchExpressions:
-    - {key: '.status.phase', operator: 'NotIn', values: ['Running']}
-  next:
-    statusTemplate: |
-      {{ $now := Now }}
-      phase: Running
-      conditions:
+// One KWOK Stage: objects of `kind` whose fields match `match` (matchExpressions items) get what `next`
+// says, after `delay` (a "delay:" block, or "").
+std::string stage(const char* name, const char* kind, const std::string& match, const std::string& delay,
+                  const std::string& next) {
+  return std::string("apiVersion: kwok.x-k8s.io/v1alpha1\nkind: Stage\nmetadata:\n  name: ") + name +
+         "\nspec:\n  resourceRef: {apiGroup: v1, kind: " + kind + "}\n  selector:\n    matchExpressions:\n" + match +
+         delay + "  next:\n" + next;
+}
+
+// A node's conditions as KWOK's NodeConditions lists them, beaten now; `transition` is the Go template of
+// their lastTransitionTime.
+std::string node_conditions(const std::string& transition) {
+  return R"(      conditions:
       {{ range NodeConditions }}
       - type: {{ .type | Quote }}
         status: {{ .status | Quote }}
         reason: {{ .reason | Quote }}
         message: {{ .message | Quote }}
         lastHeartbeatTime: {{ $now | Quote }}
-        lastTransitionTime: {{ $now | Quote }}
+        lastTransitionTime: )" + transition + R"(
       {{ end }}
-      addresses:
+)";
+}
+
+// The fields that name a container in its status (inside a range over containers).
+constexpr const char* kContainerId = R"(      - name: {{ .name | Quote }}
+        image: {{ .image | Quote }}
+        imageID: {{ printf "simulated://%s" .image | Quote }}
+)";
+
+constexpr const char* kTemplateStart = "    statusTemplate: |\n      {{ $now := Now }}\n";
+constexpr const char* kTerminated =
+    "state: {terminated: {exitCode: 0, reason: Completed, startedAt: {{ $now | Quote }}, finishedAt: {{ $now | Quote }}}}\n";
+
+// Each stage selects objects by jq-like expressions and writes the status a kubelet would. A node is
+// set Running once; KWOK's lease controller then keeps it alive (the node lifecycle controller reads
+// leases), and a heartbeat stage refreshes the conditions now and then as a kubelet does.
+std::string node_stages() {
+  return stage("kvalidate-node-ready", "Node", "    - {key: '.status.phase', operator: 'NotIn', values: ['Running']}\n", "",
+               kTemplateStart + std::string("      phase: Running\n") + node_conditions("{{ $now | Quote }}") +
+                   R"(      addresses:
       - {type: InternalIP, address: {{ NodeIP | Quote }}}
       - {type: Hostname, address: {{ .metadata.name | Quote }}}
       allocatable: {{ .status.allocatable | toJson }}
@@ -45,51 +60,20 @@ spec:
         kubeletVersion: {{ printf "kwok-%s" Version | Quote }}
         kernelVersion: simulated
         osImage: simulated by KWOK for kvalidate
----
-apiVersion: kwok.x-k8s.io/v1alpha1
-kind: Stage
-metadata:
-  name: kvalidate-node-heartbeat
-spec:
-  resourceRef: {apiGroup: v1, kind: Node}
-  selector:
-    matchExpressions:
-    - {key: '.status.phase', operator: 'In', values: ['Running']}
-  delay:
-    durationMilliseconds: 240000
-    jitterDurationMilliseconds: 60000
-  next:
-    statusTemplate: |
-      {{ $now := Now }}
-      conditions:
-      {{ range NodeConditions }}
-      - type: {{ .type | Quote }}
-        status: {{ .status | Quote }}
-        reason: {{ .reason | Quote }}
-        message: {{ .message | Quote }}
-        lastHeartbeatTime: {{ $now | Quote }}
-        lastTransitionTime: {{ or .metadata.creationTimestamp $now | Quote }}
-      {{ end }}
-)";
+)") +
+         "---\n" +
+         stage("kvalidate-node-heartbeat", "Node", "    - {key: '.status.phase', operator: 'In', values: ['Running']}\n",
+               "  delay:\n    durationMilliseconds: 240000\n    jitterDurationMilliseconds: 60000\n",
+               kTemplateStart + node_conditions("{{ or .metadata.creationTimestamp $now | Quote }}"));
+}
 
 // Pods: scheduled and pending → Running with every container ready (init containers completed,
 // sidecar init containers running); Running pods of Jobs, and bare pods that run once
 // (restartPolicy Never or OnFailure, e.g. helm test hooks) → Succeeded; a pod being deleted → gone,
 // as a kubelet confirms the deletion.
-constexpr const char* kPodStages = R"(apiVersion: kwok.x-k8s.io/v1alpha1
-kind: Stage
-metadata:
-  name: kvalidate-pod-running
-spec:
-  resourceRef: {apiGroup: v1, kind: Pod}
-  selector:
-    matchExpressions:
-    - {key: '.metadata.deletionTimestamp', operator: 'DoesNotExist'}
-    - {key: '.status.phase', operator: 'In', values: ['Pending']}
-  next:
-    statusTemplate: |
-      {{ $now := Now }}
-      phase: Running
+std::string pod_stages() {
+  const std::string alive = "    - {key: '.metadata.deletionTimestamp', operator: 'DoesNotExist'}\n";
+  const std::string running = kTemplateStart + std::string(R"(      phase: Running
       startTime: {{ $now | Quote }}
       conditions:
       {{ range list "PodScheduled" "Initialized" "PodReadyToStartContainers" "ContainersReady" "Ready" }}
@@ -100,10 +84,7 @@ spec:
       {{ end }}
       containerStatuses:
       {{ range .spec.containers }}
-      - name: {{ .name | Quote }}
-        image: {{ .image | Quote }}
-        imageID: {{ printf "simulated://%s" .image | Quote }}
-        ready: true
+)") + kContainerId + R"(        ready: true
         started: true
         restartCount: 0
         state: {running: {startedAt: {{ $now | Quote }}}}
@@ -111,18 +92,14 @@ spec:
       {{ with .spec.initContainers }}
       initContainerStatuses:
       {{ range . }}
-      - name: {{ .name | Quote }}
-        image: {{ .image | Quote }}
-        imageID: {{ printf "simulated://%s" .image | Quote }}
-        restartCount: 0
+)" + kContainerId + R"(        restartCount: 0
         {{ if eq (or .restartPolicy "") "Always" }}
         ready: true
         started: true
         state: {running: {startedAt: {{ $now | Quote }}}}
         {{ else }}
         ready: true
-        state: {terminated: {exitCode: 0, reason: Completed, startedAt: {{ $now | Quote }}, finishedAt: {{ $now | Quote }}}}
-        {{ end }}
+        )" + kTerminated + R"(        {{ end }}
       {{ end }}
       {{ end }}
       {{ $ip := PodIPWith .spec.nodeName ( or .spec.hostNetwork false ) ( or .metadata.uid "" ) ( or .metadata.name "" ) ( or .metadata.namespace "" ) }}
@@ -130,55 +107,33 @@ spec:
       podIPs: [{ip: {{ $ip | Quote }}}]
       hostIP: {{ NodeIPWith .spec.nodeName | Quote }}
       hostIPs: [{ip: {{ NodeIPWith .spec.nodeName | Quote }}}]
----
-apiVersion: kwok.x-k8s.io/v1alpha1
-kind: Stage
-metadata:
-  name: kvalidate-pod-succeeded
-spec:
-  resourceRef: {apiGroup: v1, kind: Pod}
-  selector:
-    matchExpressions:
-    - {key: '.metadata.deletionTimestamp', operator: 'DoesNotExist'}
-    - {key: '.status.phase', operator: 'In', values: ['Running']}
-    - {key: '.spec.restartPolicy', operator: 'In', values: ['Never', 'OnFailure']}
-  delay:
-    durationMilliseconds: 1000
-  next:
-    statusTemplate: |
-      {{ $now := Now }}
-      phase: Succeeded
+)";
+  const std::string succeeded = kTemplateStart + std::string(R"(      phase: Succeeded
       conditions:
       {{ range list "ContainersReady" "Ready" }}
       - {type: {{ . }}, status: "False", reason: PodCompleted, lastTransitionTime: {{ $now | Quote }}}
       {{ end }}
       containerStatuses:
       {{ range .spec.containers }}
-      - name: {{ .name | Quote }}
-        image: {{ .image | Quote }}
-        imageID: {{ printf "simulated://%s" .image | Quote }}
-        ready: false
+)") + kContainerId + R"(        ready: false
         started: false
         restartCount: 0
-        state: {terminated: {exitCode: 0, reason: Completed, startedAt: {{ $now | Quote }}, finishedAt: {{ $now | Quote }}}}
-      {{ end }}
----
-apiVersion: kwok.x-k8s.io/v1alpha1
-kind: Stage
-metadata:
-  name: kvalidate-pod-deleted
-spec:
-  resourceRef: {apiGroup: v1, kind: Pod}
-  selector:
-    matchExpressions:
-    - {key: '.metadata.deletionTimestamp', operator: 'Exists'}
-  next:
-    delete: true
-)";
+        )" + kTerminated + "      {{ end }}\n";
+  return stage("kvalidate-pod-running", "Pod", alive + "    - {key: '.status.phase', operator: 'In', values: ['Pending']}\n",
+               "", running) +
+         "---\n" +
+         stage("kvalidate-pod-succeeded", "Pod",
+               alive + "    - {key: '.status.phase', operator: 'In', values: ['Running']}\n" +
+                   "    - {key: '.spec.restartPolicy', operator: 'In', values: ['Never', 'OnFailure']}\n",
+               "  delay:\n    durationMilliseconds: 1000\n", succeeded) +
+         "---\n" +
+         stage("kvalidate-pod-deleted", "Pod", "    - {key: '.metadata.deletionTimestamp', operator: 'Exists'}\n", "",
+               "    delete: true\n");
+}
 
 }  // namespace
 
-std::string kwok_stages_yaml() { return std::string(kNodeStages) + "---\n" + kPodStages; }
+std::string kwok_stages_yaml() { return node_stages() + "---\n" + pod_stages(); }
 
 std::string simulated_node_name(int i) { return fmt::format("kvalidate-node-{}", i); }
 

@@ -7,15 +7,10 @@
 
 #include <doctest/doctest.h>
 
+#include "core/temp_dir_test_support.h"
+
 namespace {
-struct TempDir {
-  std::string path;
-  TempDir() {
-    char tmpl[] = "/tmp/kv-locks-XXXXXX";
-    path = mkdtemp(tmpl);
-  }
-  ~TempDir() { std::filesystem::remove_all(path); }
-};
+using kv::core::testing::TempDir;
 using std::chrono::milliseconds;
 }  // namespace
 

@@ -22,8 +22,7 @@ TEST_CASE("plan: served kinds get a target; namespaced ones default their namesp
   auto res = load("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n---\n"
                   "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: b, namespace: demo}\n---\n"
                   "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\n");
-  auto d = small_discovery();
-  Plan p = plan_batch(res, d, PlaneKind::kExternal, "dflt");
+  Plan p = plan_small(res, PlaneKind::kExternal, "dflt");
   CHECK(p.verdicts.empty());
   CHECK_FALSE(p.unresolved);
   REQUIRE(p.targets[0]);
@@ -39,8 +38,7 @@ TEST_CASE("plan: CRDs, Namespaces and the rest are separate phases, for real onl
   std::string yaml = std::string(kWidgetCrd) + "---\napiVersion: v1\nkind: Namespace\nmetadata: {name: team}\n---\n"
                      "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c, namespace: team}\n";
   auto res = load(yaml);
-  auto d = small_discovery();
-  Plan owned = plan_batch(res, d, PlaneKind::kOwned, "default");
+  Plan owned = plan_small(res, PlaneKind::kOwned, "default");
   CHECK(owned.crds.objects == std::vector<size_t>{0});
   CHECK(owned.namespaces.objects == std::vector<size_t>{1});
   CHECK(owned.rest.objects == std::vector<size_t>{2});
@@ -50,7 +48,7 @@ TEST_CASE("plan: CRDs, Namespaces and the rest are separate phases, for real onl
   CHECK_FALSE(owned.rest.for_real);
   CHECK(owned.targets[1]->namespace_.empty());  // Namespace is cluster-scoped
 
-  Plan external = plan_batch(res, d, PlaneKind::kExternal, "default");
+  Plan external = plan_small(res, PlaneKind::kExternal, "default");
   CHECK_FALSE(external.crds.for_real);
   CHECK_FALSE(external.namespaces.for_real);
   CHECK_FALSE(external.create_missing_namespaces);
@@ -58,8 +56,7 @@ TEST_CASE("plan: CRDs, Namespaces and the rest are separate phases, for real onl
 
 TEST_CASE("plan: a kind served only by a CRD of the input resolves through it and awaits the CRD phase") {
   auto res = load(std::string(kWidgetCrd) + "---\napiVersion: example.com/v1\nkind: Widget\nmetadata: {name: w}\n");
-  auto d = small_discovery();
-  Plan p = plan_batch(res, d, PlaneKind::kOwned, "default");
+  Plan p = plan_small(res, PlaneKind::kOwned, "default");
   CHECK(p.verdicts.empty());
   REQUIRE(p.targets[1]);
   CHECK(p.targets[1]->api.resource == "widgets");
@@ -70,8 +67,7 @@ TEST_CASE("plan: a kind served only by a CRD of the input resolves through it an
 
 TEST_CASE("plan: a version the input's CRD does not serve is an unknown kind") {
   auto res = load(std::string(kWidgetCrd) + "---\napiVersion: example.com/v0\nkind: Widget\nmetadata: {name: w}\n");
-  auto d = small_discovery();
-  Plan p = plan_batch(res, d, PlaneKind::kOwned, "default");
+  Plan p = plan_small(res, PlaneKind::kOwned, "default");
   CHECK(p.unresolved);
   const Verdict* v = verdict_for(p, 1);
   REQUIRE(v);
@@ -80,8 +76,7 @@ TEST_CASE("plan: a version the input's CRD does not serve is an unknown kind") {
 
 TEST_CASE("plan: an unknown kind is invalid at its kind field, naming the server's version") {
   auto res = load("apiVersion: example.com/v1\nkind: Gadget\nmetadata: {name: g}\n");
-  auto d = small_discovery();
-  Plan p = plan_batch(res, d, PlaneKind::kOwned, "default");
+  Plan p = plan_small(res, PlaneKind::kOwned, "default");
   CHECK(p.unresolved);
   CHECK_FALSE(p.targets[0]);
   CHECK(p.rest.objects.empty());
@@ -97,8 +92,7 @@ TEST_CASE("plan: an unknown kind is invalid at its kind field, naming the server
 
 TEST_CASE("plan: a kind served under another apiVersion names the served ones") {
   auto res = load("apiVersion: batch/v1beta1\nkind: CronJob\nmetadata: {name: c}\n");
-  auto d = small_discovery();
-  Plan p = plan_batch(res, d, PlaneKind::kExternal, "default");
+  Plan p = plan_small(res, PlaneKind::kExternal, "default");
   const Verdict* v = verdict_for(p, 0);
   REQUIRE(v);
   CHECK(v->findings.at(0).rule == "dry-run/api-not-served");
@@ -111,8 +105,7 @@ TEST_CASE("plan: Secrets with values that are not strings are judged here and ne
   auto res = load("apiVersion: v1\nkind: Secret\nmetadata: {name: s}\nstringData:\n  port: 8080\n  ok: \"8080\"\n"
                   "  flag: yes\n---\napiVersion: v1\nkind: Secret\nmetadata: {name: t}\ndata: [1]\n---\n"
                   "apiVersion: v1\nkind: Secret\nmetadata: {name: u}\nstringData: {a: b}\n");
-  auto d = small_discovery();
-  Plan p = plan_batch(res, d, PlaneKind::kOwned, "default");
+  Plan p = plan_small(res, PlaneKind::kOwned, "default");
   CHECK(p.rest.objects == std::vector<size_t>{2});
   const Verdict* s = verdict_for(p, 0);
   REQUIRE(s);
@@ -131,8 +124,7 @@ TEST_CASE("plan: Secrets with values that are not strings are judged here and ne
 
 TEST_CASE("plan: after the CRD phase, objects of an invalid CRD are skipped; on an external cluster all awaiting are") {
   auto res = load(std::string(kWidgetCrd) + "---\napiVersion: example.com/v1\nkind: Widget\nmetadata: {name: w}\n");
-  auto d = small_discovery();
-  Plan owned = plan_batch(res, d, PlaneKind::kOwned, "default");
+  Plan owned = plan_small(res, PlaneKind::kOwned, "default");
   CHECK(skips_after_crds(owned, res, {}, PlaneKind::kOwned).empty());
   auto failed = skips_after_crds(owned, res, {{"example.com/Widget", "w.yaml:1"}}, PlaneKind::kOwned);
   REQUIRE(failed.size() == 1);
@@ -144,7 +136,7 @@ TEST_CASE("plan: after the CRD phase, objects of an invalid CRD are skipped; on 
   CHECK(failed[0].findings.at(0).message ==
         "not validated: its CustomResourceDefinition in this input is invalid (w.yaml:1)");
 
-  Plan external = plan_batch(res, d, PlaneKind::kExternal, "default");
+  Plan external = plan_small(res, PlaneKind::kExternal, "default");
   auto skipped = skips_after_crds(external, res, {}, PlaneKind::kExternal);
   REQUIRE(skipped.size() == 1);
   CHECK(skipped[0].findings.at(0).message.find("the cluster does not serve example.com/v1 Widget") !=
@@ -159,8 +151,7 @@ TEST_CASE("plan: the namespaces to create are those the remaining objects use an
                   "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: b}\n---\n"
                   "apiVersion: v1\nkind: Namespace\nmetadata: {name: y}\n---\n"
                   "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c, namespace: z}\n");
-  auto d = small_discovery();
-  Plan p = plan_batch(res, d, PlaneKind::kOwned, "default");
+  Plan p = plan_small(res, PlaneKind::kOwned, "default");
   CHECK(missing_namespaces(p, {0, 1, 3}, {"default", "z"}) == std::set<std::string>{"x"});
   CHECK(missing_namespaces(p, {0, 1}, {}) == std::set<std::string>{"default", "x"});
   CHECK(missing_namespaces(p, {}, {}).empty());
@@ -171,8 +162,7 @@ TEST_CASE("plan: after the namespace phase, objects in a namespace that does not
                   "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a, namespace: team}\n---\n"
                   "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: b, namespace: other}\n---\n"
                   "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\n");
-  auto d = small_discovery();
-  Plan p = plan_batch(res, d, PlaneKind::kExternal, "default");
+  Plan p = plan_small(res, PlaneKind::kExternal, "default");
   std::vector<size_t> rest = p.rest.objects;
   CHECK(rest == std::vector<size_t>{1, 2, 3});
   auto ext = skips_after_namespaces(p, res, rest, {"default", "kube-system"}, PlaneKind::kExternal);
@@ -193,8 +183,7 @@ TEST_CASE("plan: after the namespace phase, objects in a namespace that does not
 
 TEST_CASE("plan: on an external cluster an unknown kind is skipped, saying why and what to do") {
   auto res = load("apiVersion: example.com/v1\nkind: Gadget\nmetadata: {name: g}\n");
-  auto d = small_discovery();
-  Plan p = plan_batch(res, d, PlaneKind::kExternal, "default");
+  Plan p = plan_small(res, PlaneKind::kExternal, "default");
   const Verdict* v = verdict_for(p, 0);
   REQUIRE(v);
   CHECK(v->status == ObjectStatus::kSkipped);
@@ -205,10 +194,9 @@ TEST_CASE("plan: on an external cluster an unknown kind is skipped, saying why a
 
 TEST_CASE("plan: CRDs the run applied before are not sent again, and their kinds need no waiting") {
   auto res = load(std::string(kWidgetCrd) + "---\napiVersion: example.com/v1\nkind: Widget\nmetadata: {name: w}\n");
-  auto d = small_discovery();
   RunCrds run;
   run.add(res[0]);
-  Plan p = plan_batch(res, d, PlaneKind::kOwned, "default", run);
+  Plan p = plan_small(res, PlaneKind::kOwned, "default", run);
   CHECK(p.crds.objects.empty());
   const Verdict* v = verdict_for(p, 0);
   REQUIRE(v);
@@ -219,9 +207,9 @@ TEST_CASE("plan: CRDs the run applied before are not sent again, and their kinds
   CHECK(p.targets[1]->api.resource == "widgets");
   // The same CRD with other text is sent again; a Widget alone resolves through the run's CRDs.
   auto changed = load(std::string(kWidgetCrd) + "  # changed\n");
-  CHECK(plan_batch(changed, d, PlaneKind::kOwned, "default", run).crds.objects == std::vector<size_t>{0});
+  CHECK(plan_small(changed, PlaneKind::kOwned, "default", run).crds.objects == std::vector<size_t>{0});
   auto alone = load("apiVersion: example.com/v1\nkind: Widget\nmetadata: {name: w}\n");
-  Plan q = plan_batch(alone, d, PlaneKind::kOwned, "default", run);
+  Plan q = plan_small(alone, PlaneKind::kOwned, "default", run);
   CHECK(q.verdicts.empty());
   CHECK(q.rest.objects == std::vector<size_t>{0});
 }

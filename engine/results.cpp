@@ -53,17 +53,7 @@ Place locate_in_source(const Resource& r, const std::string& field_path) {
   return pos ? Place{pos->line, pos->column, "", ""} : Place{};
 }
 
-ObjectResult object_result(const Resource& r, const std::string& suite) {
-  ObjectResult res;
-  res.kind_of_result = ResultKind::kObject;
-  res.suite = suite.empty() ? r.source.file : suite;
-  res.source = r.source;
-  res.api_version = r.api_version;
-  res.kind = r.kind;
-  res.namespace_ = r.namespace_;
-  res.name = r.name.empty() ? r.generate_name : r.name;
-  return res;
-}
+ObjectResult object_result(const Resource& r, const std::string& suite) { return object_result_of(r, suite); }
 
 void add_located(ObjectResult& res, const Resource& r, const LocateFn& locate, Finding f) {
   if (locate && !f.path.empty()) {

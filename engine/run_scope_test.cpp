@@ -4,6 +4,8 @@
 
 #include <doctest/doctest.h>
 
+#include "core/temp_dir_test_support.h"
+
 TEST_CASE("labelled_body adds the run labels and keeps every value's type") {
   YAML::Node obj = YAML::Load(
       "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: shop\n  labels:\n    tier: \"1\"\nspec:\n  mode: 0644\n");
@@ -79,14 +81,7 @@ struct FakePlane : kv::kube::Transport {
   const std::string& server() const override { return url; }
 };
 
-struct StateDir {
-  std::string path;
-  StateDir() {
-    char tmpl[] = "/tmp/kv-scope-XXXXXX";
-    path = mkdtemp(tmpl);
-  }
-  ~StateDir() { std::filesystem::remove_all(path); }
-};
+using StateDir = kv::core::testing::TempDir;
 
 kv::engine::RealObject crd(const std::string& name, const std::string& digest) {
   return {kv::engine::kRankCrd, "crd/" + name, digest, "/apis/apiextensions.k8s.io/v1/customresourcedefinitions/" + name, false};

@@ -9,6 +9,7 @@
 
 #include "controlplane/files.h"
 #include "core/process.h"
+#include "core/temp_dir_test_support.h"
 #include "engine/test_support.h"
 
 using namespace kv;
@@ -20,16 +21,8 @@ namespace {
 namespace fs = std::filesystem;
 
 // A private state dir, removed at the end of the test.
-struct StateDir {
-  std::string path;
-  StateDir() {
-    std::string tmpl = (fs::temp_directory_path() / "kv-scratch-XXXXXX").string();
-    path = ::mkdtemp(tmpl.data()) ? tmpl : "";
-  }
-  ~StateDir() {
-    std::error_code ec;
-    fs::remove_all(path, ec);
-  }
+struct StateDir : kv::core::testing::TempDir {
+  StateDir() : TempDir("scratch") {}
   std::vector<std::string> records() const {
     std::vector<std::string> out;
     std::error_code ec;

@@ -28,8 +28,7 @@ Judgement judged_as(ObjectStatus st, std::string message = "m") {
 TEST_CASE("submit: requests are server-side applies, creates for generateName-only objects and kinds without patch") {
   auto res = load("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a, namespace: demo}\n---\n"
                   "apiVersion: v1\nkind: Pod\nmetadata: {generateName: p-}\n");
-  auto d = small_discovery();
-  Plan p = plan_batch(res, d, PlaneKind::kExternal, "default");
+  Plan p = plan_small(res, PlaneKind::kExternal, "default");
   auto reqs = requests_for(p, res, {0, 1}, "kvalidate", true);
   REQUIRE(reqs.size() == 2);
   CHECK(reqs[0].method == "PATCH");
@@ -114,8 +113,7 @@ TEST_CASE("submit_fallback: a GET of each object, then a dry-run update of those
   auto res = load("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: old, namespace: demo}\n---\n"
                   "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: new, namespace: demo}\n---\n"
                   "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: hidden, namespace: demo}\n");
-  auto d = small_discovery();
-  Plan p = plan_batch(res, d, PlaneKind::kExternal, "default");
+  Plan p = plan_small(res, PlaneKind::kExternal, "default");
   FakeTransport t([](const kube::Request& r) {
     if (r.method == "GET") {
       if (r.path.find("/old") != std::string::npos) return answer(200, "{}");
@@ -143,8 +141,7 @@ TEST_CASE("submit_fallback: a GET of each object, then a dry-run update of those
 
 TEST_CASE("submit_fallback: a plane lost during the GETs ends it before any write") {
   auto res = load("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: b}\n");
-  auto d = small_discovery();
-  Plan p = plan_batch(res, d, PlaneKind::kExternal, "default");
+  Plan p = plan_small(res, PlaneKind::kExternal, "default");
   FakeTransport t([](const kube::Request&) { return kube::Response{0, "", {}, "Connection refused"}; });
   std::vector<Fallback> out;
   Status lost = submit_fallback(t, p, res, {0, 1}, "kvalidate", 1,

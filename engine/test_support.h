@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "engine/plan.h"
 #include "kube/discovery.h"
 #include "kube/transport.h"
 #include "resources/loader.h"
@@ -111,6 +112,12 @@ spec:
 inline std::vector<Resource> load(const std::string& yaml) {
   auto r = load_text(yaml, "in.yaml");
   return std::move(r.resources);
+}
+
+// `resources` planned against small_discovery() (plan_batch).
+inline Plan plan_small(const std::vector<Resource>& resources, PlaneKind plane, const std::string& default_namespace,
+                       const RunCrds& run_crds = {}) {
+  return plan_batch(resources, small_discovery(), plane, default_namespace, run_crds);
 }
 
 }  // namespace kv::engine::testing

@@ -8,6 +8,7 @@
 #include <doctest/doctest.h>
 
 #include "core/json.h"
+#include "core/temp_dir_test_support.h"
 #include "engine/test_support.h"
 
 using namespace kv;
@@ -97,17 +98,7 @@ std::vector<std::pair<size_t, size_t>> indexes(const std::vector<UpgradePair>& p
   return out;
 }
 
-struct StateDir {
-  std::string path;
-  StateDir() {
-    std::string tmpl = (fs::temp_directory_path() / "kv-upgrade-XXXXXX").string();
-    path = ::mkdtemp(tmpl.data()) ? tmpl : "";
-  }
-  ~StateDir() {
-    std::error_code ec;
-    fs::remove_all(path, ec);
-  }
-};
+using StateDir = kv::core::testing::TempDir;
 
 bool has(const std::string& s, const std::string& part) { return s.find(part) != std::string::npos; }
 

@@ -8,6 +8,7 @@
 
 #include <doctest/doctest.h>
 
+#include "core/temp_dir_test_support.h"
 #include "kube/client.h"
 #include "kube/kubeconfig.h"
 
@@ -16,21 +17,12 @@ using namespace kv::kube;
 
 namespace {
 
-struct TempDir {
-  fs::path root;
-  TempDir() {
-    char tmpl[] = "/tmp/kv-creds-test-XXXXXX";
-    root = mkdtemp(tmpl);
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(root, ec);
-  }
+struct TempDir : kv::core::testing::TempDir {
+  TempDir() : kv::core::testing::TempDir("creds-test") {}
   std::string write(const std::string& rel, const std::string& text, unsigned mode = 0600) const {
-    fs::create_directories((root / rel).parent_path());
-    std::ofstream(root / rel) << text;
-    chmod((root / rel).c_str(), mode);
-    return (root / rel).string();
+    std::string file = kv::core::testing::TempDir::write(rel, text);
+    chmod(file.c_str(), mode);
+    return file;
   }
 };
 
@@ -115,7 +107,7 @@ TEST_CASE("kubeconfig: a missing user, an auth-provider and a bad exec are one-l
 
 TEST_CASE("an exec plugin runs once, is cached until it expires, and runs again after a 401") {
   TempDir t;
-  std::string counter = (t.root / "runs").string();
+  std::string counter = (t.root() / "runs").string();
   // Counts its runs, prints a token naming the run, and checks what client-go passes it.
   t.write("bin/plugin",
           "#!/bin/sh\necho run >> " + counter + "\n"
@@ -133,7 +125,7 @@ TEST_CASE("an exec plugin runs once, is cached until it expires, and runs again 
                                               "      env: [{name: FROM_ENV, value: 'yes'}]\n");
   auto c = load_kubeconfig(kc);
   REQUIRE_MESSAGE(c.ok(), c.status().message());
-  CHECK(c->exec->command == (t.root / "kube/../bin/plugin").string());
+  CHECK(c->exec->command == (t.root() / "kube/../bin/plugin").string());
   REQUIRE(uses_exec(*c));
   auto first = current_credentials(*c);
   REQUIRE_MESSAGE(first.ok(), first.status().message());

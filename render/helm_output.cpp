@@ -52,17 +52,6 @@ int chart_yaml_line(const Chart& chart, const std::string& key) {
   return 0;
 }
 
-ObjectResult render_result(const Chart& chart, const std::string& suite) {
-  ObjectResult r;
-  r.kind_of_result = ResultKind::kRender;
-  r.title = "render";
-  r.suite = suite;
-  r.status = ObjectStatus::kInvalid;
-  r.source.chart = chart.path;
-  r.source.file = chart.path;
-  return r;
-}
-
 // The "Error: ..." message of helm's stderr with its continuation lines (up to a blank line), without
 // helm's own log lines ("engine.go:206: [INFO] ...") and its "Use --debug" hint.
 std::vector<std::string> error_block(const std::string& stderr_text) {
@@ -82,11 +71,143 @@ std::vector<std::string> error_block(const std::string& stderr_text) {
   return block;
 }
 
+// helm's error message: the "Error:" block, or else (helm died some other way) its last non-empty line.
+std::vector<std::string> error_message(const std::string& stderr_text) {
+  auto block = error_block(stderr_text);
+  if (!block.empty()) return block;
+  std::string last;
+  for (const auto& line : split_lines(stderr_text))
+    if (!trim(line).empty()) last = trim(line);
+  return {last.empty() ? "helm template failed without a message" : last};
+}
+
+// The user's input, not the chart, is at fault (exit 2): a bad --set value, missing dependencies, a
+// values file that cannot be read or parsed. Ok otherwise.
+Status input_error(const std::string& msg, const Chart& chart) {
+  for (const char* flag : {"--set", "--set-string", "--set-file", "--set-json", "--set-literal"})
+    if (msg.rfind(std::string("failed parsing ") + flag + " data", 0) == 0)
+      return Status::InvalidInput("invalid " + std::string(flag) + " value: " + msg.substr(msg.find(':') + 2));
+  if (msg.find("error occurred while checking for chart dependencies") != std::string::npos) {
+    auto colon = msg.rfind(": ");
+    return Status::InvalidInput(chart.path + ": dependencies " + msg.substr(colon + 2) + "; run `helm dependency build " +
+                                chart.path + "`");
+  }
+  if (msg.rfind("open ", 0) == 0 || msg.rfind("failed to parse ", 0) == 0) return Status::InvalidInput(msg);
+  return Status::Ok();
+}
+
+// A values schema failure: blocks of "chartname:" followed by "- at '/path': message" lines, one finding
+// each at the (sub)chart's values.schema.json; the whole message when there are no such lines.
+std::vector<Finding> schema_findings(const std::vector<std::string>& block, const Chart& chart) {
+  std::vector<Finding> out;
+  std::string schema_chart = chart.name;
+  for (size_t i = 1; i < block.size(); ++i) {
+    std::string line = trim(block[i]);
+    if (line.size() > 1 && line.back() == ':' && line.find(' ') == std::string::npos) {
+      schema_chart = line.substr(0, line.size() - 1);
+      continue;
+    }
+    if (line.rfind("- ", 0) != 0) continue;
+    Finding s;
+    s.rule = "helm-render/values-schema";
+    s.message = "values do not match values.schema.json: " + line.substr(2);
+    s.file = chart_file(chart, schema_chart == chart.name ? "values.schema.json"
+                                                          : "charts/" + schema_chart + "/values.schema.json");
+    static const std::regex at_re(R"(^at '/?([^']*)')");
+    std::smatch m;
+    std::string rest = line.substr(2);
+    if (std::regex_search(rest, m, at_re)) {
+      s.path = m[1].str();
+      for (auto& ch : s.path) if (ch == '/') ch = '.';
+    }
+    out.push_back(std::move(s));
+  }
+  if (out.empty()) {
+    Finding f;
+    f.rule = "helm-render/values-schema";
+    f.message = block.front();
+    f.file = chart_file(chart, "values.schema.json");
+    out.push_back(std::move(f));
+  }
+  return out;
+}
+
+// A finding at the line of `key:` in the chart's Chart.yaml.
+Finding chart_yaml_finding(const Chart& chart, const std::string& rule, const std::string& message,
+                           const std::string& key) {
+  Finding f;
+  f.rule = rule;
+  f.message = message;
+  f.file = chart_file(chart, "Chart.yaml");
+  f.line = chart_yaml_line(chart, key);
+  return f;
+}
+
+// Any other failure (a template's execution or parse error, output that is not YAML, ...), placed at the
+// template helm names when it names one.
+Finding template_finding(const std::vector<std::string>& block, const Chart& chart) {
+  static const std::regex exec_re(R"(^(?:execution|parse) error at \(([^)]*)\): (.*)$)");
+  static const std::regex tmpl_re(R"(^template: ([^:]+):(\d+)(?::(\d+))?: (.*)$)");
+  static const std::regex yaml_re(R"(^YAML parse error on ([^:]+): (.*)$)");
+  const std::string& msg = block.front();
+  Finding f;
+  f.rule = "helm-render";
+  std::smatch m;
+  std::string joined = msg;
+  for (size_t i = 1; i < block.size(); ++i) joined += " " + trim(block[i]);
+  f.message = joined;
+  if (std::regex_match(msg, m, exec_re)) {
+    locate("(" + m[1].str() + ")", chart, f);
+    f.message = m[2].str();
+  } else if (std::regex_match(msg, m, tmpl_re)) {
+    f.file = chart_file(chart, strip_chart_name(m[1].str()));
+    f.line = std::stoi(m[2].str());
+    f.column = m[3].matched ? std::stoi(m[3].str()) : 0;
+    f.message = m[4].str();
+  } else if (std::regex_match(msg, m, yaml_re)) {
+    // helm's line number counts lines of the rendered output, not of the template: keep it in the
+    // message only.
+    f.file = chart_file(chart, strip_chart_name(m[1].str()));
+    f.message = "rendered output is not valid YAML: " + m[2].str();
+  } else {
+    locate(msg, chart, f);
+  }
+  return f;
+}
+
+// The findings of a render failure that is the chart's.
+std::vector<Finding> render_findings(const std::vector<std::string>& block, const Chart& chart) {
+  static const std::string kSchema = "values don't meet the specifications of the schema(s)";
+  static const std::string kKubeVersion = "chart requires kubeVersion: ";
+  static const std::string kChartApi = "invalid chart apiVersion";  // Helm 4 (4.3) renders chart API v1/v2 only
+  const std::string& msg = block.front();
+  if (msg.rfind(kSchema, 0) == 0) return schema_findings(block, chart);
+  if (msg == kChartApi)
+    return {chart_yaml_finding(
+        chart, "helm-render/chart-api-version",
+        msg + " \"" + chart.api_version + "\": this helm renders charts of apiVersion v1 and v2 only" +
+            (chart.api_version == "v3" ? " (chart API v3 is experimental, HELM_EXPERIMENTAL_CHART_V3)" : ""),
+        "apiVersion")};
+  if (msg.rfind(kKubeVersion, 0) == 0) return {chart_yaml_finding(chart, "helm-render/kube-version", msg, "kubeVersion")};
+  return {template_finding(block, chart)};
+}
+
 }  // namespace
 
 std::string strip_chart_name(const std::string& helm_path) {
   auto slash = helm_path.find('/');
   return slash == std::string::npos ? helm_path : helm_path.substr(slash + 1);
+}
+
+ObjectResult chart_result(const Chart& chart, const std::string& title, ObjectStatus status, const std::string& suite) {
+  ObjectResult r;
+  r.kind_of_result = ResultKind::kRender;
+  r.title = title;
+  r.suite = suite;
+  r.status = status;
+  r.source.chart = chart.path;
+  r.source.file = chart.path;
+  return r;
 }
 
 std::string chart_file(const Chart& chart, const std::string& chart_relative) {
@@ -98,103 +219,11 @@ std::string chart_file(const Chart& chart, const std::string& chart_relative) {
 }
 
 Result<ObjectResult> parse_render_error(const std::string& stderr_text, const Chart& chart, const std::string& suite) {
-  auto block = error_block(stderr_text);
-  if (block.empty()) {
-    // No "Error:" line: helm died some other way; keep its last non-empty line.
-    std::string last;
-    for (const auto& line : split_lines(stderr_text))
-      if (!trim(line).empty()) last = trim(line);
-    block.push_back(last.empty() ? "helm template failed without a message" : last);
-  }
-  const std::string& msg = block.front();
-
-  // The user's input, not the chart: exit 2.
-  for (const char* flag : {"--set", "--set-string", "--set-file", "--set-json", "--set-literal"})
-    if (msg.rfind(std::string("failed parsing ") + flag + " data", 0) == 0)
-      return Status::InvalidInput("invalid " + std::string(flag) + " value: " + msg.substr(msg.find(':') + 2));
-  if (msg.find("error occurred while checking for chart dependencies") != std::string::npos) {
-    auto colon = msg.rfind(": ");
-    return Status::InvalidInput(chart.path + ": dependencies " + msg.substr(colon + 2) + "; run `helm dependency build " +
-                                chart.path + "`");
-  }
-  if (msg.rfind("open ", 0) == 0 || msg.rfind("failed to parse ", 0) == 0)
-    return Status::InvalidInput(msg);
-
-  ObjectResult r = render_result(chart, suite);
-  Finding f;
-  f.rule = "helm-render";
-  static const std::string kSchema = "values don't meet the specifications of the schema(s)";
-  static const std::string kKubeVersion = "chart requires kubeVersion: ";
-  static const std::string kChartApi = "invalid chart apiVersion";  // Helm 4 (4.3) renders chart API v1/v2 only
-  if (msg.rfind(kSchema, 0) == 0) {
-    // Blocks of "chartname:" followed by "- at '/path': message" lines.
-    std::string schema_chart = chart.name;
-    for (size_t i = 1; i < block.size(); ++i) {
-      std::string line = trim(block[i]);
-      if (line.size() > 1 && line.back() == ':' && line.find(' ') == std::string::npos) {
-        schema_chart = line.substr(0, line.size() - 1);
-        continue;
-      }
-      if (line.rfind("- ", 0) != 0) continue;
-      Finding s;
-      s.rule = "helm-render/values-schema";
-      s.message = "values do not match values.schema.json: " + line.substr(2);
-      s.file = chart_file(chart, schema_chart == chart.name ? "values.schema.json"
-                                                            : "charts/" + schema_chart + "/values.schema.json");
-      static const std::regex at_re(R"(^at '/?([^']*)')");
-      std::smatch m;
-      std::string rest = line.substr(2);
-      if (std::regex_search(rest, m, at_re)) {
-        s.path = m[1].str();
-        for (auto& ch : s.path) if (ch == '/') ch = '.';
-      }
-      r.findings.push_back(std::move(s));
-    }
-    if (r.findings.empty()) {
-      f.rule = "helm-render/values-schema";
-      f.message = msg;
-      f.file = chart_file(chart, "values.schema.json");
-      r.findings.push_back(f);
-    }
-  } else if (msg == kChartApi) {
-    f.rule = "helm-render/chart-api-version";
-    f.message = msg + " \"" + chart.api_version + "\": this helm renders charts of apiVersion v1 and v2 only" +
-                (chart.api_version == "v3" ? " (chart API v3 is experimental, HELM_EXPERIMENTAL_CHART_V3)" : "");
-    f.file = chart_file(chart, "Chart.yaml");
-    f.line = chart_yaml_line(chart, "apiVersion");
-    r.findings.push_back(f);
-  } else if (msg.rfind(kKubeVersion, 0) == 0) {
-    f.rule = "helm-render/kube-version";
-    f.message = msg;
-    f.file = chart_file(chart, "Chart.yaml");
-    f.line = chart_yaml_line(chart, "kubeVersion");
-    r.findings.push_back(f);
-  } else {
-    static const std::regex exec_re(R"(^(?:execution|parse) error at \(([^)]*)\): (.*)$)");
-    static const std::regex tmpl_re(R"(^template: ([^:]+):(\d+)(?::(\d+))?: (.*)$)");
-    static const std::regex yaml_re(R"(^YAML parse error on ([^:]+): (.*)$)");
-    std::smatch m;
-    std::string joined = msg;
-    for (size_t i = 1; i < block.size(); ++i) joined += " " + trim(block[i]);
-    f.message = joined;
-    if (std::regex_match(msg, m, exec_re)) {
-      locate("(" + m[1].str() + ")", chart, f);
-      f.message = m[2].str();
-    } else if (std::regex_match(msg, m, tmpl_re)) {
-      f.file = chart_file(chart, strip_chart_name(m[1].str()));
-      f.line = std::stoi(m[2].str());
-      f.column = m[3].matched ? std::stoi(m[3].str()) : 0;
-      f.message = m[4].str();
-    } else if (std::regex_match(msg, m, yaml_re)) {
-      // helm's line number counts lines of the rendered output, not of the template: keep it in the
-      // message only.
-      f.file = chart_file(chart, strip_chart_name(m[1].str()));
-      f.message = "rendered output is not valid YAML: " + m[2].str();
-    } else {
-      locate(msg, chart, f);
-    }
-    r.findings.push_back(f);
-  }
+  const auto block = error_message(stderr_text);
+  KV_RETURN_IF_ERROR(input_error(block.front(), chart));
+  ObjectResult r = chart_result(chart, "render", ObjectStatus::kInvalid, suite);
+  r.findings = render_findings(block, chart);
+  // The result stands where its first finding does.
   const Finding& first = r.findings.front();
   if (!first.file.empty()) r.source.file = first.file;
   r.source.line = first.line;
@@ -205,9 +234,7 @@ Result<ObjectResult> parse_render_error(const std::string& stderr_text, const Ch
 }
 
 ObjectResult parse_template_warnings(const std::string& stderr_text, const Chart& chart, const std::string& suite) {
-  ObjectResult r = render_result(chart, suite);
-  r.title = "helm template";
-  r.status = ObjectStatus::kValid;
+  ObjectResult r = chart_result(chart, "helm template", ObjectStatus::kValid, suite);
   static const std::regex prefix(R"(^([A-Za-z_]+\.go:[0-9]+: |WARNING: |warning: ))");
   for (const auto& raw : split_lines(stderr_text)) {
     std::string line = trim(std::regex_replace(raw, prefix, ""));

@@ -29,6 +29,9 @@ ObjectResult parse_template_warnings(const std::string& stderr_text, const Chart
 // saying why: `exit_code` non-zero and no ERROR line), else valid.
 ObjectResult parse_lint_output(const std::string& output, int exit_code, const Chart& chart, const std::string& suite);
 
+// A result of kind kRender about `chart` as a whole (source: the chart's path), without findings.
+ObjectResult chart_result(const Chart& chart, const std::string& title, ObjectStatus status, const std::string& suite);
+
 // "mychart/templates/x.yaml" (helm's name, chart name first) → "templates/x.yaml"; unchanged without '/'.
 std::string strip_chart_name(const std::string& helm_path);
 

@@ -7,6 +7,7 @@
 
 #include <doctest/doctest.h>
 
+#include "core/temp_dir_test_support.h"
 #include "render/kustomization.h"
 #include "render/kustomize_origin.h"
 #include "resources/loader.h"
@@ -15,20 +16,8 @@ namespace fs = std::filesystem;
 using namespace kv::render;
 
 namespace {
-struct Tree {
-  fs::path root;
-  Tree() {
-    char tmpl[] = "/tmp/kv-kustomize-test-XXXXXX";
-    root = mkdtemp(tmpl);
-  }
-  ~Tree() {
-    std::error_code ec;
-    fs::remove_all(root, ec);
-  }
-  void write(const std::string& rel, const std::string& text) const {
-    fs::create_directories((root / rel).parent_path());
-    std::ofstream(root / rel) << text;
-  }
+struct Tree : kv::core::testing::TempDir {
+  Tree() : TempDir("kustomize-test") {}
 };
 
 kv::Resource built(const std::string& text) {
@@ -74,14 +63,14 @@ TEST_CASE("read_kustomization: patches of every form, with the lines they start 
           "buildMetadata: [managedByLabel]\n");
   t.write("o/smp.yaml", "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  replicas: 2\n");
   t.write("o/json.yaml", "- op: replace\n  path: /spec/replicas\n  value: 4\n");
-  auto k = read_kustomization((t.root / "o").string());
+  auto k = read_kustomization((t.root() / "o").string());
   REQUIRE_MESSAGE(k.ok(), k.status().message());
   CHECK(k->build_metadata == std::vector<std::string>{"managedByLabel"});
-  CHECK(k->local_refs == std::vector<std::string>{(t.root / "base").string(), (t.root / "o/smp.yaml").string(),
-                                                  (t.root / "o/json.yaml").string()});
+  CHECK(k->local_refs == std::vector<std::string>{(t.root() / "base").string(), (t.root() / "o/smp.yaml").string(),
+                                                  (t.root() / "o/json.yaml").string()});
   REQUIRE(k->patches.size() == 3);
   const auto& smp = k->patches[0];
-  CHECK(smp.file == (t.root / "o/smp.yaml").string());
+  CHECK(smp.file == (t.root() / "o/smp.yaml").string());
   CHECK_FALSE(smp.json6902);
   CHECK(smp.kind == "Deployment");
   CHECK(smp.name == "web");
@@ -89,7 +78,7 @@ TEST_CASE("read_kustomization: patches of every form, with the lines they start 
   CHECK(k->patches[1].json6902);
   CHECK(k->patches[1].kind == "Deployment");
   const auto& inl = k->patches[2];
-  CHECK(inl.file == (t.root / "o/kustomization.yaml").string());
+  CHECK(inl.file == (t.root() / "o/kustomization.yaml").string());
 
   auto deploy = built(kBuiltDeployment);
   auto tree = kv::object_tree(deploy);
@@ -100,7 +89,7 @@ TEST_CASE("read_kustomization: patches of every form, with the lines they start 
   CHECK(patch_line_for(smp, tree, "metadata.name") == 0);  // names its target; sets nothing there
   CHECK(patch_targets(smp, deploy));
 
-  auto missing = read_kustomization((t.root / "nothing").string());
+  auto missing = read_kustomization((t.root() / "nothing").string());
   REQUIRE_FALSE(missing.ok());
   CHECK(missing.status().exit_code() == 2);
   CHECK(missing.status().message().find("not a kustomization") != std::string::npos);
@@ -112,7 +101,7 @@ TEST_CASE("a strategic-merge patch matches list items by their merge key, not th
   t.write("o/p.yaml",
           "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  template:\n    spec:\n"
           "      containers:\n        - name: web\n          imagePullPolicy: Sometimes\n          args: [c]\n");
-  auto k = read_kustomization((t.root / "o").string());
+  auto k = read_kustomization((t.root() / "o").string());
   REQUIRE(k.ok());
   REQUIRE(k->patches.size() == 1);
   auto deploy = built(kBuiltDeployment);
@@ -152,14 +141,14 @@ TEST_CASE("resolve_origin finds the written object through a name prefix, and th
   t.write("app/prod/kustomization.yaml", "namePrefix: prod-\nresources: [../base]\npatches:\n  - path: r.yaml\n");
   t.write("app/prod/r.yaml", "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  replicas: 3\n");
   OriginReader reader;
-  reader.build_root = (t.root / "wrapper").string();
+  reader.build_root = (t.root() / "wrapper").string();
   auto deploy = built(kBuiltDeployment);
   ObjectOrigin o = resolve_origin(reader, deploy, "path: ../app/base/deployment.yaml\n",
                                   "- configuredIn: ../app/prod/kustomization.yaml\n  configuredBy:\n"
                                   "    apiVersion: builtin\n    kind: PatchTransformer\n"
                                   "- configuredIn: ../app/prod/kustomization.yaml\n  configuredBy:\n"
                                   "    apiVersion: builtin\n    kind: PrefixSuffixTransformer\n");
-  CHECK(o.file == (t.root / "app/base/deployment.yaml").string());
+  CHECK(o.file == (t.root() / "app/base/deployment.yaml").string());
   REQUIRE(o.written);
   CHECK(o.written->name == "web");
   CHECK(o.written->source.line == 6);
@@ -168,7 +157,7 @@ TEST_CASE("resolve_origin finds the written object through a name prefix, and th
   map.objects[origin_key(deploy)] = o;
   // Set by the patch: the patch file. Written in the base: the base file at the key.
   auto replicas = locate_field(map, deploy, "spec.replicas");
-  CHECK(replicas.file == display_path((t.root / "app/prod/r.yaml").string()));
+  CHECK(replicas.file == display_path((t.root() / "app/prod/r.yaml").string()));
   CHECK(replicas.line == 6);
   auto policy = locate_field(map, deploy, "spec.template.spec.containers[1].imagePullPolicy");
   CHECK(policy.file == o.display);

@@ -167,13 +167,7 @@ std::vector<LookupAnswer> answer_lookups(kube::Client& client, const kube::Disco
 ObjectResult lookup_result(const Chart& chart, const std::vector<LookupCall>& calls,
                            const std::vector<LookupAnswer>& answers, const std::vector<std::string>& why,
                            const std::string& suite) {
-  ObjectResult r;
-  r.kind_of_result = ResultKind::kRender;
-  r.title = "lookup";
-  r.suite = suite;
-  r.status = ObjectStatus::kValid;
-  r.source.chart = chart.path;
-  r.source.file = chart.path;
+  ObjectResult r = chart_result(chart, "lookup", ObjectStatus::kValid, suite);
   for (size_t i = 0; i < calls.size(); ++i) {
     Finding f;
     f.severity = Severity::kInfo;

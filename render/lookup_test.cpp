@@ -7,11 +7,13 @@
 
 #include <doctest/doctest.h>
 
+#include "core/temp_dir_test_support.h"
+
 namespace fs = std::filesystem;
 
 TEST_CASE("find_lookup_calls finds every lookup with its line and literal arguments") {
-  char tmpl[] = "/tmp/kv-lookup-test-XXXXXX";
-  fs::path root = mkdtemp(tmpl);
+  kv::core::testing::TempDir tmp("lookup-test");
+  const fs::path root = tmp.root();
   fs::create_directories(root / "templates");
   fs::create_directories(root / "charts" / "sub" / "templates");
   std::ofstream(root / "Chart.yaml") << "apiVersion: v2\nname: c\nversion: 0.1.0\n";
@@ -55,5 +57,4 @@ TEST_CASE("find_lookup_calls finds every lookup with its line and literal argume
   CHECK(online.findings[0].message.find("returned an empty map: no Secret demo/db") != std::string::npos);
   CHECK(online.findings[1].message.find("may have returned an empty map (its arguments are computed)") !=
         std::string::npos);
-  fs::remove_all(root);
 }

@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include "core/process.h"
+#include "core/temp_dir_test_support.h"
 #include "report/test_fixture.h"
 
 using namespace kv;
@@ -40,9 +41,9 @@ TEST_CASE("parse_output_specs: default, files, stdout and errors") {
 }
 
 TEST_CASE("check_writable names the path that cannot be written, and creates nothing") {
-  char dir_tmpl[] = "/tmp/kv-writable-XXXXXX";
-  REQUIRE(mkdtemp(dir_tmpl) != nullptr);
-  const std::string dir = dir_tmpl;
+  kv::core::testing::TempDir tmp("writable");
+  REQUIRE(!tmp.path.empty());
+  const std::string& dir = tmp.path;
   CHECK(check_writable({{"json", dir + "/new.json"}, {"text", ""}}).ok());
   CHECK(access((dir + "/new.json").c_str(), F_OK) != 0);
 
@@ -59,20 +60,18 @@ TEST_CASE("check_writable names the path that cannot be written, and creates not
     REQUIRE(mkdir(ro.c_str(), 0555) == 0);
     CHECK(!check_writable({{"json", ro + "/r.json"}}).ok());
   }
-  (void)run_command({"rm", "-rf", dir});
 }
 
 TEST_CASE("write_file_atomically replaces a file and reports a failure naming the path") {
-  char dir_tmpl[] = "/tmp/kv-atomic-XXXXXX";
-  REQUIRE(mkdtemp(dir_tmpl) != nullptr);
-  const std::string dir = dir_tmpl;
+  kv::core::testing::TempDir tmp("atomic");
+  REQUIRE(!tmp.path.empty());
+  const std::string& dir = tmp.path;
   REQUIRE(write_file_atomically(dir + "/r.txt", "one\n").ok());
   REQUIRE(write_file_atomically(dir + "/r.txt", "two\n").ok());
   CHECK(testing::read_file_or_empty(dir + "/r.txt") == "two\n");
   Status bad = write_file_atomically(dir + "/missing/r.txt", "x");
   CHECK(!bad.ok());
   CHECK(bad.message().find(dir + "/missing/r.txt") != std::string::npos);
-  (void)run_command({"rm", "-rf", dir});
 }
 
 TEST_CASE("report formats: one table names every format, and each name makes its reporter") {

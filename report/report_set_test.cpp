@@ -4,6 +4,7 @@
 
 #include "core/json.h"
 #include "core/process.h"
+#include "core/temp_dir_test_support.h"
 #include "report/test_fixture.h"
 
 using namespace kv;
@@ -69,9 +70,9 @@ TEST_CASE("finish finishes every reporter even when one fails, and returns the f
 }
 
 TEST_CASE("ReportSet::Create builds one reporter per spec and writes files atomically") {
-  char dir_tmpl[] = "/tmp/kv-report-XXXXXX";
-  REQUIRE(mkdtemp(dir_tmpl) != nullptr);
-  const std::string dir = dir_tmpl;
+  kv::core::testing::TempDir tmp("report");
+  REQUIRE(!tmp.path.empty());
+  const std::string& dir = tmp.path;
   auto specs = parse_output_specs({"json=" + dir + "/r.json", "junit=" + dir + "/r.xml"});
   REQUIRE(specs.ok());
   REQUIRE(check_writable(*specs).ok());
@@ -92,5 +93,4 @@ TEST_CASE("ReportSet::Create builds one reporter per spec and writes files atomi
   auto ls = run_command({"ls", "-A", dir});
   REQUIRE(ls.ok());
   CHECK(ls->out == "r.json\nr.xml\n");
-  (void)run_command({"rm", "-rf", dir});
 }

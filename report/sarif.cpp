@@ -99,28 +99,48 @@ class SarifReporter : public Reporter {
   }
 
   Status finish(const RunSummary& s) override {
-    // Rules in order of first use: ruleIndex points into this list.
-    std::vector<std::string> rules;
-    std::map<std::string, int> rule_index;
-    auto index_of = [&](const std::string& id) {
-      auto it = rule_index.find(id);
-      if (it != rule_index.end()) return it->second;
-      rules.push_back(id);
-      return rule_index[id] = static_cast<int>(rules.size()) - 1;
-    };
-    for (const auto& r : results_)
-      for (const auto& f : shown_findings(r)) index_of(rule_id(f));
-
+    const RuleTable rules = rule_table();
     JsonWriter w;
     w.begin_object();
     w.key("$schema").value("https://json.schemastore.org/sarif-2.1.0.json");
     w.key("version").value("2.1.0");
     w.key("runs").begin_array().begin_object();
+    write_tool(w, rules);
+    write_invocations(w, s);
+    w.key("results").begin_array();
+    for (const auto& r : results_)
+      for (const auto& f : shown_findings(r)) write_result(w, r, f, rules);
+    w.end_array();
+    w.end_object().end_array();  // run, runs
+    w.end_object();
+    return sink_(w.str() + "\n");
+  }
+
+ private:
+  // Rules in order of first use: ruleIndex points into `ids`.
+  struct RuleTable {
+    std::vector<std::string> ids;
+    std::map<std::string, int> index;
+  };
+
+  RuleTable rule_table() const {
+    RuleTable t;
+    for (const auto& r : results_)
+      for (const auto& f : shown_findings(r)) {
+        const std::string id = rule_id(f);
+        if (t.index.count(id)) continue;
+        t.ids.push_back(id);
+        t.index[id] = static_cast<int>(t.ids.size()) - 1;
+      }
+    return t;
+  }
+
+  void write_tool(JsonWriter& w, const RuleTable& rules) const {
     w.key("tool").begin_object().key("driver").begin_object();
     w.key("name").value("kvalidate");
     w.key("version").value(ctx_->tool_version);
     w.key("rules").begin_array();
-    for (const auto& id : rules) {
+    for (const auto& id : rules.ids) {
       const RuleHelp& h = help_for(id);
       w.begin_object();
       w.key("id").value(id);
@@ -130,7 +150,9 @@ class SarifReporter : public Reporter {
     }
     w.end_array();
     w.end_object().end_object();  // driver, tool
+  }
 
+  static void write_invocations(JsonWriter& w, const RunSummary& s) {
     w.key("invocations").begin_array().begin_object();
     w.key("executionSuccessful").value(!s.aborted);
     if (s.aborted) {
@@ -142,45 +164,37 @@ class SarifReporter : public Reporter {
       w.end_object().end_array();
     }
     w.end_object().end_array();
-
-    w.key("results").begin_array();
-    for (const auto& r : results_) {
-      const bool skipped = r.status == ObjectStatus::kSkipped;
-      for (const auto& f : shown_findings(r)) {
-        const std::string id = rule_id(f);
-        w.begin_object();
-        w.key("ruleId").value(id);
-        w.key("ruleIndex").value(rule_index[id]);
-        w.key("level").value(skipped ? "note" : level_of(f.severity));
-        // A multi-version run names the version, and its fingerprints differ per version (code scanning
-        // would merge two versions' results otherwise).
-        const std::string version = ctx_->multi_version() ? r.server_version : "";
-        const std::string subject = r.display_name() + (version.empty() ? "" : " [" + version + "]");
-        w.key("message").begin_object().key("text").value(subject + ": " + f.message).end_object();
-        write_locations(w, r, f);
-        const Location loc = locate(r, f);
-        w.key("partialFingerprints").begin_object();
-        w.key("kvalidate/v1").value(hex_sha256(id + '\0' + loc.file + '\0' + r.display_name() + '\0' + f.path +
-                                                   (version.empty() ? "" : '\0' + version),
-                                               16));
-        w.end_object();
-        w.key("properties").begin_object();
-        w.key("suite").value(r.suite);
-        w.key("kind_of_result").value(to_string(r.kind_of_result));
-        w.key("status").value(kv::to_string(r.status));
-        if (!f.path.empty()) w.key("path").value(f.path);
-        if (!version.empty()) w.key("server_version").value(version);
-        w.end_object();
-        w.end_object();
-      }
-    }
-    w.end_array();
-    w.end_object().end_array();  // run, runs
-    w.end_object();
-    return sink_(w.str() + "\n");
   }
 
- private:
+  void write_result(JsonWriter& w, const ObjectResult& r, const Finding& f, const RuleTable& rules) const {
+    const bool skipped = r.status == ObjectStatus::kSkipped;
+    const std::string id = rule_id(f);
+    w.begin_object();
+    w.key("ruleId").value(id);
+    w.key("ruleIndex").value(rules.index.at(id));
+    w.key("level").value(skipped ? "note" : level_of(f.severity));
+    // A multi-version run names the version, and its fingerprints differ per version (code scanning
+    // would merge two versions' results otherwise).
+    const std::string version = ctx_->multi_version() ? r.server_version : "";
+    const std::string subject = r.display_name() + (version.empty() ? "" : " [" + version + "]");
+    w.key("message").begin_object().key("text").value(subject + ": " + f.message).end_object();
+    write_locations(w, r, f);
+    const Location loc = locate(r, f);
+    w.key("partialFingerprints").begin_object();
+    w.key("kvalidate/v1").value(hex_sha256(id + '\0' + loc.file + '\0' + r.display_name() + '\0' + f.path +
+                                               (version.empty() ? "" : '\0' + version),
+                                           16));
+    w.end_object();
+    w.key("properties").begin_object();
+    w.key("suite").value(r.suite);
+    w.key("kind_of_result").value(to_string(r.kind_of_result));
+    w.key("status").value(kv::to_string(r.status));
+    if (!f.path.empty()) w.key("path").value(f.path);
+    if (!version.empty()) w.key("server_version").value(version);
+    w.end_object();
+    w.end_object();
+  }
+
   static std::string rule_id(const Finding& f) { return f.rule.empty() ? "kvalidate/finding" : f.rule; }
 
   static void write_locations(JsonWriter& w, const ObjectResult& r, const Finding& f) {

@@ -12,30 +12,13 @@
 
 #include <doctest/doctest.h>
 
+#include "core/temp_dir_test_support.h"
 #include "resources/loader.h"
 
 namespace fs = std::filesystem;
 
 namespace {
-// A temporary directory removed at the end of the test.
-struct TempDir {
-  std::string path;
-  TempDir() {
-    char tmpl[] = "/tmp/kv-loader-XXXXXX";
-    path = mkdtemp(tmpl);
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::permissions(path + "/locked", fs::perms::owner_all, ec);
-    fs::remove_all(path, ec);
-  }
-  std::string write(const std::string& rel, const std::string& text) const {
-    std::string full = path + "/" + rel;
-    fs::create_directories(fs::path(full).parent_path());
-    std::ofstream(full, std::ios::binary) << text;
-    return full;
-  }
-};
+using kv::core::testing::TempDir;
 
 const std::string kFixtures = std::string(KV_SOURCE_DIR) + "/fixtures/";
 

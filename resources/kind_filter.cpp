@@ -58,13 +58,7 @@ std::vector<ObjectResult> take_filtered_kinds(std::vector<Resource>& resources, 
       kept.push_back(std::move(r));
       continue;
     }
-    ObjectResult res;
-    res.suite = suite.empty() ? r.source.file : suite;
-    res.source = r.source;
-    res.api_version = r.api_version;
-    res.kind = r.kind;
-    res.namespace_ = r.namespace_;
-    res.name = r.name.empty() ? r.generate_name : r.name;
+    ObjectResult res = object_result_of(r, suite);
     Finding f;
     f.line = r.source.line;
     if (auto at = locate(r, "kind"); at && at->exact) f.line = at->line, f.column = at->column;

@@ -70,6 +70,18 @@ struct ObjectResult {
   }
 };
 
+// The result of `r` before any finding: kind kObject, status valid, suite `suite` ("" = the object's file).
+inline ObjectResult object_result_of(const Resource& r, const std::string& suite) {
+  ObjectResult res;
+  res.suite = suite.empty() ? r.source.file : suite;
+  res.source = r.source;
+  res.api_version = r.api_version;
+  res.kind = r.kind;
+  res.namespace_ = r.namespace_;
+  res.name = r.name.empty() ? r.generate_name : r.name;
+  return res;
+}
+
 // Summary of a whole run, given to reporters at the end.
 struct RunSummary {
   int resources = 0, valid = 0, invalid = 0, skipped = 0, errors = 0, warnings = 0;
