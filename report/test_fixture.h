@@ -4,6 +4,7 @@
 
 #include <cstdlib>
 #include <fstream>
+#include <functional>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -120,23 +121,28 @@ inline std::vector<ObjectResult> fixture_results() {
   return rs;
 }
 
-// Runs `results` through one reporter of `format`; returns what it wrote.
+// Runs `results` through one reporter of `format`; returns what it wrote. `setup`, when given, may
+// change the set (before the results go in) and the run's info (before finish) from the defaults.
 inline std::string render(const std::string& format, const std::vector<ObjectResult>& results,
-                          bool aborted = false) {
+                          bool aborted = false,
+                          const std::function<void(ReportSet&, RunInfo&)>& setup = {},
+                          RunSummary* summary = nullptr) {
   auto ctx = std::make_shared<ReportContext>();
   ctx->timestamp = "2026-01-01T00:00:00";
   std::string out;
   std::vector<std::unique_ptr<Reporter>> reps;
   reps.push_back(make_reporter(format, [&out](const std::string& t) { out = t; return Status::Ok(); }, ctx));
   auto set = ReportSet::FromReporters(std::move(reps), ctx);
-  for (const auto& r : results) set.add(r);
   RunInfo info;
   info.duration_ms = 1234.5;
   info.tool_version = "0.0.0-test";
   info.server_version = "v1.37.2";
   info.aborted = aborted;
   if (aborted) info.abort_message = "control plane lost: connection refused (127.0.0.1:6443)";
+  if (setup) setup(set, info);
+  for (const auto& r : results) set.add(r);
   (void)set.finish(info);
+  if (summary) *summary = set.summary();
   return out;
 }
 

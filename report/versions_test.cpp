@@ -44,21 +44,13 @@ std::vector<ObjectResult> two_version_results() {
 }
 
 std::string render_versions(const std::string& format, RunSummary* summary = nullptr) {
-  auto ctx = std::make_shared<ReportContext>();
-  ctx->timestamp = "2026-01-01T00:00:00";
-  std::string out;
-  std::vector<std::unique_ptr<Reporter>> reps;
-  reps.push_back(make_reporter(format, [&out](const std::string& t) { out = t; return Status::Ok(); }, ctx));
-  auto set = ReportSet::FromReporters(std::move(reps), ctx);
-  set.set_kube_versions({kOld, kNew});
-  for (const auto& r : two_version_results()) set.add(r);
-  RunInfo info;
-  info.duration_ms = 2000;
-  info.version_duration_ms = {{kOld, 900}, {kNew, 1100}};
-  info.server_version = kOld + "," + kNew;
-  (void)set.finish(info);
-  if (summary) *summary = set.summary();
-  return out;
+  return render(format, two_version_results(), false, [](ReportSet& set, RunInfo& info) {
+    set.set_kube_versions({kOld, kNew});
+    info = RunInfo{};
+    info.duration_ms = 2000;
+    info.version_duration_ms = {{kOld, 900}, {kNew, 1100}};
+    info.server_version = kOld + "," + kNew;
+  }, summary);
 }
 
 }  // namespace

@@ -108,6 +108,15 @@ def private_home():
     return PrivateHome()
 
 
+def alive(pid):
+    """True while process `pid` runs (not gone, not a zombie)."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().rsplit(")", 1)[1].split()[0] not in ("Z", "X")
+    except OSError:
+        return False
+
+
 def explain(p):
     """Message for a failed assertion about a CompletedProcess."""
     return f"exit {p.returncode}\n--- stdout\n{p.stdout[-4000:]}\n--- stderr\n{p.stderr[-4000:]}"

@@ -12,7 +12,7 @@ import unittest
 from concurrent.futures import ThreadPoolExecutor
 
 import kvtest
-from kvtest import explain, kv
+from kvtest import alive, explain, kv
 
 
 def status_json(home):
@@ -38,14 +38,6 @@ def apiservers_for(home):
         if any(a == f"--cert-dir={home}/pki".encode() for a in argv):
             pids.append(int(d))
     return pids
-
-
-def alive(pid):
-    try:
-        with open(f"/proc/{pid}/stat") as f:
-            return f.read().rsplit(")", 1)[1].split()[0] not in ("Z", "X")
-    except OSError:
-        return False
 
 
 class ControlPlaneTest(unittest.TestCase):

@@ -12,7 +12,7 @@ import time
 import unittest
 
 import kvtest
-from kvtest import explain, kv
+from kvtest import alive, explain, kv
 
 KUBECTL = kvtest.cached_tool("kubectl")
 HELM = kvtest.cached_tool("helm")
@@ -23,14 +23,6 @@ MISSING = [t for t in ("kube-apiserver", "etcd", "kube-controller-manager", "kub
 def status_json(home):
     p = kv("status", "-o", "json", home=home, timeout=60)
     return p, json.loads(p.stdout)
-
-
-def alive(pid):
-    try:
-        with open(f"/proc/{pid}/stat") as f:
-            return f.read().rsplit(")", 1)[1].split()[0] not in ("Z", "X")
-    except OSError:
-        return False
 
 
 def wait_for(what, check, timeout):
