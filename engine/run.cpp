@@ -224,8 +224,11 @@ RunEnd validate(Session& session, report::ReportSet& reports, std::vector<Batch>
       for (const auto& res : b.resources) run.report_judged(not_validated(res, b.suite, run.fatal.message()));
       continue;
     }
-    // The previous batch's release removed the --crds CRDs too: they go on again, unreported.
-    if (released && !crds.resources.empty()) judge_objects(session, run, crds, opts, disabled, Report::kNone);
+    // A release keeps the --crds CRDs it applied; those it could not (a broken one) are tried again,
+    // unreported. Nothing is sent when all stayed.
+    const bool crds_gone = std::any_of(crds.resources.begin(), crds.resources.end(),
+                                       [&](const Resource& r) { return !session.run_crds.has(r); });
+    if (released && crds_gone) judge_objects(session, run, crds, opts, disabled, Report::kNone);
     if (run.fatal.ok()) judge_objects(session, run, b, opts, disabled);
     if (run.fatal.ok() && !session.expectations.empty()) check_batch_expectations(session, run, b, opts);
     // What the batch created for real goes; a failure leaves it recorded for the next run's sweep. The CRDs
