@@ -1,11 +1,13 @@
 #include "engine/access_check.h"
 
 #include <algorithm>
+#include <set>
 
 #include <fmt/core.h>
 
 #include "core/json.h"
 #include "engine/connect.h"
+#include "engine/plane_objects.h"
 
 namespace kv::engine {
 namespace {
@@ -46,7 +48,13 @@ Result<AccessAnswer> check_access(const AccessCheck& c) {
 Result<AccessList> list_access(const AccessCheck& c) {
   auto conn = connect_plane(c);
   if (!conn.ok()) return conn.status();
-  AccessList l{c.user, impersonation_groups(c.user, c.groups), namespace_for(c, *conn), access_rows(conn->discovery)};
+  // On kvalidate's plane, the CRDs runs created (the CRD pool's) are not the plane's own: not listed.
+  std::set<std::string> hidden;
+  if (conn->plane.owned)
+    if (auto labelled = labelled_crds(*conn->client))
+      for (const auto& [name, crd] : *labelled) hidden.insert(name);
+  AccessList l{c.user, impersonation_groups(c.user, c.groups), namespace_for(c, *conn),
+               access_rows(without_crds(conn->discovery, hidden))};
   KV_RETURN_IF_ERROR(fill_access_matrix(*conn->client, l.rows, l.user, l.groups, l.namespace_, c.jobs));
   return l;
 }

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <ctime>
 #include <map>
 #include <set>
 
@@ -39,6 +40,8 @@ struct BatchRun {
   PolicyScope scope{transport, new_run_id(), opts.jobs};
   AdmissionContext admission;       // the policies and Pod Security levels the answers are read with
   std::vector<std::string> before;  // -v with mutating policies: each object's answer before them
+  std::set<size_t> created;         // CRDs and Namespaces of the input created for real by this batch
+  std::set<size_t> adopted;         // CRDs of the input adopted from the plane's CRD pool
 
   void decide(size_t i, ObjectResult res) {
     out.results[i] = std::move(res);
@@ -153,26 +156,38 @@ struct BatchRun {
 // Objects of `which` to create for real through the run's scope: each is claimed, recorded and sent
 // labelled with the run's id. Those the plane already has as its own (baseline) are only dry-run, with
 // a note. `rank`/`key_of` name the claims.
+// `after_claim` (optional) runs once the turns are taken and may take objects out of `real` (decided
+// otherwise: not created).
+using AfterClaim = std::function<Status(std::vector<size_t>& real)>;
+
 void send_for_real(BatchRun& run, const std::vector<size_t>& which, int rank,
-                   const std::function<std::string(size_t)>& key_of, std::vector<RealObject> claims = {}) {
+                   const std::function<std::string(size_t)>& key_of, std::vector<RealObject> claims = {},
+                   const AfterClaim& after_claim = {}) {
   RunScope& scope = *run.opts.scope;
   std::vector<size_t> real, baseline;
   std::map<size_t, std::string> bodies;
-  for (size_t i : which) {
-    const Target& t = *run.plan.targets[i];
-    std::string path = kube::object_path(t.api, t.namespace_, run.resources[i].name);
-    auto own = scope.baseline_has(path);
-    if (!own.ok()) { run.out.fatal = own.status(); return; }
-    if (*own) { baseline.push_back(i); continue; }
+  std::map<size_t, RealObject> objects;
+  std::vector<std::string> paths;
+  for (size_t i : which)
+    paths.push_back(kube::object_path(run.plan.targets[i]->api, run.plan.targets[i]->namespace_, run.resources[i].name));
+  auto own = scope.baseline_has_all(paths, run.opts.jobs);
+  if (!own.ok()) { run.out.fatal = own.status(); return; }
+  for (size_t n = 0; n < which.size(); ++n) {
+    size_t i = which[n];
+    const std::string& path = paths[n];
+    if ((*own)[n]) { baseline.push_back(i); continue; }
     real.push_back(i);
-    bodies[i] = labelled_body(object_tree(run.resources[i]), scope.id());
-    claims.push_back({rank, key_of(i), content_digest(run.resources[i].body), path, rank == kRankNamespace});
+    objects[i] = {rank, key_of(i), content_digest(run.resources[i].body), path, rank == kRankNamespace};
+    claims.push_back(objects[i]);
   }
   // Claimed all at once, so that every run takes its turns in the same order.
   if (Status s = scope.claim(claims); !s.ok()) { run.out.fatal = s; return; }
-  for (const auto& c : claims)
-    if (c.digest != "auto")  // (the namespaces the objects use are recorded as they are created)
-      if (Status s = scope.record(c); !s.ok()) { run.out.fatal = s; return; }
+  if (after_claim)
+    if (Status s = after_claim(real); !s.ok()) { run.out.fatal = s; return; }
+  for (size_t i : real)  // (the namespaces the objects use are recorded as they are created)
+    if (Status s = scope.record(objects[i]); !s.ok()) { run.out.fatal = s; return; }
+  for (size_t i : real) bodies[i] = labelled_body(object_tree(run.resources[i]), scope.id());
+  run.created.insert(real.begin(), real.end());
   run.send(real, false, 1, [&](size_t i) -> const std::string& { return bodies[i]; });
   run.send(baseline, true);
   for (size_t i : baseline) {
@@ -184,13 +199,97 @@ void send_for_real(BatchRun& run, const std::vector<size_t>& which, int rank,
   }
 }
 
+// The pool entry of input CRD i (created for real by this batch), without its uid.
+PooledCrd pool_entry(const BatchRun& run, size_t i) {
+  const Resource& r = run.resources[i];
+  return PooledCrd{r.name, "", content_digest(r.body), spec_digest_of(r.name, r.body, [&] { return object_tree(r); }),
+                   kube::object_path(run.plan.targets[i]->api, "", r.name), r.body.size(),
+                   static_cast<long long>(std::time(nullptr))};
+}
+
+// The CRDs at `which` (indices into `real`) whose pooled version has the same spec and other metadata: a
+// dry-run of each one's text over the pooled one (what the server says of its metadata; the spec it
+// accepted already). Returns those not answered valid with no finding: they are created instead.
+std::set<size_t> same_spec_checks(BatchRun& run, const std::vector<size_t>& real, const std::vector<size_t>& which) {
+  std::set<size_t> refused;
+  if (which.empty()) return refused;
+  std::vector<kube::Request> reqs;
+  std::vector<std::string> bodies;
+  for (size_t k : which) {
+    size_t i = real[k];
+    bodies.push_back(labelled_body(object_tree(run.resources[i]), run.opts.scope->id()));
+    reqs.push_back(request_for(*run.plan.targets[i], run.resources[i], bodies.back(), run.opts.field_manager, true));
+  }
+  auto answers = run.transport.send_all(reqs, run.opts.jobs);
+  for (size_t n = 0; n < which.size(); ++n) {
+    size_t i = real[which[n]];
+    Judgement j = judge(run.resources[i], answers[n], run.opts.warnings_as_errors, run.redact, nullptr, "");
+    if (!answers[n].success() || j.status != ObjectStatus::kValid || !j.findings.empty()) refused.insert(which[n]);
+  }
+  return refused;
+}
+
+// With the turns on the input's CRDs taken: adopts those of `real` that the plane's CRD pool holds with the
+// same text (valid, not created: taken out of `real`), evicts the pooled ones the others would meet (same
+// name, or the same API group: deleted and awaited), forgets the stale ones.
+Status use_pool(BatchRun& run, std::vector<size_t>& real) {
+  auto on_plane = labelled_crds(run.transport);
+  if (!on_plane) return Status::Ok();  // not known: everything is created as usual
+  CrdPool pool(run.opts.state_dir);
+  std::vector<InputCrd> input;
+  for (size_t i : real)
+    input.push_back({run.resources[i].name, content_digest(run.resources[i].body),
+                     spec_digest_of(run.resources[i].name, run.resources[i].body,
+                                    [&] { return object_tree(run.resources[i]); })});
+  const std::vector<PooledCrd> pooled = pool.all();
+  PoolChoice choice = choose_pooled(input, pooled, *on_plane);
+  std::set<size_t> refused = same_spec_checks(run, real, choice.same_spec);
+  if (!refused.empty()) choice = choose_pooled(input, pooled, *on_plane, refused);
+  for (const auto& name : choice.stale) pool.drop(name);
+  std::set<std::string> input_names;
+  for (const auto& c : input) input_names.insert(c.name);
+  std::vector<RealObject> group_turns;  // pooled CRDs of another name in a group the input creates in
+  for (const auto& e : choice.evict)
+    if (!input_names.count(e.name)) group_turns.push_back({kRankCrd, "crd/" + e.name, "evict", e.path, false});
+  // Out of the global order (a turn on another name of the same rank): bounded, and skipped when busy.
+  std::set<std::string> may_evict = input_names;
+  for (auto& t : group_turns) {
+    std::string name = t.key.substr(4);
+    if (run.opts.scope->claim({std::move(t)}, std::chrono::seconds(10)).ok()) may_evict.insert(name);
+  }
+  std::vector<std::string> paths;
+  for (const auto& e : choice.evict)
+    if (may_evict.count(e.name)) paths.push_back(e.path);
+  if (!paths.empty()) KV_RETURN_IF_ERROR(delete_all(run.transport, paths, run.opts.jobs));
+  for (const auto& e : choice.evict)
+    if (may_evict.count(e.name)) pool.drop(e.name);
+  std::set<size_t> taken;
+  std::vector<size_t> adopt = choice.adopt;
+  adopt.insert(adopt.end(), choice.same_spec.begin(), choice.same_spec.end());
+  for (size_t k : adopt) {
+    size_t i = real[k];
+    taken.insert(i);
+    run.adopted.insert(i);
+    run.out.adopted.push_back(run.resources[i].name);
+    run.apply(Verdict{i, ObjectStatus::kValid, "", {}});
+    if (run.opts.run_crds) run.opts.run_crds->add(run.resources[i]);
+    if (auto e = pool.get(run.resources[i].name)) {
+      e->used = static_cast<long long>(std::time(nullptr));
+      (void)pool.put(*e);
+    }
+  }
+  real.erase(std::remove_if(real.begin(), real.end(), [&](size_t i) { return taken.count(i) > 0; }), real.end());
+  return Status::Ok();
+}
+
 // Phase 1: CRDs. Those applied are awaited all at once and join the run's CRDs; the kinds of the invalid
 // ones are remembered, and the objects waiting for those (or, on an external cluster, for any CRD) are
 // skipped.
 void crd_phase(BatchRun& run) {
   const Phase& phase = run.plan.crds;
   if (phase.for_real && run.opts.scope)
-    send_for_real(run, phase.objects, kRankCrd, [&](size_t i) { return "crd/" + run.resources[i].name; });
+    send_for_real(run, phase.objects, kRankCrd, [&](size_t i) { return "crd/" + run.resources[i].name; }, {},
+                  [&](std::vector<size_t>& real) { return run.opts.crd_pool ? use_pool(run, real) : Status::Ok(); });
   else
     run.send(phase.objects, !phase.for_real);
   if (!run.out.fatal.ok()) return;
@@ -199,7 +298,7 @@ void crd_phase(BatchRun& run) {
   std::vector<kube::ApiResource> kinds;
   for (size_t i : phase.objects) {
     ObjectStatus st = run.out.results[i].status;
-    if (st == ObjectStatus::kValid && phase.for_real) {
+    if (st == ObjectStatus::kValid && phase.for_real && !run.adopted.count(i)) {
       applied.push_back(i);
       for (auto& a : served_by_crd(run.resources[i])) kinds.push_back(std::move(a));
     }
@@ -217,6 +316,8 @@ void crd_phase(BatchRun& run) {
       bool all = std::all_of(crd_kinds.begin(), crd_kinds.end(),
                              [&](const kube::ApiResource& a) { return ready.count(a.group_version() + "/" + a.resource); });
       if (all && run.opts.run_crds) run.opts.run_crds->add(run.resources[i]);
+      if (all && run.opts.crd_pool && run.created.count(i) && run.out.results[i].findings.empty())
+        run.out.poolable.push_back(pool_entry(run, i));
     }
   }
   PlaneKind plane = run.opts.plane;
@@ -297,16 +398,6 @@ void rest_phase(BatchRun& run, std::vector<std::string>* keep = nullptr) {
     if (again.empty()) break;
     run.send(again, true, pass, [&](size_t i) -> const std::string& { return bodies[i]; });
   }
-}
-
-// The discovery this run may use: on a scoped plane, without the kinds of other runs' CRDs.
-kube::Discovery visible(const kube::Discovery& d, const std::set<std::string>& foreign) {
-  kube::Discovery out = d;
-  if (foreign.empty()) return out;
-  auto& rs = out.resources_;
-  rs.erase(std::remove_if(rs.begin(), rs.end(), [&](const kube::ApiResource& a) { return foreign.count(a.group + "/" + a.kind) > 0; }),
-           rs.end());
-  return out;
 }
 
 // The namespaces the objects still to send go to, and the labels of those the input defines.
@@ -408,12 +499,17 @@ BatchOutcome run_batch(kube::Transport& transport, const kube::Discovery& discov
     cluster[i] = true;
   static const RunCrds kNone;
   const RunCrds& crds = opts.run_crds ? *opts.run_crds : kNone;
-  std::set<std::string> foreign = opts.scope ? foreign_crd_kinds(transport, opts.scope->id()) : std::set<std::string>{};
-  run.plan = plan_batch(resources, visible(discovery, foreign), opts.plane, opts.default_namespace, crds, cluster);
+  // On a scoped plane the CRDs runs created (other runs', the pool's, this run's) are not seen through
+  // discovery: the plan knows the kinds of the ones the batch applies, adopts or kept from their text.
+  std::set<std::string> hidden;
+  if (opts.scope)
+    if (auto labelled = labelled_crds(transport))
+      for (const auto& [name, crd] : *labelled) hidden.insert(name);
+  run.plan = plan_batch(resources, without_crds(discovery, hidden), opts.plane, opts.default_namespace, crds, cluster);
   const kube::Discovery* used = &discovery;
   if (run.plan.unresolved && refresh)
     if (const kube::Discovery* fresh = refresh()) {
-      run.plan = plan_batch(resources, visible(*fresh, foreign), opts.plane, opts.default_namespace, crds, cluster);
+      run.plan = plan_batch(resources, without_crds(*fresh, hidden), opts.plane, opts.default_namespace, crds, cluster);
       used = fresh;
     }
   for (const auto& v : run.plan.verdicts) run.apply(v);

@@ -8,7 +8,8 @@
 // else is a server-side apply with dryRun=All and fieldValidation=Strict. An object the server could not
 // decode entirely is submitted again without the fields it could not read, to find its other defects
 // (engine/passes.h). On an external cluster nothing is created: an object whose namespace or CRD is
-// missing there is skipped. A CRD the run applied in an earlier batch (RunCrds) is not applied again.
+// missing there is skipped. A CRD the run applied in an earlier batch (RunCrds) is not applied again; one
+// in the plane's CRD pool with the same text is adopted (engine/crd_pool.h).
 // An object whose server-side apply RBAC refuses (no "patch") is judged as kubectl apply --dry-run=server
 // would: a GET, then a dry-run create or update.
 #pragma once
@@ -20,6 +21,7 @@
 #include <vector>
 
 #include "core/status.h"
+#include "engine/crd_pool.h"
 #include "engine/plan.h"
 #include "engine/results.h"
 #include "engine/upgrade.h"
@@ -48,6 +50,8 @@ struct BatchOptions {
   std::string state_dir;
   bool full_plane = false;
   RunScope* scope = nullptr;                  // owned plane: creates for real through it (null: unscoped)
+  bool crd_pool = false;                      // with a scope: adopt CRDs from the plane's CRD pool in
+                                              // `state_dir` (engine/crd_pool.h) and name those to pool
   int max_passes = 3;                         // submissions of an object the server cannot decode entirely
   size_t cluster_objects = 0;                 // the last N resources are the cluster's own (--policies):
                                               // applied for real with the policies, not input
@@ -60,6 +64,9 @@ struct BatchOutcome {
   std::vector<ObjectResult> results;  // one per input resource, in input order
   Status fatal;                       // not ok when the plane was lost (exit 3); the objects not judged
                                       // then are errors ("server/unavailable")
+  std::vector<PooledCrd> poolable;    // with crd_pool: the CRDs this batch created for real that the server
+                                      // accepted with no finding and served (uid not filled in)
+  std::vector<std::string> adopted;   // the names of the CRDs this batch adopted from the pool
 };
 
 // A fresher discovery when the plan finds a kind that nothing serves, or when the server answers a bare

@@ -1,11 +1,13 @@
 #include "engine/chart_batches.h"
 
 #include <algorithm>
+#include <set>
 #include <thread>
 
 #include <fmt/core.h>
 
 #include "core/parallel.h"
+#include "engine/plane_objects.h"
 #include "render/git_snapshot.h"
 #include "render/line_map.h"
 #include "render/lookup.h"
@@ -143,7 +145,13 @@ Result<Batch> batch_of(RenderJob& j, Session& session) {
 std::vector<Batch> render_batches(const std::vector<ChartPlan>& charts, const ChartSettings& s,
                                   const render::Helm& helm, Session& session, const std::vector<OldChart>& olds,
                                   Status& failed) {
-  const kube::Discovery& discovery = session.conn.discovery;
+  // What runs created on the plane (other runs' CRDs, the CRD pool's) is not the plane's: helm's
+  // .Capabilities must not see it either.
+  std::set<std::string> hidden;
+  if (session.scope)
+    if (auto labelled = labelled_crds(*session.conn.client))
+      for (const auto& [name, crd] : *labelled) hidden.insert(name);
+  const kube::Discovery discovery = without_crds(session.conn.discovery, hidden);
   render::RenderRequest base;
   base.namespace_ = session.conn.default_namespace;
   base.skip_tests = s.skip_tests;

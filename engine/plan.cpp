@@ -144,6 +144,12 @@ bool RunCrds::has(const Resource& crd) const {
   return it != applied.end() && it->second == std::hash<std::string>{}(crd.body);
 }
 
+void RunCrds::forget(const std::string& name) {
+  applied.erase(name);
+  for (auto it = served.begin(); it != served.end();)
+    it = it->second.resource + "." + it->second.group == name ? served.erase(it) : std::next(it);
+}
+
 RunCrds crds_kept(const RunCrds& applied, const std::vector<Resource>& next, const std::vector<Resource>& always) {
   RunCrds kept;
   for (const auto* list : {&next, &always})

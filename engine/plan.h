@@ -76,6 +76,8 @@ struct RunCrds {
   void add(const Resource& crd);
   // True when `crd` was applied earlier in the run with the same text.
   bool has(const Resource& crd) const;
+  // Forgets the CRD named `name` and the kinds it serves.
+  void forget(const std::string& name);
 };
 
 // Of the CRDs in `applied`, those that `next` (the run's next batch) or `always` (--crds) hold with the

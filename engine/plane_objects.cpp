@@ -1,5 +1,6 @@
 #include "engine/plane_objects.h"
 
+#include <algorithm>
 #include <map>
 #include <thread>
 
@@ -42,6 +43,46 @@ std::vector<kube::ApiResource> wait_served(kube::Transport& transport, const std
   return served;
 }
 
+Status delete_all(kube::Transport& transport, const std::vector<std::string>& paths, int jobs,
+                  std::chrono::milliseconds timeout) {
+  using Clock = std::chrono::steady_clock;
+  auto until = Clock::now() + timeout;
+  std::vector<kube::Request> dels;
+  for (const auto& p : paths) {
+    kube::Request r;
+    r.method = "DELETE";
+    r.path = p;
+    dels.push_back(std::move(r));
+  }
+  auto answers = transport.send_all(dels, jobs);
+  std::vector<std::string> left;
+  for (size_t i = 0; i < answers.size(); ++i) {
+    if (!answers[i].transport_ok()) return Status::Unavailable("the API server did not answer: " + answers[i].transport_error);
+    if (answers[i].status == 404) continue;
+    if (!answers[i].success()) return Status::Unavailable("cannot delete " + paths[i] + ": HTTP " + std::to_string(answers[i].status));
+    left.push_back(paths[i]);
+  }
+  while (!left.empty()) {
+    std::vector<kube::Request> gets;
+    for (const auto& p : left) {
+      kube::Request r;
+      r.path = p;
+      gets.push_back(std::move(r));
+    }
+    auto now = transport.send_all(gets, jobs);
+    std::vector<std::string> still;
+    for (size_t i = 0; i < now.size(); ++i) {
+      if (!now[i].transport_ok()) return Status::Unavailable("the API server did not answer: " + now[i].transport_error);
+      if (now[i].status != 404) still.push_back(left[i]);
+    }
+    left = std::move(still);
+    if (left.empty()) break;
+    if (Clock::now() >= until) return Status::Unavailable(left[0] + " was still there after its deletion");
+    std::this_thread::sleep_for(std::chrono::milliseconds(25));
+  }
+  return Status::Ok();
+}
+
 namespace {
 
 // The items of the list at `path` (a GET), or none when the server fails or answers no JSON: callers
@@ -78,15 +119,34 @@ std::map<std::string, std::string> namespaces_by_run(kube::Transport& transport)
   return out;
 }
 
-std::set<std::string> foreign_crd_kinds(kube::Transport& transport, const std::string& own_run) {
-  std::set<std::string> out;
-  const std::string path = "/apis/apiextensions.k8s.io/v1/customresourcedefinitions?labelSelector=kvalidate.io%2Frun";
-  for (const auto& item : list_items(transport, path, "CustomResourceDefinition list")) {
+std::optional<std::map<std::string, LabelledCrd>> labelled_crds(kube::Transport& transport) {
+  kube::Request req;
+  req.path = "/apis/apiextensions.k8s.io/v1/customresourcedefinitions?labelSelector=kvalidate.io%2Frun";
+  req.accept = kube::kMetadataOnlyList;
+  auto resp = transport.send(req);
+  if (!resp.success()) return std::nullopt;
+  auto doc = parse_json(resp.body, "CustomResourceDefinition list");
+  if (!doc.ok() || !(*doc)["items"].IsSequence()) return std::nullopt;
+  std::map<std::string, LabelledCrd> out;
+  for (const auto& item : (*doc)["items"]) {
     const YAML::Node meta = item["metadata"];
-    if (!meta.IsMap() || scalar_at(meta["labels"], "kvalidate.io/run") == own_run) continue;
-    const YAML::Node spec = item["spec"];
-    if (spec.IsMap()) out.insert(scalar_at(spec, "group") + "/" + scalar_at(spec["names"], "kind"));
+    if (!meta.IsMap()) continue;
+    LabelledCrd c;
+    c.uid = scalar_at(meta, "uid");
+    c.run = scalar_at(meta["labels"], "kvalidate.io/run");
+    c.terminating = !scalar_at(meta, "deletionTimestamp").empty();
+    out[scalar_at(meta, "name")] = std::move(c);
   }
+  return out;
+}
+
+kube::Discovery without_crds(const kube::Discovery& d, const std::set<std::string>& hidden) {
+  kube::Discovery out = d;
+  if (hidden.empty()) return out;
+  auto& rs = out.resources_;
+  rs.erase(std::remove_if(rs.begin(), rs.end(),
+                          [&](const kube::ApiResource& a) { return hidden.count(a.resource + "." + a.group) > 0; }),
+           rs.end());
   return out;
 }
 

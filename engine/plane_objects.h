@@ -4,10 +4,12 @@
 
 #include <chrono>
 #include <map>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
 
+#include "core/status.h"
 #include "kube/discovery.h"
 
 #include "kube/transport.h"
@@ -21,6 +23,11 @@ namespace kv::engine {
 std::vector<kube::ApiResource> wait_served(kube::Transport& transport, const std::vector<kube::ApiResource>& kinds,
                                            int jobs, std::chrono::milliseconds timeout = std::chrono::seconds(30));
 
+// Deletes the objects at `paths` all at once and waits (at most `timeout`) until every one is gone, asking
+// again every 25 ms for those still there. Unavailable when the server fails or one outlives the wait.
+Status delete_all(kube::Transport& transport, const std::vector<std::string>& paths, int jobs,
+                  std::chrono::milliseconds timeout = std::chrono::seconds(60));
+
 // Names of the namespaces that exist; empty when they cannot be listed.
 std::set<std::string> list_namespaces(kube::Transport& transport);
 
@@ -32,8 +39,19 @@ bool create_namespace(kube::Transport& transport, const std::string& name, const
 // plane's own). Empty when they cannot be listed.
 std::map<std::string, std::string> namespaces_by_run(kube::Transport& transport);
 
-// "group/Kind" of every kind served by a CustomResourceDefinition that another kvalidate run created
-// (labelled kvalidate.io/run, with another id than `own_run`): a run must not see them.
-std::set<std::string> foreign_crd_kinds(kube::Transport& transport, const std::string& own_run);
+// A CustomResourceDefinition a kvalidate run created (labelled kvalidate.io/run): one of a live run's, or
+// one in the plane's CRD pool (engine/crd_pool.h).
+struct LabelledCrd {
+  std::string uid, run;       // its uid and the id of the run that created it
+  bool terminating = false;   // being deleted
+};
+
+// The CRDs runs created, by name, read as metadata only (a CRD's schema can be megabytes); nullopt when
+// they cannot be listed.
+std::optional<std::map<std::string, LabelledCrd>> labelled_crds(kube::Transport& transport);
+
+// `d` without the kinds of the CRDs named in `hidden` (those runs created: a batch sees none of them but
+// the ones it applies or adopts, whose kinds its plan knows from their text).
+kube::Discovery without_crds(const kube::Discovery& d, const std::set<std::string>& hidden);
 
 }  // namespace kv::engine

@@ -1,12 +1,15 @@
 #include "engine/run.h"
 
 #include <algorithm>
+#include <cstdlib>
 #include <set>
 
 #include "build_info.h"
 #include "core/clock.h"
 #include "core/exit_codes.h"
 #include "engine/batch.h"
+#include "engine/crd_pool.h"
+#include "engine/plane_objects.h"
 #include "resources/loader.h"
 #include "validators/rbac_expectations.h"
 #include "validators/rbac_rules.h"
@@ -101,6 +104,29 @@ Result<std::vector<Resource>> load_cluster_policies(const std::vector<std::strin
   return std::move(loaded.resources);
 }
 
+bool crd_pool_turned_off() {
+  const char* v = std::getenv("KVALIDATE_CRD_POOL");
+  return v && (std::string(v) == "off" || std::string(v) == "0" || std::string(v) == "false");
+}
+
+// Puts the CRDs the batch created that may be pooled (Session::to_pool) into the plane's CRD pool, with
+// the uid the plane gave them; returns their keys ("crd/NAME"), for the scope to hand them over.
+std::set<std::string> pool_crds(Session& s) {
+  std::set<std::string> keys;
+  auto on_plane = s.to_pool.empty() ? std::nullopt : labelled_crds(*s.conn.client);
+  if (on_plane) {
+    CrdPool pool(s.conn.state_dir);
+    for (auto& p : s.to_pool) {
+      auto it = on_plane->find(p.name);
+      if (it == on_plane->end() || it->second.terminating || it->second.run != s.scope->id()) continue;
+      p.uid = it->second.uid;
+      if (pool.put(p).ok()) keys.insert("crd/" + p.name);
+    }
+  }
+  s.to_pool.clear();
+  return keys;
+}
+
 // The batch's objects on the server, each with its RBAC risks and without disabled rules.
 void judge_objects(Session& s, RunState& run, const Batch& b, const RunOptions& opts,
                    const std::set<std::string>& disabled, Report report = Report::kAll) {
@@ -118,6 +144,7 @@ void judge_objects(Session& s, RunState& run, const Batch& b, const RunOptions& 
   o.scope = s.scope.get();
   o.pod_security = s.pod_security;
   o.describe_mutations = opts.describe_mutations;
+  o.crd_pool = s.scope != nullptr && opts.crd_pool && !crd_pool_turned_off();
   RefreshDiscovery refresh = [&s]() -> const kube::Discovery* {
     if (s.conn.discovery_refreshed || s.conn.discovery_cache_dir.empty()) return nullptr;
     return refresh_discovery(s.conn).ok() ? &s.conn.discovery : nullptr;
@@ -133,6 +160,8 @@ void judge_objects(Session& s, RunState& run, const Batch& b, const RunOptions& 
                            o, [&](const ObjectResult&) {
                              if (report != Report::kNone) run.reports.progress(++run.done, run.total);
                            });
+  for (auto& p : outcome.poolable) s.to_pool.push_back(std::move(p));
+  s.adopted.insert(outcome.adopted.begin(), outcome.adopted.end());
   report_cluster_failures(run, outcome, b.resources.size());
   for (size_t i = 0; i < outcome.results.size(); ++i) {
     ObjectResult& r = outcome.results[i];
@@ -198,7 +227,7 @@ Result<Session> open_session(const RunOptions& opts) {
     if (!opened.ok()) return opened.status();
     scope = std::move(*opened);
   }
-  return Session{std::move(*conn), std::move(expectations), {}, std::move(scope), std::move(*cluster_policies), level};
+  return Session{std::move(*conn), std::move(expectations), {}, std::move(scope), std::move(*cluster_policies), level, {}, {}};
 }
 
 RunEnd validate(Session& session, report::ReportSet& reports, std::vector<Batch>& batches, const RunOptions& opts,
@@ -237,14 +266,21 @@ RunEnd validate(Session& session, report::ReportSet& reports, std::vector<Batch>
     if (session.scope) {
       static const std::vector<Resource> kNone;
       const auto& next = bi + 1 < batches.size() ? batches[bi + 1].resources : kNone;
+      // CRDs that go into the plane's pool are adopted again by the batch that needs them.
+      std::set<std::string> pooled = pool_crds(session);
       RunCrds kept = crds_kept(session.run_crds, next, crds.resources);
+      for (const auto& key : pooled) kept.forget(key.substr(4));
+      for (const auto& name : session.adopted) kept.forget(name);
+      session.adopted.clear();
       std::set<std::string> keys;
       for (const auto& [name, hash] : kept.applied) keys.insert("crd/" + name);
-      (void)session.scope->release(keys);
+      (void)session.scope->release(keys, pooled);
       session.run_crds = std::move(kept);
       released = true;
     }
   }
+  if (session.scope && run.fatal.ok())  // the pool stays within its bounds
+    (void)session.scope->evict_pooled(over_limits(CrdPool(session.conn.state_dir).all(), PoolLimits{}));
   return finish(run, started_ms);
 }
 

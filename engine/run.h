@@ -6,6 +6,7 @@
 
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -47,6 +48,8 @@ struct RunOptions {
   std::vector<Resource> crds;              // --crds: applied first (CRD phase), reported only when not valid
   std::vector<std::string> policies;       // --policies: the cluster's admission policies (files, folders)
   std::string pod_security;                // --pod-security LEVEL[:VERSION]; "" = none
+  bool crd_pool = true;                    // owned plane: keep CRDs in the plane's pool between runs
+                                           // (engine/crd_pool.h); KVALIDATE_CRD_POOL=off turns it off
   bool describe_mutations = false;         // -v: what mutating admission policies would change
 };
 
@@ -57,6 +60,8 @@ struct Session {
   std::unique_ptr<RunScope> scope;         // owned plane: what the run creates for real (run isolation)
   std::vector<Resource> cluster_policies;  // loaded from --policies: applied with every batch, not input
   std::optional<PodSecurityLevel> pod_security;
+  std::vector<PooledCrd> to_pool;          // CRDs the current batch created that may go into the CRD pool
+  std::set<std::string> adopted;           // names of the CRDs the current batch adopted from the pool
 };
 
 // How a run ended: the exit code (0 clean, 1 findings, 2 bad input, 3 infrastructure) and the errors to

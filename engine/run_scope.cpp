@@ -14,6 +14,7 @@
 #include "core/json.h"
 #include "core/process.h"
 #include "core/yaml_util.h"
+#include "engine/crd_pool.h"
 #include "resources/flow_yaml.h"
 
 namespace kv::engine {
@@ -165,16 +166,35 @@ Status RunScope::write_record() const {
 }
 
 Result<bool> RunScope::baseline_has(const std::string& path) {
-  kube::Request get;
-  get.path = path;
-  auto resp = client_.send(get);
-  if (!resp.transport_ok()) return Status::Unavailable("the API server did not answer: " + resp.transport_error);
-  if (resp.status == 404) return false;
-  if (!resp.success()) return Status::Unavailable("cannot read " + path + ": HTTP " + std::to_string(resp.status));
-  auto doc = parse_json(resp.body, path);
-  if (!doc.ok()) return doc.status();
-  const YAML::Node meta = (*doc)["metadata"];
-  return scalar_at(meta.IsMap() ? meta["labels"] : YAML::Node(), kRunLabel).empty();
+  auto all = baseline_has_all({path});
+  if (!all.ok()) return all.status();
+  return static_cast<bool>((*all)[0]);
+}
+
+Result<std::vector<bool>> RunScope::baseline_has_all(const std::vector<std::string>& paths, int jobs) {
+  std::vector<kube::Request> gets;
+  for (const auto& p : paths) {
+    kube::Request get;
+    get.path = p;
+    get.accept = kube::kMetadataOnly;  // its labels are all it takes (a CRD's schema can be megabytes)
+    gets.push_back(std::move(get));
+  }
+  auto answers = client_.send_all(gets, jobs);
+  std::vector<bool> out;
+  for (size_t i = 0; i < answers.size(); ++i) {
+    const auto& resp = answers[i];
+    if (!resp.transport_ok()) return Status::Unavailable("the API server did not answer: " + resp.transport_error);
+    if (resp.status == 404) {
+      out.push_back(false);
+      continue;
+    }
+    if (!resp.success()) return Status::Unavailable("cannot read " + paths[i] + ": HTTP " + std::to_string(resp.status));
+    auto doc = parse_json(resp.body, paths[i]);
+    if (!doc.ok()) return doc.status();
+    const YAML::Node meta = (*doc)["metadata"];
+    out.push_back(scalar_at(meta.IsMap() ? meta["labels"] : YAML::Node(), kRunLabel).empty());
+  }
+  return out;
 }
 
 Status RunScope::claim(std::vector<RealObject> objects, std::chrono::milliseconds wait) {
@@ -210,7 +230,7 @@ kube::Response RunScope::create(const RealObject& obj, const kube::Request& req)
   return client_.send(req);
 }
 
-Status RunScope::release(const std::set<std::string>& keep) {
+Status RunScope::release(const std::set<std::string>& keep, const std::set<std::string>& hand_over) {
   if (released_) return Status::Ok();
   Status first;
   std::vector<RealObject> left, kept;
@@ -220,13 +240,15 @@ Status RunScope::release(const std::set<std::string>& keep) {
       kept.push_back(obj);
       continue;
     }
+    const bool stays = hand_over.count(obj.key) > 0;  // into the plane's CRD pool: not deleted
+    auto remove = [&] { return stays ? Status::Ok() : delete_real(client_, obj); };
     auto held = std::find_if(claimed_.begin(), claimed_.end(), [&](const RealObject& c) { return c.key == obj.key; });
     Status s;
     if (held == claimed_.end()) {
-      s = delete_real(client_, obj);
+      s = remove();
     } else {
       size_t i = static_cast<size_t>(held - claimed_.begin());
-      s = locks_.release(std::move(holds_[i]), [&] { return delete_real(client_, obj); });
+      s = locks_.release(std::move(holds_[i]), remove);
       claimed_.erase(held);
       holds_.erase(holds_.begin() + static_cast<long>(i));
     }
@@ -253,6 +275,21 @@ Status RunScope::release(const std::set<std::string>& keep) {
   if (created_.empty()) std::remove(record_path(state_dir_, id_).c_str());
   else (void)write_record();  // what could not be removed stays recorded for the next run's sweep
   return first;
+}
+
+int RunScope::evict_pooled(const std::vector<PooledCrd>& victims) {
+  CrdPool pool(state_dir_);
+  int evicted = 0;
+  for (const auto& v : victims) {
+    RealObject obj{kRankCrd, "crd/" + v.name, v.digest, v.path, false};
+    Status s = locks_.if_unused(obj.key, v.digest, [&] {
+      Status d = delete_real(client_, obj);
+      if (d.ok()) pool.drop(v.name);
+      return d;
+    });
+    if (s.ok() && !pool.get(v.name)) ++evicted;
+  }
+  return evicted;
 }
 
 int RunScope::sweep_dead_runs(kube::Transport& client, const std::string& state_dir) {

@@ -21,6 +21,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include "core/status.h"
+#include "engine/crd_pool.h"
 #include "engine/object_locks.h"
 #include "kube/transport.h"
 
@@ -63,6 +64,8 @@ class RunScope {
   // True when the object at `path` exists on the plane and was not created by a kvalidate run (no
   // kvalidate.io/run label): the plane's own, never to be changed. Unavailable when the server fails.
   Result<bool> baseline_has(const std::string& path);
+  // baseline_has() for each of `paths`, asked all at once (at most `jobs` in flight).
+  Result<std::vector<bool>> baseline_has_all(const std::vector<std::string>& paths, int jobs = 16);
 
   // Takes this run's turn for each object, in (rank, key) order, waiting at most `wait` for runs using
   // another version. Ranks lower than one already held are refused (Internal): that order is what
@@ -81,7 +84,13 @@ class RunScope {
   // the record for the next run's sweep. Idempotent.
   // Objects whose key is in `keep` stay, with their turns and record, for the run's next batch (which
   // would create them again with the same content); a later release() without them removes them.
-  Status release(const std::set<std::string>& keep = {});
+  // Objects whose key is in `hand_over` stay on the plane, out of the record, their turns dropped: CRDs
+  // put into the plane's CRD pool (engine/crd_pool.h).
+  Status release(const std::set<std::string>& keep = {}, const std::set<std::string>& hand_over = {});
+
+  // Deletes the pooled CRDs `victims` (awaited) and forgets them, each only when no run uses it; returns
+  // how many went.
+  int evict_pooled(const std::vector<PooledCrd>& victims);
 
   // Sweeps the records in `state_dir` whose owner no longer runs; returns how many were swept.
   static int sweep_dead_runs(kube::Transport& client, const std::string& state_dir);

@@ -9,6 +9,12 @@
 
 namespace kv::kube {
 
+// Accept headers asking for an object's (a list's items') metadata only, plain JSON from servers that
+// cannot (the same fields, and more).
+inline constexpr const char* kMetadataOnly = "application/json;as=PartialObjectMetadata;v=v1;g=meta.k8s.io,application/json";
+inline constexpr const char* kMetadataOnlyList =
+    "application/json;as=PartialObjectMetadataList;v=v1;g=meta.k8s.io,application/json";
+
 struct Request {
   std::string method = "GET";
   std::string path;                       // "/api/v1/namespaces?limit=1", appended to the server URL

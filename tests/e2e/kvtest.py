@@ -34,6 +34,12 @@ def kv(*args, home=None, input=None, timeout=300, env=None, cwd=None):
                           timeout=timeout, env=e, cwd=cwd)
 
 
+def pooled_crds(home=None):
+    """Names of the CRDs in the plane's CRD pool (kept between runs, hidden from runs without them)."""
+    d = os.path.join(home or SHARED_HOME, "crd-pool")
+    return {n[:-5] for n in os.listdir(d) if n.endswith(".json")} if os.path.isdir(d) else set()
+
+
 def kv_json(*args, **kw):
     """Runs kvalidate with `-o json` added; returns (CompletedProcess, parsed JSON or None)."""
     p = kv(*args, "-o", "json", **kw)

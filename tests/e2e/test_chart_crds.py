@@ -133,7 +133,8 @@ class ExternalCrds(unittest.TestCase):
 class CrdsPerMatrixRun(unittest.TestCase):
     def test_crds_the_whole_matrix_shares_are_applied_once(self):
         chart = fixture("charts", "crd-matrix")
-        p, report = kv_json("chart", chart, "--no-lint")
+        # Within one run (without the CRD pool, which keeps them between runs: CrdPool below).
+        p, report = kv_json("chart", chart, "--no-lint", env={"KVALIDATE_CRD_POOL": "off"})
         self.assertEqual(p.returncode, 0, explain(p))
         suites = sorted({r["suite"] for r in report["results"] if r["kind_of_result"] == "object"})
         self.assertEqual(len(suites), 3, suites)
@@ -150,10 +151,15 @@ class CrdsPerMatrixRun(unittest.TestCase):
 
     def test_a_values_file_without_the_crd_does_not_see_an_earlier_files(self):
         # Run isolation on kvalidate's own plane: each values file sees the baseline plus its own input. b
-        # renders no CRD, so the CRD a applied is removed before b is judged, and b's Lever is an unknown
-        # kind; c has the CRD again and applies it again.
+        # renders no CRD, so the CRD a applied is removed before b is judged (or, with the CRD pool, hidden),
+        # and b's Lever is an unknown kind; c has the CRD again and applies it again (or adopts it).
         chart = fixture("charts", "crd-toggle")
-        p, report = kv_json("chart", chart, "--no-lint")
+        for pool in ("off", "on"):
+            with self.subTest(crd_pool=pool):
+                self.check_toggle(chart, pool)
+
+    def check_toggle(self, chart, pool):
+        p, report = kv_json("chart", chart, "--no-lint", env={"KVALIDATE_CRD_POOL": pool})
         self.assertEqual(p.returncode, 1, explain(p))
         def values_file(r):
             return r["suite"].rsplit("(values: ", 1)[-1].rstrip(")")
@@ -165,7 +171,100 @@ class CrdsPerMatrixRun(unittest.TestCase):
         self.assertEqual(levers["ci/c-values.yaml"]["status"], "valid", levers)
         crds = {values_file(r): r for r in report["results"] if r["kind"] == "CustomResourceDefinition"}
         self.assertEqual(sorted(crds), ["ci/a-values.yaml", "ci/c-values.yaml"], crds)
-        self.assertTrue(all(r["duration_ms"] > 0 for r in crds.values()), crds)  # sent by a and by c
+        self.assertEqual({r["status"] for r in crds.values()}, {"valid"}, crds)
+        if pool == "off":
+            self.assertTrue(all(r["duration_ms"] > 0 for r in crds.values()), crds)  # sent by a and by c
+
+
+def verdicts(report):
+    return sorted((r["kind"], r["name"], r["status"], tuple(sorted((f["rule"], f["line"]) for f in r["findings"])))
+                  for r in report["results"] if r["kind_of_result"] == "object")
+
+
+class CrdPool(unittest.TestCase):
+    """CRDs stay on kvalidate's plane between runs (the CRD pool): a run with the same CRD adopts it, a run
+    with another version of it or a new CRD of its group evicts it, a run without it never sees it (not its
+    kind, not helm's .Capabilities), and every verdict is the one a run without the pool gives."""
+
+    def setUp(self):
+        self.dir = tempfile.mkdtemp(prefix="kv-pool-")
+        self.addCleanup(shutil.rmtree, self.dir, True)
+
+    def write(self, name, text):
+        path = os.path.join(self.dir, name)
+        with open(path, "w") as f:
+            f.write(text)
+        return path
+
+    def crd(self, maximum, plural="pumps", kind="Pump"):
+        return self.write(f"crd-{plural}-{maximum}.yaml", f"""apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata:
+  name: {plural}.pool.kvalidate.io
+spec:
+  group: pool.kvalidate.io
+  scope: Namespaced
+  names: {{plural: {plural}, singular: {kind.lower()}, kind: {kind}}}
+  versions:
+    - name: v1
+      served: true
+      storage: true
+      schema:
+        openAPIV3Schema:
+          type: object
+          properties:
+            spec:
+              type: object
+              properties:
+                rate: {{type: integer, maximum: {maximum}}}
+""")
+
+    def test_adopted_hidden_and_evicted_with_the_verdicts_of_no_pool(self):
+        cr = self.write("pump.yaml", "apiVersion: pool.kvalidate.io/v1\nkind: Pump\nmetadata: {name: p}\n"
+                        "spec:\n  rate: 5\n")
+        crd10, crd1 = self.crd(10), self.crd(1)
+        ref_ok, ref_ok_report = kv_json("manifests", crd10, cr, env={"KVALIDATE_CRD_POOL": "off"})
+        self.assertEqual(ref_ok.returncode, 0, explain(ref_ok))
+        first, first_report = kv_json("manifests", crd10, cr)
+        self.assertEqual(first.returncode, 0, explain(first))
+        self.assertIn("pumps.pool.kvalidate.io", kvtest.pooled_crds())
+        again, again_report = kv_json("manifests", crd10, cr)
+        self.assertEqual(again.returncode, 0, explain(again))
+        for report in (first_report, again_report):
+            self.assertEqual(verdicts(report), verdicts(ref_ok_report))
+        [adopted] = [r for r in again_report["results"] if r["kind"] == "CustomResourceDefinition"]
+        self.assertEqual(adopted["duration_ms"], 0, adopted)  # adopted from the pool: nothing sent
+
+        # Without the CRD: the pooled kind is not there for this run.
+        alone, alone_report = kv_json("manifests", cr)
+        self.assertEqual(alone.returncode, 1, explain(alone))
+        self.assertEqual([(r["status"], [f["rule"] for f in r["findings"]]) for r in alone_report["results"]],
+                         [("invalid", ["dry-run/unknown-kind"])])
+
+        # Nor for helm: .Capabilities.APIVersions does not list the pooled group.
+        chart = os.path.join(self.dir, "caps")
+        os.makedirs(os.path.join(chart, "templates"))
+        self.write("caps/Chart.yaml", "apiVersion: v2\nname: caps\nversion: 0.1.0\n")
+        self.write("caps/templates/cm.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: "
+                   "{{ if .Capabilities.APIVersions.Has \"pool.kvalidate.io/v1\" }}sees-pool{{ else }}baseline{{ end }}\n")
+        caps, caps_report = kv_json("chart", chart, "--no-lint")
+        self.assertEqual(caps.returncode, 0, explain(caps))
+        self.assertEqual([r["name"] for r in caps_report["results"] if r["kind"] == "ConfigMap"], ["baseline"])
+
+        # Another version of the CRD (same name): the pooled one is evicted, the new one judges the Pump.
+        ref_bad, ref_bad_report = kv_json("manifests", crd1, cr, env={"KVALIDATE_CRD_POOL": "off"})
+        self.assertEqual(ref_bad.returncode, 1, explain(ref_bad))
+        bad, bad_report = kv_json("manifests", crd1, cr)
+        self.assertEqual(bad.returncode, 1, explain(bad))
+        self.assertEqual(verdicts(bad_report), verdicts(ref_bad_report))
+        self.assertIn("dry-run/FieldValueInvalid", [f["rule"] for r in bad_report["results"] for f in r["findings"]])
+
+        # A new CRD of the same group evicts the pooled ones the run does not adopt.
+        valves = self.crd(10, "valves", "Valve")
+        new, _ = kv_json("manifests", valves)
+        self.assertEqual(new.returncode, 0, explain(new))
+        self.assertNotIn("pumps.pool.kvalidate.io", kvtest.pooled_crds())
+        self.assertIn("valves.pool.kvalidate.io", kvtest.pooled_crds())
 
 
 if __name__ == "__main__":
