@@ -2,13 +2,16 @@
 
 #include <algorithm>
 #include <map>
+#include <mutex>
 #include <set>
 
 #include <fmt/core.h>
 
+#include "core/digest.h"
 #include "core/tools.h"
 #include "render/helm_output.h"
 #include "render/line_map.h"
+#include "render/render_cache.h"
 #include "render/template_parts.h"
 #include "resources/documents.h"
 #include "resources/loader.h"
@@ -37,6 +40,24 @@ std::vector<RenderedDoc> split_rendered(const std::string& output) {
   return docs;
 }
 
+// load_text() of one rendered document. A large one (a CRD's schema, megabytes of YAML) comes back in
+// the output of every values file of the matrix with the same text: it is parsed once per process and its
+// objects shared (their trees are only read; whoever changes one clones it first).
+LoadResult load_document(const std::string& text, const std::string& file) {
+  if (text.size() < 65536) return load_text(text, file);
+  static std::mutex mu;
+  static std::map<std::string, LoadResult> seen;
+  const std::string key = file + '\n' + hex_sha256(text);
+  {
+    std::lock_guard<std::mutex> lock(mu);
+    if (auto it = seen.find(key); it != seen.end()) return it->second;
+  }
+  LoadResult loaded = load_text(text, file);
+  std::lock_guard<std::mutex> lock(mu);
+  seen.emplace(key, loaded);
+  return loaded;
+}
+
 // What helm's environment needs for `chart`: Helm 4 loads charts of apiVersion v3 behind an
 // experimental gate (some releases gate loading, later ones only `helm create`), so it is opened for
 // such charts; --lookup points helm at the cluster (run_helm hides every cluster otherwise).
@@ -45,6 +66,16 @@ std::map<std::string, std::string> helm_env(const Helm& helm, const Chart& chart
   if (helm.major >= 4 && chart.api_version == "v3") env.emplace("HELM_EXPERIMENTAL_CHART_V3", "1");
   if (!req.lookup_kubeconfig.empty()) env.emplace("KUBECONFIG", req.lookup_kubeconfig);
   return env;
+}
+
+// What helm reads besides its arguments: the chart's folder and the values files.
+std::vector<std::string> helm_inputs(const Chart& chart, const RenderRequest& req) {
+  std::vector<std::string> in{chart.path};
+  if (!req.run_values_file.empty()) in.push_back(req.run_values_file);
+  for (const auto& f : req.values.files) in.push_back(f);
+  for (const auto& s : req.values.set_file)
+    if (auto eq = s.find('='); eq != std::string::npos) in.push_back(s.substr(eq + 1));
+  return in;
 }
 
 }  // namespace
@@ -84,7 +115,7 @@ Rendered parse_rendered(const std::string& output, const Chart& chart, const std
   std::vector<LoadResult> loaded;
   std::map<std::string, std::vector<size_t>> by_template;  // source → document indices, in output order
   for (size_t i = 0; i < docs.size(); ++i) {
-    loaded.push_back(load_text(docs[i].text, chart_file(chart, strip_chart_name(docs[i].source))));
+    loaded.push_back(load_document(docs[i].text, chart_file(chart, strip_chart_name(docs[i].source))));
     by_template[docs[i].source].push_back(i);
   }
   std::vector<SourceRef> doc_source(docs.size());
@@ -145,7 +176,11 @@ Rendered parse_rendered(const std::string& output, const Chart& chart, const std
 Result<Rendered> render_chart(const Helm& helm, const Chart& chart, const RenderRequest& req) {
   KV_RETURN_IF_ERROR(check_values(req.values));
   KV_RETURN_IF_ERROR(check_helm_can_render(helm, !req.lookup_kubeconfig.empty()));
-  auto run = run_helm(helm, template_args(helm, chart, req), helm_env(helm, chart, req));
+  auto args = template_args(helm, chart, req);
+  auto env = helm_env(helm, chart, req);
+  // With --lookup the output depends on the cluster: never from the cache.
+  auto run = req.lookup_kubeconfig.empty() ? run_helm_cached(helm, args, env, helm_inputs(chart, req))
+                                           : run_helm(helm, args, env);
   if (!run.ok()) return run.status();
   if (run->exit_code != 0) {
     auto failure = parse_render_error(run->err, chart, req.suite);
@@ -170,7 +205,7 @@ Result<ObjectResult> lint_chart(const Helm& helm, const Chart& chart, const Rend
   append_values_args(req.values, args);
   RenderRequest offline = req;  // lint never needs the cluster
   offline.lookup_kubeconfig.clear();
-  auto run = run_helm(helm, args, helm_env(helm, chart, offline));
+  auto run = run_helm_cached(helm, args, helm_env(helm, chart, offline), helm_inputs(chart, req));
   if (!run.ok()) return run.status();
   return parse_lint_output(run->out + "\n" + run->err, run->exit_code, chart, req.suite);
 }
