@@ -43,6 +43,12 @@ void add_output_flags(CLI::App* cmd, OutputFlags& f) {
   cmd->add_flag("--warnings-as-errors", f.warnings_as_errors, "Treat warnings (deprecations, unknown fields) as errors");
   cmd->add_flag("-v,--verbose", f.verbose, "Text report: also list valid objects, the files skipped as non-Kubernetes YAML, and what "
                 "mutating admission policies would change (info)");
+  auto* no_cache = cmd->add_flag("--no-cache", f.no_cache,
+                                 "Ask the server about every object and run helm again (no result or render cache)");
+  cmd->add_flag("--cache", f.cache,
+                "Use the result cache on an existing cluster too (--kubeconfig/--context): unchanged objects are "
+                "not asked again")
+      ->excludes(no_cache);
 }
 
 void add_kind_flags(CLI::App* cmd, KindFlags& f) {

@@ -30,7 +30,7 @@ _kvalidate() {
         --as-uid) COMPREPLY=(); return ;;
         --config) COMPREPLY=($(compgen -f -- "$cur")); return ;;
       esac
-      opts="-h --help -n --namespace --rbac --disable-rule --risk-rules --fail-on --crds --crds-from-cluster --hook --policies --pod-security -o --output -j --jobs --warnings-as-errors -v --verbose --skip-kind --reject-kind --kubeconfig --context --backend --wait --full --kube-version --as --as-group --as-uid --config --no-config"; files=1 ;;
+      opts="-h --help -n --namespace --rbac --disable-rule --risk-rules --fail-on --crds --crds-from-cluster --hook --policies --pod-security -o --output -j --jobs --warnings-as-errors -v --verbose --no-cache --cache --skip-kind --reject-kind --kubeconfig --context --backend --wait --full --kube-version --as --as-group --as-uid --config --no-config"; files=1 ;;
     up)
       case "$prev" in
         --kubeconfig) COMPREPLY=($(compgen -f -- "$cur")); return ;;
@@ -79,7 +79,7 @@ _kvalidate() {
         --kube-version) COMPREPLY=(); return ;;
         --config) COMPREPLY=($(compgen -f -- "$cur")); return ;;
       esac
-      opts="-h --help -n --namespace --rbac --disable-rule --upgrade-from -o --output -j --jobs --warnings-as-errors -v --verbose --hook --kubeconfig --context --backend --wait --full --kube-version --config --no-config"; files=1 ;;
+      opts="-h --help -n --namespace --rbac --disable-rule --upgrade-from -o --output -j --jobs --warnings-as-errors -v --verbose --no-cache --cache --hook --kubeconfig --context --backend --wait --full --kube-version --config --no-config"; files=1 ;;
     chart)
       case "$prev" in
         -f|--values) COMPREPLY=($(compgen -f -- "$cur")); return ;;
@@ -111,7 +111,7 @@ _kvalidate() {
         --as-uid) COMPREPLY=(); return ;;
         --config) COMPREPLY=($(compgen -f -- "$cur")); return ;;
       esac
-      opts="-h --help -f --values --set --set-string --set-file --release -n --namespace --values-matrix --no-values-matrix --no-lint --skip-tests --upgrade-from --helm --lookup --allow-external-symlinks --rbac --disable-rule --risk-rules --fail-on --crds --crds-from-cluster --policies --pod-security -o --output -j --jobs --warnings-as-errors -v --verbose --skip-kind --reject-kind --hook --kubeconfig --context --backend --wait --full --kube-version --as --as-group --as-uid --config --no-config"; files=1 ;;
+      opts="-h --help -f --values --set --set-string --set-file --release -n --namespace --values-matrix --no-values-matrix --no-lint --skip-tests --upgrade-from --helm --lookup --allow-external-symlinks --rbac --disable-rule --risk-rules --fail-on --crds --crds-from-cluster --policies --pod-security -o --output -j --jobs --warnings-as-errors -v --verbose --no-cache --cache --skip-kind --reject-kind --hook --kubeconfig --context --backend --wait --full --kube-version --as --as-group --as-uid --config --no-config"; files=1 ;;
     can-i)
       case "$prev" in
         --as) COMPREPLY=(); return ;;

@@ -27,7 +27,8 @@ using BodyOf = std::function<const std::string&(size_t i)>;
 struct BatchRun {
   BatchRun(kube::Transport& t, const std::vector<Resource>& rs, const BatchOptions& o,
            const std::function<void(const ObjectResult&)>& cb)
-      : transport(t), resources(rs), opts(o), on_result(cb), decided(rs.size(), false), set_aside(rs.size()) {}
+      : transport(t), resources(rs), opts(o), on_result(cb), decided(rs.size(), false), set_aside(rs.size()),
+        raw(rs.size()) {}
   kube::Transport& transport;
   const std::vector<Resource>& resources;
   const BatchOptions& opts;
@@ -37,6 +38,7 @@ struct BatchRun {
   BatchOutcome out;
   std::vector<bool> decided;
   std::vector<std::vector<std::string>> set_aside;  // per object: fields left out of its next pass
+  std::vector<std::vector<Finding>> raw;           // per object: its findings as judged, before placing
   PolicyScope scope{transport, new_run_id(), opts.jobs};
   AdmissionContext admission;       // the policies and Pod Security levels the answers are read with
   std::vector<std::string> before;  // -v with mutating policies: each object's answer before them
@@ -76,6 +78,7 @@ struct BatchRun {
       ObjectResult res = result_for(i, plan.targets[i]->namespace_);
       res.duration_ms = duration_ms;
       res.status = j.status;
+      raw[i] = j.findings;
       for (auto& f : j.findings) add_located(res, resources[i], opts.locate, std::move(f));
       set_aside[i] = std::move(j.set_aside);
       decide(i, std::move(res));
@@ -89,6 +92,7 @@ struct BatchRun {
       if (!adds_to(resources[i], res.findings, f, before)) continue;
       f.pass = pass;
       f.message += " (pass " + std::to_string(pass) + ": found once the fields above were set aside)";
+      raw[i].push_back(f);
       add_located(res, resources[i], opts.locate, std::move(f));
     }
     for (auto& p : j.set_aside) set_aside[i].push_back(std::move(p));
@@ -380,10 +384,55 @@ bool answered_not_found(const ObjectResult& r) {
          });
 }
 
+// What the batch's verdicts depend on besides each object (engine/result_cache.h): the run's part
+// (opts.world), the batch's own CRDs, namespaces and policies, and the plane's baseline as it is now.
+std::string world_of(BatchRun& run) {
+  WorldParts w;
+  w.server = run.opts.world;
+  for (const Phase* p : {&run.plan.crds, &run.plan.namespaces, &run.plan.policy_params, &run.plan.policies,
+                         &run.plan.policy_bindings})
+    for (size_t i : p->objects) w.own_objects.push_back(run.resources[i].body);
+  if (run.opts.run_crds)
+    for (const auto& [name, hash] : run.opts.run_crds->applied) w.own_objects.push_back(name + " " + std::to_string(hash));
+  w.baseline = baseline_state(run.transport);
+  return batch_world(std::move(w));
+}
+
+// Decides the objects of `which` whose verdict the result cache holds (placed at their lines, messages
+// redacted with this batch's Secrets); returns the others, with their keys in `keys`.
+std::vector<size_t> serve_cached(BatchRun& run, const std::vector<size_t>& which, std::map<size_t, std::string>& keys) {
+  const std::string world = world_of(run);
+  std::vector<size_t> ask;
+  for (size_t i : which) {
+    const Target& t = *run.plan.targets[i];
+    std::string key = object_key(world, kube::object_path(t.api, t.namespace_, run.resources[i].name), run.resources[i].body);
+    auto v = run.opts.results->get(key);
+    if (!v) {
+      keys[i] = std::move(key);
+      ask.push_back(i);
+      continue;
+    }
+    ObjectResult res = run.result_for(i, t.namespace_);
+    res.status = v->status;
+    res.cached = true;
+    run.raw[i] = v->findings;
+    for (auto& f : v->findings) {
+      f.message = run.redact.apply(f.message, run.resources[i].kind == "Secret");
+      add_located(res, run.resources[i], run.opts.locate, std::move(f));
+    }
+    run.decide(i, std::move(res));
+    ++run.out.cached;
+  }
+  return ask;
+}
+
 // Phase 3: everything else, dry-run; then, for objects the server could not decode entirely, further
-// passes without the fields it could not read.
+// passes without the fields it could not read. With a result cache, the objects whose verdict it holds
+// are not sent, and the verdicts of the others are kept.
 void rest_phase(BatchRun& run, std::vector<std::string>* keep = nullptr) {
   auto which = run.remaining(run.plan.rest.objects);
+  std::map<size_t, std::string> keys;  // the objects asked, with their cache keys
+  if (run.opts.results && !keep && run.plan.rest.for_real == false) which = serve_cached(run, which, keys);
   run.send(which, !run.plan.rest.for_real, 1, {}, keep);
   for (int pass = 2; pass <= run.opts.max_passes && run.out.fatal.ok(); ++pass) {
     std::vector<size_t> again;
@@ -398,6 +447,9 @@ void rest_phase(BatchRun& run, std::vector<std::string>* keep = nullptr) {
     if (again.empty()) break;
     run.send(again, true, pass, [&](size_t i) -> const std::string& { return bodies[i]; });
   }
+  if (!run.out.fatal.ok()) return;
+  for (const auto& [i, key] : keys)
+    if (run.decided[i]) run.opts.results->put(key, CachedVerdict{run.out.results[i].status, run.raw[i]});
 }
 
 // The namespaces the objects still to send go to, and the labels of those the input defines.

@@ -23,6 +23,7 @@
 #include "core/status.h"
 #include "engine/crd_pool.h"
 #include "engine/plan.h"
+#include "engine/result_cache.h"
 #include "engine/results.h"
 #include "engine/upgrade.h"
 #include "engine/run_scope.h"
@@ -50,6 +51,10 @@ struct BatchOptions {
   std::string state_dir;
   bool full_plane = false;
   RunScope* scope = nullptr;                  // owned plane: creates for real through it (null: unscoped)
+  const ResultCache* results = nullptr;       // verdicts kept between runs (engine/result_cache.h); null:
+                                              // every object is asked
+  std::string world;                          // with `results`: the server's and the settings' part of the
+                                              // world the verdicts depend on (the batch adds its own)
   bool crd_pool = false;                      // with a scope: adopt CRDs from the plane's CRD pool in
                                               // `state_dir` (engine/crd_pool.h) and name those to pool
   int max_passes = 3;                         // submissions of an object the server cannot decode entirely
@@ -67,6 +72,7 @@ struct BatchOutcome {
   std::vector<PooledCrd> poolable;    // with crd_pool: the CRDs this batch created for real that the server
                                       // accepted with no finding and served (uid not filled in)
   std::vector<std::string> adopted;   // the names of the CRDs this batch adopted from the pool
+  int cached = 0;                     // objects whose verdict came from the result cache
 };
 
 // A fresher discovery when the plan finds a kind that nothing serves, or when the server answers a bare

@@ -155,6 +155,7 @@ std::vector<Batch> render_batches(const std::vector<ChartPlan>& charts, const Ch
   render::RenderRequest base;
   base.namespace_ = session.conn.default_namespace;
   base.skip_tests = s.skip_tests;
+  base.cache = !s.no_cache;
   base.kube_version = discovery.server_version();
   base.api_versions = render::helm_api_versions(discovery.all());
   if (s.lookup) {

@@ -26,6 +26,7 @@ struct ChartSettings {
   bool no_lint = false;                // --no-lint
   bool skip_tests = false;             // --skip-tests
   bool lookup = false;                 // --lookup: helm's lookup sees the plane
+  bool no_cache = false;               // --no-cache: helm runs again (no render cache)
 };
 
 // One chart with its settings: the command line's, layered over the config's `charts:` entry.

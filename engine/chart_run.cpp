@@ -50,8 +50,10 @@ Status load_charts(const ChartRunOptions& o, const std::optional<config::Config>
 
 }  // namespace
 
-RunEnd run_charts(report::ReportSet& reports, const ChartRunOptions& o, const std::optional<config::Config>& cfg,
-                  const GivenFlags& given, double started) {
+RunEnd run_charts(report::ReportSet& reports, const ChartRunOptions& given_options,
+                  const std::optional<config::Config>& cfg, const GivenFlags& given, double started) {
+  ChartRunOptions o = given_options;
+  o.settings.no_cache = o.pipeline.output.no_cache;
   // Everything about the input is checked before the plane is touched.
   std::vector<ChartPlan> charts;
   std::vector<OldChart> olds;

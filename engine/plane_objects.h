@@ -28,6 +28,12 @@ std::vector<kube::ApiResource> wait_served(kube::Transport& transport, const std
 Status delete_all(kube::Transport& transport, const std::vector<std::string>& paths, int jobs,
                   std::chrono::milliseconds timeout = std::chrono::seconds(60));
 
+// The plane's baseline as it is now, one line each, for the result cache's world (engine/result_cache.h):
+// every namespace with its labels (but the value of a run label), and the CRDs, admission policies,
+// bindings and webhook configurations no run created, with their resourceVersions; "?PATH" for a list the
+// server did not give.
+std::vector<std::string> baseline_state(kube::Transport& transport, int jobs = 8);
+
 // Names of the namespaces that exist; empty when they cannot be listed.
 std::set<std::string> list_namespaces(kube::Transport& transport);
 

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <cstdlib>
+
+#include <sys/stat.h>
 #include <set>
 
 #include "build_info.h"
@@ -104,6 +106,36 @@ Result<std::vector<Resource>> load_cluster_policies(const std::vector<std::strin
   return std::move(loaded.resources);
 }
 
+// The run's part of the world the result cache keys verdicts by (engine/result_cache.h): this kvalidate
+// (its version and its binary: a rebuilt one may judge otherwise), the server and how it is reached, and
+// the flags that change a verdict.
+std::string run_world(const Session& s, const RunOptions& opts) {
+  std::string w = std::string("kvalidate ") + KV_VERSION;
+  struct stat st {};
+  if (::stat("/proc/self/exe", &st) == 0)
+    w += " " + std::to_string(st.st_size) + "." + std::to_string(st.st_mtim.tv_sec) + "." + std::to_string(st.st_mtim.tv_nsec);
+  w += "\nserver " + s.conn.discovery.server_version();
+  if (s.conn.plane.owned) {
+    w += " owned" + std::string(s.conn.plane.full ? " full" : "");
+  } else {
+    const kube::Cluster& c = s.conn.plane.cluster;
+    w += " external " + c.server + " user=" + c.user + " as=" + c.impersonate.user;
+    for (const auto& g : c.impersonate.groups) w += " group=" + g;
+  }
+  w += "\nnamespace " + s.conn.default_namespace + "\nwarnings-as-errors " + (opts.warnings_as_errors ? "1" : "0");
+  w += "\npod-security " + (s.pod_security ? s.pod_security->policy() : std::string("-"));
+  return w;
+}
+
+const ResultCache* result_cache_for(const Session& s, const RunOptions& opts) {
+  static const ResultCache cache = ResultCache::Default();
+  const char* env = std::getenv("KVALIDATE_CACHE");
+  if (opts.no_cache || (env && (std::string(env) == "off" || std::string(env) == "0" || std::string(env) == "false")))
+    return nullptr;
+  if (!s.conn.plane.owned && !opts.cache_external) return nullptr;
+  return &cache;
+}
+
 bool crd_pool_turned_off() {
   const char* v = std::getenv("KVALIDATE_CRD_POOL");
   return v && (std::string(v) == "off" || std::string(v) == "0" || std::string(v) == "false");
@@ -145,6 +177,8 @@ void judge_objects(Session& s, RunState& run, const Batch& b, const RunOptions& 
   o.pod_security = s.pod_security;
   o.describe_mutations = opts.describe_mutations;
   o.crd_pool = s.scope != nullptr && opts.crd_pool && !crd_pool_turned_off();
+  o.results = opts.describe_mutations ? nullptr : result_cache_for(s, opts);
+  if (o.results) o.world = run_world(s, opts);
   RefreshDiscovery refresh = [&s]() -> const kube::Discovery* {
     if (s.conn.discovery_refreshed || s.conn.discovery_cache_dir.empty()) return nullptr;
     return refresh_discovery(s.conn).ok() ? &s.conn.discovery : nullptr;
@@ -281,6 +315,7 @@ RunEnd validate(Session& session, report::ReportSet& reports, std::vector<Batch>
   }
   if (session.scope && run.fatal.ok())  // the pool stays within its bounds
     (void)session.scope->evict_pooled(over_limits(CrdPool(session.conn.state_dir).all(), PoolLimits{}));
+  if (const ResultCache* cache = result_cache_for(session, opts)) cache->prune();
   return finish(run, started_ms);
 }
 

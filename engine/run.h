@@ -48,6 +48,8 @@ struct RunOptions {
   std::vector<Resource> crds;              // --crds: applied first (CRD phase), reported only when not valid
   std::vector<std::string> policies;       // --policies: the cluster's admission policies (files, folders)
   std::string pod_security;                // --pod-security LEVEL[:VERSION]; "" = none
+  bool no_cache = false;                   // --no-cache: every object asked (no result cache)
+  bool cache_external = false;             // --cache: the result cache on an existing cluster too
   bool crd_pool = true;                    // owned plane: keep CRDs in the plane's pool between runs
                                            // (engine/crd_pool.h); KVALIDATE_CRD_POOL=off turns it off
   bool describe_mutations = false;         // -v: what mutating admission policies would change

@@ -150,6 +150,8 @@ Result<RunOptions> run_options(const PipelineOptions& p, const std::optional<con
   o.policies = p.policies;
   o.pod_security = p.pod_security;
   o.describe_mutations = p.output.verbose;
+  o.no_cache = p.output.no_cache;
+  o.cache_external = p.output.cache;
   return o;
 }
 

@@ -39,6 +39,8 @@ struct OutputFlags {
   int jobs = 16;
   bool warnings_as_errors = false;
   bool verbose = false;               // -v: the text report lists valid objects, skipped files, policy mutations
+  bool no_cache = false;              // --no-cache: no result cache, no render cache
+  bool cache = false;                 // --cache: the result cache on an existing cluster too
 };
 
 // --skip-kind / --reject-kind values as given (comma-separated lists, repeatable).

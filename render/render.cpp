@@ -179,8 +179,8 @@ Result<Rendered> render_chart(const Helm& helm, const Chart& chart, const Render
   auto args = template_args(helm, chart, req);
   auto env = helm_env(helm, chart, req);
   // With --lookup the output depends on the cluster: never from the cache.
-  auto run = req.lookup_kubeconfig.empty() ? run_helm_cached(helm, args, env, helm_inputs(chart, req))
-                                           : run_helm(helm, args, env);
+  auto run = req.cache && req.lookup_kubeconfig.empty() ? run_helm_cached(helm, args, env, helm_inputs(chart, req))
+                                                         : run_helm(helm, args, env);
   if (!run.ok()) return run.status();
   if (run->exit_code != 0) {
     auto failure = parse_render_error(run->err, chart, req.suite);
@@ -205,7 +205,8 @@ Result<ObjectResult> lint_chart(const Helm& helm, const Chart& chart, const Rend
   append_values_args(req.values, args);
   RenderRequest offline = req;  // lint never needs the cluster
   offline.lookup_kubeconfig.clear();
-  auto run = run_helm_cached(helm, args, helm_env(helm, chart, offline), helm_inputs(chart, req));
+  auto run = req.cache ? run_helm_cached(helm, args, helm_env(helm, chart, offline), helm_inputs(chart, req))
+                       : run_helm(helm, args, helm_env(helm, chart, offline));
   if (!run.ok()) return run.status();
   return parse_lint_output(run->out + "\n" + run->err, run->exit_code, chart, req.suite);
 }

@@ -27,6 +27,7 @@ struct RenderRequest {
   // --lookup: render against this cluster (`helm template --dry-run=server`) so that `lookup` sees its
   // objects; "" renders offline (lookup returns empty maps).
   std::string lookup_kubeconfig, lookup_context;
+  bool cache = true;                      // helm's answers from/into the render cache (render/render_cache.h)
 };
 
 struct Rendered {

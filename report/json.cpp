@@ -50,6 +50,7 @@ class JsonReporter : public Reporter {
     w.key("skipped").value(s.skipped);
     w.key("errors").value(s.errors);
     w.key("warnings").value(s.warnings);
+    w.key("cached").value(s.cached);
     w.key("duration_ms").raw(format_ms(s.duration_ms));
     w.key("aborted").value(s.aborted);
     w.key("abort_message").value(s.abort_message);
@@ -74,6 +75,7 @@ class JsonReporter : public Reporter {
     w.key("status").value(kv::to_string(r.status));
     w.key("server_version").value(r.server_version);
     w.key("duration_ms").raw(format_ms(r.duration_ms));
+    if (r.cached) w.key("cached").value(true);
     w.key("findings").begin_array();
     for (const auto& f : shown_findings(r)) {
       w.begin_object();

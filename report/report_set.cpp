@@ -96,6 +96,7 @@ void count(RunSummary& s, const ObjectResult& r) {
   }
   for (const auto& f : r.findings)
     if (f.severity == Severity::kWarning) ++s.warnings;
+  if (r.cached) ++s.cached;
 }
 }  // namespace
 

@@ -148,7 +148,9 @@ std::string Tally::line(const RunSummary& s) const {
             " passed, " + std::to_string(checks_failed) + " failed";
   }
   if (files_skipped > 0) line += "; " + n(files_skipped, "file", "files") + " without objects skipped";
-  line += "; " + n(s.warnings, "warning", "warnings") + " (" + format_duration(s.duration_ms) + ")";
+  line += "; " + n(s.warnings, "warning", "warnings");
+  if (s.cached > 0) line += "; " + std::to_string(s.cached) + " from the result cache";
+  line += " (" + format_duration(s.duration_ms) + ")";
   return line;
 }
 

@@ -55,6 +55,7 @@ struct ObjectResult {
   // The kube-apiserver version that judged it ("v1.37.2"); "" for what no server judged (input
   // problems of plain manifests). With several --kube-version planes, each version has its results.
   std::string server_version;
+  bool cached = false;        // the verdict came from kvalidate's result cache (engine/result_cache.h)
 
   // "Kind/namespace/name" (namespace left out when empty) or the title for non-object results.
   std::string display_name() const {
@@ -85,6 +86,7 @@ inline ObjectResult object_result_of(const Resource& r, const std::string& suite
 // Summary of a whole run, given to reporters at the end.
 struct RunSummary {
   int resources = 0, valid = 0, invalid = 0, skipped = 0, errors = 0, warnings = 0;
+  int cached = 0;                // objects whose verdict came from the result cache
   double duration_ms = 0;
   bool aborted = false;          // the run ended early (plane lost, fatal input error)
   std::string abort_message;     // why, when aborted

@@ -1,0 +1,136 @@
+"""e2e (issue 18): the result cache. A verdict is kept under the object's text, the path it goes to and
+the world it meets (server, flags, the batch's own CRDs/namespaces/policies, the plane's baseline); an
+unchanged object is not asked again, and its findings land at its current lines."""
+import os
+import shutil
+import tempfile
+import unittest
+
+import kvtest
+from kvtest import explain, kv, kv_json
+
+APP = """apiVersion: v1
+kind: Namespace
+metadata:
+  name: cache-demo
+---
+apiVersion: v1
+kind: Service
+metadata:
+  name: web
+  namespace: cache-demo
+spec:
+  ports:
+    - port: 70000
+---
+apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: settings
+  namespace: cache-demo
+data:
+  mode: "{mode}"
+"""
+
+
+def verdicts(report):
+    return sorted((r["kind"], r["name"], r["status"], tuple(sorted((f["rule"], f["line"]) for f in r["findings"])))
+                  for r in report["results"] if r["kind_of_result"] == "object")
+
+
+def cached(report):
+    return sorted(r["kind"] for r in report["results"] if r.get("cached"))
+
+
+class ResultCache(unittest.TestCase):
+    def setUp(self):
+        self.dir = tempfile.mkdtemp(prefix="kv-cache-")
+        self.addCleanup(shutil.rmtree, self.dir, True)
+        # A cache of its own: what other tests kept does not count here.
+        self.env = {"XDG_CACHE_HOME": os.path.join(self.dir, "cache")}
+        os.makedirs(self.env["XDG_CACHE_HOME"])
+        for tool in ("bin",):  # the Go-built tools stay where they are
+            real = os.path.join(os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "kvalidate", tool)
+            os.makedirs(os.path.join(self.env["XDG_CACHE_HOME"], "kvalidate"), exist_ok=True)
+            if os.path.isdir(real):
+                os.symlink(real, os.path.join(self.env["XDG_CACHE_HOME"], "kvalidate", tool))
+
+    def write(self, text, name="app.yaml"):
+        path = os.path.join(self.dir, name)
+        with open(path, "w") as f:
+            f.write(text)
+        return path
+
+    def test_unchanged_objects_come_from_the_cache_with_the_same_verdicts(self):
+        app = self.write(APP.format(mode="a"))
+        first, r1 = kv_json("manifests", app, env=self.env)
+        self.assertEqual(first.returncode, 1, explain(first))
+        self.assertEqual(cached(r1), [])
+        self.assertEqual(r1["summary"]["cached"], 0)
+        second, r2 = kv_json("manifests", app, env=self.env)
+        self.assertEqual(second.returncode, 1, explain(second))
+        self.assertEqual(verdicts(r2), verdicts(r1))
+        # The Namespace is created for real (never from the cache); the Service and ConfigMap are not asked.
+        self.assertEqual(cached(r2), ["ConfigMap", "Service"])
+        self.assertEqual(r2["summary"]["cached"], 2)
+        text = kv("manifests", app, env=self.env)
+        self.assertIn("2 from the result cache", text.stdout, explain(text))
+
+        # A changed object is asked again; the unchanged one still comes from the cache.
+        changed, r3 = kv_json("manifests", self.write(APP.format(mode="b")), env=self.env)
+        self.assertEqual(changed.returncode, 1, explain(changed))
+        self.assertEqual(cached(r3), ["Service"])
+
+        # Moved to the top of its file: the cached finding is at the Service's new line.
+        docs = APP.format(mode="a").split("---\n")
+        moved = self.write("---\n".join([docs[1], docs[0], docs[2]]), "moved.yaml")
+        p, r4 = kv_json("manifests", moved, env=self.env)
+        self.assertEqual(cached(r4), ["ConfigMap", "Service"])
+        [service] = [r for r in r4["results"] if r["kind"] == "Service"]
+        [port] = [f for f in service["findings"] if f["path"] == "spec.ports[0].port"]
+        self.assertEqual(port["line"], 8, service)
+        [before] = [r for r in r1["results"] if r["kind"] == "Service"]
+        self.assertEqual([f["line"] for f in before["findings"] if f["path"] == "spec.ports[0].port"], [13])
+
+        # --no-cache asks the server about every object; --warnings-as-errors is another world.
+        p, r5 = kv_json("manifests", app, "--no-cache", env=self.env)
+        self.assertEqual(cached(r5), [])
+        self.assertEqual(verdicts(r5), verdicts(r1))
+        p, r6 = kv_json("manifests", app, "--warnings-as-errors", env=self.env)
+        self.assertEqual(cached(r6), [])
+
+    def test_a_baseline_change_is_another_world(self):
+        app = self.write(APP.format(mode="z"))
+        kv_json("manifests", app, env=self.env)
+        p, again = kv_json("manifests", app, env=self.env)
+        self.assertEqual(cached(again), ["ConfigMap", "Service"])
+        kubectl = kvtest.cached_tool("kubectl") or shutil.which("kubectl")
+        if not kubectl:
+            self.skipTest("kubectl not found: cannot change the plane's baseline")
+        env_out = kv("env").stdout
+        kubeconfig = env_out.split("KUBECONFIG=", 1)[1].split()[0].strip("'\"")
+        import subprocess
+        ns = "cache-baseline-probe"
+        subprocess.run([kubectl, "--kubeconfig", kubeconfig, "create", "namespace", ns], check=True,
+                       capture_output=True)
+        self.addCleanup(subprocess.run, [kubectl, "--kubeconfig", kubeconfig, "delete", "namespace", ns, "--wait=false"],
+                        capture_output=True)
+        p, after = kv_json("manifests", app, env=self.env)
+        self.assertEqual(cached(after), [])
+        self.assertEqual(verdicts(after), verdicts(again))
+
+    def test_not_on_an_existing_cluster_unless_asked(self):
+        env_out = kv("env").stdout
+        kubeconfig = env_out.split("KUBECONFIG=", 1)[1].split()[0].strip("'\"")
+        cm = self.write("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: ext-cache}\ndata: {k: v}\n", "cm.yaml")
+        for _ in range(2):
+            p, r = kv_json("manifests", cm, "--kubeconfig", kubeconfig, env=self.env)
+            self.assertEqual(p.returncode, 0, explain(p))
+            self.assertEqual(cached(r), [])
+        kv_json("manifests", cm, "--kubeconfig", kubeconfig, "--cache", env=self.env)
+        p, r = kv_json("manifests", cm, "--kubeconfig", kubeconfig, "--cache", env=self.env)
+        self.assertEqual(cached(r), ["ConfigMap"])
+
+
+if __name__ == "__main__":
+    kvtest.main()
