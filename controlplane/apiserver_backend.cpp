@@ -1,5 +1,6 @@
 #include "controlplane/apiserver_backend.h"
 
+#include <cstdlib>
 #include <filesystem>
 #include <future>
 #include <memory>
@@ -104,6 +105,20 @@ int probe_kube_minor(const std::string& apiserver_bin) {
   return v.ok() && v->exit_code == 0 ? kube_minor(v->out) : 0;
 }
 
+int known_kube_minor(const std::string& apiserver_bin, const std::string& root) {
+  std::string memo = root + "/minors/" + template_key({file_identity(apiserver_bin)});
+  if (auto text = read_file(memo); text.ok()) {
+    int minor = std::atoi(text->c_str());
+    if (minor > 0) return minor;
+  }
+  int minor = probe_kube_minor(apiserver_bin);
+  if (minor > 0 && make_private_dir(root + "/minors").ok())
+    (void)write_file_atomic(memo, std::to_string(minor) + "\n", 0600);  // a memo: a failed write costs a probe
+  return minor;
+}
+
+std::map<std::string, std::string> apiserver_env() { return {{"GOGC", "400"}}; }
+
 std::string apiserver_template_key(const ApiserverConfig& c) {
   ApiserverConfig canon = c;
   canon.dir = "/kvalidate-plane";
@@ -141,7 +156,7 @@ Result<LaunchPlan> apiserver_plan(ApiserverConfig c) {
   plan.kubeconfig = c.dir + "/kubeconfig";
   plan.ports = {{"apiserver", c.apiserver_port}, {"etcd-client", c.etcd_client_port}, {"etcd-peer", c.etcd_peer_port}};
   plan.components = {{"etcd", etcd_command(c), "etcd", {}, c.etcd_client_port},
-                     {"apiserver", apiserver_command(c), "kube-apiserver"}};
+                     {"apiserver", apiserver_command(c), "kube-apiserver", apiserver_env()}};
   if (from_template) plan.ready_path = kReadyzBootstrapped;
 
   kube::Cluster cluster;

@@ -172,7 +172,7 @@ Result<LaunchPlan> apiserver_launch_plan(const std::string& dir, const StartSpec
   c.apiserver_port = kept("apiserver");
   c.etcd_client_port = kept("etcd-client");
   c.etcd_peer_port = kept("etcd-peer");
-  c.kube_minor = probe_kube_minor(c.apiserver_bin);
+  c.kube_minor = known_kube_minor(c.apiserver_bin, templates_root());
   timer.mark("version probe");
   if (std::error_code ec; !std::filesystem::exists(dir + "/etcd-data", ec)) {
     bool made = false;
