@@ -123,8 +123,7 @@ std::string apiserver_template_key(const ApiserverConfig& c) {
   ApiserverConfig canon = c;
   canon.dir = "/kvalidate-plane";
   canon.etcd_client_port = 1, canon.etcd_peer_port = 2, canon.apiserver_port = 3;
-  std::vector<std::string> parts = {"kvalidate data template 1", host_name(), file_identity(c.etcd_bin),
-                                    file_identity(c.apiserver_bin)};
+  std::vector<std::string> parts = {"kvalidate data template 1", file_identity(c.etcd_bin), file_identity(c.apiserver_bin)};
   for (const auto& argv : {etcd_command(canon), apiserver_command(canon)}) {
     std::string line;
     for (const auto& a : argv) line += a + '\0';

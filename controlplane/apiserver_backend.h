@@ -45,7 +45,8 @@ int known_kube_minor(const std::string& apiserver_bin, const std::string& root);
 std::map<std::string, std::string> apiserver_env();
 
 // The data template key of planes started with `c` (its kube_minor known): the canonical command lines
-// (c's dir and ports replaced by fixed ones), the binaries' identities and the host name.
+// (c's dir and ports replaced by fixed ones) and the binaries' identities. Not the host: a template
+// restored from a CI cache on another runner serves as well (start_template.cpp drops what names one).
 std::string apiserver_template_key(const ApiserverConfig& c);
 
 // Asks apiserver_bin for its version (kube_minor, when 0), copies c.template_data (see there), picks free ports, writes the kubeconfig (0600) and

@@ -98,12 +98,6 @@ std::string file_identity(const std::string& path) {
   return fmt::format("{} {} {}", path, static_cast<long long>(st.st_size), ns);
 }
 
-std::string host_name() {
-  char buf[256] = {};
-  if (::gethostname(buf, sizeof buf - 1) != 0) return "";
-  return buf;
-}
-
 std::string templates_root() { return cache_dir() + "/templates"; }
 
 std::optional<std::string> find_template(const std::string& root, const std::string& key) {

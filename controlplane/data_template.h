@@ -1,7 +1,7 @@
 // Pre-bootstrapped etcd data for new planes. A fresh kube-apiserver spends most of its first start
 // writing its bootstrap objects (RBAC roles, priority classes, flow control, the system namespaces); a
 // plane that starts from a copy of a cleanly stopped fresh plane's etcd data skips those writes. One
-// template per binaries, flags (paths and ports aside) and host, under <cache>/templates/<key>/etcd-data.
+// template per binaries and flags (paths and ports aside), under <cache>/templates/<key>/etcd-data.
 #pragma once
 
 #include <optional>
@@ -13,17 +13,13 @@
 namespace kv::controlplane {
 
 // 24 hex digits of a SHA-256 over `parts` (each one whole, in order). The callers pass the canonical
-// command lines (paths and ports replaced by fixed ones), the binaries' identities and the host name,
-// so that planes differing only in where they live and listen share a template and anything else that
+// command lines (paths and ports replaced by fixed ones) and the binaries' identities, so that planes differing only in where they live and listen share a template and anything else that
 // can change what a fresh plane writes gets its own.
 std::string template_key(const std::vector<std::string>& parts);
 
 // "<path> <size> <mtime in ns>" of a file, or "<path> ?" when it cannot be stat'ed: a rebuilt binary
 // gets a new template.
 std::string file_identity(const std::string& path);
-
-// This machine's host name ("" when unknown): the API server's identity lease is named after it.
-std::string host_name();
 
 // Where templates live: <cache_dir()>/templates.
 std::string templates_root();

@@ -24,6 +24,13 @@ const char* const kBootstrapObjects[5] = {
     "/api/v1/namespaces/default", "/api/v1/namespaces/kube-system", "/api/v1/namespaces/kube-public",
     "/api/v1/namespaces/kube-node-lease", "/api/v1/namespaces/default/services/kubernetes"};
 
+std::string etcd_delete_body(const std::string& key, bool prefix) {
+  if (!prefix || key.empty()) return fmt::format(R"({{"key":"{}"}})", kube::base64_encode(key));
+  std::string end = key;
+  ++end.back();  // a prefix's range ends where the key with its last byte incremented begins
+  return fmt::format(R"({{"key":"{}","range_end":"{}"}})", kube::base64_encode(key), kube::base64_encode(end));
+}
+
 namespace {
 
 // Waits until every bootstrap object exists (each is written once, by the API server itself).
@@ -41,15 +48,21 @@ Status await_bootstrap_objects(const kube::Cluster& admin, Clock::time_point dea
 // What a stopped template must not hold, because it belongs to the plane that wrote it; a plane's API
 // server writes each anew when it starts: the client CA bundle of the cluster (the controller merges
 // bundles, so a new plane would keep trusting the template's CA beside its own), the date legacy token
-// tracking began, and the `kubernetes` Service, whose target port is the API server's own (it is not
+// tracking began, the `kubernetes` Service, whose target port is the API server's own (it is not
 // reconciled with --endpoint-reconciler-type=none), with its cluster IP (the first of
-// --service-cluster-ip-range 10.0.0.0/24; older versions keep the allocation in ranges/serviceips).
-const char* const kPlaneSpecificKeys[] = {
-    "/registry/configmaps/kube-system/extension-apiserver-authentication",
-    "/registry/configmaps/kube-system/kube-apiserver-legacy-service-account-token-tracking",
-    "/registry/services/specs/default/kubernetes",
-    "/registry/ipaddresses/10.0.0.1",
-    "/registry/ranges/serviceips"};
+// --service-cluster-ip-range 10.0.0.0/24; older versions keep the allocation in ranges/serviceips), and
+// the API server's identity lease (named after the host; a graceful stop deletes it, a killed one not).
+struct EtcdKey {
+  const char* key;
+  bool prefix;  // every key that starts with it
+};
+const EtcdKey kPlaneSpecificKeys[] = {
+    {"/registry/configmaps/kube-system/extension-apiserver-authentication", false},
+    {"/registry/configmaps/kube-system/kube-apiserver-legacy-service-account-token-tracking", false},
+    {"/registry/services/specs/default/kubernetes", false},
+    {"/registry/ipaddresses/10.0.0.1", false},
+    {"/registry/ranges/serviceips", false},
+    {"/registry/leases/kube-system/apiserver-", true}};
 
 // Deletes kPlaneSpecificKeys through etcd's JSON gateway, as the API server's own etcd client.
 Status forget_plane_specific(const std::string& scratch, int etcd_port) {
@@ -62,15 +75,15 @@ Status forget_plane_specific(const std::string& scratch, int etcd_port) {
   etcd.client_key_pem = pki->etcd_client.key_pem;
   auto client = kube::Client::Create(etcd);
   if (!client.ok()) return client.status();
-  for (const char* key : kPlaneSpecificKeys) {
+  for (const auto& k : kPlaneSpecificKeys) {
     kube::Request req;
     req.method = "POST";
     req.path = "/v3/kv/deleterange";
     req.content_type = "application/json";
-    req.body = fmt::format(R"({{"key":"{}"}})", kube::base64_encode(key));
+    req.body = etcd_delete_body(k.key, k.prefix);
     kube::Response r = (*client)->send(req);
     if (!r.success())
-      return Status::Unavailable(fmt::format("etcd: deleting {}: {}", key, r.transport_ok() ? r.body : r.transport_error));
+      return Status::Unavailable(fmt::format("etcd: deleting {}: {}", k.key, r.transport_ok() ? r.body : r.transport_error));
   }
   return Status::Ok();
 }

@@ -15,6 +15,9 @@ namespace kv::controlplane {
 // a template holds them too, so a plane started from it has the same baseline as a fresh one.
 extern const char* const kBootstrapObjects[5];
 
+// The body of etcd's JSON /v3/kv/deleterange for `key`, or with `prefix` for every key starting with it.
+std::string etcd_delete_body(const std::string& key, bool prefix);
+
 // The etcd data folder of the template for planes started with `c` (its dir and ports are not used):
 // found under `root`, or made now (`made` set) while holding <root>/<key>.lock, so concurrent starts
 // make it once. Unavailable when the throwaway plane does not start or stop by `deadline`, IOError when
