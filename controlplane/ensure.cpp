@@ -179,6 +179,7 @@ Result<LaunchPlan> apiserver_launch_plan(const std::string& dir, const StartSpec
     auto t = ensure_data_template(c, templates_root(), deadline, made);
     if (t.ok()) c.template_data = *t;
     else note = "started without a data template (" + t.status().message() + ")";
+    if (made) note = "made the data template for this kube-apiserver and its flags (once): later starts copy it";
     timer.mark(!t.ok() ? "template failed" : made ? "template made (once)" : "template found");
   }
   auto plan = apiserver_plan(c);

@@ -24,6 +24,15 @@ const char* const kBootstrapObjects[5] = {
     "/api/v1/namespaces/default", "/api/v1/namespaces/kube-system", "/api/v1/namespaces/kube-public",
     "/api/v1/namespaces/kube-node-lease", "/api/v1/namespaces/default/services/kubernetes"};
 
+void sweep_dead_makers(const std::string& root, const std::string& key) {
+  std::error_code ec;
+  for (const auto& e : fs::directory_iterator(root, ec)) {
+    if (e.path().filename().string().rfind(key + ".make.", 0) != 0) continue;
+    if (auto s = read_state(e.path().string()); s.ok()) stop_recorded(*s);  // only processes still ours
+    fs::remove_all(e.path(), ec);
+  }
+}
+
 std::string etcd_delete_body(const std::string& key, bool prefix) {
   if (!prefix || key.empty()) return fmt::format(R"({{"key":"{}"}})", kube::base64_encode(key));
   std::string end = key;
@@ -139,6 +148,7 @@ Result<std::string> ensure_data_template(const ApiserverConfig& c, const std::st
   auto lock = FileLock::acquire(root + "/" + key + ".lock", std::max(left, std::chrono::milliseconds(0)));
   if (!lock.ok()) return lock.status();
   if (auto t = find_template(root, key)) return *t;  // made while we waited
+  sweep_dead_makers(root, key);
 
   std::string scratch = fmt::format("{}/{}.make.{}", root, key, ::getpid());
   std::error_code ec;

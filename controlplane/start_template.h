@@ -15,6 +15,12 @@ namespace kv::controlplane {
 // a template holds them too, so a plane started from it has the same baseline as a fresh one.
 extern const char* const kBootstrapObjects[5];
 
+// Stops and removes what makers of template `key` under `root` left when they died (a first start killed
+// half way: the throwaway plane's processes run on in their own sessions, recorded in the maker's
+// folder <root>/<key>.make.<pid>/state.json; only processes still ours are signalled). For callers
+// holding the key's lock: then no live maker owns such a folder.
+void sweep_dead_makers(const std::string& root, const std::string& key);
+
 // The body of etcd's JSON /v3/kv/deleterange for `key`, or with `prefix` for every key starting with it.
 std::string etcd_delete_body(const std::string& key, bool prefix);
 
