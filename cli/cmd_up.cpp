@@ -18,7 +18,18 @@ namespace {
 struct UpOptions {
   ClusterFlags cluster;
   ConfigFlags config;
+  bool verbose = false;
 };
+
+// `up -v`: how long each step of a start took; what came before the first (finding the binaries, the
+// checks of a recorded plane, the lock) is the rest of the total.
+void print_phases(const controlplane::Plane& plane, double secs) {
+  long total = static_cast<long>(secs * 1000), sum = 0;
+  for (const auto& ph : plane.phases) sum += ph.ms;
+  fmt::print("  {:<28} {:>5} ms\n", "checks and lock", std::max(0L, total - sum));
+  for (const auto& ph : plane.phases) fmt::print("  {:<28} {:>5} ms\n", ph.name, ph.ms);
+  fmt::print("  {:<28} {:>5} ms\n", "total", total);
+}
 
 // `versioned`: one of several planes of --kube-version, named by its version.
 void print_plane(const controlplane::Plane& plane, double secs, bool versioned) {
@@ -59,6 +70,7 @@ int run_up(UpOptions& o, const CLI::App& cmd) {
       continue;
     }
     print_plane(*plane, secs, !o.cluster.kube_versions.empty());
+    if (o.verbose && plane->started_now) print_phases(*plane, secs);
   }
   return rc;
 }
@@ -74,6 +86,7 @@ Registrar reg({"up", "Start kvalidate's control plane (kube-apiserver+etcd, or k
                              "built yet is built first (several minutes, once).");
                  add_cluster_flags(cmd, opts->cluster);
                  add_config_flags(cmd, opts->config);
+                 cmd->add_flag("-v,--verbose", opts->verbose, "When it starts a plane: how long each step took (ms)");
                  return [opts, cmd] { return run_up(*opts, *cmd); };
                }});
 

@@ -40,7 +40,7 @@ _kvalidate() {
         --kube-version) COMPREPLY=(); return ;;
         --config) COMPREPLY=($(compgen -f -- "$cur")); return ;;
       esac
-      opts="-h --help --kubeconfig --context --backend --wait --full --kube-version --config --no-config"; files=0 ;;
+      opts="-h --help --kubeconfig --context --backend --wait --full --kube-version --config --no-config -v --verbose"; files=0 ;;
     down)
       case "$prev" in
       esac

@@ -1,11 +1,14 @@
 #include "controlplane/apiserver_backend.h"
 
+#include <cstdlib>
+#include <filesystem>
 #include <future>
 #include <memory>
 #include <set>
 
 #include <fmt/core.h>
 
+#include "controlplane/data_template.h"
 #include "controlplane/files.h"
 #include "controlplane/policy_apis.h"
 #include "controlplane/ports.h"
@@ -42,7 +45,9 @@ std::vector<std::string> etcd_command(const ApiserverConfig& c) {
   };
   for (const char* prefix : {"", "peer-"})
     for (auto& f : etcd_tls_flags(c, prefix)) argv.push_back(std::move(f));
-  for (const char* f : {"--unsafe-no-fsync=true", "--snapshot-count=100000", "--log-level=warn"}) argv.push_back(f);
+  for (const char* f : {"--unsafe-no-fsync=true", "--snapshot-count=100000", "--heartbeat-interval=10",
+                        "--election-timeout=100", "--log-level=warn"})
+    argv.push_back(f);
   return argv;
 }
 
@@ -68,6 +73,7 @@ std::vector<std::string> apiserver_command(const ApiserverConfig& c) {
       "--service-account-issuer=https://kubernetes.default.svc.cluster.local",
       "--service-account-key-file=" + pki_path(c, kSaPub),
       "--service-account-signing-key-file=" + pki_path(c, kSaKey),
+      // Its first address is the `kubernetes` Service's (start_template.cpp drops it from templates).
       "--service-cluster-ip-range=10.0.0.0/24",
       "--allow-privileged=true",
       // No nodes and no other masters: a loopback endpoint for the kubernetes Service is invalid anyway.
@@ -92,12 +98,46 @@ Result<Pki> ensure_pki(const std::string& dir) {
   return fresh;
 }
 
+int probe_kube_minor(const std::string& apiserver_bin) {
+  RunOptions ro;
+  ro.timeout = std::chrono::seconds(10);
+  auto v = run_command({apiserver_bin, "--version"}, ro);  // "Kubernetes v1.37.2"
+  return v.ok() && v->exit_code == 0 ? kube_minor(v->out) : 0;
+}
+
+int known_kube_minor(const std::string& apiserver_bin, const std::string& root) {
+  std::string memo = root + "/minors/" + template_key({file_identity(apiserver_bin)});
+  if (auto text = read_file(memo); text.ok()) {
+    int minor = std::atoi(text->c_str());
+    if (minor > 0) return minor;
+  }
+  int minor = probe_kube_minor(apiserver_bin);
+  if (minor > 0 && make_private_dir(root + "/minors").ok())
+    (void)write_file_atomic(memo, std::to_string(minor) + "\n", 0600);  // a memo: a failed write costs a probe
+  return minor;
+}
+
+std::map<std::string, std::string> apiserver_env() { return {{"GOGC", "400"}}; }
+
+std::string apiserver_template_key(const ApiserverConfig& c) {
+  ApiserverConfig canon = c;
+  canon.dir = "/kvalidate-plane";
+  canon.etcd_client_port = 1, canon.etcd_peer_port = 2, canon.apiserver_port = 3;
+  std::vector<std::string> parts = {"kvalidate data template 1", file_identity(c.etcd_bin), file_identity(c.apiserver_bin)};
+  for (const auto& argv : {etcd_command(canon), apiserver_command(canon)}) {
+    std::string line;
+    for (const auto& a : argv) line += a + '\0';
+    parts.push_back(line);
+  }
+  return template_key(parts);
+}
+
 Result<LaunchPlan> apiserver_plan(ApiserverConfig c) {
-  if (c.kube_minor == 0) {
-    RunOptions ro;
-    ro.timeout = std::chrono::seconds(10);
-    auto v = run_command({c.apiserver_bin, "--version"}, ro);  // "Kubernetes v1.37.2"
-    if (v.ok() && v->exit_code == 0) c.kube_minor = kube_minor(v->out);
+  if (c.kube_minor == 0) c.kube_minor = probe_kube_minor(c.apiserver_bin);
+  bool from_template = false;
+  if (std::error_code ec; !c.template_data.empty() && !std::filesystem::exists(c.dir + "/etcd-data", ec)) {
+    KV_RETURN_IF_ERROR(copy_data_dir(c.template_data, c.dir + "/etcd-data"));
+    from_template = true;
   }
   auto pki = ensure_pki(c.dir);
   if (!pki.ok()) return pki.status();
@@ -114,7 +154,9 @@ Result<LaunchPlan> apiserver_plan(ApiserverConfig c) {
   plan.server = url(c.apiserver_port);
   plan.kubeconfig = c.dir + "/kubeconfig";
   plan.ports = {{"apiserver", c.apiserver_port}, {"etcd-client", c.etcd_client_port}, {"etcd-peer", c.etcd_peer_port}};
-  plan.components = {{"etcd", etcd_command(c), "etcd"}, {"apiserver", apiserver_command(c), "kube-apiserver"}};
+  plan.components = {{"etcd", etcd_command(c), "etcd", {}, c.etcd_client_port},
+                     {"apiserver", apiserver_command(c), "kube-apiserver", apiserver_env()}};
+  if (from_template) plan.ready_path = kReadyzBootstrapped;
 
   kube::Cluster cluster;
   cluster.server = plan.server;

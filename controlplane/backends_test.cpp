@@ -1,6 +1,11 @@
 #include <doctest/doctest.h>
 
+#include <unistd.h>
+
 #include <algorithm>
+#include <filesystem>
+
+#include "controlplane/files.h"
 
 #include "controlplane/apiserver_backend.h"
 #include "controlplane/k3s_backend.h"
@@ -70,6 +75,44 @@ TEST_CASE("etcd_command and apiserver_command: loopback ports, TLS to etcd, RBAC
   auto beta = apiserver_command(c);
   CHECK(has(beta, "--feature-gates=MutatingAdmissionPolicy=true"));
   CHECK(has(beta, "--runtime-config=admissionregistration.k8s.io/v1beta1=true"));
+}
+
+TEST_CASE("apiserver_template_key: where a plane lives and listens does not matter, its flags and binaries do") {
+  ApiserverConfig a;
+  a.dir = "/state-a";
+  a.etcd_bin = "/bin/etcd";
+  a.apiserver_bin = "/bin/kube-apiserver";
+  a.etcd_client_port = 2001, a.etcd_peer_port = 2002, a.apiserver_port = 6001;
+  ApiserverConfig b = a;
+  b.dir = "/elsewhere/state-b";
+  b.etcd_client_port = 3001, b.etcd_peer_port = 3002, b.apiserver_port = 7001;
+  b.template_data = "/cache/templates/x/etcd-data";
+  CHECK(apiserver_template_key(a) == apiserver_template_key(b));
+  b.full = true;  // the ServiceAccount admission plugin: another API server
+  CHECK(apiserver_template_key(a) != apiserver_template_key(b));
+  b = a;
+  b.kube_minor = 35;  // other feature gates and runtime config
+  CHECK(apiserver_template_key(a) != apiserver_template_key(b));
+  b = a;
+  b.apiserver_bin = "/other/kube-apiserver";
+  CHECK(apiserver_template_key(a) != apiserver_template_key(b));
+}
+
+TEST_CASE("known_kube_minor: probed once per binary, then read from the memo until the binary changes") {
+  namespace fs = std::filesystem;
+  std::string dir = (fs::temp_directory_path() / ("kv-minor-" + std::to_string(getpid()))).string();
+  fs::remove_all(dir);
+  REQUIRE(make_private_dir(dir).ok());
+  std::string bin = dir + "/kube-apiserver";
+  REQUIRE(write_file_atomic(bin, "#!/bin/sh\necho Kubernetes v1.33.4\n", 0700).ok());
+  CHECK(known_kube_minor(bin, dir + "/root") == 33);
+  REQUIRE(std::distance(fs::directory_iterator(dir + "/root/minors"), fs::directory_iterator()) == 1);
+  auto memo = fs::directory_iterator(dir + "/root/minors")->path().string();
+  REQUIRE(write_file_atomic(memo, "31\n", 0600).ok());
+  CHECK(known_kube_minor(bin, dir + "/root") == 31);  // not probed again
+  REQUIRE(write_file_atomic(bin, "#!/bin/sh\necho Kubernetes v1.34.10\n", 0700).ok());  // a rebuilt binary
+  CHECK(known_kube_minor(bin, dir + "/root") == 34);
+  fs::remove_all(dir);
 }
 
 }  // namespace kv::controlplane

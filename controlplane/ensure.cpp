@@ -19,6 +19,8 @@
 #include "controlplane/kwok_config.h"
 #include "controlplane/k3s_backend.h"
 #include "controlplane/launch.h"
+#include "controlplane/data_template.h"
+#include "controlplane/start_template.h"
 #include "core/file_lock.h"
 #include "controlplane/state.h"
 #include "core/kube_versions.h"
@@ -107,7 +109,7 @@ std::optional<Plane> reuse(const std::string& dir, std::string* why = nullptr, b
     }
   auto cluster = kube::load_kubeconfig(s->kubeconfig);
   if (!cluster.ok()) { if (why) *why = cluster.status().message(); return std::nullopt; }
-  if (!plane_ready(*cluster, why, 3000)) return std::nullopt;
+  if (!endpoint_ok(*cluster, recorded_ready_path(*s), why, 3000)) return std::nullopt;
   Plane p;
   p.cluster = *cluster;
   p.owned = true;
@@ -159,7 +161,39 @@ Result<FullBinaries> full_binaries(const EnsureOptions& opts) {
   return find_full_binaries(apiserver->path, go_build_runner(opts.progress));
 }
 
-Result<LaunchPlan> make_plan(const std::string& dir, const StartSpec& spec) {
+// The apiserver backend's plan; a plane on empty data starts from the data template (made first when
+// missing: once per binaries and flags). A template that cannot be made is left out, with the reason in
+// `note`: the plane then bootstraps itself, as before templates.
+Result<LaunchPlan> apiserver_launch_plan(const std::string& dir, const StartSpec& spec, ApiserverConfig c,
+                                         Clock::time_point deadline, PhaseTimer& timer, std::string& note) {
+  c.dir = dir;
+  c.full = spec.full.has_value();
+  auto kept = [&](const char* name) { auto it = spec.keep_ports.find(name); return it == spec.keep_ports.end() ? 0 : it->second; };
+  c.apiserver_port = kept("apiserver");
+  c.etcd_client_port = kept("etcd-client");
+  c.etcd_peer_port = kept("etcd-peer");
+  c.kube_minor = known_kube_minor(c.apiserver_bin, templates_root());
+  timer.mark("version probe");
+  if (std::error_code ec; !std::filesystem::exists(dir + "/etcd-data", ec)) {
+    bool made = false;
+    auto t = ensure_data_template(c, templates_root(), deadline, made);
+    if (t.ok()) c.template_data = *t;
+    else note = "started without a data template (" + t.status().message() + ")";
+    if (made) note = "made the data template for this kube-apiserver and its flags (once): later starts copy it";
+    timer.mark(!t.ok() ? "template failed" : made ? "template made (once)" : "template found");
+  }
+  auto plan = apiserver_plan(c);
+  timer.mark(c.template_data.empty() ? "plan" : "plan (data copied)");
+  if (plan.ok() && spec.full)
+    plan->start_after_ready = [fc = FullConfig{dir, *spec.full, 0, 0}](State& s, const kube::Cluster& admin,
+                                                                       Clock::time_point deadline) {
+      return start_full(fc, s, admin, deadline);
+    };
+  return plan;
+}
+
+Result<LaunchPlan> make_plan(const std::string& dir, const StartSpec& spec, Clock::time_point deadline,
+                             PhaseTimer& timer, std::string& note) {
   const std::string& backend = spec.backend;
   auto apiserver = find_apiserver(spec.kube_version);
   auto etcd = find_tool("etcd");
@@ -168,21 +202,9 @@ Result<LaunchPlan> make_plan(const std::string& dir, const StartSpec& spec) {
       return Status::Unavailable(std::string(!apiserver ? "kube-apiserver" : "etcd") + " not found; " +
                                  no_binaries_message());
     ApiserverConfig c;
-    c.dir = dir;
     c.etcd_bin = etcd->path;
     c.apiserver_bin = apiserver->path;
-    c.full = spec.full.has_value();
-    auto kept = [&](const char* name) { auto it = spec.keep_ports.find(name); return it == spec.keep_ports.end() ? 0 : it->second; };
-    c.apiserver_port = kept("apiserver");
-    c.etcd_client_port = kept("etcd-client");
-    c.etcd_peer_port = kept("etcd-peer");
-    auto plan = apiserver_plan(c);
-    if (plan.ok() && spec.full)
-      plan->start_after_ready = [fc = FullConfig{dir, *spec.full, 0, 0}](State& s, const kube::Cluster& admin,
-                                                                         Clock::time_point deadline) {
-        return start_full(fc, s, admin, deadline);
-      };
-    return plan;
+    return apiserver_launch_plan(dir, spec, c, deadline, timer, note);
   }
   auto k3s = find_tool("k3s");
   if (k3s) {
@@ -196,7 +218,9 @@ Result<LaunchPlan> make_plan(const std::string& dir, const StartSpec& spec) {
 
 Result<Plane> start(const std::string& dir, const StartSpec& spec, Clock::time_point deadline) {
   for (int attempt = 0;; ++attempt) {
-    auto plan = make_plan(dir, spec);
+    PhaseTimer timer;
+    std::string note;
+    auto plan = make_plan(dir, spec, deadline, timer, note);
     if (!plan.ok()) return plan.status();
     bool port_taken = false;
     auto launched = launch(dir, *plan, deadline, port_taken);
@@ -204,6 +228,7 @@ Result<Plane> start(const std::string& dir, const StartSpec& spec, Clock::time_p
       if (port_taken && attempt < 3 && Clock::now() < deadline) continue;  // someone took a port: pick others
       return launched.status();
     }
+    timer.append(launched->phases);
     Plane p;
     p.cluster = launched->cluster;
     p.owned = true;
@@ -212,11 +237,13 @@ Result<Plane> start(const std::string& dir, const StartSpec& spec, Clock::time_p
     p.started_now = true;
     p.full = launched->state.full;
     if (spec.full && !spec.full->kwok.empty())
-      p.note = fmt::format("{} simulated nodes (KWOK): pods are scheduled and run", kSimulatedNodes);
+      note += fmt::format("{}{} simulated nodes (KWOK): pods are scheduled and run", note.empty() ? "" : "; ", kSimulatedNodes);
     else if (spec.full)
-      p.note = "no simulated nodes, pods stay Pending: " + spec.full->kwok_missing;
+      note += (note.empty() ? "" : "; ") + std::string("no simulated nodes, pods stay Pending: ") + spec.full->kwok_missing;
+    p.note = note;
     p.server_version = recorded_version(launched->state);
     p.dir = dir;
+    p.phases = timer.phases();
     return p;
   }
 }

@@ -8,6 +8,7 @@
 #include <string_view>
 #include <vector>
 
+#include "controlplane/phases.h"
 #include "core/status.h"
 #include "core/tool_build.h"
 #include "kube/cluster.h"
@@ -44,6 +45,7 @@ struct Plane {
   std::string note;                   // what the user should know about this start ("" = nothing)
   std::string server_version;         // owned planes: the kube-apiserver version recorded at start
   std::string dir;                    // owned planes: their state dir
+  std::vector<Phase> phases;          // started_now: how long each step took (`up -v`)
 };
 
 // Returns a ready plane, or Unavailable (exit 3) with a message saying what failed and how to fix it,

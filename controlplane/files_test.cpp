@@ -1,5 +1,8 @@
 #include "controlplane/files.h"
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -41,6 +44,23 @@ TEST_CASE("free_port: distinct, bindable, pairs") {
   REQUIRE(pair.ok());
   CHECK(port_free(*pair + 1));
   CHECK_FALSE(port_free(0));
+}
+
+TEST_CASE("port_accepts: true only while something listens") {
+  int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  REQUIRE(fd >= 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  REQUIRE(bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0);
+  socklen_t len = sizeof a;
+  REQUIRE(getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len) == 0);
+  int port = ntohs(a.sin_port);
+  CHECK_FALSE(port_accepts(port));  // bound, not listening
+  REQUIRE(listen(fd, 1) == 0);
+  CHECK(port_accepts(port));
+  close(fd);
+  CHECK_FALSE(port_accepts(port));
 }
 
 }  // namespace kv::controlplane

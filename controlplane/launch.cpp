@@ -8,6 +8,7 @@
 #include <fmt/core.h>
 
 #include "controlplane/files.h"
+#include "controlplane/ports.h"
 #include "core/json.h"
 #include "core/process.h"
 #include "kube/client.h"
@@ -37,7 +38,27 @@ void rotate_log(const std::string& path) {
   ::rename(path.c_str(), prev.c_str());
 }
 
+// Waits until `port` accepts connections; Unavailable when `p` exits first or `deadline` passes.
+Status await_port(const ProcessRecord& p, int port, std::chrono::steady_clock::time_point deadline) {
+  while (!port_accepts(port)) {
+    if (!process_running(p)) return Status::Unavailable(fmt::format("{} exited while starting", p.component));
+    if (std::chrono::steady_clock::now() >= deadline)
+      return Status::Unavailable(fmt::format("{} did not listen on port {} in time", p.component, port));
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  }
+  return Status::Ok();
+}
+
 }  // namespace
+
+const char* const kReadyzBootstrapped =
+    "/readyz?exclude=poststarthook/rbac/bootstrap-roles"
+    "&exclude=poststarthook/scheduling/bootstrap-system-priority-classes"
+    "&exclude=poststarthook/priority-and-fairness-config-producer";
+
+std::string recorded_ready_path(const State& s) {
+  return s.backend == "apiserver" && s.phase == "ready" ? kReadyzBootstrapped : "/readyz";
+}
 
 Status abort_start(const std::string& dir, const State& s, const std::string& what, const std::string& component) {
   stop_recorded(s, true);
@@ -62,7 +83,8 @@ bool plane_ready(const kube::Cluster& cluster, std::string* detail, long timeout
   return endpoint_ok(cluster, "/readyz", detail, timeout_ms);
 }
 
-Status spawn_components(const std::string& dir, const std::vector<Component>& components, State& s) {
+Status spawn_components(const std::string& dir, const std::vector<Component>& components, State& s,
+                        std::chrono::steady_clock::time_point deadline, PhaseTimer* timer) {
   for (const auto& c : components) {
     std::string log = log_file(dir, c.name);
     rotate_log(log);
@@ -71,7 +93,11 @@ Status spawn_components(const std::string& dir, const std::vector<Component>& co
     auto start = pid_start_time(*pid);
     s.processes.push_back({c.name, *pid, start.value_or(0), c.exe});
     KV_RETURN_IF_ERROR(write_state(dir, s));  // recorded before we wait: a crash here leaves no orphan
+    if (c.wait_port <= 0) continue;
+    KV_RETURN_IF_ERROR(await_port(s.processes.back(), c.wait_port, deadline));
+    if (timer) timer->mark(c.name + " listening");
   }
+  if (timer) timer->mark("spawned");
   return Status::Ok();
 }
 
@@ -90,9 +116,53 @@ bool stop_recorded(const State& s, bool just_spawned) {
   return all;
 }
 
+namespace {
+
+// Gives up a start because `p` died: its log says whether a port was taken (the caller retries then).
+Status component_died(const std::string& dir, const State& s, const ProcessRecord& p, bool& port_taken) {
+  std::string tail = tail_lines(log_file(dir, p.component), 40);
+  port_taken = tail.find("address already in use") != std::string::npos;
+  return abort_start(dir, s, fmt::format("{} exited while starting", p.component), p.component);
+}
+
+// Polls plan.ready_path until it answers 200 (marking the first answer of any kind and the ready one),
+// a component dies, or `deadline`. Polls every 20 ms: a request costs the starting server little.
+Result<kube::Cluster> await_ready(const std::string& dir, const LaunchPlan& plan, const State& s,
+                                  std::chrono::steady_clock::time_point deadline, bool& port_taken,
+                                  PhaseTimer& timer) {
+  std::string detail = "no answer yet";
+  kube::Cluster cluster;
+  bool have_creds = false, answered = false;
+  while (true) {
+    for (const auto& p : s.processes)
+      if (!process_running(p)) return component_died(dir, s, p, port_taken);
+    if (!have_creds) {
+      auto c = plan.credentials();
+      if (c.ok()) { cluster = *c; have_creds = true; }
+      else if (c.status().code() != Status::Code::kNotFound) return abort_start(dir, s, c.status().message(), "");
+      else detail = c.status().message();
+    }
+    if (have_creds) {
+      kube::Response r = get(cluster, plan.ready_path, 2000);
+      if (r.transport_ok() && !answered) { answered = true; timer.mark("apiserver answering"); }
+      if (r.status == 200) { timer.mark("apiserver ready"); return cluster; }
+      detail = r.transport_ok() ? fmt::format("{} answered HTTP {}: {}", plan.ready_path, r.status, r.body.substr(0, 300))
+                                : r.transport_error;
+    }
+    if (std::chrono::steady_clock::now() >= deadline) {
+      std::string comp = plan.components.empty() ? "" : plan.components.back().name;
+      return abort_start(dir, s, fmt::format("{} control plane not ready in time (last: {})", plan.backend, detail), comp);
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+}
+
+}  // namespace
+
 Result<Launched> launch(const std::string& dir, const LaunchPlan& plan,
                         std::chrono::steady_clock::time_point deadline, bool& port_taken) {
   port_taken = false;
+  PhaseTimer timer;
   State s;
   s.backend = plan.backend;
   s.phase = "starting";
@@ -101,39 +171,24 @@ Result<Launched> launch(const std::string& dir, const LaunchPlan& plan,
   s.ports = plan.ports;
   s.started_at = static_cast<int64_t>(std::time(nullptr));
   KV_RETURN_IF_ERROR(write_state(dir, s));
-  if (Status st = spawn_components(dir, plan.components, s); !st.ok()) return abort_start(dir, s, st.message(), "");
-
-  std::string detail = "no answer yet";
-  kube::Cluster cluster;
-  bool have_creds = false;
-  while (true) {
-    for (const auto& p : s.processes) {
-      if (process_running(p)) continue;
-      std::string tail = tail_lines(log_file(dir, p.component), 40);
-      port_taken = tail.find("address already in use") != std::string::npos;
-      return abort_start(dir, s, fmt::format("{} exited while starting", p.component), p.component);
-    }
-    if (!have_creds) {
-      auto c = plan.credentials();
-      if (c.ok()) { cluster = *c; have_creds = true; }
-      else if (c.status().code() != Status::Code::kNotFound) return abort_start(dir, s, c.status().message(), "");
-      else detail = c.status().message();
-    }
-    if (have_creds && plane_ready(cluster, &detail, 2000)) break;
-    if (std::chrono::steady_clock::now() >= deadline) {
-      std::string comp = plan.components.empty() ? "" : plan.components.back().name;
-      return abort_start(dir, s, fmt::format("{} control plane not ready in time (last: {})", plan.backend, detail), comp);
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  if (Status st = spawn_components(dir, plan.components, s, deadline, &timer); !st.ok()) {
+    if (!s.processes.empty() && !process_running(s.processes.back()))
+      return component_died(dir, s, s.processes.back(), port_taken);
+    return abort_start(dir, s, st.message(), s.processes.empty() ? "" : s.processes.back().component);
   }
+  auto cluster = await_ready(dir, plan, s, deadline, port_taken, timer);
+  if (!cluster.ok()) return cluster.status();
 
-  if (auto v = server_version(cluster); !v.empty()) s.versions[plan.backend == "k3s" ? "k3s" : "kube-apiserver"] = v;
+  if (auto v = server_version(*cluster); !v.empty()) s.versions[plan.backend == "k3s" ? "k3s" : "kube-apiserver"] = v;
   if (plan.after_ready) plan.after_ready(s);
-  if (plan.start_after_ready)
-    if (Status st = plan.start_after_ready(s, cluster, deadline); !st.ok()) return abort_start(dir, s, st.message(), "");
+  if (plan.start_after_ready) {
+    if (Status st = plan.start_after_ready(s, *cluster, deadline); !st.ok()) return abort_start(dir, s, st.message(), "");
+    timer.mark("full plane components");
+  }
   s.phase = "ready";
   KV_RETURN_IF_ERROR(write_state(dir, s));
-  return Launched{std::move(s), std::move(cluster)};
+  timer.mark("recorded");
+  return Launched{std::move(s), std::move(*cluster), timer.phases()};
 }
 
 }  // namespace kv::controlplane

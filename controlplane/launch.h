@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "controlplane/phases.h"
 #include "controlplane/state.h"
 #include "core/status.h"
 #include "kube/cluster.h"
@@ -19,6 +20,9 @@ struct Component {
   std::vector<std::string> argv;       // argv[0] an absolute path
   std::string exe;                     // expected executable base name (for the pid record)
   std::map<std::string, std::string> env = {};  // added to the inherited environment
+  // > 0: the next component starts once this port accepts connections (etcd's client port: a
+  // kube-apiserver that dials etcd before it listens backs off for about a second).
+  int wait_port = 0;
 };
 
 struct LaunchPlan {
@@ -27,6 +31,8 @@ struct LaunchPlan {
   std::string kubeconfig;              // where the kubeconfig is (written by the backend or by us)
   std::map<std::string, int> ports;
   std::vector<Component> components;   // started in this order
+  // What must answer 200 before the plane counts as ready (see kReadyzBootstrapped).
+  std::string ready_path = "/readyz";
   // Admin credentials for the plane; NotFound means "not yet" (k3s writes its kubeconfig late).
   std::function<Result<kube::Cluster>()> credentials;
   // Called once /readyz answers, to fill versions that are not read from /version.
@@ -40,7 +46,18 @@ struct LaunchPlan {
 struct Launched {
   State state;
   kube::Cluster cluster;
+  std::vector<Phase> phases;           // from spawning to recorded ready
 };
+
+// /readyz without the post-start hooks that only write the API server's bootstrap objects (RBAC roles,
+// priority classes, flow-control defaults): for a plane whose etcd data already holds them (started
+// from a template, or ready once before). Every other check (etcd, informers synced, the CRD and
+// API-service controllers) still counts.
+extern const char* const kReadyzBootstrapped;
+
+// What a recorded plane must answer to count as ready: kReadyzBootstrapped for a kube-apiserver plane
+// recorded ready (its data holds the bootstrap objects), else /readyz.
+std::string recorded_ready_path(const State& s);
 
 // Starts the plan's components in `dir`, writes state.json as each starts (phase "starting", then
 // "ready"), and waits until GET /readyz returns 200 or `deadline`. On failure every component started
@@ -50,8 +67,12 @@ Result<Launched> launch(const std::string& dir, const LaunchPlan& plan,
                         std::chrono::steady_clock::time_point deadline, bool& port_taken);
 
 // Starts each component detached (its log rotated), appends it to `s.processes` and writes state.json
-// after each, so that a crash never leaves an unrecorded process. Fails on the first that cannot start.
-Status spawn_components(const std::string& dir, const std::vector<Component>& components, State& s);
+// after each, so that a crash never leaves an unrecorded process; a component's `wait_port` is awaited
+// (until `deadline`, marked in `timer` when given) before the next starts. Fails on the first that
+// cannot start, or that exits or does not listen in time.
+Status spawn_components(const std::string& dir, const std::vector<Component>& components, State& s,
+                        std::chrono::steady_clock::time_point deadline = std::chrono::steady_clock::time_point::max(),
+                        PhaseTimer* timer = nullptr);
 
 // Gives up a start: stops every process recorded in `s` (just spawned), removes state.json, and returns
 // Unavailable with `what` and, when `component` is set, the last lines of its log.

@@ -51,7 +51,7 @@ PlaneStatus plane_status(const std::string& dir) {
   if (!st.running) return st;
   auto cluster = kube::load_kubeconfig(s->kubeconfig);
   if (!cluster.ok()) { st.detail = cluster.status().message(); return st; }
-  st.healthy = plane_ready(*cluster, &st.detail, 3000);
+  st.healthy = endpoint_ok(*cluster, recorded_ready_path(*s), &st.detail, 3000);
   return st;
 }
 

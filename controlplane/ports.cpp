@@ -30,6 +30,18 @@ int try_bind(int port) {
 
 }  // namespace
 
+bool port_accepts(int port) {
+  int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) return false;
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  a.sin_port = htons(static_cast<uint16_t>(port));
+  bool ok = connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0;
+  close(fd);
+  return ok;
+}
+
 bool port_free(int port) { return port > 0 && port < 65536 && try_bind(port) == port; }
 
 Result<int> free_port(const std::set<int>& avoid, bool pair) {

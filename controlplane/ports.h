@@ -14,4 +14,7 @@ Result<int> free_port(const std::set<int>& avoid = {}, bool pair = false);
 // True when a listener could bind 127.0.0.1:port now.
 bool port_free(int port);
 
+// True when something listens on 127.0.0.1:port now (a TCP connect succeeds; it is closed at once).
+bool port_accepts(int port);
+
 }  // namespace kv::controlplane
