@@ -44,6 +44,7 @@ struct BatchRun {
   std::vector<std::string> before;  // -v with mutating policies: each object's answer before them
   std::set<size_t> created;         // CRDs and Namespaces of the input created for real by this batch
   std::set<size_t> adopted;         // CRDs of the input adopted from the plane's CRD pool
+  std::optional<std::map<std::string, LabelledCrd>> crds;  // the plane's CRDs when the batch began (scoped)
 
   void decide(size_t i, ObjectResult res) {
     out.results[i] = std::move(res);
@@ -225,11 +226,9 @@ std::set<size_t> same_spec_checks(BatchRun& run, const std::vector<size_t>& real
     reqs.push_back(request_for(*run.plan.targets[i], run.resources[i], bodies.back(), run.opts.field_manager, true));
   }
   auto answers = run.transport.send_all(reqs, run.opts.jobs);
-  for (size_t n = 0; n < which.size(); ++n) {
-    size_t i = real[which[n]];
-    Judgement j = judge(run.resources[i], answers[n], run.opts.warnings_as_errors, run.redact, nullptr, "");
-    if (!answers[n].success() || j.status != ObjectStatus::kValid || !j.findings.empty()) refused.insert(which[n]);
-  }
+  // Clean: accepted without a warning (a refusal or a warning is judged on the create that follows).
+  for (size_t n = 0; n < which.size(); ++n)
+    if (!answers[n].success() || !answers[n].warnings.empty()) refused.insert(which[n]);
   return refused;
 }
 
@@ -237,15 +236,25 @@ std::set<size_t> same_spec_checks(BatchRun& run, const std::vector<size_t>& real
 // same text (valid, not created: taken out of `real`), evicts the pooled ones the others would meet (same
 // name, or the same API group: deleted and awaited), forgets the stale ones.
 Status use_pool(BatchRun& run, std::vector<size_t>& real) {
-  auto on_plane = labelled_crds(run.transport);
-  if (!on_plane) return Status::Ok();  // not known: everything is created as usual
   CrdPool pool(run.opts.state_dir);
+  // The pooled CRDs this batch may meet (of its CRDs' groups), read again now that its turns are taken.
+  std::set<std::string> groups;
+  for (size_t i : real) groups.insert(crd_group(run.resources[i].name));
+  std::vector<PooledCrd> pooled;
+  std::vector<std::string> names;
+  for (auto& e : pool.all())
+    if (groups.count(crd_group(e.name))) {
+      names.push_back(e.name);
+      pooled.push_back(std::move(e));
+    }
+  if (pooled.empty()) return Status::Ok();
+  auto on_plane = crds_named(run.transport, names, run.opts.jobs);
+  if (!on_plane) return Status::Ok();  // not known: everything is created as usual
   std::vector<InputCrd> input;
   for (size_t i : real)
     input.push_back({run.resources[i].name, content_digest(run.resources[i].body),
                      spec_digest_of(run.resources[i].name, run.resources[i].body,
                                     [&] { return object_tree(run.resources[i]); })});
-  const std::vector<PooledCrd> pooled = pool.all();
   PoolChoice choice = choose_pooled(input, pooled, *on_plane);
   std::set<size_t> refused = same_spec_checks(run, real, choice.same_spec);
   if (!refused.empty()) choice = choose_pooled(input, pooled, *on_plane, refused);
@@ -394,7 +403,7 @@ std::string world_of(BatchRun& run) {
     for (size_t i : p->objects) w.own_objects.push_back(run.resources[i].body);
   if (run.opts.run_crds)
     for (const auto& [name, hash] : run.opts.run_crds->applied) w.own_objects.push_back(name + " " + std::to_string(hash));
-  w.baseline = baseline_state(run.transport);
+  w.baseline = baseline_state(run.transport, run.crds ? &*run.crds : nullptr);
   return batch_world(std::move(w));
 }
 
@@ -553,14 +562,25 @@ BatchOutcome run_batch(kube::Transport& transport, const kube::Discovery& discov
   const RunCrds& crds = opts.run_crds ? *opts.run_crds : kNone;
   // On a scoped plane the CRDs runs created (other runs', the pool's, this run's) are not seen through
   // discovery: the plan knows the kinds of the ones the batch applies, adopts or kept from their text.
-  std::set<std::string> hidden;
-  if (opts.scope)
-    if (auto labelled = labelled_crds(transport))
-      for (const auto& [name, crd] : *labelled) hidden.insert(name);
+  // The list is read once per run (opts.plane_crds) and again whenever discovery is: a CRD made since
+  // (this run's, another's) is in no discovery read before it either.
+  auto read_crds = [&](bool again) {
+    if (!opts.scope) return std::set<std::string>{};
+    if (opts.plane_crds && *opts.plane_crds && !again) run.crds = *opts.plane_crds;
+    else run.crds = all_crds(transport);
+    if (opts.plane_crds) *opts.plane_crds = run.crds;
+    std::set<std::string> hidden;
+    if (run.crds)
+      for (const auto& [name, crd] : *run.crds)
+        if (!crd.run.empty()) hidden.insert(name);
+    return hidden;
+  };
+  std::set<std::string> hidden = read_crds(false);
   run.plan = plan_batch(resources, without_crds(discovery, hidden), opts.plane, opts.default_namespace, crds, cluster);
   const kube::Discovery* used = &discovery;
   if (run.plan.unresolved && refresh)
     if (const kube::Discovery* fresh = refresh()) {
+      hidden = read_crds(true);
       run.plan = plan_batch(resources, without_crds(*fresh, hidden), opts.plane, opts.default_namespace, crds, cluster);
       used = fresh;
     }

@@ -16,6 +16,7 @@
 
 #include <chrono>
 #include <functional>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -55,6 +56,9 @@ struct BatchOptions {
                                               // every object is asked
   std::string world;                          // with `results`: the server's and the settings' part of the
                                               // world the verdicts depend on (the batch adds its own)
+  // With a scope: the plane's CRDs as the run read them (metadata), shared by its batches; read when
+  // empty and whenever discovery is read again. Null: read by every batch.
+  std::optional<std::map<std::string, LabelledCrd>>* plane_crds = nullptr;
   bool crd_pool = false;                      // with a scope: adopt CRDs from the plane's CRD pool in
                                               // `state_dir` (engine/crd_pool.h) and name those to pool
   int max_passes = 3;                         // submissions of an object the server cannot decode entirely

@@ -19,7 +19,7 @@ PooledCrd entry(const std::string& name, const std::string& uid, const std::stri
 
 std::map<std::string, LabelledCrd> plane(const std::vector<PooledCrd>& crds) {
   std::map<std::string, LabelledCrd> out;
-  for (const auto& c : crds) out[c.name] = LabelledCrd{c.uid, "rold", false};
+  for (const auto& c : crds) out[c.name] = LabelledCrd{c.uid, "rold", "1", false};
   return out;
 }
 

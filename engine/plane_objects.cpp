@@ -83,7 +83,8 @@ Status delete_all(kube::Transport& transport, const std::vector<std::string>& pa
   return Status::Ok();
 }
 
-std::vector<std::string> baseline_state(kube::Transport& transport, int jobs) {
+std::vector<std::string> baseline_state(kube::Transport& transport, const std::map<std::string, LabelledCrd>* crds,
+                                        int jobs) {
   static const std::vector<std::pair<std::string, std::string>> kLists = {
       {"namespace", "/api/v1/namespaces"},
       {"crd", "/apis/apiextensions.k8s.io/v1/customresourcedefinitions"},
@@ -94,19 +95,25 @@ std::vector<std::string> baseline_state(kube::Transport& transport, int jobs) {
       {"vwc", "/apis/admissionregistration.k8s.io/v1/validatingwebhookconfigurations"},
       {"mwc", "/apis/admissionregistration.k8s.io/v1/mutatingwebhookconfigurations"}};
   std::vector<kube::Request> reqs;
+  std::vector<std::string> out;
+  if (crds)
+    for (const auto& [name, c] : *crds)
+      if (c.run.empty()) out.push_back("crd/" + name + " " + c.resource_version);
   for (const auto& [kind, path] : kLists) {
+    if (crds && kind == "crd") continue;
     kube::Request r;
     r.path = path;
     r.accept = kube::kMetadataOnlyList;
     reqs.push_back(std::move(r));
   }
   auto answers = transport.send_all(reqs, jobs);
-  std::vector<std::string> out;
-  for (size_t k = 0; k < kLists.size(); ++k) {
-    const auto& [kind, path] = kLists[k];
-    auto doc = answers[k].success() ? parse_json(answers[k].body, kind + " list") : Result<YAML::Node>(Status::Internal(""));
+  size_t k = 0;
+  for (const auto& [kind, path] : kLists) {
+    if (crds && kind == "crd") continue;
+    const kube::Response& answer = answers[k++];
+    auto doc = answer.success() ? parse_json(answer.body, kind + " list") : Result<YAML::Node>(Status::Internal(""));
     if (!doc.ok() || !(*doc)["items"].IsSequence()) {
-      out.push_back("?" + path + " " + std::to_string(answers[k].status));
+      out.push_back("?" + path + " " + std::to_string(answer.status));
       continue;
     }
     for (const auto& item : (*doc)["items"]) {
@@ -167,9 +174,20 @@ std::map<std::string, std::string> namespaces_by_run(kube::Transport& transport)
   return out;
 }
 
-std::optional<std::map<std::string, LabelledCrd>> labelled_crds(kube::Transport& transport) {
+namespace {
+
+LabelledCrd crd_of(const YAML::Node& meta) {
+  LabelledCrd c;
+  c.uid = scalar_at(meta, "uid");
+  c.run = scalar_at(meta["labels"], "kvalidate.io/run");
+  c.resource_version = scalar_at(meta, "resourceVersion");
+  c.terminating = !scalar_at(meta, "deletionTimestamp").empty();
+  return c;
+}
+
+std::optional<std::map<std::string, LabelledCrd>> crd_list(kube::Transport& transport, const std::string& query) {
   kube::Request req;
-  req.path = "/apis/apiextensions.k8s.io/v1/customresourcedefinitions?labelSelector=kvalidate.io%2Frun";
+  req.path = "/apis/apiextensions.k8s.io/v1/customresourcedefinitions" + query;
   req.accept = kube::kMetadataOnlyList;
   auto resp = transport.send(req);
   if (!resp.success()) return std::nullopt;
@@ -178,12 +196,36 @@ std::optional<std::map<std::string, LabelledCrd>> labelled_crds(kube::Transport&
   std::map<std::string, LabelledCrd> out;
   for (const auto& item : (*doc)["items"]) {
     const YAML::Node meta = item["metadata"];
-    if (!meta.IsMap()) continue;
-    LabelledCrd c;
-    c.uid = scalar_at(meta, "uid");
-    c.run = scalar_at(meta["labels"], "kvalidate.io/run");
-    c.terminating = !scalar_at(meta, "deletionTimestamp").empty();
-    out[scalar_at(meta, "name")] = std::move(c);
+    if (meta.IsMap()) out[scalar_at(meta, "name")] = crd_of(meta);
+  }
+  return out;
+}
+
+}  // namespace
+
+std::optional<std::map<std::string, LabelledCrd>> labelled_crds(kube::Transport& transport) {
+  return crd_list(transport, "?labelSelector=kvalidate.io%2Frun");
+}
+
+std::optional<std::map<std::string, LabelledCrd>> all_crds(kube::Transport& transport) { return crd_list(transport, ""); }
+
+std::optional<std::map<std::string, LabelledCrd>> crds_named(kube::Transport& transport,
+                                                             const std::vector<std::string>& names, int jobs) {
+  std::vector<kube::Request> reqs;
+  for (const auto& n : names) {
+    kube::Request r;
+    r.path = "/apis/apiextensions.k8s.io/v1/customresourcedefinitions/" + n;
+    r.accept = kube::kMetadataOnly;
+    reqs.push_back(std::move(r));
+  }
+  auto answers = transport.send_all(reqs, jobs);
+  std::map<std::string, LabelledCrd> out;
+  for (size_t i = 0; i < answers.size(); ++i) {
+    if (answers[i].status == 404) continue;
+    if (!answers[i].success()) return std::nullopt;
+    auto doc = parse_json(answers[i].body, "CustomResourceDefinition");
+    if (!doc.ok() || !(*doc)["metadata"].IsMap()) return std::nullopt;
+    out[names[i]] = crd_of((*doc)["metadata"]);
   }
   return out;
 }

@@ -16,6 +16,14 @@
 
 namespace kv::engine {
 
+// A CustomResourceDefinition a kvalidate run created (labelled kvalidate.io/run): one of a live run's, or
+// one in the plane's CRD pool (engine/crd_pool.h).
+struct LabelledCrd {
+  std::string uid, run;       // its uid and the id of the run that created it ("" for the plane's own)
+  std::string resource_version;
+  bool terminating = false;   // being deleted
+};
+
 // Waits (at most `timeout`) until the server serves every kind in `kinds` (what CRDs applied for real
 // serve): each group/version's discovery document lists its resource, which it does once the CRD is
 // Established. All group/versions are asked at once (at most `jobs` in flight), again every 25 ms for
@@ -32,7 +40,9 @@ Status delete_all(kube::Transport& transport, const std::vector<std::string>& pa
 // every namespace with its labels (but the value of a run label), and the CRDs, admission policies,
 // bindings and webhook configurations no run created, with their resourceVersions; "?PATH" for a list the
 // server did not give.
-std::vector<std::string> baseline_state(kube::Transport& transport, int jobs = 8);
+// `crds`: the plane's CRDs read already (all_crds()), else listed here.
+std::vector<std::string> baseline_state(kube::Transport& transport,
+                                        const std::map<std::string, LabelledCrd>* crds = nullptr, int jobs = 8);
 
 // Names of the namespaces that exist; empty when they cannot be listed.
 std::set<std::string> list_namespaces(kube::Transport& transport);
@@ -45,16 +55,16 @@ bool create_namespace(kube::Transport& transport, const std::string& name, const
 // plane's own). Empty when they cannot be listed.
 std::map<std::string, std::string> namespaces_by_run(kube::Transport& transport);
 
-// A CustomResourceDefinition a kvalidate run created (labelled kvalidate.io/run): one of a live run's, or
-// one in the plane's CRD pool (engine/crd_pool.h).
-struct LabelledCrd {
-  std::string uid, run;       // its uid and the id of the run that created it
-  bool terminating = false;   // being deleted
-};
 
 // The CRDs runs created, by name, read as metadata only (a CRD's schema can be megabytes); nullopt when
 // they cannot be listed.
 std::optional<std::map<std::string, LabelledCrd>> labelled_crds(kube::Transport& transport);
+// Every CRD of the plane (the plane's own with run ""), one list (as costly for the server as the
+// labelled ones: it reads every CRD either way).
+std::optional<std::map<std::string, LabelledCrd>> all_crds(kube::Transport& transport);
+// The CRDs named `names`, each read alone (metadata only); those the plane does not hold are left out.
+std::optional<std::map<std::string, LabelledCrd>> crds_named(kube::Transport& transport,
+                                                             const std::vector<std::string>& names, int jobs);
 
 // `d` without the kinds of the CRDs named in `hidden` (those runs created: a batch sees none of them but
 // the ones it applies or adopts, whose kinds its plan knows from their text).

@@ -177,6 +177,7 @@ void judge_objects(Session& s, RunState& run, const Batch& b, const RunOptions& 
   o.pod_security = s.pod_security;
   o.describe_mutations = opts.describe_mutations;
   o.crd_pool = s.scope != nullptr && opts.crd_pool && !crd_pool_turned_off();
+  o.plane_crds = &s.plane_crds;
   o.results = opts.describe_mutations ? nullptr : result_cache_for(s, opts);
   if (o.results) o.world = run_world(s, opts);
   RefreshDiscovery refresh = [&s]() -> const kube::Discovery* {
@@ -261,7 +262,7 @@ Result<Session> open_session(const RunOptions& opts) {
     if (!opened.ok()) return opened.status();
     scope = std::move(*opened);
   }
-  return Session{std::move(*conn), std::move(expectations), {}, std::move(scope), std::move(*cluster_policies), level, {}, {}};
+  return Session{std::move(*conn), std::move(expectations), {}, std::move(scope), std::move(*cluster_policies), level, {}, {}, {}};
 }
 
 RunEnd validate(Session& session, report::ReportSet& reports, std::vector<Batch>& batches, const RunOptions& opts,

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <memory>
+#include <map>
 #include <optional>
 #include <set>
 #include <string>
@@ -14,6 +15,7 @@
 #include "engine/connect.h"
 #include "engine/results.h"
 #include "engine/upgrade.h"
+#include "engine/plane_objects.h"
 #include "engine/run_scope.h"
 #include "report/reporter.h"
 #include "resources/kind_filter.h"
@@ -64,6 +66,7 @@ struct Session {
   std::optional<PodSecurityLevel> pod_security;
   std::vector<PooledCrd> to_pool;          // CRDs the current batch created that may go into the CRD pool
   std::set<std::string> adopted;           // names of the CRDs the current batch adopted from the pool
+  std::optional<std::map<std::string, LabelledCrd>> plane_crds;  // the plane's CRDs, read once per run
 };
 
 // How a run ended: the exit code (0 clean, 1 findings, 2 bad input, 3 infrastructure) and the errors to

@@ -1,6 +1,7 @@
 #include "render/render.h"
 
 #include <algorithm>
+#include <future>
 #include <map>
 #include <mutex>
 #include <set>
@@ -46,16 +47,20 @@ std::vector<RenderedDoc> split_rendered(const std::string& output) {
 LoadResult load_document(const std::string& text, const std::string& file) {
   if (text.size() < 65536) return load_text(text, file);
   static std::mutex mu;
-  static std::map<std::string, LoadResult> seen;
+  static std::map<std::string, std::shared_future<LoadResult>> seen;  // parsed once, also when asked in parallel
   const std::string key = file + '\n' + hex_sha256(text);
+  std::promise<LoadResult> mine;
+  std::shared_future<LoadResult> result;
+  bool fresh = false;
   {
     std::lock_guard<std::mutex> lock(mu);
-    if (auto it = seen.find(key); it != seen.end()) return it->second;
+    auto it = seen.find(key);
+    fresh = it == seen.end();
+    if (fresh) it = seen.emplace(key, mine.get_future().share()).first;
+    result = it->second;
   }
-  LoadResult loaded = load_text(text, file);
-  std::lock_guard<std::mutex> lock(mu);
-  seen.emplace(key, loaded);
-  return loaded;
+  if (fresh) mine.set_value(load_text(text, file));
+  return result.get();
 }
 
 // What helm's environment needs for `chart`: Helm 4 loads charts of apiVersion v3 behind an
