@@ -207,7 +207,7 @@ void send_for_real(BatchRun& run, const std::vector<size_t>& which, int rank,
 // The pool entry of input CRD i (created for real by this batch), without its uid.
 PooledCrd pool_entry(const BatchRun& run, size_t i) {
   const Resource& r = run.resources[i];
-  return PooledCrd{r.name, "", content_digest(r.body), spec_digest_of(r.name, r.body, [&] { return object_tree(r); }),
+  return PooledCrd{r.name, "", content_digest(r.body), spec_digest_of(r.name, r.body, [&] { return object_tree(r); }), {},
                    kube::object_path(run.plan.targets[i]->api, "", r.name), r.body.size(),
                    static_cast<long long>(std::time(nullptr))};
 }
@@ -288,6 +288,11 @@ Status use_pool(BatchRun& run, std::vector<size_t>& real) {
     if (run.opts.run_crds) run.opts.run_crds->add(run.resources[i]);
     if (auto e = pool.get(run.resources[i].name)) {
       e->used = static_cast<long long>(std::time(nullptr));
+      const std::string digest = content_digest(run.resources[i].body);  // a clean check is not asked again
+      if (digest != e->digest &&
+          std::find(e->clean_variants.begin(), e->clean_variants.end(), digest) == e->clean_variants.end())
+        e->clean_variants.push_back(digest);
+      if (e->clean_variants.size() > 16) e->clean_variants.erase(e->clean_variants.begin());
       (void)pool.put(*e);
     }
   }

@@ -38,6 +38,9 @@ std::string pooled_json(const PooledCrd& crd) {
   JsonWriter w(false);
   w.begin_object().key("name").value(crd.name).key("uid").value(crd.uid).key("digest").value(crd.digest);
   w.key("spec_digest").value(crd.spec_digest);
+  w.key("clean_variants").begin_array();
+  for (const auto& d : crd.clean_variants) w.value(d);
+  w.end_array();
   w.key("path").value(crd.path).key("bytes").value(static_cast<int64_t>(crd.bytes));
   w.key("used").value(static_cast<int64_t>(crd.used)).end_object();
   return w.str();
@@ -51,6 +54,7 @@ std::optional<PooledCrd> parse_pooled(const std::string& text) {
   c.uid = scalar_at(*doc, "uid");
   c.digest = scalar_at(*doc, "digest");
   c.spec_digest = scalar_at(*doc, "spec_digest");
+  c.clean_variants = strings_of((*doc)["clean_variants"]);
   c.path = scalar_at(*doc, "path");
   try {
     c.bytes = static_cast<size_t>(std::stoull(scalar_at(*doc, "bytes")));
@@ -127,7 +131,9 @@ PoolChoice choose_pooled(const std::vector<InputCrd>& input, const std::vector<P
   std::set<std::string> adopted, created_names, created_groups;
   for (size_t k = 0; k < input.size(); ++k) {
     auto it = live.find(input[k].name);
-    if (it != live.end() && it->second->digest == input[k].digest) {
+    const auto& variants = it != live.end() ? it->second->clean_variants : std::vector<std::string>{};
+    if (it != live.end() && (it->second->digest == input[k].digest ||
+                             std::find(variants.begin(), variants.end(), input[k].digest) != variants.end())) {
       out.adopt.push_back(k);
       adopted.insert(input[k].name);
     } else if (it != live.end() && !it->second->spec_digest.empty() &&

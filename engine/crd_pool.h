@@ -31,6 +31,8 @@ struct PooledCrd {
   std::string uid;      // of the object on the plane when it was pooled: another plane's is another
   std::string digest;   // content_digest() of the CRD's text (the object lock's digest too)
   std::string spec_digest;  // spec_digest() of it: what its custom resources are judged by
+  std::vector<std::string> clean_variants;  // digests of texts with the same spec that a dry-run over this
+                                            // object found clean: adopted without asking again
   std::string path;     // its API path
   size_t bytes = 0;     // size of its text
   long long used = 0;   // when a run last created or adopted it (unix seconds)

@@ -14,7 +14,8 @@ namespace {
 
 PooledCrd entry(const std::string& name, const std::string& uid, const std::string& digest, long long used = 1,
                 size_t bytes = 10, const std::string& spec = "") {
-  return PooledCrd{name, uid, digest, spec, "/apis/apiextensions.k8s.io/v1/customresourcedefinitions/" + name, bytes, used};
+  return PooledCrd{name, uid, digest, spec, {}, "/apis/apiextensions.k8s.io/v1/customresourcedefinitions/" + name,
+                   bytes, used};
 }
 
 std::map<std::string, LabelledCrd> plane(const std::vector<PooledCrd>& crds) {
@@ -69,6 +70,11 @@ TEST_CASE("the same spec with other metadata is checked first; a refused check c
   CHECK(choice.adopt.empty());
   CHECK(choice.same_spec == std::vector<size_t>{0});
   CHECK(choice.evict.empty());
+  std::vector<PooledCrd> checked = pooled;
+  checked[0].clean_variants = {"d2"};  // found clean once: adopted without a check
+  auto again = choose_pooled({{"widgets.a.io", "d2", "s1"}}, checked, plane(checked));
+  CHECK(again.adopt == std::vector<size_t>{0});
+  CHECK(again.same_spec.empty());
   auto refused = choose_pooled({{"widgets.a.io", "d2", "s1"}}, pooled, plane(pooled), {0});
   CHECK(refused.same_spec.empty());
   REQUIRE(refused.evict.size() == 1);
@@ -91,11 +97,14 @@ TEST_CASE("the pool keeps the most recently used within its bounds") {
 TEST_CASE("pool entries are private files, read back as written, and never named by a path") {
   TempDir dir("pool");
   CrdPool pool(dir.path);
-  REQUIRE(pool.put(entry("widgets.a.io", "u1", "d1", 5, 7, "s1")).ok());
+  PooledCrd e = entry("widgets.a.io", "u1", "d1", 5, 7, "s1");
+  e.clean_variants = {"d2", "d3"};
+  REQUIRE(pool.put(e).ok());
   auto back = pool.get("widgets.a.io");
   REQUIRE(back);
   CHECK(back->uid == "u1");
   CHECK(back->spec_digest == "s1");
+  CHECK(back->clean_variants == std::vector<std::string>{"d2", "d3"});
   CHECK(back->bytes == 7);
   CHECK(back->used == 5);
   struct stat st {};
