@@ -1,12 +1,15 @@
 #include "core/files.h"
 
+#include <dirent.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <cstdlib>
-#include <vector>
+#include <algorithm>
 #include <cstring>
+#include <utility>
+#include <vector>
 #include <fstream>
 #include <sstream>
 
@@ -55,6 +58,30 @@ unsigned default_file_mode() {
   mode_t mask = umask(0);
   umask(mask);
   return 0666 & ~mask;
+}
+
+void keep_newest_files(const std::string& dir, size_t max_entries,
+                       const std::function<bool(const std::string&)>& counts) {
+  std::vector<std::string> names;
+  if (DIR* d = opendir(dir.c_str())) {
+    while (struct dirent* e = readdir(d)) {
+      std::string n = e->d_name;
+      if (n.empty() || n[0] == '.' || (counts && !counts(n))) continue;
+      names.push_back(std::move(n));
+    }
+    closedir(d);
+  }
+  if (names.size() <= max_entries) return;
+  std::vector<std::pair<long long, std::string>> files;  // (mtime in ns, name)
+  for (auto& n : names) {
+    struct stat st {};
+    if (::stat((dir + "/" + n).c_str(), &st) == 0 && S_ISREG(st.st_mode))
+      files.emplace_back(static_cast<long long>(st.st_mtim.tv_sec) * 1000000000LL + st.st_mtim.tv_nsec, std::move(n));
+  }
+  if (files.size() <= max_entries) return;
+  const size_t keep = max_entries - max_entries / 10;  // room for the next runs' files before the next stat
+  std::sort(files.begin(), files.end());
+  for (size_t i = 0; i + keep < files.size(); ++i) std::remove((dir + "/" + files[i].second).c_str());
 }
 
 }  // namespace kv

@@ -1,6 +1,7 @@
 // Whole-file reads and atomic writes: the one way kvalidate does each (callers word their own messages).
 #pragma once
 
+#include <functional>
 #include <string>
 
 #include "core/status.h"
@@ -17,5 +18,12 @@ Status write_file_atomic(const std::string& path, const std::string& data, unsig
 
 // 0666 less the process's umask: the mode of an ordinary file the user asked for.
 unsigned default_file_mode();
+
+// Keeps at most `max_entries` files of folder `dir` whose names `counts` accepts (every name not starting
+// with '.' when empty): when there are more, the oldest (by modification time) go until a tenth of the
+// limit is free again. While the folder holds no more, only its names are read (a cache pruned after
+// each run costs one readdir).
+void keep_newest_files(const std::string& dir, size_t max_entries,
+                       const std::function<bool(const std::string&)>& counts = {});
 
 }  // namespace kv

@@ -1,10 +1,9 @@
 #include "engine/result_cache.h"
 
-#include <dirent.h>
+#include <fcntl.h>
 #include <sys/stat.h>
 
 #include <algorithm>
-#include <cstdio>
 #include <filesystem>
 
 #include "core/digest.h"
@@ -87,9 +86,12 @@ ResultCache ResultCache::Default() { return ResultCache(cache_dir() + "/results"
 
 std::optional<CachedVerdict> ResultCache::get(const std::string& key) const {
   if (!key_safe(key)) return std::nullopt;
-  auto text = read_file(dir_ + "/" + key);
+  const std::string path = dir_ + "/" + key;
+  auto text = read_file(path);
   if (!text.ok()) return std::nullopt;
-  return parse_verdict(*text);
+  auto v = parse_verdict(*text);
+  if (v) (void)::utimensat(AT_FDCWD, path.c_str(), nullptr, 0);  // used now: the last to be pruned
+  return v;
 }
 
 void ResultCache::put(const std::string& key, const CachedVerdict& v) const {
@@ -101,19 +103,7 @@ void ResultCache::put(const std::string& key, const CachedVerdict& v) const {
 }
 
 void ResultCache::prune(size_t max_entries) const {
-  std::vector<std::pair<long long, std::string>> files;
-  if (DIR* d = opendir(dir_.c_str())) {
-    while (struct dirent* e = readdir(d)) {
-      std::string n = e->d_name;
-      if (!key_safe(n)) continue;
-      struct stat st {};
-      if (::stat((dir_ + "/" + n).c_str(), &st) == 0) files.emplace_back(st.st_mtim.tv_sec, n);
-    }
-    closedir(d);
-  }
-  if (files.size() <= max_entries) return;
-  std::sort(files.begin(), files.end());
-  for (size_t i = 0; i + max_entries < files.size(); ++i) std::remove((dir_ + "/" + files[i].second).c_str());
+  keep_newest_files(dir_, max_entries, key_safe);
 }
 
 std::string batch_world(WorldParts parts) {

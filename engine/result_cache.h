@@ -7,8 +7,8 @@
 // (`cached: true` in the results); the others are asked and kept. Kept: the status and the findings as the
 // server's answers gave them (before they are placed at a line: a moved object gets its new lines), for
 // objects judged valid or invalid (never an error, a skip or a run that lost its plane).
-// Folder: ${XDG_CACHE_HOME:-~/.cache}/kvalidate/results (0700), one file per key (0600), the newest
-// 20,000 kept. Used on kvalidate's own plane; on an existing cluster only with --cache (its admission
+// Folder: ${XDG_CACHE_HOME:-~/.cache}/kvalidate/results (0700), one file per key (0600), at most 20,000
+// kept, the least recently used pruned first. Used on kvalidate's own plane; on an existing cluster only with --cache (its admission
 // webhooks and objects change behind kvalidate's back); --no-cache turns it off.
 #pragma once
 
@@ -35,7 +35,7 @@ class ResultCache {
   static ResultCache Default();
   std::optional<CachedVerdict> get(const std::string& key) const;
   void put(const std::string& key, const CachedVerdict& v) const;  // a failure only loses the entry
-  // Removes the oldest entries beyond `max_entries`.
+  // Beyond `max_entries` entries, removes the least recently used (down to nine tenths of it).
   void prune(size_t max_entries = 20000) const;
   const std::string& dir() const { return dir_; }
 

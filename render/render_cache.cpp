@@ -1,16 +1,15 @@
 #include "render/render_cache.h"
 
-#include <dirent.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
-#include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <mutex>
 
 #include "core/digest.h"
+#include "core/env.h"
 #include "core/files.h"
 #include "core/tools.h"
 
@@ -69,27 +68,6 @@ std::string helm_identity(const Helm& helm) {
   return id;
 }
 
-void prune(const std::string& dir, size_t max_entries) {
-  std::vector<std::pair<long long, std::string>> files;
-  if (DIR* d = opendir(dir.c_str())) {
-    while (struct dirent* e = readdir(d)) {
-      if (e->d_name[0] == '.') continue;
-      std::string p = dir + "/" + e->d_name;
-      struct stat st {};
-      if (::stat(p.c_str(), &st) == 0 && S_ISREG(st.st_mode)) files.emplace_back(st.st_mtim.tv_sec, p);
-    }
-    closedir(d);
-  }
-  if (files.size() <= max_entries) return;
-  std::sort(files.begin(), files.end());
-  for (size_t i = 0; i + max_entries < files.size(); ++i) std::remove(files[i].second.c_str());
-}
-
-bool cache_off() {
-  const char* v = std::getenv("KVALIDATE_CACHE");
-  return v && (std::strcmp(v, "off") == 0 || std::strcmp(v, "0") == 0 || std::strcmp(v, "false") == 0);
-}
-
 }  // namespace
 
 std::string render_key(const Helm& helm, const std::vector<std::string>& args,
@@ -136,12 +114,12 @@ void keep_answer(const std::string& dir, const std::string& key, const RunResult
   if (::chmod(dir.c_str(), 0700) != 0) return;
   std::string text = kHeader + std::to_string(run.exit_code) + "\n" + std::to_string(run.out.size()) + "\n" +
                      std::to_string(run.err.size()) + "\n" + run.out + run.err;
-  if (write_file_atomic(dir + "/" + key, text, 0600).ok()) prune(dir, max_entries);
+  if (write_file_atomic(dir + "/" + key, text, 0600).ok()) keep_newest_files(dir, max_entries);
 }
 
 Result<RunResult> run_helm_cached(const Helm& helm, const std::vector<std::string>& args,
                                   const std::map<std::string, std::string>& env, const std::vector<std::string>& inputs) {
-  if (cache_off()) return run_helm(helm, args, env);
+  if (env_turned_off("KVALIDATE_CACHE")) return run_helm(helm, args, env);
   const std::string dir = cache_dir() + "/renders";
   const std::string key = render_key(helm, args, env, inputs);
   if (auto hit = cached_answer(dir, key)) return *hit;
