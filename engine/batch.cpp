@@ -22,16 +22,28 @@ namespace kv::engine {
 
 namespace {
 
+// Which of the CRDs `which` the plane has as its own (baseline), from the list of its CRDs the run read
+// (nullopt without one): kvalidate never makes or deletes an unlabelled CRD, so no run changed that since.
+std::optional<std::vector<bool>> baseline_crds(const BatchRun& run, const std::vector<size_t>& which) {
+  if (!run.crds) return std::nullopt;
+  std::vector<bool> own;
+  for (size_t i : which) {
+    auto it = run.crds->find(run.resources[i].name);
+    own.push_back(it != run.crds->end() && it->second.run.empty());
+  }
+  return own;
+}
+
 // Objects of `which` to create for real through the run's scope: each is claimed, recorded and sent
-// labelled with the run's id. Those the plane already has as its own (baseline) are only dry-run, with
-// a note. `rank`/`key_of` name the claims.
+// labelled with the run's id. Those the plane already has as its own (baseline: `known` when given, else
+// read) are only dry-run, with a note. `rank`/`key_of` name the claims.
 // `after_claim` (optional) runs once the turns are taken and may take objects out of `real` (decided
 // otherwise: not created).
 using AfterClaim = std::function<Status(std::vector<size_t>& real)>;
 
 void send_for_real(BatchRun& run, const std::vector<size_t>& which, int rank,
                    const std::function<std::string(size_t)>& key_of, std::vector<RealObject> claims = {},
-                   const AfterClaim& after_claim = {}) {
+                   const AfterClaim& after_claim = {}, std::optional<std::vector<bool>> known = std::nullopt) {
   RunScope& scope = *run.opts.scope;
   std::vector<size_t> real, baseline;
   std::map<size_t, std::string> bodies;
@@ -39,7 +51,7 @@ void send_for_real(BatchRun& run, const std::vector<size_t>& which, int rank,
   std::vector<std::string> paths;
   for (size_t i : which)
     paths.push_back(kube::object_path(run.plan.targets[i]->api, run.plan.targets[i]->namespace_, run.resources[i].name));
-  auto own = scope.baseline_has_all(paths, run.opts.jobs);
+  auto own = known ? Result<std::vector<bool>>(std::move(*known)) : scope.baseline_has_all(paths, run.opts.jobs);
   if (!own.ok()) { run.out.fatal = own.status(); return; }
   for (size_t n = 0; n < which.size(); ++n) {
     size_t i = which[n];
@@ -115,10 +127,15 @@ Status use_pool(BatchRun& run, std::vector<size_t>& real) {
   auto on_plane = crds_named(run.transport, names, run.opts.jobs);
   if (!on_plane) return Status::Ok();  // not known: everything is created as usual
   std::vector<InputCrd> input;
-  for (size_t i : real)
-    input.push_back({run.resources[i].name, content_digest(run.resources[i].body),
-                     spec_digest_of(run.resources[i].name, run.resources[i].body,
-                                    [&] { return object_tree(run.resources[i]); })});
+  for (size_t i : real) {  // (the spec's digest only where the text is not the pooled one's: it costs a walk)
+    const Resource& r = run.resources[i];
+    std::string digest = content_digest(r.body);
+    auto e = std::find_if(pooled.begin(), pooled.end(), [&](const PooledCrd& p) { return p.name == r.name; });
+    bool needs_spec = e != pooled.end() && e->digest != digest &&
+                      std::find(e->clean_variants.begin(), e->clean_variants.end(), digest) == e->clean_variants.end();
+    input.push_back({r.name, std::move(digest),
+                     needs_spec ? spec_digest_of(r.name, r.body, [&] { return object_tree(r); }) : std::string()});
+  }
   PoolChoice choice = choose_pooled(input, pooled, *on_plane);
   std::set<size_t> refused = same_spec_checks(run, real, choice.same_spec);
   if (!refused.empty()) choice = choose_pooled(input, pooled, *on_plane, refused);
@@ -147,7 +164,6 @@ Status use_pool(BatchRun& run, std::vector<size_t>& real) {
     size_t i = real[k];
     taken.insert(i);
     run.adopted.insert(i);
-    run.out.adopted.push_back(run.resources[i].name);
     run.apply(Verdict{i, ObjectStatus::kValid, "", {}});
     if (run.opts.run_crds) run.opts.run_crds->add(run.resources[i]);
     if (auto e = pool.get(run.resources[i].name)) {
@@ -171,7 +187,8 @@ void crd_phase(BatchRun& run) {
   const Phase& phase = run.plan.crds;
   if (phase.for_real && run.opts.scope)
     send_for_real(run, phase.objects, kRankCrd, [&](size_t i) { return "crd/" + run.resources[i].name; }, {},
-                  [&](std::vector<size_t>& real) { return run.opts.crd_pool ? use_pool(run, real) : Status::Ok(); });
+                  [&](std::vector<size_t>& real) { return run.opts.crd_pool ? use_pool(run, real) : Status::Ok(); },
+                  baseline_crds(run, phase.objects));
   else
     run.send(phase.objects, !phase.for_real);
   if (!run.out.fatal.ok()) return;

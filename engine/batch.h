@@ -75,7 +75,6 @@ struct BatchOutcome {
                                       // then are errors ("server/unavailable")
   std::vector<PooledCrd> poolable;    // with crd_pool: the CRDs this batch created for real that the server
                                       // accepted with no finding and served (uid not filled in)
-  std::vector<std::string> adopted;   // the names of the CRDs this batch adopted from the pool
   int cached = 0;                     // objects whose verdict came from the result cache
 };
 

@@ -146,11 +146,14 @@ std::vector<Batch> render_batches(const std::vector<ChartPlan>& charts, const Ch
                                   const render::Helm& helm, Session& session, const std::vector<OldChart>& olds,
                                   Status& failed) {
   // What runs created on the plane (other runs' CRDs, the CRD pool's) is not the plane's: helm's
-  // .Capabilities must not see it either.
+  // .Capabilities must not see it either. (The run's one list of the plane's CRDs: the batches use it too.)
   std::set<std::string> hidden;
-  if (session.scope)
-    if (auto labelled = labelled_crds(*session.conn.client))
-      for (const auto& [name, crd] : *labelled) hidden.insert(name);
+  if (session.scope) {
+    if (!session.plane_crds) session.plane_crds = all_crds(*session.conn.client);
+    if (session.plane_crds)
+      for (const auto& [name, crd] : *session.plane_crds)
+        if (!crd.run.empty()) hidden.insert(name);
+  }
   const kube::Discovery discovery = without_crds(session.conn.discovery, hidden);
   render::RenderRequest base;
   base.namespace_ = session.conn.default_namespace;

@@ -61,7 +61,7 @@ std::vector<PooledCrd> over_limits(std::vector<PooledCrd> pooled, const PoolLimi
 
 // One CRD of a batch's input: its name and content_digest().
 struct InputCrd {
-  std::string name, digest, spec_digest;
+  std::string name, digest, spec_digest;  // spec_digest "" when not needed: no pooled entry, or one with this text
 };
 
 // What a batch does with the pool, for its input CRDs `input` (after taking its turns on them), the

@@ -1,13 +1,13 @@
 #include "engine/run.h"
 
 #include <algorithm>
-#include <cstdlib>
 
 #include <sys/stat.h>
 #include <set>
 
 #include "build_info.h"
 #include "core/clock.h"
+#include "core/env.h"
 #include "core/exit_codes.h"
 #include "engine/batch.h"
 #include "engine/crd_pool.h"
@@ -129,16 +129,9 @@ std::string run_world(const Session& s, const RunOptions& opts) {
 
 const ResultCache* result_cache_for(const Session& s, const RunOptions& opts) {
   static const ResultCache cache = ResultCache::Default();
-  const char* env = std::getenv("KVALIDATE_CACHE");
-  if (opts.no_cache || (env && (std::string(env) == "off" || std::string(env) == "0" || std::string(env) == "false")))
-    return nullptr;
+  if (opts.no_cache || env_turned_off("KVALIDATE_CACHE")) return nullptr;
   if (!s.conn.plane.owned && !opts.cache_external) return nullptr;
   return &cache;
-}
-
-bool crd_pool_turned_off() {
-  const char* v = std::getenv("KVALIDATE_CRD_POOL");
-  return v && (std::string(v) == "off" || std::string(v) == "0" || std::string(v) == "false");
 }
 
 // Puts the CRDs the batch created that may be pooled (Session::to_pool) into the plane's CRD pool, with
@@ -176,7 +169,7 @@ void judge_objects(Session& s, RunState& run, const Batch& b, const RunOptions& 
   o.scope = s.scope.get();
   o.pod_security = s.pod_security;
   o.describe_mutations = opts.describe_mutations;
-  o.crd_pool = s.scope != nullptr && opts.crd_pool && !crd_pool_turned_off();
+  o.crd_pool = s.scope != nullptr && opts.crd_pool && !env_turned_off("KVALIDATE_CRD_POOL");
   o.plane_crds = &s.plane_crds;
   o.results = opts.describe_mutations ? nullptr : result_cache_for(s, opts);
   if (o.results) o.world = run_world(s, opts);
@@ -196,7 +189,6 @@ void judge_objects(Session& s, RunState& run, const Batch& b, const RunOptions& 
                              if (report != Report::kNone) run.reports.progress(++run.done, run.total);
                            });
   for (auto& p : outcome.poolable) s.to_pool.push_back(std::move(p));
-  s.adopted.insert(outcome.adopted.begin(), outcome.adopted.end());
   report_cluster_failures(run, outcome, b.resources.size());
   for (size_t i = 0; i < outcome.results.size(); ++i) {
     ObjectResult& r = outcome.results[i];
@@ -296,23 +288,33 @@ RunEnd validate(Session& session, report::ReportSet& reports, std::vector<Batch>
     if (run.fatal.ok()) judge_objects(session, run, b, opts, disabled);
     if (run.fatal.ok() && !session.expectations.empty()) check_batch_expectations(session, run, b, opts);
     // What the batch created for real goes; a failure leaves it recorded for the next run's sweep. The CRDs
-    // it applied go with it, but for those the next batch (or --crds) would apply again with the same text:
-    // they stay, applied once for the whole values matrix.
+    // it applied or adopted from the pool go with it, but for those the next batch (or --crds) would apply
+    // again with the same text: they stay held, applied (or adopted) once for the whole values matrix,
+    // neither asked about nor awaited again. Pooled ones this run created go into the pool when no later
+    // batch holds them.
     if (session.scope) {
       static const std::vector<Resource> kNone;
       const auto& next = bi + 1 < batches.size() ? batches[bi + 1].resources : kNone;
-      // CRDs that go into the plane's pool are adopted again by the batch that needs them.
       std::set<std::string> pooled = pool_crds(session);
+      session.pool_held.insert(pooled.begin(), pooled.end());
       RunCrds kept = crds_kept(session.run_crds, next, crds.resources);
-      for (const auto& key : pooled) kept.forget(key.substr(4));
-      for (const auto& name : session.adopted) kept.forget(name);
-      session.adopted.clear();
-      std::set<std::string> keys;
+      std::set<std::string> keys, hand_over;
       for (const auto& [name, hash] : kept.applied) keys.insert("crd/" + name);
-      (void)session.scope->release(keys, pooled);
+      for (auto it = session.pool_held.begin(); it != session.pool_held.end();)
+        if (keys.count(*it)) {
+          ++it;
+        } else {
+          hand_over.insert(*it);
+          it = session.pool_held.erase(it);
+        }
+      (void)session.scope->release(keys, hand_over);
       session.run_crds = std::move(kept);
       released = true;
     }
+  }
+  if (session.scope && !session.pool_held.empty()) {  // (held for --crds to the end of the run)
+    (void)session.scope->release({}, session.pool_held);
+    session.pool_held.clear();
   }
   if (session.scope && run.fatal.ok())  // the pool stays within its bounds
     (void)session.scope->evict_pooled(over_limits(CrdPool(session.conn.state_dir).all(), PoolLimits{}));

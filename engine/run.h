@@ -65,7 +65,8 @@ struct Session {
   std::vector<Resource> cluster_policies;  // loaded from --policies: applied with every batch, not input
   std::optional<PodSecurityLevel> pod_security;
   std::vector<PooledCrd> to_pool;          // CRDs the current batch created that may go into the CRD pool
-  std::set<std::string> adopted;           // names of the CRDs the current batch adopted from the pool
+  std::set<std::string> pool_held;         // keys ("crd/NAME") of CRDs this run created and pooled, still held
+                                           // for a later batch: handed over to the pool when it is done
   std::optional<std::map<std::string, LabelledCrd>> plane_crds;  // the plane's CRDs, read once per run
 };
 

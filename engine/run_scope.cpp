@@ -257,12 +257,11 @@ Status RunScope::release(const std::set<std::string>& keep, const std::set<std::
       left.push_back(obj);
     }
   }
-  // The turns of what stays are kept; the others' go (claimed but never created: nothing to delete).
+  // The turns of what stays are kept, also of what the run holds without having created it (CRDs adopted
+  // from the pool); the others' go (claimed but never created: nothing to delete).
   max_rank_ = 0;  // the scope may be used again (the next batch of the run)
   for (size_t i = claimed_.size(); i-- > 0;) {
-    if (keep.count(claimed_[i].key) && std::any_of(kept.begin(), kept.end(), [&](const RealObject& k) {
-          return k.key == claimed_[i].key;
-        })) {
+    if (keep.count(claimed_[i].key)) {
       max_rank_ = std::max(max_rank_, claimed_[i].rank);
       continue;
     }
@@ -271,7 +270,7 @@ Status RunScope::release(const std::set<std::string>& keep, const std::set<std::
   }
   created_.assign(left.rbegin(), left.rend());
   created_.insert(created_.end(), kept.rbegin(), kept.rend());
-  released_ = kept.empty();
+  released_ = kept.empty() && claimed_.empty();
   if (created_.empty()) std::remove(record_path(state_dir_, id_).c_str());
   else (void)write_record();  // what could not be removed stays recorded for the next run's sweep
   return first;

@@ -83,7 +83,8 @@ class RunScope {
   // through /finalize, waiting until each is gone), drops the turns and the record. A failure leaves
   // the record for the next run's sweep. Idempotent.
   // Objects whose key is in `keep` stay, with their turns and record, for the run's next batch (which
-  // would create them again with the same content); a later release() without them removes them.
+  // would create them again with the same content); a later release() without them removes them. A key in
+  // `keep` that the run claimed but did not create (a CRD adopted from the pool) keeps its turn only.
   // Objects whose key is in `hand_over` stay on the plane, out of the record, their turns dropped: CRDs
   // put into the plane's CRD pool (engine/crd_pool.h).
   Status release(const std::set<std::string>& keep = {}, const std::set<std::string>& hand_over = {});

@@ -5,10 +5,12 @@
 #include <map>
 #include <mutex>
 #include <set>
+#include <thread>
 
 #include <fmt/core.h>
 
 #include "core/digest.h"
+#include "core/parallel.h"
 #include "core/tools.h"
 #include "render/helm_output.h"
 #include "render/line_map.h"
@@ -47,7 +49,9 @@ std::vector<RenderedDoc> split_rendered(const std::string& output) {
 LoadResult load_document(const std::string& text, const std::string& file) {
   if (text.size() < 65536) return load_text(text, file);
   static std::mutex mu;
-  static std::map<std::string, std::shared_future<LoadResult>> seen;  // parsed once, also when asked in parallel
+  // Parsed once, also when asked in parallel. Never freed: the trees live until the process ends, and
+  // taking megabytes of them apart at exit only costs time.
+  static auto& seen = *new std::map<std::string, std::shared_future<LoadResult>>;
   const std::string key = file + '\n' + hex_sha256(text);
   std::promise<LoadResult> mine;
   std::shared_future<LoadResult> result;
@@ -117,12 +121,18 @@ Rendered parse_rendered(const std::string& output, const Chart& chart, const std
   auto docs = split_rendered(output);
   // Every document loaded first, then each template's objects matched to the parts that wrote them by
   // kind and name (helm sorts its output by kind: order says nothing).
-  std::vector<LoadResult> loaded;
+  // Large documents (CRDs of megabytes) are parsed side by side.
+  std::vector<LoadResult> loaded(docs.size());
   std::map<std::string, std::vector<size_t>> by_template;  // source → document indices, in output order
+  size_t large = 0;
   for (size_t i = 0; i < docs.size(); ++i) {
-    loaded.push_back(load_document(docs[i].text, chart_file(chart, strip_chart_name(docs[i].source))));
     by_template[docs[i].source].push_back(i);
+    if (docs[i].text.size() >= 65536) ++large;
   }
+  const int workers = large > 1 ? static_cast<int>(std::clamp(std::thread::hardware_concurrency(), 2u, 4u)) : 1;
+  parallel_for(docs.size(), workers, [&](size_t i) {
+    loaded[i] = load_document(docs[i].text, chart_file(chart, strip_chart_name(docs[i].source)));
+  });
   std::vector<SourceRef> doc_source(docs.size());
   std::vector<std::vector<int>> object_line(docs.size());
   for (const auto& [source, indices] : by_template) {

@@ -1,6 +1,7 @@
 """e2e (issue 19): risk rules as warnings by default (--risk-rules, --fail-on, rule_severity), CRDs from
 elsewhere (--crds, `crds:` in the config), unknown kinds skipped on an external cluster, and a chart's
 CRDs applied once for its whole values matrix."""
+import json
 import os
 import re
 import shutil
@@ -265,6 +266,54 @@ spec:
         self.assertEqual(new.returncode, 0, explain(new))
         self.assertNotIn("pumps.pool.kvalidate.io", kvtest.pooled_crds())
         self.assertIn("valves.pool.kvalidate.io", kvtest.pooled_crds())
+
+    def pooled_uid(self, name):
+        with open(os.path.join(kvtest.SHARED_HOME, "crd-pool", name + ".json")) as f:
+            return json.load(f)["uid"]
+
+    def plane_uid(self, name):
+        kubectl = kvtest.cached_tool("kubectl")
+        if not kubectl:
+            self.skipTest("no kubectl in kvalidate's cache to read the plane's CRDs")
+        p = subprocess.run([kubectl, "get", "crd", name, "-o", "jsonpath={.metadata.uid}"], capture_output=True,
+                           text=True, env=dict(os.environ, KUBECONFIG=shared_kubeconfig()), timeout=60)
+        return p.stdout.strip() if p.returncode == 0 else p.stderr.strip()
+
+    def test_a_matrix_takes_a_pooled_crd_once_and_hands_it_back(self):
+        # Every values file of the chart has the same CRD: the first file creates it (or adopts it from the
+        # pool), the next ones use it as it is, and at the end of the run it goes (back) into the pool; so
+        # does a --crds CRD, held to the end of the run. Verdicts as without the pool.
+        chart = os.path.join(self.dir, "gears")
+        for d in ("crds", "templates", "ci"):
+            os.makedirs(os.path.join(chart, d))
+        self.write("gears/Chart.yaml", "apiVersion: v2\nname: gears\nversion: 0.1.0\n")
+        self.write("gears/values.yaml", "teeth: 5\n")
+        with open(self.crd(10, "gears", "Gear")) as f:
+            self.write("gears/crds/gears.yaml", f.read())
+        self.write("gears/templates/gear.yaml", "apiVersion: pool.kvalidate.io/v1\nkind: Gear\nmetadata:\n"
+                   "  name: g\nspec:\n  rate: {{ .Values.teeth }}\n")
+        for name, teeth in (("a", 1), ("b", 50), ("c", 3)):
+            self.write(f"gears/ci/{name}-values.yaml", f"teeth: {teeth}\n")
+        flows = self.crd(10, "flows", "Flow")
+        # A CRD of the group with a spec no earlier run pooled empties the pool of the group's others.
+        kv_json("manifests", self.crd(7, "valves", "Valve"))
+        self.assertFalse({"gears.pool.kvalidate.io", "flows.pool.kvalidate.io"} & kvtest.pooled_crds())
+        ref, ref_report = kv_json("chart", chart, "--no-lint", "--crds", flows, env={"KVALIDATE_CRD_POOL": "off"})
+        self.assertEqual(ref.returncode, 1, explain(ref))  # b's Gear is over the maximum
+        for run in ("creates", "adopts"):
+            with self.subTest(run=run):
+                p, report = kv_json("chart", chart, "--no-lint", "--crds", flows)
+                self.assertEqual(p.returncode, 1, explain(p))
+                self.assertEqual(verdicts(report), verdicts(ref_report))
+                self.assertTrue({"gears.pool.kvalidate.io", "flows.pool.kvalidate.io"} <= kvtest.pooled_crds())
+                gears = [r for r in report["results"] if r["kind"] == "CustomResourceDefinition"]
+                self.assertEqual(len(gears), 3, gears)
+                sent = [r for r in gears if r["duration_ms"] > 0]
+                self.assertEqual(len(sent), 1 if run == "creates" else 0, gears)
+                for name in ("gears.pool.kvalidate.io", "flows.pool.kvalidate.io"):  # on the plane as pooled
+                    self.assertEqual(self.plane_uid(name), self.pooled_uid(name), name)
+        runs = os.path.join(kvtest.SHARED_HOME, "runs")
+        self.assertEqual([n for n in os.listdir(runs) if not n.startswith(".")] if os.path.isdir(runs) else [], [])
 
 
 if __name__ == "__main__":
