@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "report/merge.h"
 #include "report/reporter.h"
 
 namespace kv::report::testing {
@@ -144,6 +145,40 @@ inline std::string render(const std::string& format, const std::vector<ObjectRes
   (void)set.finish(info);
   if (summary) *summary = set.summary();
   return out;
+}
+
+// The results split into `n` shard reports (result i in shard i % n + 1), each written as JSON by a run
+// with --shard and read back.
+inline std::vector<ReadReport> shard_reports(int n, const std::vector<ObjectResult>& results = fixture_results()) {
+  std::vector<ReadReport> out;
+  for (int s = 1; s <= n; ++s) {
+    std::vector<ObjectResult> mine;
+    for (size_t i = 0; i < results.size(); ++i)
+      if (static_cast<int>(i) % n + 1 == s) mine.push_back(results[i]);
+    auto text = render("json", mine, false, [&](ReportSet& set, RunInfo& info) {
+      set.set_shards({n, {s}});
+      info.duration_ms = 100 * s;
+    });
+    out.push_back(read_json_report(text, "shard-" + std::to_string(s) + ".json").value());
+  }
+  return out;
+}
+
+// A report read back (report/json_read.h) written again as `format`, with render()'s timestamp.
+inline std::string render_read(const std::string& format, const ReadReport& report) {
+  auto ctx = std::make_shared<ReportContext>();
+  ctx->timestamp = "2026-01-01T00:00:00";
+  std::string out;
+  std::vector<std::unique_ptr<Reporter>> reps;
+  reps.push_back(make_reporter(format, [&out](const std::string& t) { out = t; return Status::Ok(); }, ctx));
+  auto set = ReportSet::FromReporters(std::move(reps), ctx);
+  Status written = write_read_report(set, report);
+  return written.ok() ? out : "write_read_report failed: " + written.message();
+}
+
+// The fixture's results in `n` shard reports, merged (merge-reports) and written as `format`.
+inline std::string render_merged(const std::string& format, int n) {
+  return render_read(format, merge_reports(shard_reports(n)).value().report);
 }
 
 inline std::string golden_path(const std::string& name) {
