@@ -134,6 +134,15 @@ class Shards(unittest.TestCase):
         p = self.kv("manifests", "only.yaml", "--shard", f"{mine}/4", "-o", "json=mine.json")
         self.assertEqual(p.returncode, 0, explain(p))
         self.assertEqual(self.read("mine.json")["summary"]["resources"], 1)
+        # chart and kustomize: a shard holding none of the charts / kustomizations is the same success.
+        shutil.copytree(fixture("charts", "webapp"), self.path("web"))
+        os.makedirs(self.path("k"))
+        for command, unit in (("chart", "web"), ("kustomize", "k")):
+            elsewhere = shard_of(unit, 2) % 2 + 1
+            p = self.kv(command, unit, "--shard", f"{elsewhere}/2", "-o", "json")
+            self.assertEqual(p.returncode, 0, explain(p))
+            self.assertEqual(json.loads(p.stdout)["results"], [])
+            self.assertIn(f"shard {elsewhere}/2: none of the inputs", p.stderr)
         with open(self.path("only.yaml"), encoding="utf-8") as f:
             text = f.read()
         p1 = self.kv("manifests", "-", "--shard", "1/2", "-o", "json", input=text)
