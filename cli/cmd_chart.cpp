@@ -23,11 +23,16 @@ struct ChartOptions {
 };
 
 int run_validation(const ChartOptions& o, const engine::GivenFlags& given, const std::optional<config::Config>& cfg,
-                   const std::vector<std::string>& chart_paths, double started) {
+                   const std::vector<std::string>& chart_paths, const Shard& shard, double started) {
   auto reports = report::ReportSet::Open(o.run.pipeline.output.outputs, o.run.pipeline.output.verbose);
   if (!reports.ok()) return fail(reports.status());
+  mark_reports(*reports, o.run.pipeline, shard);
   engine::ChartRunOptions ro = o.run;
-  ro.charts = chart_paths;
+  ro.charts = ShardFilter(shard).select(chart_paths);  // a chart is never split: its path decides
+  if (ro.charts.empty()) {
+    note_empty_shard(shard, chart_paths.size());
+    return conclude(engine::fail_run(*reports, {}, Status::Ok(), started));
+  }
   if (o.values_matrix) ro.settings.values_matrix = true;
   if (o.no_values_matrix) ro.settings.values_matrix = false;
   return conclude(engine::run_charts(*reports, ro, cfg, given, started));
@@ -35,16 +40,18 @@ int run_validation(const ChartOptions& o, const engine::GivenFlags& given, const
 
 int run(ChartOptions& o, const CLI::App& cmd) {
   double started = now_ms();
+  auto shard = parse_shard(o.run.pipeline.shard);
+  if (!shard.ok()) return fail(shard.status());
   engine::GivenFlags given = given_flags(cmd);
   auto cfg = engine::configure_command(o.config, given, o.hook, o.run.pipeline);
   if (!cfg.ok()) return fail(cfg.status());
-  if (!o.hook) return run_validation(o, given, *cfg, o.run.charts, started);
+  if (!o.hook) return run_validation(o, given, *cfg, o.run.charts, *shard, started);
   // Hook mode: the arguments are changed files; each chart holding some of them is validated once.
   std::vector<std::string> roots = config::chart_roots_for(o.run.charts);
   if (roots.empty()) return exit_code::kClean;
   HookText hook_text;
   hook_text.capture(o.run.pipeline.output.outputs);
-  return hook_text.finish(run_validation(o, given, *cfg, roots, started));
+  return hook_text.finish(run_validation(o, given, *cfg, roots, *shard, started));
 }
 
 const Registrar kRegistrar{Command{
@@ -87,6 +94,7 @@ const Registrar kRegistrar{Command{
       add_rule_flags(cmd, opts->run.pipeline);
       add_policy_flags(cmd, opts->run.pipeline);
       add_output_flags(cmd, opts->run.pipeline.output);
+      add_shard_flag(cmd, opts->run.pipeline);
       add_kind_flags(cmd, opts->run.pipeline.kinds);
       cmd->add_flag("--hook", opts->hook,
                     "Pre-commit mode: the arguments are changed files; validate each chart holding any of them "

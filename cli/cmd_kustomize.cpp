@@ -24,30 +24,35 @@ struct KustomizeOptions {
 };
 
 int run_validation(const KustomizeOptions& o, const CLI::App& cmd, const std::optional<config::Config>& cfg,
-                   const std::vector<std::string>& dirs, double started) {
+                   const std::vector<std::string>& dirs, const Shard& shard, double started) {
   auto reports = report::ReportSet::Open(o.pipeline.output.outputs);
-  if (!reports.ok()) {
-    fmt::print(stderr, "kvalidate: {}\n", reports.status().message());
-    return exit_code::kBadInput;
+  if (!reports.ok()) return fail(reports.status());
+  mark_reports(*reports, o.pipeline, shard);
+  std::vector<std::string> mine = ShardFilter(shard).select(dirs);  // a kustomization is never split
+  if (mine.empty()) {
+    note_empty_shard(shard, dirs.size());
+    return conclude(engine::fail_run(*reports, {}, Status::Ok(), started));
   }
   return conclude(
-      engine::run_kustomizations(*reports, dirs, o.upgrade_from, o.pipeline, cfg, given_flags(cmd), started));
+      engine::run_kustomizations(*reports, mine, o.upgrade_from, o.pipeline, cfg, given_flags(cmd), started));
 }
 
 int run(KustomizeOptions& o, const CLI::App& cmd) {
   double started = now_ms();
+  auto shard = parse_shard(o.pipeline.shard);
+  if (!shard.ok()) return fail(shard.status());
   auto cfg = engine::configure_command(o.config, given_flags(cmd), o.hook, o.pipeline);
   if (!cfg.ok()) {
     fmt::print(stderr, "kvalidate: {}\n", cfg.status().message());
     return exit_code::kBadInput;
   }
-  if (!o.hook) return run_validation(o, cmd, *cfg, o.dirs, started);
+  if (!o.hook) return run_validation(o, cmd, *cfg, o.dirs, *shard, started);
   // Hook mode: the arguments are changed files; each kustomization root building any of them runs once.
   std::vector<std::string> roots = config::kustomization_roots_for(o.dirs);
   if (roots.empty()) return exit_code::kClean;
   HookText hook_text;
   hook_text.capture(o.pipeline.output.outputs);
-  return hook_text.finish(run_validation(o, cmd, *cfg, roots, started));
+  return hook_text.finish(run_validation(o, cmd, *cfg, roots, *shard, started));
 }
 
 const Registrar kRegistrar{Command{
@@ -66,6 +71,7 @@ const Registrar kRegistrar{Command{
                       "git archive) or another kustomization folder; applied for real in scratch namespaces on "
                       "kvalidate's own plane, then each object dry-run as an update of it");
       add_output_flags(cmd, opts->pipeline.output);
+      add_shard_flag(cmd, opts->pipeline);
       cmd->add_flag("--hook", opts->hook,
                     "Pre-commit mode: the arguments are changed files; validate each kustomization root that builds "
                     "any of them once, ignore files no kustomization names, print nothing on success");

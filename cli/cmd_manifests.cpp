@@ -24,10 +24,12 @@ struct ManifestsOptions {
 };
 
 int run_validation(const ManifestsOptions& o, const CLI::App& cmd, const std::optional<config::Config>& cfg,
-                   double started) {
+                   const Shard& shard, double started) {
   auto reports = report::ReportSet::Open(o.pipeline.output.outputs, o.pipeline.output.verbose);
   if (!reports.ok()) return fail(reports.status());
+  mark_reports(*reports, o.pipeline, shard);
   LoadOptions lo;
+  lo.shard = ShardFilter(shard);
   lo.ignore_non_objects = o.hook;
   // Keep only each document's text: yaml-cpp trees cost ~30 KB per Deployment, and the few objects that
   // need a tree again (CRDs, Secrets, RBAC objects, findings' positions) re-parse their own text.
@@ -37,6 +39,8 @@ int run_validation(const ManifestsOptions& o, const CLI::App& cmd, const std::op
   batches[0].resources = std::move(loaded.resources);
   batches[0].pre_results = std::move(loaded.problems);
   for (auto& s : loaded.skipped) batches[0].pre_results.push_back(std::move(s));
+  if (shard.enabled() && batches[0].resources.empty() && batches[0].pre_results.empty())
+    note_empty_shard(shard, loaded.other_shards);
   if (batches[0].resources.empty()) {
     // Nothing to judge (only problems, or hook mode with no Kubernetes objects): no plane needed.
     return conclude(engine::fail_run(*reports, batches, Status::Ok(), started));
@@ -46,6 +50,8 @@ int run_validation(const ManifestsOptions& o, const CLI::App& cmd, const std::op
 
 int run(ManifestsOptions& o, const CLI::App& cmd) {
   double started = now_ms();
+  auto shard = parse_shard(o.pipeline.shard);
+  if (!shard.ok()) return fail(shard.status());
   // No PATH: read stdin when something is piped in (as kubeconform does); a terminal gets usage help.
   if (o.paths.empty()) {
     if (isatty(STDIN_FILENO)) {
@@ -65,7 +71,7 @@ int run(ManifestsOptions& o, const CLI::App& cmd) {
   if (!cfg.ok()) return fail(cfg.status());
   HookText hook_text;
   if (o.hook) hook_text.capture(o.pipeline.output.outputs);
-  return hook_text.finish(run_validation(o, cmd, *cfg, started));
+  return hook_text.finish(run_validation(o, cmd, *cfg, *shard, started));
 }
 
 const Registrar kRegistrar{Command{
@@ -83,6 +89,7 @@ const Registrar kRegistrar{Command{
       cmd->add_flag("--hook", opts->hook, "Pre-commit mode: ignore YAML that is not a Kubernetes object, print nothing on success");
       add_policy_flags(cmd, opts->pipeline);
       add_output_flags(cmd, opts->pipeline.output);
+      add_shard_flag(cmd, opts->pipeline);
       add_kind_flags(cmd, opts->pipeline.kinds);
       add_cluster_flags(cmd, opts->pipeline.cluster);
       add_impersonation_flags(cmd, opts->pipeline.cluster);

@@ -30,6 +30,24 @@ void add_cluster_flags(CLI::App* cmd, ClusterFlags& f) {
   f.build_progress = [](const BuildProgress& p) { fmt::print(stderr, "kvalidate: {}\n", format_build_progress(p)); };
 }
 
+void add_shard_flag(CLI::App* cmd, PipelineOptions& p) {
+  cmd->add_option("--shard", p.shard,
+                  "Validate only shard I of N (1-based) of the inputs, for a CI job matrix: each file (after "
+                  "directory expansion), chart or kustomization goes to the shard its path hashes to; stdin is "
+                  "shard 1's. Merge the shards' JSON reports with `kvalidate merge-reports`")
+      ->type_name("I/N");
+}
+
+void mark_reports(report::ReportSet& reports, const PipelineOptions& p, const Shard& shard) {
+  if (shard.enabled()) reports.set_shards({shard.count, {shard.index}});
+  reports.set_fail_on(p.fail_on);
+}
+
+void note_empty_shard(const Shard& shard, size_t elsewhere) {
+  fmt::print(stderr, "kvalidate: shard {}: none of the inputs is in this shard ({} in the others): nothing to validate\n",
+             shard.str(), elsewhere);
+}
+
 void add_impersonation_flags(CLI::App* cmd, ClusterFlags& f) {
   cmd->add_option("--as", f.as_user, "Username to impersonate for the requests (as kubectl --as)");
   cmd->add_option("--as-group", f.as_groups, "Group to impersonate (repeatable; as kubectl --as-group)");

@@ -7,6 +7,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include "core/shard.h"
 #include "engine/run_settings.h"
 
 namespace kv::cli {
@@ -22,6 +23,13 @@ void add_policy_flags(CLI::App* cmd, PipelineOptions& p);
 
 // --risk-rules, --fail-on, --crds and --crds-from-cluster (manifests, chart).
 void add_rule_flags(CLI::App* cmd, PipelineOptions& p);
+
+// --shard I/N (manifests, chart, kustomize): this job's part of the inputs.
+void add_shard_flag(CLI::App* cmd, PipelineOptions& p);
+// Marks the command's reports with its shard and --fail-on level (both written into the JSON report).
+void mark_reports(report::ReportSet& reports, const PipelineOptions& p, const Shard& shard);
+// Says on stderr that this shard holds none of the inputs (`elsewhere` of them went to other shards).
+void note_empty_shard(const Shard& shard, size_t elsewhere);
 
 // The cluster flags; also points `f`'s progress at stderr (a starting plane, a first-use build).
 void add_cluster_flags(CLI::App* cmd, ClusterFlags& f);

@@ -5,7 +5,7 @@ _kvalidate() {
     case "${COMP_WORDS[i]}" in -*) ;; *) cmd="${COMP_WORDS[i]}"; break ;; esac
   done
   case "$cmd" in
-    "") opts="manifests up down status logs env kustomize chart can-i completion version --help --version" ;;
+    "") opts="manifests up down status logs env kustomize chart merge-reports can-i completion version --help --version" ;;
     manifests)
       case "$prev" in
         -n|--namespace) COMPREPLY=(); return ;;
@@ -18,6 +18,7 @@ _kvalidate() {
         --pod-security) COMPREPLY=(); return ;;
         -o|--output) COMPREPLY=($(compgen -W "text json junit sarif github" -- "$cur")); return ;;
         -j|--jobs) COMPREPLY=(); return ;;
+        --shard) COMPREPLY=(); return ;;
         --skip-kind) COMPREPLY=(); return ;;
         --reject-kind) COMPREPLY=(); return ;;
         --kubeconfig) COMPREPLY=($(compgen -f -- "$cur")); return ;;
@@ -30,7 +31,7 @@ _kvalidate() {
         --as-uid) COMPREPLY=(); return ;;
         --config) COMPREPLY=($(compgen -f -- "$cur")); return ;;
       esac
-      opts="-h --help -n --namespace --rbac --disable-rule --risk-rules --fail-on --crds --crds-from-cluster --hook --policies --pod-security -o --output -j --jobs --warnings-as-errors -v --verbose --no-cache --cache --skip-kind --reject-kind --kubeconfig --context --backend --wait --full --kube-version --as --as-group --as-uid --config --no-config"; files=1 ;;
+      opts="-h --help -n --namespace --rbac --disable-rule --risk-rules --fail-on --crds --crds-from-cluster --hook --policies --pod-security -o --output -j --jobs --warnings-as-errors -v --verbose --no-cache --cache --shard --skip-kind --reject-kind --kubeconfig --context --backend --wait --full --kube-version --as --as-group --as-uid --config --no-config"; files=1 ;;
     up)
       case "$prev" in
         --kubeconfig) COMPREPLY=($(compgen -f -- "$cur")); return ;;
@@ -72,6 +73,7 @@ _kvalidate() {
         --upgrade-from) COMPREPLY=(); return ;;
         -o|--output) COMPREPLY=($(compgen -W "text json junit sarif github" -- "$cur")); return ;;
         -j|--jobs) COMPREPLY=(); return ;;
+        --shard) COMPREPLY=(); return ;;
         --kubeconfig) COMPREPLY=($(compgen -f -- "$cur")); return ;;
         --context) COMPREPLY=(); return ;;
         --backend) COMPREPLY=($(compgen -W "auto apiserver k3s" -- "$cur")); return ;;
@@ -79,7 +81,7 @@ _kvalidate() {
         --kube-version) COMPREPLY=(); return ;;
         --config) COMPREPLY=($(compgen -f -- "$cur")); return ;;
       esac
-      opts="-h --help -n --namespace --rbac --disable-rule --upgrade-from -o --output -j --jobs --warnings-as-errors -v --verbose --no-cache --cache --hook --kubeconfig --context --backend --wait --full --kube-version --config --no-config"; files=1 ;;
+      opts="-h --help -n --namespace --rbac --disable-rule --upgrade-from -o --output -j --jobs --warnings-as-errors -v --verbose --no-cache --cache --shard --hook --kubeconfig --context --backend --wait --full --kube-version --config --no-config"; files=1 ;;
     chart)
       case "$prev" in
         -f|--values) COMPREPLY=($(compgen -f -- "$cur")); return ;;
@@ -99,6 +101,7 @@ _kvalidate() {
         --pod-security) COMPREPLY=(); return ;;
         -o|--output) COMPREPLY=($(compgen -W "text json junit sarif github" -- "$cur")); return ;;
         -j|--jobs) COMPREPLY=(); return ;;
+        --shard) COMPREPLY=(); return ;;
         --skip-kind) COMPREPLY=(); return ;;
         --reject-kind) COMPREPLY=(); return ;;
         --kubeconfig) COMPREPLY=($(compgen -f -- "$cur")); return ;;
@@ -111,7 +114,12 @@ _kvalidate() {
         --as-uid) COMPREPLY=(); return ;;
         --config) COMPREPLY=($(compgen -f -- "$cur")); return ;;
       esac
-      opts="-h --help -f --values --set --set-string --set-file --release -n --namespace --values-matrix --no-values-matrix --no-lint --skip-tests --upgrade-from --helm --lookup --allow-external-symlinks --rbac --disable-rule --risk-rules --fail-on --crds --crds-from-cluster --policies --pod-security -o --output -j --jobs --warnings-as-errors -v --verbose --no-cache --cache --skip-kind --reject-kind --hook --kubeconfig --context --backend --wait --full --kube-version --as --as-group --as-uid --config --no-config"; files=1 ;;
+      opts="-h --help -f --values --set --set-string --set-file --release -n --namespace --values-matrix --no-values-matrix --no-lint --skip-tests --upgrade-from --helm --lookup --allow-external-symlinks --rbac --disable-rule --risk-rules --fail-on --crds --crds-from-cluster --policies --pod-security -o --output -j --jobs --warnings-as-errors -v --verbose --no-cache --cache --shard --skip-kind --reject-kind --hook --kubeconfig --context --backend --wait --full --kube-version --as --as-group --as-uid --config --no-config"; files=1 ;;
+    merge-reports)
+      case "$prev" in
+        -o|--output) COMPREPLY=($(compgen -W "text json junit sarif github" -- "$cur")); return ;;
+      esac
+      opts="-h --help -o --output -v --verbose"; files=1 ;;
     can-i)
       case "$prev" in
         --as) COMPREPLY=(); return ;;

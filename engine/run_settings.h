@@ -64,6 +64,7 @@ struct PipelineOptions {
   KindFlags kinds;                         // --skip-kind, --reject-kind
   std::vector<std::string> policies;       // --policies DIR|FILE: the cluster's admission policies
   std::string pod_security;                // --pod-security LEVEL[:VERSION]; "" = none
+  std::string shard;                       // --shard I/N as given; "" = not sharded (core/shard.h)
 };
 
 // Where the command's `.kvalidate.yaml` comes from: --config FILE, or found upward from the working

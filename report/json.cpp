@@ -23,6 +23,8 @@ class JsonReporter : public Reporter {
     w.key("version").value(ctx_->tool_version);
     w.end_object();
     w.key("server_version").value(s.server_version);
+    w.key("fail_on").value(ctx_->fail_on);
+    if (ctx_->shards.enabled()) write_shards(w, ctx_->shards);
     w.key("summary");
     write_summary(w, s);
     if (!s.versions.empty()) {
@@ -42,6 +44,17 @@ class JsonReporter : public Reporter {
   }
 
  private:
+  // {"index": I, "count": N, "indexes": [I]} for one shard's report; a merged one has no "index".
+  static void write_shards(JsonWriter& w, const ShardSet& shards) {
+    w.key("shard").begin_object();
+    if (shards.indexes.size() == 1) w.key("index").value(shards.indexes[0]);
+    w.key("count").value(shards.count);
+    w.key("indexes").begin_array();
+    for (int i : shards.indexes) w.value(i);
+    w.end_array();
+    w.end_object();
+  }
+
   static void write_summary(JsonWriter& w, const RunSummary& s) {
     w.begin_object();
     w.key("resources").value(s.resources);

@@ -42,6 +42,8 @@ TEST_CASE("JUnit output is valid against the JUnit XSD (xmllint)") {
   CHECK_MESSAGE(aborted->exit_code == 0, aborted->err);
   auto empty = xmllint(render("junit", {}, true));
   CHECK_MESSAGE(empty->exit_code == 0, empty->err);
+  auto merged = xmllint(render_merged("junit", 3));  // kvalidate merge-reports of three shards
+  CHECK_MESSAGE(merged->exit_code == 0, merged->err);
   // The check can fail: a test case without a name is rejected.
   auto broken = xmllint("<testsuites><testsuite tests=\"1\"><testcase classname=\"x\"/></testsuite></testsuites>");
   CHECK(broken->exit_code != 0);

@@ -43,6 +43,14 @@ class Reporter {
   virtual Status finish(const RunSummary& summary) = 0;
 };
 
+// The shards a report covers: one job's --shard I/N (indexes {I}), or a merge of shard reports (the
+// indexes merged). count 0: not sharded.
+struct ShardSet {
+  int count = 0;
+  std::vector<int> indexes;  // ascending
+  bool enabled() const { return count > 0; }
+};
+
 // What reporters need besides the results; shared by all reporters of a ReportSet, which fills
 // tool_version from RunInfo before finishing them.
 struct ReportContext {
@@ -54,6 +62,8 @@ struct ReportContext {
   // server_version. Set (ReportSet::set_kube_versions) before the first result.
   std::vector<std::string> kube_versions;
   bool multi_version() const { return kube_versions.size() > 1; }
+  ShardSet shards;                  // --shard, or the shards merged (JSON: "shard")
+  std::string fail_on = "error";    // --fail-on: what made the run exit 1 (JSON: "fail_on"; merge-reports)
 };
 
 // Where a finished report goes: the whole text, written once. Returns an error naming the path.
@@ -108,6 +118,9 @@ class ReportSet {
                                  std::shared_ptr<ReportContext> ctx);
   // Declares a run over several Kubernetes versions (see ReportContext::kube_versions).
   void set_kube_versions(std::vector<std::string> versions) { ctx_->kube_versions = std::move(versions); }
+  // The shards the report covers, and the run's --fail-on level: written into the JSON report.
+  void set_shards(ShardSet shards) { ctx_->shards = std::move(shards); }
+  void set_fail_on(std::string fail_on) { ctx_->fail_on = std::move(fail_on); }
   void add(const ObjectResult& r);
   // Progress hook: draws "validating done/total" on stderr when stderr is a TTY and the run has lasted
   // over a second (throttled); the line is cleared by finish().

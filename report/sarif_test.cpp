@@ -37,7 +37,7 @@ TEST_CASE("SARIF output is valid against the SARIF 2.1.0 JSON schema") {
   auto results = fixture_results();
   RunResult full = validate({render("sarif", results),
                              render("sarif", {results.begin(), results.begin() + 2}, true),
-                             render("sarif", {}, true)});
+                             render("sarif", {}, true), render_merged("sarif", 3)});
   if (full.exit_code == 77) {
     MESSAGE(full.out);  // "skip: ... (tests/schemas/install-validators.sh)"
     return;

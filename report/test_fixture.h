@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "report/merge.h"
 #include "report/reporter.h"
 
 namespace kv::report::testing {
@@ -123,16 +124,21 @@ inline std::vector<ObjectResult> fixture_results() {
 
 // Runs `results` through one reporter of `format`; returns what it wrote. `setup`, when given, may
 // change the set (before the results go in) and the run's info (before finish) from the defaults.
+// A ReportSet of one reporter of `format` that writes into `*out`, with a fixed timestamp.
+inline ReportSet capturing_set(const std::string& format, const std::shared_ptr<std::string>& out) {
+  auto ctx = std::make_shared<ReportContext>();
+  ctx->timestamp = "2026-01-01T00:00:00";
+  std::vector<std::unique_ptr<Reporter>> reps;
+  reps.push_back(make_reporter(format, [out](const std::string& t) { *out = t; return Status::Ok(); }, ctx));
+  return ReportSet::FromReporters(std::move(reps), ctx);
+}
+
 inline std::string render(const std::string& format, const std::vector<ObjectResult>& results,
                           bool aborted = false,
                           const std::function<void(ReportSet&, RunInfo&)>& setup = {},
                           RunSummary* summary = nullptr) {
-  auto ctx = std::make_shared<ReportContext>();
-  ctx->timestamp = "2026-01-01T00:00:00";
-  std::string out;
-  std::vector<std::unique_ptr<Reporter>> reps;
-  reps.push_back(make_reporter(format, [&out](const std::string& t) { out = t; return Status::Ok(); }, ctx));
-  auto set = ReportSet::FromReporters(std::move(reps), ctx);
+  auto out = std::make_shared<std::string>();
+  auto set = capturing_set(format, out);
   RunInfo info;
   info.duration_ms = 1234.5;
   info.tool_version = "0.0.0-test";
@@ -143,7 +149,37 @@ inline std::string render(const std::string& format, const std::vector<ObjectRes
   for (const auto& r : results) set.add(r);
   (void)set.finish(info);
   if (summary) *summary = set.summary();
+  return *out;
+}
+
+// The results split into `n` shard reports (result i in shard i % n + 1), each written as JSON by a run
+// with --shard and read back.
+inline std::vector<ReadReport> shard_reports(int n, const std::vector<ObjectResult>& results = fixture_results()) {
+  std::vector<ReadReport> out;
+  for (int s = 1; s <= n; ++s) {
+    std::vector<ObjectResult> mine;
+    for (size_t i = 0; i < results.size(); ++i)
+      if (static_cast<int>(i) % n + 1 == s) mine.push_back(results[i]);
+    auto text = render("json", mine, false, [&](ReportSet& set, RunInfo& info) {
+      set.set_shards({n, {s}});
+      info.duration_ms = 100 * s;
+    });
+    out.push_back(read_json_report(text, "shard-" + std::to_string(s) + ".json").value());
+  }
   return out;
+}
+
+// A report read back (report/json_read.h) written again as `format`, with render()'s timestamp.
+inline std::string render_read(const std::string& format, const ReadReport& report) {
+  auto out = std::make_shared<std::string>();
+  auto set = capturing_set(format, out);
+  Status written = write_read_report(set, report);
+  return written.ok() ? *out : "write_read_report failed: " + written.message();
+}
+
+// The fixture's results in `n` shard reports, merged (merge-reports) and written as `format`.
+inline std::string render_merged(const std::string& format, int n) {
+  return render_read(format, merge_reports(shard_reports(n)).value().report);
 }
 
 inline std::string golden_path(const std::string& name) {

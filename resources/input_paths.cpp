@@ -208,13 +208,23 @@ LoadResult load_paths(const std::vector<std::string>& paths, const LoadOptions& 
   std::string text;
   for (const std::string& path : paths) {
     size_t resources_before = out.resources.size(), problems_before = out.problems.size();
+    size_t other_shards_before = out.other_shards;
     ExpandedPath expanded = expand_path(path);
-    for (const PathProblem& p : expanded.problems) add_problem(p);
+    for (const PathProblem& p : expanded.problems) {
+      if (options.shard.holds(p.path)) add_problem(p);
+      else ++out.other_shards;
+    }
     const bool directory = expanded.files.size() != 1 || expanded.files[0] != path;
     const auto charts = directory ? chart_roots(expanded.files) : std::vector<std::string>{};
     std::string last_chart;
     for (const std::string& file : expanded.files) {
-      if (std::string chart = chart_of(file, charts); !chart.empty()) {
+      // A chart inside a directory goes whole, by its folder's path; any other file by its own.
+      std::string chart = chart_of(file, charts);
+      if (!options.shard.holds(chart.empty() ? file : chart)) {
+        ++out.other_shards;
+        continue;
+      }
+      if (!chart.empty()) {
         if (chart != last_chart && !options.ignore_non_objects)
           out.skipped.push_back(input_skipped(chart, 0, "input/helm-chart",
                                               "a Helm chart, not manifests: validate it with `kvalidate chart " +
@@ -241,7 +251,7 @@ LoadResult load_paths(const std::vector<std::string>& paths, const LoadOptions& 
         out.skipped.push_back(input_skipped(file, 0, "input/no-objects", "holds no Kubernetes object (blank or comments only)"));
     }
     if (out.resources.size() == resources_before && out.problems.size() == problems_before &&
-        !options.ignore_non_objects)
+        out.other_shards == other_shards_before && !options.ignore_non_objects)
       out.problems.push_back(input_problem(path, 0, 0, 0, "input/no-objects",
                                            "no Kubernetes objects found in " + path));
   }

@@ -8,6 +8,7 @@
 #include <string_view>
 #include <vector>
 
+#include "core/shard.h"
 #include "resources/resource.h"
 #include "resources/result.h"
 
@@ -29,6 +30,9 @@ struct LoadOptions {
   // text; object_tree() parses it again when needed. yaml-cpp trees cost ~30 KB per Deployment (60 MB
   // for 2,000), so a run over many objects should not keep them all. List items keep their object.
   bool keep_objects = true;
+  // --shard I/N: load_paths() loads only the files (after directory expansion) this shard holds; a chart
+  // skipped inside a directory and a path's problem go by their own path. Not sharded by default.
+  ShardFilter shard{};
 };
 
 struct LoadResult {
@@ -36,6 +40,7 @@ struct LoadResult {
   std::vector<ObjectResult> problems;  // one per bad document / path, in input order
   std::vector<ObjectResult> skipped;   // directory mode: files and documents that hold no Kubernetes
                                        // object (kind kInput, status kSkipped, one info finding why)
+  size_t other_shards = 0;             // files and path problems left to the other shards (--shard)
   bool ok() const { return problems.empty(); }
 };
 
@@ -46,7 +51,7 @@ struct LoadResult {
 // of a Helm chart (a folder with a Chart.yaml: one skipped result naming `kvalidate chart`).
 // Problems: nonexistent or unreadable paths, a directory without YAML files, files over
 // `max_file_bytes`, every problem load_text() reports, and "input/no-objects" for each PATH that yields no
-// object at all (unless `ignore_non_objects`).
+// object at all (unless `ignore_non_objects`, or part of the PATH went to another shard).
 LoadResult load_paths(const std::vector<std::string>& paths, const LoadOptions& options = {});
 
 // load_text() stops reading a stream after this many problems (one more problem says so).

@@ -68,6 +68,29 @@ class Reports(unittest.TestCase):
             self.assertIn("::error file=", f.read())
         self.assertEqual(sorted(os.listdir(self.dir)), ["r.github", "r.json", "r.sarif", "r.xml"])
 
+    def test_merged_shard_reports_are_schema_valid(self):
+        """`kvalidate merge-reports` of the --shard jobs' JSON reports writes valid JUnit, SARIF and JSON v1."""
+        inputs = (fixture("manifests", "valid"), fixture("manifests", "invalid"))
+        shards = []
+        for i in (1, 2, 3):
+            shards.append(self.out(f"shard-{i}.json"))
+            p = kv("manifests", *inputs, "--shard", f"{i}/3", "-o", f"json={shards[-1]}")
+            self.assertIn(p.returncode, (0, 1), explain(p))
+            self.assert_json_v1(shards[-1])
+        p = kv("merge-reports", *shards, "-o", f"json={self.out('m.json')}", "-o", f"junit={self.out('m.xml')}",
+               "-o", f"sarif={self.out('m.sarif')}", "-o", f"github={self.out('m.github')}")
+        self.assertEqual(p.returncode, 1, explain(p))
+        report = self.assert_json_v1(self.out("m.json"))
+        self.assertEqual(report["shard"], {"count": 3, "indexes": [1, 2, 3]})
+        self.assertGreater(report["summary"]["invalid"], 0)
+        self.assert_junit_valid(self.out("m.xml"))
+        self.assert_sarif_valid(self.out("m.sarif"))
+        with open(self.out("m.sarif"), encoding="utf-8") as f:
+            sarif = json.load(f)
+        self.assertEqual(len(sarif["runs"]), 1)
+        findings = sum(len(r["findings"]) for r in report["results"])
+        self.assertEqual(len(sarif["runs"][0]["results"]), findings)
+
     def test_unwritable_report_path_stops_before_work(self):
         missing = self.out("no/such/folder/r.xml")
         start = time.monotonic()
