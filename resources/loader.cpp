@@ -3,9 +3,11 @@
 #include <algorithm>
 #include <cctype>
 #include <charconv>
+#include <iterator>
 
 #include "core/json.h"
 #include "resources/documents.h"
+#include "resources/list_split.h"
 #include "resources/yaml_document.h"
 
 namespace kv {
@@ -54,6 +56,7 @@ struct DocContext {
   const std::vector<InputDefect>* duplicates = nullptr;  // of the document (lines relative to it)
   std::string_view text;                                 // the document's text
   int dup_from = 0, dup_to = 1 << 30;                    // lines of `duplicates` that belong to this object
+  bool item_alone = false;  // a List item parsed alone (`text` is its own): kept like a whole document
 
   int line_of(const YAML::Node& n) const { return n.Mark().is_null() ? 0 : n.Mark().line + 1 + line_base; }
   int column_of(const YAML::Node& n) const { return n.Mark().is_null() ? 0 : n.Mark().column + 1; }
@@ -88,7 +91,7 @@ YAML::Node key_node(const YAML::Node& m, std::string_view key) {
 // marks, and each duplicate inside it becomes a finding of the object.
 void keep_duplicates(Resource& r, const YAML::Node& obj, const std::string& what, const DocContext& ctx) {
   r.object = obj;
-  if (what.empty()) {
+  if (what.empty() || ctx.item_alone) {
     r.document_text = std::string(ctx.text);
     r.body = JsonWriter(false).node(obj).str();
   }
@@ -162,7 +165,7 @@ void add_object(const YAML::Node& obj, std::string body, const std::string& what
                 prefix + r.kind + " has neither metadata.name nor metadata.generateName");
     return;
   }
-  if (ctx.options->keep_objects || !what.empty()) r.object = obj;
+  if (ctx.options->keep_objects || (!what.empty() && !ctx.item_alone)) r.object = obj;
   r.source.file = std::string(ctx.file);
   r.source.line = ctx.line_of(obj);
   r.source.column = ctx.column_of(obj);
@@ -243,6 +246,8 @@ ObjectResult input_problem(std::string_view file, int line, int column, int docu
 
 static void load_chunk(const DocumentChunk& chunk, std::string_view display_name,
                        const LoadOptions& options, LoadResult& out);
+static bool load_list_by_items(const DocumentChunk& chunk, std::string_view display_name,
+                               const LoadOptions& options, LoadResult& out);
 
 void load_text(std::string_view text, std::string_view display_name, const LoadOptions& options,
                LoadResult& out) {
@@ -264,6 +269,7 @@ void load_text(std::string_view text, std::string_view display_name, const LoadO
 static void load_chunk(const DocumentChunk& chunk, std::string_view display_name,
                      const LoadOptions& options, LoadResult& out) {
   if (is_blank_document(chunk.text)) return;
+  if (chunk.text.size() >= options.split_lists_from && load_list_by_items(chunk, display_name, options, out)) return;
   DocumentParse parsed = parse_document(chunk.text);
   DocContext ctx{display_name, chunk.first_line - 1, chunk.index, &options, &out, &parsed.duplicates, chunk.text};
   if (parsed.defect) {
@@ -278,6 +284,33 @@ static void load_chunk(const DocumentChunk& chunk, std::string_view display_name
   } else {
     add_object(parsed.root, std::string(chunk.text), "", ctx);
   }
+}
+
+// A large List, item by item (resources/list_split.h): true when it was cut and its header and every
+// item parsed; false (nothing added) sends the document to the whole-document parse.
+static bool load_list_by_items(const DocumentChunk& chunk, std::string_view display_name,
+                               const LoadOptions& options, LoadResult& out) {
+  auto split = split_block_list(chunk.text);
+  if (!split) return false;
+  DocumentParse header = parse_document(split->header);
+  if (header.defect || !header.duplicates.empty() || !header.root.IsMap()) return false;
+  const YAML::Node kind = header.root["kind"], items = header.root["items"];
+  if (!kind || !kind.IsScalar() || kind.Scalar().size() < 4 ||
+      kind.Scalar().compare(kind.Scalar().size() - 4, 4, "List") != 0 || !items || !items.IsNull())
+    return false;
+  LoadResult mine;
+  for (size_t i = 0; i < split->items.size(); ++i) {
+    const ListItemText& item = split->items[i];
+    DocumentParse parsed = parse_document(item.text);
+    if (parsed.defect) return false;  // e.g. an alias to another item's anchor: the whole document decides
+    DocContext ctx{display_name, chunk.first_line - 1 + item.first_line - 1, chunk.index, &options, &mine,
+                   &parsed.duplicates, item.text};
+    ctx.item_alone = true;
+    add_object(parsed.root, parsed.root.IsMap() ? item.text : std::string(), "items[" + std::to_string(i) + "]", ctx);
+  }
+  std::move(mine.resources.begin(), mine.resources.end(), std::back_inserter(out.resources));
+  std::move(mine.problems.begin(), mine.problems.end(), std::back_inserter(out.problems));
+  return true;
 }
 
 LoadResult load_text(std::string_view text, std::string_view display_name, const LoadOptions& options) {

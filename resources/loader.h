@@ -30,6 +30,10 @@ struct LoadOptions {
   // text; object_tree() parses it again when needed. yaml-cpp trees cost ~30 KB per Deployment (60 MB
   // for 2,000), so a run over many objects should not keep them all. List items keep their object.
   bool keep_objects = true;
+  // A List document at least this long is cut into its items by lines (resources/list_split.h) and each
+  // item parsed alone, its body its own text, no tree kept: the whole document is parsed as one only when
+  // the cut fails. Same objects, lines and problems either way.
+  size_t split_lists_from = 1u << 20;
   // --shard I/N: load_paths() loads only the files (after directory expansion) this shard holds; a chart
   // skipped inside a directory and a path's problem go by their own path. Not sharded by default.
   ShardFilter shard{};
