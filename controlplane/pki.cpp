@@ -160,7 +160,18 @@ Result<Pki> generate_pki() {
   pki.sa_pub_pem = pub_pem(sa_key.get());
   if (pki.sa_key_pem.empty() || pki.sa_pub_pem.empty() || pki.ca.cert_pem.empty())
     return Status::Internal("PKI: cannot encode PEM");
+  unsigned char token[32];
+  if (RAND_bytes(token, sizeof token) != 1) return Status::Internal("PKI: no random bytes for the admin token");
+  static const char* hex = "0123456789abcdef";
+  for (unsigned char b : token) {
+    pki.admin_token.push_back(hex[b >> 4]);
+    pki.admin_token.push_back(hex[b & 15]);
+  }
   return pki;
+}
+
+std::string token_auth_line(const std::string& token) {
+  return token + ",kvalidate-admin,kvalidate-admin,\"system:masters\"\n";
 }
 
 Status write_pki(const Pki& pki, const std::string& dir) {
@@ -172,6 +183,7 @@ Status write_pki(const Pki& pki, const std::string& dir) {
       {kAdminCert, pki.admin.cert_pem, 0644},     {kAdminKey, pki.admin.key_pem, 0600},
       {kEtcdClientCert, pki.etcd_client.cert_pem, 0644}, {kEtcdClientKey, pki.etcd_client.key_pem, 0600},
       {kSaKey, pki.sa_key_pem, 0600},             {kSaPub, pki.sa_pub_pem, 0644},
+      {kAdminToken, pki.admin_token, 0600},       {kTokenAuthFile, token_auth_line(pki.admin_token), 0600},
   };
   for (const auto& f : files) KV_RETURN_IF_ERROR(write_file_atomic(dir + "/" + f.name, f.data, f.mode));
   return Status::Ok();
@@ -188,6 +200,12 @@ Result<Pki> load_pki(const std::string& dir) {
       {kEtcdClientCert, &pki.etcd_client.cert_pem, true}, {kEtcdClientKey, &pki.etcd_client.key_pem, false},
       {kSaKey, &pki.sa_key_pem, false},            {kSaPub, &pki.sa_pub_pem, true},
   };
+  auto token = read_file(dir + "/" + kAdminToken);
+  auto token_file = read_file(dir + "/" + kTokenAuthFile);
+  if (!token.ok() || token->size() != 64 || token->find_first_not_of("0123456789abcdef") != std::string::npos ||
+      !token_file.ok() || *token_file != token_auth_line(*token))
+    return Status::NotFound(dir + "/" + kAdminToken + ": missing or invalid");
+  pki.admin_token = std::move(*token);
   time_t soon = time(nullptr) + 86400;
   for (const auto& e : entries) {
     std::string path = dir + "/" + e.name;

@@ -83,10 +83,24 @@ TEST_CASE("write_pki/load_pki: round trip, private modes, damaged files rejected
   REQUIRE(stat(dir.c_str(), &sb) == 0);
   CHECK((sb.st_mode & 0777) == 0700);
 
+  REQUIRE(stat((dir + "/admin.token").c_str(), &sb) == 0);
+  CHECK((sb.st_mode & 0777) == 0600);
+  REQUIRE(stat((dir + "/tokens.csv").c_str(), &sb) == 0);
+  CHECK((sb.st_mode & 0777) == 0600);
+
   auto loaded = load_pki(dir);
   REQUIRE(loaded.ok());
   CHECK(loaded->admin.cert_pem == pki->admin.cert_pem);
   CHECK(loaded->sa_pub_pem == pki->sa_pub_pem);
+  CHECK(loaded->admin_token == pki->admin_token);
+  CHECK(pki->admin_token.size() == 64);
+  CHECK(generate_pki()->admin_token != pki->admin_token);
+  CHECK(read_file(dir + "/tokens.csv").value() == pki->admin_token + ",kvalidate-admin,kvalidate-admin,\"system:masters\"\n");
+
+  // A PKI without the token (written by an older kvalidate) is made again.
+  fs::remove(dir + "/admin.token");
+  CHECK(load_pki(dir).status().code() == Status::Code::kNotFound);
+  REQUIRE(write_pki(*pki, dir).ok());
 
   REQUIRE(write_file_atomic(dir + "/serving.crt", "-----BEGIN CERTIFICATE-----\ngarbage", 0644).ok());
   CHECK(load_pki(dir).status().code() == Status::Code::kNotFound);

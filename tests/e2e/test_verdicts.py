@@ -78,12 +78,12 @@ class AdmissionAndConversion(unittest.TestCase):
                 with open(path, "rb") as f:
                     return base64.b64encode(f.read()).decode()
             lines = []
-            for line in kc.splitlines():
-                if "client-certificate-data:" in line:
-                    line = line.split(":")[0] + ": " + b64(crt)
-                elif "client-key-data:" in line:
-                    line = line.split(":")[0] + ": " + b64(key)
-                lines.append(line)
+            for line in kc.splitlines():  # the plane's admin (a token, or a certificate) → this certificate
+                indent = line[:len(line) - len(line.lstrip())]
+                if line.strip().startswith(("token:", "client-certificate-data:")):
+                    lines += [f"{indent}client-certificate-data: {b64(crt)}", f"{indent}client-key-data: {b64(key)}"]
+                elif not line.strip().startswith("client-key-data:"):
+                    lines.append(line)
             limited = os.path.join(d, "limited.kubeconfig")
             with open(limited, "w") as f:
                 f.write("\n".join(lines) + "\n")
