@@ -1,11 +1,13 @@
 #!/usr/bin/env python3
-"""Generates N Kubernetes objects of mixed kinds spread over NS namespaces into DIR (one file per 100)."""
+"""Generates N Kubernetes objects of mixed kinds spread over NS namespaces into DIR (PER objects per file,
+default 100; files in subfolders of 1,000 files each when there are more than 1,000)."""
 import os
 import sys
 
 N = int(sys.argv[1]) if len(sys.argv) > 1 else 2000
 NS = int(sys.argv[2]) if len(sys.argv) > 2 else 20
 OUT = sys.argv[3] if len(sys.argv) > 3 else "bench/out/objects"
+PER = int(sys.argv[4]) if len(sys.argv) > 4 else 100
 
 KINDS = [
     ("ConfigMap", """apiVersion: v1
@@ -72,9 +74,9 @@ rules:
 """),
 ]
 
+import shutil
+shutil.rmtree(OUT, ignore_errors=True)
 os.makedirs(OUT, exist_ok=True)
-for name in os.listdir(OUT):
-    os.remove(os.path.join(OUT, name))
 namespaces = [f"bench-{k:02d}" for k in range(NS)]
 docs = []
 with open(os.path.join(OUT, "00-namespaces.yaml"), "w") as f:
@@ -82,7 +84,10 @@ with open(os.path.join(OUT, "00-namespaces.yaml"), "w") as f:
 for i in range(N - NS):
     kind, tmpl = KINDS[i % len(KINDS)]
     docs.append(tmpl.format(i=i, ns=namespaces[i % NS]))
-for chunk in range(0, len(docs), 100):
-    with open(os.path.join(OUT, f"{chunk // 100 + 1:02d}-objects.yaml"), "w") as f:
-        f.write("---\n".join(docs[chunk:chunk + 100]))
+files = (len(docs) + PER - 1) // PER
+for k, chunk in enumerate(range(0, len(docs), PER)):
+    folder = OUT if files <= 1000 else os.path.join(OUT, f"part-{k // 1000:03d}")
+    os.makedirs(folder, exist_ok=True)
+    with open(os.path.join(folder, f"{k + 1:05d}-objects.yaml"), "w") as f:
+        f.write("---\n".join(docs[chunk:chunk + PER]))
 print(f"{N} objects in {NS} namespaces -> {OUT}")
