@@ -40,6 +40,8 @@ class JsonWriter {
   // (plain scalars that look like numbers, booleans or null are written unquoted).
   JsonWriter& node(const YAML::Node& n);
   const std::string& str() const { return out_; }
+  // Room for `bytes` of output at once (a large report grows once, not by doubling).
+  void reserve(size_t bytes) { out_.reserve(bytes); }
 
  private:
   void before_value();

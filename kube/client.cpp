@@ -174,6 +174,12 @@ class SlotPool {
 
 // Everything a request needs besides itself: the cluster, the client's options and route, the shared
 // connection cache and the credentials of this batch.
+// What on_done has seen is not kept (see Transport::send_all): its body and warnings go.
+void forget_answer(Response& r) {
+  std::string().swap(r.body);
+  std::vector<std::string>().swap(r.warnings);
+}
+
 struct RequestContext {
   const Cluster& cluster;
   const ClientOptions& opts;
@@ -420,8 +426,12 @@ std::vector<Response> Client::send_batch(const std::vector<Request>& reqs, int j
       pool.give_back(s);
       --in_flight;
       ++done;
-      if (out[i].status == 401 && may_refresh && creds->from_exec) rejected.push_back(i);
-      else if (on_done) on_done(i, out[i]);
+      if (out[i].status == 401 && may_refresh && creds->from_exec) {
+        rejected.push_back(i);
+      } else if (on_done) {
+        on_done(i, out[i]);
+        forget_answer(out[i]);
+      }
     }
     if (done < reqs.size() && running > 0) curl_multi_poll(multi, nullptr, 0, 100, nullptr);
   }
@@ -453,7 +463,10 @@ void Client::resend_rejected(const std::vector<Request>& reqs, const std::vector
   if (refreshed.ok()) second = send_batch(again, jobs, {}, false);
   for (size_t k = 0; k < rejected.size(); ++k) {
     if (refreshed.ok()) out[rejected[k]] = std::move(second[k]);
-    if (on_done) on_done(rejected[k], out[rejected[k]]);
+    if (on_done) {
+      on_done(rejected[k], out[rejected[k]]);
+      forget_answer(out[rejected[k]]);
+    }
   }
 }
 

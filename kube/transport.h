@@ -40,7 +40,9 @@ class Transport {
   // Sends all requests with at most `jobs` in flight. Results are in request order; `on_done(i,
   // response)` is called as each completes. When on_done calls cancel(), nothing more is sent, requests
   // in flight are abandoned, and every request not answered gets transport_error "cancelled" (on_done
-  // is not called for those). The next send_all starts afresh.
+  // is not called for those). The next send_all starts afresh. With on_done, an answer's body and
+  // warnings are dropped once on_done has seen it (a run of 100,000 objects holds no 100,000 answers):
+  // the results keep the status and transport_error.
   virtual std::vector<Response> send_all(const std::vector<Request>& reqs, int jobs, const OnResponse& on_done) = 0;
   // Stops the send_all in progress (see there).
   virtual void cancel() = 0;

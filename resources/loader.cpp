@@ -299,6 +299,7 @@ static bool load_list_by_items(const DocumentChunk& chunk, std::string_view disp
       kind.Scalar().compare(kind.Scalar().size() - 4, 4, "List") != 0 || !items || !items.IsNull())
     return false;
   LoadResult mine;
+  mine.resources.reserve(split->items.size());
   for (size_t i = 0; i < split->items.size(); ++i) {
     const ListItemText& item = split->items[i];
     DocumentParse parsed = parse_document(item.text);
@@ -308,7 +309,8 @@ static bool load_list_by_items(const DocumentChunk& chunk, std::string_view disp
     ctx.item_alone = true;
     add_object(parsed.root, parsed.root.IsMap() ? item.text : std::string(), "items[" + std::to_string(i) + "]", ctx);
   }
-  std::move(mine.resources.begin(), mine.resources.end(), std::back_inserter(out.resources));
+  if (out.resources.empty()) out.resources.swap(mine.resources);
+  else std::move(mine.resources.begin(), mine.resources.end(), std::back_inserter(out.resources));
   std::move(mine.problems.begin(), mine.problems.end(), std::back_inserter(out.problems));
   return true;
 }
