@@ -38,7 +38,8 @@ def kubectl_path():
 
 
 def load_admin():
-    """(server, CA PEM, client cert PEM, client key PEM) of the shared plane's admin kubeconfig."""
+    """(server, CA PEM, client cert PEM, client key PEM) of the shared plane's admin: its kubeconfig holds
+    the admin's token, the plane's PKI the admin's client certificate (which the plane still accepts)."""
     import re
     with open(os.path.join(kvtest.SHARED_HOME, "kubeconfig")) as f:
         text = f.read()
@@ -47,9 +48,12 @@ def load_admin():
         m = re.search(rf"{name}: (\S+)", text)
         return m.group(1) if m else ""
 
-    dec = lambda v: base64.b64decode(v).decode()
-    return (field("server"), dec(field("certificate-authority-data")), dec(field("client-certificate-data")),
-            dec(field("client-key-data")))
+    def pki(name):
+        with open(os.path.join(kvtest.SHARED_HOME, "pki", name)) as f:
+            return f.read()
+
+    return (field("server"), base64.b64decode(field("certificate-authority-data")).decode(), pki("admin.crt"),
+            pki("admin.key"))
 
 
 def kubeconfig(server, ca_pem, user, cluster_extra=""):
