@@ -6,6 +6,7 @@
 
 #include "core/json.h"
 #include "core/yaml_util.h"
+#include "engine/run_scope.h"
 #include "kube/requests.h"
 
 namespace kv::engine {
@@ -120,13 +121,13 @@ std::vector<std::string> baseline_state(kube::Transport& transport, const std::m
       const YAML::Node meta = item["metadata"];
       if (!meta.IsMap()) continue;
       const YAML::Node labels = meta["labels"];
-      const bool by_run = !scalar_at(labels, "kvalidate.io/run").empty();
+      const bool by_run = !scalar_at(labels, kRunLabel).empty();
       std::string line = kind + "/" + scalar_at(meta, "name");
       if (kind == "namespace") {  // the labels, whoever made it (its Pod Security level judges)
         line += by_run ? " run" : " baseline";
         if (labels.IsMap())
           for (const auto& l : labels)
-            if (l.first.Scalar() != "kvalidate.io/run") line += " " + l.first.Scalar() + "=" + scalar_of(l.second);
+            if (l.first.Scalar() != kRunLabel) line += " " + l.first.Scalar() + "=" + scalar_of(l.second);
       } else if (by_run) {
         continue;  // a run's: the batch's own are in its world, the others' it does not see
       } else {
@@ -169,7 +170,7 @@ std::map<std::string, std::string> namespaces_by_run(kube::Transport& transport)
   std::map<std::string, std::string> out;
   for (const auto& item : list_items(transport, "/api/v1/namespaces", "namespace list")) {
     const YAML::Node meta = item["metadata"];
-    out[scalar_at(meta, "name")] = meta.IsMap() ? scalar_at(meta["labels"], "kvalidate.io/run") : "";
+    out[scalar_at(meta, "name")] = meta.IsMap() ? scalar_at(meta["labels"], kRunLabel) : "";
   }
   return out;
 }
@@ -179,7 +180,7 @@ namespace {
 LabelledCrd crd_of(const YAML::Node& meta) {
   LabelledCrd c;
   c.uid = scalar_at(meta, "uid");
-  c.run = scalar_at(meta["labels"], "kvalidate.io/run");
+  c.run = scalar_at(meta["labels"], kRunLabel);
   c.resource_version = scalar_at(meta, "resourceVersion");
   c.terminating = !scalar_at(meta, "deletionTimestamp").empty();
   return c;

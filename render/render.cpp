@@ -43,11 +43,14 @@ std::vector<RenderedDoc> split_rendered(const std::string& output) {
   return docs;
 }
 
+// A rendered document this long or longer is "large": parsed once per process, side by side with others.
+constexpr size_t kLargeDocument = 65536;
+
 // load_text() of one rendered document. A large one (a CRD's schema, megabytes of YAML) comes back in
 // the output of every values file of the matrix with the same text: it is parsed once per process and its
 // objects shared (their trees are only read; whoever changes one clones it first).
 LoadResult load_document(const std::string& text, const std::string& file) {
-  if (text.size() < 65536) return load_text(text, file);
+  if (text.size() < kLargeDocument) return load_text(text, file);
   static std::mutex mu;
   // Parsed once, also when asked in parallel. Never freed: the trees live until the process ends, and
   // taking megabytes of them apart at exit only costs time.
@@ -127,7 +130,7 @@ Rendered parse_rendered(const std::string& output, const Chart& chart, const std
   size_t large = 0;
   for (size_t i = 0; i < docs.size(); ++i) {
     by_template[docs[i].source].push_back(i);
-    if (docs[i].text.size() >= 65536) ++large;
+    if (docs[i].text.size() >= kLargeDocument) ++large;
   }
   const int workers = large > 1 ? static_cast<int>(std::clamp(std::thread::hardware_concurrency(), 2u, 4u)) : 1;
   parallel_for(docs.size(), workers, [&](size_t i) {
