@@ -131,8 +131,7 @@ Status use_pool(BatchRun& run, std::vector<size_t>& real) {
     const Resource& r = run.resources[i];
     std::string digest = content_digest(r.body);
     auto e = std::find_if(pooled.begin(), pooled.end(), [&](const PooledCrd& p) { return p.name == r.name; });
-    bool needs_spec = e != pooled.end() && e->digest != digest &&
-                      std::find(e->clean_variants.begin(), e->clean_variants.end(), digest) == e->clean_variants.end();
+    bool needs_spec = e != pooled.end() && !e->adopts_text(digest);
     input.push_back({r.name, std::move(digest),
                      needs_spec ? spec_digest_of(r.name, r.body, [&] { return object_tree(r); }) : std::string()});
   }
@@ -168,10 +167,8 @@ Status use_pool(BatchRun& run, std::vector<size_t>& real) {
     if (run.opts.run_crds) run.opts.run_crds->add(run.resources[i]);
     if (auto e = pool.get(run.resources[i].name)) {
       e->used = static_cast<long long>(std::time(nullptr));
-      const std::string digest = content_digest(run.resources[i].body);  // a clean check is not asked again
-      if (digest != e->digest &&
-          std::find(e->clean_variants.begin(), e->clean_variants.end(), digest) == e->clean_variants.end())
-        e->clean_variants.push_back(digest);
+      const std::string& digest = input[k].digest;  // a clean check is not asked again
+      if (!e->adopts_text(digest)) e->clean_variants.push_back(digest);
       if (e->clean_variants.size() > 16) e->clean_variants.erase(e->clean_variants.begin());
       (void)pool.put(*e);
     }

@@ -131,9 +131,7 @@ PoolChoice choose_pooled(const std::vector<InputCrd>& input, const std::vector<P
   std::set<std::string> adopted, created_names, created_groups;
   for (size_t k = 0; k < input.size(); ++k) {
     auto it = live.find(input[k].name);
-    const auto& variants = it != live.end() ? it->second->clean_variants : std::vector<std::string>{};
-    if (it != live.end() && (it->second->digest == input[k].digest ||
-                             std::find(variants.begin(), variants.end(), input[k].digest) != variants.end())) {
+    if (it != live.end() && it->second->adopts_text(input[k].digest)) {
       out.adopt.push_back(k);
       adopted.insert(input[k].name);
     } else if (it != live.end() && !it->second->spec_digest.empty() &&

@@ -13,6 +13,7 @@
 // recently used out first). See docs/control-plane.md ("CRD pool").
 #pragma once
 
+#include <algorithm>
 #include <functional>
 #include <optional>
 #include <set>
@@ -36,6 +37,11 @@ struct PooledCrd {
   std::string path;     // its API path
   size_t bytes = 0;     // size of its text
   long long used = 0;   // when a run last created or adopted it (unix seconds)
+
+  // True when a text with content_digest `d` is this CRD's own or one of its clean variants.
+  bool adopts_text(const std::string& d) const {
+    return d == digest || std::find(clean_variants.begin(), clean_variants.end(), d) != clean_variants.end();
+  }
 };
 
 struct PoolLimits {
