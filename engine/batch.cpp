@@ -65,8 +65,9 @@ void send_for_real(BatchRun& run, const std::vector<size_t>& which, int rank,
   if (Status s = scope.claim(claims); !s.ok()) { run.out.fatal = s; return; }
   if (after_claim)
     if (Status s = after_claim(real); !s.ok()) { run.out.fatal = s; return; }
-  for (size_t i : real)  // (the namespaces the objects use are recorded as they are created)
-    if (Status s = scope.record(objects[i]); !s.ok()) { run.out.fatal = s; return; }
+  std::vector<RealObject> to_record;  // (the namespaces the objects use are recorded as they are created)
+  for (size_t i : real) to_record.push_back(objects[i]);
+  if (Status s = scope.record(to_record); !s.ok()) { run.out.fatal = s; return; }
   for (size_t i : real) bodies[i] = labelled_body(object_tree(run.resources[i]), scope.id());
   run.created.insert(real.begin(), real.end());
   run.send(real, false, 1, [&](size_t i) -> const std::string& { return bodies[i]; });
@@ -230,6 +231,8 @@ std::set<std::string> usable_namespaces(BatchRun& run) {
   return out;
 }
 
+void keep_verdicts(BatchRun& run, const std::vector<size_t>& which);
+
 // Phase 2: Namespaces, then the namespaces the rest needs (created on an owned plane); objects whose
 // namespace still does not exist are skipped.
 void namespace_phase(BatchRun& run) {
@@ -241,27 +244,32 @@ void namespace_phase(BatchRun& run) {
     for (size_t i : phase.objects) known.insert(run.resources[i].name);
     missing = missing_namespaces(run.plan, run.remaining(run.plan.rest.objects), known);
   }
+  const std::vector<size_t> own = run.remaining(phase.objects);  // (not served from the result cache)
   if (phase.for_real && run.opts.scope) {
     std::vector<RealObject> used;  // the namespaces the objects use, claimed with the input's own
     for (const auto& ns : missing) used.push_back({kRankNamespace, "namespace/" + ns, "auto", "/api/v1/namespaces/" + ns, true});
-    send_for_real(run, phase.objects, kRankNamespace, [&](size_t i) { return "namespace/" + run.resources[i].name; },
+    send_for_real(run, own, kRankNamespace, [&](size_t i) { return "namespace/" + run.resources[i].name; },
                   std::move(used));
   } else {
-    run.send(phase.objects, !phase.for_real);
+    run.send(own, !phase.for_real);
   }
   if (!run.out.fatal.ok()) return;
+  if (run.served_first) {
+    std::vector<size_t> made;
+    for (size_t i : own)
+      if (run.created.count(i)) made.push_back(i);
+    keep_verdicts(run, made);
+  }
   if (phase.for_real)
-    for (size_t i : phase.objects)
+    for (size_t i : own)
       if (run.out.results[i].status == ObjectStatus::kValid) existing.insert(run.resources[i].name);
-  for (const auto& ns : missing) {
-    bool made = false;
-    if (run.opts.scope) {
-      RealObject o{kRankNamespace, "namespace/" + ns, "auto", "/api/v1/namespaces/" + ns, true};
-      made = run.opts.scope->record(o).ok() && create_namespace(run.transport, ns, run.opts.scope->id());
-    } else {
-      made = create_namespace(run.transport, ns);
-    }
-    if (made) existing.insert(ns);
+  const std::vector<std::string> to_make(missing.begin(), missing.end());
+  std::vector<RealObject> records;
+  for (const auto& ns : to_make) records.push_back({kRankNamespace, "namespace/" + ns, "auto", "/api/v1/namespaces/" + ns, true});
+  if (!run.opts.scope || run.opts.scope->record(records).ok()) {
+    auto made = create_namespaces(run.transport, to_make, run.opts.scope ? run.opts.scope->id() : "", run.opts.jobs);
+    for (size_t k = 0; k < to_make.size(); ++k)
+      if (made[k]) existing.insert(to_make[k]);
   }
   auto remaining = run.remaining(run.plan.after_namespaces());
   for (const auto& v : skips_after_namespaces(run.plan, run.resources, remaining, existing, run.opts.plane))
@@ -278,7 +286,8 @@ bool answered_not_found(const ObjectResult& r) {
 
 // What the batch's verdicts depend on besides each object (engine/result_cache.h): the run's part
 // (opts.world), the batch's own CRDs, namespaces and policies, and the plane's baseline as it is now.
-std::string world_of(BatchRun& run) {
+const std::string& world_of(BatchRun& run) {
+  if (run.world) return *run.world;
   WorldParts w;
   w.server = run.opts.world;
   for (const Phase* p : {&run.plan.crds, &run.plan.namespaces, &run.plan.policy_params, &run.plan.policies,
@@ -287,17 +296,23 @@ std::string world_of(BatchRun& run) {
   if (run.opts.run_crds)
     for (const auto& [name, hash] : run.opts.run_crds->applied) w.own_objects.push_back(name + " " + std::to_string(hash));
   w.baseline = baseline_state(run.transport, run.crds ? &*run.crds : nullptr);
-  return batch_world(std::move(w));
+  run.world = batch_world(std::move(w));
+  return *run.world;
+}
+
+// The result cache's key of object i.
+std::string cache_key(BatchRun& run, size_t i) {
+  const Target& t = *run.plan.targets[i];
+  return object_key(world_of(run), kube::object_path(t.api, t.namespace_, run.resources[i].name), run.resources[i].body);
 }
 
 // Decides the objects of `which` whose verdict the result cache holds (placed at their lines, messages
 // redacted with this batch's Secrets); returns the others, with their keys in `keys`.
 std::vector<size_t> serve_cached(BatchRun& run, const std::vector<size_t>& which, std::map<size_t, std::string>& keys) {
-  const std::string world = world_of(run);
   std::vector<size_t> ask;
   for (size_t i : which) {
     const Target& t = *run.plan.targets[i];
-    std::string key = object_key(world, kube::object_path(t.api, t.namespace_, run.resources[i].name), run.resources[i].body);
+    std::string key = cache_key(run, i);
     auto v = run.opts.results->get(key);
     if (!v) {
       keys[i] = std::move(key);
@@ -318,13 +333,43 @@ std::vector<size_t> serve_cached(BatchRun& run, const std::vector<size_t>& which
   return ask;
 }
 
+// With a result cache on kvalidate's own plane and no admission policies in the batch, before the namespaces
+// are made: the objects of the rest whose verdict the cache holds, then the input's Namespaces that no
+// object left needs (a Namespace's verdict is kept as the others are). A batch whose every object is cached
+// makes and removes no namespace.
+void serve_cached_first(BatchRun& run) {
+  const Plan& plan = run.plan;
+  if (!run.opts.results || !run.opts.scope || run.opts.describe_mutations || plan.rest.for_real ||
+      !plan.namespaces.for_real || !plan.policy_params.objects.empty() || !plan.policies.objects.empty() ||
+      !plan.policy_bindings.objects.empty())
+    return;
+  run.served_first = true;
+  serve_cached(run, run.remaining(plan.rest.objects), run.cache_keys);
+  std::set<std::string> needed;
+  for (size_t i : run.remaining(plan.after_namespaces()))
+    if (plan.targets[i] && !plan.targets[i]->namespace_.empty()) needed.insert(plan.targets[i]->namespace_);
+  std::vector<size_t> unneeded;
+  for (size_t i : run.remaining(plan.namespaces.objects)) {
+    if (!needed.count(run.resources[i].name)) unneeded.push_back(i);
+    else run.cache_keys[i] = cache_key(run, i);  // made for the objects: its verdict is kept then
+  }
+  serve_cached(run, unneeded, run.cache_keys);
+}
+
+// Keeps the verdicts of the objects of `which` the result cache was asked for in vain and that are decided.
+void keep_verdicts(BatchRun& run, const std::vector<size_t>& which) {
+  for (size_t i : which)
+    if (auto key = run.cache_keys.find(i); key != run.cache_keys.end() && run.decided[i])
+      run.opts.results->put(key->second, CachedVerdict{run.out.results[i].status, run.raw[i]});
+}
+
 // Phase 3: everything else, dry-run; then, for objects the server could not decode entirely, further
 // passes without the fields it could not read. With a result cache, the objects whose verdict it holds
 // are not sent, and the verdicts of the others are kept.
 void rest_phase(BatchRun& run, std::vector<std::string>* keep = nullptr) {
   auto which = run.remaining(run.plan.rest.objects);
-  std::map<size_t, std::string> keys;  // the objects asked, with their cache keys
-  if (run.opts.results && !keep && run.plan.rest.for_real == false) which = serve_cached(run, which, keys);
+  const bool cached = run.opts.results && !keep && run.plan.rest.for_real == false;
+  if (cached && !run.served_first) which = serve_cached(run, which, run.cache_keys);
   run.send(which, !run.plan.rest.for_real, 1, {}, keep);
   for (int pass = 2; pass <= run.opts.max_passes && run.out.fatal.ok(); ++pass) {
     std::vector<size_t> again;
@@ -340,8 +385,7 @@ void rest_phase(BatchRun& run, std::vector<std::string>* keep = nullptr) {
     run.send(again, true, pass, [&](size_t i) -> const std::string& { return bodies[i]; });
   }
   if (!run.out.fatal.ok()) return;
-  for (const auto& [i, key] : keys)
-    if (run.decided[i]) run.opts.results->put(key, CachedVerdict{run.out.results[i].status, run.raw[i]});
+  if (cached) keep_verdicts(run, which);
 }
 
 // The namespaces the objects still to send go to, and the labels of those the input defines.
@@ -469,6 +513,7 @@ BatchOutcome run_batch(kube::Transport& transport, const kube::Discovery& discov
     }
   for (const auto& v : run.plan.verdicts) run.apply(v);
   crd_phase(run);
+  if (run.out.fatal.ok()) serve_cached_first(run);
   if (run.out.fatal.ok()) namespace_phase(run);
   if (run.out.fatal.ok()) policy_phase(run);
   if (run.out.fatal.ok()) {

@@ -46,6 +46,9 @@ struct BatchRun {
   std::set<size_t> created;         // CRDs and Namespaces of the input created for real by this batch
   std::set<size_t> adopted;         // CRDs of the input adopted from the plane's CRD pool
   std::optional<std::map<std::string, LabelledCrd>> crds;  // the plane's CRDs when the batch began (scoped)
+  std::optional<std::string> world;  // the result cache's world of the batch, once worked out
+  bool served_first = false;         // the result cache was asked before the namespaces were made
+  std::map<size_t, std::string> cache_keys;  // objects the result cache was asked for in vain, with their keys
 
   void decide(size_t i, ObjectResult res) {
     out.results[i] = std::move(res);

@@ -65,6 +65,16 @@ Result<ObjectLocks::Fd> ObjectLocks::lock_gate(const std::string& key, std::chro
   return gate;
 }
 
+Result<ObjectLocks::Releasing> ObjectLocks::begin_release(ObjectHold hold) {
+  auto gate = lock_gate(hold.key(), std::chrono::minutes(5));
+  if (!gate.ok()) return gate.status();
+  std::string key = hold.key(), digest = hold.digest();
+  { ObjectHold dropped = std::move(hold); }
+  Releasing r{std::move(*gate), false};
+  r.last_user = unused(key, digest);
+  return r;
+}
+
 std::string ObjectLocks::current(const std::string& key) const {
   auto text = read_file(file(key, ".current"));
   return text.ok() ? *text : "";

@@ -48,13 +48,29 @@ class ObjectLocks {
   // returned, or Ok when others still use it.
   template <typename F>
   Status release(ObjectHold hold, F&& last_user) {
-    auto gate = lock_gate(hold.key(), std::chrono::minutes(5));
-    if (!gate.ok()) return gate.status();
-    std::string key = hold.key(), digest = hold.digest();
-    { ObjectHold dropped = std::move(hold); }
-    if (!unused(key, digest)) return Status::Ok();
-    return last_user();
+    auto r = begin_release(std::move(hold));
+    if (!r.ok()) return r.status();
+    return r->last_user ? last_user() : Status::Ok();
   }
+
+ private:
+  struct Fd {
+    int fd = -1;
+    explicit Fd(int f) : fd(f) {}
+    Fd(Fd&& o) noexcept : fd(o.fd) { o.fd = -1; }
+    ~Fd();
+  };
+
+ public:
+  // release() in two steps, for removing several objects side by side: drops `hold` with its key's gate
+  // taken and says whether this run was its last user; the gate stays taken until the Releasing is
+  // destroyed (the caller deletes the object meanwhile). A run that takes several gates at once takes
+  // them in key order (so two runs never wait on each other).
+  struct Releasing {
+    Fd gate;
+    bool last_user = false;
+  };
+  Result<Releasing> begin_release(ObjectHold hold);
 
   // For a sweep of a dead run's object: calls `unused_fn()` with the gate held when no live run uses
   // the key at all (neither `digest` nor the key's current digest, which a live run may have taken over
@@ -68,12 +84,6 @@ class ObjectLocks {
   }
 
  private:
-  struct Fd {
-    int fd = -1;
-    explicit Fd(int f) : fd(f) {}
-    Fd(Fd&& o) noexcept : fd(o.fd) { o.fd = -1; }
-    ~Fd();
-  };
   Result<Fd> lock_gate(const std::string& key, std::chrono::milliseconds wait);
   // True when nobody holds a use of (key, digest) (checked with an exclusive non-blocking lock).
   bool unused(const std::string& key, const std::string& digest);

@@ -58,3 +58,24 @@ TEST_CASE("object locks: a holder that dies (its descriptor closed) never blocks
   CHECK(a.if_unused("namespace/x", "d1", [&] { ++swept; return kv::Status::Ok(); }).ok());
   CHECK(swept == 1);
 }
+
+TEST_CASE("object locks: a release in two steps holds the key's gate until the caller is done") {
+  TempDir t;
+  kv::engine::ObjectLocks a(t.path), b(t.path), c(t.path);
+  auto mine = a.acquire("namespace/shop", "auto", milliseconds(500));
+  auto theirs = b.acquire("namespace/shop", "auto", milliseconds(500));
+  REQUIRE(mine.ok());
+  REQUIRE(theirs.ok());
+  {
+    auto r = a.begin_release(std::move(*mine));
+    REQUIRE(r.ok());
+    CHECK_FALSE(r->last_user);  // b still uses it
+  }
+  auto last = b.begin_release(std::move(*theirs));
+  REQUIRE(last.ok());
+  CHECK(last->last_user);
+  // While the last user removes the object, no run takes the key (not even with the same digest).
+  CHECK_FALSE(c.acquire("namespace/shop", "auto", milliseconds(100)).ok());
+  { auto done = std::move(*last); }
+  CHECK(c.acquire("namespace/shop", "auto", milliseconds(100)).ok());
+}

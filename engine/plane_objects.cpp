@@ -44,43 +44,84 @@ std::vector<kube::ApiResource> wait_served(kube::Transport& transport, const std
   return served;
 }
 
-Status delete_all(kube::Transport& transport, const std::vector<std::string>& paths, int jobs,
-                  std::chrono::milliseconds timeout) {
+namespace {
+
+// The body of a namespace's /finalize with no finalizers left.
+std::string finalize_body(const std::string& name) {
+  JsonWriter w(false);
+  w.begin_object().key("apiVersion").value("v1").key("kind").value("Namespace");
+  w.key("metadata").begin_object().key("name").value(name).end_object();
+  w.key("spec").begin_object().key("finalizers").begin_array().end_array().end_object();
+  w.end_object();
+  return w.str();
+}
+
+std::string unanswered(const kube::Response& r) { return "the API server did not answer: " + r.transport_error; }
+
+}  // namespace
+
+std::vector<Status> delete_each(kube::Transport& transport, const std::vector<std::string>& paths,
+                                const std::vector<bool>& finalize, int jobs, std::chrono::milliseconds timeout) {
   using Clock = std::chrono::steady_clock;
-  auto until = Clock::now() + timeout;
-  std::vector<kube::Request> dels;
-  for (const auto& p : paths) {
-    kube::Request r;
-    r.method = "DELETE";
-    r.path = p;
-    dels.push_back(std::move(r));
+  const auto until = Clock::now() + timeout;
+  std::vector<Status> out(paths.size());
+  if (paths.empty()) return out;
+  std::vector<kube::Request> dels(paths.size());
+  for (size_t k = 0; k < paths.size(); ++k) {
+    dels[k].method = "DELETE";
+    dels[k].path = paths[k];
   }
   auto answers = transport.send_all(dels, jobs);
-  std::vector<std::string> left;
-  for (size_t i = 0; i < answers.size(); ++i) {
-    if (!answers[i].transport_ok()) return Status::Unavailable("the API server did not answer: " + answers[i].transport_error);
-    if (answers[i].status == 404) continue;
-    if (!answers[i].success()) return Status::Unavailable("cannot delete " + paths[i] + ": HTTP " + std::to_string(answers[i].status));
-    left.push_back(paths[i]);
+  std::vector<size_t> to_finalize, left;
+  for (size_t k = 0; k < paths.size(); ++k) {
+    const auto& resp = answers[k];
+    if (!resp.transport_ok()) out[k] = Status::Unavailable(unanswered(resp));
+    else if (resp.status == 404) continue;
+    else if (!resp.success()) out[k] = Status::Unavailable("cannot delete " + paths[k] + ": HTTP " + std::to_string(resp.status));
+    else if (k < finalize.size() && finalize[k]) to_finalize.push_back(k);
+    else left.push_back(k);
+  }
+  if (!to_finalize.empty()) {
+    std::vector<kube::Request> fins(to_finalize.size());
+    for (size_t n = 0; n < to_finalize.size(); ++n) {
+      const std::string& path = paths[to_finalize[n]];
+      fins[n].method = "PUT";
+      fins[n].path = path + "/finalize";
+      fins[n].content_type = "application/json";
+      fins[n].body = finalize_body(path.substr(path.rfind('/') + 1));
+    }
+    auto finalized = transport.send_all(fins, jobs);
+    for (size_t n = 0; n < to_finalize.size(); ++n) {
+      const auto& f = finalized[n];
+      const size_t k = to_finalize[n];
+      if (!f.transport_ok()) out[k] = Status::Unavailable(unanswered(f));
+      else if (!f.success() && f.status != 404)
+        out[k] = Status::Unavailable("cannot finalize " + paths[k] + ": HTTP " + std::to_string(f.status));
+      else left.push_back(k);
+    }
   }
   while (!left.empty()) {
-    std::vector<kube::Request> gets;
-    for (const auto& p : left) {
-      kube::Request r;
-      r.path = p;
-      gets.push_back(std::move(r));
-    }
+    std::vector<kube::Request> gets(left.size());
+    for (size_t n = 0; n < left.size(); ++n) gets[n].path = paths[left[n]];
     auto now = transport.send_all(gets, jobs);
-    std::vector<std::string> still;
-    for (size_t i = 0; i < now.size(); ++i) {
-      if (!now[i].transport_ok()) return Status::Unavailable("the API server did not answer: " + now[i].transport_error);
-      if (now[i].status != 404) still.push_back(left[i]);
+    std::vector<size_t> still;
+    for (size_t n = 0; n < left.size(); ++n) {
+      const size_t k = left[n];
+      if (!now[n].transport_ok()) out[k] = Status::Unavailable(unanswered(now[n]));
+      else if (now[n].status == 404) continue;
+      else if (Clock::now() >= until) out[k] = Status::Unavailable(paths[k] + " was still there after its deletion");
+      else still.push_back(k);
     }
     left = std::move(still);
-    if (left.empty()) break;
-    if (Clock::now() >= until) return Status::Unavailable(left[0] + " was still there after its deletion");
-    std::this_thread::sleep_for(std::chrono::milliseconds(25));
+    if (!left.empty()) std::this_thread::sleep_for(std::chrono::milliseconds(25));
   }
+  return out;
+}
+
+Status delete_all(kube::Transport& transport, const std::vector<std::string>& paths, int jobs,
+                  std::chrono::milliseconds timeout) {
+  for (auto& s : delete_each(transport, paths, {}, jobs, timeout))
+    if (!s.ok()) return s;
   return Status::Ok();
 }
 
@@ -123,13 +164,13 @@ std::vector<std::string> baseline_state(kube::Transport& transport, const std::m
       const YAML::Node labels = meta["labels"];
       const bool by_run = !scalar_at(labels, kRunLabel).empty();
       std::string line = kind + "/" + scalar_at(meta, "name");
-      if (kind == "namespace") {  // the labels, whoever made it (its Pod Security level judges)
-        line += by_run ? " run" : " baseline";
+      // A run's: the batch's own are in its world (a namespace it uses has the content of its input, or is
+      // made bare: run isolation lets no other version in meanwhile), the others' it does not see.
+      if (by_run) continue;
+      if (kind == "namespace") {  // the labels (its Pod Security level judges)
+        line += " baseline";
         if (labels.IsMap())
-          for (const auto& l : labels)
-            if (l.first.Scalar() != kRunLabel) line += " " + l.first.Scalar() + "=" + scalar_of(l.second);
-      } else if (by_run) {
-        continue;  // a run's: the batch's own are in its world, the others' it does not see
+          for (const auto& l : labels) line += " " + l.first.Scalar() + "=" + scalar_of(l.second);
       } else {
         line += " " + scalar_at(meta, "resourceVersion");
       }
@@ -162,8 +203,17 @@ std::set<std::string> list_namespaces(kube::Transport& transport) {
 }
 
 bool create_namespace(kube::Transport& transport, const std::string& name, const std::string& run_id) {
-  auto resp = transport.send(kube::managed_namespace_request(name, "kvalidate", run_id));
-  return resp.success() || resp.status == 409;
+  return create_namespaces(transport, {name}, run_id).front();
+}
+
+std::vector<bool> create_namespaces(kube::Transport& transport, const std::vector<std::string>& names,
+                                    const std::string& run_id, int jobs) {
+  std::vector<kube::Request> reqs;
+  for (const auto& name : names) reqs.push_back(kube::managed_namespace_request(name, "kvalidate", run_id));
+  std::vector<bool> made;
+  if (reqs.empty()) return made;
+  for (const auto& resp : transport.send_all(reqs, jobs)) made.push_back(resp.success() || resp.status == 409);
+  return made;
 }
 
 std::map<std::string, std::string> namespaces_by_run(kube::Transport& transport) {

@@ -31,15 +31,20 @@ struct LabelledCrd {
 std::vector<kube::ApiResource> wait_served(kube::Transport& transport, const std::vector<kube::ApiResource>& kinds,
                                            int jobs, std::chrono::milliseconds timeout = std::chrono::seconds(30));
 
-// Deletes the objects at `paths` all at once and waits (at most `timeout`) until every one is gone, asking
-// again every 25 ms for those still there. Unavailable when the server fails or one outlives the wait.
+// Deletes the objects at `paths` side by side and waits (at most `timeout`) until each is gone, asking
+// again every 25 ms for those still there; the status of each (Unavailable when the server fails or the
+// object outlives the wait). A namespace whose `finalize` entry is true is finalized after its deletion
+// (it would stay Terminating: no namespace controller runs on kvalidate's plane).
+std::vector<Status> delete_each(kube::Transport& transport, const std::vector<std::string>& paths,
+                                const std::vector<bool>& finalize, int jobs,
+                                std::chrono::milliseconds timeout = std::chrono::seconds(60));
+// delete_each() without namespaces to finalize; the first failure.
 Status delete_all(kube::Transport& transport, const std::vector<std::string>& paths, int jobs,
                   std::chrono::milliseconds timeout = std::chrono::seconds(60));
 
 // The plane's baseline as it is now, one line each, for the result cache's world (engine/result_cache.h):
-// every namespace with its labels (but the value of a run label), and the CRDs, admission policies,
-// bindings and webhook configurations no run created, with their resourceVersions; "?PATH" for a list the
-// server did not give.
+// the namespaces, CRDs, admission policies, bindings and webhook configurations no run created, with
+// their labels (namespaces) or resourceVersions; "?PATH" for a list the server did not give.
 // `crds`: the plane's CRDs read already (all_crds()), else listed here.
 std::vector<std::string> baseline_state(kube::Transport& transport,
                                         const std::map<std::string, LabelledCrd>* crds = nullptr, int jobs = 8);
@@ -50,6 +55,9 @@ std::set<std::string> list_namespaces(kube::Transport& transport);
 // Creates namespace `name` for real, labelled kvalidate.io/managed=true (and kvalidate.io/run=`run_id`
 // when given). True when it exists after.
 bool create_namespace(kube::Transport& transport, const std::string& name, const std::string& run_id = "");
+// create_namespace() for each of `names`, side by side (at most `jobs` in flight); whether each exists after.
+std::vector<bool> create_namespaces(kube::Transport& transport, const std::vector<std::string>& names,
+                                    const std::string& run_id = "", int jobs = 16);
 
 // The namespaces that exist, each with the run that created it (its kvalidate.io/run label; "" for the
 // plane's own). Empty when they cannot be listed.

@@ -23,6 +23,8 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
+constexpr int kDeleteJobs = 16;  // requests in flight while removing a run's objects
+
 std::string runs_dir(const std::string& state_dir) { return state_dir + "/runs"; }
 std::string locks_dir(const std::string& state_dir) { return state_dir + "/locks"; }
 std::string record_path(const std::string& state_dir, const std::string& id) {
@@ -37,49 +39,18 @@ std::string new_run_id() {
   return buf;
 }
 
-// Waits (bounded) until GET `path` answers 404.
-Status wait_gone(kube::Transport& client, const std::string& path) {
-  kube::Request get;
-  get.path = path;
-  auto until = Clock::now() + std::chrono::seconds(30);
-  for (;;) {
-    auto resp = client.send(get);
-    if (!resp.transport_ok()) return Status::Unavailable("the API server did not answer: " + resp.transport_error);
-    if (resp.status == 404) return Status::Ok();
-    if (Clock::now() >= until) return Status::Unavailable(path + " was still there 30s after its deletion");
-    std::this_thread::sleep_for(std::chrono::milliseconds(25));
+// Deletes `objs` side by side and waits until each is gone (engine/plane_objects.h); the status of each.
+std::vector<Status> delete_all(kube::Transport& client, const std::vector<const RealObject*>& objs) {
+  std::vector<std::string> paths;
+  std::vector<bool> finalize;
+  for (const RealObject* o : objs) {
+    paths.push_back(o->path);
+    finalize.push_back(o->is_namespace);
   }
+  return delete_each(client, paths, finalize, kDeleteJobs, std::chrono::seconds(30));
 }
 
-// Deletes what a run created. A namespace stays Terminating without a namespace controller, which this
-// plane does not run: its finalizer is cleared through the /finalize subresource.
-Status delete_real(kube::Transport& client, const RealObject& obj) {
-  kube::Request del;
-  del.method = "DELETE";
-  del.path = obj.path;
-  auto resp = client.send(del);
-  if (!resp.transport_ok()) return Status::Unavailable("the API server did not answer: " + resp.transport_error);
-  if (resp.status == 404) return Status::Ok();
-  if (!resp.success()) return Status::Unavailable("cannot delete " + obj.path + ": HTTP " + std::to_string(resp.status));
-  if (obj.is_namespace) {
-    std::string name = obj.path.substr(obj.path.rfind('/') + 1);
-    kube::Request fin;
-    fin.method = "PUT";
-    fin.path = obj.path + "/finalize";
-    fin.content_type = "application/json";
-    JsonWriter w(false);
-    w.begin_object().key("apiVersion").value("v1").key("kind").value("Namespace");
-    w.key("metadata").begin_object().key("name").value(name).end_object();
-    w.key("spec").begin_object().key("finalizers").begin_array().end_array().end_object();
-    w.end_object();
-    fin.body = w.str();
-    auto f = client.send(fin);
-    if (!f.transport_ok()) return Status::Unavailable("the API server did not answer: " + f.transport_error);
-    if (!f.success() && f.status != 404)
-      return Status::Unavailable("cannot finalize " + obj.path + ": HTTP " + std::to_string(f.status));
-  }
-  return wait_gone(client, obj.path);
-}
+Status delete_real(kube::Transport& client, const RealObject& obj) { return delete_all(client, {&obj}).front(); }
 
 std::string record_json(const std::string& id, pid_t pid, unsigned long long start, const std::vector<RealObject>& objs) {
   JsonWriter w;
@@ -213,10 +184,16 @@ Status RunScope::claim(std::vector<RealObject> objects, std::chrono::millisecond
   return Status::Ok();
 }
 
-Status RunScope::record(const RealObject& obj) {
-  for (const auto& c : created_)
-    if (c.key == obj.key) return Status::Ok();
-  created_.push_back(obj);
+Status RunScope::record(const RealObject& obj) { return record(std::vector<RealObject>{obj}); }
+
+Status RunScope::record(const std::vector<RealObject>& objs) {
+  bool added = false;
+  for (const auto& obj : objs) {
+    if (std::any_of(created_.begin(), created_.end(), [&](const RealObject& c) { return c.key == obj.key; })) continue;
+    created_.push_back(obj);
+    added = true;
+  }
+  if (!added) return Status::Ok();
   released_ = false;
   return write_record();
 }
@@ -234,28 +211,43 @@ Status RunScope::release(const std::set<std::string>& keep, const std::set<std::
   if (released_) return Status::Ok();
   Status first;
   std::vector<RealObject> left, kept;
-  for (auto it = created_.rbegin(); it != created_.rend(); ++it) {
-    const RealObject& obj = *it;
-    if (keep.count(obj.key)) {
-      kept.push_back(obj);
-      continue;
+  auto failed = [&](const RealObject& obj, const Status& s) {
+    if (first.ok()) first = s;
+    left.push_back(obj);
+  };
+  // Newest first, one rank at a time; the objects of a rank side by side (none needs another of its rank
+  // gone first), their gates taken in key order and held until they are deleted.
+  const std::vector<RealObject> newest_first(created_.rbegin(), created_.rend());
+  for (size_t from = 0, to = 0; from < newest_first.size(); from = to) {
+    std::vector<const RealObject*> group;
+    for (to = from; to < newest_first.size() && newest_first[to].rank == newest_first[from].rank; ++to) {
+      if (keep.count(newest_first[to].key)) kept.push_back(newest_first[to]);
+      else group.push_back(&newest_first[to]);
     }
-    const bool stays = hand_over.count(obj.key) > 0;  // into the plane's CRD pool: not deleted
-    auto remove = [&] { return stays ? Status::Ok() : delete_real(client_, obj); };
-    auto held = std::find_if(claimed_.begin(), claimed_.end(), [&](const RealObject& c) { return c.key == obj.key; });
-    Status s;
-    if (held == claimed_.end()) {
-      s = remove();
-    } else {
-      size_t i = static_cast<size_t>(held - claimed_.begin());
-      s = locks_.release(std::move(holds_[i]), remove);
-      claimed_.erase(held);
-      holds_.erase(holds_.begin() + static_cast<long>(i));
+    std::sort(group.begin(), group.end(), [](const RealObject* a, const RealObject* b) { return a->key < b->key; });
+    std::vector<ObjectLocks::Releasing> gates;
+    std::vector<const RealObject*> doomed;
+    for (const RealObject* obj : group) {
+      bool last = true;
+      auto held = std::find_if(claimed_.begin(), claimed_.end(), [&](const RealObject& c) { return c.key == obj->key; });
+      if (held != claimed_.end()) {
+        size_t i = static_cast<size_t>(held - claimed_.begin());
+        auto r = locks_.begin_release(std::move(holds_[i]));
+        claimed_.erase(held);
+        holds_.erase(holds_.begin() + static_cast<long>(i));
+        if (!r.ok()) {
+          failed(*obj, r.status());
+          continue;
+        }
+        last = r->last_user;
+        gates.push_back(std::move(*r));
+      }
+      // Another run still using it removes it; one handed over to the plane's CRD pool stays.
+      if (last && !hand_over.count(obj->key)) doomed.push_back(obj);
     }
-    if (!s.ok()) {
-      if (first.ok()) first = s;
-      left.push_back(obj);
-    }
+    auto statuses = delete_all(client_, doomed);
+    for (size_t k = 0; k < doomed.size(); ++k)
+      if (!statuses[k].ok()) failed(*doomed[k], statuses[k]);
   }
   // The turns of what stays are kept, also of what the run holds without having created it (CRDs adopted
   // from the pool); the others' go (claimed but never created: nothing to delete).

@@ -75,6 +75,8 @@ class RunScope {
   // Records `obj` (claimed before) as about to be created: from now on release() and a sweep remove it.
   // The caller then sends the request that creates it. IOError when the record cannot be written.
   Status record(const RealObject& obj);
+  // record() for each of `objs`, written once.
+  Status record(const std::vector<RealObject>& objs);
 
   // record(obj), then sends `req`, the request that creates it for real.
   kube::Response create(const RealObject& obj, const kube::Request& req);

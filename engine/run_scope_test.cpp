@@ -4,6 +4,7 @@
 
 #include <doctest/doctest.h>
 
+#include "core/files.h"
 #include "core/temp_dir_test_support.h"
 
 TEST_CASE("labelled_body adds the run labels and keeps every value's type") {
@@ -40,6 +41,7 @@ struct FakePlane : kv::kube::Transport {
   std::map<std::string, std::string> objects;  // path → run label ("" = baseline)
   std::set<std::string> terminating;
   std::vector<std::string> log;                // "DELETE path", "PUT path/finalize", ...
+  std::set<std::string> refuse;                // paths whose DELETE fails (HTTP 500)
   std::string url = "https://fake";
 
   static bool is_namespace(const std::string& p) {
@@ -54,6 +56,7 @@ struct FakePlane : kv::kube::Transport {
       resp.status = 200;
       resp.body = "{\"metadata\":{\"labels\":{" + (it->second.empty() ? "" : "\"kvalidate.io/run\":\"" + it->second + "\"") + "}}}";
     } else if (r.method == "DELETE") {
+      if (refuse.count(r.path)) { resp.status = 500; return resp; }
       if (it == objects.end()) { resp.status = 404; return resp; }
       resp.status = 200;
       if (is_namespace(r.path)) terminating.insert(r.path);
@@ -191,4 +194,38 @@ TEST_CASE("run scope: a release may keep some objects for the run's next batch; 
   CHECK((*scope)->release().ok());
   CHECK(plane.objects.empty());
   CHECK_FALSE(std::filesystem::exists(record));
+}
+
+TEST_CASE("run scope: a rank's objects go side by side (all deleted, then all finalized); a failure stays recorded") {
+  StateDir dir;
+  FakePlane plane;
+  auto scope = kv::engine::RunScope::Open(plane, dir.path);
+  REQUIRE(scope.ok());
+  std::string record = dir.path + "/runs/" + (*scope)->id() + ".json";
+  REQUIRE((*scope)->claim({crd("w.example.com", "d1")}).ok());
+  create(**scope, crd("w.example.com", "d1"));
+  std::vector<kv::engine::RealObject> spaces = {ns("c", "auto"), ns("a", "auto"), ns("b", "auto")};
+  REQUIRE((*scope)->claim(spaces).ok());
+  REQUIRE((*scope)->record(spaces).ok());  // recorded at once, before they are made
+  for (const auto& o : spaces) create(**scope, o);
+  auto text = kv::read_file(record);
+  REQUIRE(text.ok());
+  CHECK(text->find("namespace/a") != std::string::npos);
+  CHECK(text->find("namespace/c") != std::string::npos);
+  plane.log.clear();
+  plane.refuse.insert("/api/v1/namespaces/b");
+  CHECK((*scope)->release().exit_code() == 3);
+  std::vector<std::string> changes;
+  for (const auto& l : plane.log)
+    if (l.rfind("DELETE", 0) == 0 || l.rfind("PUT", 0) == 0) changes.push_back(l);
+  CHECK(changes == std::vector<std::string>{"DELETE /api/v1/namespaces/a", "DELETE /api/v1/namespaces/b",
+                                            "DELETE /api/v1/namespaces/c", "PUT /api/v1/namespaces/a/finalize",
+                                            "PUT /api/v1/namespaces/c/finalize",
+                                            "DELETE /apis/apiextensions.k8s.io/v1/customresourcedefinitions/w.example.com"});
+  CHECK(plane.objects.size() == 1);  // b: its deletion failed
+  text = kv::read_file(record);
+  REQUIRE(text.ok());  // kept for the next run's sweep, naming b only
+  CHECK(text->find("namespace/b") != std::string::npos);
+  CHECK(text->find("namespace/a") == std::string::npos);
+  CHECK(text->find("crd/w.example.com") == std::string::npos);
 }

@@ -70,22 +70,29 @@ class ResultCache(unittest.TestCase):
         second, r2 = kv_json("manifests", app, env=self.env)
         self.assertEqual(second.returncode, 1, explain(second))
         self.assertEqual(verdicts(r2), verdicts(r1))
-        # The Namespace is created for real (never from the cache); the Service and ConfigMap are not asked.
-        self.assertEqual(cached(r2), ["ConfigMap", "Service"])
-        self.assertEqual(r2["summary"]["cached"], 2)
-        text = kv("manifests", app, env=self.env)
-        self.assertIn("2 from the result cache", text.stdout, explain(text))
+        # Nothing asked: the Service and ConfigMap come from the cache, and so does the Namespace (its verdict
+        # was kept when the first run made it), which no object left needs.
+        self.assertEqual(cached(r2), ["ConfigMap", "Namespace", "Service"])
+        self.assertEqual(r2["summary"]["cached"], 3)
+        # ... so the run makes and removes no namespace at all.
+        text = kv("manifests", app, env=dict(self.env, KVALIDATE_DEBUG_HTTP="1"))
+        self.assertIn("3 from the result cache", text.stdout, explain(text))
+        self.assertIn("GET /api/v1/namespaces", text.stderr)  # (the debug output is there)
+        self.assertNotIn("POST /api/v1/namespaces", text.stderr)
+        self.assertNotIn("DELETE /api/v1/namespaces", text.stderr)
 
-        # A changed object is asked again; the unchanged one still comes from the cache.
+        # A changed object is asked again (in its namespace, made for it); the unchanged one still comes
+        # from the cache.
         changed, r3 = kv_json("manifests", self.write(APP.format(mode="b")), env=self.env)
         self.assertEqual(changed.returncode, 1, explain(changed))
         self.assertEqual(cached(r3), ["Service"])
+        self.assertEqual(verdicts(r3), verdicts(r1))
 
         # Moved to the top of its file: the cached finding is at the Service's new line.
         docs = APP.format(mode="a").split("---\n")
         moved = self.write("---\n".join([docs[1], docs[0], docs[2]]), "moved.yaml")
         p, r4 = kv_json("manifests", moved, env=self.env)
-        self.assertEqual(cached(r4), ["ConfigMap", "Service"])
+        self.assertEqual(cached(r4), ["ConfigMap", "Namespace", "Service"])
         [service] = [r for r in r4["results"] if r["kind"] == "Service"]
         [port] = [f for f in service["findings"] if f["path"] == "spec.ports[0].port"]
         self.assertEqual(port["line"], 8, service)
@@ -103,7 +110,7 @@ class ResultCache(unittest.TestCase):
         app = self.write(APP.format(mode="z"))
         kv_json("manifests", app, env=self.env)
         p, again = kv_json("manifests", app, env=self.env)
-        self.assertEqual(cached(again), ["ConfigMap", "Service"])
+        self.assertEqual(cached(again), ["ConfigMap", "Namespace", "Service"])
         kubectl = kvtest.cached_tool("kubectl") or shutil.which("kubectl")
         if not kubectl:
             self.skipTest("kubectl not found: cannot change the plane's baseline")
