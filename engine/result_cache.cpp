@@ -58,6 +58,8 @@ std::string verdict_json(const CachedVerdict& v) {
 }
 
 std::optional<CachedVerdict> parse_verdict(const std::string& text) {
+  static const std::string kPlainValid = verdict_json(CachedVerdict{});  // most entries: read without a parse
+  if (text == kPlainValid) return CachedVerdict{};
   auto doc = parse_json(text, "cached verdict");
   if (!doc.ok() || !doc->IsMap() || scalar_at(*doc, "v") != "1") return std::nullopt;
   auto status = status_of(scalar_at(*doc, "status"));
@@ -99,7 +101,7 @@ void ResultCache::put(const std::string& key, const CachedVerdict& v) const {
   std::error_code ec;
   std::filesystem::create_directories(dir_, ec);
   if (::chmod(dir_.c_str(), 0700) != 0) return;
-  (void)write_file_atomic(dir_ + "/" + key, verdict_json(v), 0600);
+  if (write_file_atomic(dir_ + "/" + key, verdict_json(v), 0600).ok()) ++written_;
 }
 
 void ResultCache::prune(size_t max_entries) const {

@@ -38,9 +38,12 @@ class ResultCache {
   // Beyond `max_entries` entries, removes the least recently used (down to nine tenths of it).
   void prune(size_t max_entries = 20000) const;
   const std::string& dir() const { return dir_; }
+  // How many entries put() wrote so far (a run that wrote none has nothing to prune).
+  size_t written() const { return written_; }
 
  private:
   std::string dir_;
+  mutable size_t written_ = 0;
 };
 
 // What a batch's verdicts depend on besides each object (see above), as named parts; the digest of all.

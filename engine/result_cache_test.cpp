@@ -63,6 +63,13 @@ TEST_CASE("only valid and invalid verdicts are kept, and only under a key") {
   CHECK_FALSE(cache.get(key));
   cache.put("../../escape", invalid_port());
   CHECK_FALSE(cache.get("../../escape"));
+  CHECK(cache.written() == 0);  // (a run that wrote nothing does not prune)
+  cache.put(key, CachedVerdict{});
+  CHECK(cache.written() == 1);
+  auto plain = cache.get(key);  // the common entry, read without a parse
+  REQUIRE(plain);
+  CHECK(plain->status == ObjectStatus::kValid);
+  CHECK(plain->findings.empty());
   std::ofstream(d.path + "/" + std::string(64, 'b')) << "{\"v\":1,\"status\":\"error\",\"findings\":[]}";
   CHECK_FALSE(cache.get(std::string(64, 'b')));
   std::ofstream(d.path + "/" + std::string(64, 'c')) << "not json";

@@ -318,7 +318,7 @@ RunEnd validate(Session& session, report::ReportSet& reports, std::vector<Batch>
   }
   if (session.scope && run.fatal.ok())  // the pool stays within its bounds
     (void)session.scope->evict_pooled(over_limits(CrdPool(session.conn.state_dir).all(), PoolLimits{}));
-  if (const ResultCache* cache = result_cache_for(session, opts)) cache->prune();
+  if (const ResultCache* cache = result_cache_for(session, opts); cache && cache->written() > 0) cache->prune();
   return finish(run, started_ms);
 }
 

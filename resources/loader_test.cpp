@@ -207,3 +207,34 @@ TEST_CASE("load_text refuses a document too big to parse safely" * doctest::time
   CHECK(r.problems[0].findings[0].rule == "input/too-large");
   CHECK(r.problems[0].findings[0].line == 1);
 }
+
+TEST_CASE("load_text: documents parsed side by side load in stream order, problems at their lines") {
+  // Large enough for the parallel parse (windows of 256 documents, 8 KiB and more).
+  std::string text;
+  int line = 1;
+  std::vector<int> bad_lines;
+  for (int i = 0; i < 600; ++i) {
+    if (i % 100 == 42) {
+      bad_lines.push_back(line + 2);  // where the flow is found unclosed: the separator's line, as alone
+      text += "kind: ConfigMap\nmetadata: {name: [unclosed\n---\n";
+      line += 3;
+      continue;
+    }
+    text += "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cm-" + std::to_string(i) + "\ndata:\n  k: \"" +
+            std::string(40, 'v') + "\"\n---\n";
+    line += 7;
+  }
+  auto r = load_text(text, "side.yaml");
+  REQUIRE(r.resources.size() == 594);
+  int previous = -1;
+  for (const auto& res : r.resources) {
+    int n = std::stoi(res.name.substr(3));
+    CHECK(n > previous);
+    CHECK(n % 100 != 42);
+    previous = n;
+  }
+  CHECK(r.resources[0].source.line == 1);
+  CHECK(r.resources[1].source.line == 8);
+  REQUIRE(r.problems.size() == bad_lines.size());
+  for (size_t k = 0; k < bad_lines.size(); ++k) CHECK(r.problems[k].findings[0].line == bad_lines[k]);
+}
