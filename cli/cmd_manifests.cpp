@@ -10,7 +10,9 @@
 #include "cli/options.h"
 #include "config/hook_paths.h"
 #include "core/clock.h"
+#include "core/env.h"
 #include "core/exit_codes.h"
+#include "resources/load_memo.h"
 #include "resources/loader.h"
 
 namespace kv::cli {
@@ -34,7 +36,11 @@ int run_validation(const ManifestsOptions& o, const CLI::App& cmd, const std::op
   // Keep only each document's text: yaml-cpp trees cost ~30 KB per Deployment, and the few objects that
   // need a tree again (CRDs, Secrets, RBAC objects, findings' positions) re-parse their own text.
   lo.keep_objects = false;
+  // Documents of unchanged files that loaded cleanly before are not parsed again (resources/load_memo.h).
+  static const LoadMemo memo = LoadMemo::Default();
+  if (!o.pipeline.output.no_cache && !env_turned_off("KVALIDATE_CACHE")) lo.memo = &memo;
   LoadResult loaded = load_paths(o.paths, lo);
+  memo.prune();
   std::vector<engine::Batch> batches(1);
   batches[0].resources = std::move(loaded.resources);
   batches[0].pre_results = std::move(loaded.problems);

@@ -2,13 +2,13 @@
 
 #include <algorithm>
 
-#include <sys/stat.h>
 #include <set>
 
 #include "build_info.h"
 #include "core/clock.h"
 #include "core/env.h"
 #include "core/exit_codes.h"
+#include "core/self.h"
 #include "engine/batch.h"
 #include "engine/crd_pool.h"
 #include "engine/plane_objects.h"
@@ -110,10 +110,7 @@ Result<std::vector<Resource>> load_cluster_policies(const std::vector<std::strin
 // (its version and its binary: a rebuilt one may judge otherwise), the server and how it is reached, and
 // the flags that change a verdict.
 std::string run_world(const Session& s, const RunOptions& opts) {
-  std::string w = std::string("kvalidate ") + KV_VERSION;
-  struct stat st {};
-  if (::stat("/proc/self/exe", &st) == 0)
-    w += " " + std::to_string(st.st_size) + "." + std::to_string(st.st_mtim.tv_sec) + "." + std::to_string(st.st_mtim.tv_nsec);
+  std::string w = "kvalidate " + self_identity();
   w += "\nserver " + s.conn.discovery.server_version();
   if (s.conn.plane.owned) {
     w += " owned" + std::string(s.conn.plane.full ? " full" : "");

@@ -4,6 +4,7 @@
 #include <cctype>
 #include <charconv>
 #include <iterator>
+#include <map>
 #include <optional>
 #include <thread>
 
@@ -11,6 +12,7 @@
 #include "core/parallel.h"
 #include "resources/documents.h"
 #include "resources/list_split.h"
+#include "resources/load_memo.h"
 #include "resources/yaml_document.h"
 
 namespace kv {
@@ -260,10 +262,64 @@ namespace {
 // Documents are parsed side by side, a window of them at a time (their trees let go as they are loaded),
 // when the window holds enough text to be worth the threads.
 constexpr size_t kParseWindow = 256;
-constexpr size_t kParallelFrom = 8 * 1024;  // bytes of text in a window (a thread costs ~50 µs, 8 KiB ~3 ms)
+constexpr size_t kParallelFrom = 4 * 1024;  // bytes to parse in a window (a thread costs ~50 µs, 4 KiB ~1.5 ms)
+constexpr size_t kMemoFrom = 4 * 1024;      // texts this long or longer use the load memo
 
 bool parsed_alone(const DocumentChunk& chunk, const LoadOptions& options) {
   return !is_blank_document(chunk.text) && chunk.text.size() < options.split_lists_from;
+}
+
+// The documents of one text the load memo knows, and those it learns while the text is loaded.
+struct TextMemo {
+  const LoadMemo* memo = nullptr;  // null: not used for this text
+  std::string key;
+  std::optional<std::map<int, MemoDocument>> known;
+  std::vector<MemoDocument> learned;
+
+  TextMemo(std::string_view text, const LoadOptions& options) {
+    if (!options.memo || options.keep_objects || text.size() < kMemoFrom) return;
+    memo = options.memo;
+    key = LoadMemo::key_of(text);
+    known = memo->get(key);
+  }
+  const MemoDocument* find(const DocumentChunk& chunk) const {
+    if (!known) return nullptr;
+    auto it = known->find(chunk.index);
+    return it == known->end() ? nullptr : &it->second;
+  }
+  // After load_chunk(): learns the document when it gave exactly one object (`out` grew by that only)
+  // that add_known() would make again from the memo.
+  void learn(const DocumentChunk& chunk, const LoadResult& out, size_t resources, size_t problems, size_t skipped) {
+    if (!memo || known || out.resources.size() != resources + 1 || out.problems.size() != problems ||
+        out.skipped.size() != skipped)
+      return;
+    const Resource& r = out.resources.back();
+    if (!r.local_findings.empty() || r.object.IsMap() || !r.document_text.empty() || r.body != chunk.text ||
+        r.source.document != chunk.index || r.line_base != chunk.first_line - 1)
+      return;
+    learned.push_back({chunk.index, r.source.line, r.source.column, r.api_version, r.kind, r.name, r.generate_name,
+                       r.namespace_});
+  }
+  void keep() const {
+    if (memo && !known && !learned.empty()) memo->put(key, learned);
+  }
+};
+
+// The object of a document the memo knows, as add_object() made it.
+void add_known(const MemoDocument& m, const DocumentChunk& chunk, std::string_view display_name, LoadResult& out) {
+  Resource r;
+  r.api_version = m.api_version;
+  r.kind = m.kind;
+  r.name = m.name;
+  r.generate_name = m.generate_name;
+  r.namespace_ = m.namespace_;
+  r.source.file = std::string(display_name);
+  r.source.line = m.line;
+  r.source.column = m.column;
+  r.source.document = chunk.index;
+  r.line_base = chunk.first_line - 1;
+  r.body = std::string(chunk.text);
+  out.resources.push_back(std::move(r));
 }
 
 }  // namespace
@@ -272,15 +328,18 @@ void load_text(std::string_view text, std::string_view display_name, const LoadO
                LoadResult& out) {
   size_t problems_before = out.problems.size();
   bool stopped = false;
+  TextMemo memo(text, options);
   std::vector<DocumentChunk> window;
   auto load_window = [&] {
     size_t bytes = 0;
-    for (const auto& c : window) bytes += c.text.size();
+    for (const auto& c : window)
+      if (!memo.find(c)) bytes += c.text.size();
     std::vector<std::optional<DocumentParse>> parsed(window.size());
     if (bytes >= kParallelFrom)
       parallel_for(window.size(), static_cast<int>(std::clamp(std::thread::hardware_concurrency(), 1u, 4u)),
                    [&](size_t k) {
-                     if (parsed_alone(window[k], options)) parsed[k] = parse_document(window[k].text);
+                     if (parsed_alone(window[k], options) && !memo.find(window[k]))
+                       parsed[k] = parse_document(window[k].text);
                    });
     for (size_t k = 0; k < window.size() && !stopped; ++k) {
       const DocumentChunk& chunk = window[k];
@@ -292,8 +351,14 @@ void load_text(std::string_view text, std::string_view display_name, const LoadO
         stopped = true;
         break;
       }
+      if (const MemoDocument* known = memo.find(chunk)) {
+        add_known(*known, chunk, display_name, out);
+        continue;
+      }
+      const size_t resources = out.resources.size(), problems = out.problems.size(), skipped = out.skipped.size();
       load_chunk(chunk, display_name, options, out, parsed[k] ? &*parsed[k] : nullptr);
       parsed[k].reset();
+      memo.learn(chunk, out, resources, problems, skipped);
     }
     window.clear();
   };
@@ -303,6 +368,7 @@ void load_text(std::string_view text, std::string_view display_name, const LoadO
     return !stopped;
   });
   if (!stopped) load_window();
+  memo.keep();
 }
 
 // Loads one document of a stream into `out` (`done`: its parse, when made already).

@@ -14,6 +14,8 @@
 
 namespace kv {
 
+class LoadMemo;
+
 struct LoadOptions {
   // Hook mode: documents that are not Kubernetes objects (not a map, or no apiVersion/kind) are
   // skipped silently instead of being problems.
@@ -34,6 +36,9 @@ struct LoadOptions {
   // item parsed alone, its body its own text, no tree kept: the whole document is parsed as one only when
   // the cut fails. Same objects, lines and problems either way.
   size_t split_lists_from = 1u << 20;
+  // The load memo (resources/load_memo.h), used for texts of 4 KiB and more when keep_objects is false;
+  // null: every document parsed.
+  const LoadMemo* memo = nullptr;
   // --shard I/N: load_paths() loads only the files (after directory expansion) this shard holds; a chart
   // skipped inside a directory and a path's problem go by their own path. Not sharded by default.
   ShardFilter shard{};
