@@ -6,10 +6,13 @@
 #include <chrono>
 #include <ctime>
 #include <map>
+#include <optional>
 #include <set>
+#include <thread>
 
 #include "engine/passes.h"
 #include "core/json.h"
+#include "core/parallel.h"
 #include "engine/plane_objects.h"
 #include "engine/policy_scope.h"
 #include "engine/submit.h"
@@ -77,6 +80,7 @@ void send_for_real(BatchRun& run, const std::vector<size_t>& which, int rank,
     note.severity = Severity::kInfo;
     note.rule = "plane/baseline";
     note.message = "already on this plane (not created by kvalidate): left as it is; checked with a dry-run";
+    run.raw[i].push_back(note);  // (kept with the verdict in the result cache)
     add_located(run.out.results[i], run.resources[i], run.opts.locate, note);
   }
 }
@@ -254,12 +258,7 @@ void namespace_phase(BatchRun& run) {
     run.send(own, !phase.for_real);
   }
   if (!run.out.fatal.ok()) return;
-  if (run.served_first) {
-    std::vector<size_t> made;
-    for (size_t i : own)
-      if (run.created.count(i)) made.push_back(i);
-    keep_verdicts(run, made);
-  }
+  if (run.served_first) keep_verdicts(run, own);  // made, or the plane's own checked with a dry-run
   if (phase.for_real)
     for (size_t i : own)
       if (run.out.results[i].status == ObjectStatus::kValid) existing.insert(run.resources[i].name);
@@ -309,21 +308,29 @@ std::string cache_key(BatchRun& run, size_t i) {
 // Decides the objects of `which` whose verdict the result cache holds (placed at their lines, messages
 // redacted with this batch's Secrets); returns the others, with their keys in `keys`.
 std::vector<size_t> serve_cached(BatchRun& run, const std::vector<size_t>& which, std::map<size_t, std::string>& keys) {
+  // Looked up side by side (a file each): the keys and reads first, then the verdicts in input order.
+  (void)world_of(run);  // (worked out once, before the threads read it)
+  std::vector<std::string> key(which.size());
+  std::vector<std::optional<CachedVerdict>> found(which.size());
+  const int workers = which.size() >= 64 ? static_cast<int>(std::clamp(std::thread::hardware_concurrency(), 1u, 4u)) : 1;
+  parallel_for(which.size(), workers, [&](size_t k) {
+    key[k] = cache_key(run, which[k]);
+    found[k] = run.opts.results->get(key[k]);
+  });
   std::vector<size_t> ask;
-  for (size_t i : which) {
-    const Target& t = *run.plan.targets[i];
-    std::string key = cache_key(run, i);
-    auto v = run.opts.results->get(key);
-    if (!v) {
-      keys[i] = std::move(key);
+  for (size_t k = 0; k < which.size(); ++k) {
+    const size_t i = which[k];
+    if (!found[k]) {
+      keys[i] = std::move(key[k]);
       ask.push_back(i);
       continue;
     }
-    ObjectResult res = run.result_for(i, t.namespace_);
-    res.status = v->status;
+    CachedVerdict& v = *found[k];
+    ObjectResult res = run.result_for(i, run.plan.targets[i]->namespace_);
+    res.status = v.status;
     res.cached = true;
-    run.raw[i] = v->findings;
-    for (auto& f : v->findings) {
+    run.raw[i] = v.findings;
+    for (auto& f : v.findings) {
       f.message = run.redact.apply(f.message, run.resources[i].kind == "Secret");
       add_located(res, run.resources[i], run.opts.locate, std::move(f));
     }
@@ -351,7 +358,7 @@ void serve_cached_first(BatchRun& run) {
   std::vector<size_t> unneeded;
   for (size_t i : run.remaining(plan.namespaces.objects)) {
     if (!needed.count(run.resources[i].name)) unneeded.push_back(i);
-    else run.cache_keys[i] = cache_key(run, i);  // made for the objects: its verdict is kept then
+    else run.cache_keys[i] = cache_key(run, i);  // made (or checked) for the objects: its verdict is kept then
   }
   serve_cached(run, unneeded, run.cache_keys);
 }

@@ -167,8 +167,8 @@ std::vector<std::string> baseline_state(kube::Transport& transport, const std::m
       // A run's: the batch's own are in its world (a namespace it uses has the content of its input, or is
       // made bare: run isolation lets no other version in meanwhile), the others' it does not see.
       if (by_run) continue;
-      if (kind == "namespace") {  // the labels (its Pod Security level judges)
-        line += " baseline";
+      if (kind == "namespace") {  // the labels (its Pod Security level judges), and its version (an input's
+        line += " baseline " + scalar_at(meta, "resourceVersion");  // Namespace of that name is applied to it)
         if (labels.IsMap())
           for (const auto& l : labels) line += " " + l.first.Scalar() + "=" + scalar_of(l.second);
       } else {
