@@ -126,6 +126,28 @@ class ResultCache(unittest.TestCase):
         self.assertEqual(cached(after), [])
         self.assertEqual(verdicts(after), verdicts(again))
 
+    def test_a_namespace_of_the_plane_comes_from_the_cache_with_its_note(self):
+        kubectl = kvtest.cached_tool("kubectl") or shutil.which("kubectl")
+        if not kubectl:
+            self.skipTest("kubectl not found: cannot add a namespace to the plane's baseline")
+        env_out = kv("env").stdout
+        kubeconfig = env_out.split("KUBECONFIG=", 1)[1].split()[0].strip("'\"")
+        import subprocess
+        ns = "cache-plane-ns"
+        subprocess.run([kubectl, "--kubeconfig", kubeconfig, "create", "namespace", ns], check=True,
+                       capture_output=True)
+        self.addCleanup(subprocess.run, [kubectl, "--kubeconfig", kubeconfig, "delete", "namespace", ns, "--wait=false"],
+                        capture_output=True)
+        app = self.write(f"apiVersion: v1\nkind: Namespace\nmetadata: {{name: {ns}}}\n---\n"
+                         f"apiVersion: v1\nkind: ConfigMap\nmetadata: {{name: c, namespace: {ns}}}\ndata: {{k: v}}\n")
+        p, first = kv_json("manifests", app, env=self.env)
+        self.assertEqual(p.returncode, 0, explain(p))
+        p, again = kv_json("manifests", app, env=self.env)
+        self.assertEqual(cached(again), ["ConfigMap", "Namespace"])
+        self.assertEqual(verdicts(again), verdicts(first))
+        [namespace] = [r for r in again["results"] if r["kind"] == "Namespace"]
+        self.assertEqual([f["rule"] for f in namespace["findings"]], ["plane/baseline"], namespace)
+
     def test_not_on_an_existing_cluster_unless_asked(self):
         env_out = kv("env").stdout
         kubeconfig = env_out.split("KUBECONFIG=", 1)[1].split()[0].strip("'\"")
