@@ -346,7 +346,7 @@ std::vector<size_t> serve_cached(BatchRun& run, const std::vector<size_t>& which
 // makes and removes no namespace.
 void serve_cached_first(BatchRun& run) {
   const Plan& plan = run.plan;
-  if (!run.opts.results || !run.opts.scope || run.opts.describe_mutations || plan.rest.for_real ||
+  if (!run.opts.results || !run.opts.scope || plan.rest.for_real ||
       !plan.namespaces.for_real || !plan.policy_params.objects.empty() || !plan.policies.objects.empty() ||
       !plan.policy_bindings.objects.empty())
     return;

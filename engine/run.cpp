@@ -168,7 +168,8 @@ void judge_objects(Session& s, RunState& run, const Batch& b, const RunOptions& 
   o.describe_mutations = opts.describe_mutations;
   o.crd_pool = s.scope != nullptr && opts.crd_pool && !env_turned_off("KVALIDATE_CRD_POOL");
   o.plane_crds = &s.plane_crds;
-  o.results = opts.describe_mutations ? nullptr : result_cache_for(s, opts);
+  // (With -v, a batch with mutating policies asks the server anyway: it describes what they change.)
+  o.results = result_cache_for(s, opts);
   if (o.results) o.world = run_world(s, opts);
   RefreshDiscovery refresh = [&s]() -> const kube::Discovery* {
     if (s.conn.discovery_refreshed || s.conn.discovery_cache_dir.empty()) return nullptr;

@@ -74,12 +74,16 @@ class ResultCache(unittest.TestCase):
         # was kept when the first run made it), which no object left needs.
         self.assertEqual(cached(r2), ["ConfigMap", "Namespace", "Service"])
         self.assertEqual(r2["summary"]["cached"], 3)
-        # ... so the run makes and removes no namespace at all.
+        # A fully cached run makes and removes no namespace at all.
         text = kv("manifests", app, env=dict(self.env, KVALIDATE_DEBUG_HTTP="1"))
         self.assertIn("3 from the result cache", text.stdout, explain(text))
         self.assertIn("GET /api/v1/namespaces", text.stderr)  # (the debug output is there)
         self.assertNotIn("POST /api/v1/namespaces", text.stderr)
         self.assertNotIn("DELETE /api/v1/namespaces", text.stderr)
+        # -v (which lists the valid objects too) reads the same cache.
+        verbose = kv("manifests", app, "-v", env=self.env)
+        self.assertIn("3 from the result cache", verbose.stdout, explain(verbose))
+        self.assertIn("valid: ConfigMap/cache-demo/settings", verbose.stdout, explain(verbose))
 
         # A changed object is asked again (in its namespace, made for it); the unchanged one still comes
         # from the cache.
