@@ -8,17 +8,12 @@
 #include <filesystem>
 
 #include "core/digest.h"
+#include "core/text.h"
 
 namespace kv {
 namespace {
 
 namespace fs = std::filesystem;
-
-bool parse_int(std::string_view s, int& out) {
-  if (s.empty()) return false;
-  auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), out);
-  return ec == std::errc() && end == s.data() + s.size();
-}
 
 std::string process_cwd() {
   char buf[4096];
@@ -35,12 +30,13 @@ std::string without_trailing_slash(std::string s) {
 Result<Shard> parse_shard(std::string_view text) {
   if (text.empty()) return Shard{};
   const std::string quoted = "--shard " + std::string(text);
-  auto slash = text.find('/');
+  const auto slash = text.find('/');
+  const auto index = slash == std::string_view::npos ? std::nullopt : parse_int(text.substr(0, slash));
+  const auto count = slash == std::string_view::npos ? std::nullopt : parse_int(text.substr(slash + 1));
+  if (!index || !count) return Status::Usage(quoted + ": expected I/N, this job's shard I of N (e.g. --shard 2/4)");
   Shard s;
-  if (slash == std::string_view::npos || !parse_int(text.substr(0, slash), s.index) ||
-      !parse_int(text.substr(slash + 1), s.count)) {
-    return Status::Usage(quoted + ": expected I/N, this job's shard I of N (e.g. --shard 2/4)");
-  }
+  s.index = *index;
+  s.count = *count;
   if (s.count < 1 || s.count > kMaxShards)
     return Status::Usage(quoted + ": N must be between 1 and " + std::to_string(kMaxShards));
   if (s.index < 1 || s.index > s.count)

@@ -16,3 +16,12 @@ TEST_CASE("closest_word suggests only a near candidate") {
   CHECK(kv::closest_word("chrt", commands) == "chart");
   CHECK(kv::closest_word("deploy", commands).empty());
 }
+
+TEST_CASE("parse_int reads a whole decimal int and nothing else") {
+  CHECK(kv::parse_int("12") == 12);
+  CHECK(kv::parse_int("-3") == -3);
+  CHECK_FALSE(kv::parse_int(""));
+  CHECK_FALSE(kv::parse_int("1x"));
+  CHECK_FALSE(kv::parse_int(" 1"));
+  CHECK_FALSE(kv::parse_int("99999999999"));
+}

@@ -3,12 +3,12 @@
 #include <fcntl.h>
 #include <sys/stat.h>
 
-#include <charconv>
 #include <filesystem>
 
 #include "core/digest.h"
 #include "core/files.h"
 #include "core/self.h"
+#include "core/text.h"
 #include "core/tools.h"
 
 namespace kv {
@@ -23,13 +23,6 @@ bool key_safe(const std::string& key) {
 
 bool plain(const std::string& s) { return s.find_first_of("\t\n\r") == std::string::npos; }
 
-std::optional<int> int_of(std::string_view s) {
-  int v = 0;
-  auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
-  if (ec != std::errc() || end != s.data() + s.size()) return std::nullopt;
-  return v;
-}
-
 // One line: index, line, column, apiVersion, kind, name, generateName, namespace (tab-separated).
 std::optional<MemoDocument> parse_line(std::string_view line) {
   std::vector<std::string_view> f;
@@ -37,7 +30,7 @@ std::optional<MemoDocument> parse_line(std::string_view line) {
   for (size_t tab; (tab = line.find('\t', from)) != std::string_view::npos; from = tab + 1) f.push_back(line.substr(from, tab - from));
   f.push_back(line.substr(from));
   if (f.size() != 8) return std::nullopt;
-  auto index = int_of(f[0]), at = int_of(f[1]), column = int_of(f[2]);
+  auto index = parse_int(f[0]), at = parse_int(f[1]), column = parse_int(f[2]);
   if (!index || !at || !column || f[3].empty() || f[4].empty() || (f[5].empty() && f[6].empty())) return std::nullopt;
   return MemoDocument{*index, *at, *column, std::string(f[3]), std::string(f[4]), std::string(f[5]),
                       std::string(f[6]), std::string(f[7])};
