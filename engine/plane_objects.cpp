@@ -58,6 +58,14 @@ std::string finalize_body(const std::string& name) {
 
 std::string unanswered(const kube::Response& r) { return "the API server did not answer: " + r.transport_error; }
 
+// The items of the list the server answered with; nullopt when it failed or answered no JSON list.
+std::optional<YAML::Node> items_of(const kube::Response& resp, const std::string& what) {
+  if (!resp.success()) return std::nullopt;
+  auto doc = parse_json(resp.body, what);
+  if (!doc.ok() || !(*doc)["items"].IsSequence()) return std::nullopt;
+  return (*doc)["items"];
+}
+
 }  // namespace
 
 std::vector<Status> delete_each(kube::Transport& transport, const std::vector<std::string>& paths,
@@ -153,12 +161,12 @@ std::vector<std::string> baseline_state(kube::Transport& transport, const std::m
   for (const auto& [kind, path] : kLists) {
     if (crds && kind == "crd") continue;
     const kube::Response& answer = answers[k++];
-    auto doc = answer.success() ? parse_json(answer.body, kind + " list") : Result<YAML::Node>(Status::Internal(""));
-    if (!doc.ok() || !(*doc)["items"].IsSequence()) {
+    auto items = items_of(answer, kind + " list");
+    if (!items) {
       out.push_back("?" + path + " " + std::to_string(answer.status));
       continue;
     }
-    for (const auto& item : (*doc)["items"]) {
+    for (const auto& item : *items) {
       const YAML::Node meta = item["metadata"];
       if (!meta.IsMap()) continue;
       const YAML::Node labels = meta["labels"];
@@ -187,10 +195,8 @@ namespace {
 YAML::Node list_items(kube::Transport& transport, const std::string& path, const std::string& what) {
   kube::Request req;
   req.path = path;
-  auto resp = transport.send(req);
-  if (!resp.success()) return YAML::Node(YAML::NodeType::Sequence);
-  auto doc = parse_json(resp.body, what);
-  return doc.ok() && (*doc)["items"].IsSequence() ? (*doc)["items"] : YAML::Node(YAML::NodeType::Sequence);
+  req.accept = kube::kMetadataOnlyList;  // (names and labels are all the callers read)
+  return items_of(transport.send(req), what).value_or(YAML::Node(YAML::NodeType::Sequence));
 }
 
 }  // namespace
@@ -240,12 +246,10 @@ std::optional<std::map<std::string, LabelledCrd>> crd_list(kube::Transport& tran
   kube::Request req;
   req.path = "/apis/apiextensions.k8s.io/v1/customresourcedefinitions" + query;
   req.accept = kube::kMetadataOnlyList;
-  auto resp = transport.send(req);
-  if (!resp.success()) return std::nullopt;
-  auto doc = parse_json(resp.body, "CustomResourceDefinition list");
-  if (!doc.ok() || !(*doc)["items"].IsSequence()) return std::nullopt;
+  auto items = items_of(transport.send(req), "CustomResourceDefinition list");
+  if (!items) return std::nullopt;
   std::map<std::string, LabelledCrd> out;
-  for (const auto& item : (*doc)["items"]) {
+  for (const auto& item : *items) {
     const YAML::Node meta = item["metadata"];
     if (meta.IsMap()) out[scalar_at(meta, "name")] = crd_of(meta);
   }
