@@ -66,8 +66,9 @@ TEST_CASE("load memo: a text loaded again gives the same objects, the clean docu
   check_same(first, reference);
   auto kept = memo.get(kv::LoadMemo::key_of(text));
   REQUIRE(kept);
-  CHECK(kept->size() == 41);  // the 40 ConfigMaps and the Deployment: not the duplicate key, the Role, the List
+  CHECK(kept->size() == 42);  // the 40 ConfigMaps, the Role and the Deployment: not the duplicate key, the List
   CHECK(kept->count(40) == 0);
+  CHECK(kept->at(41).kind == "Role");
   CHECK(kept->at(44).generate_name == "web-");
   auto second = kv::load_text(text, "b.yaml", with);  // from the memo, under another name
   auto reference_b = kv::load_text(text, "b.yaml", plain);

@@ -170,10 +170,7 @@ void add_object(const YAML::Node& obj, std::string body, const std::string& what
                 prefix + r.kind + " has neither metadata.name nor metadata.generateName");
     return;
   }
-  // RBAC objects are read again in every run (the risk rules, validators/rbac_rules.h): their trees, small,
-  // are kept even when the others are let go.
-  if (ctx.options->keep_objects || (!what.empty() && !ctx.item_alone) || r.group() == "rbac.authorization.k8s.io")
-    r.object = obj;
+  if (ctx.options->keep_objects || (!what.empty() && !ctx.item_alone)) r.object = obj;
   r.source.file = std::string(ctx.file);
   r.source.line = ctx.line_of(obj);
   r.source.column = ctx.column_of(obj);
