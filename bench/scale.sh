@@ -15,20 +15,33 @@ out=$(mktemp -d /tmp/kv-scale-XXXXXX)
 trap 'rm -rf "$out"' EXIT
 "$kv" up >/dev/null
 
-run() {  # run NAME PATH: one timed run, then its summary
-  local name=$1 path=$2
-  /usr/bin/time -f '%e %M' -o "$out/time.txt" "$kv" manifests "$path" --no-cache -o json="$out/$name.json" \
+# CPU seconds (user + system) of the plane's processes so far.
+plane_pids=$(python3 -c 'import json,sys; print(" ".join(str(p["pid"]) for p in json.load(open(sys.argv[1]))["processes"]))' \
+  "$KVALIDATE_HOME/state.json")
+plane_cpu() {
+  local t=0 p
+  for p in $plane_pids; do t=$((t + $(awk '{print $14 + $15}' "/proc/$p/stat"))); done
+  echo "scale=1; $t / $(getconf CLK_TCK)" | bc
+}
+
+run() {  # run NAME PATH: one timed run, then its summary (wall, peak RSS, kvalidate's CPU, the plane's CPU)
+  local name=$1 path=$2 c0 c1
+  c0=$(plane_cpu)
+  /usr/bin/time -f '%e %M %U %S' -o "$out/time.txt" "$kv" manifests "$path" --no-cache -o json="$out/$name.json" \
     >/dev/null 2>"$out/$name.err" || true
-  read -r secs kb <"$out/time.txt"
-  python3 - "$out/$name.json" "$name" "$secs" "$kb" "$(cut -d' ' -f1-3 /proc/loadavg)" <<'PY'
+  c1=$(plane_cpu)
+  read -r secs kb user sys <"$out/time.txt"
+  python3 - "$out/$name.json" "$name" "$secs" "$kb" "$(cut -d' ' -f1-3 /proc/loadavg)" "$user" "$sys" \
+    "$(echo "$c1 - $c0" | bc)" <<'PY'
 import json, sys
-path, name, secs, kb, load = sys.argv[1:]
+path, name, secs, kb, load, user, sys_, plane = sys.argv[1:]
 try:
     s = json.load(open(path))["summary"]
     what = f"{s['resources']} objects: {s['valid']} valid, {s['invalid']} invalid, {s['errors']} errors"
 except (OSError, ValueError, KeyError) as e:
     what = f"no report ({e})"
 print(f"{name:6} {float(secs):8.1f} s  peak RSS {int(kb) // 1024:6d} MiB  {what}  (load {load})")
+print(f"       CPU: kvalidate {float(user) + float(sys_):.1f} s, plane (kube-apiserver + etcd) {plane} s")
 PY
   [ -s "$out/$name.err" ] && head -3 "$out/$name.err" | sed 's/^/       stderr: /' || true
 }
