@@ -223,3 +223,49 @@ TEST_CASE("load_paths: inside a directory, what is not a Kubernetes object is sk
   CHECK(quiet.ok());
   CHECK(quiet.skipped.empty());
 }
+
+TEST_CASE("load_paths: a folder's files loaded side by side come out in path order, skips and problems too") {
+  TempDir t;
+  auto write = [&](const std::string& name, const std::string& text) {
+    fs::create_directories(fs::path(t.path + "/" + name).parent_path());
+    std::ofstream(t.path + "/" + name) << text;
+  };
+  for (int i = 0; i < 30; ++i) {
+    char name[32];
+    std::snprintf(name, sizeof name, "f%02d.yaml", i);
+    if (i == 7) write(name, "# only a comment\n");
+    else if (i == 12) write(name, "kind: [unclosed\n");
+    else write(name, "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: cm-" + std::to_string(i) + "}\n---\n"
+                     "apiVersion: v1\nkind: Secret\nmetadata: {name: s-" + std::to_string(i) + "}\n");
+  }
+  write("f20.d/kustomization.yaml", "resources: [a.yaml]\n");
+  write("f25.d/Chart.yaml", "apiVersion: v2\nname: c\nversion: 0.1.0\n");
+  write("f25.d/templates/x.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: in-chart}\n");
+  auto r = kv::load_paths({t.path});
+  REQUIRE(r.resources.size() == 56);  // 28 files of two objects
+  std::vector<std::string> names;
+  for (const auto& res : r.resources) names.push_back(res.name);
+  CHECK(names[0] == "cm-0");
+  CHECK(names[1] == "s-0");
+  CHECK(names[14] == "cm-8");  // after f07 (blank)
+  CHECK(names[55] == "s-29");
+  for (size_t k = 0; k + 1 < r.resources.size(); ++k) CHECK(r.resources[k].source.file <= r.resources[k + 1].source.file);
+  REQUIRE(r.problems.size() == 1);
+  CHECK(r.problems[0].findings[0].file == t.path + "/f12.yaml");
+  REQUIRE(r.skipped.size() == 3);
+  CHECK(r.skipped[0].findings[0].file == t.path + "/f07.yaml");
+  CHECK(r.skipped[1].findings[0].rule == "input/not-an-object");  // f20.d/kustomization.yaml
+  CHECK(r.skipped[2].findings[0].rule == "input/helm-chart");     // f25.d
+}
+
+TEST_CASE("load_paths: more files than one window keep their order") {
+  TempDir t;
+  for (int i = 0; i < 150; ++i) {
+    char name[32];
+    std::snprintf(name, sizeof name, "f%03d.yaml", i);
+    std::ofstream(t.path + "/" + name) << "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: cm-" << i << "}\n";
+  }
+  auto r = kv::load_paths({t.path});
+  REQUIRE(r.resources.size() == 150);
+  for (int i = 0; i < 150; ++i) CHECK(r.resources[i].name == "cm-" + std::to_string(i));
+}
