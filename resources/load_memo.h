@@ -2,7 +2,7 @@
 // problem, no duplicate key, no tree to keep): a warm run over unchanged files splits them into
 // documents but parses none of those again (yaml-cpp reads ~3 MB/s; 2,000 objects ~0.2 s of CPU).
 // Keyed by the SHA-256 of the text and this kvalidate binary (core/self.h); one file per text under
-// ${XDG_CACHE_HOME:-~/.cache}/kvalidate/loads (0700, files 0600), at most 4,000, least recently used
+// ${XDG_CACHE_HOME:-~/.cache}/kvalidate/loads (0700, files 0600), at most 20,000, least recently used
 // pruned first. Only with LoadOptions::keep_objects false (a memo holds no tree). A memo that cannot be
 // read or written is only a parse more.
 #pragma once
@@ -35,7 +35,7 @@ class LoadMemo {
   // Keeps `docs` under `key` (documents whose fields hold a tab or a line break are left out).
   void put(const std::string& key, const std::vector<MemoDocument>& docs) const;
   // Beyond `max_entries` texts, removes the least recently used; only when this memo wrote one.
-  void prune(size_t max_entries = 4000) const;
+  void prune(size_t max_entries = 20000) const;
 
  private:
   std::string dir_;

@@ -36,7 +36,7 @@ struct LoadOptions {
   // item parsed alone, its body its own text, no tree kept: the whole document is parsed as one only when
   // the cut fails. Same objects, lines and problems either way.
   size_t split_lists_from = 1u << 20;
-  // The load memo (resources/load_memo.h), used for texts of 4 KiB and more when keep_objects is false;
+  // The load memo (resources/load_memo.h), used for texts of 256 bytes and more when keep_objects is false;
   // null: every document parsed.
   const LoadMemo* memo = nullptr;
   // --shard I/N: load_paths() loads only the files (after directory expansion) this shard holds; a chart
