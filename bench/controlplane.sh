@@ -16,19 +16,7 @@ trap cleanup EXIT
 
 now_ms() { date +%s%3N; }
 median() { sort -n | awk '{a[NR]=$1} END {if (NR%2) print a[(NR+1)/2]; else print (a[NR/2]+a[NR/2+1])/2}'; }
-# CPU seconds (user+system) the plane's recorded processes have used so far.
-plane_cpu() {
-  python3 - "$HOME_DIR/state.json" <<'EOF'
-import json, os, sys
-tick = os.sysconf("SC_CLK_TCK")
-total = 0
-for p in json.load(open(sys.argv[1]))["processes"]:
-    with open(f"/proc/{p['pid']}/stat") as f:
-        fields = f.read().rsplit(")", 1)[1].split()
-    total += int(fields[11]) + int(fields[12])
-print(f"{total / tick:.2f}")
-EOF
-}
+. "$(dirname "$0")/plane_cpu.sh"
 
 "$BIN" down >/dev/null
 t0=$(now_ms); out=$("$BIN" up -v --wait 120s); t1=$(now_ms)

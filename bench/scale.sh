@@ -15,14 +15,7 @@ out=$(mktemp -d /tmp/kv-scale-XXXXXX)
 trap 'rm -rf "$out"' EXIT
 "$kv" up >/dev/null
 
-# CPU seconds (user + system) of the plane's processes so far.
-plane_pids=$(python3 -c 'import json,sys; print(" ".join(str(p["pid"]) for p in json.load(open(sys.argv[1]))["processes"]))' \
-  "$KVALIDATE_HOME/state.json")
-plane_cpu() {
-  local t=0 p
-  for p in $plane_pids; do t=$((t + $(awk '{print $14 + $15}' "/proc/$p/stat"))); done
-  echo "scale=1; $t / $(getconf CLK_TCK)" | bc
-}
+. "$root/bench/plane_cpu.sh"
 
 run() {  # run NAME PATH: one timed run, then its summary (wall, peak RSS, kvalidate's CPU, the plane's CPU)
   local name=$1 path=$2 c0 c1

@@ -26,14 +26,7 @@ eval "$("$kv" env)"
 "$kubectl" apply -f "$out/objects/00-namespaces.yaml" >/dev/null  # kubectl's objects need their namespaces
 "$kv" manifests "$out/objects" --no-cache -o json >/dev/null 2>&1 || true  # discovery cached, plane warm
 
-# CPU seconds (user + system) of the plane's processes so far.
-plane_pids=$(python3 -c 'import json,os,sys; print(" ".join(str(p["pid"]) for p in json.load(open(sys.argv[1]))["processes"]))' \
-  "$KVALIDATE_HOME/state.json")
-plane_cpu() {
-  local t=0 p
-  for p in $plane_pids; do t=$((t + $(awk '{print $14 + $15}' "/proc/$p/stat"))); done
-  echo "scale=3; $t / $(getconf CLK_TCK)" | bc
-}
+. "$root/bench/plane_cpu.sh"
 secs() { date +%s.%N; }
 median() { sort -n | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
 
