@@ -3,6 +3,7 @@ the world it meets (server, flags, the batch's own CRDs/namespaces/policies, the
 unchanged object is not asked again, and its findings land at its current lines."""
 import os
 import shutil
+import subprocess
 import tempfile
 import unittest
 
@@ -54,6 +55,18 @@ class ResultCache(unittest.TestCase):
             os.makedirs(os.path.join(self.env["XDG_CACHE_HOME"], "kvalidate"), exist_ok=True)
             if os.path.isdir(real):
                 os.symlink(real, os.path.join(self.env["XDG_CACHE_HOME"], "kvalidate", tool))
+
+    def add_plane_namespace(self, ns, why):
+        """Creates namespace `ns` on the shared plane with kubectl (the plane's own, not a run's), deleted again
+        after the test; skips the test (saying `why` it needed it) without kubectl."""
+        kubectl = kvtest.cached_tool("kubectl") or shutil.which("kubectl")
+        if not kubectl:
+            self.skipTest(f"kubectl not found: cannot {why}")
+        kubeconfig = kv("env").stdout.split("KUBECONFIG=", 1)[1].split()[0].strip("'\"")
+        subprocess.run([kubectl, "--kubeconfig", kubeconfig, "create", "namespace", ns], check=True,
+                       capture_output=True)
+        self.addCleanup(subprocess.run, [kubectl, "--kubeconfig", kubeconfig, "delete", "namespace", ns, "--wait=false"],
+                        capture_output=True)
 
     def write(self, text, name="app.yaml"):
         path = os.path.join(self.dir, name)
@@ -115,33 +128,14 @@ class ResultCache(unittest.TestCase):
         kv_json("manifests", app, env=self.env)
         p, again = kv_json("manifests", app, env=self.env)
         self.assertEqual(cached(again), ["ConfigMap", "Namespace", "Service"])
-        kubectl = kvtest.cached_tool("kubectl") or shutil.which("kubectl")
-        if not kubectl:
-            self.skipTest("kubectl not found: cannot change the plane's baseline")
-        env_out = kv("env").stdout
-        kubeconfig = env_out.split("KUBECONFIG=", 1)[1].split()[0].strip("'\"")
-        import subprocess
-        ns = "cache-baseline-probe"
-        subprocess.run([kubectl, "--kubeconfig", kubeconfig, "create", "namespace", ns], check=True,
-                       capture_output=True)
-        self.addCleanup(subprocess.run, [kubectl, "--kubeconfig", kubeconfig, "delete", "namespace", ns, "--wait=false"],
-                        capture_output=True)
+        self.add_plane_namespace("cache-baseline-probe", "change the plane's baseline")
         p, after = kv_json("manifests", app, env=self.env)
         self.assertEqual(cached(after), [])
         self.assertEqual(verdicts(after), verdicts(again))
 
     def test_a_namespace_of_the_plane_comes_from_the_cache_with_its_note(self):
-        kubectl = kvtest.cached_tool("kubectl") or shutil.which("kubectl")
-        if not kubectl:
-            self.skipTest("kubectl not found: cannot add a namespace to the plane's baseline")
-        env_out = kv("env").stdout
-        kubeconfig = env_out.split("KUBECONFIG=", 1)[1].split()[0].strip("'\"")
-        import subprocess
         ns = "cache-plane-ns"
-        subprocess.run([kubectl, "--kubeconfig", kubeconfig, "create", "namespace", ns], check=True,
-                       capture_output=True)
-        self.addCleanup(subprocess.run, [kubectl, "--kubeconfig", kubeconfig, "delete", "namespace", ns, "--wait=false"],
-                        capture_output=True)
+        self.add_plane_namespace(ns, "add a namespace to the plane's baseline")
         app = self.write(f"apiVersion: v1\nkind: Namespace\nmetadata: {{name: {ns}}}\n---\n"
                          f"apiVersion: v1\nkind: ConfigMap\nmetadata: {{name: c, namespace: {ns}}}\ndata: {{k: v}}\n")
         p, first = kv_json("manifests", app, env=self.env)
