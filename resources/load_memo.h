@@ -7,6 +7,7 @@
 // read or written is only a parse more.
 #pragma once
 
+#include <atomic>
 #include <map>
 #include <optional>
 #include <string>
@@ -39,7 +40,7 @@ class LoadMemo {
 
  private:
   std::string dir_;
-  mutable size_t written_ = 0;
+  mutable std::atomic<size_t> written_{0};  // (the files of a folder are loaded side by side)
 };
 
 }  // namespace kv
