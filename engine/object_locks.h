@@ -16,7 +16,7 @@
 namespace kv::engine {
 
 // One run's hold on (key, digest). Destroying it drops the hold without deciding anything (a crash
-// does the same); use ObjectLocks::release to learn whether this run was the last user.
+// does the same); use ObjectLocks::begin_release to learn whether this run was the last user.
 class ObjectHold {
  public:
   ObjectHold(ObjectHold&& o) noexcept : fd_(o.fd_), key_(std::move(o.key_)), digest_(std::move(o.digest_)) { o.fd_ = -1; }
@@ -33,7 +33,7 @@ class ObjectHold {
   std::string key_, digest_;
 };
 
-// The decision made under a key's gate, passed to release()/sweep callbacks while the gate is held.
+// Turns per key: the decision made under its gate (begin_release(), if_unused()) while the gate is held.
 class ObjectLocks {
  public:
   explicit ObjectLocks(std::string dir) : dir_(std::move(dir)) {}
@@ -42,16 +42,6 @@ class ObjectLocks {
   // else after the users of the other digest are gone. Unavailable after `wait`; IOError when the
   // lock files cannot be made.
   Result<ObjectHold> acquire(const std::string& key, const std::string& digest, std::chrono::milliseconds wait);
-
-  // Drops `hold`. When no other run uses (key, digest) any more, calls `last_user()` first, with the
-  // gate held so that no run takes the key meanwhile (it deletes the object). Returns what last_user
-  // returned, or Ok when others still use it.
-  template <typename F>
-  Status release(ObjectHold hold, F&& last_user) {
-    auto r = begin_release(std::move(hold));
-    if (!r.ok()) return r.status();
-    return r->last_user ? last_user() : Status::Ok();
-  }
 
  private:
   struct Fd {
@@ -62,10 +52,10 @@ class ObjectLocks {
   };
 
  public:
-  // release() in two steps, for removing several objects side by side: drops `hold` with its key's gate
-  // taken and says whether this run was its last user; the gate stays taken until the Releasing is
-  // destroyed (the caller deletes the object meanwhile). A run that takes several gates at once takes
-  // them in key order (so two runs never wait on each other).
+  // Drops `hold` with its key's gate taken and says whether this run was the last user of (key, digest);
+  // the gate stays taken until the Releasing is destroyed, so that no run takes the key while the last
+  // user deletes the object. A run that takes several gates at once takes them in key order (so two runs
+  // never wait on each other).
   struct Releasing {
     Fd gate;
     bool last_user = false;

@@ -7,7 +7,6 @@
 #include <cstdio>
 #include <ctime>
 #include <random>
-#include <thread>
 
 #include "controlplane/files.h"
 #include "controlplane/state.h"
@@ -20,8 +19,6 @@
 namespace kv::engine {
 
 namespace {
-
-using Clock = std::chrono::steady_clock;
 
 constexpr int kDeleteJobs = 16;  // requests in flight while removing a run's objects
 
@@ -40,7 +37,7 @@ std::string new_run_id() {
 }
 
 // Deletes `objs` side by side and waits until each is gone (engine/plane_objects.h); the status of each.
-std::vector<Status> delete_all(kube::Transport& client, const std::vector<const RealObject*>& objs) {
+std::vector<Status> delete_objects(kube::Transport& client, const std::vector<const RealObject*>& objs) {
   std::vector<std::string> paths;
   std::vector<bool> finalize;
   for (const RealObject* o : objs) {
@@ -50,7 +47,7 @@ std::vector<Status> delete_all(kube::Transport& client, const std::vector<const 
   return delete_each(client, paths, finalize, kDeleteJobs, std::chrono::seconds(30));
 }
 
-Status delete_real(kube::Transport& client, const RealObject& obj) { return delete_all(client, {&obj}).front(); }
+Status delete_real(kube::Transport& client, const RealObject& obj) { return delete_objects(client, {&obj}).front(); }
 
 std::string record_json(const std::string& id, pid_t pid, unsigned long long start, const std::vector<RealObject>& objs) {
   JsonWriter w;
@@ -245,7 +242,7 @@ Status RunScope::release(const std::set<std::string>& keep, const std::set<std::
       // Another run still using it removes it; one handed over to the plane's CRD pool stays.
       if (last && !hand_over.count(obj->key)) doomed.push_back(obj);
     }
-    auto statuses = delete_all(client_, doomed);
+    auto statuses = delete_objects(client_, doomed);
     for (size_t k = 0; k < doomed.size(); ++k)
       if (!statuses[k].ok()) failed(*doomed[k], statuses[k]);
   }
