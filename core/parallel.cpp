@@ -23,4 +23,8 @@ void parallel_for(size_t n, int workers, const std::function<void(size_t)>& f) {
   for (auto& t : threads) t.join();
 }
 
+int hardware_workers(unsigned at_least, unsigned at_most) {
+  return static_cast<int>(std::clamp(std::thread::hardware_concurrency(), at_least, at_most));
+}
+
 }  // namespace kv

@@ -8,7 +8,6 @@
 #include <map>
 #include <optional>
 #include <set>
-#include <thread>
 
 #include "engine/passes.h"
 #include "core/json.h"
@@ -312,7 +311,7 @@ std::vector<size_t> serve_cached(BatchRun& run, const std::vector<size_t>& which
   (void)world_of(run);  // (worked out once, before the threads read it)
   std::vector<std::string> key(which.size());
   std::vector<std::optional<CachedVerdict>> found(which.size());
-  const int workers = which.size() >= 64 ? static_cast<int>(std::clamp(std::thread::hardware_concurrency(), 1u, 4u)) : 1;
+  const int workers = which.size() >= 64 ? hardware_workers() : 1;
   parallel_for(which.size(), workers, [&](size_t k) {
     key[k] = cache_key(run, which[k]);
     found[k] = run.opts.results->get(key[k]);

@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <set>
-#include <thread>
 
 #include <fmt/core.h>
 
@@ -178,7 +177,7 @@ std::vector<Batch> render_batches(const std::vector<ChartPlan>& charts, const Ch
       jobs.push_back(std::move(j));
     }
   }
-  int helm_processes = static_cast<int>(std::clamp(std::thread::hardware_concurrency(), 2u, 8u));
+  int helm_processes = hardware_workers(2, 8);
   parallel_for(jobs.size(), helm_processes, [&](size_t i) {
     RenderJob& j = jobs[i];
     if (j.lint) j.linted.emplace(render::lint_chart(helm, j.plan->chart, j.req));

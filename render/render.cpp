@@ -5,7 +5,6 @@
 #include <map>
 #include <mutex>
 #include <set>
-#include <thread>
 
 #include <fmt/core.h>
 
@@ -132,7 +131,7 @@ Rendered parse_rendered(const std::string& output, const Chart& chart, const std
     by_template[docs[i].source].push_back(i);
     if (docs[i].text.size() >= kLargeDocument) ++large;
   }
-  const int workers = large > 1 ? static_cast<int>(std::clamp(std::thread::hardware_concurrency(), 2u, 4u)) : 1;
+  const int workers = large > 1 ? hardware_workers(2) : 1;
   parallel_for(docs.size(), workers, [&](size_t i) {
     loaded[i] = load_document(docs[i].text, chart_file(chart, strip_chart_name(docs[i].source)));
   });

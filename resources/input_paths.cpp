@@ -7,7 +7,6 @@
 
 #include <algorithm>
 #include <iterator>
-#include <thread>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -207,9 +206,7 @@ constexpr size_t kFileWindow = 64;
 
 LoadResult load_paths(const std::vector<std::string>& paths, const LoadOptions& options) {
   LoadResult out;
-  auto add_problem = [&](const PathProblem& p) {
-    out.problems.push_back(input_problem(p.path, 0, 0, 0, p.rule, p.message));
-  };
+  auto problem_of = [](const PathProblem& p) { return input_problem(p.path, 0, 0, 0, p.rule, p.message); };
   LoadOptions in_directory = options;
   in_directory.skip_non_objects = !options.ignore_non_objects;  // hook mode ignores them silently
   for (const std::string& path : paths) {
@@ -217,7 +214,7 @@ LoadResult load_paths(const std::vector<std::string>& paths, const LoadOptions& 
     size_t other_shards_before = out.other_shards;
     ExpandedPath expanded = expand_path(path);
     for (const PathProblem& p : expanded.problems) {
-      if (options.shard.holds(p.path)) add_problem(p);
+      if (options.shard.holds(p.path)) out.problems.push_back(problem_of(p));
       else ++out.other_shards;
     }
     const bool directory = expanded.files.size() != 1 || expanded.files[0] != path;
@@ -253,7 +250,7 @@ LoadResult load_paths(const std::vector<std::string>& paths, const LoadOptions& 
       slots.push_back(std::move(slot));
     }
     const int workers = slots.size() >= kParallelFiles
-                            ? static_cast<int>(std::clamp(std::thread::hardware_concurrency(), 1u, 4u)) : 1;
+                            ? hardware_workers() : 1;
     auto load = [&](size_t k) {
       if (!slots[k].file) return;
       const std::string& file = *slots[k].file;
@@ -262,7 +259,7 @@ LoadResult load_paths(const std::vector<std::string>& paths, const LoadOptions& 
       auto problem = file == "-" ? read_fd(options.stdin_fd, "-", options.max_file_bytes, text)
                                  : read_file(file, options.max_file_bytes, text);
       if (problem) {
-        mine.problems.push_back(input_problem(problem->path, 0, 0, 0, problem->rule, problem->message));
+        mine.problems.push_back(problem_of(*problem));
         return;
       }
       load_text(text, file, directory ? in_directory : options, mine);

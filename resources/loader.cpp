@@ -6,7 +6,6 @@
 #include <iterator>
 #include <map>
 #include <optional>
-#include <thread>
 
 #include "core/json.h"
 #include "core/parallel.h"
@@ -333,7 +332,7 @@ void load_text(std::string_view text, std::string_view display_name, const LoadO
       if (!memo.find(c)) bytes += c.text.size();
     std::vector<std::optional<DocumentParse>> parsed(window.size());
     if (bytes >= kParallelFrom)
-      parallel_for(window.size(), static_cast<int>(std::clamp(std::thread::hardware_concurrency(), 1u, 4u)),
+      parallel_for(window.size(), hardware_workers(),
                    [&](size_t k) {
                      if (parsed_alone(window[k], options) && !memo.find(window[k]))
                        parsed[k] = parse_document(window[k].text);
