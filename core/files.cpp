@@ -60,6 +60,20 @@ unsigned default_file_mode() {
   return 0666 & ~mask;
 }
 
+std::vector<std::string> stems_of(const std::string& dir, const std::string& suffix) {
+  std::vector<std::string> out;
+  if (DIR* d = opendir(dir.c_str())) {
+    while (struct dirent* e = readdir(d)) {
+      std::string n = e->d_name;
+      if (n.size() > suffix.size() && n.compare(n.size() - suffix.size(), suffix.size(), suffix) == 0)
+        out.push_back(n.substr(0, n.size() - suffix.size()));
+    }
+    closedir(d);
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
 void keep_newest_files(const std::string& dir, size_t max_entries,
                        const std::function<bool(const std::string&)>& counts) {
   std::vector<std::string> names;

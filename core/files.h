@@ -3,6 +3,7 @@
 
 #include <functional>
 #include <string>
+#include <vector>
 
 #include "core/status.h"
 
@@ -18,6 +19,10 @@ Status write_file_atomic(const std::string& path, const std::string& data, unsig
 
 // 0666 less the process's umask: the mode of an ordinary file the user asked for.
 unsigned default_file_mode();
+
+// The names of folder `dir`'s entries that end in `suffix`, without it ("shop" for "shop.json"), sorted;
+// empty when the folder cannot be read.
+std::vector<std::string> stems_of(const std::string& dir, const std::string& suffix);
 
 // Keeps at most `max_entries` files of folder `dir` whose names `counts` accepts (every name not starting
 // with '.' when empty): when there are more, the oldest (by modification time) go until a tenth of the

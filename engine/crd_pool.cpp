@@ -1,15 +1,10 @@
 #include "engine/crd_pool.h"
 
-#include <dirent.h>
-
 #include <algorithm>
-#include <cstdio>
 #include <map>
 #include <mutex>
 #include <set>
 
-#include "controlplane/files.h"
-#include "core/files.h"
 #include "core/json.h"
 #include "core/yaml_util.h"
 #include "engine/run_scope.h"
@@ -66,40 +61,8 @@ std::optional<PooledCrd> parse_pooled(const std::string& text) {
   return c;
 }
 
-CrdPool::CrdPool(const std::string& state_dir) : dir_(state_dir + "/crd-pool") {}
-
-std::optional<PooledCrd> CrdPool::get(const std::string& name) const {
-  if (!file_safe(name)) return std::nullopt;
-  auto text = read_file(dir_ + "/" + name + ".json");
-  if (!text.ok()) return std::nullopt;
-  auto c = parse_pooled(*text);
-  if (!c || c->name != name) return std::nullopt;
-  return c;
-}
-
-std::vector<PooledCrd> CrdPool::all() const {
-  std::vector<PooledCrd> out;
-  DIR* d = opendir(dir_.c_str());
-  if (!d) return out;
-  while (struct dirent* e = readdir(d)) {
-    std::string n = e->d_name;
-    if (n.size() <= 5 || n.compare(n.size() - 5, 5, ".json") != 0) continue;
-    if (auto c = get(n.substr(0, n.size() - 5))) out.push_back(std::move(*c));
-  }
-  closedir(d);
-  std::sort(out.begin(), out.end(), [](const PooledCrd& a, const PooledCrd& b) { return a.name < b.name; });
-  return out;
-}
-
-Status CrdPool::put(const PooledCrd& crd) {
-  if (!file_safe(crd.name)) return Status::Internal("not a CRD name: " + crd.name);
-  KV_RETURN_IF_ERROR(controlplane::make_private_dir(dir_));
-  return write_file_atomic(dir_ + "/" + crd.name + ".json", pooled_json(crd), 0600);
-}
-
-void CrdPool::drop(const std::string& name) {
-  if (file_safe(name)) std::remove((dir_ + "/" + name + ".json").c_str());
-}
+CrdPool::CrdPool(const std::string& state_dir)
+    : PoolFolder(state_dir + "/crd-pool", {pooled_json, parse_pooled, file_safe}) {}
 
 std::string spec_digest(const std::string& name, const YAML::Node& crd) {
   const YAML::Node spec = crd.IsMap() ? crd["spec"] : YAML::Node();

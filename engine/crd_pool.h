@@ -24,6 +24,7 @@
 
 #include "core/status.h"
 #include "engine/plane_objects.h"
+#include "engine/pool_folder.h"
 
 namespace kv::engine {
 
@@ -50,16 +51,9 @@ struct PoolLimits {
 };
 
 // The pool of the plane whose state dir is `state_dir` (files under state_dir/crd-pool, 0600).
-class CrdPool {
+class CrdPool : public PoolFolder<PooledCrd> {
  public:
   explicit CrdPool(const std::string& state_dir);
-  std::optional<PooledCrd> get(const std::string& name) const;
-  std::vector<PooledCrd> all() const;
-  Status put(const PooledCrd& crd);
-  void drop(const std::string& name);
-
- private:
-  std::string dir_;
 };
 
 // Of `pooled`, those to evict so that what stays is within `limits`: least recently used first.
