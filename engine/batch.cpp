@@ -229,9 +229,69 @@ void crd_phase(BatchRun& run) {
 std::set<std::string> usable_namespaces(BatchRun& run) {
   if (!run.opts.scope) return list_namespaces(run.transport);
   std::set<std::string> out;
-  for (const auto& [name, owner] : namespaces_by_run(run.transport))
-    if (owner.empty()) out.insert(name);
+  for (const auto& [name, ns] : namespaces_by_run(run.transport))
+    if (ns.run.empty()) out.insert(name);
   return out;
+}
+
+// Whether the batch may adopt namespaces from the plane's namespace pool and pool those it makes: with a
+// scope, when it changes no namespace's labels (no --pod-security, no admission policies: their labels and
+// selectors would meet a namespace as another batch left it), applies no old version into one, and on a
+// plain plane (on a full one, controllers fill a namespace: its ServiceAccount, its root CA ConfigMap).
+bool pools_namespaces(const BatchRun& run) {
+  const Plan& p = run.plan;
+  return run.opts.scope && run.opts.namespace_pool && !run.opts.full_plane && !run.opts.pod_security && !run.opts.upgrade &&
+         p.policy_params.objects.empty() && p.policies.objects.empty() && p.policy_bindings.objects.empty();
+}
+
+// With the turns on the namespaces the batch makes taken (the input's Namespaces at `real`, those made for
+// its objects in `missing`): adopts those the plane's namespace pool holds from the same text (an input
+// Namespace is valid and not created: taken out of `real`; a made one moves from `missing` to `adopted`),
+// evicts the pooled ones it would make from another text or may not adopt (deleted, finalized, awaited),
+// forgets the stale ones it meets. Reads the plane only for names the pool holds.
+Status use_namespace_pool(BatchRun& run, std::vector<size_t>& real, std::set<std::string>& missing,
+                          std::set<std::string>& adopted) {
+  NamespacePool pool(run.opts.state_dir);
+  std::map<std::string, std::string> needed;  // name → the digest the batch would make it from
+  for (size_t i : real) needed[run.resources[i].name] = content_digest(run.resources[i].body);
+  for (const auto& ns : missing) needed[ns] = kMadeNamespaceDigest;
+  std::vector<PooledNamespace> pooled;
+  std::vector<std::string> names;
+  for (auto& e : pool.all())
+    if (needed.count(e.name)) {
+      names.push_back(e.name);
+      pooled.push_back(std::move(e));
+    }
+  if (pooled.empty()) return Status::Ok();
+  auto on_plane = namespaces_named(run.transport, names, run.opts.jobs);
+  if (!on_plane) return Status::Unavailable("the plane's pooled namespaces cannot be read");
+  NamespaceChoice choice = choose_namespaces(needed, pooled, *on_plane, pools_namespaces(run));
+  for (const auto& name : choice.stale) pool.drop(name);
+  std::vector<std::string> paths;
+  for (const auto& e : choice.evict) paths.push_back("/api/v1/namespaces/" + e.name);
+  auto gone = delete_each(run.transport, paths, std::vector<bool>(paths.size(), true), run.opts.jobs);
+  for (size_t k = 0; k < gone.size(); ++k) {
+    if (!gone[k].ok()) return gone[k];
+    pool.drop(choice.evict[k].name);
+  }
+  const long long now = static_cast<long long>(std::time(nullptr));
+  for (const auto& e : pooled)
+    if (choice.adopt.count(e.name)) {
+      PooledNamespace used = e;
+      used.used = now;
+      (void)pool.put(used);
+    }
+  std::set<size_t> taken;
+  for (size_t i : real)
+    if (choice.adopt.count(run.resources[i].name)) {
+      taken.insert(i);
+      run.adopted.insert(i);
+      run.apply(Verdict{i, ObjectStatus::kValid, "", {}});
+    }
+  real.erase(std::remove_if(real.begin(), real.end(), [&](size_t i) { return taken.count(i) > 0; }), real.end());
+  for (const auto& name : choice.adopt)
+    if (missing.erase(name)) adopted.insert(name);
+  return Status::Ok();
 }
 
 void keep_verdicts(BatchRun& run, const std::vector<size_t>& which);
@@ -248,26 +308,42 @@ void namespace_phase(BatchRun& run) {
     missing = missing_namespaces(run.plan, run.remaining(run.plan.rest.objects), known);
   }
   const std::vector<size_t> own = run.remaining(phase.objects);  // (not served from the result cache)
+  std::set<std::string> adopted;  // made for objects before: taken from the plane's namespace pool
   if (phase.for_real && run.opts.scope) {
     std::vector<RealObject> used;  // the namespaces the objects use, claimed with the input's own
-    for (const auto& ns : missing) used.push_back({kRankNamespace, "namespace/" + ns, "auto", "/api/v1/namespaces/" + ns, true});
+    for (const auto& ns : missing)
+      used.push_back({kRankNamespace, "namespace/" + ns, kMadeNamespaceDigest, "/api/v1/namespaces/" + ns, true});
     send_for_real(run, own, kRankNamespace, [&](size_t i) { return "namespace/" + run.resources[i].name; },
-                  std::move(used));
+                  std::move(used), [&](std::vector<size_t>& real) { return use_namespace_pool(run, real, missing, adopted); });
   } else {
     run.send(own, !phase.for_real);
   }
   if (!run.out.fatal.ok()) return;
   if (run.served_first) keep_verdicts(run, own);  // made, or the plane's own checked with a dry-run
+  const bool pooling = pools_namespaces(run);
+  const long long now = static_cast<long long>(std::time(nullptr));
   if (phase.for_real)
-    for (size_t i : own)
-      if (run.out.results[i].status == ObjectStatus::kValid) existing.insert(run.resources[i].name);
+    for (size_t i : own) {
+      const ObjectResult& res = run.out.results[i];
+      if (res.status != ObjectStatus::kValid) continue;
+      existing.insert(run.resources[i].name);
+      if (pooling && run.created.count(i) && res.findings.empty())
+        run.out.poolable_namespaces.push_back({run.resources[i].name, content_digest(run.resources[i].body),
+                                               run.opts.scope->id(), now});
+    }
+  existing.insert(adopted.begin(), adopted.end());
   const std::vector<std::string> to_make(missing.begin(), missing.end());
   std::vector<RealObject> records;
-  for (const auto& ns : to_make) records.push_back({kRankNamespace, "namespace/" + ns, "auto", "/api/v1/namespaces/" + ns, true});
+  for (const auto& ns : to_make)
+    records.push_back({kRankNamespace, "namespace/" + ns, kMadeNamespaceDigest, "/api/v1/namespaces/" + ns, true});
   if (!run.opts.scope || run.opts.scope->record(records).ok()) {
-    auto made = create_namespaces(run.transport, to_make, run.opts.scope ? run.opts.scope->id() : "", run.opts.jobs);
-    for (size_t k = 0; k < to_make.size(); ++k)
+    std::vector<bool> created;
+    auto made = create_namespaces(run.transport, to_make, run.opts.scope ? run.opts.scope->id() : "", run.opts.jobs,
+                                  &created);
+    for (size_t k = 0; k < to_make.size(); ++k) {
       if (made[k]) existing.insert(to_make[k]);
+      if (pooling && created[k]) run.out.poolable_namespaces.push_back({to_make[k], kMadeNamespaceDigest, run.opts.scope->id(), now});
+    }
   }
   auto remaining = run.remaining(run.plan.after_namespaces());
   for (const auto& v : skips_after_namespaces(run.plan, run.resources, remaining, existing, run.opts.plane))

@@ -23,6 +23,7 @@
 
 #include "core/status.h"
 #include "engine/crd_pool.h"
+#include "engine/namespace_pool.h"
 #include "engine/plan.h"
 #include "engine/result_cache.h"
 #include "engine/results.h"
@@ -61,6 +62,8 @@ struct BatchOptions {
   std::optional<std::map<std::string, LabelledCrd>>* plane_crds = nullptr;
   bool crd_pool = false;                      // with a scope: adopt CRDs from the plane's CRD pool in
                                               // `state_dir` (engine/crd_pool.h) and name those to pool
+  bool namespace_pool = false;                // with a scope: adopt namespaces from the plane's namespace pool
+                                              // (engine/namespace_pool.h) and name those to pool
   int max_passes = 3;                         // submissions of an object the server cannot decode entirely
   size_t cluster_objects = 0;                 // the last N resources are the cluster's own (--policies):
                                               // applied for real with the policies, not input
@@ -75,6 +78,8 @@ struct BatchOutcome {
                                       // then are errors ("server/unavailable")
   std::vector<PooledCrd> poolable;    // with crd_pool: the CRDs this batch created for real that the server
                                       // accepted with no finding and served (uid not filled in)
+  std::vector<PooledNamespace> poolable_namespaces;  // with namespace_pool: the namespaces this batch made
+                                                    // for real, accepted with no finding
   int cached = 0;                     // objects whose verdict came from the result cache
 };
 

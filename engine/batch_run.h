@@ -44,7 +44,7 @@ struct BatchRun {
   AdmissionContext admission;       // the policies and Pod Security levels the answers are read with
   std::vector<std::string> before;  // -v with mutating policies: each object's answer before them
   std::set<size_t> created;         // CRDs and Namespaces of the input created for real by this batch
-  std::set<size_t> adopted;         // CRDs of the input adopted from the plane's CRD pool
+  std::set<size_t> adopted;         // CRDs and Namespaces of the input adopted from the plane's pools
   std::optional<std::map<std::string, LabelledCrd>> crds;  // the plane's CRDs when the batch began (scoped)
   std::optional<std::string> world;  // the result cache's world of the batch, once worked out
   bool served_first = false;         // the result cache was asked before the namespaces were made

@@ -213,21 +213,65 @@ bool create_namespace(kube::Transport& transport, const std::string& name, const
 }
 
 std::vector<bool> create_namespaces(kube::Transport& transport, const std::vector<std::string>& names,
-                                    const std::string& run_id, int jobs) {
+                                    const std::string& run_id, int jobs, std::vector<bool>* created) {
   std::vector<kube::Request> reqs;
   for (const auto& name : names) reqs.push_back(kube::managed_namespace_request(name, "kvalidate", run_id));
   std::vector<bool> made;
+  if (created) created->clear();
   if (reqs.empty()) return made;
-  for (const auto& resp : transport.send_all(reqs, jobs)) made.push_back(resp.success() || resp.status == 409);
+  for (const auto& resp : transport.send_all(reqs, jobs)) {
+    made.push_back(resp.success() || resp.status == 409);
+    if (created) created->push_back(resp.success());
+  }
   return made;
 }
 
-std::map<std::string, std::string> namespaces_by_run(kube::Transport& transport) {
-  std::map<std::string, std::string> out;
+std::map<std::string, NamespaceOnPlane> namespaces_by_run(kube::Transport& transport) {
+  std::map<std::string, NamespaceOnPlane> out;
   for (const auto& item : list_items(transport, "/api/v1/namespaces", "namespace list")) {
     const YAML::Node meta = item["metadata"];
-    out[scalar_at(meta, "name")] = meta.IsMap() ? scalar_at(meta["labels"], kRunLabel) : "";
+    if (!meta.IsMap()) continue;
+    out[scalar_at(meta, "name")] = {scalar_at(meta["labels"], kRunLabel), !scalar_at(meta, "deletionTimestamp").empty()};
   }
+  return out;
+}
+
+namespace {
+
+// The metadata of each object at `paths` (read alone, metadata only), index-aligned: a null node where the
+// plane holds none. nullopt when one cannot be read.
+std::optional<std::vector<YAML::Node>> metadata_each(kube::Transport& transport, const std::vector<std::string>& paths,
+                                                     const std::string& what, int jobs) {
+  std::vector<kube::Request> reqs;
+  for (const auto& p : paths) {
+    kube::Request r;
+    r.path = p;
+    r.accept = kube::kMetadataOnly;
+    reqs.push_back(std::move(r));
+  }
+  auto answers = transport.send_all(reqs, jobs);
+  std::vector<YAML::Node> out(answers.size());
+  for (size_t i = 0; i < answers.size(); ++i) {
+    if (answers[i].status == 404) continue;
+    if (!answers[i].success()) return std::nullopt;
+    auto doc = parse_json(answers[i].body, what);
+    if (!doc.ok() || !doc->IsMap() || !(*doc)["metadata"].IsMap()) return std::nullopt;
+    out[i] = (*doc)["metadata"];
+  }
+  return out;
+}
+
+}  // namespace
+
+std::optional<std::map<std::string, NamespaceOnPlane>> namespaces_named(kube::Transport& transport,
+                                                                        const std::vector<std::string>& names, int jobs) {
+  std::vector<std::string> paths;
+  for (const auto& n : names) paths.push_back("/api/v1/namespaces/" + kube::percent_encode(n));
+  auto metas = metadata_each(transport, paths, "Namespace", jobs);
+  if (!metas) return std::nullopt;
+  std::map<std::string, NamespaceOnPlane> out;
+  for (size_t i = 0; i < names.size(); ++i)
+    if ((*metas)[i]) out[names[i]] = {scalar_at((*metas)[i]["labels"], kRunLabel), !scalar_at((*metas)[i], "deletionTimestamp").empty()};
   return out;
 }
 
@@ -266,22 +310,13 @@ std::optional<std::map<std::string, LabelledCrd>> all_crds(kube::Transport& tran
 
 std::optional<std::map<std::string, LabelledCrd>> crds_named(kube::Transport& transport,
                                                              const std::vector<std::string>& names, int jobs) {
-  std::vector<kube::Request> reqs;
-  for (const auto& n : names) {
-    kube::Request r;
-    r.path = "/apis/apiextensions.k8s.io/v1/customresourcedefinitions/" + n;
-    r.accept = kube::kMetadataOnly;
-    reqs.push_back(std::move(r));
-  }
-  auto answers = transport.send_all(reqs, jobs);
+  std::vector<std::string> paths;
+  for (const auto& n : names) paths.push_back("/apis/apiextensions.k8s.io/v1/customresourcedefinitions/" + n);
+  auto metas = metadata_each(transport, paths, "CustomResourceDefinition", jobs);
+  if (!metas) return std::nullopt;
   std::map<std::string, LabelledCrd> out;
-  for (size_t i = 0; i < answers.size(); ++i) {
-    if (answers[i].status == 404) continue;
-    if (!answers[i].success()) return std::nullopt;
-    auto doc = parse_json(answers[i].body, "CustomResourceDefinition");
-    if (!doc.ok() || !(*doc)["metadata"].IsMap()) return std::nullopt;
-    out[names[i]] = crd_of((*doc)["metadata"]);
-  }
+  for (size_t i = 0; i < names.size(); ++i)
+    if ((*metas)[i]) out[names[i]] = crd_of((*metas)[i]);
   return out;
 }
 

@@ -56,12 +56,22 @@ std::set<std::string> list_namespaces(kube::Transport& transport);
 // when given). True when it exists after.
 bool create_namespace(kube::Transport& transport, const std::string& name, const std::string& run_id = "");
 // create_namespace() for each of `names`, side by side (at most `jobs` in flight); whether each exists after.
+// `created` (when given): whether each was created by this call (not there already).
 std::vector<bool> create_namespaces(kube::Transport& transport, const std::vector<std::string>& names,
-                                    const std::string& run_id = "", int jobs = 16);
+                                    const std::string& run_id = "", int jobs = 16, std::vector<bool>* created = nullptr);
 
-// The namespaces that exist, each with the run that created it (its kvalidate.io/run label; "" for the
-// plane's own). Empty when they cannot be listed.
-std::map<std::string, std::string> namespaces_by_run(kube::Transport& transport);
+// What the plane holds of a namespace: the run that created it (its kvalidate.io/run label; "" for the
+// plane's own) and whether it is being deleted.
+struct NamespaceOnPlane {
+  std::string run;
+  bool terminating = false;
+};
+// The namespaces that exist, each as NamespaceOnPlane. Empty when they cannot be listed.
+std::map<std::string, NamespaceOnPlane> namespaces_by_run(kube::Transport& transport);
+// The namespaces named `names`, each read alone (metadata only); those the plane does not hold are left
+// out. nullopt when one cannot be read.
+std::optional<std::map<std::string, NamespaceOnPlane>> namespaces_named(kube::Transport& transport,
+                                                                        const std::vector<std::string>& names, int jobs);
 
 
 // The CRDs runs created, by name, read as metadata only (a CRD's schema can be megabytes); nullopt when

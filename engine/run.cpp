@@ -1,6 +1,10 @@
 #include "engine/run.h"
 
 #include <algorithm>
+#include <ctime>
+#include <functional>
+#include <map>
+#include <memory>
 
 #include <set>
 
@@ -11,6 +15,7 @@
 #include "core/self.h"
 #include "engine/batch.h"
 #include "engine/crd_pool.h"
+#include "engine/namespace_pool.h"
 #include "engine/plane_objects.h"
 #include "resources/loader.h"
 #include "validators/rbac_expectations.h"
@@ -149,6 +154,37 @@ std::set<std::string> pool_crds(Session& s) {
   return keys;
 }
 
+// The namespaces the batch made that may be pooled (Session::namespaces_to_pool), unless the run created
+// something in one: their keys ("namespace/NAME") for the scope to hand over, and what puts each into the
+// plane's namespace pool when the scope does (the last run to use it, its gate held): with the run that
+// made the namespace as the plane holds it now (a run sharing it may have applied it since). False when
+// the plane does not hold it as a run's: it is removed.
+struct NamespaceHandOver {
+  std::set<std::string> keys;
+  std::function<bool(const RealObject&)> pool;
+};
+NamespaceHandOver pool_namespaces(Session& s) {
+  NamespaceHandOver out;
+  auto digests = std::make_shared<std::map<std::string, std::string>>();  // key → digest
+  for (const auto& ns : s.namespaces_to_pool)
+    if (!s.scope->created_in(ns.name)) {
+      out.keys.insert("namespace/" + ns.name);
+      (*digests)["namespace/" + ns.name] = ns.digest;
+    }
+  s.namespaces_to_pool.clear();
+  out.pool = [digests, &s](const RealObject& obj) {
+    auto d = digests->find(obj.key);
+    if (d == digests->end()) return true;  // (a CRD handed over: pooled already)
+    const std::string name = obj.key.substr(std::string("namespace/").size());
+    auto held = namespaces_named(*s.conn.client, {name}, 1);
+    if (!held || !held->count(name) || held->at(name).run.empty() || held->at(name).terminating) return false;
+    return NamespacePool(s.conn.state_dir)
+        .put({name, d->second, held->at(name).run, static_cast<long long>(std::time(nullptr))})
+        .ok();
+  };
+  return out;
+}
+
 // The batch's objects on the server, each with its RBAC risks and without disabled rules.
 void judge_objects(Session& s, RunState& run, const Batch& b, const RunOptions& opts,
                    const std::set<std::string>& disabled, Report report = Report::kAll) {
@@ -167,6 +203,7 @@ void judge_objects(Session& s, RunState& run, const Batch& b, const RunOptions& 
   o.pod_security = s.pod_security;
   o.describe_mutations = opts.describe_mutations;
   o.crd_pool = s.scope != nullptr && opts.crd_pool && !env_turned_off("KVALIDATE_CRD_POOL");
+  o.namespace_pool = s.scope != nullptr && opts.namespace_pool && !env_turned_off("KVALIDATE_NAMESPACE_POOL");
   o.plane_crds = &s.plane_crds;
   // (With -v, a batch with mutating policies asks the server anyway: it describes what they change.)
   o.results = result_cache_for(s, opts);
@@ -187,6 +224,7 @@ void judge_objects(Session& s, RunState& run, const Batch& b, const RunOptions& 
                              if (report != Report::kNone) run.reports.progress(++run.done, run.total);
                            });
   for (auto& p : outcome.poolable) s.to_pool.push_back(std::move(p));
+  for (auto& p : outcome.poolable_namespaces) s.namespaces_to_pool.push_back(std::move(p));
   report_cluster_failures(run, outcome, b.resources.size());
   for (size_t i = 0; i < outcome.results.size(); ++i) {
     ObjectResult& r = outcome.results[i];
@@ -252,7 +290,7 @@ Result<Session> open_session(const RunOptions& opts) {
     if (!opened.ok()) return opened.status();
     scope = std::move(*opened);
   }
-  return Session{std::move(*conn), std::move(expectations), {}, std::move(scope), std::move(*cluster_policies), level, {}, {}, {}};
+  return Session{std::move(*conn), std::move(expectations), {}, std::move(scope), std::move(*cluster_policies), level, {}, {}, {}, {}};
 }
 
 RunEnd validate(Session& session, report::ReportSet& reports, std::vector<Batch>& batches, const RunOptions& opts,
@@ -295,6 +333,7 @@ RunEnd validate(Session& session, report::ReportSet& reports, std::vector<Batch>
       const auto& next = bi + 1 < batches.size() ? batches[bi + 1].resources : kNone;
       std::set<std::string> pooled = pool_crds(session);
       session.pool_held.insert(pooled.begin(), pooled.end());
+      NamespaceHandOver namespaces = pool_namespaces(session);
       RunCrds kept = crds_kept(session.run_crds, next, crds.resources);
       std::set<std::string> keys, hand_over;
       for (const auto& [name, hash] : kept.applied) keys.insert("crd/" + name);
@@ -305,7 +344,8 @@ RunEnd validate(Session& session, report::ReportSet& reports, std::vector<Batch>
           hand_over.insert(*it);
           it = session.pool_held.erase(it);
         }
-      (void)session.scope->release(keys, hand_over);
+      hand_over.insert(namespaces.keys.begin(), namespaces.keys.end());
+      (void)session.scope->release(keys, hand_over, namespaces.pool);
       session.run_crds = std::move(kept);
       released = true;
     }
@@ -314,8 +354,11 @@ RunEnd validate(Session& session, report::ReportSet& reports, std::vector<Batch>
     (void)session.scope->release({}, session.pool_held);
     session.pool_held.clear();
   }
-  if (session.scope && run.fatal.ok())  // the pool stays within its bounds
+  if (session.scope && run.fatal.ok()) {  // the pools stay within their bounds
     (void)session.scope->evict_pooled(over_limits(CrdPool(session.conn.state_dir).all(), PoolLimits{}));
+    (void)session.scope->evict_pooled_namespaces(
+        namespaces_over_limit(NamespacePool(session.conn.state_dir).all(), kMaxPooledNamespaces));
+  }
   if (const ResultCache* cache = result_cache_for(session, opts); cache && cache->written() > 0) cache->prune();
   return finish(run, started_ms);
 }

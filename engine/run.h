@@ -54,6 +54,8 @@ struct RunOptions {
   bool cache_external = false;             // --cache: the result cache on an existing cluster too
   bool crd_pool = true;                    // owned plane: keep CRDs in the plane's pool between runs
                                            // (engine/crd_pool.h); KVALIDATE_CRD_POOL=off turns it off
+  bool namespace_pool = true;              // owned plane: keep the namespaces runs make in the plane's pool
+                                           // (engine/namespace_pool.h); KVALIDATE_NAMESPACE_POOL=off turns it off
   bool describe_mutations = false;         // -v: what mutating admission policies would change
 };
 
@@ -68,6 +70,7 @@ struct Session {
   std::set<std::string> pool_held;         // keys ("crd/NAME") of CRDs this run created and pooled, still held
                                            // for a later batch: handed over to the pool when it is done
   std::optional<std::map<std::string, LabelledCrd>> plane_crds;  // the plane's CRDs, read once per run
+  std::vector<PooledNamespace> namespaces_to_pool;  // namespaces the current batch made that may be pooled
 };
 
 // How a run ended: the exit code (0 clean, 1 findings, 2 bad input, 3 infrastructure) and the errors to

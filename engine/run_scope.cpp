@@ -1,6 +1,5 @@
 #include "engine/run_scope.h"
 
-#include <dirent.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -10,10 +9,13 @@
 
 #include "controlplane/files.h"
 #include "controlplane/state.h"
+#include "core/files.h"
 #include "core/json.h"
 #include "core/process.h"
 #include "core/yaml_util.h"
 #include "engine/crd_pool.h"
+#include "engine/namespace_pool.h"
+#include "engine/plane_objects.h"
 #include "resources/flow_yaml.h"
 
 namespace kv::engine {
@@ -204,7 +206,8 @@ kube::Response RunScope::create(const RealObject& obj, const kube::Request& req)
   return client_.send(req);
 }
 
-Status RunScope::release(const std::set<std::string>& keep, const std::set<std::string>& hand_over) {
+Status RunScope::release(const std::set<std::string>& keep, const std::set<std::string>& hand_over,
+                         const std::function<bool(const RealObject&)>& pool) {
   if (released_) return Status::Ok();
   Status first;
   std::vector<RealObject> left, kept;
@@ -239,8 +242,8 @@ Status RunScope::release(const std::set<std::string>& keep, const std::set<std::
         last = r->last_user;
         gates.push_back(std::move(*r));
       }
-      // Another run still using it removes it; one handed over to the plane's CRD pool stays.
-      if (last && !hand_over.count(obj->key)) doomed.push_back(obj);
+      // Another run still using it removes it; one handed over to a pool of the plane's stays.
+      if (last && (!hand_over.count(obj->key) || (pool && !pool(*obj)))) doomed.push_back(obj);
     }
     auto statuses = delete_objects(client_, doomed);
     for (size_t k = 0; k < doomed.size(); ++k)
@@ -265,34 +268,58 @@ Status RunScope::release(const std::set<std::string>& keep, const std::set<std::
   return first;
 }
 
+bool RunScope::evict_if_unused(const RealObject& obj, const std::function<void()>& forget) {
+  bool gone = false;
+  (void)locks_.if_unused(obj.key, obj.digest, [&] {
+    Status d = delete_real(client_, obj);
+    if (d.ok()) {
+      forget();
+      gone = true;
+    }
+    return d;
+  });
+  return gone;
+}
+
 int RunScope::evict_pooled(const std::vector<PooledCrd>& victims) {
   CrdPool pool(state_dir_);
   int evicted = 0;
+  for (const auto& v : victims)
+    if (evict_if_unused({kRankCrd, "crd/" + v.name, v.digest, v.path, false}, [&] { pool.drop(v.name); })) ++evicted;
+  return evicted;
+}
+
+int RunScope::evict_pooled_namespaces(const std::vector<PooledNamespace>& victims) {
+  if (victims.empty()) return 0;
+  NamespacePool pool(state_dir_);
+  std::vector<std::string> names;
+  for (const auto& v : victims) names.push_back(v.name);
+  auto on_plane = namespaces_named(client_, names, kDeleteJobs);
+  if (!on_plane) return 0;
+  int evicted = 0;
   for (const auto& v : victims) {
-    RealObject obj{kRankCrd, "crd/" + v.name, v.digest, v.path, false};
-    Status s = locks_.if_unused(obj.key, v.digest, [&] {
-      Status d = delete_real(client_, obj);
-      if (d.ok()) pool.drop(v.name);
-      return d;
-    });
-    if (s.ok() && !pool.get(v.name)) ++evicted;
+    auto it = on_plane->find(v.name);
+    if (it == on_plane->end() || it->second.run != v.run) {  // not the pooled one any more
+      pool.drop(v.name);
+      continue;
+    }
+    RealObject obj{kRankNamespace, "namespace/" + v.name, v.digest, "/api/v1/namespaces/" + v.name, true};
+    if (evict_if_unused(obj, [&] { pool.drop(v.name); })) ++evicted;
   }
   return evicted;
 }
 
+bool RunScope::created_in(const std::string& ns) const {
+  const std::string inside = "/namespaces/" + ns + "/";
+  return std::any_of(created_.begin(), created_.end(),
+                     [&](const RealObject& o) { return o.path.find(inside) != std::string::npos; });
+}
+
 int RunScope::sweep_dead_runs(kube::Transport& client, const std::string& state_dir) {
-  std::vector<std::string> names;
-  if (DIR* d = opendir(runs_dir(state_dir).c_str())) {
-    while (struct dirent* e = readdir(d)) {
-      std::string n = e->d_name;
-      if (n.size() > 5 && n.compare(n.size() - 5, 5, ".json") == 0) names.push_back(n);
-    }
-    closedir(d);
-  }
   int swept = 0;
   ObjectLocks locks(locks_dir(state_dir));
-  for (const auto& n : names) {
-    std::string path = runs_dir(state_dir) + "/" + n;
+  for (const auto& id : stems_of(runs_dir(state_dir), ".json")) {
+    std::string path = record_path(state_dir, id);
     auto text = read_file(path);
     if (!text.ok()) continue;
     auto rec = parse_record(*text);

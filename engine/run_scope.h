@@ -13,6 +13,7 @@
 #pragma once
 
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <set>
 #include <string>
@@ -22,6 +23,7 @@
 
 #include "core/status.h"
 #include "engine/crd_pool.h"
+#include "engine/namespace_pool.h"
 #include "engine/object_locks.h"
 #include "kube/transport.h"
 
@@ -88,12 +90,20 @@ class RunScope {
   // would create them again with the same content); a later release() without them removes them. A key in
   // `keep` that the run claimed but did not create (a CRD adopted from the pool) keeps its turn only.
   // Objects whose key is in `hand_over` stay on the plane, out of the record, their turns dropped: CRDs
-  // put into the plane's CRD pool (engine/crd_pool.h).
-  Status release(const std::set<std::string>& keep = {}, const std::set<std::string>& hand_over = {});
+  // put into the plane's CRD pool (engine/crd_pool.h). `pool` (when given) is asked, with the object's gate
+  // held, for each object of `hand_over` this run is the last to use: false removes it after all.
+  Status release(const std::set<std::string>& keep = {}, const std::set<std::string>& hand_over = {},
+                 const std::function<bool(const RealObject&)>& pool = {});
 
   // Deletes the pooled CRDs `victims` (awaited) and forgets them, each only when no run uses it; returns
   // how many went.
   int evict_pooled(const std::vector<PooledCrd>& victims);
+  // The same for pooled namespaces (finalized too), each only while the plane still holds it as the one
+  // pooled (made by its run): another of that name is not touched, its entry only forgotten.
+  int evict_pooled_namespaces(const std::vector<PooledNamespace>& victims);
+
+  // True when something this run created (and has not removed) lives in namespace `ns`.
+  bool created_in(const std::string& ns) const;
 
   // Sweeps the records in `state_dir` whose owner no longer runs; returns how many were swept.
   static int sweep_dead_runs(kube::Transport& client, const std::string& state_dir);
@@ -101,6 +111,8 @@ class RunScope {
  private:
   RunScope(kube::Transport& client, std::string state_dir, std::string id);
   Status write_record() const;
+  // Deletes pooled object `obj` (awaited) when no run uses it, then `forget`s it; true when it went.
+  bool evict_if_unused(const RealObject& obj, const std::function<void()>& forget);
 
   kube::Transport& client_;
   std::string state_dir_, id_;

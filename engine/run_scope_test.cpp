@@ -101,6 +101,16 @@ void create(kv::engine::RunScope& s, const kv::engine::RealObject& o) {
   CHECK(s.create(o, req).success());
 }
 
+// Two runs on one plane, their scopes open.
+std::pair<std::unique_ptr<kv::engine::RunScope>, std::unique_ptr<kv::engine::RunScope>> two_runs(FakePlane& plane,
+                                                                                                  const std::string& dir) {
+  auto a = kv::engine::RunScope::Open(plane, dir);
+  auto b = kv::engine::RunScope::Open(plane, dir);
+  REQUIRE(a.ok());
+  REQUIRE(b.ok());
+  return {std::move(*a), std::move(*b)};
+}
+
 }  // namespace
 
 TEST_CASE("run scope: what a run creates is gone when it ends, namespaces finalized, newest first") {
@@ -158,17 +168,14 @@ TEST_CASE("run scope: the next run sweeps what a dead run left; a live run's rec
 TEST_CASE("run scope: runs with equal versions share an object; the last one out removes it") {
   StateDir dir;
   FakePlane plane;
-  auto a = kv::engine::RunScope::Open(plane, dir.path);
-  auto b = kv::engine::RunScope::Open(plane, dir.path);
-  REQUIRE(a.ok());
-  REQUIRE(b.ok());
-  REQUIRE((*a)->claim({crd("s.example.com", "same")}).ok());
-  create(**a, crd("s.example.com", "same"));
-  REQUIRE((*b)->claim({crd("s.example.com", "same")}, std::chrono::milliseconds(200)).ok());
-  create(**b, crd("s.example.com", "same"));
-  CHECK((*a)->release().ok());
+  auto [a, b] = two_runs(plane, dir.path);
+  REQUIRE(a->claim({crd("s.example.com", "same")}).ok());
+  create(*a, crd("s.example.com", "same"));
+  REQUIRE(b->claim({crd("s.example.com", "same")}, std::chrono::milliseconds(200)).ok());
+  create(*b, crd("s.example.com", "same"));
+  CHECK(a->release().ok());
   CHECK(plane.objects.size() == 1);  // b still uses it
-  CHECK((*b)->release().ok());
+  CHECK(b->release().ok());
   CHECK(plane.objects.empty());
 }
 
@@ -228,4 +235,43 @@ TEST_CASE("run scope: a rank's objects go side by side (all deleted, then all fi
   CHECK(text->find("namespace/b") != std::string::npos);
   CHECK(text->find("namespace/a") == std::string::npos);
   CHECK(text->find("crd/w.example.com") == std::string::npos);
+}
+
+TEST_CASE("run scope: handed-over objects stay when the pool takes them, out of the record; refused ones go") {
+  StateDir dir;
+  FakePlane plane;
+  auto [a, b] = two_runs(plane, dir.path);
+  std::string record = dir.path + "/runs/" + a->id() + ".json";
+  REQUIRE(a->claim({ns("kept", "auto"), ns("refused", "auto"), ns("shared", "auto")}).ok());
+  for (const char* n : {"kept", "refused", "shared"}) create(*a, ns(n, "auto"));
+  REQUIRE(b->claim({ns("shared", "auto")}, std::chrono::milliseconds(200)).ok());
+  std::vector<std::string> asked;
+  auto pool = [&](const kv::engine::RealObject& o) {
+    asked.push_back(o.key);
+    return o.key != "namespace/refused";
+  };
+  CHECK(a->release({}, {"namespace/kept", "namespace/refused", "namespace/shared"}, pool).ok());
+  // Asked only as the last user (b still uses "shared"), with the gate held; "refused" went after all.
+  CHECK(asked == std::vector<std::string>{"namespace/kept", "namespace/refused"});
+  CHECK(plane.objects.count("/api/v1/namespaces/kept") == 1);
+  CHECK(plane.objects.count("/api/v1/namespaces/shared") == 1);
+  CHECK(plane.objects.count("/api/v1/namespaces/refused") == 0);
+  CHECK_FALSE(std::filesystem::exists(record));  // nothing left for a sweep to remove
+  CHECK(a->created_in("kept") == false);
+}
+
+TEST_CASE("run scope: created_in names the namespaces the run's objects live in") {
+  StateDir dir;
+  FakePlane plane;
+  auto scope = kv::engine::RunScope::Open(plane, dir.path);
+  REQUIRE(scope.ok());
+  kv::engine::RealObject role{kv::engine::kRankRbac, "role/shop/reader", "d", "/apis/rbac.authorization.k8s.io/v1/namespaces/shop/roles/reader", false};
+  REQUIRE((*scope)->claim({ns("shop", "auto"), role}).ok());
+  create(**scope, ns("shop", "auto"));
+  create(**scope, role);
+  CHECK((*scope)->created_in("shop"));
+  CHECK_FALSE((*scope)->created_in("sho"));
+  CHECK_FALSE((*scope)->created_in("other"));
+  CHECK((*scope)->release().ok());
+  CHECK_FALSE((*scope)->created_in("shop"));
 }

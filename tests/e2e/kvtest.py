@@ -40,6 +40,12 @@ def pooled_crds(home=None):
     return {n[:-5] for n in os.listdir(d) if n.endswith(".json")} if os.path.isdir(d) else set()
 
 
+def pooled_namespaces(home=None):
+    """Names of the namespaces in the plane's namespace pool (kept between runs, hidden from runs without them)."""
+    d = os.path.join(home or SHARED_HOME, "namespace-pool")
+    return {n[:-5] for n in os.listdir(d) if n.endswith(".json")} if os.path.isdir(d) else set()
+
+
 def kv_json(*args, **kw):
     """Runs kvalidate with `-o json` added; returns (CompletedProcess, parsed JSON or None)."""
     p = kv(*args, "-o", "json", **kw)

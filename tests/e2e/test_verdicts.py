@@ -133,12 +133,13 @@ class RunIsolation(unittest.TestCase):
         p1, r1 = kv_json("manifests", fixture("isolation", "crd-ns-cr.yaml"))
         self.assertEqual(p1.returncode, 0, explain(p1))
         self.assertEqual({r["status"] for r in r1["results"]}, {"valid"})
-        # Nothing stays behind but the CRD pool's (hidden from every run without them, p2 below): the plane
-        # holds its baseline only.
-        pool = kvtest.pooled_crds()
+        # Nothing stays behind but the pools' CRDs and namespaces (hidden from every run without them, p2
+        # below): the plane holds its baseline only.
+        pool, ns_pool = kvtest.pooled_crds(), kvtest.pooled_namespaces()
         self.assertIn("gizmos.isolation.kvalidate.io", pool)
+        self.assertIn("isolation-demo", ns_pool)
         self.assertEqual(sorted(set(names("crd")) - pool), sorted(set(crds) - pool))
-        self.assertEqual(names("ns"), nss)
+        self.assertEqual(sorted(set(names("ns")) - ns_pool), sorted(set(nss) - ns_pool))
         p2, r2 = kv_json("manifests", fixture("isolation", "cr-alone.yaml"))
         with kvtest.private_home() as fresh:
             p3, r3 = kv_json("manifests", fixture("isolation", "cr-alone.yaml"), home=fresh)
@@ -190,7 +191,7 @@ class RunIsolation(unittest.TestCase):
         p = kv("manifests", fixture("manifests", "valid", "service.yaml"))
         self.assertEqual(p.returncode, 0, explain(p))
         self.assertEqual(names("crd"), crds)
-        self.assertNotIn("isolation-demo", names("ns"))
+        self.assertNotIn("isolation-demo", set(names("ns")) - kvtest.pooled_namespaces())
 
     def test_concurrent_runs_with_different_versions_of_one_crd(self):
         def crd(maximum):
