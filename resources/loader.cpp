@@ -10,7 +10,9 @@
 #include "core/json.h"
 #include "core/parallel.h"
 #include "resources/documents.h"
+#include "resources/flow_yaml.h"
 #include "resources/list_split.h"
+#include "resources/merge_keys.h"
 #include "resources/load_memo.h"
 #include "resources/yaml_document.h"
 
@@ -91,13 +93,14 @@ YAML::Node key_node(const YAML::Node& m, std::string_view key) {
   return m;
 }
 
-// A document with duplicate keys: the object (last values only) is sent as JSON, its tree kept for the
-// marks, and each duplicate inside it becomes a finding of the object.
+// A document with duplicate keys: the object (last values only) is sent re-emitted (its scalars typed as
+// the server's YAML 1.1 reading types them, as kubectl's does), its tree kept for the marks, and each
+// duplicate inside it becomes a finding of the object.
 void keep_duplicates(Resource& r, const YAML::Node& obj, const std::string& what, const DocContext& ctx) {
   r.object = obj;
   if (what.empty() || ctx.item_alone) {
     r.document_text = std::string(ctx.text);
-    r.body = JsonWriter(false).node(obj).str();
+    r.body = to_flow_yaml(obj);
   }
   for (const auto& d : *ctx.duplicates)
     if (d.line >= ctx.dup_from && d.line < ctx.dup_to)
@@ -108,6 +111,8 @@ void keep_duplicates(Resource& r, const YAML::Node& obj, const std::string& what
 // whole document, "items[3]" for a List item).
 void add_object(const YAML::Node& obj, std::string body, const std::string& what, const DocContext& ctx) {
   std::string prefix = what.empty() ? "" : what + ": ";
+  // (resolved in place: the tree is the document's, or an item of it)
+  const bool merged = obj.IsMap() && may_have_merge_keys(ctx.text) && resolve_merge_keys(obj);
   if (!obj.IsMap()) {
     if (ctx.options->ignore_non_objects && what.empty()) return;
     if (what.empty() && ctx.skip(obj, std::string("not a Kubernetes object: the document is ") + type_name(obj)))
@@ -176,6 +181,11 @@ void add_object(const YAML::Node& obj, std::string body, const std::string& what
   r.source.document = ctx.document;
   r.line_base = ctx.line_base;
   r.body = std::move(body);
+  if (merged) {  // sent as the resolved tree (its scalars typed as written), kept for the marks (merge_keys.h)
+    r.object = obj;
+    if (what.empty() || ctx.item_alone) r.document_text = std::string(ctx.text);
+    r.body = to_flow_yaml(obj);
+  }
   if (ctx.duplicates && !ctx.duplicates->empty()) keep_duplicates(r, obj, what, ctx);
   ctx.out->resources.push_back(std::move(r));
 }
