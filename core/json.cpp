@@ -119,6 +119,14 @@ JsonWriter& JsonWriter::value(double v) {
 JsonWriter& JsonWriter::null() { before_value(); out_ += "null"; return *this; }
 JsonWriter& JsonWriter::raw(std::string_view json) { before_value(); out_.append(json); return *this; }
 
+JsonWriter& JsonWriter::raw_key(std::string_view k) {
+  before_value();
+  out_.append(k);
+  out_ += ": ";  // (a plain key needs the space in a flow mapping)
+  after_key_ = true;
+  return *this;
+}
+
 JsonWriter& JsonWriter::node(const YAML::Node& n) {
   switch (n.Type()) {
     case YAML::NodeType::Map:

@@ -36,6 +36,8 @@ class JsonWriter {
   JsonWriter& null();
   // Writes an already-serialized JSON fragment as the next value.
   JsonWriter& raw(std::string_view json);
+  // A key written as the token `k`, unquoted, then ": " (flow YAML, not JSON: resources/flow_yaml.h).
+  JsonWriter& raw_key(std::string_view k);
   // Writes a yaml-cpp node (as parsed from YAML or JSON) as JSON; scalars keep their YAML type
   // (plain scalars that look like numbers, booleans or null are written unquoted).
   JsonWriter& node(const YAML::Node& n);

@@ -14,13 +14,21 @@ bool left_out(const YAML::Node& n, const std::vector<YAML::Node>& leave_out) {
   return false;
 }
 
+// A plain scalar (tag "?"), or one with an explicit non-string tag (!!int, !!bool, ...): its token decides
+// its type, so it is written as the token.
+bool typed_by_token(const YAML::Node& n) {
+  return n.Tag() == "?" || (n.Tag().rfind("tag:yaml.org,2002:", 0) == 0 && n.Tag() != "tag:yaml.org,2002:str");
+}
+
 void emit(const YAML::Node& n, const std::vector<YAML::Node>& leave_out, JsonWriter& w) {
   switch (n.Type()) {
     case YAML::NodeType::Map:
       w.begin_object();
       for (const auto& kv : n) {
         if (left_out(kv.second, leave_out)) continue;
-        w.key(kv.first.IsScalar() ? kv.first.Scalar() : "");
+        const bool token = kv.first.IsScalar() && typed_by_token(kv.first) && yaml11_non_string(kv.first.Scalar());
+        if (token) w.raw_key(kv.first.Scalar());  // `on:` is the key "true" to the server, `0x10:` is "16"
+        else w.key(kv.first.IsScalar() ? kv.first.Scalar() : "");
         emit(kv.second, leave_out, w);
       }
       w.end_object();
@@ -33,9 +41,7 @@ void emit(const YAML::Node& n, const std::vector<YAML::Node>& leave_out, JsonWri
       return;
     case YAML::NodeType::Scalar: {
       const std::string& s = n.Scalar();
-      // Plain scalars have tag "?"; explicit non-string tags (!!int, !!bool, ...) keep the token too.
-      bool plain = n.Tag() == "?" || (n.Tag().rfind("tag:yaml.org,2002:", 0) == 0 && n.Tag() != "tag:yaml.org,2002:str");
-      if (plain && yaml11_non_string(s)) w.raw(s);
+      if (typed_by_token(n) && yaml11_non_string(s)) w.raw(s);
       else w.value(s);
       return;
     }

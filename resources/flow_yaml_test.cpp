@@ -47,3 +47,12 @@ TEST_CASE("to_flow_yaml keeps every scalar's type as the server reads it, and le
   CHECK(again["spec"]["containers"][0]["tty"].Scalar() == "yes");
   CHECK_FALSE(again["spec"]["containers"][0]["bogus"]);
 }
+
+TEST_CASE("to_flow_yaml keeps a plain key that YAML 1.1 types as its token: the server names it as it would") {
+  YAML::Node tree = YAML::Load("data: {on: a, 0x10: b, \"yes\": c, plain: d}\n");
+  CHECK(kv::to_flow_yaml(tree) == R"({"data":{on: "a",0x10: "b","yes":"c","plain":"d"}})");
+  // and it reads back with the same keys as the original text (yaml-cpp keeps the tokens; the server types them)
+  YAML::Node again = YAML::Load(kv::to_flow_yaml(tree));
+  CHECK(again["data"]["on"].as<std::string>() == "a");
+  CHECK(again["data"]["0x10"].as<std::string>() == "b");
+}

@@ -211,7 +211,7 @@ void load_list(const YAML::Node& doc, const DocContext& ctx) {
   for (const auto& item : items) starts.push_back(item.Mark().is_null() ? 0 : item.Mark().line + 1);
   for (const auto& item : items) {
     std::string body;
-    if (item.IsMap()) body = JsonWriter(false).node(item).str();
+    if (item.IsMap()) body = to_flow_yaml(item);  // (typed as the server's YAML 1.1 reading types the List)
     DocContext item_ctx = ctx;
     item_ctx.dup_from = starts[i];
     item_ctx.dup_to = i + 1 < static_cast<int>(starts.size()) ? starts[i + 1] : 1 << 30;
