@@ -162,4 +162,11 @@ struct BatchRun {
   }
 };
 
+// The plane's namespace pool in a batch (engine/batch_namespace_pool.cpp).
+// Whether the batch may adopt pooled namespaces and pool those it makes.
+bool pools_namespaces(const BatchRun& run);
+// With the turns on the namespaces the batch makes taken: adopts, evicts and forgets pooled ones (see there).
+Status use_namespace_pool(BatchRun& run, std::vector<size_t>& real, std::set<std::string>& missing,
+                          std::set<std::string>& adopted);
+
 }  // namespace kv::engine
