@@ -261,15 +261,13 @@ void namespace_phase(BatchRun& run) {
   if (!run.out.fatal.ok()) return;
   if (run.served_first) keep_verdicts(run, own);  // made, or the plane's own checked with a dry-run
   const bool pooling = pools_namespaces(run);
-  const long long now = static_cast<long long>(std::time(nullptr));
   if (phase.for_real)
     for (size_t i : own) {
       const ObjectResult& res = run.out.results[i];
       if (res.status != ObjectStatus::kValid) continue;
       existing.insert(run.resources[i].name);
       if (pooling && run.created.count(i) && res.findings.empty())
-        run.out.poolable_namespaces.push_back({run.resources[i].name, content_digest(run.resources[i].body),
-                                               run.opts.scope->id(), now});
+        run.out.poolable_namespaces[run.resources[i].name] = content_digest(run.resources[i].body);
     }
   existing.insert(adopted.begin(), adopted.end());
   const std::vector<std::string> to_make(missing.begin(), missing.end());
@@ -282,7 +280,7 @@ void namespace_phase(BatchRun& run) {
                                   &created);
     for (size_t k = 0; k < to_make.size(); ++k) {
       if (made[k]) existing.insert(to_make[k]);
-      if (pooling && created[k]) run.out.poolable_namespaces.push_back({to_make[k], kMadeNamespaceDigest, run.opts.scope->id(), now});
+      if (pooling && created[k]) run.out.poolable_namespaces[to_make[k]] = kMadeNamespaceDigest;
     }
   }
   auto remaining = run.remaining(run.plan.after_namespaces());

@@ -78,8 +78,9 @@ struct BatchOutcome {
                                       // then are errors ("server/unavailable")
   std::vector<PooledCrd> poolable;    // with crd_pool: the CRDs this batch created for real that the server
                                       // accepted with no finding and served (uid not filled in)
-  std::vector<PooledNamespace> poolable_namespaces;  // with namespace_pool: the namespaces this batch made
-                                                    // for real, accepted with no finding
+  std::map<std::string, std::string> poolable_namespaces;  // with namespace_pool: the namespaces this batch
+                                                         // made for real, accepted with no finding → the
+                                                         // digest of the text each was made from
   int cached = 0;                     // objects whose verdict came from the result cache
 };
 

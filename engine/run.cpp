@@ -4,7 +4,6 @@
 #include <ctime>
 #include <functional>
 #include <map>
-#include <memory>
 
 #include <set>
 
@@ -165,16 +164,16 @@ struct NamespaceHandOver {
 };
 NamespaceHandOver pool_namespaces(Session& s) {
   NamespaceHandOver out;
-  auto digests = std::make_shared<std::map<std::string, std::string>>();  // key → digest
-  for (const auto& ns : s.namespaces_to_pool)
-    if (!s.scope->created_in(ns.name)) {
-      out.keys.insert("namespace/" + ns.name);
-      (*digests)["namespace/" + ns.name] = ns.digest;
+  std::map<std::string, std::string> digests;  // key → digest
+  for (const auto& [name, digest] : s.namespaces_to_pool)
+    if (!s.scope->created_in(name)) {
+      out.keys.insert("namespace/" + name);
+      digests["namespace/" + name] = digest;
     }
   s.namespaces_to_pool.clear();
-  out.pool = [digests, &s](const RealObject& obj) {
-    auto d = digests->find(obj.key);
-    if (d == digests->end()) return true;  // (a CRD handed over: pooled already)
+  out.pool = [digests = std::move(digests), &s](const RealObject& obj) {
+    auto d = digests.find(obj.key);
+    if (d == digests.end()) return true;  // (a CRD handed over: pooled already)
     const std::string name = obj.key.substr(std::string("namespace/").size());
     auto held = namespaces_named(*s.conn.client, {name}, 1);
     if (!held || !held->count(name) || held->at(name).run.empty() || held->at(name).terminating) return false;
@@ -224,7 +223,7 @@ void judge_objects(Session& s, RunState& run, const Batch& b, const RunOptions& 
                              if (report != Report::kNone) run.reports.progress(++run.done, run.total);
                            });
   for (auto& p : outcome.poolable) s.to_pool.push_back(std::move(p));
-  for (auto& p : outcome.poolable_namespaces) s.namespaces_to_pool.push_back(std::move(p));
+  s.namespaces_to_pool.insert(outcome.poolable_namespaces.begin(), outcome.poolable_namespaces.end());
   report_cluster_failures(run, outcome, b.resources.size());
   for (size_t i = 0; i < outcome.results.size(); ++i) {
     ObjectResult& r = outcome.results[i];

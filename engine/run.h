@@ -70,7 +70,8 @@ struct Session {
   std::set<std::string> pool_held;         // keys ("crd/NAME") of CRDs this run created and pooled, still held
                                            // for a later batch: handed over to the pool when it is done
   std::optional<std::map<std::string, LabelledCrd>> plane_crds;  // the plane's CRDs, read once per run
-  std::vector<PooledNamespace> namespaces_to_pool;  // namespaces the current batch made that may be pooled
+  std::map<std::string, std::string> namespaces_to_pool;  // namespaces the current batch made that may be
+                                                         // pooled → their digests
 };
 
 // How a run ended: the exit code (0 clean, 1 findings, 2 bad input, 3 infrastructure) and the errors to
