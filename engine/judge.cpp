@@ -2,7 +2,9 @@
 
 #include <fmt/core.h>
 
+#include <algorithm>
 #include <regex>
+#include <set>
 
 #include "engine/admission.h"
 #include "engine/decode_errors.h"
@@ -89,6 +91,26 @@ bool judge_admission(Judgement& j, const Resource& r, const kube::ApiStatus& st,
   }
 }
 
+// A custom resource's validation leaves out the CRD's x-kubernetes-validations (CEL) rules when its schema
+// check found an error of a kind that blocks them (apiextensions-apiserver's hasBlockingErr: an unsupported,
+// missing, too long or mistyped value, too many items) and says so in a cause without a field. That cause is
+// no defect of the object. The fields of the blocking errors the object has are set aside, so that a further
+// pass runs the rules: their failures are the object's other defects, shown in the same run. (A missing
+// required field cannot be set aside; the rules then stay unchecked, as the info finding says.)
+constexpr std::string_view kRulesNotChecked = "some validation rules were not checked because the object was invalid";
+
+std::vector<std::string> rule_blocking_fields(const Resource& r, const std::vector<kube::StatusCause>& causes) {
+  static const std::set<std::string> kBlocking = {"FieldValueNotSupported", "FieldValueTooLong",
+                                                  "FieldValueTooMany", "FieldValueTypeInvalid"};
+  std::vector<std::string> out;
+  YAML::Node tree = object_tree(r);
+  for (const auto& c : causes)
+    if (kBlocking.count(c.reason) && !c.field.empty() && node_at(tree, r.kind, c.field) &&
+        std::find(out.begin(), out.end(), c.field) == out.end())
+      out.push_back(c.field);
+  return out;
+}
+
 // A failed answer: decode-stage errors, admission, a kind that is not served, else the Status and its causes.
 void judge_failure(Judgement& j, const Resource& r, const kube::Response& resp, bool secret, const Redactor& redact) {
   auto st = kube::parse_api_status(resp.body, resp.status);
@@ -121,10 +143,19 @@ void judge_failure(Judgement& j, const Resource& r, const kube::Response& resp, 
         redact.apply(kube::plain_server_message(st.message), secret));
     return;
   }
+  bool rules_skipped = false;
   for (const auto& c : st.causes) {
+    if (judged && (c.field.empty() || c.field == "<nil>") && c.message.find(kRulesNotChecked) != std::string::npos) {
+      rules_skipped = true;
+      add(j, Severity::kInfo, kRulesNotCheckedRule,
+          "the CRD's validation rules (x-kubernetes-validations) were not evaluated because of the errors above; "
+          "they are checked again without the fields at fault");
+      continue;
+    }
     std::string msg = kube::plain_server_message(c.field.empty() ? c.message : c.field + ": " + c.message);
     add(j, Severity::kError, rule_base + (c.reason.empty() ? st.reason : c.reason), redact.apply(msg, secret), c.field);
   }
+  if (rules_skipped) j.set_aside = rule_blocking_fields(r, st.causes);
 }
 
 // "configmaps in namespace demo", "clusterroles.rbac.authorization.k8s.io".

@@ -47,6 +47,9 @@ Judgement judge(const Resource& r, const kube::Response& resp, bool warnings_as_
 // The rule of an object the user's RBAC did not let kvalidate judge. Its exit code is 2 (fix the
 // credentials or their role), not 1 (the object is not at fault) nor 3 (the plane answered).
 inline constexpr const char* kMissingVerbRule = "server/missing-verb";
+// The info finding on a custom resource whose CRD's validation rules the server left out because of
+// other errors (engine/judge.cpp: the fields at fault are set aside and the rules run in a further pass).
+inline constexpr const char* kRulesNotCheckedRule = "dry-run/rules-not-checked";
 // The info finding on an object judged kubectl's way after server-side apply was refused.
 inline constexpr const char* kApplyFallbackRule = "dry-run/apply-fallback";
 

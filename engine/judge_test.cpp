@@ -71,6 +71,40 @@ TEST_CASE("judge: an Invalid Status gives one finding per cause, at its field") 
   CHECK(j.findings[1].rule == "dry-run/FieldValueRequired");
 }
 
+TEST_CASE("judge: validation rules left out for a custom resource are an info, and the blocking fields are set aside") {
+  Redactor none;
+  Resource cr = load("apiVersion: example.com/v1\nkind: Widget\nmetadata: {name: w}\n"
+                     "spec: {color: green, size: 10Ki, name: toolong}\n")
+                    .at(0);
+  std::string body = status_body(
+      "Invalid", "Widget.example.com \\\"w\\\" is invalid",
+      R"({"reason":"FieldValueNotSupported","message":"Unsupported value: \"green\"","field":"spec.color"},)"
+      R"({"reason":"FieldValueInvalid","message":"Invalid value: \"10Ki\": should match","field":"spec.size"},)"
+      R"({"reason":"FieldValueTooLong","message":"Too long: may not be more than 5 bytes","field":"spec.name"},)"
+      R"({"reason":"FieldValueRequired","message":"Required value","field":"spec.owner"},)"
+      R"({"reason":"FieldValueInvalid","message":"Invalid value: null: some validation rules were not checked because )"
+      R"(the object was invalid; correct the existing errors to complete validation","field":"<nil>"})");
+  auto j = judge(cr, answer(422, body), false, none);
+  CHECK(j.status == ObjectStatus::kInvalid);
+  REQUIRE(j.findings.size() == 5);
+  CHECK(j.findings[4].severity == Severity::kInfo);
+  CHECK(j.findings[4].rule == kRulesNotCheckedRule);
+  for (size_t k = 0; k < 4; ++k) CHECK(j.findings[k].severity == Severity::kError);
+  // The unsupported and too long values go; the pattern error does not block the rules; a missing field
+  // cannot be set aside.
+  CHECK(j.set_aside == std::vector<std::string>{"spec.color", "spec.name"});
+}
+
+TEST_CASE("judge: without the note, schema errors set nothing aside") {
+  Redactor none;
+  Resource cr = load("apiVersion: example.com/v1\nkind: Widget\nmetadata: {name: w}\nspec: {color: green}\n").at(0);
+  std::string body = status_body(
+      "Invalid", "bad", R"({"reason":"FieldValueNotSupported","message":"Unsupported value","field":"spec.color"})");
+  auto j = judge(cr, answer(422, body), false, none);
+  REQUIRE(j.findings.size() == 1);
+  CHECK(j.set_aside.empty());
+}
+
 TEST_CASE("judge: a cause without reason takes the Status reason; one without field keeps the message alone") {
   Redactor none;
   std::string body = status_body("Invalid", "bad", R"({"message":"metadata is broken"})");

@@ -32,7 +32,7 @@ std::string index_form(const YAML::Node& tree, std::string_view kind, const std:
 
 // Whether a later pass's finding `f` about `r` adds something to `found`: not under a set-aside field
 // (either spelling of its path), not already found (same rule, path and message), not a warning the
-// first pass reported.
+// first pass reported, not a validation rule failing for want of a field set aside ("no such key").
 bool adds_to(const Resource& r, const std::vector<Finding>& found, const Finding& f,
              const std::vector<std::string>& set_aside);
 

@@ -42,6 +42,21 @@ TEST_CASE("under_any and adds_to keep later passes to what is new") {
   CHECK_FALSE(kv::engine::adds_to(d, {first, other}, other, {"spec.replicas"}));
 }
 
+TEST_CASE("a validation rule failing for want of a field set aside adds nothing") {
+  auto loaded = kv::load_text("apiVersion: example.com/v1\nkind: Widget\nmetadata: {name: w}\nspec: {color: green, size: 2}\n",
+                              "w.yaml");
+  REQUIRE(loaded.ok());
+  kv::Finding missing;
+  missing.rule = "dry-run/FieldValueInvalid";
+  missing.message = "spec: Invalid value: \"object\": no such key: color evaluating rule: blue needs size";
+  missing.path = "spec";
+  kv::Finding failed = missing;
+  failed.message = "spec: Invalid value: failed rule: self.size < 100";
+  CHECK_FALSE(kv::engine::adds_to(loaded.resources[0], {}, missing, {"spec.color"}));
+  CHECK(kv::engine::adds_to(loaded.resources[0], {}, failed, {"spec.color"}));
+  CHECK(kv::engine::adds_to(loaded.resources[0], {}, missing, {"spec.size"}));
+}
+
 TEST_CASE("a field set aside under its selector spelling covers the same field by index") {
   auto loaded = kv::load_text(
       "apiVersion: v1\nkind: Service\nmetadata: {name: s}\nspec:\n  ports:\n  - {name: http, port: 80}\n"
