@@ -1,5 +1,9 @@
 #include "engine/decode_errors.h"
 
+#include <fmt/core.h>
+
+#include <regex>
+
 #include "engine/quantities.h"
 #include "kube/server_message.h"
 #include "resources/loader.h"
@@ -58,6 +62,36 @@ void from_patch_errors(const Resource& r, const std::vector<PatchError>& errs, D
   }
 }
 
+// "cannot convert float64 to int32" (a number in an integer field, converting the object) and "cannot
+// unmarshal number 0.5 into Go value of type int32" (an int-or-string): the numbers that do not fit.
+DecodeErrors integer_errors(const Resource& r, const std::string& raw) {
+  DecodeErrors out;
+  static const std::regex kConvert(R"(cannot convert \w+ to (u?int(?:32|64)?)\b)");
+  static const std::regex kUnmarshal(R"(cannot unmarshal number (\S+) into Go value of type (u?int(?:32|64)?)\b)");
+  // A create's decoder names the field without list indices: "...Go struct field ContainerPort.spec.containers.
+  // ports.containerPort of type int32".
+  static const std::regex kField(
+      R"(cannot unmarshal number (\S+) into Go struct field [\w.]*?\.((?:[a-z]\w*\.?)+) of type (u?int(?:32|64)?)\b)");
+  std::smatch m;
+  std::string type, value, field;
+  if (std::regex_search(raw, m, kConvert)) type = m[1].str();
+  else if (std::regex_search(raw, m, kUnmarshal)) value = m[1].str(), type = m[2].str();
+  else if (std::regex_search(raw, m, kField)) value = m[1].str(), field = m[2].str(), type = m[3].str();
+  auto range = integer_range(type);
+  if (!range) return out;
+  static const std::regex kIndex(R"(\[[^\]]*\])");
+  for (const auto& n : numbers_not_fitting(object_tree(r), *range)) {
+    if (!value.empty() && n.value != value && !n.out_of_range) continue;
+    if (!field.empty() && std::regex_replace(n.path, kIndex, "") != field) continue;
+    out.findings.push_back(error("dry-run/wrong-type",
+                                 n.out_of_range ? fmt::format("{}: {} does not fit an integer of type {}", n.path, n.value, type)
+                                                : fmt::format("{}: expected an integer ({}), got {}", n.path, type, n.value),
+                                 n.path));
+    out.set_aside.push_back(n.path);
+  }
+  return out;
+}
+
 }  // namespace
 
 std::optional<DecodeErrors> decode_errors(const Resource& r, const kube::ApiStatus& st) {
@@ -90,6 +124,7 @@ std::optional<DecodeErrors> decode_errors(const Resource& r, const kube::ApiStat
       out.findings.push_back(error("dry-run/invalid-quantity", kube::plain_server_message(raw), ""));
     return out;
   }
+  if (auto numbers = integer_errors(r, raw); !numbers.findings.empty()) return numbers;
   if (raw.find("unable to convert unstructured object") != std::string::npos ||
       raw.find("cannot unmarshal") != std::string::npos) {
     out.findings.push_back(error("dry-run/invalid-value", kube::plain_server_message(raw), ""));

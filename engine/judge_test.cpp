@@ -105,6 +105,34 @@ TEST_CASE("judge: without the note, schema errors set nothing aside") {
   CHECK(j.set_aside.empty());
 }
 
+TEST_CASE("judge: a number the server could not convert to its integer field is found at that field") {
+  Redactor none;
+  Resource d = load("apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\n"
+                    "spec:\n  replicas: 1.5\n  template:\n    spec:\n      containers:\n      - {name: a, resources: {limits: {cpu: 0.5}}}\n")
+                   .at(0);
+  std::string body = status_body("BadRequest",
+                                 "failed to convert new object (default/web; apps/v1, Kind=Deployment) to proper version: "
+                                 "unable to convert unstructured object to apps/v1, Kind=Deployment: cannot convert "
+                                 "float64 to int32");
+  auto j = judge(d, answer(500, body), false, none);
+  CHECK(j.status == ObjectStatus::kInvalid);
+  REQUIRE(j.findings.size() == 1);
+  CHECK(j.findings[0].rule == "dry-run/wrong-type");
+  CHECK(j.findings[0].path == "spec.replicas");
+  CHECK(j.findings[0].message == "spec.replicas: expected an integer (int32), got 1.5");
+  CHECK(j.set_aside == std::vector<std::string>{"spec.replicas"});
+  // A create's decoder names the field without list indices, and the value.
+  Resource p = load("apiVersion: v1\nkind: Pod\nmetadata: {generateName: p-}\nspec:\n  containers:\n"
+                    "  - {name: a, ports: [{containerPort: 80}]}\n  - {name: b, ports: [{containerPort: 80}, {containerPort: 3000000000}]}\n")
+                   .at(0);
+  body = status_body("BadRequest", "Pod in version \\\"v1\\\" cannot be handled as a Pod: json: cannot unmarshal number "
+                                   "3000000000 into Go struct field ContainerPort.spec.containers.ports.containerPort of type int32");
+  j = judge(p, answer(400, body), false, none);
+  REQUIRE(j.findings.size() == 1);
+  CHECK(j.findings[0].path == "spec.containers[1].ports[1].containerPort");
+  CHECK(j.findings[0].message == "spec.containers[1].ports[1].containerPort: 3000000000 does not fit an integer of type int32");
+}
+
 TEST_CASE("judge: a cause without reason takes the Status reason; one without field keeps the message alone") {
   Redactor none;
   std::string body = status_body("Invalid", "bad", R"({"message":"metadata is broken"})");

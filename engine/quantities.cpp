@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cmath>
+#include <cstdlib>
 #include <set>
 
 namespace kv::engine {
@@ -26,23 +28,43 @@ std::string join(const std::string& path, const std::string& key) {
   return path + "[" + key + "]";
 }
 
-void scan(const YAML::Node& n, const std::string& path, bool values_are_quantities, std::vector<std::string>& out) {
+// Visits every scalar under `n` with its path and whether it sits where a quantity is expected.
+template <typename Visit>
+void scan(const YAML::Node& n, const std::string& path, bool values_are_quantities, const Visit& visit) {
   if (n.IsMap()) {
     for (const auto& kv : n) {
       if (!kv.first.IsScalar()) continue;
       const std::string& k = kv.first.Scalar();
       std::string p = values_are_quantities ? path + "[" + k + "]" : join(path, k);
       if (values_are_quantities || quantity_key(k)) {
-        if (kv.second.IsScalar() && !is_quantity(kv.second.Scalar())) out.push_back(p);
-        if (!values_are_quantities) scan(kv.second, p, false, out);
+        if (kv.second.IsScalar()) visit(p, kv.second, true);
+        else if (!values_are_quantities) scan(kv.second, p, false, visit);
         continue;
       }
-      scan(kv.second, p, quantity_map_key(k) && kv.second.IsMap(), out);
+      scan(kv.second, p, quantity_map_key(k) && kv.second.IsMap(), visit);
     }
   } else if (n.IsSequence()) {
     size_t i = 0;
-    for (const auto& item : n) scan(item, path + "[" + std::to_string(i++) + "]", false, out);
+    for (const auto& item : n) scan(item, path + "[" + std::to_string(i++) + "]", false, visit);
+  } else if (n.IsScalar()) {
+    visit(path, n, false);
   }
+}
+
+// The number a plain YAML scalar reads as (YAML 1.1: "1_000", "0x1f", ".5", ".inf"), else nullopt.
+std::optional<long double> plain_number(const YAML::Node& v) {
+  if (v.Tag() == "!" || v.Scalar().empty()) return std::nullopt;
+  std::string s;
+  for (char c : v.Scalar())
+    if (c != '_') s += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  std::string bare = s[0] == '+' || s[0] == '-' ? s.substr(1) : s;
+  if (bare == ".inf") return s[0] == '-' ? -HUGE_VALL : HUGE_VALL;
+  if (bare == ".nan") return std::nanl("");
+  if (bare.empty() || !(std::isdigit(static_cast<unsigned char>(bare[0])) || bare[0] == '.')) return std::nullopt;
+  char* end = nullptr;
+  long double out = std::strtold(s.c_str(), &end);
+  if (end != s.c_str() + s.size()) return std::nullopt;
+  return out;
 }
 
 }  // namespace
@@ -72,8 +94,30 @@ bool is_quantity(std::string_view s) {
 
 std::vector<std::string> invalid_quantity_paths(const YAML::Node& object) {
   std::vector<std::string> out;
-  scan(object, "", false, out);
+  scan(object, "", false, [&](const std::string& p, const YAML::Node& v, bool quantity) {
+    if (quantity && !is_quantity(v.Scalar())) out.push_back(p);
+  });
   return out;
+}
+
+std::optional<IntegerRange> integer_range(std::string_view go_type) {
+  if (go_type == "int32") return IntegerRange{-2147483648.0L, 2147483647.0L};
+  if (go_type == "int64" || go_type == "int") return IntegerRange{-9223372036854775808.0L, 9223372036854775807.0L};
+  if (go_type == "uint32") return IntegerRange{0, 4294967295.0L};
+  if (go_type == "uint64" || go_type == "uint") return IntegerRange{0, 18446744073709551615.0L};
+  return std::nullopt;
+}
+
+std::vector<NumberAt> numbers_not_fitting(const YAML::Node& object, IntegerRange range) {
+  std::vector<NumberAt> fractions, outside;
+  scan(object, "", false, [&](const std::string& p, const YAML::Node& v, bool quantity) {
+    if (quantity) return;
+    auto n = plain_number(v);
+    if (!n) return;
+    if (!std::isfinite(*n) || std::floor(*n) != *n) fractions.push_back({p, v.Scalar(), false});
+    else if (*n < range.min || *n > range.max) outside.push_back({p, v.Scalar(), true});
+  });
+  return fractions.empty() ? outside : fractions;
 }
 
 }  // namespace kv::engine

@@ -119,8 +119,8 @@ std::string plain_server_message(std::string_view message) {
   if (s.find("interface {}") != std::string::npos) s = replace_literals(std::move(s));
   // encoding/json: `json: cannot unmarshal X into Go struct field T.a.b of type Y`.
   static const std::regex kStructField(
-      R"((?:json: )?cannot unmarshal (\w+) into Go struct field [\w.]*?\.((?:[a-z][\w]*\.?)+) of type ((?:\[\]|\*|map\[\w+\])*[\w.]+(?: \{\})?))");
-  static const std::regex kValue(R"((?:json: )?cannot unmarshal (\w+) into Go value of type ((?:\[\]|\*|map\[\w+\])*[\w.]+(?: \{\})?))");
+      R"((?:json: )?cannot unmarshal (\w+)(?: \S+)? into Go struct field [\w.]*?\.((?:[a-z][\w]*\.?)+) of type ((?:\[\]|\*|map\[\w+\])*[\w.]+(?: \{\})?))");
+  static const std::regex kValue(R"((?:json: )?cannot unmarshal (\w+)(?: \S+)? into Go value of type ((?:\[\]|\*|map\[\w+\])*[\w.]+(?: \{\})?))");
   std::smatch m;
   if (std::regex_search(s, m, kStructField)) {
     std::string repl = m[2].str() + ": expected " + describe_go_type(m[3].str()) + ", got " + m[1].str();
