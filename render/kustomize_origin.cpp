@@ -1,5 +1,6 @@
 #include "render/kustomize_origin.h"
 
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <regex>
@@ -23,13 +24,14 @@ YAML::Node parse_annotation(const std::string& text) {
   return parsed.defect ? YAML::Node() : parsed.root;
 }
 
-// The key node and value node of `key` in the map `node` (both null when absent). Iterating keeps the
+// The key node and value node of `key` in the map `node` (both undefined when absent). Iterating keeps the
 // key's own mark, which a block map value (starting on the next line) does not have.
 std::pair<YAML::Node, YAML::Node> entry(const YAML::Node& node, const std::string& key) {
   if (node && node.IsMap())
     for (const auto& kv : node)
       if (kv.first.IsScalar() && kv.first.Scalar() == key) return {kv.first, kv.second};
-  return {YAML::Node(), YAML::Node()};
+  // Undefined, so that `!key` holds (a default-constructed Node is a defined null, with no line).
+  return {YAML::Node(YAML::NodeType::Undefined), YAML::Node(YAML::NodeType::Undefined)};
 }
 
 // node[key] without inserting: a missing key, or a node that is not a map, gives a null node.
@@ -141,6 +143,35 @@ std::vector<std::string> pointer_tokens(const YAML::Node& built_tree, const std:
   return tokens;
 }
 
+// The line in JSON patch operation `op` of the field `rest` (JSON pointer tokens) below the operation's path:
+// in its value where the value has it (a key's line, an item's), else the value's own line, else the path's.
+int op_line(const YAML::Node& op, const std::vector<std::string>& rest) {
+  auto [path_key, pointer] = entry(op, "path");
+  auto [value_key, value] = entry(op, "value");
+  if (!value_key) return path_key.Mark().line;
+  int line = value_key.Mark().line;
+  YAML::Node node;
+  node.reset(value);
+  for (const auto& token : rest) {
+    if (node.IsMap()) {
+      auto [key, child_value] = entry(node, token);
+      if (!key) break;
+      line = key.Mark().line;
+      node.reset(child_value);
+    } else if (node.IsSequence()) {
+      char* end = nullptr;
+      unsigned long i = std::strtoul(token.c_str(), &end, 10);
+      if (token.empty() || *end != '\0' || i >= node.size()) break;
+      YAML::Node item = node[i];
+      line = item.Mark().line;
+      node.reset(item);
+    } else {
+      break;
+    }
+  }
+  return line;
+}
+
 int json_patch_line(const KustomizePatch& patch, const YAML::Node& built_tree, const std::vector<PathSegment>& path) {
   std::vector<std::string> field = pointer_tokens(built_tree, path);
   int found = 0;
@@ -157,10 +188,9 @@ int json_patch_line(const KustomizePatch& patch, const YAML::Node& built_tree, c
     }
     if (!tokens.empty() && tokens.front().empty()) tokens.erase(tokens.begin());
     if (tokens.empty() || tokens.size() > field.size() || !std::equal(tokens.begin(), tokens.end(), field.begin())) continue;
-    auto [key, value] = entry(op, "path");
-    found = patch.line_offset + key.Mark().line;  // the last operation that sets it wins
+    found = patch.line_offset + op_line(op, std::vector<std::string>(field.begin() + static_cast<long>(tokens.size()), field.end()));
   }
-  return found;
+  return found;  // the last operation that sets it wins
 }
 
 }  // namespace

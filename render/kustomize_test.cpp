@@ -83,8 +83,9 @@ TEST_CASE("read_kustomization: patches of every form, with the lines they start 
   auto deploy = built(kBuiltDeployment);
   auto tree = kv::object_tree(deploy);
   CHECK(patch_line_for(smp, tree, "spec.replicas") == 6);
-  CHECK(patch_line_for(k->patches[1], tree, "spec.replicas") == 2);
+  CHECK(patch_line_for(k->patches[1], tree, "spec.replicas") == 3);  // the value's line
   CHECK(patch_line_for(inl, tree, "spec.replicas") == 12);
+  CHECK(patch_line_for(inl, tree, "spec.minReadySeconds") == 0);  // not in the inline patch
   CHECK(patch_line_for(smp, tree, "spec.template.spec.containers[1].image") == 0);
   CHECK(patch_line_for(smp, tree, "metadata.name") == 0);  // names its target; sets nothing there
   CHECK(patch_targets(smp, deploy));
@@ -93,6 +94,38 @@ TEST_CASE("read_kustomization: patches of every form, with the lines they start 
   REQUIRE_FALSE(missing.ok());
   CHECK(missing.status().exit_code() == 2);
   CHECK(missing.status().message().find("not a kustomization") != std::string::npos);
+}
+
+TEST_CASE("a JSON patch's field is found in the operation's value: a key's line, an item's, else the value's") {
+  Tree t;
+  t.write("o/kustomization.yaml", "resources: [../base]\npatches:\n  - path: ops.yaml\n    target: {kind: Deployment}\n");
+  t.write("o/ops.yaml",
+          "- op: add\n"                                   // 1
+          "  path: /spec/template/spec/containers/1\n"    // 2
+          "  value:\n"                                    // 3
+          "    name: web\n"                               // 4
+          "    image: nginx\n"                            // 5
+          "    imagePullPolicy: Sometimes\n"              // 6
+          "    args:\n"                                   // 7
+          "    - a\n"                                     // 8
+          "    - b\n"                                     // 9
+          "- op: replace\n"                               // 10
+          "  path: /spec/replicas\n"                      // 11
+          "  value: 3\n"                                  // 12
+          "- op: remove\n"                                // 13
+          "  path: /metadata/labels\n");                  // 14
+  auto k = read_kustomization((t.root() / "o").string());
+  REQUIRE_MESSAGE(k.ok(), k.status().message());
+  REQUIRE(k->patches.size() == 1);
+  auto deploy = built(kBuiltDeployment);
+  auto tree = kv::object_tree(deploy);
+  const auto& ops = k->patches[0];
+  CHECK(patch_line_for(ops, tree, "spec.template.spec.containers[1].imagePullPolicy") == 6);
+  CHECK(patch_line_for(ops, tree, "spec.template.spec.containers[1].args[1]") == 9);
+  CHECK(patch_line_for(ops, tree, "spec.template.spec.containers[1]") == 3);
+  CHECK(patch_line_for(ops, tree, "spec.template.spec.containers[1].resources") == 3);  // not in the value
+  CHECK(patch_line_for(ops, tree, "spec.replicas") == 12);
+  CHECK(patch_line_for(ops, tree, "spec.template.spec.containers[0].image") == 0);
 }
 
 TEST_CASE("a strategic-merge patch matches list items by their merge key, not their index") {

@@ -96,6 +96,21 @@ class Kustomize(unittest.TestCase):
         self.assertTrue(fs, explain(p))
         self.assertEqual((fs[0]["file"], fs[0]["line"]), ("overlays/prod/replicas.yaml", line), json.dumps(fs, indent=1))
 
+    def test_a_value_a_json_patch_set_points_at_its_line_in_the_value(self):
+        with open(os.path.join(self.dir, "overlays/prod/kustomization.yaml"), "a") as f:
+            f.write("  - target: {kind: Deployment}\n    patch: |-\n      - op: add\n"
+                    "        path: /spec/template/spec/securityContext\n        value:\n"
+                    "          runAsNonRoot: true\n          fsGroupChangePolicy: Sometimes\n"
+                    "  - target: {kind: Service}\n    patch: |-\n      - op: replace\n"
+                    "        path: /spec/type\n        value: Balancer\n")
+        p, report = self.run_json("overlays/prod")
+        self.assertEqual(p.returncode, 1, explain(p))
+        found = {f.get("path"): (f["file"], f["line"]) for r in report["results"] for f in r["findings"]}
+        where = "overlays/prod/kustomization.yaml"
+        self.assertEqual(found.get("spec.template.spec.securityContext.fsGroupChangePolicy"),
+                         (where, self.line_of(where, "fsGroupChangePolicy: Sometimes")), json.dumps(found, indent=1))
+        self.assertEqual(found.get("spec.type"), (where, self.line_of(where, "value: Balancer")), json.dumps(found, indent=1))
+
     def test_the_base_alone_and_two_folders_in_one_run(self):
         p, report = self.run_json("base", "overlays/prod")
         self.assertEqual(p.returncode, 0, explain(p))
