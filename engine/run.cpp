@@ -14,6 +14,7 @@
 #include "core/self.h"
 #include "engine/batch.h"
 #include "engine/crd_pool.h"
+#include "engine/duplicate_objects.h"
 #include "engine/namespace_pool.h"
 #include "engine/plane_objects.h"
 #include "resources/loader.h"
@@ -225,6 +226,7 @@ void judge_objects(Session& s, RunState& run, const Batch& b, const RunOptions& 
   for (auto& p : outcome.poolable) s.to_pool.push_back(std::move(p));
   s.namespaces_to_pool.insert(outcome.poolable_namespaces.begin(), outcome.poolable_namespaces.end());
   report_cluster_failures(run, outcome, b.resources.size());
+  mark_duplicate_objects(outcome.results);
   for (size_t i = 0; i < outcome.results.size(); ++i) {
     ObjectResult& r = outcome.results[i];
     add_local_findings(r, b.resources[i], b.map_line);
