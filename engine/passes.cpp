@@ -57,6 +57,13 @@ bool adds_to(const Resource& r, const std::vector<Finding>& found, const Finding
     for (const auto& p : set_aside) roots.push_back(index_form(tree, r.kind, p));
     if (under_any(f.path, roots) || under_any(index_form(tree, r.kind, f.path), roots)) return false;
   }
+  // "Required value" for a field that holds one set aside (a list whose only item went): our doing too.
+  if (f.rule == "dry-run/FieldValueRequired" && !f.path.empty()) {
+    YAML::Node tree = object_tree(r);
+    for (const auto& p : set_aside)
+      if (under_any(p, {f.path}) || under_any(index_form(tree, r.kind, p), {f.path, index_form(tree, r.kind, f.path)}))
+        return false;
+  }
   // A validation rule (CEL) that reads a field set aside fails with "no such key: <field>": our resubmission's
   // doing, not a defect of the object.
   for (const auto& p : set_aside) {

@@ -57,6 +57,25 @@ TEST_CASE("a validation rule failing for want of a field set aside adds nothing"
   CHECK(kv::engine::adds_to(loaded.resources[0], {}, missing, {"spec.size"}));
 }
 
+TEST_CASE("a Required value for a field that held one set aside adds nothing") {
+  auto loaded = kv::load_text(
+      "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n  - name: a\n    image: x\n"
+      "    livenessProbe: {exec: {command: [true]}}\n",
+      "p.yaml");
+  REQUIRE(loaded.ok());
+  kv::Finding required;
+  required.rule = "dry-run/FieldValueRequired";
+  required.message = "spec.containers[0].livenessProbe.exec.command: Required value";
+  required.path = "spec.containers[0].livenessProbe.exec.command";
+  const auto& pod = loaded.resources[0];
+  CHECK_FALSE(kv::engine::adds_to(pod, {}, required, {"spec.containers[name=a].livenessProbe.exec.command[0]"}));
+  CHECK_FALSE(kv::engine::adds_to(pod, {}, required, {"spec.containers[0].livenessProbe.exec.command[0]"}));
+  CHECK(kv::engine::adds_to(pod, {}, required, {"spec.containers[0].image"}));
+  kv::Finding invalid = required;
+  invalid.rule = "dry-run/FieldValueInvalid";
+  CHECK(kv::engine::adds_to(pod, {}, invalid, {"spec.containers[0].livenessProbe.exec.command[0]"}));
+}
+
 TEST_CASE("a field set aside under its selector spelling covers the same field by index") {
   auto loaded = kv::load_text(
       "apiVersion: v1\nkind: Service\nmetadata: {name: s}\nspec:\n  ports:\n  - {name: http, port: 80}\n"

@@ -117,6 +117,12 @@ std::string plain_server_message(std::string_view message) {
   std::string s(message);
   if (s.find("value.") != std::string::npos) s = replace_value_dumps(std::move(s));
   if (s.find("interface {}") != std::string::npos) s = replace_literals(std::move(s));
+  // structured-merge-diff prints a scalar where it wanted a list or map as a Go pointer dump:
+  // "expected list, got &{--verbose}".
+  if (s.find("got &{") != std::string::npos) {
+    static const std::regex kPointer(R"(got &\{([^{}]*)\})");
+    s = std::regex_replace(s, kPointer, "got the scalar \"$1\"");
+  }
   // encoding/json: `json: cannot unmarshal X into Go struct field T.a.b of type Y`.
   static const std::regex kStructField(
       R"((?:json: )?cannot unmarshal (\w+)(?: \S+)? into Go struct field [\w.]*?\.((?:[a-z][\w]*\.?)+) of type ((?:\[\]|\*|map\[\w+\])*[\w.]+(?: \{\})?))");
