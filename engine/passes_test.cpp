@@ -4,6 +4,18 @@
 
 #include "resources/loader.h"
 
+namespace {
+
+kv::Finding finding(const char* rule, const char* message, const char* path) {
+  kv::Finding f;
+  f.rule = rule;
+  f.message = message;
+  f.path = path;
+  return f;
+}
+
+}  // namespace
+
 TEST_CASE("body_without leaves the fields out and keeps every other value as written") {
   auto loaded = kv::load_text(
       "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: api}\nspec:\n  replicas: \"three\"\n"
@@ -24,13 +36,6 @@ TEST_CASE("under_any and adds_to keep later passes to what is new") {
   CHECK(under_any("spec.replicas", {"spec.replicas"}));
   CHECK(under_any("spec.template.spec.containers[0].image", {"spec.template.spec.containers[0]"}));
   CHECK_FALSE(under_any("spec.replicasX", {"spec.replicas"}));
-  auto finding = [](const char* rule, const char* message, const char* path) {
-    kv::Finding f;
-    f.rule = rule;
-    f.message = message;
-    f.path = path;
-    return f;
-  };
   auto first = finding("dry-run/wrong-type", "spec.replicas: expected numeric", "spec.replicas");
   auto required = finding("dry-run/FieldValueRequired", "spec.replicas: Required", "spec.replicas");
   auto other = finding("dry-run/FieldValueNotSupported", "x", "spec.template.spec.containers[0].imagePullPolicy");
@@ -46,12 +51,9 @@ TEST_CASE("a validation rule failing for want of a field set aside adds nothing"
   auto loaded = kv::load_text("apiVersion: example.com/v1\nkind: Widget\nmetadata: {name: w}\nspec: {color: green, size: 2}\n",
                               "w.yaml");
   REQUIRE(loaded.ok());
-  kv::Finding missing;
-  missing.rule = "dry-run/FieldValueInvalid";
-  missing.message = "spec: Invalid value: \"object\": no such key: color evaluating rule: blue needs size";
-  missing.path = "spec";
-  kv::Finding failed = missing;
-  failed.message = "spec: Invalid value: failed rule: self.size < 100";
+  auto missing = finding("dry-run/FieldValueInvalid",
+                         "spec: Invalid value: \"object\": no such key: color evaluating rule: blue needs size", "spec");
+  auto failed = finding("dry-run/FieldValueInvalid", "spec: Invalid value: failed rule: self.size < 100", "spec");
   CHECK_FALSE(kv::engine::adds_to(loaded.resources[0], {}, missing, {"spec.color"}));
   CHECK(kv::engine::adds_to(loaded.resources[0], {}, failed, {"spec.color"}));
   CHECK(kv::engine::adds_to(loaded.resources[0], {}, missing, {"spec.size"}));
@@ -63,10 +65,8 @@ TEST_CASE("a Required value for a field that held one set aside adds nothing") {
       "    livenessProbe: {exec: {command: [true]}}\n",
       "p.yaml");
   REQUIRE(loaded.ok());
-  kv::Finding required;
-  required.rule = "dry-run/FieldValueRequired";
-  required.message = "spec.containers[0].livenessProbe.exec.command: Required value";
-  required.path = "spec.containers[0].livenessProbe.exec.command";
+  auto required = finding("dry-run/FieldValueRequired", "spec.containers[0].livenessProbe.exec.command: Required value",
+                          "spec.containers[0].livenessProbe.exec.command");
   const auto& pod = loaded.resources[0];
   CHECK_FALSE(kv::engine::adds_to(pod, {}, required, {"spec.containers[name=a].livenessProbe.exec.command[0]"}));
   CHECK_FALSE(kv::engine::adds_to(pod, {}, required, {"spec.containers[0].livenessProbe.exec.command[0]"}));
@@ -87,10 +87,7 @@ TEST_CASE("a field set aside under its selector spelling covers the same field b
   CHECK(kv::engine::index_form(tree, "Service", "spec.ports[port=15012,protocol=TCP].name") == "spec.ports[1].name");
   CHECK(kv::engine::index_form(tree, "Service", "spec.ports[port=99].name") == "spec.ports[port=99].name");
   CHECK(kv::engine::index_form(tree, "Service", "metadata.name") == "metadata.name");
-  kv::Finding required;
-  required.rule = "dry-run/FieldValueRequired";
-  required.message = "spec.ports[1].name: Required value";
-  required.path = "spec.ports[1].name";
+  auto required = finding("dry-run/FieldValueRequired", "spec.ports[1].name: Required value", "spec.ports[1].name");
   CHECK_FALSE(kv::engine::adds_to(s, {}, required, {"spec.ports[port=15012,protocol=TCP].name"}));
   required.path = "spec.ports[0].name";
   CHECK(kv::engine::adds_to(s, {}, required, {"spec.ports[port=15012,protocol=TCP].name"}));
