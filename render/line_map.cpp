@@ -68,6 +68,85 @@ void align_table(const TemplateModel& m, int i0, int i1, int j0, int j1,
   }
 }
 
+// True when a template line of only actions writes something: an action that is not control flow
+// (if, else, end, with, range, define, a comment or a variable assignment) — toYaml, include, a value.
+bool writes_output(std::string_view line) {
+  for (size_t at = line.find("{{"); at != std::string_view::npos; at = line.find("{{", at + 2)) {
+    size_t i = at + 2;
+    if (i < line.size() && line[i] == '-') ++i;
+    while (i < line.size() && line[i] == ' ') ++i;
+    std::string_view rest = line.substr(i);
+    bool control = false;
+    for (std::string_view word : {"if ", "else", "end", "with ", "range ", "define ", "/*"})
+      if (rest.substr(0, word.size()) == word) control = true;
+    if (rest.substr(0, 1) == "$" && rest.find(":=") != std::string_view::npos &&
+        rest.find(":=") < rest.find("}}"))
+      control = true;
+    if (!control) return true;
+  }
+  return false;
+}
+
+// The K of the first `indent K` / `nindent K` in a template line, else -1.
+int indent_written(std::string_view line) {
+  auto at = line.find("indent ");
+  if (at == std::string_view::npos) return -1;
+  int k = 0, digits = 0;
+  for (size_t i = at + 7; i < line.size() && std::isdigit(static_cast<unsigned char>(line[i])); ++i, ++digits)
+    k = k * 10 + (line[i] - '0');
+  return digits > 0 ? k : -1;
+}
+
+// For the unaligned rendered line i: the template line of the action (writing output, on a line of
+// actions alone) that wrote it, between the template lines of the aligned rendered lines around it; the
+// template line of the aligned line before it in `before`. The unaligned lines after that aligned line are
+// cut into blocks where one starts further out than the block before: the first block is the output of the
+// first such action after it; a later one, of the one action there indenting by the block's indentation.
+// -1 when that is not known.
+int writer_of(const TemplateModel& m, int end, const std::vector<int>& alignment,
+              const std::vector<std::string_view>& rendered, int i, int& before) {
+  int p = i - 1;
+  while (p >= 0 && alignment[p] < 0) --p;
+  int a = p >= 0 ? alignment[p] : -1, b = end;
+  for (size_t k = static_cast<size_t>(i) + 1; k < alignment.size() && b == end; ++k)
+    if (alignment[k] >= 0) b = alignment[k];
+  before = a;
+  int block = -1;  // first line of the block holding i
+  bool first_block = true;
+  for (int k = p + 1; k <= i; ++k) {
+    if (blank_or_comment(rendered[k])) continue;
+    if (block < 0) block = k;
+    else if (indent_of(rendered[k]) < indent_of(rendered[block])) block = k, first_block = false;
+  }
+  if (block < 0) return -1;
+  int found = -1;
+  for (int t = a + 1; t < b && t < static_cast<int>(m.shapes.size()); ++t) {
+    if (m.shapes[t].kind != LineShape::Kind::kActions || !writes_output(m.lines[t])) continue;
+    if (first_block) return t;
+    if (indent_written(m.lines[t]) != indent_of(rendered[block])) continue;
+    if (found >= 0) return -1;
+    found = t;
+  }
+  return found;
+}
+
+// The template line (1-based) of rendered line `rendered_line` given its alignment: aligned_line(), except
+// where a line the template does not write literally has an enclosing key that comes before the aligned
+// line just before it. The enclosing key is right when it is that line (toYaml under its key); else what
+// wrote the line follows that aligned line — and a wrong nindent that put output at the wrong level makes
+// the enclosing key a wrong guess: the action that writes output there is the line.
+int mapped_line(const TemplateModel& m, int end, const std::vector<int>& alignment,
+                const std::vector<std::string_view>& rendered, int rendered_line) {
+  int line = aligned_line(alignment, rendered, rendered_line);
+  const int i = rendered_line - 1;
+  if (i >= 0 && i < static_cast<int>(alignment.size()) && alignment[i] < 0) {
+    int before = -1;
+    int writer = writer_of(m, end, alignment, rendered, i, before);
+    if (writer >= 0 && (line <= 0 || line - 1 < before)) return writer + 1;
+  }
+  return line;
+}
+
 }  // namespace
 
 std::vector<std::string_view> split_lines(std::string_view text) {
@@ -120,7 +199,7 @@ int aligned_line(const std::vector<int>& alignment, const std::vector<std::strin
 
 int map_rendered_line(const TemplateModel& model, int begin, int end, std::string_view rendered_text, int rendered_line) {
   auto lines = split_lines(rendered_text);
-  return aligned_line(align_rendered(model, begin, end, lines), lines, rendered_line);
+  return mapped_line(model, end, align_rendered(model, begin, end, lines), lines, rendered_line);
 }
 
 int template_line_of(const Resource& r, int rendered_line) {
@@ -148,7 +227,7 @@ int template_line_of(const Resource& r, int rendered_line) {
     std::lock_guard<std::mutex> lock(mu);
     alignments.emplace(key, alignment);
   }
-  int line = aligned_line(*alignment, lines, rendered_line);
+  int line = mapped_line(*model, end, *alignment, lines, rendered_line);
   return line > 0 ? line : r.source.line;
 }
 

@@ -140,3 +140,51 @@ TEST_CASE("rendered lines map to the template line that wrote them, else the nea
   CHECK(kv::render::map_rendered_line(m, begin, end, rendered, 18) == 21);
   CHECK(kv::render::map_rendered_line(m, begin, end, rendered, 1) == 0);  // helm's comment: nothing encloses it
 }
+
+TEST_CASE("output a wrong nindent put at an outer level maps to the action that wrote it") {
+  auto m = kv::render::model_template(lines_of(
+      "apiVersion: apps/v1\n"                                 // 1
+      "kind: Deployment\n"                                    // 2
+      "metadata:\n"                                           // 3
+      "  name: {{ .Release.Name }}\n"                         // 4
+      "spec:\n"                                               // 5
+      "  template:\n"                                         // 6
+      "    spec:\n"                                           // 7
+      "      containers:\n"                                   // 8
+      "        - name: app\n"                                 // 9
+      "          image: nginx\n"                              // 10
+      "          {{- with .Values.resources }}\n"             // 11
+      "          resources:\n"                                // 12
+      "            {{- toYaml . | nindent 10 }}\n"            // 13
+      "          {{- end }}\n"                                // 14
+      "          {{- with .Values.mounts }}\n"                // 15
+      "          volumeMounts:\n"                             // 16
+      "            {{- toYaml . | nindent 12 }}\n"            // 17
+      "          {{- end }}\n"                                // 18
+      "      {{- include \"extra\" . | nindent 6 }}\n"        // 19
+      "      restartPolicy: Always\n"));                      // 20
+  std::string rendered =
+      "apiVersion: apps/v1\n"          // 1
+      "kind: Deployment\n"             // 2
+      "metadata:\n"                    // 3
+      "  name: rel\n"                  // 4
+      "spec:\n"                        // 5
+      "  template:\n"                  // 6
+      "    spec:\n"                    // 7
+      "      containers:\n"            // 8
+      "        - name: app\n"          // 9
+      "          image: nginx\n"       // 10
+      "          resources:\n"         // 11
+      "          limits:\n"            // 12  one level too far out: a field of the container
+      "            cpu: 1\n"           // 13
+      "          volumeMounts:\n"      // 14
+      "            - name: v\n"        // 15  right: under its key
+      "      hostNetwork: true\n"      // 16  the include's output
+      "      restartPolicy: Always\n"; // 17
+  const int end = static_cast<int>(m.lines.size());
+  CHECK(kv::render::map_rendered_line(m, 0, end, rendered, 12) == 13);  // not the container's item (9)
+  CHECK(kv::render::map_rendered_line(m, 0, end, rendered, 13) == 13);
+  CHECK(kv::render::map_rendered_line(m, 0, end, rendered, 15) == 16);  // toYaml under its key: the key
+  CHECK(kv::render::map_rendered_line(m, 0, end, rendered, 16) == 19);  // not `spec:` (7)
+  CHECK(kv::render::map_rendered_line(m, 0, end, rendered, 10) == 10);
+}
