@@ -1,6 +1,7 @@
 #include "resources/documents.h"
 
 #include <cstdio>
+#include <vector>
 
 #include "core/utf8.h"
 
@@ -159,6 +160,50 @@ int find_tab_indentation(std::string_view text, int line) {
     return true;
   });
   return hit;
+}
+
+std::optional<TextPosition> find_unclosed_flow(std::string_view text, int line) {
+  std::vector<TextPosition> open;
+  int n = 0;
+  for_each_line(text, [&](std::string_view l) {
+    if (++n >= line) return false;
+    char quote = 0;
+    bool value_start = true;  // at the indentation: a block value may begin here
+    for (size_t i = 0; i < l.size(); ++i) {
+      char c = l[i];
+      if (quote) {
+        if (c == quote && quote == '\'' && i + 1 < l.size() && l[i + 1] == '\'') ++i;  // '' inside '...'
+        else if (c == '\\' && quote == '"') ++i;
+        else if (c == quote) quote = 0;
+        continue;
+      }
+      if (c == '#' && (i == 0 || l[i - 1] == ' ' || l[i - 1] == '\t')) break;  // a comment
+      if (c == ' ' || c == '\t') continue;
+      bool in_flow = !open.empty();
+      if ((c == '\'' || c == '"') && (value_start || in_flow)) {
+        quote = c;
+        value_start = false;
+        continue;
+      }
+      if ((c == '[' || c == '{') && (value_start || in_flow)) {
+        open.push_back(TextPosition{n, static_cast<int>(i) + 1, c});
+        value_start = true;
+        continue;
+      }
+      if ((c == ']' || c == '}') && in_flow) {
+        open.pop_back();
+        value_start = false;
+        continue;
+      }
+      if (c == ',' && in_flow) { value_start = true; continue; }
+      if (c == ':' && (i + 1 == l.size() || l[i + 1] == ' ')) { value_start = true; continue; }
+      if (c == '-' && value_start && !in_flow && (i + 1 == l.size() || l[i + 1] == ' ')) continue;
+      value_start = false;
+    }
+    return true;
+  });
+  if (open.empty()) return std::nullopt;
+  return open.back();
 }
 
 }  // namespace kv

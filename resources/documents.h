@@ -46,6 +46,17 @@ std::optional<TextDefect> find_encoding_defect(std::string_view text);
 // tab, searching back at most a few lines; 0 when there is none. Used to explain yaml-cpp errors.
 int find_tab_indentation(std::string_view text, int line);
 
+// Where the flow collection ('[' or '{') that is still open at the start of line `line` (1-based) was
+// opened: the innermost one, 1-based line and column; nullopt when none is. A '[' or '{' opens one at the
+// start of a value (after "key: ", "- " or the indentation) or inside another; quoted strings and comments
+// are skipped. Used to explain yaml-cpp's "end of sequence flow not found", which it reports where it gave up.
+struct TextPosition {
+  int line = 0;
+  int column = 0;
+  char opener = 0;
+};
+std::optional<TextPosition> find_unclosed_flow(std::string_view text, int line);
+
 // The 1-based line `line` of `text`, without its newline ("" when out of range).
 std::string_view line_of(std::string_view text, int line);
 

@@ -83,3 +83,26 @@ TEST_CASE("find_tab_indentation looks at the error line and the two before it") 
   CHECK(kv::line_of(text, 3) == "c: 2");
   CHECK(kv::line_of(text, 9).empty());
 }
+
+TEST_CASE("find_unclosed_flow: the bracket still open at a line, past quotes, comments and plain scalars") {
+  const char* text =
+      "metadata:\n"                          // 1
+      "  name: a # [not a flow\n"            // 2
+      "  annotations: {a: \"[x\", b: '{'}\n"  // 3  closed; brackets in quotes do not count
+      "spec:\n"                              // 4
+      "  command: echo [x\n"                 // 5  a plain scalar: not a flow
+      "  args: [\n"                          // 6
+      "    \"--a\", {k: [1, 2]},\n"          // 7
+      "    - oops\n"                         // 8
+      "  env: []\n";                         // 9
+  auto at = kv::find_unclosed_flow(text, 9);
+  REQUIRE(at);
+  CHECK(at->line == 6);
+  CHECK(at->column == 9);
+  CHECK(at->opener == '[');
+  CHECK_FALSE(kv::find_unclosed_flow(text, 6));
+  auto inner = kv::find_unclosed_flow("a: {b: [1,\n  2\nc: d\n", 3);
+  REQUIRE(inner);
+  CHECK(inner->opener == '[');
+  CHECK(inner->column == 8);
+}

@@ -181,6 +181,12 @@ DocumentParse parse_document(std::string_view text) {
       out.defect = InputDefect{"input/tab-indentation",
                                "tab character used for indentation (YAML allows only spaces): " + e.msg,
                                tab, 1};
+    } else if (auto flow = e.msg.find("flow not found") != std::string::npos && line > 0
+                               ? find_unclosed_flow(text, line) : std::nullopt) {
+      // yaml-cpp names the line where it gave up; the defect is the bracket never closed.
+      out.defect = InputDefect{"input/yaml-syntax",
+                               std::string("'") + flow->opener + "' opened here is never closed (" + e.msg + ")",
+                               flow->line, flow->column};
     } else {
       out.defect = InputDefect{"input/yaml-syntax", e.msg, line, column};
     }

@@ -136,3 +136,12 @@ TEST_CASE("parse_document rejects cyclic aliases and deep nesting without crashi
   std::string fine = std::string(100, '[') + std::string(100, ']');
   CHECK_FALSE(parse_document(fine).defect);
 }
+
+TEST_CASE("parse_document: a flow collection never closed is reported where it opens") {
+  auto doc = kv::parse_document("apiVersion: v1\nkind: ConfigMap\ndata:\n  a: [unclosed\n  b: x\n  c: y\n");
+  REQUIRE(doc.defect);
+  CHECK(doc.defect->rule == "input/yaml-syntax");
+  CHECK(doc.defect->line == 4);
+  CHECK(doc.defect->column == 6);
+  CHECK(doc.defect->message.find("'[' opened here is never closed") == 0);
+}
