@@ -2,6 +2,9 @@
 
 #include <fmt/core.h>
 
+#include <algorithm>
+#include <cctype>
+#include <iterator>
 #include <regex>
 
 #include "engine/quantities.h"
@@ -92,6 +95,67 @@ DecodeErrors integer_errors(const Resource& r, const std::string& raw) {
   return out;
 }
 
+// Whether `s` decodes as Go's base64.StdEncoding does for []byte fields: the standard alphabet, padded to
+// a multiple of four, line breaks ignored.
+bool is_std_base64(const std::string& s) {
+  size_t n = 0, pad = 0;
+  for (char c : s) {
+    if (c == '\n' || c == '\r') continue;
+    if (c == '=') { ++pad; ++n; continue; }
+    if (pad > 0) return false;  // data after padding
+    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '+' && c != '/') return false;
+    ++n;
+  }
+  return n % 4 == 0 && pad <= 2;
+}
+
+// "illegal base64 data at input byte 3": a Secret's data or a ConfigMap's binaryData value that is not
+// base64. The server names neither the key nor (rightly) the value; nor do the findings give the value.
+DecodeErrors base64_errors(const Resource& r, const std::string& raw) {
+  DecodeErrors out;
+  if (raw.find("illegal base64 data") == std::string::npos || !r.group().empty()) return out;
+  const char* field = r.kind == "Secret" ? "data" : r.kind == "ConfigMap" ? "binaryData" : nullptr;
+  if (!field) return out;
+  const YAML::Node values = object_tree(r)[field];
+  if (!values.IsMap()) return out;
+  for (const auto& kv : values) {
+    if (!kv.first.IsScalar() || !kv.second.IsScalar() || is_std_base64(kv.second.Scalar())) continue;
+    std::string path = std::string(field) + "[" + kv.first.Scalar() + "]";
+    out.findings.push_back(error("dry-run/invalid-value",
+                                 path + ": not base64 (" + std::string(field) +
+                                     " values are base64-encoded; put plain text in " +
+                                     (r.kind == "Secret" ? "stringData" : "data") + ")",
+                                 path));
+    out.set_aside.push_back(path);
+  }
+  return out;
+}
+
+// `parsing time "yesterday" as "2006-01-02T15:04:05Z07:00"`: the fields written as that value.
+DecodeErrors time_errors(const Resource& r, const std::string& raw) {
+  DecodeErrors out;
+  static const std::regex kTime(R"re(parsing time "([^"]*)")re");
+  std::smatch m;
+  if (!std::regex_search(raw, m, kTime)) return out;
+  // Time fields of the API are named so (creationTimestamp, lastTransitionTime, managedFields' time).
+  auto is_time_field = [](const std::string& path) {
+    std::string leaf = path.substr(path.find_last_of(".]") == std::string::npos ? 0 : path.find_last_of(".]") + 1);
+    auto ends = [&](std::string_view suffix) {
+      return leaf.size() >= suffix.size() && leaf.compare(leaf.size() - suffix.size(), suffix.size(), suffix) == 0;
+    };
+    return leaf == "time" || ends("Time") || ends("Timestamp");
+  };
+  std::vector<std::string> paths = paths_with_value(object_tree(r), m[1].str()), timed;
+  std::copy_if(paths.begin(), paths.end(), std::back_inserter(timed), is_time_field);
+  for (const auto& path : timed.empty() ? paths : timed) {
+    out.findings.push_back(error("dry-run/invalid-value",
+                                 path + ": \"" + m[1].str() + "\" is not a time (RFC 3339, e.g. 2024-01-31T12:00:00Z)",
+                                 path));
+    out.set_aside.push_back(path);
+  }
+  return out;
+}
+
 }  // namespace
 
 std::optional<DecodeErrors> decode_errors(const Resource& r, const kube::ApiStatus& st) {
@@ -125,6 +189,8 @@ std::optional<DecodeErrors> decode_errors(const Resource& r, const kube::ApiStat
     return out;
   }
   if (auto numbers = integer_errors(r, raw); !numbers.findings.empty()) return numbers;
+  if (auto bytes = base64_errors(r, raw); !bytes.findings.empty()) return bytes;
+  if (auto times = time_errors(r, raw); !times.findings.empty()) return times;
   if (raw.find("unable to convert unstructured object") != std::string::npos ||
       raw.find("cannot unmarshal") != std::string::npos) {
     out.findings.push_back(error("dry-run/invalid-value", kube::plain_server_message(raw), ""));

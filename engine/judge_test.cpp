@@ -133,6 +133,33 @@ TEST_CASE("judge: a number the server could not convert to its integer field is 
   CHECK(j.findings[0].message == "spec.containers[1].ports[1].containerPort: 3000000000 does not fit an integer of type int32");
 }
 
+TEST_CASE("judge: a value the server could not decode and did not name is found by its key or its text") {
+  Redactor none;
+  Resource secret = load("apiVersion: v1\nkind: Secret\nmetadata: {name: s}\n"
+                         "data:\n  ok: aGVsbG8=\n  wrapped: \"aGVs\\nbG8=\"\n  password: hunter2!\n  short: aGVsbG8\n")
+                        .at(0);
+  std::string body = status_body("BadRequest", "failed to convert new object (default/s; /v1, Kind=Secret) to proper "
+                                               "version: unable to convert unstructured object to /v1, Kind=Secret: "
+                                               "error decoding from json: illegal base64 data at input byte 6");
+  auto j = judge(secret, answer(500, body), false, none);
+  CHECK(j.status == ObjectStatus::kInvalid);
+  REQUIRE(j.findings.size() == 2);
+  CHECK(j.findings[0].path == "data[password]");
+  CHECK(j.findings[1].path == "data[short]");
+  CHECK(j.findings[0].message.find("hunter2") == std::string::npos);
+  CHECK(j.set_aside == std::vector<std::string>{"data[password]", "data[short]"});
+
+  Resource cm = load("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c, creationTimestamp: yesterday}\n"
+                     "data: {note: yesterday}\n")
+                    .at(0);
+  body = status_body("BadRequest", "parsing time \\\"yesterday\\\" as \\\"2006-01-02T15:04:05Z07:00\\\": cannot parse "
+                                   "\\\"yesterday\\\" as \\\"2006\\\"");
+  j = judge(cm, answer(400, body), false, none);
+  REQUIRE(j.findings.size() == 1);  // the time field, not the string that reads the same
+  CHECK(j.findings[0].path == "metadata.creationTimestamp");
+  CHECK(j.findings[0].message == "metadata.creationTimestamp: \"yesterday\" is not a time (RFC 3339, e.g. 2024-01-31T12:00:00Z)");
+}
+
 TEST_CASE("judge: a cause without reason takes the Status reason; one without field keeps the message alone") {
   Redactor none;
   std::string body = status_body("Invalid", "bad", R"({"message":"metadata is broken"})");

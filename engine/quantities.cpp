@@ -120,4 +120,12 @@ std::vector<NumberAt> numbers_not_fitting(const YAML::Node& object, IntegerRange
   return fractions.empty() ? outside : fractions;
 }
 
+std::vector<std::string> paths_with_value(const YAML::Node& object, std::string_view value) {
+  std::vector<std::string> out;
+  scan(object, "", false, [&](const std::string& p, const YAML::Node& v, bool) {
+    if (v.Scalar() == value) out.push_back(p);
+  });
+  return out;
+}
+
 }  // namespace kv::engine

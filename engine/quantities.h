@@ -43,4 +43,8 @@ struct NumberAt {
 // there are none, the integers outside `range`. In document order.
 std::vector<NumberAt> numbers_not_fitting(const YAML::Node& object, IntegerRange range);
 
+// The paths of the scalars in `object` written as exactly `value` (the server quotes a value it could not
+// parse, such as a time, without its field), in document order.
+std::vector<std::string> paths_with_value(const YAML::Node& object, std::string_view value);
+
 }  // namespace kv::engine
