@@ -266,6 +266,17 @@ std::vector<std::string> alias_paths(std::string_view kind, std::string_view fie
   if (field_path.size() >= kSaName.size() &&
       field_path.substr(field_path.size() - kSaName.size()) == kSaName)
     out.push_back(std::string(field_path.substr(0, field_path.size() - 4)));
+  // Pod template labels and annotations are validated as "spec.template.labels": the user wrote them under
+  // the template's metadata.
+  for (std::string_view field : {".labels", ".annotations"}) {
+    for (size_t at = field_path.find(field); at != std::string_view::npos; at = field_path.find(field, at + 1)) {
+      size_t next = at + field.size();
+      bool segment_ends = next == field_path.size() || field_path[next] == '.' || field_path[next] == '[';
+      std::string_view before = field_path.substr(0, at);
+      if (!segment_ends || (before.size() >= 8 && before.substr(before.size() - 8) == "metadata")) continue;
+      out.push_back(std::string(before) + ".metadata" + std::string(field_path.substr(at)));
+    }
+  }
   return out;
 }
 

@@ -53,7 +53,8 @@ std::optional<YAML::Node> node_at(const YAML::Node& root, std::string_view kind,
 
 // The paths a user may have written for the field the server calls `field_path` in an object of kind
 // `kind`: a Secret's "stringData[K]" for "data[K]", a Service's "spec.clusterIP" for
-// "spec.clusterIPs[0]", a pod spec's "serviceAccount" for "serviceAccountName", ... Empty when none.
+// "spec.clusterIPs[0]", a pod spec's "serviceAccount" for "serviceAccountName", a pod template's
+// "spec.template.metadata.labels" for "spec.template.labels", ... Empty when none.
 std::vector<std::string> alias_paths(std::string_view kind, std::string_view field_path);
 
 // The field paths quoted in an API server message: `unknown field "spec.x"` and

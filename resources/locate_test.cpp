@@ -202,6 +202,27 @@ TEST_CASE("locate: the field the user wrote for the server's name of it") {
   CHECK(kv::alias_paths("ConfigMap", "data[x]").empty());
 }
 
+TEST_CASE("a pod template's labels, named without metadata by validation, are found under metadata") {
+  auto loaded = kv::load_text(
+      "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: d}\n"  // 1-3
+      "spec:\n"                                                        // 4
+      "  template:\n"                                                  // 5
+      "    metadata:\n"                                                // 6
+      "      labels:\n"                                                // 7
+      "        app: web\n"                                             // 8
+      "        tier: bad value\n"                                      // 9
+      "      annotations: {a/b/c: x}\n",                               // 10
+      "d.yaml");
+  REQUIRE(loaded.ok());
+  const auto& d = loaded.resources[0];
+  CHECK(locate(d, "spec.template.labels")->line == 7);
+  CHECK(locate(d, "spec.template.labels")->exact);
+  CHECK(locate(d, "spec.template.labels[tier]")->line == 9);
+  CHECK(locate(d, "spec.template.annotations")->line == 10);
+  CHECK(kv::alias_paths("Deployment", "metadata.labels").empty());
+  CHECK(kv::alias_paths("Deployment", "spec.template.labelsX").empty());
+}
+
 TEST_CASE("node_at finds the node a path names, aliases included") {
   kv::Resource r = second_document();
   YAML::Node tree = kv::object_tree(r);
