@@ -266,6 +266,12 @@ std::vector<std::string> alias_paths(std::string_view kind, std::string_view fie
   if (field_path.size() >= kSaName.size() &&
       field_path.substr(field_path.size() - kSaName.size()) == kSaName)
     out.push_back(std::string(field_path.substr(0, field_path.size() - 4)));
+  // A claim's storage request is validated as "spec.resources[storage]" (PersistentVolumeClaims, and a
+  // StatefulSet's volumeClaimTemplates): the user wrote it under resources.requests.
+  constexpr std::string_view kStorage = "resources[storage]";
+  if (auto at = field_path.find(kStorage); at != std::string_view::npos && (at == 0 || field_path[at - 1] == '.'))
+    out.push_back(std::string(field_path.substr(0, at)) + "resources.requests[storage]" +
+                  std::string(field_path.substr(at + kStorage.size())));
   // Pod template labels and annotations are validated as "spec.template.labels": the user wrote them under
   // the template's metadata.
   for (std::string_view field : {".labels", ".annotations"}) {

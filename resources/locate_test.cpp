@@ -223,6 +223,20 @@ TEST_CASE("a pod template's labels, named without metadata by validation, are fo
   CHECK(kv::alias_paths("Deployment", "spec.template.labelsX").empty());
 }
 
+TEST_CASE("a claim's storage request, named spec.resources[storage] by validation, is found under requests") {
+  auto loaded = kv::load_text(
+      "apiVersion: v1\nkind: PersistentVolumeClaim\nmetadata: {name: c}\n"  // 1-3
+      "spec:\n"                                                             // 4
+      "  resources:\n"                                                      // 5
+      "    requests:\n"                                                     // 6
+      "      storage: 0\n",                                                 // 7
+      "c.yaml");
+  REQUIRE(loaded.ok());
+  CHECK(locate(loaded.resources[0], "spec.resources[storage]")->line == 7);
+  CHECK(kv::alias_paths("StatefulSet", "spec.volumeClaimTemplates[0].spec.resources[storage]") ==
+        std::vector<std::string>{"spec.volumeClaimTemplates[0].spec.resources.requests[storage]"});
+}
+
 TEST_CASE("node_at finds the node a path names, aliases included") {
   kv::Resource r = second_document();
   YAML::Node tree = kv::object_tree(r);
