@@ -103,6 +103,43 @@ struct RenderJob {
   std::optional<Result<render::Rendered>> rendered;
 };
 
+// A values.schema.json failure is a defect of the value, not of the schema: each finding naming a values
+// key moves to the line that sets it (values.yaml, a -f file, the run's ci/ file), or names the --set flag.
+// helm lint, run with the same values, says the same once more: its finding goes when render has them.
+void place_schema_findings(std::vector<ObjectResult>& pre, const render::Chart& chart, const render::RenderRequest& req) {
+  bool schema = false;
+  std::vector<std::string> said;  // "at '/replicaCount': ..." as helm words each failure
+  for (auto& r : pre)
+    for (auto& f : r.findings) {
+      if (f.rule != "helm-render/values-schema") continue;
+      schema = true;
+      if (auto at = f.message.find("at '/"); at != std::string::npos) said.push_back(f.message.substr(at));
+      if (f.path.empty()) continue;
+      std::string origin = render::value_origin(chart, req.run_values_file, req.values, f.path);
+      auto colon = origin.rfind(':');
+      bool at_line = colon != std::string::npos && colon + 1 < origin.size() &&
+                     std::all_of(origin.begin() + static_cast<long>(colon) + 1, origin.end(), ::isdigit);
+      if (at_line) {
+        f.message += " (the rule is in " + f.file + ")";
+        f.file = origin.substr(0, colon);
+        f.line = std::stoi(origin.substr(colon + 1));
+        f.column = 0;
+      } else if (!origin.empty()) {
+        f.message += " (value set by " + origin + ")";
+      }
+    }
+  if (!schema) return;
+  for (auto& r : pre) {
+    if (r.kind_of_result != ResultKind::kLint) continue;
+    std::erase_if(r.findings, [&](const Finding& f) {
+      if (f.rule != "helm-lint" || f.severity != Severity::kError) return false;
+      if (f.message.find("don't meet the specifications of the schema") != std::string::npos) return true;
+      return std::any_of(said.begin(), said.end(), [&](const std::string& s) { return f.message.find(s) != std::string::npos; });
+    });
+    if (!r.has_severity(Severity::kError)) r.status = ObjectStatus::kValid;
+  }
+}
+
 // The batch of a rendered job: lint, render problems, lookups (first run) and notes first, then the
 // objects, every finding mapped from rendered lines to template lines. The lint or render failure otherwise.
 Result<Batch> batch_of(RenderJob& j, Session& session) {
@@ -122,6 +159,7 @@ Result<Batch> batch_of(RenderJob& j, Session& session) {
     if (!lookups.findings.empty()) batch.pre_results.push_back(std::move(lookups));
   }
   for (auto& n : rendered->notes) batch.pre_results.push_back(std::move(n));
+  place_schema_findings(batch.pre_results, j.plan->chart, j.req);
   // Rendered lines are not template lines: every finding goes through the rendered → template mapping.
   // A field the template writes through toYaml points at the nearest key the template writes, and
   // names the value that produced it.

@@ -130,6 +130,30 @@ class ChartTests:
             self.assertIn(("lint", target, 2), where, explain(p))
             self.assertIn(("render", target, 2), where, explain(p))
 
+    def test_a_value_the_schema_refuses_is_one_finding_at_the_values_line(self):
+        with tempfile.TemporaryDirectory() as d:
+            c = os.path.join(d, "webapp")
+            shutil.copytree(chart("webapp"), c)
+            with open(os.path.join(c, "values.schema.json"), "w") as f:
+                json.dump({"type": "object", "properties": {"replicaCount": {"type": "integer", "minimum": 1}}}, f)
+            with open(os.path.join(c, "values.yaml")) as f:
+                text = f.read()
+            self.assertIn("\nreplicaCount: 1\n", text)
+            with open(os.path.join(c, "values.yaml"), "w") as f:
+                f.write(text.replace("\nreplicaCount: 1\n", "\nreplicaCount: \"two\"\n"))
+            line = text[:text.index("\nreplicaCount: 1\n")].count("\n") + 2
+            p, report = self.kv_json("chart", c)
+            self.assertEqual(p.returncode, 1, explain(p))
+            errors = [(f["rule"], f["file"], f["line"]) for r in report["results"] for f in r["findings"]
+                      if f["severity"] == "error"]
+            # helm lint says it too, with the same values: one defect, one finding.
+            self.assertEqual(errors, [("helm-render/values-schema", os.path.join(c, "values.yaml"), line)], explain(p))
+            p, report = self.kv_json("chart", c, "--set", "replicaCount=0")
+            msgs = [f["message"] for r in report["results"] for f in r["findings"] if f["severity"] == "error"]
+            self.assertEqual(len(msgs), 1, explain(p))
+            self.assertIn("minimum", msgs[0])
+            self.assertIn("value set by --set replicaCount", msgs[0])
+
     def test_lookup_renders_offline_by_default_and_against_the_plane_with_the_flag(self):
         p, report = self.kv_json("chart", chart("lookup"), "--no-lint")
         self.assertEqual(p.returncode, 1, explain(p))  # offline: lookup found nothing, the label is invalid
