@@ -274,17 +274,20 @@ void namespace_phase(BatchRun& run) {
   std::vector<RealObject> records;
   for (const auto& ns : to_make)
     records.push_back({kRankNamespace, "namespace/" + ns, kMadeNamespaceDigest, "/api/v1/namespaces/" + ns, true});
+  std::map<std::string, std::string> invalid;  // names the server refused: no such namespace can exist
   if (!run.opts.scope || run.opts.scope->record(records).ok()) {
     std::vector<bool> created;
+    std::vector<std::string> refused;
     auto made = create_namespaces(run.transport, to_make, run.opts.scope ? run.opts.scope->id() : "", run.opts.jobs,
-                                  &created);
+                                  &created, &refused);
     for (size_t k = 0; k < to_make.size(); ++k) {
       if (made[k]) existing.insert(to_make[k]);
       if (pooling && created[k]) run.out.poolable_namespaces[to_make[k]] = kMadeNamespaceDigest;
+      if (!refused[k].empty()) invalid[to_make[k]] = refused[k];
     }
   }
   auto remaining = run.remaining(run.plan.after_namespaces());
-  for (const auto& v : skips_after_namespaces(run.plan, run.resources, remaining, existing, run.opts.plane))
+  for (const auto& v : skips_after_namespaces(run.plan, run.resources, remaining, existing, run.opts.plane, invalid))
     run.apply(v);
 }
 

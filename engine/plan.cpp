@@ -8,6 +8,7 @@
 #include <fmt/core.h>
 
 #include "core/yaml_util.h"
+#include "kube/server_message.h"
 #include "resources/loader.h"
 #include "validators/admission_policy.h"
 
@@ -277,7 +278,8 @@ std::set<std::string> missing_namespaces(const Plan& plan, const std::vector<siz
 
 std::vector<Verdict> skips_after_namespaces(const Plan& plan, const std::vector<Resource>& resources,
                                             const std::vector<size_t>& remaining,
-                                            const std::set<std::string>& existing, PlaneKind plane) {
+                                            const std::set<std::string>& existing, PlaneKind plane,
+                                            const std::map<std::string, std::string>& invalid) {
   std::vector<Verdict> out;
   if (existing.empty()) return out;
   std::set<std::string> defined_here;
@@ -285,6 +287,15 @@ std::vector<Verdict> skips_after_namespaces(const Plan& plan, const std::vector<
   for (size_t i : remaining) {
     const std::string& ns = plan.targets[i] ? plan.targets[i]->namespace_ : "";
     if (ns.empty() || existing.count(ns)) continue;
+    if (auto why = invalid.find(ns); why != invalid.end() && !why->second.empty()) {
+      Verdict v{i, ObjectStatus::kInvalid, ns, {}};
+      v.findings.push_back(finding(Severity::kError, "dry-run/FieldValueInvalid",
+                                   "metadata.namespace: " + kube::plain_server_message(why->second) +
+                                       " (no namespace of this name can exist)",
+                                   "metadata.namespace"));
+      out.push_back(std::move(v));
+      continue;
+    }
     out.push_back(skip(
         i, plan,
         plane == PlaneKind::kOwned

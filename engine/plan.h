@@ -117,8 +117,11 @@ std::set<std::string> missing_namespaces(const Plan& plan, const std::vector<siz
 
 // After the namespace phase: the objects at `remaining` whose namespace is not in `existing` are
 // skipped. None when `existing` is empty (the namespaces could not be listed: let the server judge).
+// Those whose namespace the server refused to make as invalid (`invalid`: name → its words) are invalid
+// instead, at metadata.namespace: the object names a namespace that cannot exist.
 std::vector<Verdict> skips_after_namespaces(const Plan& plan, const std::vector<Resource>& resources,
                                             const std::vector<size_t>& remaining,
-                                            const std::set<std::string>& existing, PlaneKind plane);
+                                            const std::set<std::string>& existing, PlaneKind plane,
+                                            const std::map<std::string, std::string>& invalid = {});
 
 }  // namespace kv::engine

@@ -177,6 +177,14 @@ TEST_CASE("plan: after the namespace phase, objects in a namespace that does not
   auto owned = skips_after_namespaces(p, res, rest, {"default", "team"}, PlaneKind::kOwned);
   REQUIRE(owned.size() == 1);
   CHECK(owned[0].findings.at(0).message == "not validated: namespace \"other\" could not be created");
+  // A namespace the server refused to make as invalid: the object names one that cannot exist.
+  auto refused = skips_after_namespaces(p, res, rest, {"default", "team"}, PlaneKind::kOwned,
+                                        {{"other", "Invalid value: \"other\": a lowercase RFC 1123 label must ..."}});
+  REQUIRE(refused.size() == 1);
+  CHECK(refused[0].status == ObjectStatus::kInvalid);
+  CHECK(refused[0].findings.at(0).severity == Severity::kError);
+  CHECK(refused[0].findings.at(0).path == "metadata.namespace");
+  CHECK(refused[0].findings.at(0).message.rfind("metadata.namespace: Invalid value: \"other\"", 0) == 0);
   // Namespaces that could not be listed skip nothing: the server judges.
   CHECK(skips_after_namespaces(p, res, rest, {}, PlaneKind::kExternal).empty());
 }

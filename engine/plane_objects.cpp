@@ -1,5 +1,7 @@
 #include "engine/plane_objects.h"
 
+#include "kube/api_status.h"
+
 #include <algorithm>
 #include <map>
 #include <thread>
@@ -213,15 +215,26 @@ bool create_namespace(kube::Transport& transport, const std::string& name, const
 }
 
 std::vector<bool> create_namespaces(kube::Transport& transport, const std::vector<std::string>& names,
-                                    const std::string& run_id, int jobs, std::vector<bool>* created) {
+                                    const std::string& run_id, int jobs, std::vector<bool>* created,
+                                    std::vector<std::string>* invalid) {
   std::vector<kube::Request> reqs;
   for (const auto& name : names) reqs.push_back(kube::managed_namespace_request(name, "kvalidate", run_id));
   std::vector<bool> made;
   if (created) created->clear();
+  if (invalid) invalid->clear();
   if (reqs.empty()) return made;
   for (const auto& resp : transport.send_all(reqs, jobs)) {
     made.push_back(resp.success() || resp.status == 409);
     if (created) created->push_back(resp.success());
+    if (!invalid) continue;
+    std::string why;
+    if (resp.status == 422) {
+      auto st = kube::parse_api_status(resp.body, resp.status);
+      for (const auto& c : st.causes)
+        if (c.field == "metadata.name") why = c.message;
+      if (why.empty()) why = st.message;
+    }
+    invalid->push_back(std::move(why));
   }
   return made;
 }

@@ -56,9 +56,11 @@ std::set<std::string> list_namespaces(kube::Transport& transport);
 // when given). True when it exists after.
 bool create_namespace(kube::Transport& transport, const std::string& name, const std::string& run_id = "");
 // create_namespace() for each of `names`, side by side (at most `jobs` in flight); whether each exists after.
-// `created` (when given): whether each was created by this call (not there already).
+// `created` (when given): whether each was created by this call (not there already). `invalid` (when
+// given): for each name the server refused as invalid (422), its words about the name; "" for the others.
 std::vector<bool> create_namespaces(kube::Transport& transport, const std::vector<std::string>& names,
-                                    const std::string& run_id = "", int jobs = 16, std::vector<bool>* created = nullptr);
+                                    const std::string& run_id = "", int jobs = 16, std::vector<bool>* created = nullptr,
+                                    std::vector<std::string>* invalid = nullptr);
 
 // What the plane holds of a namespace: the run that created it (its kvalidate.io/run label; "" for the
 // plane's own) and whether it is being deleted.
