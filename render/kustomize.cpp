@@ -248,6 +248,12 @@ SourceLocation locate_field(const OriginMap& origins, const Resource& r, const s
   if (it == origins.objects.end()) return loc;
   const ObjectOrigin& o = it->second;
   if (!field_path.empty()) {
+    // A transformer of a kustomization (labels, replicas, namespace, ...) that set the field to the value it
+    // has, the outermost first: it ran last.
+    for (auto k = o.transformed_by.rbegin(); k != o.transformed_by.rend(); ++k)
+      if (int line = transformer_line_for(**k, r, field_path); line > 0) return {display_path((*k)->file), line, 0};
+    if (o.generated_in)
+      if (int line = generated_key_line(*o.generated_in, r, field_path); line > 0) return {o.display, line, 0};
     YAML::Node tree = object_tree(r);
     for (auto p = o.patches.rbegin(); p != o.patches.rend(); ++p)
       if (int line = patch_line_for(*p, tree, field_path); line > 0) return {display_path(p->file), line, 0};

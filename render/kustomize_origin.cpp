@@ -1,5 +1,7 @@
 #include "render/kustomize_origin.h"
 
+#include <algorithm>
+#include <cctype>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -59,19 +61,31 @@ std::shared_ptr<const Resource> written_object(const std::vector<Resource>& obje
   return best ? std::make_shared<Resource>(*best) : nullptr;
 }
 
-// The line of the generator entry that made `built` (configMapGenerator/secretGenerator item whose name
-// the built name contains), else of the generator key, else 0.
-int generator_line(const Kustomization* k, const Resource& built) {
-  if (!k || !k->root.IsMap()) return 0;
+// The generator entry that made `built` (configMapGenerator/secretGenerator item whose name the built name
+// contains, the longest such name); an undefined node when none. `list_key` gets the generator key.
+YAML::Node generator_entry(const Kustomization* k, const Resource& built, YAML::Node* list_key = nullptr) {
+  YAML::Node none(YAML::NodeType::Undefined);
+  if (!k || !k->root.IsMap()) return none;
   const char* key = built.kind == "Secret" ? "secretGenerator" : "configMapGenerator";
   auto [key_node, list] = entry(k->root, key);
-  if (!key_node) return 0;
-  if (list && list.IsSequence())
-    for (const auto& item : list) {
-      auto [name_key, name] = entry(item, "name");
-      if (name && name.IsScalar() && built.name.find(name.Scalar()) != std::string::npos) return name_key.Mark().line + 1;
-    }
-  return key_node.Mark().line + 1;
+  if (list_key) list_key->reset(key_node);
+  if (!key_node || !list.IsSequence()) return none;
+  YAML::Node best = none;
+  size_t best_size = 0;
+  for (const auto& item : list) {
+    std::string name = scalar_at(item, "name");
+    if (!name.empty() && built.name.find(name) != std::string::npos && name.size() > best_size)
+      best.reset(item), best_size = name.size();
+  }
+  return best;
+}
+
+// The line of the generator entry that made `built`, else of the generator key, else 0.
+int generator_line(const Kustomization* k, const Resource& built) {
+  YAML::Node list_key(YAML::NodeType::Undefined);
+  YAML::Node item = generator_entry(k, built, &list_key);
+  if (item) return entry(item, "name").first.Mark().line + 1;
+  return list_key ? list_key.Mark().line + 1 : 0;
 }
 
 // Merge keys kustomize's strategic merge matches list items by (containers, ports, volumes, env, ...).
@@ -207,6 +221,11 @@ const std::vector<Resource>& OriginReader::objects_of(const std::string& file) {
   return files.emplace(file, std::move(loaded.resources)).first->second;
 }
 
+std::shared_ptr<const Kustomization> OriginReader::shared_kustomization(const std::string& dir) {
+  kustomization(dir);
+  return kustomizations[dir];
+}
+
 const Kustomization* OriginReader::kustomization(const std::string& dir) {
   auto it = kustomizations.find(dir);
   if (it == kustomizations.end()) {
@@ -232,18 +251,25 @@ ObjectOrigin resolve_origin(OriginReader& reader, const Resource& built, const s
   } else if (!configured_in.empty()) {
     o.file = normal(fs::path(reader.build_root) / configured_in);
     o.display = display_path(o.file);
-    o.generated_line = generator_line(reader.kustomization(fs::path(o.file).parent_path().string()), built);
+    o.generated_in = reader.shared_kustomization(fs::path(o.file).parent_path().string());
+    o.generated_line = generator_line(o.generated_in.get(), built);
   }
   // The kustomizations whose transformers ran over the object, innermost first: their patches are the
   // candidates for a field a patch set.
   YAML::Node transformations = parse_annotation(transformations_text);
-  std::set<std::string> seen;
+  std::set<std::string> seen, transformed;
+  static const std::set<std::string> kBuiltins = {
+      "LabelTransformer",  "AnnotationsTransformer", "NamespaceTransformer",    "PrefixTransformer",
+      "SuffixTransformer", "PrefixSuffixTransformer", "ReplicaCountTransformer", "ImageTagTransformer"};
   if (transformations.IsSequence())
     for (const auto& t : transformations) {
       std::string in = scalar_at(t, "configuredIn");
       std::string by = scalar_at(t["configuredBy"], "kind");
-      if (in.empty() || !scalar_at(t, "repo").empty() || by.find("Patch") == std::string::npos) continue;
+      if (in.empty() || !scalar_at(t, "repo").empty()) continue;
       std::string dir = normal(fs::path(reader.build_root) / in / "..");
+      if (kBuiltins.count(by) && transformed.insert(dir).second)
+        if (auto k = reader.shared_kustomization(dir)) o.transformed_by.push_back(k);
+      if (by.find("Patch") == std::string::npos) continue;
       if (!seen.insert(dir).second) continue;
       if (const Kustomization* k = reader.kustomization(dir))
         for (const auto& p : k->patches)
@@ -275,6 +301,114 @@ int patch_line_for(const KustomizePatch& patch, const YAML::Node& built_tree, co
                           (top == "metadata" && path->size() > 1 && ((*path)[1].key == "name" || (*path)[1].key == "namespace"))))
     return 0;
   return patch.json6902 ? json_patch_line(patch, built_tree, *path) : smp_line(patch, built_tree, *path);
+}
+
+namespace {
+
+// The line of key `key` in map `m` when its value is the scalar `value`, else 0.
+int entry_line(const YAML::Node& m, const std::string& key, const std::string& value) {
+  auto [k, v] = entry(m, key);
+  return k && v.IsScalar() && v.Scalar() == value ? k.Mark().line + 1 : 0;
+}
+
+// A label or annotation map entry: its key and whether the map holds labels (else annotations).
+bool map_entry(const std::vector<PathSegment>& path, std::string& key, bool& labels) {
+  if (path.size() < 2 || path.back().kind != PathSegment::Kind::kKey) return false;
+  const std::string& map = path[path.size() - 2].key;
+  if (path[path.size() - 2].kind != PathSegment::Kind::kKey) return false;
+  labels = map == "labels" || map == "matchLabels" || map == "selector";
+  if (!labels && map != "annotations") return false;
+  key = path.back().key;
+  return true;
+}
+
+bool outside_dns_label(const std::string& s) {
+  return std::any_of(s.begin(), s.end(), [](char c) {
+    return !(std::islower(static_cast<unsigned char>(c)) || std::isdigit(static_cast<unsigned char>(c)) || c == '-' ||
+             c == '.');
+  });
+}
+
+}  // namespace
+
+int transformer_line_for(const Kustomization& k, const Resource& built, const std::string& field_path) {
+  const YAML::Node& root = k.root;
+  if (!root.IsMap()) return 0;
+  auto path = parse_field_path(field_path);
+  if (!path || path->empty()) return 0;
+  YAML::Node tree = object_tree(built);
+  auto value = node_at(tree, built.kind, field_path);
+  const std::string have = value && value->IsScalar() ? value->Scalar() : "";
+  if (field_path == "metadata.namespace") return entry_line(root, "namespace", have);
+  if (field_path == "metadata.name") {
+    for (const char* key : {"namePrefix", "nameSuffix"}) {
+      auto [kn, v] = entry(root, key);
+      if (kn && v.IsScalar() && outside_dns_label(v.Scalar()) && built.name.find(v.Scalar()) != std::string::npos)
+        return kn.Mark().line + 1;
+    }
+    return 0;
+  }
+  if (field_path == "spec.replicas") {
+    auto [kn, items] = entry(root, "replicas");
+    if (!kn || !items.IsSequence()) return 0;
+    for (const auto& item : items) {
+      std::string name = scalar_at(item, "name");
+      if (!name.empty() && built.name.find(name) != std::string::npos)
+        if (int line = entry_line(item, "count", have)) return line;
+    }
+    return 0;
+  }
+  std::string key;
+  bool labels = false;
+  if (map_entry(*path, key, labels)) {
+    if (labels) {
+      auto [lk, items] = entry(root, "labels");
+      if (lk && items.IsSequence())
+        for (auto it = items.begin(); it != items.end(); ++it) {
+          auto [pk, pairs] = entry(*it, "pairs");
+          if (int line = pk ? entry_line(pairs, key, have) : 0) return line;
+        }
+    }
+    auto [ck, common] = entry(root, labels ? "commonLabels" : "commonAnnotations");
+    return ck ? entry_line(common, key, have) : 0;
+  }
+  if (path->back().kind == PathSegment::Kind::kKey && path->back().key == "image" && !have.empty()) {
+    auto [ik, images] = entry(root, "images");
+    if (!ik || !images.IsSequence()) return 0;
+    for (const auto& item : images) {
+      std::string name = scalar_at(item, "name"), new_name = scalar_at(item, "newName");
+      std::string image = have.substr(0, have.find_first_of(":@"));
+      if (image != name && image != new_name) continue;
+      for (const char* field : {"newTag", "digest", "newName"}) {
+        auto [fk, fv] = entry(item, field);
+        if (fk && fv.IsScalar() && have.find(fv.Scalar()) != std::string::npos) return fk.Mark().line + 1;
+      }
+    }
+  }
+  return 0;
+}
+
+int generated_key_line(const Kustomization& k, const Resource& built, const std::string& field_path) {
+  auto path = parse_field_path(field_path);
+  if (!path || path->size() != 2 || (*path)[1].kind != PathSegment::Kind::kKey) return 0;
+  const std::string& map = (*path)[0].key;
+  if (map != "data" && map != "binaryData" && map != "stringData") return 0;
+  const std::string& key = (*path)[1].key;
+  YAML::Node item = generator_entry(&k, built);
+  if (!item) return 0;
+  for (const char* source : {"literals", "files"}) {
+    auto [sk, items] = entry(item, source);
+    if (!sk || !items.IsSequence()) continue;
+    for (const auto& i : items) {
+      if (!i.IsScalar()) continue;
+      const std::string& text = i.Scalar();
+      auto eq = text.find('=');
+      std::string name = eq != std::string::npos ? text.substr(0, eq)
+                                                 : fs::path(text).filename().string();  // a file is keyed by its name
+      if (name == key) return i.Mark().line + 1;
+    }
+  }
+  return 0;
 }
 
 }  // namespace kv::render

@@ -22,7 +22,11 @@ struct ObjectOrigin {
   std::string display;                      // as shown: display_path(file), or "repo//path" for a remote one
   std::shared_ptr<const Resource> written;  // the object as written in `file` (with positions), or null
   int generated_line = 0;                   // generated objects: the line of their generator
+  std::shared_ptr<const Kustomization> generated_in;  // generated objects: the kustomization of the generator
   std::vector<KustomizePatch> patches;      // patches that target the object, in the order they ran
+  // The kustomizations whose built-in transformers (labels, annotations, namespace, name prefix and
+  // suffix, replicas, images) ran over the object, innermost first.
+  std::vector<std::shared_ptr<const Kustomization>> transformed_by;
 };
 
 struct OriginMap {
@@ -40,6 +44,7 @@ struct OriginReader {
 
   const std::vector<Resource>& objects_of(const std::string& file);
   const Kustomization* kustomization(const std::string& dir);
+  std::shared_ptr<const Kustomization> shared_kustomization(const std::string& dir);
 };
 
 // The origin of `built` from its annotations (the YAML texts of `config.kubernetes.io/origin` and
@@ -55,5 +60,16 @@ bool patch_targets(const KustomizePatch& patch, const Resource& built);
 // merge patch holding the key, list items matched by their merge key; a JSON patch operation adding or
 // replacing the field or a parent of it); 0 when it does not.
 int patch_line_for(const KustomizePatch& patch, const YAML::Node& built_tree, const std::string& field_path);
+
+// The 1-based line in kustomization `k`'s file of the built-in transformer entry that set `field_path` of
+// `built` to the value it has: a `labels:` pair or `commonLabels` entry (a labels map's entry, selectors
+// and templates included), a `commonAnnotations` entry, `namespace:`, a `namePrefix`/`nameSuffix` holding
+// what a name may not, a `replicas:` entry's count, an `images:` entry's newTag, newName or digest. 0 when
+// none did.
+int transformer_line_for(const Kustomization& k, const Resource& built, const std::string& field_path);
+
+// For a ConfigMap or Secret a generator of `k` made: the 1-based line of the `literals` item ("K=v") or
+// `files` item ("K=path", or a path named K) that made the key of `field_path` ("data[K]"); 0 otherwise.
+int generated_key_line(const Kustomization& k, const Resource& built, const std::string& field_path);
 
 }  // namespace kv::render

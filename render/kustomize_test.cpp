@@ -205,3 +205,49 @@ TEST_CASE("resolve_origin finds the written object through a name prefix, and th
   CHECK(origin_line_of(map, deploy, 16) == 17);  // args the base has not: its container item
   CHECK(origin_line_of(map, deploy, 99) == deploy.source.line);
 }
+
+TEST_CASE("transformer_line_for: the kustomization entry that set a field to the value it has") {
+  Tree t;
+  t.write("o/kustomization.yaml",
+          "resources: [../base]\n"                          // 1
+          "namePrefix: Prod-\n"                             // 2
+          "namespace: web_prod\n"                           // 3
+          "commonLabels:\n"                                 // 4
+          "  tier: front end\n"                             // 5
+          "labels:\n"                                       // 6
+          "  - pairs: {team: web team}\n"                   // 7
+          "commonAnnotations:\n"                            // 8
+          "  a/b/c: x\n"                                    // 9
+          "replicas:\n"                                     // 10
+          "  - name: web\n"                                 // 11
+          "    count: -2\n"                                 // 12
+          "images:\n"                                       // 13
+          "  - name: nginx\n"                               // 14
+          "    newTag: \" 1.27\"\n"                         // 15
+          "configMapGenerator:\n"                           // 16
+          "  - name: settings\n"                            // 17
+          "    literals: [ok=1, \"bad key=2\"]\n"           // 18
+          "    files:\n"                                    // 19
+          "      - conf/app.properties\n");                 // 20
+  auto k = read_kustomization((t.root() / "o").string());
+  REQUIRE_MESSAGE(k.ok(), k.status().message());
+  auto d = built("apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: Prod-web\n  namespace: web_prod\n"
+                 "  labels: {tier: front end, team: web team, app: web}\n  annotations: {a/b/c: x}\n"
+                 "spec:\n  replicas: -2\n  template:\n    spec:\n      containers:\n      - {name: web, image: \"nginx: 1.27\"}\n");
+  CHECK(transformer_line_for(*k, d, "metadata.name") == 2);
+  CHECK(transformer_line_for(*k, d, "metadata.namespace") == 3);
+  CHECK(transformer_line_for(*k, d, "metadata.labels[tier]") == 5);
+  CHECK(transformer_line_for(*k, d, "metadata.labels[team]") == 7);
+  CHECK(transformer_line_for(*k, d, "metadata.labels[app]") == 0);  // the base's own
+  CHECK(transformer_line_for(*k, d, "metadata.annotations[a/b/c]") == 9);
+  CHECK(transformer_line_for(*k, d, "spec.replicas") == 12);
+  CHECK(transformer_line_for(*k, d, "spec.template.spec.containers[0].image") == 15);
+  auto other = built("apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: Prod-web, labels: {tier: back}}\nspec: {replicas: 3}\n");
+  CHECK(transformer_line_for(*k, other, "spec.replicas") == 0);         // not the count the transformer wrote
+  CHECK(transformer_line_for(*k, other, "metadata.labels[tier]") == 0);  // nor its label value
+  auto cm = built("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: Prod-settings-5f7h}\ndata: {ok: \"1\", \"bad key\": \"2\"}\n");
+  CHECK(generated_key_line(*k, cm, "data[bad key]") == 18);
+  CHECK(generated_key_line(*k, cm, "data[app.properties]") == 20);
+  CHECK(generated_key_line(*k, cm, "data[missing]") == 0);
+  CHECK(generated_key_line(*k, cm, "metadata.name") == 0);
+}

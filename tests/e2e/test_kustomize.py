@@ -111,6 +111,34 @@ class Kustomize(unittest.TestCase):
                          (where, self.line_of(where, "fsGroupChangePolicy: Sometimes")), json.dumps(found, indent=1))
         self.assertEqual(found.get("spec.type"), (where, self.line_of(where, "value: Balancer")), json.dumps(found, indent=1))
 
+    def test_values_a_transformer_or_generator_set_point_at_the_kustomization(self):
+        where = "overlays/prod/kustomization.yaml"
+        self.edit(where, "      env: prod\n", "      env: prod\n      team: web team\n")
+        with open(os.path.join(self.dir, where), "a") as f:
+            f.write("replicas:\n  - name: web\n    count: -2\n"
+                    "configMapGenerator:\n  - name: settings\n    literals:\n      - ok=1\n      - bad key=2\n")
+        p, report = self.run_json("overlays/prod")
+        self.assertEqual(p.returncode, 1, explain(p))
+        found = {(r["kind"], f.get("path")): (f["file"], f["line"]) for r in report["results"] for f in r["findings"]
+                 if f["severity"] == "error"}
+        team = (where, self.line_of(where, "team: web team"))
+        self.assertEqual(found.get(("Deployment", "metadata.labels")), team, str(found))
+        self.assertEqual(found.get(("Service", "metadata.labels")), team)
+        self.assertEqual(found.get(("Deployment", "spec.replicas")), (where, self.line_of(where, "count: -2")))
+        self.assertEqual(found.get(("ConfigMap", "data[bad key]")), (where, self.line_of(where, "bad key=2")))
+
+    def test_a_namespace_that_cannot_exist_is_a_defect_at_its_line(self):
+        where = "overlays/prod/kustomization.yaml"
+        self.edit(where, "namespace: webapp-prod", "namespace: webapp_prod")
+        p, report = self.run_json("overlays/prod")
+        self.assertEqual(p.returncode, 1, explain(p))
+        objs = [r for r in report["results"] if r["kind_of_result"] == "object"]
+        self.assertTrue(objs and all(r["status"] == "invalid" for r in objs), explain(p))
+        for r in objs:
+            f = r["findings"][0]
+            self.assertEqual((f["rule"], f["file"], f["line"]),
+                             ("dry-run/FieldValueInvalid", where, self.line_of(where, "namespace: webapp_prod")), f)
+
     def test_the_base_alone_and_two_folders_in_one_run(self):
         p, report = self.run_json("base", "overlays/prod")
         self.assertEqual(p.returncode, 0, explain(p))
