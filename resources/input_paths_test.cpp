@@ -66,7 +66,7 @@ TEST_CASE("bad-input fixtures each give one problem with file and line") {
       {"apiversion-not-string.yaml", "input/invalid-kind", 1},
       {"missing-name.yaml", "input/missing-name", 3},
       {"unclosed-quote.yaml", "input/yaml-syntax", 6},
-      {"syntax-error.yaml", "input/yaml-syntax", 7},
+      {"syntax-error.yaml", "input/yaml-syntax", 6},  // the '[' never closed
       {"nul-byte.yaml", "input/encoding", 4},
       {"invalid-utf8.yaml", "input/encoding", 4},
       {"metadata-not-a-map.yaml", "input/invalid-metadata", 8},

@@ -216,7 +216,7 @@ TEST_CASE("load_text: documents parsed side by side load in stream order, proble
   std::vector<int> bad_lines;
   for (int i = 0; i < 600; ++i) {
     if (i % 100 == 42) {
-      bad_lines.push_back(line + 2);  // where the flow is found unclosed: the separator's line, as alone
+      bad_lines.push_back(line + 1);  // where the flow left unclosed opens, as alone
       text += "kind: ConfigMap\nmetadata: {name: [unclosed\n---\n";
       line += 3;
       continue;
