@@ -11,10 +11,15 @@ std::optional<std::string> body_without(const Resource& r, const std::vector<std
   if (!tree.IsMap()) return std::nullopt;
   std::vector<YAML::Node> out;
   for (const auto& p : paths) {
+    // Without its name (or kind, ...) the request itself is wrong: the server would say only that.
+    if (p == "apiVersion" || p == "kind" || p == "metadata" || p == "metadata.name" || p == "metadata.namespace" ||
+        p == "metadata.generateName")
+      continue;
     auto n = node_at(tree, r.kind, p);
     if (!n) return std::nullopt;
     out.push_back(*n);
   }
+  if (out.empty()) return std::nullopt;
   return to_flow_yaml(tree, out);
 }
 
@@ -64,12 +69,16 @@ bool adds_to(const Resource& r, const std::vector<Finding>& found, const Finding
       if (under_any(p, {f.path}) || under_any(index_form(tree, r.kind, p), {f.path, index_form(tree, r.kind, f.path)}))
         return false;
   }
-  // A validation rule (CEL) that reads a field set aside fails with "no such key: <field>": our resubmission's
-  // doing, not a defect of the object.
+  // A validation rule (CEL) that reads a field set aside fails with "no such key: <field>", and a check that
+  // compares it with another names it in backticks ("`selector` does not match template `labels`"): our
+  // resubmission's doing, not a defect of the object.
   for (const auto& p : set_aside) {
     auto leaf = p.find_last_of('.');
     std::string name = leaf == std::string::npos ? p : p.substr(leaf + 1);
-    if (!name.empty() && name.back() != ']' && f.message.find("no such key: " + name) != std::string::npos) return false;
+    if (name.empty() || name.back() == ']') continue;
+    if (f.message.find("no such key: " + name) != std::string::npos ||
+        f.message.find("`" + name + "`") != std::string::npos)
+      return false;
   }
   for (const auto& g : found)
     if (g.rule == f.rule && g.path == f.path && (g.message == f.message || f.severity == Severity::kWarning))

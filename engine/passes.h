@@ -17,8 +17,9 @@
 namespace kv::engine {
 
 // The text to submit for `r` without the fields at `paths` (resources/flow_yaml.h: every other value
-// reads as in the original). nullopt when a path is not in the object as written (then nothing can be
-// set aside safely).
+// reads as in the original). The object's identity (apiVersion, kind, metadata.name, namespace,
+// generateName) is never left out: the request would be refused for that alone. nullopt when a path is
+// not in the object as written (then nothing can be set aside safely), or nothing is left to set aside.
 std::optional<std::string> body_without(const Resource& r, const std::vector<std::string>& paths);
 
 // True when `path` is one of `roots` or a field under one ("spec.replicas" under "spec"; "a[0].b" under
@@ -32,7 +33,8 @@ std::string index_form(const YAML::Node& tree, std::string_view kind, const std:
 
 // Whether a later pass's finding `f` about `r` adds something to `found`: not under a set-aside field
 // (either spelling of its path), not already found (same rule, path and message), not a warning the
-// first pass reported, not a validation rule failing for want of a field set aside ("no such key").
+// first pass reported, not a check failing for want of a field set aside ("no such key: selector",
+// "`selector` does not match ...").
 bool adds_to(const Resource& r, const std::vector<Finding>& found, const Finding& f,
              const std::vector<std::string>& set_aside);
 

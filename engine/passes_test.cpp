@@ -29,6 +29,12 @@ TEST_CASE("body_without leaves the fields out and keeps every other value as wri
   CHECK(body->find("\"imagePullPolicy\":\"Sometimes\"") != std::string::npos);
   CHECK(body->find("\"runAsUser\":0644") != std::string::npos);
   CHECK_FALSE(kv::engine::body_without(loaded.resources[0], {"spec.nothing"}));
+  // The name stays: without it the request is refused for that alone.
+  CHECK_FALSE(kv::engine::body_without(loaded.resources[0], {"metadata.name"}));
+  auto kept = kv::engine::body_without(loaded.resources[0], {"metadata.name", "spec.replicas"});
+  REQUIRE(kept);
+  CHECK(kept->find("\"name\":\"api\"") != std::string::npos);
+  CHECK(kept->find("replicas") == std::string::npos);
 }
 
 TEST_CASE("under_any and adds_to keep later passes to what is new") {
@@ -57,6 +63,12 @@ TEST_CASE("a validation rule failing for want of a field set aside adds nothing"
   CHECK_FALSE(kv::engine::adds_to(loaded.resources[0], {}, missing, {"spec.color"}));
   CHECK(kv::engine::adds_to(loaded.resources[0], {}, failed, {"spec.color"}));
   CHECK(kv::engine::adds_to(loaded.resources[0], {}, missing, {"spec.size"}));
+  auto mismatch = finding("dry-run/FieldValueInvalid",
+                          "spec.template.metadata.labels: Invalid value: {\"app\":\"web\"}: `selector` does not match "
+                          "template `labels`",
+                          "spec.template.metadata.labels");
+  CHECK_FALSE(kv::engine::adds_to(loaded.resources[0], {}, mismatch, {"spec.selector"}));
+  CHECK(kv::engine::adds_to(loaded.resources[0], {}, mismatch, {"spec.replicas"}));
 }
 
 TEST_CASE("a Required value for a field that held one set aside adds nothing") {
