@@ -68,25 +68,6 @@ void align_table(const TemplateModel& m, int i0, int i1, int j0, int j1,
   }
 }
 
-// True when a template line of only actions writes something: an action that is not control flow
-// (if, else, end, with, range, define, a comment or a variable assignment) — toYaml, include, a value.
-bool writes_output(std::string_view line) {
-  for (size_t at = line.find("{{"); at != std::string_view::npos; at = line.find("{{", at + 2)) {
-    size_t i = at + 2;
-    if (i < line.size() && line[i] == '-') ++i;
-    while (i < line.size() && line[i] == ' ') ++i;
-    std::string_view rest = line.substr(i);
-    bool control = false;
-    for (std::string_view word : {"if ", "else", "end", "with ", "range ", "define ", "/*"})
-      if (rest.substr(0, word.size()) == word) control = true;
-    if (rest.substr(0, 1) == "$" && rest.find(":=") != std::string_view::npos &&
-        rest.find(":=") < rest.find("}}"))
-      control = true;
-    if (!control) return true;
-  }
-  return false;
-}
-
 // The K of the first `indent K` / `nindent K` in a template line, else -1.
 int indent_written(std::string_view line) {
   auto at = line.find("indent ");

@@ -33,11 +33,11 @@ std::string kind_value(const LineShape& s) {
   return v;
 }
 
-void describe_part(const std::vector<LineShape>& shapes, TemplatePart& part) {
+void describe_part(const std::vector<std::string>& lines, const std::vector<LineShape>& shapes, TemplatePart& part) {
   int top = -1, first_action = -1;
   for (int i = part.begin; i < part.end; ++i) {
     const LineShape& s = shapes[i];
-    if (s.kind == Kind::kActions && first_action < 0) first_action = i;
+    if (s.kind == Kind::kActions && first_action < 0 && writes_output(lines[i])) first_action = i;
     if (s.kind != Kind::kLiteral && s.kind != Kind::kPattern) continue;
     const std::string& f = s.pieces.front();
     size_t nb = f.find_first_not_of(' ');
@@ -46,7 +46,8 @@ void describe_part(const std::vector<LineShape>& shapes, TemplatePart& part) {
       part.first_content = i;
     if (!key_of(s).empty() && (top < 0 || s.indent < top)) top = s.indent;
   }
-  // A part of actions alone (`{{ toYaml . }}` in a range over values) still renders objects.
+  // A part of actions alone (`{{ toYaml . }}` in a range over values, an include) still renders objects;
+  // one of control flow alone (`{{- if }}`, `{{- range }}`, assignments) renders nothing.
   if (part.first_content < 0) part.first_content = first_action;
   if (top < 0) return;
   for (int i = part.begin; i < part.end; ++i) {
@@ -111,7 +112,7 @@ TemplateModel model_template(const std::vector<std::string>& lines) {
     for (char c : chunk.text) count += c == '\n';
     if (!chunk.text.empty() && chunk.text.back() != '\n') ++count;
     part.end = std::min(part.begin + count, static_cast<int>(lines.size()));
-    describe_part(m.shapes, part);
+    describe_part(m.lines, m.shapes, part);
     m.parts.push_back(std::move(part));
   }
   return m;

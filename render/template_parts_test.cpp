@@ -188,3 +188,20 @@ TEST_CASE("output a wrong nindent put at an outer level maps to the action that 
   CHECK(kv::render::map_rendered_line(m, 0, end, rendered, 16) == 19);  // not `spec:` (7)
   CHECK(kv::render::map_rendered_line(m, 0, end, rendered, 10) == 10);
 }
+
+TEST_CASE("a part of control flow alone renders nothing: an object an include writes is the include's part") {
+  auto m = kv::render::model_template(lines_of(
+      "{{- if .Values.enabled -}}\n"                       // 1
+      "  {{- $name := include \"x.fullname\" . }}\n"       // 2
+      "  {{- range $k, $v := .Values.routes }}\n"          // 3
+      "---\n"                                              // 4
+      "{{ include \"x.route\" (dict \"name\" $k) }}\n"    // 5
+      "  {{- end }}\n"                                     // 6
+      "{{- end }}\n"));                                    // 7
+  REQUIRE(m.parts.size() == 2);
+  CHECK(m.parts[0].first_content == -1);
+  CHECK(m.parts[1].first_content == 4);
+  auto parts = kv::render::match_parts(m, {{"HTTPRoute", "r-a"}, {"HTTPRoute", "r-b"}});
+  CHECK(parts[0] == 1);
+  CHECK(parts[1] == 1);
+}

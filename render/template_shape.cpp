@@ -176,4 +176,22 @@ std::string yaml_key_of(std::string_view line) {
   return "";
 }
 
+bool writes_output(std::string_view line) {
+  for (size_t at = line.find("{{"); at != std::string_view::npos; at = line.find("{{", at + 2)) {
+    size_t i = at + 2;
+    if (i < line.size() && line[i] == '-') ++i;
+    while (i < line.size() && line[i] == ' ') ++i;
+    std::string_view rest = line.substr(i);
+    bool control = false;
+    for (std::string_view word : {"if ", "else", "end", "with ", "range ", "define ", "/*"})
+      if (rest.substr(0, word.size()) == word) control = true;
+    if (rest.substr(0, 1) == "$" && rest.find(":=") != std::string_view::npos &&
+        rest.find(":=") < rest.find("}}"))
+      control = true;
+    if (!control) return true;
+  }
+  return false;
+}
+
+
 }  // namespace kv::render

@@ -40,4 +40,8 @@ std::string yaml_key_of(std::string_view line);
 // Leading spaces of `line`; for a sequence item ("  - a") the spaces before the dash.
 int indent_of(std::string_view line);
 
+// True when a template line of only actions writes something: an action that is not control flow (if,
+// else, end, with, range, define, a comment or a variable assignment) — toYaml, include, a value.
+bool writes_output(std::string_view line);
+
 }  // namespace kv::render
