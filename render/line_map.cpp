@@ -3,6 +3,7 @@
 #include <functional>
 #include <map>
 #include <mutex>
+#include <regex>
 
 #include "render/template_lines.h"
 
@@ -65,6 +66,57 @@ void align_table(const TemplateModel& m, int i0, int i1, int j0, int j1,
     } else {
       --j;
     }
+  }
+}
+
+// The `range` blocks of template lines [begin, end): 0-based lines of each `{{ range }}` and its `{{ end }}`.
+std::vector<std::pair<int, int>> range_blocks(const TemplateModel& m, int begin, int end) {
+  static const std::regex kAction(R"(\{\{-?\s*(range|if|with|define|block|end)\b)");
+  std::vector<std::pair<int, int>> out;
+  std::vector<std::pair<bool, int>> open;  // (a range?, its line)
+  for (int t = begin; t < end; ++t) {
+    const std::string& line = m.lines[t];
+    if (line.find("{{") == std::string::npos) continue;
+    for (std::sregex_iterator it(line.begin(), line.end(), kAction), stop; it != stop; ++it) {
+      std::string word = (*it)[1].str();
+      if (word != "end") {
+        open.push_back({word == "range", t});
+      } else if (!open.empty()) {
+        if (open.back().first) out.push_back({open.back().second, t});
+        open.pop_back();
+      }
+    }
+  }
+  return out;
+}
+
+// Lines a `range` wrote once more than the template holds them (a second container, a third port) stay
+// unaligned after one alignment: each run of them after an aligned line inside a range block is aligned
+// again with that block's body, as often as there are runs left.
+void align_repeats(const TemplateModel& m, int begin, int end, const std::vector<std::string_view>& rendered,
+                   std::vector<int>& out) {
+  auto blocks = range_blocks(m, begin, end);
+  if (blocks.empty()) return;
+  const int n = static_cast<int>(rendered.size());
+  for (int pass = 0; pass < 64; ++pass) {
+    bool progress = false;
+    for (int i = 0; i < n;) {
+      if (out[i] >= 0) { ++i; continue; }
+      int j = i;
+      while (j < n && out[j] < 0) ++j;
+      int a = -1;
+      for (int k = i - 1; k >= 0 && a < 0; --k) a = out[k];
+      const std::pair<int, int>* inner = nullptr;  // the innermost block holding line a
+      for (const auto& b : blocks)
+        if (a > b.first && a < b.second && (!inner || b.first > inner->first)) inner = &b;
+      if (inner && inner->second - inner->first > 1 &&
+          static_cast<long>(j - i) * (inner->second - inner->first - 1) <= 4'000'000) {
+        align_table(m, i, j, inner->first + 1, inner->second, rendered, out);
+        for (int k = i; k < j; ++k) progress |= out[k] >= 0;
+      }
+      i = j;
+    }
+    if (!progress) break;
   }
 }
 
@@ -155,6 +207,7 @@ std::vector<int> align_rendered(const TemplateModel& m, int begin, int end,
   if (i0 == i1 || begin == end) return out;
   if (static_cast<long>(i1 - i0) * (end - begin) <= kMaxCells) align_table(m, i0, i1, begin, end, rendered, out);
   else align_greedy(m, i0, i1, begin, end, rendered, out);
+  align_repeats(m, begin, end, rendered, out);
   return out;
 }
 

@@ -205,3 +205,38 @@ TEST_CASE("a part of control flow alone renders nothing: an object an include wr
   CHECK(parts[0] == 1);
   CHECK(parts[1] == 1);
 }
+
+TEST_CASE("lines a range wrote more than once map to the range's body each time") {
+  auto m = kv::render::model_template(lines_of(
+      "apiVersion: apps/v1\n"                        // 1
+      "kind: Deployment\n"                           // 2
+      "metadata:\n"                                  // 3
+      "  name: rg\n"                                 // 4
+      "spec:\n"                                      // 5
+      "  template:\n"                                // 6
+      "    spec:\n"                                  // 7
+      "      containers:\n"                          // 8
+      "      {{- range .Values.containers }}\n"      // 9
+      "        - name: {{ .name }}\n"                // 10
+      "          image: {{ .image }}\n"              // 11
+      "          imagePullPolicy: {{ .policy }}\n"   // 12
+      "      {{- end }}\n"                           // 13
+      "      restartPolicy: Always\n"));             // 14
+  std::string rendered =
+      "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: rg\nspec:\n  template:\n    spec:\n"
+      "      containers:\n"                          // 8
+      "        - name: a\n"                          // 9
+      "          image: x\n"                         // 10
+      "          imagePullPolicy: Always\n"          // 11
+      "        - name: b\n"                          // 12
+      "          image: y\n"                         // 13
+      "          imagePullPolicy: Sometimes\n"       // 14
+      "        - name: c\n"                          // 15
+      "          image: z\n"                         // 16
+      "          imagePullPolicy: Never\n"           // 17
+      "      restartPolicy: Always\n";               // 18
+  const int end = static_cast<int>(m.lines.size());
+  for (int rendered_line : {11, 14, 17}) CHECK(kv::render::map_rendered_line(m, 0, end, rendered, rendered_line) == 12);
+  CHECK(kv::render::map_rendered_line(m, 0, end, rendered, 15) == 10);
+  CHECK(kv::render::map_rendered_line(m, 0, end, rendered, 18) == 14);
+}
