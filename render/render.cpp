@@ -118,6 +118,9 @@ std::vector<std::string> template_args(const Helm& helm, const Chart& chart, con
   return args;
 }
 
+// The text a chart's List items may hold copies of, all items of one document together.
+constexpr size_t kListDocumentBudget = 16u << 20;
+
 Rendered parse_rendered(const std::string& output, const Chart& chart, const std::string& suite) {
   Rendered out;
   auto docs = split_rendered(output);
@@ -179,11 +182,20 @@ Rendered parse_rendered(const std::string& output, const Chart& chart, const std
       problem.source.line = problem.findings.empty() ? 0 : problem.findings.front().line;
       out.problems.push_back(std::move(problem));
     }
-    for (size_t j = 0; j < loaded[i].resources.size(); ++j) {
+    // The items of a List the template wrote keep the rendered document, so that their fields map to the
+    // template lines that wrote them as a whole document's do (within a budget: each item holds a copy).
+    const size_t items = loaded[i].resources.size();
+    const bool list_items = items > 1 || (items == 1 && loaded[i].resources[0].body != docs[i].text);
+    const bool keep_document = list_items && docs[i].text.size() * items <= kListDocumentBudget;
+    for (size_t j = 0; j < items; ++j) {
       Resource& r = loaded[i].resources[j];
       r.source = src;
       r.source.line = object_line[i][j];
       r.source.column = r.source.line > 0 ? 1 : 0;
+      if (keep_document && r.document_text.empty() && r.object.IsMap() && r.object.Mark().line >= 0) {
+        r.document_text = docs[i].text;
+        if (int line = template_line_of(r, r.object.Mark().line + 1 + r.line_base); line > 0) r.source.line = line;
+      }
       out.resources.push_back(std::move(r));
     }
   }

@@ -5,6 +5,10 @@
 
 #include <doctest/doctest.h>
 
+#include "render/line_map.h"
+#include "render/render.h"
+#include "resources/locate.h"
+
 namespace fs = std::filesystem;
 
 TEST_CASE("a field maps to its key's line in the template, or to the document start") {
@@ -80,4 +84,41 @@ TEST_CASE("template_spot_for: a field written through toYaml points at the enclo
   auto policy = kv::render::template_spot_for(src, "spec.template.spec.containers[0].imagePullPolicy");
   CHECK(policy.line == 42);
   CHECK(policy.values_key.empty());
+}
+
+TEST_CASE("the items of a List a template wrote start, and map, at the lines that wrote them") {
+  fs::path dir = fs::temp_directory_path() / "kv-template-lines-list-test";
+  fs::create_directories(dir / "templates");
+  std::ofstream(dir / "templates" / "list.yaml") <<
+      "apiVersion: v1\n"                                   // 1
+      "kind: List\n"                                       // 2
+      "items:\n"                                           // 3
+      "{{- range $i, $e := until 2 }}\n"                   // 4
+      "  - apiVersion: v1\n"                               // 5
+      "    kind: Service\n"                                // 6
+      "    metadata:\n"                                    // 7
+      "      name: svc-{{ $i }}\n"                         // 8
+      "    spec:\n"                                        // 9
+      "      ports:\n"                                     // 10
+      "        - port: {{ $.Values.port }}\n"              // 11
+      "{{- end }}\n";                                      // 12
+  kv::render::register_chart_source("listchart", dir.string(), nullptr);
+  kv::render::Chart c;
+  c.path = "listchart";
+  c.root = dir.string();
+  c.name = "listchart";
+  auto out = kv::render::parse_rendered(
+      "---\n# Source: listchart/templates/list.yaml\napiVersion: v1\nkind: List\nitems:\n"
+      "  - apiVersion: v1\n    kind: Service\n    metadata:\n      name: svc-0\n    spec:\n      ports:\n        - port: 99999\n"
+      "  - apiVersion: v1\n    kind: Service\n    metadata:\n      name: svc-1\n    spec:\n      ports:\n        - port: 99999\n",
+      c, "s");
+  REQUIRE(out.resources.size() == 2);
+  for (const auto& r : out.resources) {
+    CAPTURE(r.name);
+    CHECK(r.source.line == 5);
+    auto pos = kv::locate(r, "spec.ports[0].port");
+    REQUIRE(pos);
+    CHECK(kv::render::template_line_of(r, pos->line) == 11);
+  }
+  fs::remove_all(dir);
 }
