@@ -1,5 +1,6 @@
 #include "render/line_map.h"
 
+#include <algorithm>
 #include <functional>
 #include <map>
 #include <mutex>
@@ -91,8 +92,9 @@ std::vector<std::pair<int, int>> range_blocks(const TemplateModel& m, int begin,
 }
 
 // Lines a `range` wrote once more than the template holds them (a second container, a third port) stay
-// unaligned after one alignment: each run of them after an aligned line inside a range block is aligned
-// again with that block's body, as often as there are runs left.
+// unaligned after one alignment: each run of them next to an aligned line inside a range block (after it,
+// else before it: the alignment may have given the body to a later round) is aligned again with that
+// block's body, as often as there are runs left.
 void align_repeats(const TemplateModel& m, int begin, int end, const std::vector<std::string_view>& rendered,
                    std::vector<int>& out) {
   auto blocks = range_blocks(m, begin, end);
@@ -104,15 +106,26 @@ void align_repeats(const TemplateModel& m, int begin, int end, const std::vector
       if (out[i] >= 0) { ++i; continue; }
       int j = i;
       while (j < n && out[j] < 0) ++j;
-      int a = -1;
+      int a = -1, z = -1;  // the template lines of the aligned lines before and after the run
       for (int k = i - 1; k >= 0 && a < 0; --k) a = out[k];
-      const std::pair<int, int>* inner = nullptr;  // the innermost block holding line a
-      for (const auto& b : blocks)
-        if (a > b.first && a < b.second && (!inner || b.first > inner->first)) inner = &b;
-      if (inner && inner->second - inner->first > 1 &&
-          static_cast<long>(j - i) * (inner->second - inner->first - 1) <= 4'000'000) {
-        align_table(m, i, j, inner->first + 1, inner->second, rendered, out);
-        for (int k = i; k < j; ++k) progress |= out[k] >= 0;
+      for (int k = j; k < n && z < 0; ++k) z = out[k];
+      // The blocks holding line a (else line z), innermost first: the first whose body aligns some of the run.
+      std::vector<const std::pair<int, int>*> holding;
+      for (int t : {a, z}) {
+        for (const auto& b : blocks)
+          if (t > b.first && t < b.second) holding.push_back(&b);
+        if (!holding.empty()) break;
+      }
+      std::sort(holding.begin(), holding.end(), [](auto* x, auto* y) { return x->first > y->first; });
+      for (const auto* b : holding) {
+        if (b->second - b->first <= 1 || static_cast<long>(j - i) * (b->second - b->first - 1) > 4'000'000) continue;
+        align_table(m, i, j, b->first + 1, b->second, rendered, out);
+        bool aligned = false;
+        for (int k = i; k < j; ++k) aligned |= out[k] >= 0;
+        if (aligned) {
+          progress = true;
+          break;
+        }
       }
       i = j;
     }

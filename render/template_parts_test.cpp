@@ -240,3 +240,46 @@ TEST_CASE("lines a range wrote more than once map to the range's body each time"
   CHECK(kv::render::map_rendered_line(m, 0, end, rendered, 15) == 10);
   CHECK(kv::render::map_rendered_line(m, 0, end, rendered, 18) == 14);
 }
+
+TEST_CASE("a repeated range body is aligned with the enclosing range when an inner range took a line") {
+  auto m = kv::render::model_template(lines_of(
+      "items:\n"                                          // 1
+      "{{- range $i, $e := until 2 }}\n"                  // 2
+      "  - kind: Service\n"                               // 3
+      "    metadata:\n"                                   // 4
+      "      name: svc-{{ $i }}\n"                        // 5
+      "    spec:\n"                                       // 6
+      "      {{- if .cidrs }}\n"                          // 7
+      "      ranges:\n"                                   // 8
+      "      {{- range $c := .cidrs }}\n"                 // 9
+      "        - {{ $c }}\n"                              // 10
+      "      {{- end }}\n"                                // 11
+      "      {{- end }}\n"                                // 12
+      "      ports:\n"                                    // 13
+      "        - name: {{ .port }}\n"                     // 14
+      "          port: 80\n"                              // 15
+      "      type: ClusterIP\n"                           // 16
+      "{{- end }}\n"));                                   // 17
+  std::string rendered =
+      "items:\n"                       // 1
+      "  - kind: Service\n"            // 2
+      "    metadata:\n"                // 3
+      "      name: svc-0\n"            // 4
+      "    spec:\n"                    // 5
+      "      ports:\n"                 // 6
+      "        - name: web\n"          // 7
+      "          port: 80\n"           // 8
+      "      type: ClusterIP\n"        // 9
+      "  - kind: Service\n"            // 10
+      "    metadata:\n"                // 11
+      "      name: svc-1\n"            // 12
+      "    spec:\n"                    // 13
+      "      ports:\n"                 // 14
+      "        - name: web\n"          // 15
+      "          port: 80\n"           // 16
+      "      type: ClusterIP\n";       // 17
+  const int end = static_cast<int>(m.lines.size());
+  for (int line : {2, 10}) CHECK(kv::render::map_rendered_line(m, 0, end, rendered, line) == 3);
+  for (int line : {8, 16}) CHECK(kv::render::map_rendered_line(m, 0, end, rendered, line) == 15);
+  for (int line : {9, 17}) CHECK(kv::render::map_rendered_line(m, 0, end, rendered, line) == 16);
+}
