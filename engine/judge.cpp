@@ -148,8 +148,8 @@ void judge_failure(Judgement& j, const Resource& r, const kube::Response& resp, 
     if (judged && (c.field.empty() || c.field == "<nil>") && c.message.find(kRulesNotChecked) != std::string::npos) {
       rules_skipped = true;
       add(j, Severity::kInfo, kRulesNotCheckedRule,
-          "the CRD's validation rules (x-kubernetes-validations) were not evaluated because of the errors above; "
-          "they are checked again without the fields at fault");
+          "the CRD's validation rules (x-kubernetes-validations) were not evaluated because of the object's other "
+          "errors; they are checked again without the fields at fault");
       continue;
     }
     std::string msg = kube::plain_server_message(c.field.empty() ? c.message : c.field + ": " + c.message);

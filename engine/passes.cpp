@@ -56,15 +56,15 @@ std::string index_form(const YAML::Node& tree, std::string_view kind, const std:
 
 bool adds_to(const Resource& r, const std::vector<Finding>& found, const Finding& f,
              const std::vector<std::string>& set_aside) {
+  YAML::Node tree;
   if (!f.path.empty()) {
-    YAML::Node tree = object_tree(r);
+    tree.reset(object_tree(r));
     std::vector<std::string> roots = set_aside;
     for (const auto& p : set_aside) roots.push_back(index_form(tree, r.kind, p));
     if (under_any(f.path, roots) || under_any(index_form(tree, r.kind, f.path), roots)) return false;
   }
   // "Required value" for a field that holds one set aside (a list whose only item went): our doing too.
   if (f.rule == "dry-run/FieldValueRequired" && !f.path.empty()) {
-    YAML::Node tree = object_tree(r);
     for (const auto& p : set_aside)
       if (under_any(p, {f.path}) || under_any(index_form(tree, r.kind, p), {f.path, index_form(tree, r.kind, f.path)}))
         return false;
