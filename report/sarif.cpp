@@ -28,9 +28,15 @@ const RuleHelp kKnownRules[] = {
     {"dry-run/apply-fallback", "Validated with a dry-run create or update instead of server-side apply",
      "The credentials may not patch this kind, which server-side apply needs, so the object was validated "
      "as kubectl apply --dry-run=server does: read, then a dry-run create (new) or update (existing)."},
+    {"dry-run/rules-not-checked", "The CRD's validation rules were checked in a further pass",
+     "The API server left out the CustomResourceDefinition's x-kubernetes-validations rules because of the "
+     "object's other errors; kvalidate checked them again without the fields at fault. A note, no defect."},
     {"dry-run/", "The API server rejected the object in a server-side dry run",
      "The Kubernetes API server judged the object invalid (schema, field values, admission). The rule "
      "id names the server's cause type; the message and field path say what to change."},
+    {"input/duplicate-object", "The same object is defined twice",
+     "Two documents of one file (or of one chart render) define the same group, kind, namespace and name. "
+     "kubectl apply and Helm 4 keep only the last; Helm 3 fails the install. Remove or rename one."},
     {"input/", "The input is not a valid Kubernetes object",
      "A document could not be read as a Kubernetes object (YAML syntax, missing apiVersion or kind, "
      "wrong structure). Fix the file at the given line."},

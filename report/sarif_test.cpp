@@ -2,6 +2,7 @@
 #include <unistd.h>
 
 #include <fstream>
+#include <map>
 #include <set>
 
 #include "core/json.h"
@@ -82,4 +83,17 @@ TEST_CASE("SARIF rules are listed once with help; fingerprints ignore line numbe
   };
   CHECK(fp(*a) == fp(*b));
   CHECK((*a)["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["region"]["startLine"].as<int>() == 38);
+}
+
+TEST_CASE("SARIF: a duplicate object and the CRD rules note have help of their own, not their family's") {
+  auto results = fixture_results();
+  results[1].findings = {finding(Severity::kWarning, "input/duplicate-object", "ConfigMap/default/x is defined again", 9),
+                         finding(Severity::kInfo, "dry-run/rules-not-checked", "checked again", 1)};
+  auto doc = parse_json(render("sarif", {results[1]}), "sarif");
+  REQUIRE(doc.ok());
+  std::map<std::string, std::string> help;
+  for (const auto& rule : (*doc)["runs"][0]["tool"]["driver"]["rules"])
+    help[rule["id"].as<std::string>()] = rule["shortDescription"]["text"].as<std::string>();
+  CHECK(help["input/duplicate-object"] == "The same object is defined twice");
+  CHECK(help["dry-run/rules-not-checked"] == "The CRD's validation rules were checked in a further pass");
 }
