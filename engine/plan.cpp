@@ -71,14 +71,19 @@ std::vector<Finding> secret_type_errors(const Resource& r) {
   return out;
 }
 
-// The verdict on an object whose kind nothing serves: another apiVersion of the kind, or no such kind
-// (skipped on an external cluster, whose CRDs are not kvalidate's to add).
-Verdict not_served(size_t i, const Resource& r, const kube::Discovery& discovery, PlaneKind plane) {
+// The verdict on an object whose kind nothing serves: another apiVersion of the kind (served by the
+// server, or by a CRD of the input or of an earlier batch), or no such kind (skipped on an external
+// cluster, whose CRDs are not kvalidate's to add).
+Verdict not_served(size_t i, const Resource& r, const kube::Discovery& discovery, PlaneKind plane,
+                   const std::vector<kube::ApiResource>& from_crds) {
   Verdict v{i, ObjectStatus::kInvalid, "", {}};
   std::vector<std::string> served;
-  for (const auto& a : discovery.all())
+  auto note = [&](const kube::ApiResource& a) {
     if (a.kind == r.kind && std::find(served.begin(), served.end(), a.group_version()) == served.end())
       served.push_back(a.group_version());
+  };
+  for (const auto& a : discovery.all()) note(a);
+  for (const auto& a : from_crds) note(a);
   if (!served.empty()) {
     std::string list;
     for (const auto& gv : served) list += (list.empty() ? "" : ", ") + gv;
@@ -183,7 +188,10 @@ Plan plan_batch(const std::vector<Resource>& resources, const kube::Discovery& d
       if (auto it = from_crds.find(key); it != from_crds.end()) api = &it->second;
     if (!api) {
       plan.unresolved = true;
-      plan.verdicts.push_back(not_served(i, r, discovery, plane));
+      std::vector<kube::ApiResource> crd_kinds;
+      for (const auto& [k, a] : from_crds) crd_kinds.push_back(a);
+      for (const auto& [k, a] : run_crds.served) crd_kinds.push_back(a);
+      plan.verdicts.push_back(not_served(i, r, discovery, plane, crd_kinds));
       decided[i] = true;
       continue;
     }

@@ -65,13 +65,22 @@ TEST_CASE("plan: a kind served only by a CRD of the input resolves through it an
   CHECK(p.rest.objects == std::vector<size_t>{1});
 }
 
-TEST_CASE("plan: a version the input's CRD does not serve is an unknown kind") {
+TEST_CASE("plan: a version the input's CRD does not serve is the apiVersion's fault, naming the served one") {
   auto res = load(std::string(kWidgetCrd) + "---\napiVersion: example.com/v0\nkind: Widget\nmetadata: {name: w}\n");
   Plan p = plan_small(res, PlaneKind::kOwned, "default");
   CHECK(p.unresolved);
   const Verdict* v = verdict_for(p, 1);
   REQUIRE(v);
-  CHECK(v->findings.at(0).rule == "dry-run/unknown-kind");
+  CHECK(v->findings.at(0).rule == "dry-run/api-not-served");
+  CHECK(v->findings.at(0).path == "apiVersion");
+  CHECK(v->findings.at(0).message ==
+        "apiVersion example.com/v0 is not served for Widget by this API server (v1.31.0); use example.com/v1");
+  // A kind no CRD defines in any version stays an unknown kind.
+  auto other = load(std::string(kWidgetCrd) + "---\napiVersion: example.com/v1\nkind: Gizmo\nmetadata: {name: g}\n");
+  Plan q = plan_small(other, PlaneKind::kOwned, "default");
+  const Verdict* g = verdict_for(q, 1);
+  REQUIRE(g);
+  CHECK(g->findings.at(0).rule == "dry-run/unknown-kind");
 }
 
 TEST_CASE("plan: an unknown kind is invalid at its kind field, naming the server's version") {

@@ -3,11 +3,16 @@
 #include <algorithm>
 #include <cctype>
 
+#include <fmt/format.h>
+
 #include "resources/loader.h"
 
 namespace kv {
 
 namespace {
+
+// How many of a CRD's versions a path of its internal form is looked for in (alias_paths).
+constexpr int kCrdVersionsTried = 16;
 
 bool all_digits(std::string_view s) {
   if (s.empty() || s.size() > 9) return false;
@@ -272,6 +277,17 @@ std::vector<std::string> alias_paths(std::string_view kind, std::string_view fie
   if (auto at = field_path.find(kStorage); at != std::string_view::npos && (at == 0 || field_path[at - 1] == '.'))
     out.push_back(std::string(field_path.substr(0, at)) + "resources.requests[storage]" +
                   std::string(field_path.substr(at + kStorage.size())));
+  // A CRD is validated in its internal form, which holds a schema, subresources and columns the same in
+  // every version once, at spec.validation / spec.subresources / spec.additionalPrinterColumns: the user
+  // wrote them in each version (the first that has the field is the one named).
+  if (kind == "CustomResourceDefinition")
+    for (auto [internal, versioned] : {std::pair<std::string_view, std::string_view>{"spec.validation", "schema"},
+                                       {"spec.subresources", "subresources"},
+                                       {"spec.additionalPrinterColumns", "additionalPrinterColumns"}})
+      if (starts(internal) && (field_path.size() == internal.size() || field_path[internal.size()] == '.' ||
+                               field_path[internal.size()] == '['))
+        for (int k = 0; k < kCrdVersionsTried; ++k)
+          out.push_back(fmt::format("spec.versions[{}].{}{}", k, versioned, field_path.substr(internal.size())));
   // Pod template labels and annotations are validated as "spec.template.labels": the user wrote them under
   // the template's metadata.
   for (std::string_view field : {".labels", ".annotations"}) {

@@ -237,6 +237,31 @@ TEST_CASE("a claim's storage request, named spec.resources[storage] by validatio
         std::vector<std::string>{"spec.volumeClaimTemplates[0].spec.resources.requests[storage]"});
 }
 
+TEST_CASE("a CRD's schema, named in its internal form by validation, is found in the version that holds it") {
+  auto loaded = kv::load_text(
+      "apiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\nmetadata: {name: gs.example.com}\n"  // 1-3
+      "spec:\n"                                   // 4
+      "  versions:\n"                             // 5
+      "    - name: v1\n"                          // 6
+      "      schema:\n"                           // 7
+      "        openAPIV3Schema:\n"                // 8
+      "          type: object\n"                  // 9
+      "          properties:\n"                   // 10
+      "            spec: {type: strin}\n"         // 11
+      "      additionalPrinterColumns:\n"         // 12
+      "        - {name: Age, type: date, jsonPath: .x}\n",  // 13
+      "crd.yaml");
+  REQUIRE(loaded.ok());
+  const auto& crd = loaded.resources[0];
+  auto at = locate(crd, "spec.validation.openAPIV3Schema.properties[spec].type");
+  REQUIRE(at);
+  CHECK(at->exact);
+  CHECK(at->line == 11);
+  CHECK(locate(crd, "spec.additionalPrinterColumns[0].type")->line == 13);
+  CHECK(kv::alias_paths("CustomResourceDefinition", "spec.validationX").empty());
+  CHECK(kv::alias_paths("ConfigMap", "spec.validation.openAPIV3Schema").empty());
+}
+
 TEST_CASE("node_at finds the node a path names, aliases included") {
   kv::Resource r = second_document();
   YAML::Node tree = kv::object_tree(r);
