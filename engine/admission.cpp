@@ -57,6 +57,22 @@ std::vector<std::string> fields_of(const std::string& text) {
   return fields;
 }
 
+// The Pod field a built-in admission plugin's refusal is about (the message names none): the Priority
+// plugin's unknown or misplaced PriorityClass and its computed priority, the RuntimeClass plugin's unknown
+// class and its overhead.
+std::string plugin_field(std::string_view message) {
+  static const std::pair<std::string_view, std::string_view> kFields[] = {
+      {"no PriorityClass with name ", "spec.priorityClassName"},
+      {"priorityClass is not permitted in ", "spec.priorityClassName"},
+      {"the integer value of priority (", "spec.priority"},
+      {"pod rejected: RuntimeClass ", "spec.runtimeClassName"},
+      {"pod rejected: Pod's Overhead doesn't match RuntimeClass", "spec.overhead"},
+  };
+  for (const auto& [words, field] : kFields)
+    if (message.find(words) != std::string_view::npos) return std::string(field);
+  return "";
+}
+
 }  // namespace
 
 std::string pod_spec_path(std::string_view kind) {
@@ -103,6 +119,7 @@ Denial classify_denial(std::string_view message, long http_code) {
     d.kind = DenialKind::kPlugin;
     d.rule = "admission/denied";
     d.message = after(text, "is forbidden: ");
+    d.field = plugin_field(d.message);
   }
   return d;
 }

@@ -15,12 +15,14 @@ struct Denial {
   DenialKind kind = DenialKind::kNone;
   std::string rule;     // "admission/pod-security", "admission/<policy or webhook name>", "admission/denied"
   std::string message;  // the part after the object's name: "violates PodSecurity ...: privileged (...)"
+  std::string field;    // a built-in plugin's refusal: the Pod field it is about ("spec.priorityClassName"), or ""
 };
 
 // Classifies a refusal by its Status message (and HTTP code): PodSecurity ("violates PodSecurity"),
 // a policy ("ValidatingAdmissionPolicy 'NAME' with binding ... denied request"), a webhook
 // ("admission webhook \"NAME\" denied the request"), RBAC (403 "User \"u\" cannot VERB resource ..."),
-// any other 403 Forbidden "is forbidden: ..." (a built-in admission plugin). kNone when none of these.
+// any other 403 Forbidden "is forbidden: ..." (a built-in admission plugin: the Pod field the Priority and
+// RuntimeClass plugins refuse is named in `field`). kNone when none of these.
 Denial classify_denial(std::string_view message, long http_code);
 
 // One check a PodSecurity denial or warning names, with the field paths (relative to the object)

@@ -27,6 +27,15 @@ TEST_CASE("classify_denial tells admission denials from RBAC refusals") {
                                "limited: pods=5", 403);
   CHECK(quota.kind == DenialKind::kPlugin);
   CHECK(quota.message.rfind("exceeded quota", 0) == 0);
+  CHECK(quota.field.empty());
+  // The Priority and RuntimeClass plugins name no field; the refusal is about one the Pod wrote.
+  CHECK(classify_denial("pods \"p\" is forbidden: no PriorityClass with name ultra was found", 403).field ==
+        "spec.priorityClassName");
+  CHECK(classify_denial("pods \"p\" is forbidden: the integer value of priority (1000) must not be provided in pod "
+                        "spec; priority admission controller computed 0 from the given PriorityClass name", 403)
+            .field == "spec.priority");
+  CHECK(classify_denial("pods \"p\" is forbidden: pod rejected: RuntimeClass \"gvisor\" not found", 403).field ==
+        "spec.runtimeClassName");
   CHECK(classify_denial("unable to create new content in namespace x because it is being terminated", 403).kind ==
         DenialKind::kNone);
   CHECK(classify_denial("Deployment.apps \"x\" is invalid: spec.replicas: Invalid value", 422).kind == DenialKind::kNone);

@@ -86,7 +86,7 @@ bool judge_admission(Judgement& j, const Resource& r, const kube::ApiStatus& st,
     default:
       j.status = ObjectStatus::kInvalid;
       add(j, Severity::kError, d.rule, redact.apply(kube::plain_server_message(d.message), secret),
-          d.kind == DenialKind::kPolicy ? expression_field(d.message) : "");
+          d.kind == DenialKind::kPolicy ? expression_field(d.message) : d.field);
       return true;
   }
 }
