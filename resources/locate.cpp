@@ -266,6 +266,10 @@ std::vector<std::string> alias_paths(std::string_view kind, std::string_view fie
   // Services validate the plural clusterIPs, filled from the clusterIP the user wrote.
   if (kind == "Service" && (starts("spec.clusterIPs[0]") || field_path == "spec.clusterIPs"))
     out.push_back("spec.clusterIP");
+  // A Service port's targetPort defaults to its port, and is validated as written or not.
+  if (kind == "Service" && starts("spec.ports[") && field_path.size() > 11 &&
+      field_path.substr(field_path.size() - 11) == ".targetPort")
+    out.push_back(std::string(field_path.substr(0, field_path.size() - 11)) + ".port");
   // Pod specs: the deprecated serviceAccount is copied into serviceAccountName.
   constexpr std::string_view kSaName = "serviceAccountName";
   if (field_path.size() >= kSaName.size() &&

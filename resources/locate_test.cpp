@@ -237,6 +237,23 @@ TEST_CASE("a claim's storage request, named spec.resources[storage] by validatio
         std::vector<std::string>{"spec.volumeClaimTemplates[0].spec.resources.requests[storage]"});
 }
 
+TEST_CASE("a Service port's targetPort, defaulted from its port, is found at the port") {
+  auto loaded = kv::load_text(
+      "apiVersion: v1\nkind: Service\nmetadata: {name: s}\n"  // 1-3
+      "spec:\n"                                                // 4
+      "  ports:\n"                                             // 5
+      "    - name: metrics\n"                                  // 6
+      "      port: 70000\n"                                    // 7
+      "    - name: web\n"                                      // 8
+      "      port: 80\n"                                       // 9
+      "      targetPort: 0\n",                                 // 10
+      "s.yaml");
+  REQUIRE(loaded.ok());
+  CHECK(locate(loaded.resources[0], "spec.ports[0].targetPort")->line == 7);
+  CHECK(locate(loaded.resources[0], "spec.ports[1].targetPort")->line == 10);  // written: itself
+  CHECK(kv::alias_paths("Pod", "spec.ports[0].targetPort").empty());
+}
+
 TEST_CASE("a CRD's schema, named in its internal form by validation, is found in the version that holds it") {
   auto loaded = kv::load_text(
       "apiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\nmetadata: {name: gs.example.com}\n"  // 1-3
