@@ -140,6 +140,28 @@ void place_schema_findings(std::vector<ObjectResult>& pre, const render::Chart& 
   }
 }
 
+// helm lint renders the chart too, and says a render failure again in its own words ("[ERROR] templates/:
+// parse error at (c/templates/x.yaml:2): ...", "unable to load chart validation: ..."): one defect, one
+// finding — the render's, placed at its line — so lint's errors that repeat it go.
+void drop_lint_repeats(std::vector<ObjectResult>& pre) {
+  constexpr size_t kShortest = 16;  // shorter messages could be part of another's words
+  std::vector<std::string> failures;
+  for (const auto& r : pre)
+    if (r.kind_of_result == ResultKind::kRender)
+      for (const auto& f : r.findings)
+        if (f.severity == Severity::kError && f.message.size() >= kShortest) failures.push_back(f.message);
+  if (failures.empty()) return;
+  for (auto& r : pre) {
+    if (r.kind_of_result != ResultKind::kLint) continue;
+    std::erase_if(r.findings, [&](const Finding& f) {
+      return f.severity == Severity::kError &&
+             std::any_of(failures.begin(), failures.end(),
+                         [&](const std::string& m) { return f.message.find(m) != std::string::npos; });
+    });
+    if (!r.has_severity(Severity::kError)) r.status = ObjectStatus::kValid;
+  }
+}
+
 // The batch of a rendered job: lint, render problems, lookups (first run) and notes first, then the
 // objects, every finding mapped from rendered lines to template lines. The lint or render failure otherwise.
 Result<Batch> batch_of(RenderJob& j, Session& session) {
@@ -160,16 +182,21 @@ Result<Batch> batch_of(RenderJob& j, Session& session) {
   }
   for (auto& n : rendered->notes) batch.pre_results.push_back(std::move(n));
   place_schema_findings(batch.pre_results, j.plan->chart, j.req);
+  drop_lint_repeats(batch.pre_results);
   // Rendered lines are not template lines: every finding goes through the rendered → template mapping.
   // A field the template writes through toYaml points at the nearest key the template writes, and
   // names the value that produced it.
   batch.map_line = render::template_line_of;
   batch.locate = [&chart = j.plan->chart, run_values = j.req.run_values_file, values = j.req.values](
                      const Resource& r, const std::string& path) {
-    auto spot = render::template_spot_for(r.source, path);
+    auto spot = render::template_spot_for(r.source, path, r.kind);
     if (!spot.values_key.empty()) {
       std::string origin = render::value_origin(chart, run_values, values, spot.values_key);
-      return Place{spot.line, 0, "value " + spot.values_key + (origin.empty() ? "" : ", set by " + origin), ""};
+      // Where other actions write into the same block (an include of labels beside the toYaml), a key no
+      // values source sets is theirs, and one that is set is at the toYaml that writes it.
+      if (!spot.values_key_shared)
+        return Place{spot.line, 0, "value " + spot.values_key + (origin.empty() ? "" : ", set by " + origin), ""};
+      if (!origin.empty()) return Place{spot.toyaml_line, 0, "value " + spot.values_key + ", set by " + origin, ""};
     }
     if (auto pos = locate(r, path)) return Place{render::template_line_of(r, pos->line), 0, "", ""};
     return Place{spot.line, 0, "", ""};

@@ -189,6 +189,10 @@ std::vector<Finding> render_findings(const std::vector<std::string>& block, cons
             (chart.api_version == "v3" ? " (chart API v3 is experimental, HELM_EXPERIMENTAL_CHART_V3)" : ""),
         "apiVersion")};
   if (msg.rfind(kKubeVersion, 0) == 0) return {chart_yaml_finding(chart, "helm-render/kube-version", msg, "kubeVersion")};
+  // "validation: chart.metadata.version \"x\" is invalid": the Chart.yaml key it names.
+  static const std::regex kMetadata(R"(^validation: chart\.metadata\.([A-Za-z]+))");
+  std::smatch m;
+  if (std::regex_search(msg, m, kMetadata)) return {chart_yaml_finding(chart, "helm-render", msg, m[1].str())};
   return {template_finding(block, chart)};
 }
 
@@ -249,6 +253,18 @@ ObjectResult parse_template_warnings(const std::string& stderr_text, const Chart
   return r;
 }
 
+namespace {
+
+// The absolute paths helm may name the chart's folder by: where it was read, and the path given, made absolute.
+std::vector<std::string> chart_roots(const Chart& chart) {
+  std::error_code ec;
+  std::string given = std::filesystem::absolute(chart.path, ec).lexically_normal().string();
+  while (given.size() > 1 && given.back() == '/') given.pop_back();
+  return {chart.root, ec ? std::string() : given};
+}
+
+}  // namespace
+
 ObjectResult parse_lint_output(const std::string& output, int exit_code, const Chart& chart, const std::string& suite) {
   ObjectResult r;
   r.kind_of_result = ResultKind::kLint;
@@ -267,8 +283,16 @@ ObjectResult parse_lint_output(const std::string& output, int exit_code, const C
       f.severity = sev == "ERROR" ? Severity::kError : sev == "WARNING" ? Severity::kWarning : Severity::kInfo;
       f.rule = "helm-lint";
       std::string where = trim(m[2].str());
-      f.file = where.empty() ? chart.path : chart_file(chart, where);
+      // helm names the chart's own folder by its absolute path: the user's path instead; what it says of
+      // the chart's metadata is about Chart.yaml.
+      for (const std::string& root : chart_roots(chart))
+        if (!root.empty() && where.rfind(root, 0) == 0 && (where.size() == root.size() || where[root.size()] == '/')) {
+          where = where.substr(std::min(where.size(), root.size() + 1));
+          break;
+        }
       f.message = trim(m[3].str());
+      if (where.empty() && f.message.rfind("chart metadata ", 0) == 0) where = "Chart.yaml";
+      f.file = where.empty() ? chart.path : chart_file(chart, where);
       r.findings.push_back(std::move(f));
       open = &r.findings.back();
       continue;

@@ -1,5 +1,7 @@
 #include "render/helm_output.h"
 
+#include <filesystem>
+
 #include <doctest/doctest.h>
 
 using kv::render::Chart;
@@ -121,6 +123,17 @@ TEST_CASE("helm lint's report becomes findings on the files it names") {
   CHECK(r.findings[2].line == 2);
   CHECK(r.findings[3].message.find("mychart: - at '/replicas': minimum: got -1, want 1") != std::string::npos);
   CHECK(r.findings[3].message.find('\n') == std::string::npos);
+
+  // helm names the chart's folder by its absolute path (of the folder read, or of the path given).
+  auto chart = fake_chart();
+  std::string absolute = std::filesystem::absolute(chart.path).lexically_normal().string();
+  auto named = kv::render::parse_lint_output(
+      "[ERROR] " + absolute + ": chart metadata is missing these dependencies: sub\n[WARNING] " + chart.root +
+          "/templates/f.yaml: object name does not conform\n",
+      1, chart, "");
+  REQUIRE(named.findings.size() == 2);
+  CHECK(named.findings[0].file == "charts/mychart/Chart.yaml");
+  CHECK(named.findings[1].file == "charts/mychart/templates/f.yaml");
 
   auto clean = kv::render::parse_lint_output("==> Linting x\n[INFO] Chart.yaml: icon is recommended\n\n1 chart(s) linted, 0 chart(s) failed\n", 0, fake_chart(), "");
   CHECK(clean.status == kv::ObjectStatus::kValid);

@@ -8,6 +8,8 @@
 #include <vector>
 
 #include "render/chart.h"
+#include "render/template_shape.h"
+#include "resources/locate.h"
 
 namespace kv::render {
 
@@ -161,9 +163,25 @@ std::string values_ref(const std::string& text, size_t from = 0) {
   return ref;
 }
 
+// True when another line of only actions directly in the block of the key at `key_line` (not under a deeper
+// key) writes output besides the toYaml at line `toyaml` (an include of labels beside `toYaml .Values.X`).
+bool block_has_other_writer(const std::vector<std::string>& lines, int key_line, int toyaml) {
+  size_t indent = indent_of(lines[key_line]);
+  for (size_t i = static_cast<size_t>(key_line) + 1; i < lines.size(); ++i) {
+    const std::string& l = lines[i];
+    if (!l.empty() && indent_of(l) <= indent && l.find("{{") == std::string::npos) break;
+    if (static_cast<int>(i) == toyaml || !key_of(l).empty() || !enclosing_keys(lines, key_line + 1, static_cast<int>(i)).empty())
+      continue;
+    if (l.find("{{") != std::string::npos && writes_output(l)) return true;
+  }
+  return false;
+}
+
 // The values key a `toYaml` under the key at line `key_line` renders: `toYaml .Values.X` in the key's
-// block, or `toYaml .` inside the nearest `{{ with .Values.X }}` that encloses the key. "" when neither.
-std::string toyaml_values_key(const std::vector<std::string>& lines, int begin, int key_line) {
+// block, or `toYaml .` inside the nearest `{{ with .Values.X }}` that encloses it (in the block or around the
+// key). "" when neither. `shared` is set when other actions in the block write output too (the field may be
+// theirs); `at` is the toYaml's line (0-based).
+std::string toyaml_values_key(const std::vector<std::string>& lines, int begin, int key_line, bool& shared, int& at) {
   size_t indent = indent_of(lines[key_line]);
   for (size_t i = static_cast<size_t>(key_line); i < lines.size(); ++i) {
     const std::string& l = lines[i];
@@ -172,11 +190,15 @@ std::string toyaml_values_key(const std::vector<std::string>& lines, int begin, 
       break;  // past the key's block
     auto t = l.find("toYaml");
     if (t == std::string::npos) continue;
+    // A toYaml under a deeper key of the block writes that key's content, not this one's.
+    if (static_cast<int>(i) > key_line && !enclosing_keys(lines, key_line + 1, static_cast<int>(i)).empty()) continue;
+    shared = block_has_other_writer(lines, key_line, static_cast<int>(i));
+    at = static_cast<int>(i);
     if (std::string ref = values_ref(l, t); !ref.empty()) return ref;
     {
       // `toYaml .`: the value is the dot of the enclosing `with` (an `if` keeps the dot, a `range` changes it).
       int depth = 0;
-      for (int k = key_line - 1; k >= begin; --k) {
+      for (int k = static_cast<int>(i) - 1; k >= begin; --k) {
         const std::string& w = lines[k];
         if (w.find("{{") == std::string::npos) continue;
         if (w.find(" end ") != std::string::npos || w.find("{{- end") != std::string::npos ||
@@ -215,7 +237,34 @@ int template_line_for(const SourceRef& src, std::string_view field_path) {
   return template_spot_for(src, field_path).line;
 }
 
-TemplateSpot template_spot_for(const SourceRef& src, std::string_view field_path) {
+namespace {
+
+// The spot of the path `keys` in the document [begin, end) of `lines`, and how many of its keys the
+// template writes (0: none, the document's start).
+std::pair<TemplateSpot, size_t> spot_in(const std::vector<std::string>& lines, int begin, int end, int start,
+                                        const std::vector<std::string>& keys) {
+  // The field's own key, else (written through toYaml) the nearest enclosing key the template writes.
+  for (size_t depth = keys.size(); depth > 0; --depth) {
+    std::vector<std::string> prefix(keys.begin(), keys.begin() + static_cast<long>(depth));
+    int hit = key_line_in(lines, begin, end, prefix);
+    if (hit < 0) continue;
+    TemplateSpot spot{hit + 1, ""};
+    if (depth < keys.size()) {
+      std::string from = toyaml_values_key(lines, begin, hit, spot.values_key_shared, spot.toyaml_line);
+      ++spot.toyaml_line;
+      if (!from.empty()) {
+        spot.values_key = from;
+        for (size_t k = depth; k < keys.size(); ++k) spot.values_key += "." + keys[k];
+      }
+    }
+    return {spot, depth};
+  }
+  return {TemplateSpot{start, ""}, 0};
+}
+
+}  // namespace
+
+TemplateSpot template_spot_for(const SourceRef& src, std::string_view field_path, std::string_view kind) {
   auto keys = path_keys(field_path);
   auto& c = cache();
   std::lock_guard<std::mutex> lock(c.mu);
@@ -226,22 +275,25 @@ TemplateSpot template_spot_for(const SourceRef& src, std::string_view field_path
   // The object's document: from its start to the next separator.
   int begin = start - 1, end = begin;
   while (end < static_cast<int>(lines.size()) && !(end > begin && is_separator(lines[end]))) ++end;
-  // The field's own key, else (written through toYaml) the nearest enclosing key the template writes.
-  for (size_t depth = keys.size(); depth > 0; --depth) {
-    std::vector<std::string> prefix(keys.begin(), keys.begin() + static_cast<long>(depth));
-    int hit = key_line_in(lines, begin, end, prefix);
-    if (hit < 0) continue;
-    TemplateSpot spot{hit + 1, ""};
-    if (depth < keys.size()) {
-      std::string from = toyaml_values_key(lines, begin, hit);
-      if (!from.empty()) {
-        spot.values_key = from;
-        for (size_t k = depth; k < keys.size(); ++k) spot.values_key += "." + keys[k];
+  auto [spot, depth] = spot_in(lines, begin, end, start, keys);
+  // The path as the user wrote it, where validation names it otherwise (resources/locate alias_paths): the
+  // one the template writes more of.
+  if (!kind.empty() && depth < keys.size()) {
+    std::string_view stripped = field_path;
+    if (stripped.substr(0, 2) == "$.") stripped.remove_prefix(2);
+    else if (stripped.substr(0, 1) == ".") stripped.remove_prefix(1);
+    for (const std::string& alias : alias_paths(kind, stripped)) {
+      auto alias_keys = path_keys(alias);
+      auto [alt, alt_depth] = spot_in(lines, begin, end, start, alias_keys);
+      // Depth counts keys of different paths: compare what each leaves unwritten.
+      if (alt_depth > 0 && alias_keys.size() - alt_depth < keys.size() - depth) {
+        spot = alt;
+        depth = alt_depth;
+        keys = std::move(alias_keys);
       }
     }
-    return spot;
   }
-  return {start, ""};
+  return spot;
 }
 
 }  // namespace kv::render

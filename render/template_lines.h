@@ -23,12 +23,16 @@ void register_chart_source(const std::string& chart_path, const std::string& roo
 struct TemplateSpot {
   int line = 0;
   std::string values_key;
+  bool values_key_shared = false;  // other actions write into the same block: the field may be theirs
+  int toyaml_line = 0;             // the line of the toYaml that writes values_key
 };
 
 // Like template_line_for, but a field the template does not write literally (it comes from
 // `toYaml .Values.X` or from `{{- with .Values.X }} ... {{- toYaml . }}`) is found at the nearest enclosing
 // key the template does write (the `annotations:` line), with the values key that produced it.
-TemplateSpot template_spot_for(const SourceRef& src, std::string_view field_path);
+// `kind` (the object's) lets the path be found as the user wrote it where validation names it otherwise
+// (resources/locate.h alias_paths: a pod template's labels, a claim's storage request).
+TemplateSpot template_spot_for(const SourceRef& src, std::string_view field_path, std::string_view kind = {});
 // The file to read for the template `src` was rendered from: the registered chart root (a directory, or an
 // archive's extraction) joined with src.template_path; src.file when the chart is unknown or the path empty.
 std::string template_source_path(const SourceRef& src);

@@ -86,6 +86,48 @@ TEST_CASE("template_spot_for: a field written through toYaml points at the enclo
   CHECK(policy.values_key.empty());
 }
 
+TEST_CASE("template_spot_for: pod template labels written by toYaml beside an include, and named without metadata") {
+  fs::path dir = fs::temp_directory_path() / "kv-template-spot-labels-test";
+  fs::create_directories(dir / "templates");
+  std::ofstream(dir / "templates" / "deploy.yaml") <<
+      "apiVersion: apps/v1\n"                                  // 1
+      "kind: Deployment\n"                                     // 2
+      "metadata:\n"                                            // 3
+      "  name: web\n"                                          // 4
+      "  labels: {app: web}\n"                                 // 5
+      "spec:\n"                                                // 6
+      "  template:\n"                                          // 7
+      "    metadata:\n"                                        // 8
+      "      labels:\n"                                        // 9
+      "        {{- include \"x.labels\" . | nindent 8 }}\n"    // 10
+      "        {{- with .Values.podLabels }}\n"                // 11
+      "        {{- toYaml . | nindent 8 }}\n"                  // 12
+      "        {{- end }}\n"                                   // 13
+      "      annotations:\n"                                   // 14
+      "        {{- toYaml .Values.podAnnotations | nindent 8 }}\n"  // 15
+      "    spec:\n"                                            // 16
+      "      containers: []\n";                                // 17
+  kv::render::register_chart_source("spotchart", dir.string(), nullptr);
+  kv::SourceRef src{"spotchart/templates/deploy.yaml", 1, 1, 0, "templates/deploy.yaml", "spotchart"};
+  // Validation names the labels spec.template.labels: found under the template's metadata (with the kind).
+  auto label = kv::render::template_spot_for(src, "spec.template.labels[tier]", "Deployment");
+  CHECK(label.line == 9);
+  CHECK(label.values_key == "podLabels.tier");  // `toYaml .` in a `with` inside the block
+  CHECK(label.values_key_shared);               // the include writes there too
+  CHECK(label.toyaml_line == 12);
+  // Without the kind no alias is tried: two labels keys, neither under spec.template; the nearest key
+  // written is template:, and no toYaml is its own (those of its block are under deeper keys).
+  auto plain = kv::render::template_spot_for(src, "spec.template.labels[tier]");
+  CHECK(plain.line == 7);
+  CHECK(plain.values_key.empty());
+  auto note = kv::render::template_spot_for(src, "spec.template.annotations[a/b/c]", "Deployment");
+  CHECK(note.line == 14);
+  CHECK(note.values_key == "podAnnotations.a/b/c");
+  CHECK_FALSE(note.values_key_shared);
+  CHECK(note.toyaml_line == 15);
+  fs::remove_all(dir);
+}
+
 TEST_CASE("the items of a List a template wrote start, and map, at the lines that wrote them") {
   fs::path dir = fs::temp_directory_path() / "kv-template-lines-list-test";
   fs::create_directories(dir / "templates");
