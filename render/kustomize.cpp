@@ -253,7 +253,8 @@ SourceLocation locate_field(const OriginMap& origins, const Resource& r, const s
     for (auto k = o.transformed_by.rbegin(); k != o.transformed_by.rend(); ++k)
       if (int line = transformer_line_for(**k, r, field_path); line > 0) return {display_path((*k)->file), line, 0};
     if (o.generated_in)
-      if (int line = generated_key_line(*o.generated_in, r, field_path); line > 0) return {o.display, line, 0};
+      if (auto g = generated_key_line(*o.generated_in, r, field_path); g.line > 0)
+        return {g.file.empty() ? o.display : display_path(g.file), g.line, 0};
     YAML::Node tree = object_tree(r);
     for (auto p = o.patches.rbegin(); p != o.patches.rend(); ++p)
       if (int line = patch_line_for(*p, tree, field_path); line > 0) return {display_path(p->file), line, 0};

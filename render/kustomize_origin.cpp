@@ -388,14 +388,40 @@ int transformer_line_for(const Kustomization& k, const Resource& built, const st
   return 0;
 }
 
-int generated_key_line(const Kustomization& k, const Resource& built, const std::string& field_path) {
+namespace {
+
+// The 1-based line of `key` in the env file `name` (KEY=value lines, as kustomize reads them: leading
+// space trimmed, # comments and blank lines skipped, a key alone taking its value from the environment);
+// 0 when not there, or when the file is not inside `dir` (kustomize loads only files under the
+// kustomization's folder; nothing else is read).
+int env_file_line(const std::string& dir, const std::string& name, const std::string& key) {
+  fs::path file = (fs::path(dir) / name).lexically_normal();
+  auto rel = file.lexically_relative(fs::path(dir).lexically_normal());
+  if (rel.empty() || *rel.begin() == ".." || fs::path(name).is_absolute()) return 0;
+  std::ifstream in(file);
+  std::string line;
+  for (int n = 1; std::getline(in, line); ++n) {
+    if (n == 1 && line.rfind("\xEF\xBB\xBF", 0) == 0) line.erase(0, 3);
+    size_t at = 0;
+    while (at < line.size() && std::isspace(static_cast<unsigned char>(line[at]))) ++at;
+    if (at == line.size() || line[at] == '#') continue;
+    std::string_view rest(line);
+    rest.remove_prefix(at);
+    if (rest.substr(0, rest.find('=')) == key) return n;
+  }
+  return 0;
+}
+
+}  // namespace
+
+GeneratedKey generated_key_line(const Kustomization& k, const Resource& built, const std::string& field_path) {
   auto path = parse_field_path(field_path);
-  if (!path || path->size() != 2 || (*path)[1].kind != PathSegment::Kind::kKey) return 0;
+  if (!path || path->size() != 2 || (*path)[1].kind != PathSegment::Kind::kKey) return {};
   const std::string& map = (*path)[0].key;
-  if (map != "data" && map != "binaryData" && map != "stringData") return 0;
+  if (map != "data" && map != "binaryData" && map != "stringData") return {};
   const std::string& key = (*path)[1].key;
   YAML::Node item = generator_entry(&k, built);
-  if (!item) return 0;
+  if (!item) return {};
   for (const char* source : {"literals", "files"}) {
     auto [sk, items] = entry(item, source);
     if (!sk || !items.IsSequence()) continue;
@@ -405,10 +431,18 @@ int generated_key_line(const Kustomization& k, const Resource& built, const std:
       auto eq = text.find('=');
       std::string name = eq != std::string::npos ? text.substr(0, eq)
                                                  : fs::path(text).filename().string();  // a file is keyed by its name
-      if (name == key) return i.Mark().line + 1;
+      if (name == key) return {"", i.Mark().line + 1};
     }
   }
-  return 0;
+  // An env file (`envs:`, the older `env:`) of the kustomization's folder: the line of KEY=value.
+  std::vector<std::string> env_files;
+  if (auto [ek, items] = entry(item, "envs"); ek && items.IsSequence())
+    for (const auto& i : items)
+      if (i.IsScalar()) env_files.push_back(i.Scalar());
+  if (auto [ek, one] = entry(item, "env"); ek && one.IsScalar()) env_files.push_back(one.Scalar());
+  for (const auto& name : env_files)
+    if (int line = env_file_line(k.dir, name, key)) return {(fs::path(k.dir) / name).lexically_normal().string(), line};
+  return {};
 }
 
 }  // namespace kv::render

@@ -68,8 +68,15 @@ int patch_line_for(const KustomizePatch& patch, const YAML::Node& built_tree, co
 // none did.
 int transformer_line_for(const Kustomization& k, const Resource& built, const std::string& field_path);
 
+// Where a generator wrote a key: `file` "" for the kustomization itself, else an env file (absolute).
+struct GeneratedKey {
+  std::string file;
+  int line = 0;
+};
+
 // For a ConfigMap or Secret a generator of `k` made: the 1-based line of the `literals` item ("K=v") or
-// `files` item ("K=path", or a path named K) that made the key of `field_path` ("data[K]"); 0 otherwise.
-int generated_key_line(const Kustomization& k, const Resource& built, const std::string& field_path);
+// `files` item ("K=path", or a path named K) that made the key of `field_path` ("data[K]"), or of its
+// KEY=value line in an `envs` file; line 0 otherwise.
+GeneratedKey generated_key_line(const Kustomization& k, const Resource& built, const std::string& field_path);
 
 }  // namespace kv::render

@@ -206,6 +206,25 @@ TEST_CASE("resolve_origin finds the written object through a name prefix, and th
   CHECK(origin_line_of(map, deploy, 99) == deploy.source.line);
 }
 
+TEST_CASE("generated_key_line: a key from an env file is at its line there; files outside the folder are not read") {
+  Tree t;
+  t.write("o/kustomization.yaml",
+          "configMapGenerator:\n"
+          "  - name: env\n"
+          "    envs: [app.env, ../outside.env]\n");
+  t.write("o/app.env", "\xEF\xBB\xBF# settings\n\nGOOD=1\n  bad key=2\nFROM_ENV\n");
+  t.write("outside.env", "SECRET=1\n");
+  auto k = read_kustomization((t.root() / "o").string());
+  REQUIRE_MESSAGE(k.ok(), k.status().message());
+  auto cm = built("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: env-5f7h}\ndata: {GOOD: \"1\"}\n");
+  auto bad = generated_key_line(*k, cm, "data[bad key]");
+  CHECK(bad.line == 4);
+  CHECK(bad.file == (t.root() / "o" / "app.env").lexically_normal().string());
+  CHECK(generated_key_line(*k, cm, "data[FROM_ENV]").line == 5);
+  CHECK(generated_key_line(*k, cm, "data[GOOD]").line == 3);
+  CHECK(generated_key_line(*k, cm, "data[SECRET]").line == 0);  // ../outside.env is never opened
+}
+
 TEST_CASE("transformer_line_for: the kustomization entry that set a field to the value it has") {
   Tree t;
   t.write("o/kustomization.yaml",
@@ -246,8 +265,9 @@ TEST_CASE("transformer_line_for: the kustomization entry that set a field to the
   CHECK(transformer_line_for(*k, other, "spec.replicas") == 0);         // not the count the transformer wrote
   CHECK(transformer_line_for(*k, other, "metadata.labels[tier]") == 0);  // nor its label value
   auto cm = built("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: Prod-settings-5f7h}\ndata: {ok: \"1\", \"bad key\": \"2\"}\n");
-  CHECK(generated_key_line(*k, cm, "data[bad key]") == 18);
-  CHECK(generated_key_line(*k, cm, "data[app.properties]") == 20);
-  CHECK(generated_key_line(*k, cm, "data[missing]") == 0);
-  CHECK(generated_key_line(*k, cm, "metadata.name") == 0);
+  CHECK(generated_key_line(*k, cm, "data[bad key]").line == 18);
+  CHECK(generated_key_line(*k, cm, "data[bad key]").file.empty());
+  CHECK(generated_key_line(*k, cm, "data[app.properties]").line == 20);
+  CHECK(generated_key_line(*k, cm, "data[missing]").line == 0);
+  CHECK(generated_key_line(*k, cm, "metadata.name").line == 0);
 }
