@@ -1,6 +1,7 @@
 #include "engine/chart_batches.h"
 
 #include <algorithm>
+#include <regex>
 #include <set>
 
 #include <fmt/core.h>
@@ -140,6 +141,13 @@ void place_schema_findings(std::vector<ObjectResult>& pre, const render::Chart& 
   }
 }
 
+// `message` with the numbers of "line N" out: helm lint counts the lines of a template's output from
+// another start than helm template does.
+std::string without_line_numbers(const std::string& message) {
+  static const std::regex kLine(R"(line \d+)");
+  return std::regex_replace(message, kLine, "line N");
+}
+
 // helm lint renders the chart too, and says a render failure again in its own words ("[ERROR] templates/:
 // parse error at (c/templates/x.yaml:2): ...", "unable to load chart validation: ..."): one defect, one
 // finding — the render's, placed at its line — so lint's errors that repeat it go.
@@ -149,14 +157,19 @@ void drop_lint_repeats(std::vector<ObjectResult>& pre) {
   for (const auto& r : pre)
     if (r.kind_of_result == ResultKind::kRender)
       for (const auto& f : r.findings)
-        if (f.severity == Severity::kError && f.message.size() >= kShortest) failures.push_back(f.message);
+        if (f.severity == Severity::kError) {
+          // helm's own words, without what render_findings put before them
+          constexpr std::string_view kNotYaml = "rendered output is not valid YAML: ";
+          std::string said = f.message.rfind(kNotYaml, 0) == 0 ? f.message.substr(kNotYaml.size()) : f.message;
+          if (said.size() >= kShortest) failures.push_back(without_line_numbers(said));
+        }
   if (failures.empty()) return;
   for (auto& r : pre) {
     if (r.kind_of_result != ResultKind::kLint) continue;
     std::erase_if(r.findings, [&](const Finding& f) {
       return f.severity == Severity::kError &&
-             std::any_of(failures.begin(), failures.end(),
-                         [&](const std::string& m) { return f.message.find(m) != std::string::npos; });
+             std::any_of(failures.begin(), failures.end(), [said = without_line_numbers(f.message)](
+                                                                   const std::string& m) { return said.find(m) != std::string::npos; });
     });
     if (!r.has_severity(Severity::kError)) r.status = ObjectStatus::kValid;
   }

@@ -4,6 +4,7 @@
 #include <future>
 #include <map>
 #include <mutex>
+#include <regex>
 #include <set>
 
 #include <fmt/core.h>
@@ -11,6 +12,7 @@
 #include "core/digest.h"
 #include "core/parallel.h"
 #include "core/tools.h"
+#include "core/yaml_util.h"
 #include "render/helm_output.h"
 #include "render/line_map.h"
 #include "render/render_cache.h"
@@ -202,6 +204,72 @@ Rendered parse_rendered(const std::string& output, const Chart& chart, const std
   return out;
 }
 
+namespace {
+
+constexpr std::string_view kNotYaml = "rendered output is not valid YAML: ";
+
+// A line of one rendered document.
+struct RenderedLine {
+  std::string text;  // the document, as split_rendered cuts it
+  int line = 0;      // 1-based in `text`; 0: not found
+};
+
+// The line of helm's --debug output `rendered` (all templates) where template T's output stops being YAML:
+// where the loader (as for manifests) finds the first of T's documents' YAML defect; else the line helm's
+// "yaml: line N: ..." names — helm splits T's output into documents, trims each and counts N in the one it
+// could not read, taken to be the first that does not parse here (else T's last).
+RenderedLine failing_line(const std::string& rendered, const std::string& template_path, int helm_line) {
+  std::vector<RenderedDoc> docs;
+  for (auto& d : split_rendered(rendered))
+    if (strip_chart_name(d.source) == template_path) docs.push_back(std::move(d));
+  for (auto& d : docs)
+    for (const auto& problem : load_text(d.text, template_path).problems)
+      for (const auto& f : problem.findings)
+        if (f.rule == "input/yaml-syntax" && f.line > 0) return {std::move(d.text), f.line};
+  for (size_t i = 0; i < docs.size(); ++i) {
+    bool last = i + 1 == docs.size();
+    if (!last && parse_yaml(docs[i].text, template_path).ok()) continue;
+    auto lines = split_lines(docs[i].text);
+    int first = 0;  // the trimmed document's first line: past the `# Source:` comment and blank lines
+    while (first < static_cast<int>(lines.size()) &&
+           (lines[first].find_first_not_of(" \t\r") == std::string_view::npos ||
+            lines[first].rfind("# Source: ", 0) == 0))
+      ++first;
+    int line = first + helm_line;
+    if (line > static_cast<int>(lines.size())) return {};
+    return {std::move(docs[i].text), line};
+  }
+  return {};
+}
+
+// A template whose output is not YAML: helm names a line of that output, not of the template. Rendered
+// again with --debug (helm then prints the output it could not read), the line is mapped back to the
+// template line that wrote it. Nothing changes when that fails.
+void place_yaml_error(ObjectResult& failure, const Helm& helm, std::vector<std::string> args,
+                      const std::map<std::string, std::string>& env) {
+  if (failure.findings.empty()) return;
+  Finding& f = failure.findings.front();
+  if (f.rule != "helm-render" || f.line != 0 || f.message.rfind(kNotYaml, 0) != 0 ||
+      failure.source.template_path.empty())
+    return;
+  static const std::regex kLine(R"(yaml: line (\d+):)");
+  std::smatch m;
+  if (!std::regex_search(f.message, m, kLine)) return;
+  args.push_back("--debug");
+  auto run = run_helm(helm, args, env);
+  if (!run.ok()) return;
+  auto at = failing_line(run->out, failure.source.template_path, std::stoi(m[1].str()));
+  if (at.line == 0) return;
+  auto model = template_model(failure.source);
+  if (!model) return;
+  int line = map_rendered_line(*model, 0, static_cast<int>(model->lines.size()), at.text, at.line);
+  if (line <= 0) return;
+  f.line = line;
+  failure.source.line = line;
+}
+
+}  // namespace
+
 Result<Rendered> render_chart(const Helm& helm, const Chart& chart, const RenderRequest& req) {
   KV_RETURN_IF_ERROR(check_values(req.values));
   KV_RETURN_IF_ERROR(check_helm_can_render(helm, !req.lookup_kubeconfig.empty()));
@@ -214,6 +282,7 @@ Result<Rendered> render_chart(const Helm& helm, const Chart& chart, const Render
   if (run->exit_code != 0) {
     auto failure = parse_render_error(run->err, chart, req.suite);
     if (!failure.ok()) return failure.status();
+    place_yaml_error(*failure, helm, args, env);
     Rendered out;
     out.problems.push_back(std::move(failure.value()));
     return out;

@@ -132,6 +132,15 @@ class ChartTests:
             self.assertFalse(any("nosuchfunction" in f["message"] for r in report["results"] for f in r["findings"]
                                  if r["kind_of_result"] == "lint"), explain(p))
 
+    def test_output_that_is_not_yaml_is_at_the_template_line_that_wrote_it(self):
+        # helm names a line of the template's output (line 6 here); the finding is at the template's line 8.
+        p, report = self.kv_json("chart", chart("not-yaml"))
+        self.assertEqual(p.returncode, 1, explain(p))
+        target = os.path.join(chart("not-yaml"), "templates", "settings.yaml")
+        errors = [(r["kind_of_result"], f["file"], f["line"]) for r in report["results"] for f in r["findings"]
+                  if f["severity"] == "error"]
+        self.assertEqual(errors, [("render", target, 8)], explain(p))  # lint's repeat of it goes
+
     def test_a_value_the_schema_refuses_is_one_finding_at_the_values_line(self):
         with tempfile.TemporaryDirectory() as d:
             c = os.path.join(d, "webapp")
