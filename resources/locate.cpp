@@ -216,9 +216,10 @@ std::optional<Position> locate(const Resource& r, std::string_view field_path) {
   if (stripped.substr(0, 2) == "$.") stripped.remove_prefix(2);
   else if (stripped.substr(0, 1) == ".") stripped.remove_prefix(1);
   auto segs = parse_field_path(stripped);
-  if (!segs) return std::nullopt;
-  Position pos = walk(r, root, stripped, *segs);
-  if (pos.exact) return pos;
+  std::optional<Position> pos;
+  if (segs) pos = walk(r, root, stripped, *segs);
+  if (pos && pos->exact) return pos;
+  // The path as the user wrote it, where validation names it otherwise (also a path that is none, "[]").
   for (const std::string& alias : alias_paths(r.kind, stripped)) {
     auto alias_segs = parse_field_path(alias);
     if (!alias_segs) continue;
@@ -266,6 +267,9 @@ std::vector<std::string> alias_paths(std::string_view kind, std::string_view fie
   // Services validate the plural clusterIPs, filled from the clusterIP the user wrote.
   if (kind == "Service" && (starts("spec.clusterIPs[0]") || field_path == "spec.clusterIPs"))
     out.push_back("spec.clusterIP");
+  // A ConfigMap's or Secret's total size is refused at the path "[]": the maps that hold it.
+  if ((kind == "ConfigMap" || kind == "Secret") && (field_path == "[]" || field_path.empty()))
+    for (const char* map : {"data", "binaryData", "stringData"}) out.emplace_back(map);
   // A Service port's targetPort defaults to its port, and is validated as written or not.
   if (kind == "Service" && starts("spec.ports[") && field_path.size() > 11 &&
       field_path.substr(field_path.size() - 11) == ".targetPort")

@@ -237,6 +237,13 @@ TEST_CASE("a claim's storage request, named spec.resources[storage] by validatio
         std::vector<std::string>{"spec.volumeClaimTemplates[0].spec.resources.requests[storage]"});
 }
 
+TEST_CASE("a ConfigMap too large, refused at the path \"[]\", is at its data") {
+  auto loaded = kv::load_text("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\ndata:\n  big: x\n", "c.yaml");
+  REQUIRE(loaded.ok());
+  CHECK(locate(loaded.resources[0], "[]")->line == 4);
+  CHECK_FALSE(locate(loaded.resources[0], "]"));
+}
+
 TEST_CASE("a Service port's targetPort, defaulted from its port, is found at the port") {
   auto loaded = kv::load_text(
       "apiVersion: v1\nkind: Service\nmetadata: {name: s}\n"  // 1-3
