@@ -119,9 +119,21 @@ std::string plain_server_message(std::string_view message) {
   if (s.find("interface {}") != std::string::npos) s = replace_literals(std::move(s));
   // structured-merge-diff prints a scalar where it wanted a list or map as a Go pointer dump:
   // "expected list, got &{--verbose}".
+  // A list or map where the other was wanted prints as "&{[a b]}" or "&{map[a:b]}".
   if (s.find("got &{") != std::string::npos) {
     static const std::regex kPointer(R"(got &\{([^{}]*)\})");
-    s = std::regex_replace(s, kPointer, "got the scalar \"$1\"");
+    std::string out;
+    auto from = s.cbegin();
+    for (std::sregex_iterator it(s.begin(), s.end(), kPointer), end; it != end; ++it) {
+      const std::string dump = (*it)[1].str();
+      out.append(from, (*it)[0].first);
+      if (dump.rfind("map[", 0) == 0 && dump.back() == ']') out += "got a map " + dump.substr(3);
+      else if (dump.size() >= 2 && dump.front() == '[' && dump.back() == ']') out += "got a list " + dump;
+      else out += "got the scalar \"" + dump + "\"";
+      from = (*it)[0].second;
+    }
+    out.append(from, s.cend());
+    s = std::move(out);
   }
   // encoding/json: `json: cannot unmarshal X into Go struct field T.a.b of type Y`.
   static const std::regex kStructField(

@@ -23,6 +23,9 @@ TEST_CASE("plain_server_message: value dumps read as the value the user wrote") 
 TEST_CASE("plain_server_message: decoder messages name the field and the types in the user's terms") {
   CHECK(plain_server_message(".spec.containers[name=\"a\"].args: expected list, got &{--verbose}") ==
         ".spec.containers[name=\"a\"].args: expected list, got the scalar \"--verbose\"");
+  CHECK(plain_server_message(".spec.nodeSelector: expected map, got &{[disktype=ssd]}") ==
+        ".spec.nodeSelector: expected map, got a list [disktype=ssd]");
+  CHECK(plain_server_message(".spec.args: expected list, got &{map[a:b]}") == ".spec.args: expected list, got a map [a:b]");
   CHECK(plain_server_message("json: cannot unmarshal string into Go struct field DeploymentSpec.spec.replicas of "
                              "type int32") == "spec.replicas: expected integer, got string");
   CHECK(plain_server_message("json: cannot unmarshal number into Go struct field ObjectMeta.metadata.annotations "
