@@ -94,4 +94,31 @@ std::string value_origin(const Chart& chart, const std::string& run_values_file,
   return in_chart("values.yaml");
 }
 
+std::string template_value_origin(const Chart& chart, const std::string& run_values_file, const ValuesFlags& flags,
+                                  const std::string& template_path, const std::string& key) {
+  // The subcharts on the way down: "charts/a/charts/b/templates/x.yaml" → a, b.
+  std::vector<std::string> names;
+  std::string rest = template_path;
+  while (rest.rfind("charts/", 0) == 0) {
+    auto slash = rest.find('/', 7);
+    if (slash == std::string::npos) break;
+    names.push_back(rest.substr(7, slash - 7));
+    rest = rest.substr(slash + 1);
+  }
+  if (names.empty()) return value_origin(chart, run_values_file, flags, key);
+  std::string full;
+  for (const auto& n : names) full += n + ".";
+  if (std::string at = value_origin(chart, run_values_file, flags, full + key); !at.empty()) return at;
+  // Each chart below the parent: its own values.yaml, under the names below it.
+  std::string folder;
+  for (size_t i = 0; i < names.size(); ++i) {
+    folder += "charts/" + names[i] + "/";
+    std::string below;
+    for (size_t k = i + 1; k < names.size(); ++k) below += names[k] + ".";
+    if (int line = line_in_values_file(chart.root + "/" + folder + "values.yaml", below + key))
+      return chart.path + "/" + folder + "values.yaml:" + std::to_string(line);
+  }
+  return "";
+}
+
 }  // namespace kv::render

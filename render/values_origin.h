@@ -16,4 +16,12 @@ namespace kv::render {
 std::string value_origin(const Chart& chart, const std::string& run_values_file, const ValuesFlags& flags,
                          const std::string& key);
 
+// value_origin() for the template `template_path` (chart-relative): in a subchart's template
+// ("charts/a/charts/b/templates/x.yaml") the key is the subchart's, which the parent sets under "a.b.KEY"
+// (its flags and files first, as helm merges them), then each chart on the way down under what is left of
+// that path, then the subchart's own values.yaml. Subcharts are named by their folder (an `alias:` is not
+// followed: then only the subchart's own values.yaml is searched).
+std::string template_value_origin(const Chart& chart, const std::string& run_values_file, const ValuesFlags& flags,
+                                  const std::string& template_path, const std::string& key);
+
 }  // namespace kv::render

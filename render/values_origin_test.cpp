@@ -32,3 +32,28 @@ TEST_CASE("value_origin names the values line or flag that set a key") {
   CHECK(kv::render::value_origin(chart, "", flags, "nothing.here").empty());
   fs::remove_all(dir);
 }
+
+TEST_CASE("template_value_origin: a subchart's value is set by the parent under its name, else by the subchart") {
+  fs::path dir = fs::temp_directory_path() / "kv-values-origin-sub-test";
+  fs::create_directories(dir / "charts" / "a" / "charts" / "b");
+  std::ofstream(dir / "values.yaml") << "a:\n"             // 1
+                                        "  b:\n"           // 2
+                                        "    port: 70000\n";  // 3
+  std::ofstream(dir / "charts" / "a" / "values.yaml") << "b:\n  mode: x\n";
+  std::ofstream(dir / "charts" / "a" / "charts" / "b" / "values.yaml") << "port: 80\nmode: y\nsize: 1\n";
+  kv::render::Chart chart;
+  chart.path = "./p";
+  chart.root = dir.string();
+  kv::render::ValuesFlags none;
+  const std::string tmpl = "charts/a/charts/b/templates/svc.yaml";
+  CHECK(kv::render::template_value_origin(chart, "", none, tmpl, "port") == "./p/values.yaml:3");
+  CHECK(kv::render::template_value_origin(chart, "", none, tmpl, "mode") == "./p/charts/a/values.yaml:2");
+  CHECK(kv::render::template_value_origin(chart, "", none, tmpl, "size") == "./p/charts/a/charts/b/values.yaml:3");
+  CHECK(kv::render::template_value_origin(chart, "", none, tmpl, "none").empty());
+  kv::render::ValuesFlags flags;
+  flags.set = {"a.b.size=2"};
+  CHECK(kv::render::template_value_origin(chart, "", flags, tmpl, "size") == "--set a.b.size");
+  // The parent's own template: the key as it is.
+  CHECK(kv::render::template_value_origin(chart, "", none, "templates/x.yaml", "a.b.port") == "./p/values.yaml:3");
+  fs::remove_all(dir);
+}
