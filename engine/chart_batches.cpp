@@ -204,7 +204,7 @@ Result<Batch> batch_of(RenderJob& j, Session& session) {
                      const Resource& r, const std::string& path) {
     auto spot = render::template_spot_for(r.source, path, r.kind);
     if (!spot.values_key.empty()) {
-      std::string origin = render::template_value_origin(chart, run_values, values, r.source.template_path, spot.values_key);
+      std::string origin = render::template_value_origin(chart, run_values, values, render::helm_template_path(r.source), spot.values_key);
       // Where other actions write into the same block (an include of labels beside the toYaml), a key no
       // values source sets is theirs, and one that is set is at the toYaml that writes it.
       if (!spot.values_key_shared)

@@ -29,38 +29,6 @@ Result<std::string> read_chart_file(const std::string& path) {
   return text;
 }
 
-// Extracts a .tgz into a fresh temporary directory and returns the chart directory inside it.
-Result<std::string> extract_archive(const std::string& path, std::shared_ptr<TempDir>& keep) {
-  std::ifstream in(path, std::ios::binary);
-  unsigned char magic[2] = {0, 0};
-  in.read(reinterpret_cast<char*>(magic), 2);
-  if (!in || magic[0] != 0x1f || magic[1] != 0x8b)
-    return Status::InvalidInput(path + ": not a chart archive (not gzip-compressed)");
-  std::string tmpl = (fs::temp_directory_path() / "kvalidate-chart-XXXXXX").string();
-  if (!mkdtemp(tmpl.data())) return Status::IOError("cannot create a temporary directory for " + path);
-  keep = std::make_shared<TempDir>();
-  keep->path = tmpl;
-  auto run = run_command({"tar", "-xzf", fs::absolute(path).string(), "-C", tmpl, "--no-same-owner"});
-  if (!run.ok()) return run.status().Prefixed(path);
-  if (run->exit_code != 0) {
-    // The first non-empty line of tar's (or gzip's) complaint: a truncated archive starts with "\n".
-    std::string why;
-    for (size_t pos = 0; why.empty() && pos < run->err.size();) {
-      size_t end = run->err.find('\n', pos);
-      if (end == std::string::npos) end = run->err.size();
-      why = run->err.substr(pos, end - pos);
-      pos = end + 1;
-    }
-    for (const char* prefix : {"tar: ", "gzip: "})
-      if (why.rfind(prefix, 0) == 0) why.erase(0, std::string(prefix).size());
-    if (why.empty()) why = "tar exited with code " + std::to_string(run->exit_code);
-    return Status::InvalidInput(path + ": not a valid chart archive (" + why + ")");
-  }
-  std::error_code ec;
-  for (const auto& entry : fs::directory_iterator(tmpl, ec))
-    if (entry.is_directory() && fs::exists(entry.path() / "Chart.yaml")) return entry.path().string();
-  return Status::InvalidInput(path + ": not a chart archive (no <name>/Chart.yaml inside)");
-}
 
 bool has_subchart(const fs::path& charts_dir, const std::string& name) {
   std::error_code ec;
@@ -117,6 +85,38 @@ Status check_symlinks(const Chart& chart) {
 }
 
 }  // namespace
+
+Result<std::string> extract_archive(const std::string& path, std::shared_ptr<TempDir>& keep) {
+  std::ifstream in(path, std::ios::binary);
+  unsigned char magic[2] = {0, 0};
+  in.read(reinterpret_cast<char*>(magic), 2);
+  if (!in || magic[0] != 0x1f || magic[1] != 0x8b)
+    return Status::InvalidInput(path + ": not a chart archive (not gzip-compressed)");
+  std::string tmpl = (fs::temp_directory_path() / "kvalidate-chart-XXXXXX").string();
+  if (!mkdtemp(tmpl.data())) return Status::IOError("cannot create a temporary directory for " + path);
+  keep = std::make_shared<TempDir>();
+  keep->path = tmpl;
+  auto run = run_command({"tar", "-xzf", fs::absolute(path).string(), "-C", tmpl, "--no-same-owner"});
+  if (!run.ok()) return run.status().Prefixed(path);
+  if (run->exit_code != 0) {
+    // The first non-empty line of tar's (or gzip's) complaint: a truncated archive starts with "\n".
+    std::string why;
+    for (size_t pos = 0; why.empty() && pos < run->err.size();) {
+      size_t end = run->err.find('\n', pos);
+      if (end == std::string::npos) end = run->err.size();
+      why = run->err.substr(pos, end - pos);
+      pos = end + 1;
+    }
+    for (const char* prefix : {"tar: ", "gzip: "})
+      if (why.rfind(prefix, 0) == 0) why.erase(0, std::string(prefix).size());
+    if (why.empty()) why = "tar exited with code " + std::to_string(run->exit_code);
+    return Status::InvalidInput(path + ": not a valid chart archive (" + why + ")");
+  }
+  std::error_code ec;
+  for (const auto& entry : fs::directory_iterator(tmpl, ec))
+    if (entry.is_directory() && fs::exists(entry.path() / "Chart.yaml")) return entry.path().string();
+  return Status::InvalidInput(path + ": not a chart archive (no <name>/Chart.yaml inside)");
+}
 
 Result<Chart> load_chart(const std::string& path, bool allow_external_symlinks) {
   Chart chart;

@@ -16,6 +16,10 @@ struct TempDir {
   ~TempDir();
 };
 
+// Extracts the chart archive (.tgz) at `path` into a fresh temporary directory (kept by `keep`) and returns
+// the chart directory inside it. InvalidInput naming the file when it is no chart archive.
+Result<std::string> extract_archive(const std::string& path, std::shared_ptr<TempDir>& keep);
+
 struct Chart {
   std::string path;                    // as given: "./mychart" or "mychart-0.1.0.tgz"
   std::string root;                    // directory holding Chart.yaml: `path` itself, or where the archive

@@ -6,6 +6,8 @@
 #include <sstream>
 #include <vector>
 
+#include "render/subchart_files.h"
+
 namespace kv::render {
 
 namespace {
@@ -33,7 +35,7 @@ void locate(const std::string& message, const Chart& chart, Finding& f) {
   static const std::regex line_re(R"(\(line (\d+)\))");
   std::smatch m;
   if (std::regex_search(message, m, file_re)) {
-    f.file = chart_file(chart, strip_chart_name(m[1].str()));
+    f.file = chart_file(chart, shown_template_path(chart, strip_chart_name(m[1].str())));
     f.line = std::stoi(m[2].str());
     f.column = m[3].matched ? std::stoi(m[3].str()) : 0;
   } else if (std::regex_search(message, m, line_re)) {
@@ -160,14 +162,14 @@ Finding template_finding(const std::vector<std::string>& block, const Chart& cha
     locate("(" + m[1].str() + ")", chart, f);
     f.message = m[2].str();
   } else if (std::regex_match(msg, m, tmpl_re)) {
-    f.file = chart_file(chart, strip_chart_name(m[1].str()));
+    f.file = chart_file(chart, shown_template_path(chart, strip_chart_name(m[1].str())));
     f.line = std::stoi(m[2].str());
     f.column = m[3].matched ? std::stoi(m[3].str()) : 0;
     f.message = m[4].str();
   } else if (std::regex_match(msg, m, yaml_re)) {
     // helm's line number counts lines of the rendered output, not of the template: keep it in the
     // message only.
-    f.file = chart_file(chart, strip_chart_name(m[1].str()));
+    f.file = chart_file(chart, shown_template_path(chart, strip_chart_name(m[1].str())));
     f.message = "rendered output is not valid YAML: " + m[2].str();
   } else {
     locate(msg, chart, f);

@@ -16,6 +16,8 @@
 #include "render/helm_output.h"
 #include "render/line_map.h"
 #include "render/render_cache.h"
+#include "render/subchart_files.h"
+#include "render/template_lines.h"
 #include "render/template_parts.h"
 #include "resources/documents.h"
 #include "resources/loader.h"
@@ -145,7 +147,7 @@ Rendered parse_rendered(const std::string& output, const Chart& chart, const std
   for (const auto& [source, indices] : by_template) {
     SourceRef src;
     src.chart = chart.path;
-    src.template_path = strip_chart_name(source);
+    src.template_path = shown_template_path(chart, strip_chart_name(source));
     src.file = chart_file(chart, src.template_path);
     auto model = template_model(src);
     std::vector<RenderedObject> objects;
@@ -258,7 +260,7 @@ void place_yaml_error(ObjectResult& failure, const Helm& helm, std::vector<std::
   args.push_back("--debug");
   auto run = run_helm(helm, args, env);
   if (!run.ok()) return;
-  auto at = failing_line(run->out, failure.source.template_path, std::stoi(m[1].str()));
+  auto at = failing_line(run->out, helm_template_path(failure.source), std::stoi(m[1].str()));
   if (at.line == 0) return;
   auto model = template_model(failure.source);
   if (!model) return;

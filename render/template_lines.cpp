@@ -22,9 +22,16 @@ struct Source {
   std::shared_ptr<TempDir> keep;
 };
 
+// A template whose file is not at the chart's root + its path: a subchart's (render/subchart_files.h).
+struct Placed {
+  std::string file;       // where to read it
+  std::string helm_path;  // the chart-relative path helm named it by
+};
+
 struct Cache {
   std::mutex mu;
   std::map<std::string, Source> charts;                    // chart path → where its files are
+  std::map<std::string, Placed> placed;                   // chart path + '\n' + template path → its file
   std::map<std::string, std::vector<std::string>> files;  // template file → its lines
 };
 
@@ -37,7 +44,9 @@ Cache& cache() {
 const std::vector<std::string>& lines_of(Cache& c, const std::string& chart, const std::string& template_path,
                                          const std::string& fallback_file) {
   std::string file;
-  if (auto it = c.charts.find(chart); it != c.charts.end() && !template_path.empty())
+  if (auto p = c.placed.find(chart + '\n' + template_path); p != c.placed.end())
+    file = p->second.file;
+  else if (auto it = c.charts.find(chart); it != c.charts.end() && !template_path.empty())
     file = (fs::path(it->second.root) / template_path).string();
   else if (!template_path.empty() && !chart.empty())
     file = (fs::path(chart) / template_path).string();
@@ -224,9 +233,24 @@ void register_chart_source(const std::string& chart_path, const std::string& roo
   c.charts[chart_path] = Source{root, std::move(keep)};
 }
 
+void register_template_file(const std::string& chart_path, const std::string& template_path, const std::string& file,
+                            const std::string& helm_path) {
+  auto& c = cache();
+  std::lock_guard<std::mutex> lock(c.mu);
+  c.placed[chart_path + '\n' + template_path] = Placed{file, helm_path};
+}
+
+std::string helm_template_path(const SourceRef& src) {
+  auto& c = cache();
+  std::lock_guard<std::mutex> lock(c.mu);
+  auto p = c.placed.find(src.chart + '\n' + src.template_path);
+  return p != c.placed.end() ? p->second.helm_path : src.template_path;
+}
+
 std::string template_source_path(const SourceRef& src) {
   auto& c = cache();
   std::lock_guard<std::mutex> lock(c.mu);
+  if (auto p = c.placed.find(src.chart + '\n' + src.template_path); p != c.placed.end()) return p->second.file;
   if (src.template_path.empty()) return src.file;
   if (auto it = c.charts.find(src.chart); it != c.charts.end())
     return (fs::path(it->second.root) / src.template_path).string();

@@ -33,6 +33,13 @@ struct TemplateSpot {
 // `kind` (the object's) lets the path be found as the user wrote it where validation names it otherwise
 // (resources/locate.h alias_paths: a pod template's labels, a claim's storage request).
 TemplateSpot template_spot_for(const SourceRef& src, std::string_view field_path, std::string_view kind = {});
+// Records that the template `template_path` (chart-relative, as reports show it) of the chart `chart_path` is
+// read from `file`, and that helm named it `helm_path` (a subchart's template: render/subchart_files.h).
+void register_template_file(const std::string& chart_path, const std::string& template_path, const std::string& file,
+                            const std::string& helm_path);
+// The chart-relative path helm named the template of `src` by (a subchart by its name or alias, which values
+// keys use); src.template_path when it was not registered otherwise.
+std::string helm_template_path(const SourceRef& src);
 // The file to read for the template `src` was rendered from: the registered chart root (a directory, or an
 // archive's extraction) joined with src.template_path; src.file when the chart is unknown or the path empty.
 std::string template_source_path(const SourceRef& src);
