@@ -242,6 +242,51 @@ Result<KustomizeBuild> build_kustomization(const Kustomize& kustomize, const std
   return out;
 }
 
+namespace {
+
+// `field_path` with each list index whose item (in `built_tree`) has a scalar `name` written as the
+// selector [name=NAME]: kustomize's strategic merge matches items so, and a patch that adds one shifts
+// the indexes of the others. Unchanged when it cannot be read.
+std::string keyed_path(const YAML::Node& built_tree, const std::string& field_path) {
+  auto path = parse_field_path(field_path);
+  if (!path) return field_path;
+  std::string out;
+  YAML::Node built;
+  built.reset(built_tree);
+  for (const auto& seg : *path) {
+    YAML::Node next;
+    if (seg.kind == PathSegment::Kind::kKey) {
+      bool plain = seg.key.find_first_of(".[]=") == std::string::npos;
+      out += plain ? (out.empty() ? "" : ".") + seg.key : "[" + seg.key + "]";
+      if (built.IsMap()) next.reset(built[seg.key]);
+    } else if (seg.kind == PathSegment::Kind::kIndex && built.IsSequence() && seg.index >= 0 &&
+               static_cast<size_t>(seg.index) < built.size()) {
+      YAML::Node item = built[static_cast<size_t>(seg.index)];
+      std::string name = item.IsMap() && item["name"].IsScalar() ? item["name"].Scalar() : "";
+      out += name.empty() || name.find_first_of("[]") != std::string::npos ? "[" + std::to_string(seg.index) + "]"
+                                                                           : "[name=" + name + "]";
+      next.reset(item);
+    } else {
+      return field_path;  // a selector already, or no such item: as it was
+    }
+    built.reset(next);
+  }
+  return out;
+}
+
+// True when `written` holds the last list item `path` names (a [name=X] selector or an index).
+bool holds_last_item(const Resource& written, const std::string& path) {
+  auto segs = parse_field_path(path);
+  if (!segs) return true;
+  size_t last = segs->size();
+  for (size_t i = 0; i < segs->size(); ++i)
+    if ((*segs)[i].kind != PathSegment::Kind::kKey) last = i;
+  if (last == segs->size()) return true;
+  return node_at(object_tree(written), written.kind, path.substr(0, (*segs)[last].end)).has_value();
+}
+
+}  // namespace
+
 SourceLocation locate_field(const OriginMap& origins, const Resource& r, const std::string& field_path) {
   SourceLocation loc{r.source.file, r.source.line, r.source.column};
   auto it = origins.objects.find(origin_key(r));
@@ -256,8 +301,22 @@ SourceLocation locate_field(const OriginMap& origins, const Resource& r, const s
       if (auto g = generated_key_line(*o.generated_in, r, field_path); g.line > 0)
         return {g.file.empty() ? o.display : display_path(g.file), g.line, 0};
     YAML::Node tree = object_tree(r);
-    for (auto p = o.patches.rbegin(); p != o.patches.rend(); ++p)
-      if (int line = patch_line_for(*p, tree, field_path); line > 0) return {display_path(p->file), line, 0};
+    SourceLocation item;  // a list item a patch holds without the field (it may have added the item)
+    for (auto p = o.patches.rbegin(); p != o.patches.rend(); ++p) {
+      int item_line = 0;
+      if (int line = patch_line_for(*p, tree, field_path, &item_line); line > 0) return {display_path(p->file), line, 0};
+      if (item_line > 0 && item.line == 0) item = {display_path(p->file), item_line, 0};
+    }
+    if (o.written) {
+      // List items by their names: a patch that added an item moved the others.
+      const std::string keyed = keyed_path(tree, field_path);
+      auto pos = locate(*o.written, keyed);
+      if (pos && pos->exact) return {o.display, pos->line, pos->column};
+      if (item.line > 0 && !holds_last_item(*o.written, keyed)) return item;
+      if (pos) return {o.display, pos->line, pos->column};
+    }
+    if (item.line > 0) return item;
+    return loc;
   }
   if (o.written) {
     if (auto pos = locate(*o.written, field_path)) return {o.display, pos->line, pos->column};

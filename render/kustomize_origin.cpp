@@ -104,7 +104,8 @@ YAML::Node merging_item(const YAML::Node& patch_list, const YAML::Node& built_it
   return YAML::Node();
 }
 
-int smp_line(const KustomizePatch& patch, const YAML::Node& built_tree, const std::vector<PathSegment>& path) {
+int smp_line(const KustomizePatch& patch, const YAML::Node& built_tree, const std::vector<PathSegment>& path,
+             int* item_line) {
   // Walking moves these with reset(): assigning a bound yaml-cpp Node would rewrite the tree it points into.
   YAML::Node node = patch.doc, built = built_tree;
   int line = 0;
@@ -130,6 +131,7 @@ int smp_line(const KustomizePatch& patch, const YAML::Node& built_tree, const st
     YAML::Node item = merging_item(node, built_item);
     if (!item) return 0;
     line = item.Mark().line;
+    if (item_line) *item_line = patch.line_offset + line;
     node.reset(item);
     built.reset(built_item);
   }
@@ -292,7 +294,9 @@ bool patch_targets(const KustomizePatch& patch, const Resource& built) {
   }
 }
 
-int patch_line_for(const KustomizePatch& patch, const YAML::Node& built_tree, const std::string& field_path) {
+int patch_line_for(const KustomizePatch& patch, const YAML::Node& built_tree, const std::string& field_path,
+                   int* item_line) {
+  if (item_line) *item_line = 0;
   auto path = parse_field_path(field_path);
   if (!path || path->empty() || !patch.doc) return 0;
   // A strategic-merge patch names its target with these: they are not what it sets.
@@ -300,7 +304,11 @@ int patch_line_for(const KustomizePatch& patch, const YAML::Node& built_tree, co
   if (!patch.json6902 && (top == "apiVersion" || top == "kind" ||
                           (top == "metadata" && path->size() > 1 && ((*path)[1].key == "name" || (*path)[1].key == "namespace"))))
     return 0;
-  return patch.json6902 ? json_patch_line(patch, built_tree, *path) : smp_line(patch, built_tree, *path);
+  if (patch.json6902) return json_patch_line(patch, built_tree, *path);
+  int item = 0;
+  int line = smp_line(patch, built_tree, *path, &item);
+  if (line == 0 && item_line) *item_line = item;
+  return line;
 }
 
 namespace {

@@ -58,8 +58,11 @@ bool patch_targets(const KustomizePatch& patch, const Resource& built);
 
 // The 1-based line of `field_path` in `patch` when the patch sets that field of `built_tree` (a strategic
 // merge patch holding the key, list items matched by their merge key; a JSON patch operation adding or
-// replacing the field or a parent of it); 0 when it does not.
-int patch_line_for(const KustomizePatch& patch, const YAML::Node& built_tree, const std::string& field_path);
+// replacing the field or a parent of it); 0 when it does not. Then `item_line` (when given) is set to the
+// line of the deepest list item of the path a strategic-merge patch holds (matched by merge key: the
+// patch may have added that item, without the field), else 0.
+int patch_line_for(const KustomizePatch& patch, const YAML::Node& built_tree, const std::string& field_path,
+                   int* item_line = nullptr);
 
 // The 1-based line in kustomization `k`'s file of the built-in transformer entry that set `field_path` of
 // `built` to the value it has: a `labels:` pair or `commonLabels` entry (a labels map's entry, selectors

@@ -145,6 +145,43 @@ TEST_CASE("a strategic-merge patch matches list items by their merge key, not th
   CHECK(patch_line_for(k->patches[0], tree, "spec.template.spec.containers[1].args[0]") == 11);
 }
 
+TEST_CASE("locate_field: a container a patch added is at the patch's item; the base's by name, not index") {
+  Tree t;
+  t.write("base/kustomization.yaml", "resources: [d.yaml]\n");
+  t.write("base/d.yaml",
+          "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  template:\n    spec:\n"  // 1-7
+          "      containers:\n"                        // 8
+          "      - name: web\n"                        // 9
+          "        image: nginx\n"                     // 10
+          "        imagePullPolicy: Sometimes\n");     // 11
+  t.write("o/kustomization.yaml", "resources: [../base]\npatches:\n  - path: p.yaml\n");
+  t.write("o/p.yaml",
+          "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  template:\n    spec:\n"  // 1-7
+          "      containers:\n"                        // 8
+          "        - name: extra\n"                    // 9
+          "          args: [x]\n");                    // 10
+  OriginReader reader;
+  reader.build_root = (t.root() / "o").string();
+  auto deploy = built("apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  template:\n"
+                      "    spec:\n      containers:\n      - name: extra\n        args: [x]\n"
+                      "      - name: web\n        image: nginx\n        imagePullPolicy: Sometimes\n");
+  ObjectOrigin o = resolve_origin(reader, deploy, "path: ../base/d.yaml\n",
+                                  "- configuredIn: kustomization.yaml\n  configuredBy:\n"
+                                  "    apiVersion: builtin\n    kind: PatchTransformer\n");
+  REQUIRE(o.written);
+  REQUIRE(o.patches.size() == 1);
+  OriginMap map;
+  map.objects[origin_key(deploy)] = o;
+  auto image = locate_field(map, deploy, "spec.template.spec.containers[0].image");  // Required: never written
+  CHECK(image.file == display_path((t.root() / "o/p.yaml").string()));
+  CHECK(image.line == 9);
+  auto policy = locate_field(map, deploy, "spec.template.spec.containers[1].imagePullPolicy");
+  CHECK(policy.file == o.display);
+  CHECK(policy.line == 11);
+  auto args = locate_field(map, deploy, "spec.template.spec.containers[0].args[0]");
+  CHECK(args.line == 10);
+}
+
 TEST_CASE("patch_targets: kind and group must agree; the name may have gained a prefix or be a regex") {
   KustomizePatch p;
   p.kind = "Deployment";
