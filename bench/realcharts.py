@@ -123,6 +123,15 @@ def truth(stream_text):
     return accepted, keys
 
 
+def chart_name(chart):
+    """The chart's `name:` (kvalidate's release name; the folder may be named otherwise)."""
+    with open(os.path.join(chart, "Chart.yaml"), errors="replace") as f:
+        for line in f:
+            if line.startswith("name:"):
+                return line.split(":", 1)[1].strip().strip("'\"")
+    return os.path.basename(chart.rstrip("/"))
+
+
 def helm_template(chart, values_file, kube_version, api_versions, release):
     cmd = [HELM, "template", release, chart, "--include-crds"]
     if kube_version:
@@ -274,8 +283,7 @@ def one(name, path, reports):
     suites = sorted({r["suite"] for r in objs}) if chart else [None]
     for suite in suites:
         if chart:
-            text = helm_template(path, suite_values(suite), rep.get("server_version", ""), api,
-                                 os.path.basename(path.rstrip("/")))
+            text = helm_template(path, suite_values(suite), rep.get("server_version", ""), api, chart_name(path))
             if text is None:
                 continue
         else:
