@@ -99,18 +99,21 @@ std::string failing_kustomization(const std::string& message, const std::string&
 }
 
 // The line of `kustomization_file` the message is about: kustomize's own "yaml: line N" for a file it
-// could not parse, else the line naming something the message quotes ('x.yaml', path(x.yaml)); 0 if none.
+// could not parse, else the line naming something the message quotes ('x.yaml', path(x.yaml), a replacement's
+// "spec.ports.0.name"); 0 if none.
 int line_naming(const std::string& kustomization_file, const std::string& message) {
   std::smatch m;
   static const std::regex yaml_line(R"(invalid Kustomization: yaml: line (\d+))");
   if (std::regex_search(message, m, yaml_line)) return std::stoi(m[1].str());
-  static const std::regex quoted(R"('([^'\s]+)'|path\(([^)\s]+)\)|missing path: ([^\s:]+))");
+  static const std::regex quoted(R"re('([^'\s]+)'|path\(([^)\s]+)\)|missing path: ([^\s:]+)|"([^"\s]+)")re");
   static const std::regex item(R"(^\s*(?:-\s*)?(?:[\w.]+:\s*)?["']?([^"'\s#]+)["']?\s*(?:#.*)?$)");
   std::ifstream in(kustomization_file);
   std::vector<std::string> lines;
   for (std::string l; std::getline(in, l);) lines.push_back(l);
   for (auto it = std::sregex_iterator(message.begin(), message.end(), quoted); it != std::sregex_iterator(); ++it) {
-    std::string name = (*it)[1].matched ? (*it)[1].str() : (*it)[2].matched ? (*it)[2].str() : (*it)[3].str();
+    std::string name;
+    for (int g = 1; g <= 4 && name.empty(); ++g)
+      if ((*it)[g].matched) name = (*it)[g].str();
     for (size_t i = 0; i < lines.size(); ++i)
       if (std::regex_match(lines[i], m, item) && m[1].str() == name) return static_cast<int>(i) + 1;
   }

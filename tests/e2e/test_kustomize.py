@@ -170,6 +170,16 @@ class Kustomize(unittest.TestCase):
         self.assertIn(f"overlays/prod/kustomization.yaml:{line}:", p.stdout, explain(p))
         self.assertIn("/spec/nothing/here", p.stdout)
 
+    def test_a_replacement_whose_field_is_missing_is_at_its_line(self):
+        with open(os.path.join(self.dir, "overlays/prod/kustomization.yaml"), "a") as f:
+            f.write("replacements:\n  - source: {kind: Deployment, fieldPath: metadata.name}\n"
+                    "    targets:\n      - select: {kind: Deployment}\n        fieldPaths:\n"
+                    "          - spec.template.spec.nothing.here\n")
+        p = kv("kustomize", "overlays/prod", cwd=self.dir)
+        self.assertEqual(p.returncode, 1, explain(p))
+        line = self.line_of("overlays/prod/kustomization.yaml", "spec.template.spec.nothing.here")
+        self.assertIn(f"overlays/prod/kustomization.yaml:{line}:", p.stdout, explain(p))
+
     def test_not_a_kustomization_is_bad_input(self):
         p = kv("kustomize", "overlays", cwd=self.dir)
         self.assertEqual(p.returncode, 2, explain(p))
