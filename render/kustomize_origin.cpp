@@ -262,7 +262,8 @@ ObjectOrigin resolve_origin(OriginReader& reader, const Resource& built, const s
   std::set<std::string> seen, transformed;
   static const std::set<std::string> kBuiltins = {
       "LabelTransformer",  "AnnotationsTransformer", "NamespaceTransformer",    "PrefixTransformer",
-      "SuffixTransformer", "PrefixSuffixTransformer", "ReplicaCountTransformer", "ImageTagTransformer"};
+      "SuffixTransformer", "PrefixSuffixTransformer", "ReplicaCountTransformer", "ImageTagTransformer",
+      "ReplacementTransformer"};
   if (transformations.IsSequence())
     for (const auto& t : transformations) {
       std::string in = scalar_at(t, "configuredIn");
@@ -339,6 +340,89 @@ bool outside_dns_label(const std::string& s) {
 
 }  // namespace
 
+namespace {
+
+// Whether a replacement target's `select` (or a `reject` entry) picks `built`: kind, namespace and name as
+// written (the name contained in the built one, which outer prefixes may have lengthened).
+bool replacement_selects(const YAML::Node& select, const Resource& built) {
+  if (!select.IsMap()) return false;
+  std::string kind = scalar_at(select, "kind"), name = scalar_at(select, "name"), ns = scalar_at(select, "namespace");
+  return (kind.empty() || kind == built.kind) && (ns.empty() || ns == built.namespace_) &&
+         (name.empty() || built.name.find(name) != std::string::npos);
+}
+
+// Whether kustomize's field path `kpath` ("spec.template.spec.containers.[name=web].image", "spec.ports.0.name")
+// names the field `path` of `tree` (list items by index or by a field's value, either way).
+bool same_field(const std::string& kpath, const std::vector<PathSegment>& path, const YAML::Node& tree) {
+  std::vector<std::string> tokens;
+  std::string cur;
+  int depth = 0;
+  for (char c : kpath) {
+    if (c == '[') ++depth;
+    if (c == ']') --depth;
+    if (c == '.' && depth == 0) {
+      tokens.push_back(cur);
+      cur.clear();
+    } else {
+      cur += c;
+    }
+  }
+  tokens.push_back(cur);
+  if (tokens.size() != path.size()) return false;
+  YAML::Node node;
+  node.reset(tree);
+  for (size_t i = 0; i < path.size(); ++i) {
+    const PathSegment& seg = path[i];
+    const std::string& t = tokens[i];
+    YAML::Node next;
+    if (seg.kind == PathSegment::Kind::kKey) {
+      if (t != seg.key) return false;
+      if (node.IsMap()) next.reset(node[seg.key]);
+    } else {
+      if (!node.IsSequence()) return false;
+      long index = seg.index;
+      if (seg.kind == PathSegment::Kind::kSelector)
+        for (size_t k = 0; k < node.size(); ++k)
+          if (scalar_at(node[k], seg.key) == seg.value) index = static_cast<long>(k);
+      if (index < 0 || static_cast<size_t>(index) >= node.size()) return false;
+      next.reset(node[static_cast<size_t>(index)]);
+      if (t.size() > 2 && t.front() == '[' && t.back() == ']') {
+        auto eq = t.find('=');
+        if (eq == std::string::npos || scalar_at(next, t.substr(1, eq - 1)) != t.substr(eq + 1, t.size() - eq - 2))
+          return false;
+      } else if (t != std::to_string(index)) {
+        return false;
+      }
+    }
+    node.reset(next);
+  }
+  return true;
+}
+
+// The line of a `replacements:` target's fieldPaths item of `root` that wrote `path` of `built`, else 0.
+int replacement_line(const YAML::Node& root, const Resource& built, const YAML::Node& tree,
+                     const std::vector<PathSegment>& path) {
+  auto [rk, replacements] = entry(root, "replacements");
+  if (!rk || !replacements.IsSequence()) return 0;
+  for (const auto& rep : replacements) {
+    auto [tk, targets] = entry(rep, "targets");
+    if (!tk || !targets.IsSequence()) continue;
+    for (const auto& target : targets) {
+      if (!replacement_selects(target["select"], built)) continue;
+      bool rejected = false;
+      if (auto [jk, rejects] = entry(target, "reject"); jk && rejects.IsSequence())
+        for (const auto& r : rejects) rejected |= replacement_selects(r, built);
+      auto [fk, field_paths] = entry(target, "fieldPaths");
+      if (rejected || !fk || !field_paths.IsSequence()) continue;
+      for (const auto& fp : field_paths)
+        if (fp.IsScalar() && same_field(fp.Scalar(), path, tree)) return fp.Mark().line + 1;
+    }
+  }
+  return 0;
+}
+
+}  // namespace
+
 int transformer_line_for(const Kustomization& k, const Resource& built, const std::string& field_path) {
   const YAML::Node& root = k.root;
   if (!root.IsMap()) return 0;
@@ -347,6 +431,7 @@ int transformer_line_for(const Kustomization& k, const Resource& built, const st
   YAML::Node tree = object_tree(built);
   auto value = node_at(tree, built.kind, field_path);
   const std::string have = value && value->IsScalar() ? value->Scalar() : "";
+  if (int line = replacement_line(root, built, tree, *path)) return line;
   if (field_path == "metadata.namespace") return entry_line(root, "namespace", have);
   if (field_path == "metadata.name") {
     for (const char* key : {"namePrefix", "nameSuffix"}) {

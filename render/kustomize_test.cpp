@@ -262,6 +262,35 @@ TEST_CASE("generated_key_line: a key from an env file is at its line there; file
   CHECK(generated_key_line(*k, cm, "data[SECRET]").line == 0);  // ../outside.env is never opened
 }
 
+TEST_CASE("transformer_line_for: a replacement's target field path that wrote the field") {
+  Tree t;
+  t.write("o/kustomization.yaml",
+          "replacements:\n"                                        // 1
+          "  - source: {kind: ConfigMap, name: s, fieldPath: data.n}\n"  // 2
+          "    targets:\n"                                         // 3
+          "      - select: {kind: Deployment}\n"                   // 4
+          "        reject: [{name: other}]\n"                      // 5
+          "        fieldPaths:\n"                                  // 6
+          "          - spec.replicas\n"                            // 7
+          "          - spec.template.spec.containers.[name=web].image\n"  // 8
+          "          - spec.template.spec.containers.0.args.0\n"   // 9
+          "      - select: {kind: Service}\n"                      // 10
+          "        fieldPaths: [spec.type]\n");                    // 11
+  auto k = read_kustomization((t.root() / "o").string());
+  REQUIRE_MESSAGE(k.ok(), k.status().message());
+  auto d = built("apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: prod-web}\nspec:\n  replicas: three\n"
+                 "  template:\n    spec:\n      containers:\n      - {name: side, image: x, args: [a]}\n"
+                 "      - {name: web, image: three}\n");
+  CHECK(transformer_line_for(*k, d, "spec.replicas") == 7);
+  CHECK(transformer_line_for(*k, d, "spec.template.spec.containers[1].image") == 8);
+  CHECK(transformer_line_for(*k, d, "spec.template.spec.containers[name=web].image") == 8);
+  CHECK(transformer_line_for(*k, d, "spec.template.spec.containers[0].image") == 0);  // not [name=web]
+  CHECK(transformer_line_for(*k, d, "spec.template.spec.containers[0].args[0]") == 9);
+  CHECK(transformer_line_for(*k, d, "spec.type") == 0);  // a Service's target
+  auto other = built("apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: other}\nspec: {replicas: three}\n");
+  CHECK(transformer_line_for(*k, other, "spec.replicas") == 0);  // rejected
+}
+
 TEST_CASE("transformer_line_for: the kustomization entry that set a field to the value it has") {
   Tree t;
   t.write("o/kustomization.yaml",
