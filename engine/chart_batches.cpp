@@ -1,6 +1,7 @@
 #include "engine/chart_batches.h"
 
 #include <algorithm>
+#include <filesystem>
 #include <regex>
 #include <set>
 
@@ -148,28 +149,37 @@ std::string without_line_numbers(const std::string& message) {
   return std::regex_replace(message, kLine, "line N");
 }
 
+// What a message of helm says without its framing, line numbers out: from "yaml: line" on for a YAML error
+// (lint and render frame the same error differently: "unable to parse YAML: ...", "cannot load values.yaml:
+// ..."), else all of it.
+std::string core_of(std::string_view message) {
+  auto at = message.find("yaml: line ");
+  return without_line_numbers(std::string(at == std::string_view::npos ? message : message.substr(at)));
+}
+
 // helm lint renders the chart too, and says a render failure again in its own words ("[ERROR] templates/:
-// parse error at (c/templates/x.yaml:2): ...", "unable to load chart validation: ..."): one defect, one
-// finding — the render's, placed at its line — so lint's errors that repeat it go.
+// parse error at (c/templates/x.yaml:2): ...", "unable to load chart validation: ...", "unable to parse
+// YAML: ..."): one defect, one finding — the render's, placed at its line — so lint's errors that repeat
+// it (about the same file, or about a folder) go.
 void drop_lint_repeats(std::vector<ObjectResult>& pre) {
   constexpr size_t kShortest = 16;  // shorter messages could be part of another's words
-  std::vector<std::string> failures;
+  std::vector<std::pair<std::string, std::string>> failures;  // (file, core)
   for (const auto& r : pre)
     if (r.kind_of_result == ResultKind::kRender)
       for (const auto& f : r.findings)
-        if (f.severity == Severity::kError) {
-          // helm's own words, without what render_findings put before them
-          constexpr std::string_view kNotYaml = "rendered output is not valid YAML: ";
-          std::string said = f.message.rfind(kNotYaml, 0) == 0 ? f.message.substr(kNotYaml.size()) : f.message;
-          if (said.size() >= kShortest) failures.push_back(without_line_numbers(said));
-        }
+        if (f.severity == Severity::kError)
+          if (std::string core = core_of(f.message); core.size() >= kShortest) failures.emplace_back(f.file, core);
   if (failures.empty()) return;
   for (auto& r : pre) {
     if (r.kind_of_result != ResultKind::kLint) continue;
     std::erase_if(r.findings, [&](const Finding& f) {
-      return f.severity == Severity::kError &&
-             std::any_of(failures.begin(), failures.end(), [said = without_line_numbers(f.message)](
-                                                                   const std::string& m) { return said.find(m) != std::string::npos; });
+      if (f.severity != Severity::kError) return false;
+      std::error_code ec;
+      const bool folder = f.file.empty() || f.file.back() == '/' || std::filesystem::is_directory(f.file, ec);
+      const std::string core = core_of(f.message);
+      return std::any_of(failures.begin(), failures.end(), [&](const auto& failure) {
+        return (folder || f.file == failure.first) && core.find(failure.second) != std::string::npos;
+      });
     });
     if (!r.has_severity(Severity::kError)) r.status = ObjectStatus::kValid;
   }

@@ -191,6 +191,18 @@ std::vector<Finding> render_findings(const std::vector<std::string>& block, cons
             (chart.api_version == "v3" ? " (chart API v3 is experimental, HELM_EXPERIMENTAL_CHART_V3)" : ""),
         "apiVersion")};
   if (msg.rfind(kKubeVersion, 0) == 0) return {chart_yaml_finding(chart, "helm-render/kube-version", msg, "kubeVersion")};
+  // "cannot load values.yaml: cannot unmarshal yaml document: ... yaml: line N: ...": a file of the chart
+  // that helm reads as it is, so N is its line.
+  static const std::regex kCannotLoad(R"(^cannot load ([\w.\-/]+\.ya?ml): .*yaml: line (\d+):)");
+  std::smatch load;
+  if (std::regex_search(msg, load, kCannotLoad)) {
+    Finding f;
+    f.rule = "helm-render";
+    f.message = msg;
+    f.file = chart_file(chart, load[1].str());
+    f.line = std::stoi(load[2].str());
+    return {f};
+  }
   // "validation: chart.metadata.version \"x\" is invalid": the Chart.yaml key it names.
   static const std::regex kMetadata(R"(^validation: chart\.metadata\.([A-Za-z]+))");
   std::smatch m;
@@ -320,6 +332,13 @@ ObjectResult parse_lint_output(const std::string& output, int exit_code, const C
     locate(f.message, chart, located);
     if (!located.file.empty()) f.file = located.file;
     if (located.line) { f.line = located.line; f.column = located.column; }
+    // "[ERROR] values.yaml: unable to parse YAML: ... yaml: line N: ...": a file helm reads as it is (not a
+    // template, whose N counts its output), so N is its line.
+    static const std::regex kYamlLine(R"(yaml: line (\d+):)");
+    std::smatch yl;
+    if (f.line == 0 && f.file.find("/templates/") == std::string::npos && f.file != chart.path &&
+        std::regex_search(f.message, yl, kYamlLine) && (f.file.ends_with(".yaml") || f.file.ends_with(".yml")))
+      f.line = std::stoi(yl[1].str());
     // "[ERROR] Chart.yaml: apiVersion 'v3' is not valid": the key the message starts with, when Chart.yaml has it.
     if (f.line == 0 && f.file == chart_file(chart, "Chart.yaml")) {
       std::string key = f.message.substr(0, f.message.find(' '));

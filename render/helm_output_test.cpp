@@ -60,6 +60,13 @@ TEST_CASE("render errors from required, fail and template syntax name the templa
   REQUIRE(y.ok());
   CHECK(y->findings[0].file == "charts/mychart/templates/a.yaml");
   CHECK(y->findings[0].line == 0);  // helm's line counts rendered lines, not template lines
+
+  auto v = kv::render::parse_render_error(
+      "Error: cannot load values.yaml: cannot unmarshal yaml document: error converting YAML to JSON: yaml: line 2: "
+      "did not find expected ',' or ']'\n", c, "");
+  REQUIRE(v.ok());
+  CHECK(v->findings[0].file == "charts/mychart/values.yaml");
+  CHECK(v->findings[0].line == 2);  // a file helm reads as it is: its own line
 }
 
 TEST_CASE("values.schema.json violations become one finding per violation") {
@@ -134,6 +141,17 @@ TEST_CASE("helm lint's report becomes findings on the files it names") {
   REQUIRE(named.findings.size() == 2);
   CHECK(named.findings[0].file == "charts/mychart/Chart.yaml");
   CHECK(named.findings[1].file == "charts/mychart/templates/f.yaml");
+
+  // A values file helm could not parse: its own line (a template's N counts its output, not its lines).
+  auto yaml = kv::render::parse_lint_output(
+      "[ERROR] values.yaml: unable to parse YAML: error converting YAML to JSON: yaml: line 3: found character "
+      "that cannot start any token\n[ERROR] templates/x.yaml: unable to parse YAML: error converting YAML to JSON: "
+      "yaml: line 7: mapping values are not allowed in this context\n",
+      1, chart, "");
+  REQUIRE(yaml.findings.size() == 2);
+  CHECK(yaml.findings[0].file == "charts/mychart/values.yaml");
+  CHECK(yaml.findings[0].line == 3);
+  CHECK(yaml.findings[1].line == 0);
 
   auto clean = kv::render::parse_lint_output("==> Linting x\n[INFO] Chart.yaml: icon is recommended\n\n1 chart(s) linted, 0 chart(s) failed\n", 0, fake_chart(), "");
   CHECK(clean.status == kv::ObjectStatus::kValid);

@@ -141,6 +141,21 @@ class ChartTests:
                   if f["severity"] == "error"]
         self.assertEqual(errors, [("render", target, 8)], explain(p))  # lint's repeat of it goes
 
+    def test_values_that_are_not_yaml_are_one_finding_at_their_line(self):
+        with tempfile.TemporaryDirectory() as d:
+            c = os.path.join(d, "webapp")
+            shutil.copytree(chart("webapp"), c)
+            with open(os.path.join(c, "values.yaml"), "a") as f:
+                f.write("broken: [1, 2\n")
+            with open(os.path.join(c, "values.yaml")) as f:
+                line = f.read().splitlines().index("broken: [1, 2") + 1
+            p, report = self.kv_json("chart", c)
+            self.assertEqual(p.returncode, 1, explain(p))
+            errors = [(r["kind_of_result"], f["file"], f["line"]) for r in report["results"] for f in r["findings"]
+                      if f["severity"] == "error"]
+            # helm lint says it too: one defect, one finding, at the values line.
+            self.assertEqual(errors, [("render", os.path.join(c, "values.yaml"), line)], explain(p))
+
     def test_a_value_the_schema_refuses_is_one_finding_at_the_values_line(self):
         with tempfile.TemporaryDirectory() as d:
             c = os.path.join(d, "webapp")
