@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <ctime>
 #include <thread>
 
@@ -143,7 +144,9 @@ Result<kube::Cluster> await_ready(const std::string& dir, const LaunchPlan& plan
       else detail = c.status().message();
     }
     if (have_creds) {
-      kube::Response r = get(cluster, plan.ready_path, 2000);
+      // No request outlasts the wait: a plane that answers only after --wait is not ready in time.
+      auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+      kube::Response r = get(cluster, plan.ready_path, std::clamp<long>(static_cast<long>(left.count()), 1, 2000));
       if (r.transport_ok() && !answered) { answered = true; timer.mark("apiserver answering"); }
       if (r.status == 200) { timer.mark("apiserver ready"); return cluster; }
       detail = r.transport_ok() ? fmt::format("{} answered HTTP {}: {}", plan.ready_path, r.status, r.body.substr(0, 300))

@@ -177,7 +177,7 @@ class ControlPlaneTest(unittest.TestCase):
 
     def test_not_ready_in_time_fails_with_log_and_leaves_nothing(self):
         with kvtest.private_home() as home:
-            p = kv("up", "--wait", "1s", home=home, timeout=120)
+            p = kv("up", "--wait", "100ms", home=home, timeout=120)  # a plane from the start template is ready in ~1 s
             self.assertEqual(p.returncode, 3, explain(p))
             self.assertIn("not ready in time", p.stderr)
             self.assertIn("--- last lines of", p.stderr)
