@@ -7,5 +7,7 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 "$root/scripts/setup.sh" --kube-versions "$KUBERNETES_TEST_VERSION"
 # Helm 4 is the default (built by setup.sh); the chart tests run under Helm 3 as well.
 "$root/tools/go/build.sh" helm3
+# The full plane's components (kube-controller-manager, kube-scheduler, KWOK), for tests/e2e/test_full_plane.py.
+"$root/tools/go/build.sh" kubernetes-full kwok
 cd "$root/build"
 ctest --output-on-failure --timeout 900 "$@"
