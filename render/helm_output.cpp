@@ -170,7 +170,7 @@ Finding template_finding(const std::vector<std::string>& block, const Chart& cha
     // helm's line number counts lines of the rendered output, not of the template: keep it in the
     // message only.
     f.file = chart_file(chart, shown_template_path(chart, strip_chart_name(m[1].str())));
-    f.message = "rendered output is not valid YAML: " + m[2].str();
+    f.message = std::string(kRenderedNotYaml) + m[2].str();
   } else {
     locate(msg, chart, f);
   }

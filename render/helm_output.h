@@ -3,6 +3,7 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 
 #include "core/status.h"
 #include "render/chart.h"
@@ -34,6 +35,10 @@ ObjectResult chart_result(const Chart& chart, const std::string& title, ObjectSt
 
 // "mychart/templates/x.yaml" (helm's name, chart name first) → "templates/x.yaml"; unchanged without '/'.
 std::string strip_chart_name(const std::string& helm_path);
+
+// How a render failure's finding begins when a template's output is not YAML (its line is then one of the
+// output's; render_chart maps it to the template).
+inline constexpr std::string_view kRenderedNotYaml = "rendered output is not valid YAML: ";
 
 // The path of `chart_relative` ("templates/x.yaml") as the user opens it: chart.path + "/" + it.
 std::string chart_file(const Chart& chart, const std::string& chart_relative);

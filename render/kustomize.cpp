@@ -120,6 +120,11 @@ int line_naming(const std::string& kustomization_file, const std::string& messag
   return 0;
 }
 
+// Appends map key `key` to the field path `path`: ".key", or "[key]" for a key holding a dot, slash or bracket.
+void append_key(std::string& path, const std::string& key) {
+  path += key.find_first_of("./[]") == std::string::npos ? (path.empty() ? "" : ".") + key : "[" + key + "]";
+}
+
 // The field path ("spec.rules[0].verbs[1]") of the deepest key or list item of `node` on the 1-based line
 // `line` (node marks + 1 + `base`), appended to `path`; false when none is.
 bool path_on_line(const YAML::Node& node, int line, int base, std::string& path) {
@@ -129,7 +134,7 @@ bool path_on_line(const YAML::Node& node, int line, int base, std::string& path)
       if (!kv.first.IsScalar()) continue;
       const std::string& key = kv.first.Scalar();
       std::string here = path;
-      here += key.find_first_of("./[]") == std::string::npos ? (path.empty() ? "" : ".") + key : "[" + key + "]";
+      append_key(here, key);
       if (path_on_line(kv.second, line, base, here) || line_of_node(kv.first) == line) {
         path = here;
         return true;
@@ -259,8 +264,7 @@ std::string keyed_path(const YAML::Node& built_tree, const std::string& field_pa
   for (const auto& seg : *path) {
     YAML::Node next;
     if (seg.kind == PathSegment::Kind::kKey) {
-      bool plain = seg.key.find_first_of(".[]=") == std::string::npos;
-      out += plain ? (out.empty() ? "" : ".") + seg.key : "[" + seg.key + "]";
+      append_key(out, seg.key);
       if (built.IsMap()) next.reset(built[seg.key]);
     } else if (seg.kind == PathSegment::Kind::kIndex && built.IsSequence() && seg.index >= 0 &&
                static_cast<size_t>(seg.index) < built.size()) {

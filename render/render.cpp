@@ -208,8 +208,6 @@ Rendered parse_rendered(const std::string& output, const Chart& chart, const std
 
 namespace {
 
-constexpr std::string_view kNotYaml = "rendered output is not valid YAML: ";
-
 // A line of one rendered document.
 struct RenderedLine {
   std::string text;  // the document, as split_rendered cuts it
@@ -251,7 +249,7 @@ void place_yaml_error(ObjectResult& failure, const Helm& helm, std::vector<std::
                       const std::map<std::string, std::string>& env) {
   if (failure.findings.empty()) return;
   Finding& f = failure.findings.front();
-  if (f.rule != "helm-render" || f.line != 0 || f.message.rfind(kNotYaml, 0) != 0 ||
+  if (f.rule != "helm-render" || f.line != 0 || f.message.rfind(kRenderedNotYaml, 0) != 0 ||
       failure.source.template_path.empty())
     return;
   static const std::regex kLine(R"(yaml: line (\d+):)");
