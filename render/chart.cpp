@@ -35,10 +35,7 @@ bool has_subchart(const fs::path& charts_dir, const std::string& name) {
   for (const auto& entry : fs::directory_iterator(charts_dir, ec)) {
     std::string file = entry.path().filename().string();
     if (entry.is_directory()) {
-      auto text = read_chart_file((entry.path() / "Chart.yaml").string());
-      if (!text.ok()) continue;
-      auto node = parse_yaml(*text, "");
-      if (node.ok() && scalar_at(*node, "name") == name) return true;
+      if (chart_yaml_name(entry.path().string()) == name) return true;
     } else if (file.size() > 4 && file.ends_with(".tgz") && file.rfind(name + "-", 0) == 0) {
       return true;  // `helm dependency build` writes NAME-VERSION.tgz
     }
@@ -85,6 +82,13 @@ Status check_symlinks(const Chart& chart) {
 }
 
 }  // namespace
+
+std::string chart_yaml_name(const std::string& dir) {
+  auto text = read_file((fs::path(dir) / "Chart.yaml").string());
+  if (!text.ok()) return "";
+  auto node = parse_yaml(*text, "");
+  return node.ok() ? scalar_at(*node, "name") : "";
+}
 
 Result<std::string> extract_archive(const std::string& path, std::shared_ptr<TempDir>& keep) {
   std::ifstream in(path, std::ios::binary);

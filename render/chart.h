@@ -16,6 +16,9 @@ struct TempDir {
   ~TempDir();
 };
 
+// The `name:` in the Chart.yaml of the chart folder `dir`; "" when it cannot be read.
+std::string chart_yaml_name(const std::string& dir);
+
 // Extracts the chart archive (.tgz) at `path` into a fresh temporary directory (kept by `keep`) and returns
 // the chart directory inside it. InvalidInput naming the file when it is no chart archive.
 Result<std::string> extract_archive(const std::string& path, std::shared_ptr<TempDir>& keep);

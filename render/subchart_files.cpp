@@ -18,14 +18,6 @@ namespace fs = std::filesystem;
 
 namespace {
 
-// The `name:` in the Chart.yaml of the folder `dir`, "" when unreadable.
-std::string chart_name(const fs::path& dir) {
-  auto text = read_file((dir / "Chart.yaml").string());
-  if (!text.ok()) return "";
-  auto node = parse_yaml(*text, "");
-  return node.ok() ? scalar_at(*node, "name") : "";
-}
-
 // The chart name a dependency of the chart in `dir` is known by as `alias`; `alias` itself when none is.
 std::string dependency_named(const fs::path& dir, const std::string& alias) {
   auto text = read_file((dir / "Chart.yaml").string());
@@ -63,17 +55,17 @@ std::pair<fs::path, std::string> subchart(const fs::path& dir, const std::string
   std::error_code ec;
   // A folder named so, then any folder whose Chart.yaml has the name, then an archive NAME-VERSION.tgz.
   for (const std::string& folder : {helm_name, name})
-    if (fs::is_directory(charts / folder, ec) && chart_name(charts / folder) == name) return {charts / folder, folder};
+    if (fs::is_directory(charts / folder, ec) && chart_yaml_name((charts / folder).string()) == name) return {charts / folder, folder};
   std::vector<fs::path> entries;
   for (const auto& entry : fs::directory_iterator(charts, ec)) entries.push_back(entry.path());
   std::sort(entries.begin(), entries.end());
   for (const auto& p : entries)
-    if (fs::is_directory(p, ec) && chart_name(p) == name) return {p, p.filename().string()};
+    if (fs::is_directory(p, ec) && chart_yaml_name(p.string()) == name) return {p, p.filename().string()};
   for (const auto& p : entries) {
     std::string file = p.filename().string();
     if (!file.ends_with(".tgz") || file.rfind(name + "-", 0) != 0) continue;
     std::string inside = extracted(p);
-    if (!inside.empty() && chart_name(inside) == name) return {inside, file};
+    if (!inside.empty() && chart_yaml_name(inside) == name) return {inside, file};
   }
   return {};
 }
