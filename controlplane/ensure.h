@@ -19,7 +19,7 @@ struct EnsureOptions {
   std::string kubeconfig;             // --kubeconfig or $KVALIDATE_KUBECONFIG: external cluster
   std::string context;                // --context (implies external, with $KUBECONFIG or ~/.kube/config)
   std::string backend = "auto";       // auto | apiserver | k3s
-  std::chrono::seconds wait{60};      // readiness timeout when starting
+  std::chrono::milliseconds wait{std::chrono::seconds(60)};  // readiness timeout when starting
   std::string home;                   // state dir; "" = $KVALIDATE_HOME or ${XDG_STATE_HOME:-~/.local/state}/kvalidate
   // A full plane: controller-manager, scheduler and simulated nodes too. A plain plane already running
   // is restarted as a full one on the same data; an external cluster is used as it is.

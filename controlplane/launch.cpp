@@ -148,7 +148,12 @@ Result<kube::Cluster> await_ready(const std::string& dir, const LaunchPlan& plan
       auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
       kube::Response r = get(cluster, plan.ready_path, std::clamp<long>(static_cast<long>(left.count()), 1, 2000));
       if (r.transport_ok() && !answered) { answered = true; timer.mark("apiserver answering"); }
-      if (r.status == 200) { timer.mark("apiserver ready"); return cluster; }
+      // An answer that came after the deadline (a request may block past its timeout while the server
+      // starts serving TLS) is not readiness in time.
+      if (r.status == 200 && std::chrono::steady_clock::now() <= deadline) {
+        timer.mark("apiserver ready");
+        return cluster;
+      }
       detail = r.transport_ok() ? fmt::format("{} answered HTTP {}: {}", plan.ready_path, r.status, r.body.substr(0, 300))
                                 : r.transport_error;
     }

@@ -200,8 +200,7 @@ Result<controlplane::EnsureOptions> base_ensure_options(const ClusterFlags& f) {
   o.progress = f.progress;
   auto wait = parse_duration(f.wait);
   if (!wait.ok()) return wait.status().Prefixed("--wait");
-  o.wait = std::chrono::duration_cast<std::chrono::seconds>(*wait);
-  if (o.wait.count() < 1) o.wait = std::chrono::seconds(1);
+  o.wait = *wait;  // as given: "not ready within --wait" holds to the millisecond
   o.build_progress = f.build_progress;
   return o;
 }
