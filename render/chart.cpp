@@ -5,12 +5,14 @@
 #include <fstream>
 #include <sstream>
 
+#include <fmt/core.h>
 #include <yaml-cpp/yaml.h>
 
 #include "core/files.h"
 #include "core/process.h"
 #include "core/yaml_util.h"
 #include "render/template_lines.h"
+#include "resources/yaml_document.h"
 
 namespace kv::render {
 
@@ -168,18 +170,26 @@ Result<Chart> load_chart(const std::string& path, bool allow_external_symlinks) 
   return chart;
 }
 
+Status check_values_file(const std::string& file) {
+  std::error_code ec;
+  if (!fs::exists(file, ec)) return Status::InvalidInput(file + ": no such values file");
+  if (fs::is_directory(file, ec)) return Status::InvalidInput(file + ": is a directory, not a values file");
+  auto text = read_chart_file(file);
+  if (!text.ok()) return text.status();
+  // Read as manifests are (resources/yaml_document.h): an unclosed bracket at the bracket, tabs, alias bombs.
+  DocumentParse parsed = parse_document(*text);
+  if (parsed.defect)
+    return Status::InvalidInput(fmt::format("{}:{}:{}: invalid YAML: {}", file, parsed.defect->line,
+                                            parsed.defect->column, parsed.defect->message));
+  if (!parsed.root.IsNull() && !parsed.root.IsMap())
+    return Status::InvalidInput(file + ": invalid values file: not a YAML map");
+  return Status::Ok();
+}
+
 Status check_values(const ValuesFlags& values) {
   for (const auto& file : values.files) {
     if (file.find("://") != std::string::npos) continue;  // helm fetches URLs itself
-    std::error_code ec;
-    if (!fs::exists(file, ec)) return Status::InvalidInput(file + ": no such values file");
-    if (fs::is_directory(file, ec)) return Status::InvalidInput(file + ": is a directory, not a values file");
-    auto text = read_chart_file(file);
-    if (!text.ok()) return text.status();
-    auto node = parse_yaml(*text, file);
-    if (!node.ok()) return node.status();
-    if (!node->IsNull() && !node->IsMap())
-      return Status::InvalidInput(file + ": invalid values file: not a YAML map");
+    KV_RETURN_IF_ERROR(check_values_file(file));
   }
   auto key_value = [](const std::string& flag, const std::string& entry) -> Status {
     auto eq = entry.find('=');

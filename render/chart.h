@@ -55,6 +55,10 @@ struct ValuesFlags {
 // first problem, naming the file or flag.
 Status check_values(const ValuesFlags& values);
 
+// One values file (a -f file, or the run's ci/ file): it exists, is readable and is one YAML map.
+// InvalidInput naming the file, and its line and column when it is not valid YAML.
+Status check_values_file(const std::string& file);
+
 // Appends helm's flags for `values` to `args`.
 void append_values_args(const ValuesFlags& values, std::vector<std::string>& args);
 

@@ -104,7 +104,11 @@ TEST_CASE("values flags are checked before helm runs") {
   CHECK(missing.message() == (dir / "nope.yaml").string() + ": no such values file");
   auto bad = kv::render::check_values(ValuesFlags{{(dir / "bad.yaml").string()}, {}, {}, {}});
   CHECK(bad.exit_code() == 2);
-  CHECK(bad.message().rfind((dir / "bad.yaml").string() + ":3:1: invalid YAML", 0) == 0);
+  // At the bracket never closed (line 2), not where the parser gave up (line 3), as for manifests.
+  CHECK(bad.message().rfind((dir / "bad.yaml").string() + ":2:4: invalid YAML: '[' opened here is never closed", 0) == 0);
+  std::ofstream(dir / "tabs.yaml") << "a:\n\tb: 1\n";
+  CHECK(kv::render::check_values_file((dir / "tabs.yaml").string()).message().find(":2:1: invalid YAML: tab character") !=
+        std::string::npos);
   CHECK(kv::render::check_values(ValuesFlags{{}, {"novalue"}, {}, {}}).message() == "--set novalue: expected KEY=VALUE");
   auto set_file = kv::render::check_values(ValuesFlags{{}, {}, {}, {"a=" + (dir / "good.yaml").string() + ",b=/nope"}});
   CHECK(set_file.message() == "--set-file b=/nope: /nope: no such readable file");

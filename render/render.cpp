@@ -272,6 +272,7 @@ void place_yaml_error(ObjectResult& failure, const Helm& helm, std::vector<std::
 
 Result<Rendered> render_chart(const Helm& helm, const Chart& chart, const RenderRequest& req) {
   KV_RETURN_IF_ERROR(check_values(req.values));
+  if (!req.run_values_file.empty()) KV_RETURN_IF_ERROR(check_values_file(req.run_values_file));
   KV_RETURN_IF_ERROR(check_helm_can_render(helm, !req.lookup_kubeconfig.empty()));
   auto args = template_args(helm, chart, req);
   auto env = helm_env(helm, chart, req);
@@ -295,6 +296,7 @@ Result<Rendered> render_chart(const Helm& helm, const Chart& chart, const Render
 
 Result<ObjectResult> lint_chart(const Helm& helm, const Chart& chart, const RenderRequest& req) {
   KV_RETURN_IF_ERROR(check_values(req.values));
+  if (!req.run_values_file.empty()) KV_RETURN_IF_ERROR(check_values_file(req.run_values_file));
   std::vector<std::string> args{"lint", chart.path, "--namespace", req.namespace_.empty() ? "default" : req.namespace_};
   // `helm lint --kube-version` arrived in Helm 3.12.
   if (!req.kube_version.empty() && (helm.major >= 4 || !version_less(helm.version, "v3.12.0")))

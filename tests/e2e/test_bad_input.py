@@ -310,7 +310,15 @@ class Charts(Case):
 
     def test_invalid_values_file(self):
         v = self.write("v.yaml", "replicaCount: [1\n")
-        self.chart(WEBAPP, "-f", v, needles=(v + ":2:", "invalid YAML"))
+        self.chart(WEBAPP, "-f", v, needles=(v + ":1:15:", "invalid YAML", "'[' opened here is never closed"))
+
+    def test_invalid_ci_values_file(self):
+        # A ci/ values file of the chart's matrix is read as a -f file is: at the bracket never closed.
+        c = self.path("ci-chart")
+        shutil.copytree(WEBAPP, c)
+        os.makedirs(os.path.join(c, "ci"), exist_ok=True)
+        v = self.write("ci-chart/ci/broken-values.yaml", "replicaCount: 2\nimage: [a\nport: 80\n")
+        self.chart(c, needles=(v + ":2:8:", "invalid YAML"))
 
     def test_values_file_not_a_map(self):
         v = self.write("v.yaml", "- a\n- b\n")
