@@ -274,9 +274,10 @@ std::pair<TemplateSpot, size_t> spot_in(const std::vector<std::string>& lines, i
     if (hit < 0) continue;
     TemplateSpot spot{hit + 1, ""};
     if (depth < keys.size()) {
-      std::string from = toyaml_values_key(lines, begin, hit, spot.values_key_shared, spot.toyaml_line);
-      ++spot.toyaml_line;
+      int at = -1;
+      std::string from = toyaml_values_key(lines, begin, hit, spot.values_key_shared, at);
       if (!from.empty()) {
+        spot.toyaml_line = at + 1;
         spot.values_key = from;
         for (size_t k = depth; k < keys.size(); ++k) spot.values_key += "." + keys[k];
       }
@@ -303,10 +304,7 @@ TemplateSpot template_spot_for(const SourceRef& src, std::string_view field_path
   // The path as the user wrote it, where validation names it otherwise (resources/locate alias_paths): the
   // one the template writes more of.
   if (!kind.empty() && depth < keys.size()) {
-    std::string_view stripped = field_path;
-    if (stripped.substr(0, 2) == "$.") stripped.remove_prefix(2);
-    else if (stripped.substr(0, 1) == ".") stripped.remove_prefix(1);
-    for (const std::string& alias : alias_paths(kind, stripped)) {
+    for (const std::string& alias : alias_paths(kind, without_path_prefix(field_path))) {
       auto alias_keys = path_keys(alias);
       auto [alt, alt_depth] = spot_in(lines, begin, end, start, alias_keys);
       // Depth counts keys of different paths: compare what each leaves unwritten.

@@ -212,9 +212,7 @@ std::optional<std::vector<PathSegment>> parse_field_path(std::string_view path) 
 std::optional<Position> locate(const Resource& r, std::string_view field_path) {
   const YAML::Node root = object_tree(r);
   if (!root.IsMap() || root.Mark().is_null()) return std::nullopt;
-  std::string_view stripped = field_path;
-  if (stripped.substr(0, 2) == "$.") stripped.remove_prefix(2);
-  else if (stripped.substr(0, 1) == ".") stripped.remove_prefix(1);
+  std::string_view stripped = without_path_prefix(field_path);
   auto segs = parse_field_path(stripped);
   std::optional<Position> pos;
   if (segs) pos = walk(r, root, stripped, *segs);
@@ -248,14 +246,18 @@ std::optional<YAML::Node> walk_to_node(const YAML::Node& root, std::string_view 
 }  // namespace
 
 std::optional<YAML::Node> node_at(const YAML::Node& root, std::string_view kind, std::string_view field_path) {
-  std::string_view stripped = field_path;
-  if (stripped.substr(0, 2) == "$.") stripped.remove_prefix(2);
-  else if (stripped.substr(0, 1) == ".") stripped.remove_prefix(1);
+  std::string_view stripped = without_path_prefix(field_path);
   if (stripped.empty() || !root.IsMap()) return std::nullopt;
   if (auto n = walk_to_node(root, stripped)) return n;
   for (const std::string& alias : alias_paths(kind, stripped))
     if (auto n = walk_to_node(root, alias)) return n;
   return std::nullopt;
+}
+
+std::string_view without_path_prefix(std::string_view field_path) {
+  if (field_path.substr(0, 2) == "$.") field_path.remove_prefix(2);
+  else if (field_path.substr(0, 1) == ".") field_path.remove_prefix(1);
+  return field_path;
 }
 
 std::vector<std::string> alias_paths(std::string_view kind, std::string_view field_path) {

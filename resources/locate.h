@@ -57,6 +57,9 @@ std::optional<YAML::Node> node_at(const YAML::Node& root, std::string_view kind,
 // "spec.template.metadata.labels" for "spec.template.labels", ... Empty when none.
 std::vector<std::string> alias_paths(std::string_view kind, std::string_view field_path);
 
+// `field_path` without a leading "$." or "." (as alias_paths takes it).
+std::string_view without_path_prefix(std::string_view field_path);
+
 // The field paths quoted in an API server message: `unknown field "spec.x"` and
 // `duplicate field "metadata.name"` (strict field validation warnings and errors), in order.
 std::vector<std::string> field_paths_in_message(std::string_view message);
