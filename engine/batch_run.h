@@ -110,17 +110,23 @@ struct BatchRun {
   // objects whose server-side apply RBAC refused are judged kubectl's way after the others (fallback()).
   void send(const std::vector<size_t>& which, bool dry_run, int pass = 1, const BodyOf& body_of = {},
             std::vector<std::string>* keep = nullptr) {
-    std::vector<kube::Request> reqs;
-    for (size_t i : which)
-      reqs.push_back(request_for(*plan.targets[i], resources[i], body_of ? body_of(i) : resources[i].body,
-                                 opts.field_manager, dry_run));
+    // Each request is made when it goes out (none is held for the whole phase); whether it was a
+    // server-side apply is all that is kept of it.
+    std::vector<char> applied(which.size(), 0);
+    auto make = [&](size_t k) {
+      size_t i = which[k];
+      kube::Request req = request_for(*plan.targets[i], resources[i], body_of ? body_of(i) : resources[i].body,
+                                      opts.field_manager, dry_run);
+      applied[k] = is_apply(req);
+      return req;
+    };
     std::vector<bool> patch_refused(which.size(), false);
     std::vector<size_t> refused;
     Status lost = submit(
-        transport, reqs, opts.jobs,
+        transport, which.size(), make, opts.jobs,
         [&](size_t k, const kube::Response& resp) {
           size_t i = which[k];
-          patch_refused[k] = dry_run && pass == 1 && needs_apply_fallback(reqs[k], resp, opts.plane);
+          patch_refused[k] = dry_run && pass == 1 && applied[k] && apply_needs_fallback(resp, opts.plane);
           if (keep && resp.success()) (*keep)[i] = resp.body;
           return judge(resources[i], resp, opts.warnings_as_errors, redact, &admission, plan.targets[i]->namespace_);
         },

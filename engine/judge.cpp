@@ -160,8 +160,8 @@ void judge_failure(Judgement& j, const Resource& r, const kube::Response& resp, 
 
 // "configmaps in namespace demo", "clusterroles.rbac.authorization.k8s.io".
 std::string resource_phrase(const Target& t) {
-  return t.api.resource + (t.api.group.empty() ? "" : "." + t.api.group) +
-         (t.api.namespaced ? " in namespace " + t.namespace_ : "");
+  return t.api().resource + (t.api().group.empty() ? "" : "." + t.api().group) +
+         (t.api().namespaced ? " in namespace " + t.namespace_ : "");
 }
 
 // The answer refused by RBAC, else nullptr.
@@ -215,11 +215,18 @@ RbacRefusal rbac_refusal(const std::string& message) {
   return out;
 }
 
-bool needs_apply_fallback(const kube::Request& req, const kube::Response& resp, PlaneKind plane) {
-  if (plane != PlaneKind::kExternal || req.method != "PATCH" || req.content_type != "application/apply-patch+yaml")
-    return false;
+bool is_apply(const kube::Request& req) {
+  return req.method == "PATCH" && req.content_type == "application/apply-patch+yaml";
+}
+
+bool apply_needs_fallback(const kube::Response& resp, PlaneKind plane) {
+  if (plane != PlaneKind::kExternal) return false;
   RbacRefusal why;
   return refused(resp, why) && why.verb == "patch";
+}
+
+bool needs_apply_fallback(const kube::Request& req, const kube::Response& resp, PlaneKind plane) {
+  return is_apply(req) && apply_needs_fallback(resp, plane);
 }
 
 Judgement judge_fallback(const Resource& r, const Target& t, const Fallback& fb, bool warnings_as_errors,

@@ -66,6 +66,10 @@ RbacRefusal rbac_refusal(const std::string& message);
 // cluster: kubectl apply --dry-run=server would get and create or update instead, and so does kvalidate
 // (submit_fallback). Admission denials and other answers are judged as they are.
 bool needs_apply_fallback(const kube::Request& req, const kube::Response& resp, PlaneKind plane);
+// The two halves of needs_apply_fallback: whether `req` is a server-side apply, and whether `resp` to one
+// needs kubectl's way.
+bool is_apply(const kube::Request& req);
+bool apply_needs_fallback(const kube::Response& resp, PlaneKind plane);
 
 // What kubectl's way got for one object (engine/submit.h sends it).
 struct Fallback {

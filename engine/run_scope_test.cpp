@@ -71,14 +71,8 @@ struct FakePlane : kv::kube::Transport {
     }
     return resp;
   }
-  std::vector<kv::kube::Response> send_all(const std::vector<kv::kube::Request>& reqs, int,
-                                           const kv::kube::OnResponse& on_done) override {
-    std::vector<kv::kube::Response> out;
-    for (size_t i = 0; i < reqs.size(); ++i) {
-      out.push_back(answer(reqs[i]));
-      if (on_done) on_done(i, out.back());
-    }
-    return out;
+  void send_each(size_t count, const kv::kube::MakeRequest& make, int, const kv::kube::TakeResponse& take) override {
+    for (size_t i = 0; i < count; ++i) take(i, answer(make(i)));
   }
   void cancel() override {}
   const std::string& server() const override { return url; }

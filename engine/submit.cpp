@@ -11,10 +11,10 @@ namespace kv::engine {
 
 kube::Request request_for(const Target& t, const Resource& r, const std::string& body, const std::string& field_manager,
                           bool dry_run) {
-  const auto& verbs = t.api.verbs;
+  const auto& verbs = t.api().verbs;
   bool create = r.name.empty() || std::find(verbs.begin(), verbs.end(), "patch") == verbs.end();
-  return create ? kube::create_request(t.api, t.namespace_, body, field_manager, dry_run)
-                : kube::apply_request(t.api, t.namespace_, r.name, body, field_manager, dry_run);
+  return create ? kube::create_request(t.api(), t.namespace_, body, field_manager, dry_run)
+                : kube::apply_request(t.api(), t.namespace_, r.name, body, field_manager, dry_run);
 }
 
 std::vector<kube::Request> requests_for(const Plan& plan, const std::vector<Resource>& resources,
@@ -40,14 +40,14 @@ Status PlaneWatch::observe(const kube::Response& resp, const Judgement& j) {
       server_, failures_in_a_row_, j.findings.empty() ? std::to_string(resp.status) : j.findings.back().message));
 }
 
-Status submit(kube::Transport& transport, const std::vector<kube::Request>& reqs, int jobs,
+Status submit(kube::Transport& transport, size_t count, const kube::MakeRequest& make, int jobs,
               const JudgeAnswer& judge_answer, const RecordAnswer& record) {
   using Clock = std::chrono::steady_clock;
   Status lost;
-  if (reqs.empty()) return lost;
+  if (count == 0) return lost;
   PlaneWatch watch(transport.server());
   const auto started = Clock::now();
-  transport.send_all(reqs, jobs, [&](size_t k, const kube::Response& resp) {
+  transport.send_each(count, make, jobs, [&](size_t k, kube::Response&& resp) {
     Judgement j = judge_answer(k, resp);
     Status s = watch.observe(resp, j);
     if (lost.ok() && !s.ok()) lost = s;
@@ -57,13 +57,18 @@ Status submit(kube::Transport& transport, const std::vector<kube::Request>& reqs
   return lost;
 }
 
+Status submit(kube::Transport& transport, const std::vector<kube::Request>& reqs, int jobs,
+              const JudgeAnswer& judge_answer, const RecordAnswer& record) {
+  return submit(transport, reqs.size(), [&](size_t k) { return reqs[k]; }, jobs, judge_answer, record);
+}
+
 Status submit_fallback(kube::Transport& transport, const Plan& plan, const std::vector<Resource>& resources,
                        const std::vector<size_t>& which, const std::string& field_manager, int jobs,
                        const JudgeAnswer& judge_answer, std::vector<Fallback>& out) {
   out.assign(which.size(), Fallback{});
   std::vector<kube::Request> reads;
   reads.reserve(which.size());
-  for (size_t i : which) reads.push_back(kube::get_request(plan.targets[i]->api, plan.targets[i]->namespace_, resources[i].name));
+  for (size_t i : which) reads.push_back(kube::get_request(plan.targets[i]->api(), plan.targets[i]->namespace_, resources[i].name));
   auto ignore = [](size_t, Judgement, double) {};
   Status lost = submit(
       transport, reads, jobs,
@@ -80,8 +85,8 @@ Status submit_fallback(kube::Transport& transport, const Plan& plan, const std::
     const Target& t = *plan.targets[which[k]];
     const Resource& r = resources[which[k]];
     out[k].exists = out[k].read.status == 200;
-    writes.push_back(out[k].exists ? kube::update_request(t.api, t.namespace_, r.name, r.body, field_manager, true)
-                                   : kube::create_request(t.api, t.namespace_, r.body, field_manager, true));
+    writes.push_back(out[k].exists ? kube::update_request(t.api(), t.namespace_, r.name, r.body, field_manager, true)
+                                   : kube::create_request(t.api(), t.namespace_, r.body, field_manager, true));
     written.push_back(k);
   }
   return submit(

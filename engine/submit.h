@@ -44,9 +44,13 @@ class PlaneWatch {
 using JudgeAnswer = std::function<Judgement(size_t k, const kube::Response& resp)>;
 using RecordAnswer = std::function<void(size_t k, Judgement j, double duration_ms)>;
 
-// Sends `reqs` with at most `jobs` in flight; each answer k is judged (`judge_answer`) and recorded
-// (`record`) as it arrives. Returns the first failure of the plane (see PlaneWatch), after which
-// nothing more is sent and the answers not yet recorded never are; else Ok.
+// Sends requests 0..count-1 (each made by `make` when its turn comes) with at most `jobs` in flight;
+// each answer k is judged (`judge_answer`) and recorded (`record`) as it arrives. Returns the first
+// failure of the plane (see PlaneWatch), after which nothing more is sent and the answers not yet
+// recorded never are; else Ok.
+Status submit(kube::Transport& transport, size_t count, const kube::MakeRequest& make, int jobs,
+              const JudgeAnswer& judge_answer, const RecordAnswer& record);
+// The same for requests made already.
 Status submit(kube::Transport& transport, const std::vector<kube::Request>& reqs, int jobs,
               const JudgeAnswer& judge_answer, const RecordAnswer& record);
 

@@ -3,6 +3,7 @@
 // and a small Discovery built in memory.
 #pragma once
 
+#include <deque>
 #include <functional>
 #include <string>
 #include <vector>
@@ -21,20 +22,21 @@ class FakeTransport : public kube::Transport {
 
   using kube::Transport::send_all;
   // Starts requests in order while fewer than `jobs` are in flight, answers the oldest, repeats. After
-  // cancel(), what is in flight or not started gets transport_error "cancelled" without on_done.
-  std::vector<kube::Response> send_all(const std::vector<kube::Request>& reqs, int jobs,
-                                       const kube::OnResponse& on_done) override {
-    std::vector<kube::Response> out(reqs.size());
+  // cancel(), what is in flight or not started is never answered.
+  void send_each(size_t count, const kube::MakeRequest& make, int jobs, const kube::TakeResponse& take) override {
     cancelled_ = false;
+    const size_t window = static_cast<size_t>(jobs < 1 ? 1 : jobs);
+    std::deque<kube::Request> in_flight;
     size_t next = 0, answered = 0;
-    while (answered < reqs.size() && !cancelled_) {
-      while (next < reqs.size() && next - answered < static_cast<size_t>(jobs < 1 ? 1 : jobs)) sent.push_back(reqs[next++]);
-      out[answered] = handler_(reqs[answered]);
-      if (on_done) on_done(answered, out[answered]);
-      ++answered;
+    while (answered < count && !cancelled_) {
+      while (next < count && next - answered < window) {
+        in_flight.push_back(make(next++));
+        sent.push_back(in_flight.back());
+      }
+      kube::Response r = handler_(in_flight.front());
+      in_flight.pop_front();
+      take(answered++, std::move(r));
     }
-    for (size_t i = answered; i < reqs.size(); ++i) out[i] = kube::Response{0, "", {}, "cancelled"};
-    return out;
   }
   void cancel() override {
     cancelled_ = true;

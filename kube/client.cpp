@@ -4,6 +4,7 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <algorithm>
 #include <deque>
 #include <memory>
 #include <mutex>
@@ -137,6 +138,8 @@ struct Slot {
   curl_slist* headers = nullptr;
   curl_slist* connect_to = nullptr;
   size_t index = 0;
+  Request req;     // the request in flight (its body is what libcurl sends)
+  Response resp;   // its answer as it arrives
   char error[CURL_ERROR_SIZE] = {};  // libcurl's detailed error text ("SSL certificate problem: ...")
 };
 
@@ -174,12 +177,6 @@ class SlotPool {
 
 // Everything a request needs besides itself: the cluster, the client's options and route, the shared
 // connection cache and the credentials of this batch.
-// What on_done has seen is not kept (see Transport::send_all): its body and warnings go.
-void forget_answer(Response& r) {
-  std::string().swap(r.body);
-  std::vector<std::string>().swap(r.warnings);
-}
-
 struct RequestContext {
   const Cluster& cluster;
   const ClientOptions& opts;
@@ -377,39 +374,35 @@ Status Client::prepare_target() {
   return Status::Ok();
 }
 
-std::vector<Response> Client::send_all(const std::vector<Request>& reqs, int jobs, const OnResponse& on_done) {
-  return send_batch(reqs, jobs, on_done, true);
+void Client::send_each(size_t count, const MakeRequest& make, int jobs, const TakeResponse& take) {
+  send_batch(count, make, jobs, take, true);
 }
 
-std::vector<Response> Client::send_batch(const std::vector<Request>& reqs, int jobs, const OnResponse& on_done,
-                                         bool may_refresh) {
-  std::vector<Response> out(reqs.size());
-  if (reqs.empty()) return out;
+void Client::send_batch(size_t count, const MakeRequest& make, int jobs, const TakeResponse& take, bool may_refresh) {
+  if (count == 0) return;
   auto creds = current_credentials(cluster_);
   if (!creds.ok()) {
     // No credentials, no request: every one fails the same way (the plugin ran once).
-    for (size_t i = 0; i < reqs.size(); ++i) {
-      out[i].transport_error = "getting credentials: " + creds.status().message();
-      if (on_done) on_done(i, out[i]);
-    }
-    return out;
+    for (size_t i = 0; i < count; ++i) take(i, Response{0, "", {}, "getting credentials: " + creds.status().message()});
+    return;
   }
-  std::vector<size_t> rejected;  // answered 401 with exec credentials: sent again once after a refresh
+  std::vector<std::pair<size_t, Response>> rejected;  // 401 with exec credentials: sent again after a refresh
   if (jobs < 1) jobs = 1;
   CURLM* multi = impl_->multi;
   curl_multi_setopt(multi, CURLMOPT_MAX_CONCURRENT_STREAMS, static_cast<long>(jobs));
   const RequestContext context{cluster_, opts_, *impl_, impl_->share, creds->cred};
   SlotPool pool;
-  std::vector<Slot*> active(reqs.size(), nullptr);
+  std::vector<Slot*> active;  // in flight
   size_t next = 0, done = 0;
-  int in_flight = 0;
   cancelled_ = false;
-  while (done < reqs.size() && !cancelled_) {
-    for (; next < reqs.size() && in_flight < jobs; ++next, ++in_flight) {
+  while (done < count && !cancelled_) {
+    for (; next < count && active.size() < static_cast<size_t>(jobs); ++next) {
       Slot* s = pool.take();
       s->index = next;
-      setup_request(*s, context, reqs[next], out[next]);
-      active[next] = s;
+      s->req = make(next);
+      s->resp = Response{};
+      setup_request(*s, context, s->req, s->resp);
+      active.push_back(s);
       curl_multi_add_handle(multi, s->easy);
     }
     int running = 0;
@@ -419,55 +412,38 @@ std::vector<Response> Client::send_batch(const std::vector<Request>& reqs, int j
       if (m->msg != CURLMSG_DONE) continue;
       Slot* s = nullptr;
       curl_easy_getinfo(m->easy_handle, CURLINFO_PRIVATE, &s);
-      const size_t i = s->index;
-      read_outcome(m, *s, out[i]);
+      read_outcome(m, *s, s->resp);
       curl_multi_remove_handle(multi, m->easy_handle);
-      active[i] = nullptr;
+      active.erase(std::find(active.begin(), active.end(), s));
+      Response resp = std::move(s->resp);
+      const size_t i = s->index;
+      s->req = Request{};
       pool.give_back(s);
-      --in_flight;
       ++done;
-      if (out[i].status == 401 && may_refresh && creds->from_exec) {
-        rejected.push_back(i);
-      } else if (on_done) {
-        on_done(i, out[i]);
-        forget_answer(out[i]);
-      }
+      if (resp.status == 401 && may_refresh && creds->from_exec) rejected.emplace_back(i, std::move(resp));
+      else if (!cancelled_) take(i, std::move(resp));
     }
-    if (done < reqs.size() && running > 0) curl_multi_poll(multi, nullptr, 0, 100, nullptr);
+    if (done < count && running > 0) curl_multi_poll(multi, nullptr, 0, 100, nullptr);
   }
   if (cancelled_) {
-    // Abandon what is in flight; everything not answered is "cancelled".
-    for (size_t i = 0; i < out.size(); ++i) {
-      if (active[i]) {
-        curl_multi_remove_handle(multi, active[i]->easy);
-        pool.give_back(active[i]);
-      }
-      if (active[i] || i >= next) out[i] = Response{0, "", {}, "cancelled"};
+    // Abandon what is in flight; nothing more is taken, nor the answers held back for a refresh.
+    for (Slot* s : active) {
+      curl_multi_remove_handle(multi, s->easy);
+      pool.give_back(s);
     }
-    // Answers held back for a refresh are not answered either: nothing more is sent after a cancel.
-    for (size_t i : rejected) out[i] = Response{0, "", {}, "cancelled"};
-    rejected.clear();
     cancelled_ = false;
+    return;
   }
-  if (!rejected.empty()) resend_rejected(reqs, rejected, jobs, creds->generation, on_done, out);
-  return out;
-}
-
-void Client::resend_rejected(const std::vector<Request>& reqs, const std::vector<size_t>& rejected, int jobs,
-                             uint64_t generation, const OnResponse& on_done, std::vector<Response>& out) {
+  if (rejected.empty()) return;
   // client-go runs the plugin again after a 401 and the next request uses the new credentials.
-  Status refreshed = refresh_credentials(cluster_, generation);
-  std::vector<Request> again;
-  for (size_t i : rejected) again.push_back(reqs[i]);
-  std::vector<Response> second;
-  if (refreshed.ok()) second = send_batch(again, jobs, {}, false);
-  for (size_t k = 0; k < rejected.size(); ++k) {
-    if (refreshed.ok()) out[rejected[k]] = std::move(second[k]);
-    if (on_done) {
-      on_done(rejected[k], out[rejected[k]]);
-      forget_answer(out[rejected[k]]);
-    }
+  Status refreshed = refresh_credentials(cluster_, creds->generation);
+  if (!refreshed.ok()) {
+    for (auto& [i, resp] : rejected) take(i, std::move(resp));
+    return;
   }
+  send_batch(
+      rejected.size(), [&](size_t k) { return make(rejected[k].first); }, jobs,
+      [&](size_t k, Response&& resp) { take(rejected[k].first, std::move(resp)); }, false);
 }
 
 }  // namespace kv::kube

@@ -37,8 +37,8 @@ class Client : public Transport {
 
   using Transport::send;
   using Transport::send_all;
-  // Multiplexed over HTTP/2 where the server allows it; see Transport::send_all.
-  std::vector<Response> send_all(const std::vector<Request>& reqs, int jobs, const OnResponse& on_done) override;
+  // Multiplexed over HTTP/2 where the server allows it; see Transport::send_each.
+  void send_each(size_t count, const MakeRequest& make, int jobs, const TakeResponse& take) override;
   const Cluster& cluster() const { return cluster_; }
   void cancel() override { cancelled_ = true; }
   const std::string& server() const override { return cluster_.server; }
@@ -46,12 +46,9 @@ class Client : public Transport {
  private:
   Client(Cluster cluster, ClientOptions opts);
   Status prepare_target();
-  std::vector<Response> send_batch(const std::vector<Request>& reqs, int jobs, const OnResponse& on_done,
-                                   bool may_refresh);
-  // Sends the requests at `rejected` (answered 401 with exec credentials of `generation`) again once with
-  // refreshed credentials, into `out`, and reports each to on_done.
-  void resend_rejected(const std::vector<Request>& reqs, const std::vector<size_t>& rejected, int jobs,
-                       uint64_t generation, const OnResponse& on_done, std::vector<Response>& out);
+  // send_each; an answer 401 with exec credentials is held back and, when `may_refresh`, its request
+  // made and sent again once with refreshed credentials.
+  void send_batch(size_t count, const MakeRequest& make, int jobs, const TakeResponse& take, bool may_refresh);
   struct Impl;
   Cluster cluster_;
   ClientOptions opts_;

@@ -111,6 +111,57 @@ TEST_CASE("client: cancel from on_done abandons what is in flight and sends noth
   CHECK(again.success());
 }
 
+TEST_CASE("client: send_each makes each request when it goes out, and none after a cancel") {
+  TestServer server([](const std::string&, const std::string& path) {
+    Reply r;
+    r.body = path;
+    if (path != "/r/0" && path.rfind("/s/", 0) != 0) r.delay = std::chrono::seconds(20);
+    return r;
+  });
+  auto client = client_for(server.url());
+  // 50 requests, 4 in flight: every one is made once, and at most 4 are made but not answered.
+  size_t made = 0, answered = 0, most_ahead = 0;
+  std::map<size_t, std::string> bodies;
+  client->send_each(
+      50,
+      [&](size_t i) {
+        ++made;
+        most_ahead = std::max(most_ahead, made - answered);
+        Request r;
+        r.path = "/s/" + std::to_string(i);
+        return r;
+      },
+      4,
+      [&](size_t i, Response&& resp) {
+        ++answered;
+        bodies[i] = std::move(resp.body);
+      });
+  CHECK(made == 50);
+  CHECK(answered == 50);
+  CHECK(most_ahead <= 4);
+  CHECK(bodies[0] == "/s/0");
+  CHECK(bodies[49] == "/s/49");
+  // Cancelled on the first answer: only the two in flight were ever made.
+  made = 0;
+  int taken = 0;
+  client->send_each(
+      6,
+      [&](size_t i) {
+        ++made;
+        Request r;
+        r.path = "/r/" + std::to_string(i);
+        return r;
+      },
+      2,
+      [&](size_t i, Response&&) {
+        ++taken;
+        CHECK(i == 0);
+        client->cancel();
+      });
+  CHECK(taken == 1);
+  CHECK(made == 2);
+}
+
 TEST_CASE("client: no answer is a transport error naming the cause, not an HTTP status") {
   TestServer server([](const std::string&, const std::string&) {
     Reply r;

@@ -33,22 +33,29 @@ struct Response {
 };
 
 using OnResponse = std::function<void(size_t index, const Response& response)>;
+// Request `index`, made when it is about to go out: a phase of 100,000 objects holds only the requests
+// in flight, not 100,000 copies of their bodies.
+using MakeRequest = std::function<Request(size_t index)>;
+// Takes answer `index`; it may move the answer away.
+using TakeResponse = std::function<void(size_t index, Response&& response)>;
 
 class Transport {
  public:
   virtual ~Transport() = default;
-  // Sends all requests with at most `jobs` in flight. Results are in request order; `on_done(i,
-  // response)` is called as each completes. When on_done calls cancel(), nothing more is sent, requests
-  // in flight are abandoned, and every request not answered gets transport_error "cancelled" (on_done
-  // is not called for those). The next send_all starts afresh. With on_done, an answer's body and
-  // warnings are dropped once on_done has seen it (a run of 100,000 objects holds no 100,000 answers):
-  // the results keep the status and transport_error.
-  virtual std::vector<Response> send_all(const std::vector<Request>& reqs, int jobs, const OnResponse& on_done) = 0;
-  // Stops the send_all in progress (see there).
+  // Sends requests 0..count-1, each made by `make` when its turn comes (again if it must be sent again),
+  // with at most `jobs` in flight; `take(i, response)` is called once per answer as it arrives, in any
+  // order. When `take` calls cancel(), nothing more is sent, requests in flight are abandoned, and the
+  // requests not answered are never taken. The next call starts afresh.
+  virtual void send_each(size_t count, const MakeRequest& make, int jobs, const TakeResponse& take) = 0;
+  // Stops the sending in progress (see send_each).
   virtual void cancel() = 0;
   // The server's URL, for messages ("https://127.0.0.1:6443").
   virtual const std::string& server() const = 0;
 
+  // send_each over `reqs`, the answers in request order. `on_done(i, response)` is called as each
+  // completes; an answer's body and warnings are then dropped (the result keeps the status and
+  // transport_error). After cancel(), every request not answered gets transport_error "cancelled".
+  std::vector<Response> send_all(const std::vector<Request>& reqs, int jobs, const OnResponse& on_done);
   std::vector<Response> send_all(const std::vector<Request>& reqs, int jobs) { return send_all(reqs, jobs, {}); }
   Response send(const Request& req) { return send_all({req}, 1, {}).front(); }
 };
