@@ -52,7 +52,7 @@ void send_for_real(BatchRun& run, const std::vector<size_t>& which, int rank,
   std::map<size_t, RealObject> objects;
   std::vector<std::string> paths;
   for (size_t i : which)
-    paths.push_back(kube::object_path(run.plan.targets[i]->api, run.plan.targets[i]->namespace_, run.resources[i].name));
+    paths.push_back(kube::object_path(run.plan.targets[i]->api(), run.plan.targets[i]->namespace_, run.resources[i].name));
   auto own = known ? Result<std::vector<bool>>(std::move(*known)) : scope.baseline_has_all(paths, run.opts.jobs);
   if (!own.ok()) { run.out.fatal = own.status(); return; }
   for (size_t n = 0; n < which.size(); ++n) {
@@ -88,7 +88,7 @@ void send_for_real(BatchRun& run, const std::vector<size_t>& which, int rank,
 PooledCrd pool_entry(const BatchRun& run, size_t i) {
   const Resource& r = run.resources[i];
   return PooledCrd{r.name, "", content_digest(r.body), spec_digest_of(r.name, r.body, [&] { return object_tree(r); }), {},
-                   kube::object_path(run.plan.targets[i]->api, "", r.name), r.body.size(),
+                   kube::object_path(run.plan.targets[i]->api(), "", r.name), r.body.size(),
                    static_cast<long long>(std::time(nullptr))};
 }
 
@@ -318,7 +318,7 @@ const std::string& world_of(BatchRun& run) {
 // The result cache's key of object i.
 std::string cache_key(BatchRun& run, size_t i) {
   const Target& t = *run.plan.targets[i];
-  return object_key(world_of(run), kube::object_path(t.api, t.namespace_, run.resources[i].name), run.resources[i].body);
+  return object_key(world_of(run), kube::object_path(t.api(), t.namespace_, run.resources[i].name), run.resources[i].body);
 }
 
 // Decides the objects of `which` whose verdict the result cache holds (placed at their lines, messages
@@ -458,7 +458,7 @@ void policy_phase(BatchRun& run) {
     if (!run.out.fatal.ok()) return;
     for (size_t i : phase->objects) {
       if (run.out.results[i].status != ObjectStatus::kValid) continue;
-      run.scope.applied(kube::object_path(plan.targets[i]->api, plan.targets[i]->namespace_, run.resources[i].name));
+      run.scope.applied(kube::object_path(plan.targets[i]->api(), plan.targets[i]->namespace_, run.resources[i].name));
       if (phase == &plan.policy_params) params.push_back(i);
       else any = true;
       mutating = mutating || run.resources[i].kind == "MutatingAdmissionPolicy";

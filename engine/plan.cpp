@@ -178,6 +178,7 @@ Plan plan_batch(const std::vector<Resource>& resources, const kube::Discovery& d
       for (auto& a : served_by_crd(r)) from_crds[kind_key(a.group, a.version, a.kind)] = a;
 
   std::vector<bool> decided(resources.size(), false);
+  std::map<const kube::ApiResource*, std::shared_ptr<const kube::ApiResource>> kinds;  // one copy per kind
   for (size_t i = 0; i < resources.size(); ++i) {
     const Resource& r = resources[i];
     const std::string key = kind_key(r.group(), r.version(), r.kind);
@@ -201,7 +202,9 @@ Plan plan_batch(const std::vector<Resource>& resources, const kube::Discovery& d
       continue;
     }
     std::string ns = api->namespaced ? (r.namespace_.empty() ? default_namespace : r.namespace_) : "";
-    plan.targets[i] = Target{*api, ns};
+    auto& shared = kinds[api];
+    if (!shared) shared = std::make_shared<const kube::ApiResource>(*api);
+    plan.targets[i] = Target{shared, ns};
     if (auto errs = secret_type_errors(r); !errs.empty()) {
       plan.verdicts.push_back(Verdict{i, ObjectStatus::kInvalid, "", std::move(errs)});
       decided[i] = true;

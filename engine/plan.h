@@ -6,6 +6,7 @@
 
 #include <cstddef>
 #include <map>
+#include <memory>
 #include <optional>
 #include <set>
 #include <string>
@@ -24,7 +25,12 @@ enum class PlaneKind { kOwned, kExternal };
 
 // Where one object goes on the server.
 struct Target {
-  kube::ApiResource api;
+  Target(kube::ApiResource a, std::string ns)
+      : resource(std::make_shared<const kube::ApiResource>(std::move(a))), namespace_(std::move(ns)) {}
+  Target(std::shared_ptr<const kube::ApiResource> a, std::string ns) : resource(std::move(a)), namespace_(std::move(ns)) {}
+  const kube::ApiResource& api() const { return *resource; }
+
+  std::shared_ptr<const kube::ApiResource> resource;  // shared by the plan's objects of one kind
   std::string namespace_;  // "" for cluster-scoped kinds; else metadata.namespace or the default
 };
 

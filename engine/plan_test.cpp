@@ -28,7 +28,7 @@ TEST_CASE("plan: served kinds get a target; namespaced ones default their namesp
   REQUIRE(p.targets[0]);
   CHECK(p.targets[0]->namespace_ == "dflt");
   CHECK(p.targets[1]->namespace_ == "demo");
-  CHECK(p.targets[2]->api.resource == "deployments");
+  CHECK(p.targets[2]->api().resource == "deployments");
   CHECK(p.rest.objects == std::vector<size_t>{0, 1, 2});
   CHECK(p.crds.objects.empty());
   CHECK(p.namespaces.objects.empty());
@@ -59,7 +59,7 @@ TEST_CASE("plan: a kind served only by a CRD of the input resolves through it an
   Plan p = plan_small(res, PlaneKind::kOwned, "default");
   CHECK(p.verdicts.empty());
   REQUIRE(p.targets[1]);
-  CHECK(p.targets[1]->api.resource == "widgets");
+  CHECK(p.targets[1]->api().resource == "widgets");
   CHECK(p.targets[1]->namespace_ == "default");
   CHECK(p.awaiting_crd == std::vector<size_t>{1});
   CHECK(p.rest.objects == std::vector<size_t>{1});
@@ -221,7 +221,7 @@ TEST_CASE("plan: CRDs the run applied before are not sent again, and their kinds
   CHECK(p.rest.objects == std::vector<size_t>{1});
   CHECK(p.awaiting_crd.empty());
   REQUIRE(p.targets[1]);
-  CHECK(p.targets[1]->api.resource == "widgets");
+  CHECK(p.targets[1]->api().resource == "widgets");
   // The same CRD with other text is sent again; a Widget alone resolves through the run's CRDs.
   auto changed = load(std::string(kWidgetCrd) + "  # changed\n");
   CHECK(plan_small(changed, PlaneKind::kOwned, "default", run).crds.objects == std::vector<size_t>{0});

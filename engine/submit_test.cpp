@@ -36,7 +36,9 @@ TEST_CASE("submit: requests are server-side applies, creates for generateName-on
   CHECK(reqs[0].body == res[0].body);
   CHECK(reqs[1].method == "POST");
   CHECK(reqs[1].path == "/api/v1/namespaces/default/pods?fieldManager=kvalidate&fieldValidation=Strict&dryRun=All");
-  p.targets[0]->api.verbs = {"create", "get"};
+  kube::ApiResource create_only = p.targets[0]->api();
+  create_only.verbs = {"create", "get"};
+  p.targets[0] = Target{create_only, p.targets[0]->namespace_};
   auto for_real = requests_for(p, res, {0}, "kvalidate", false);
   CHECK(for_real[0].method == "POST");
   CHECK(for_real[0].path.find("dryRun") == std::string::npos);

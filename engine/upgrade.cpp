@@ -42,7 +42,7 @@ std::string identity(const Resource& r, const Target& t) {
 
 // The pairs' objects may be sent: a name, a kind the server serves, not a Namespace or CRD.
 bool sendable(const Resource& r, const std::optional<Target>& t) {
-  return t && !r.name.empty() && !is_namespace(r) && !is_crd(r) && (t->api.namespaced || cluster_kind_allowed(t->api));
+  return t && !r.name.empty() && !is_namespace(r) && !is_crd(r) && (t->api().namespaced || cluster_kind_allowed(t->api()));
 }
 
 Finding note(const std::string& message) {
@@ -81,7 +81,7 @@ std::vector<UpgradePair> upgrade_pairs(const std::vector<Resource>& old_res, con
 
 std::string scratch_body(const Resource& r, const Target& t, const std::string& id) {
   YAML::Node tree = YAML::Clone(object_tree(r));
-  if (t.api.namespaced) tree["metadata"]["namespace"] = scratch_namespace(id, t.namespace_);
+  if (t.api().namespaced) tree["metadata"]["namespace"] = scratch_namespace(id, t.namespace_);
   else tree["metadata"]["name"] = scratch_name(id, r.name);
   return json_of(tree);
 }
@@ -99,13 +99,13 @@ Status check_upgrade(kube::Transport& transport, const kube::Discovery& discover
   std::vector<std::string> paths;
   std::vector<kube::Request> old_applies, new_dry_runs;
   for (const auto& p : pairs) {
-    const std::string ns = p.target.api.namespaced ? scratch_namespace(id, p.target.namespace_) : "";
-    const std::string name = p.target.api.namespaced ? new_res[p.new_index].name : scratch_name(id, new_res[p.new_index].name);
-    if (p.target.api.namespaced) namespaces.insert(p.target.namespace_);
-    paths.push_back(kube::object_path(p.target.api, ns, name));
-    old_applies.push_back(kube::apply_request(p.target.api, ns, name, scratch_body(from.resources[p.old_index], p.target, id),
+    const std::string ns = p.target.api().namespaced ? scratch_namespace(id, p.target.namespace_) : "";
+    const std::string name = p.target.api().namespaced ? new_res[p.new_index].name : scratch_name(id, new_res[p.new_index].name);
+    if (p.target.api().namespaced) namespaces.insert(p.target.namespace_);
+    paths.push_back(kube::object_path(p.target.api(), ns, name));
+    old_applies.push_back(kube::apply_request(p.target.api(), ns, name, scratch_body(from.resources[p.old_index], p.target, id),
                                               kFieldManager, false));
-    new_dry_runs.push_back(kube::apply_request(p.target.api, ns, name, scratch_body(new_res[p.new_index], p.target, id),
+    new_dry_runs.push_back(kube::apply_request(p.target.api(), ns, name, scratch_body(new_res[p.new_index], p.target, id),
                                                kFieldManager, true));
   }
   Status st = run->create_namespaces(transport, namespaces);
