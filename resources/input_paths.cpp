@@ -284,6 +284,7 @@ LoadResult load_paths(const std::vector<std::string>& paths, const LoadOptions& 
       out.problems.push_back(input_problem(path, 0, 0, 0, "input/no-objects",
                                            "no Kubernetes objects found in " + path));
   }
+  out.resources.shrink_to_fit();  // the run holds them to its end: not the growth's spare half too
   return out;
 }
 

@@ -29,6 +29,14 @@ struct LocalFinding {
 };
 
 struct Resource {
+  Resource() = default;
+  Resource(const Resource&) = default;
+  Resource& operator=(const Resource&) = default;
+  // yaml-cpp's Node has no move, but copying one only shares its tree and cannot throw: declared
+  // noexcept, a vector of Resources moves them when it grows (their texts are not copied).
+  Resource(Resource&&) noexcept = default;
+  Resource& operator=(Resource&&) noexcept = default;
+
   YAML::Node object;          // the whole object (a map), or Null when loaded with keep_objects=false
                               // (then object_tree() in resources/loader.h parses `body` again).
                               // yaml-cpp nodes are references: assigning one bound Node to another
