@@ -28,6 +28,10 @@ Result<std::string> read_file(const std::string& path) {
 }
 
 Status write_file_atomic(const std::string& path, const std::string& data, unsigned mode) {
+  return write_file_atomic(path, [&](const PutPiece& put) { return put(data); }, mode);
+}
+
+Status write_file_atomic(const std::string& path, const WritePieces& pieces, unsigned mode) {
   auto slash = path.rfind('/');
   std::string dir = slash == std::string::npos ? "." : slash == 0 ? "/" : path.substr(0, slash);
   std::string base = slash == std::string::npos ? path : path.substr(slash + 1);
@@ -42,11 +46,24 @@ Status write_file_atomic(const std::string& path, const std::string& data, unsig
     unlink(tmp.c_str());
     return Status::IOError(path + ": " + std::strerror(err));
   };
-  for (size_t done = 0; done < data.size();) {
-    ssize_t n = write(fd, data.data() + done, data.size() - done);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return fail(n < 0 ? errno : EIO, true);
-    done += static_cast<size_t>(n);
+  int write_error = 0;
+  Status written = pieces([&](std::string_view data) {
+    for (size_t done = 0; done < data.size();) {
+      ssize_t n = write(fd, data.data() + done, data.size() - done);
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) {
+        write_error = n < 0 ? errno : EIO;
+        return Status::IOError(path + ": " + std::strerror(write_error));
+      }
+      done += static_cast<size_t>(n);
+    }
+    return Status::Ok();
+  });
+  if (write_error) return fail(write_error, true);
+  if (!written.ok()) {
+    close(fd);
+    unlink(tmp.c_str());
+    return written;
   }
   if (fchmod(fd, static_cast<mode_t>(mode)) != 0 || fsync(fd) != 0) return fail(errno, true);
   if (close(fd) != 0) return fail(errno, false);

@@ -3,6 +3,7 @@
 
 #include <functional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/status.h"
@@ -16,6 +17,12 @@ Result<std::string> read_file(const std::string& path);
 // temporary file in the same folder, flushed to disk and renamed into place: a reader sees the old file
 // or the new one, never half of one. IOError "PATH: reason" (no temporary file is left behind).
 Status write_file_atomic(const std::string& path, const std::string& data, unsigned mode);
+
+// The same for a text given in pieces: `pieces(put)` calls put with each piece in order (a report of
+// 100,000 objects is never held whole). A failure of `pieces` (its own, or put's) leaves no file behind.
+using PutPiece = std::function<Status(std::string_view piece)>;
+using WritePieces = std::function<Status(const PutPiece& put)>;
+Status write_file_atomic(const std::string& path, const WritePieces& pieces, unsigned mode);
 
 // 0666 less the process's umask: the mode of an ordinary file the user asked for.
 unsigned default_file_mode();

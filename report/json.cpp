@@ -3,6 +3,7 @@
 #include "core/json.h"
 #include "report/report_util.h"
 #include "report/reporter.h"
+#include "report/spool.h"
 
 namespace kv::report {
 namespace {
@@ -12,11 +13,19 @@ class JsonReporter : public Reporter {
   JsonReporter(ReportSink sink, std::shared_ptr<ReportContext> ctx)
       : sink_(std::move(sink)), ctx_(std::move(ctx)) {}
 
-  void add(const ObjectResult& r) override { results_.push_back(r); }
+  // Each result is written as it comes (into a spool, not held): a run of 100,000 objects keeps no
+  // 100,000 results for this report, nor its ~80 MB of text.
+  void add(const ObjectResult& r) override {
+    JsonWriter w;
+    w.begin_object().key("results").begin_array();  // at the depth results have in the report
+    const size_t at = w.str().size();
+    write_result(w, r);
+    if (!results_.empty()) results_.append(",");
+    results_.append(std::string_view(w.str()).substr(at));
+  }
 
   Status finish(const RunSummary& s) override {
     JsonWriter w;
-    w.reserve(4096 + results_.size() * 1024);
     w.begin_object();
     w.key("version").value(1);
     w.key("tool").begin_object();
@@ -37,18 +46,18 @@ class JsonReporter : public Reporter {
       }
       w.end_array();
     }
-    // A run of 100,000 objects writes ~80 MB: each result is let go once written, and the text is
-    // handed over as it is (no copy with its newline).
     w.key("results").begin_array();
-    for (auto& r : results_) {
-      write_result(w, r);
-      r = ObjectResult();
+    if (results_.empty()) {
+      w.end_array().end_object();
+      w.raw("\n");
+      return sink_(w.str());
     }
-    results_.clear();
-    w.end_array();
-    w.end_object();
-    w.raw("\n");
-    return sink_(w.str());
+    // The head, the spooled results, then the tail end_array and end_object would write.
+    return sink_.write([&](const PutPiece& put) {
+      Status st = put(w.str());
+      if (st.ok()) st = results_.replay(put);
+      return st.ok() ? put("\n  ]\n}\n") : st;
+    });
   }
 
  private:
@@ -116,7 +125,7 @@ class JsonReporter : public Reporter {
 
   ReportSink sink_;
   std::shared_ptr<ReportContext> ctx_;
-  std::vector<ObjectResult> results_;
+  Spool results_;  // the results written so far, comma-separated
 };
 
 }  // namespace

@@ -48,15 +48,10 @@ std::string attr(const char* name, std::string_view value) {
   return std::string(" ") + name + "=\"" + xml_escape(value, true) + "\"";
 }
 
-struct Case {
-  std::string name;  // unique
-  ObjectResult result;
-};
-
 struct Suite {
   std::string name;
-  std::vector<Case> cases;
-  int failures = 0, errors = 0, skipped = 0;
+  std::string cases;  // its <testcase> elements, written as the results came (no result is held)
+  int tests = 0, failures = 0, errors = 0, skipped = 0;
   double time_ms = 0;
 };
 
@@ -72,7 +67,8 @@ class JunitReporter : public Reporter {
       case_name += " [" + r.server_version + "]";
     }
     Suite& suite = suite_for(suite_name);
-    suite.cases.push_back({unique_name(case_name), r});
+    write_case(suite.cases, suite.name, unique_name(case_name), r);
+    ++suite.tests;
     suite.time_ms += r.duration_ms;
     if (r.status == ObjectStatus::kInvalid) ++suite.failures;
     if (r.status == ObjectStatus::kError) ++suite.errors;
@@ -95,7 +91,7 @@ class JunitReporter : public Reporter {
     int tests = 0, failures = 0, errors = 0;
     double time_ms = 0;
     for (const auto& suite : suites_) {
-      tests += static_cast<int>(suite.cases.size());
+      tests += suite.tests;
       failures += suite.failures;
       errors += suite.errors;
       time_ms += suite.time_ms;
@@ -114,7 +110,7 @@ class JunitReporter : public Reporter {
     auto it = suite_index_.find(name);
     if (it != suite_index_.end()) return suites_[it->second];
     suite_index_[name] = suites_.size();
-    suites_.push_back(Suite{name, {}, 0, 0, 0, 0});
+    suites_.push_back(Suite{name, {}, 0, 0, 0, 0, 0});
     return suites_.back();
   }
 
@@ -127,17 +123,16 @@ class JunitReporter : public Reporter {
   }
 
   void write_suite(std::string& out, const Suite& suite) const {
-    out += "  <testsuite" + attr("name", suite.name) + attr("tests", std::to_string(suite.cases.size())) +
+    out += "  <testsuite" + attr("name", suite.name) + attr("tests", std::to_string(suite.tests)) +
            attr("failures", std::to_string(suite.failures)) + attr("errors", std::to_string(suite.errors)) +
            attr("skipped", std::to_string(suite.skipped)) + attr("time", format_seconds(suite.time_ms)) +
            attr("timestamp", ctx_->timestamp) + ">\n";
-    for (const auto& c : suite.cases) write_case(out, suite.name, c);
+    out += suite.cases;
     out += "  </testsuite>\n";
   }
 
-  static void write_case(std::string& out, const std::string& suite, const Case& c) {
-    const ObjectResult& r = c.result;
-    out += "    <testcase" + attr("classname", suite) + attr("name", c.name);
+  static void write_case(std::string& out, const std::string& suite, const std::string& name, const ObjectResult& r) {
+    out += "    <testcase" + attr("classname", suite) + attr("name", name);
     if (!r.source.file.empty()) out += attr("file", r.source.file);
     out += attr("time", format_seconds(r.duration_ms));
     auto findings = shown_findings(r);

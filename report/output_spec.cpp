@@ -93,14 +93,21 @@ Status write_file_atomically(const std::string& path, const std::string& text) {
 
 ReportSink make_sink(const std::string& path) {
   if (!path.empty()) {
-    return [path](const std::string& text) { return write_file_atomically(path, text); };
+    return ReportSink::Streaming([path](const WritePieces& pieces) {
+      Status s = write_file_atomic(path, pieces, default_file_mode());
+      return s.ok() ? s : Status::IOError("cannot write report " + s.message());
+    });
   }
-  return [](const std::string& text) {
-    if (std::fwrite(text.data(), 1, text.size(), stdout) != text.size() || std::fflush(stdout) != 0) {
+  return ReportSink::Streaming([](const WritePieces& pieces) {
+    Status s = pieces([](std::string_view piece) {
+      if (std::fwrite(piece.data(), 1, piece.size(), stdout) != piece.size())
+        return Status::IOError(std::string("cannot write report to stdout: ") + std::strerror(errno));
+      return Status::Ok();
+    });
+    if (s.ok() && std::fflush(stdout) != 0)
       return Status::IOError(std::string("cannot write report to stdout: ") + std::strerror(errno));
-    }
-    return Status::Ok();
-  };
+    return s;
+  });
 }
 
 }  // namespace kv::report

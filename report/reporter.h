@@ -6,8 +6,11 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <string_view>
+#include <type_traits>
 #include <vector>
 
+#include "core/files.h"
 #include "core/status.h"
 #include "resources/result.h"
 
@@ -66,8 +69,43 @@ struct ReportContext {
   std::string fail_on = "error";    // --fail-on: what made the run exit 1 (JSON: "fail_on"; merge-reports)
 };
 
-// Where a finished report goes: the whole text, written once. Returns an error naming the path.
-using ReportSink = std::function<Status(const std::string& text)>;
+// Where a finished report goes, written once: its whole text, or its text in pieces (a report too large
+// to hold twice: the JSON report of 100,000 objects). Returns an error naming the path. Made from a
+// function taking the whole text (tests, a caller keeping it), or with Streaming.
+class ReportSink {
+ public:
+  using Whole = std::function<Status(const std::string& text)>;
+  using Streamed = std::function<Status(const WritePieces& pieces)>;
+
+  template <class F>
+    requires std::is_invocable_r_v<Status, F, const std::string&>
+  ReportSink(F whole) : whole_(std::move(whole)) {}
+  static ReportSink Streaming(Streamed streamed) {
+    ReportSink s([](const std::string&) { return Status::Ok(); });
+    s.whole_ = nullptr;
+    s.streamed_ = std::move(streamed);
+    return s;
+  }
+
+  Status operator()(const std::string& text) const {
+    if (whole_) return whole_(text);
+    return streamed_([&](const PutPiece& put) { return put(text); });
+  }
+  // The text is `pieces(put)`'s pieces in order; a sink that takes whole texts gets them joined.
+  Status write(const WritePieces& pieces) const {
+    if (streamed_) return streamed_(pieces);
+    std::string text;
+    Status s = pieces([&](std::string_view piece) {
+      text.append(piece);
+      return Status::Ok();
+    });
+    return s.ok() ? whole_(text) : s;
+  }
+
+ private:
+  Whole whole_;
+  Streamed streamed_;
+};
 
 // Writes `text` to `path` through a temp file in the same folder, renamed into place, so that a
 // reader never sees half a report. Error: IOError naming the path.

@@ -101,6 +101,9 @@ class SarifReporter : public Reporter {
   void add(const ObjectResult& r) override {
     // A file without Kubernetes objects (skipped in a directory run) is nothing to report on.
     if (r.status == ObjectStatus::kSkipped && r.kind_of_result == ResultKind::kInput) return;
+    // Only findings become SARIF results: a result without one is not kept (a run of 100,000 valid
+    // objects holds none of them).
+    if (shown_findings(r).empty()) return;
     results_.push_back(r);
   }
 
