@@ -453,14 +453,25 @@ void policy_phase(BatchRun& run) {
   if (run.opts.describe_mutations && plan.mutating_policies) keep_answers_before_policies(run);
   std::vector<size_t> params;
   bool any = false, mutating = false;
+  // Deny bindings go on as Warn: the server then names every failing validation of every policy, not
+  // only the first it meets; their warnings are judged as the refusals they stand for.
+  std::map<size_t, std::string> as_warn;
+  for (size_t i : plan.policy_bindings.objects)
+    if (auto body = warn_in_place_of_deny(run.resources[i])) as_warn[i] = std::move(*body);
+  auto body_of = [&](size_t i) -> const std::string& {
+    auto it = as_warn.find(i);
+    return it == as_warn.end() ? run.resources[i].body : it->second;
+  };
   for (const Phase* phase : {&plan.policy_params, &plan.policies, &plan.policy_bindings}) {
-    run.send(phase->objects, !phase->for_real);
+    if (phase == &plan.policy_bindings && phase->for_real && !as_warn.empty()) run.send(phase->objects, false, 1, body_of);
+    else run.send(phase->objects, !phase->for_real);
     if (!run.out.fatal.ok()) return;
     for (size_t i : phase->objects) {
       if (run.out.results[i].status != ObjectStatus::kValid) continue;
       run.scope.applied(kube::object_path(plan.targets[i]->api(), plan.targets[i]->namespace_, run.resources[i].name));
       if (phase == &plan.policy_params) params.push_back(i);
       else any = true;
+      if (as_warn.count(i)) run.admission.denying_bindings.insert(run.resources[i].name);
       mutating = mutating || run.resources[i].kind == "MutatingAdmissionPolicy";
     }
   }

@@ -4,6 +4,7 @@
 #include <functional>
 #include <set>
 
+#include "core/json.h"
 #include "core/yaml_util.h"
 #include "resources/loader.h"
 
@@ -244,6 +245,25 @@ std::optional<PolicyBinding> read_binding(const Resource& r) {
     b.param_ref = p;
   }
   return b;
+}
+
+std::optional<std::string> warn_in_place_of_deny(const Resource& r) {
+  if (r.kind != "ValidatingAdmissionPolicyBinding" || !is_admission_policy_binding(r)) return std::nullopt;
+  YAML::Node tree = YAML::Clone(object_tree(r));
+  if (!tree.IsMap() || !tree["spec"].IsMap()) return std::nullopt;
+  YAML::Node actions = tree["spec"]["validationActions"];
+  if (!actions.IsSequence()) return std::nullopt;
+  std::set<std::string> seen;
+  for (const auto& a : actions) {
+    if (!a.IsScalar() || (a.Scalar() != "Deny" && a.Scalar() != "Audit") || !seen.insert(a.Scalar()).second)
+      return std::nullopt;
+  }
+  if (!seen.count("Deny")) return std::nullopt;
+  for (size_t k = 0; k < actions.size(); ++k)
+    if (actions[k].Scalar() == "Deny") actions[k] = "Warn";
+  JsonWriter w(false);
+  w.node(tree);
+  return w.str();
 }
 
 std::vector<size_t> param_objects(const std::vector<Resource>& resources, const std::string& default_namespace) {

@@ -48,6 +48,13 @@ struct PolicyBinding {
 std::optional<AdmissionPolicy> read_policy(const Resource& r);
 std::optional<PolicyBinding> read_binding(const Resource& r);
 
+// The text to apply instead of binding `r` so that the server names *every* failing validation: the API
+// server refuses a request at the first denial of any policy, but warns for each failing validation of
+// a Warn binding. For a ValidatingAdmissionPolicyBinding whose validationActions are Deny, or Deny and
+// Audit (each once), the same object with Warn in place of Deny (JSON); nullopt for any other object or
+// actions (a binding the server refuses stays as it is written, to be judged as such).
+std::optional<std::string> warn_in_place_of_deny(const Resource& r);
+
 // Indices of the objects in `resources` that are param objects of a policy in `resources`: of the
 // policy's paramKind and named by one of its bindings' paramRef (or, for a selector, any object of that
 // kind in the binding's param namespace). Namespaced param objects without a namespace are taken to be

@@ -225,3 +225,49 @@ TEST_CASE("policy refusals and warnings name the policy, the binding and the mes
   CHECK(w->message == "a team label is required");
   CHECK_FALSE(kv::parse_policy_warning("unknown field \"spec.x\""));
 }
+
+TEST_CASE("a Deny binding is applied as Warn, so that every failing validation is named") {
+  auto rs = load(R"(apiVersion: admissionregistration.k8s.io/v1
+kind: ValidatingAdmissionPolicyBinding
+metadata: {name: deny, labels: {tier: "true"}}
+spec: {policyName: p, validationActions: [Deny]}
+---
+apiVersion: admissionregistration.k8s.io/v1
+kind: ValidatingAdmissionPolicyBinding
+metadata: {name: deny-audit}
+spec: {policyName: p, validationActions: [Audit, Deny]}
+---
+apiVersion: admissionregistration.k8s.io/v1
+kind: ValidatingAdmissionPolicyBinding
+metadata: {name: warn}
+spec: {policyName: p, validationActions: [Warn]}
+---
+apiVersion: admissionregistration.k8s.io/v1
+kind: ValidatingAdmissionPolicyBinding
+metadata: {name: refused-by-the-server}
+spec: {policyName: p, validationActions: [Deny, Warn]}
+---
+apiVersion: admissionregistration.k8s.io/v1
+kind: ValidatingAdmissionPolicyBinding
+metadata: {name: twice}
+spec: {policyName: p, validationActions: [Deny, Deny]}
+---
+apiVersion: admissionregistration.k8s.io/v1
+kind: ValidatingAdmissionPolicy
+metadata: {name: p}
+spec: {validationActions: [Deny]}
+)");
+  auto deny = kv::warn_in_place_of_deny(rs[0]);
+  REQUIRE(deny);
+  CHECK(deny->find(R"("validationActions":["Warn"])") != std::string::npos);
+  CHECK(deny->find(R"("tier":"true")") != std::string::npos);  // a quoted value stays a string
+  CHECK(deny->find(R"("policyName":"p")") != std::string::npos);
+  auto deny_audit = kv::warn_in_place_of_deny(rs[1]);
+  REQUIRE(deny_audit);
+  CHECK(deny_audit->find(R"("validationActions":["Audit","Warn"])") != std::string::npos);
+  CHECK(rs[1].body.find("Deny") != std::string::npos);  // the input itself is not changed
+  CHECK_FALSE(kv::warn_in_place_of_deny(rs[2]));  // no Deny
+  CHECK_FALSE(kv::warn_in_place_of_deny(rs[3]));  // the server refuses it: judged as written
+  CHECK_FALSE(kv::warn_in_place_of_deny(rs[4]));
+  CHECK_FALSE(kv::warn_in_place_of_deny(rs[5]));  // not a binding
+}

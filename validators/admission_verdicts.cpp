@@ -55,9 +55,12 @@ std::optional<std::vector<AdmissionFinding>> warning_findings(const std::string&
                                                               const std::string& ns, const AdmissionContext& ctx,
                                                               bool warnings_as_errors) {
   Severity sev = warnings_as_errors ? Severity::kError : Severity::kWarning;
-  if (auto d = parse_policy_warning(warning))
+  if (auto d = parse_policy_warning(warning)) {
+    // A Deny binding applied as Warn: each failing validation is a refusal, all of them named at once.
+    Severity policy_sev = ctx.denying_bindings.count(d->binding) ? Severity::kError : sev;
     return std::vector<AdmissionFinding>{
-        {sev, "admission/" + d->policy, described(*d), denial_field(find_policy(ctx, d->policy), d->message)}};
+        {policy_sev, "admission/" + d->policy, described(*d), denial_field(find_policy(ctx, d->policy), d->message)}};
+  }
   if (warning.find("would violate PodSecurity") == std::string::npos) return std::nullopt;
   auto v = parse_pod_security(warning, object_tree(r), r.kind);
   if (!v) return std::nullopt;

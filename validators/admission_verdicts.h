@@ -6,6 +6,7 @@
 #pragma once
 
 #include <map>
+#include <set>
 #include <optional>
 #include <string>
 #include <vector>
@@ -20,6 +21,8 @@ struct AdmissionContext {
   std::map<std::string, AdmissionPolicy> validating;  // the run's ValidatingAdmissionPolicies, by name
   std::map<std::string, std::string> enforced;        // namespace → Pod Security policy it enforces
                                                       // ("restricted:latest"); absent: none
+  std::set<std::string> denying_bindings;  // bindings applied with Warn in place of Deny
+                                           // (warn_in_place_of_deny): their warnings are refusals
 };
 
 // The ValidatingAdmissionPolicies among `resources`, by name.

@@ -104,3 +104,22 @@ TEST_CASE("a Warn binding's warning is a warning of rule admission/<policy>") {
   CHECK((*w)[0].path == "spec.replicas");
   CHECK_FALSE(kv::warning_findings("unknown field \"spec.x\"", d, "shop", ctx, false));
 }
+
+TEST_CASE("the warning of a Deny binding applied as Warn is an error, also without --warnings-as-errors") {
+  kv::AdmissionContext ctx;
+  ctx.validating = kv::validating_policies({one(kPolicy)});
+  ctx.denying_bindings = {"deny"};
+  auto d = one(kDeployment);
+  auto w = kv::warning_findings(
+      "Validation failed for ValidatingAdmissionPolicy 'max-replicas' with binding 'deny': replicas must be at most 5",
+      d, "shop", ctx, false);
+  REQUIRE(w);
+  CHECK((*w)[0].severity == kv::Severity::kError);
+  CHECK((*w)[0].message == "ValidatingAdmissionPolicy 'max-replicas' (binding 'deny'): replicas must be at most 5");
+  CHECK((*w)[0].path == "spec.replicas");
+  auto other = kv::warning_findings(
+      "Validation failed for ValidatingAdmissionPolicy 'max-replicas' with binding 'warn': replicas must be at most 5",
+      d, "shop", ctx, false);
+  REQUIRE(other);
+  CHECK((*other)[0].severity == kv::Severity::kWarning);
+}

@@ -56,6 +56,24 @@ class PolicyFolder(unittest.TestCase):
         self.assertEqual(statuses["ValidatingAdmissionPolicy"], "valid")
         self.assertEqual(statuses["ValidatingAdmissionPolicyBinding"], "valid")
 
+    def test_every_denial_at_once(self):
+        # The API server refuses at the first failing validation of the first denying policy; every one
+        # is named, each at the field its expression reads, and the policies still refuse (exit 1).
+        path = fixture("policies", "several-denials.yaml")
+        p, report = kv_json("manifests", path)
+        self.assertEqual(p.returncode, 1, explain(p))
+        fs = sorted((f["rule"], f["line"], f["message"].split(": ", 1)[1]) for f in errors(report))
+        self.assertEqual(fs, [("admission/images", 69, "images must be pinned by digest"),
+                              ("admission/limits", 57, "every Deployment needs a team label"),
+                              ("admission/limits", 60, "replicas must be at most 5")], explain(p))
+        statuses = {(r["kind"], r["name"]): r["status"] for r in report["results"]}
+        self.assertEqual(statuses[("ValidatingAdmissionPolicyBinding", "limits")], "valid")
+        self.assertEqual(statuses[("ValidatingAdmissionPolicyBinding", "images")], "valid")
+        self.assertEqual(statuses[("Deployment", "web")], "invalid")
+        # Nothing of the bindings as applied is left: the Deployment alone passes at once afterwards.
+        alone = kv("manifests", DEPLOYMENT)
+        self.assertEqual(alone.returncode, 0, explain(alone))
+
     def test_nothing_is_left_behind(self):
         for args in (["--policies", fixture("policies", "max-replicas")],
                      [fixture("policies", "deployment-with-policy.yaml")]):
