@@ -70,12 +70,16 @@ const Registrar kRegistrar{Command{
                       "Check the upgrade from this version: git:REV (the kustomization at that revision, read with "
                       "git archive) or another kustomization folder; applied for real in scratch namespaces on "
                       "kvalidate's own plane, then each object dry-run as an update of it");
+      add_rule_flags(cmd, opts->pipeline);
+      add_policy_flags(cmd, opts->pipeline);
       add_output_flags(cmd, opts->pipeline.output);
       add_shard_flag(cmd, opts->pipeline);
+      add_kind_flags(cmd, opts->pipeline.kinds);
       cmd->add_flag("--hook", opts->hook,
                     "Pre-commit mode: the arguments are changed files; validate each kustomization root that builds "
                     "any of them once, ignore files no kustomization names, print nothing on success");
       add_cluster_flags(cmd, opts->pipeline.cluster);
+      add_impersonation_flags(cmd, opts->pipeline.cluster);
       add_config_flags(cmd, opts->config);
       return [opts, cmd] { return run(*opts, *cmd); };
     }}};

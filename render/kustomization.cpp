@@ -78,6 +78,9 @@ void add_patch_docs(const std::string& text, const std::string& file, int offset
     p.json6902 = parsed.root.IsSequence();
     if (target && target.IsMap()) {
       set_target(p, target);
+      const YAML::Node name = target["name"];
+      p.target_line = (name ? name.Mark().line : target.Mark().line) + 1;
+      p.selects_by_metadata = target["labelSelector"].IsDefined() || target["annotationSelector"].IsDefined();
     } else if (!p.json6902) {
       // A strategic-merge patch without `target:` patches the object it names.
       std::string api = scalar_at(p.doc, "apiVersion");

@@ -26,6 +26,10 @@ struct KustomizePatch {
   // The target selector (`target:`; for a strategic-merge patch without one, its own kind and name).
   // Empty fields match anything; `name` is a regular expression, as in kustomize.
   std::string group, version, kind, name, namespace_;
+  // With a `target:` of the kustomization: the 1-based line of its `name:` (of `target:` without one) in
+  // the kustomization file, and whether it also selects by labels or annotations. 0 without a target.
+  int target_line = 0;
+  bool selects_by_metadata = false;
 };
 
 struct Kustomization {

@@ -170,6 +170,39 @@ ObjectResult build_problem(const std::string& user_file, const std::string& mess
   return r;
 }
 
+// A warning for each patch of `ks` whose target selects no object of the build (targets_nothing), at
+// its target's name in the kustomization: a typo there leaves the patch unapplied, and kustomize says
+// nothing.
+std::vector<ObjectResult> unmatched_patches(const std::vector<const Kustomization*>& ks,
+                                           const std::vector<Resource>& built, const std::string& suite) {
+  std::vector<ObjectResult> out;
+  for (const Kustomization* k : ks) {
+    int last_line = 0;  // a patch file of several documents is one entry
+    for (const auto& p : k->patches) {
+      if (p.target_line == last_line || !targets_nothing(p, built)) continue;
+      last_line = p.target_line;
+      std::string what = p.kind.empty() ? "object" : p.kind;
+      if (!p.name.empty()) what += " named \"" + p.name + "\"";
+      ObjectResult r;
+      r.kind_of_result = ResultKind::kRender;
+      r.title = "kustomize patch";
+      r.suite = suite;
+      r.status = ObjectStatus::kValid;
+      r.source.file = display_path(k->file);
+      r.source.line = p.target_line;
+      Finding f;
+      f.severity = Severity::kWarning;
+      f.rule = "kustomize/patch-targets-nothing";
+      f.message = "the patch's target selects nothing: no " + what + " is in the build, so the patch changes no object";
+      f.file = r.source.file;
+      f.line = p.target_line;
+      r.findings.push_back(std::move(f));
+      out.push_back(std::move(r));
+    }
+  }
+  return out;
+}
+
 }  // namespace
 
 std::string display_path(const std::string& path) {
@@ -247,6 +280,10 @@ Result<KustomizeBuild> build_kustomization(const Kustomize& kustomize, const std
     origins->objects[origin_key(r)] = std::move(origin);
     out.resources.push_back(std::move(r));
   }
+  std::vector<const Kustomization*> read{&*user};
+  for (const auto& [folder, k] : reader.kustomizations)
+    if (k && k->file != user->file) read.push_back(k.get());
+  for (auto& warning : unmatched_patches(read, out.resources, suite)) out.problems.push_back(std::move(warning));
   return out;
 }
 

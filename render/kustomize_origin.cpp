@@ -295,6 +295,13 @@ bool patch_targets(const KustomizePatch& patch, const Resource& built) {
   }
 }
 
+bool targets_nothing(const KustomizePatch& patch, const std::vector<Resource>& built) {
+  if (patch.target_line == 0 || patch.selects_by_metadata || (patch.kind.empty() && patch.name.empty())) return false;
+  for (const auto& r : built)
+    if (patch_targets(patch, r)) return false;
+  return true;
+}
+
 int patch_line_for(const KustomizePatch& patch, const YAML::Node& built_tree, const std::string& field_path,
                    int* item_line) {
   if (item_line) *item_line = 0;

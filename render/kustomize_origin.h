@@ -56,6 +56,10 @@ ObjectOrigin resolve_origin(OriginReader& reader, const Resource& built, const s
 // contained in the built name, which prefixes and suffixes of outer kustomizations may have lengthened).
 bool patch_targets(const KustomizePatch& patch, const Resource& built);
 
+// True when `patch`, given a `target:` by kind or name (not by labels or annotations), selects no object
+// of the build (patch_targets): kustomize then applies it to nothing, silently. False when in doubt.
+bool targets_nothing(const KustomizePatch& patch, const std::vector<Resource>& built);
+
 // The 1-based line of `field_path` in `patch` when the patch sets that field of `built_tree` (a strategic
 // merge patch holding the key, list items matched by their merge key; a JSON patch operation adding or
 // replacing the field or a parent of it); 0 when it does not. Then `item_line` (when given) is set to the

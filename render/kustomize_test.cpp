@@ -337,3 +337,37 @@ TEST_CASE("transformer_line_for: the kustomization entry that set a field to the
   CHECK(generated_key_line(*k, cm, "data[missing]").line == 0);
   CHECK(generated_key_line(*k, cm, "metadata.name").line == 0);
 }
+
+TEST_CASE("targets_nothing: a target by kind or name that selects no built object; never in doubt") {
+  Tree t;
+  t.write("o/kustomization.yaml",
+          "resources: [deploy.yaml]\n"                    // 1
+          "patches:\n"                                    // 2
+          "  - target:\n"                                 // 3
+          "      kind: Deployment\n"                      // 4
+          "      name: wbe\n"                             // 5
+          "    patch: '[{op: add, path: /x, value: 1}]'\n"  // 6
+          "  - target: {kind: Deployment, labelSelector: app=web}\n"  // 7
+          "    patch: '[{op: add, path: /x, value: 1}]'\n"  // 8
+          "  - target: {kind: StatefulSet}\n"             // 9
+          "    patch: '[{op: add, path: /x, value: 1}]'\n"  // 10
+          "  - path: smp.yaml\n");                        // 11
+  t.write("o/smp.yaml", "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  replicas: 2\n");
+  auto k = read_kustomization((t.root() / "o").string());
+  REQUIRE_MESSAGE(k.ok(), k.status().message());
+  REQUIRE(k->patches.size() == 4);
+  CHECK(k->patches[0].target_line == 5);  // the name, where a typo is
+  CHECK(k->patches[2].target_line == 9);  // no name: the target
+  CHECK(k->patches[1].selects_by_metadata);
+  CHECK(k->patches[3].target_line == 0);  // its own kind and name: kustomize fails itself when none matches
+  const std::vector<kv::Resource> build{built(kBuiltDeployment)};
+  CHECK(targets_nothing(k->patches[0], build));        // "wbe" is not in "prod-web"
+  CHECK_FALSE(targets_nothing(k->patches[1], build));  // selected by labels: not judged
+  CHECK(targets_nothing(k->patches[2], build));        // no StatefulSet at all
+  CHECK_FALSE(targets_nothing(k->patches[3], build));
+  KustomizePatch web = k->patches[0];
+  web.name = "web";  // the prefix an outer kustomization added does not hide it
+  CHECK_FALSE(targets_nothing(web, build));
+  web.name = "w[e]b|api";
+  CHECK_FALSE(targets_nothing(web, build));
+}

@@ -44,6 +44,12 @@ const RuleHelp kKnownRules[] = {
      "helm lint checks a chart's structure, Chart.yaml and templates. The message is helm's."},
     {"render", "The chart could not be rendered",
      "helm template failed for this chart and values file, so its objects could not be validated."},
+    {"kustomize/patch-targets-nothing", "A kustomize patch selects no object",
+     "The patch's target (kind, name) matches no object of the build, so kustomize applied it to nothing "
+     "without a word: often a typo in the target's name. Fix the target or remove the patch."},
+    {"kustomize-build", "The kustomization could not be built",
+     "kustomize failed for this kustomization, so its objects could not be validated. The message is "
+     "kustomize's."},
     {"KV-RBAC-", "An RBAC rule grants a risky permission",
      "kvalidate's RBAC risk rules flag permissions that allow privilege escalation or broad access "
      "(wildcards, secrets, escalate/bind/impersonate). Narrow the rule or accept the risk explicitly."},

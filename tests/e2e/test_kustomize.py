@@ -170,6 +170,35 @@ class Kustomize(unittest.TestCase):
         self.assertIn(f"overlays/prod/kustomization.yaml:{line}:", p.stdout, explain(p))
         self.assertIn("/spec/nothing/here", p.stdout)
 
+    def test_a_patch_whose_target_selects_nothing_is_a_warning_at_its_name(self):
+        # kustomize applies a patch whose target matches no object to nothing, and says nothing.
+        with open(os.path.join(self.dir, "overlays/prod/kustomization.yaml"), "a") as f:
+            f.write("  - target:\n      kind: Deployment\n      name: wbe\n    patch: |-\n      - op: replace\n"
+                    "        path: /spec/replicas\n        value: 7\n"
+                    "  - target: {kind: Deployment, name: \"w.b\"}\n    patch: |-\n      - op: add\n"
+                    "        path: /metadata/labels/tier\n        value: front\n")
+        p, report = self.run_json("overlays/prod")
+        self.assertEqual(p.returncode, 0, explain(p))
+        warnings = [(f["rule"], f["file"], f["line"]) for r in report["results"] for f in r["findings"]
+                    if f["severity"] == "warning"]
+        where = "overlays/prod/kustomization.yaml"
+        self.assertEqual(warnings, [("kustomize/patch-targets-nothing", where, self.line_of(where, "name: wbe"))],
+                         explain(p))
+        strict = kv("kustomize", "overlays/prod", "--fail-on", "warning", cwd=self.dir)
+        self.assertEqual(strict.returncode, 1, explain(strict))
+        self.assertIn('no Deployment named "wbe" is in the build', strict.stdout)
+
+    def test_the_flags_of_all_three_commands(self):
+        # docs/cli.md's "Flags of all three": policies, Pod Security, kinds and rule levels work here too.
+        p, report = self.run_json("overlays/prod", "--pod-security", "restricted", "--reject-kind", "Service")
+        self.assertEqual(p.returncode, 1, explain(p))
+        rules = sorted({(r["kind"], f["rule"]) for r in report["results"] for f in r["findings"]})
+        self.assertEqual(rules, [("Deployment", "admission/pod-security"), ("Service", "kind/rejected")], explain(p))
+        p, report = self.run_json("overlays/prod", "--policies", fixture("policies", "max-replicas"),
+                                  "--skip-kind", "Service", "--risk-rules", "error")
+        self.assertEqual(p.returncode, 0, explain(p))
+        self.assertEqual(sorted(r["status"] for r in report["results"]), ["skipped", "valid"], explain(p))
+
     def test_a_replacement_whose_field_is_missing_is_at_its_line(self):
         with open(os.path.join(self.dir, "overlays/prod/kustomization.yaml"), "a") as f:
             f.write("replacements:\n  - source: {kind: Deployment, fieldPath: metadata.name}\n"
