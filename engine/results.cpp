@@ -1,6 +1,7 @@
 #include "engine/results.h"
 
 #include <algorithm>
+#include <cctype>
 
 #include <fmt/core.h>
 
@@ -34,6 +35,37 @@ std::string refine_to_entry(const Resource& r, const std::string& path, const st
   return path;
 }
 
+// Whether `word` is in `text` with no letter, digit or '_' right before or after it.
+bool names_word(std::string_view text, std::string_view word) {
+  auto ident = [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; };
+  for (size_t at = text.find(word); at != std::string_view::npos; at = text.find(word, at + 1)) {
+    size_t after = at + word.size();
+    if ((at == 0 || !ident(text[at - 1])) && (after == text.size() || !ident(text[after]))) return true;
+  }
+  return false;
+}
+
+// When a message about a map (`spec: Invalid value: {...}: minAvailable and maxUnavailable cannot be both
+// set`) names fields the user wrote in it, the path of the one written last (the one that clashes with the
+// others); else `path` unchanged. Only the message's last part is read, not the value it quotes.
+std::string refine_to_named_field(const Resource& r, const std::string& path, const std::string& message) {
+  auto last = message.rfind(": ");
+  std::string_view detail = last == std::string::npos ? std::string_view(message) : std::string_view(message).substr(last + 2);
+  YAML::Node tree = object_tree(r);
+  auto node = node_at(tree, r.kind, path);
+  if (!node || !node->IsMap()) return path;
+  std::string best;
+  int best_line = -1;
+  for (const auto& kvp : *node) {
+    if (!kvp.first.IsScalar() || kvp.first.Scalar().size() < 3 || !names_word(detail, kvp.first.Scalar())) continue;
+    if (kvp.first.Mark().line > best_line) {
+      best_line = kvp.first.Mark().line;
+      best = kvp.first.Scalar();
+    }
+  }
+  return best.empty() ? path : path + "[" + best + "]";
+}
+
 // Not judged only because the user's RBAC refused what kvalidate needs: the credentials given are at
 // fault, not the object or the plane.
 bool refused_by_rbac(const ObjectResult& r) {
@@ -57,7 +89,9 @@ ObjectResult object_result(const Resource& r, const std::string& suite) { return
 
 void add_located(ObjectResult& res, const Resource& r, const LocateFn& locate, Finding f) {
   if (locate && !f.path.empty()) {
-    Place at = locate(r, refine_to_entry(r, f.path, f.message));
+    std::string path = refine_to_entry(r, f.path, f.message);
+    if (path == f.path) path = refine_to_named_field(r, f.path, f.message);
+    Place at = locate(r, path);
     f.line = at.line;
     f.column = at.column;
     if (!at.note.empty()) f.message += " (" + at.note + ")";

@@ -118,3 +118,38 @@ TEST_CASE("run: nothing to judge is not a failure; its problems decide the exit 
   batches[0].pre_results.push_back(with(ResultKind::kInput, ObjectStatus::kError));
   CHECK(fail_run(reports2, batches, Status::Ok(), 0).exit_code == exit_code::kBadInput);
 }
+
+TEST_CASE("add_located: a message naming fields of the map it is about points at the one written last") {
+  auto pdb = load(
+      "apiVersion: policy/v1\nkind: PodDisruptionBudget\nmetadata: {name: p}\nspec:\n"  // 1-4
+      "  minAvailable: 1\n"                                                              // 5
+      "  selector: {matchLabels: {app: web}}\n"                                          // 6
+      "  maxUnavailable: 1\n");                                                          // 7
+  ObjectResult res;
+  add_located(res, pdb[0], locate_in_source,
+              Finding{Severity::kError, "dry-run/FieldValueInvalid",
+                      "spec: Invalid value: {\"MinAvailable\":1,\"Selector\":{\"matchLabels\":{\"app\":\"web\"}}}: "
+                      "minAvailable and maxUnavailable cannot be both set",
+                      "spec", "", 0, 0});
+  // Words of the quoted value ("Selector") do not count; prose that names no field leaves the map's line.
+  add_located(res, pdb[0], locate_in_source,
+              Finding{Severity::kError, "dry-run/FieldValueInvalid",
+                      "spec: Invalid value: {\"selector\":1}: must be consistent", "spec", "", 0, 0});
+  REQUIRE(res.findings.size() == 2);
+  CHECK(res.findings[0].line == 7);
+  CHECK(res.findings[0].column == 3);
+  CHECK(res.findings[1].line == 4);
+}
+
+TEST_CASE("add_located: a key a Secret lacks is at its stringData, where the user wrote the others") {
+  auto secret = load(
+      "apiVersion: v1\nkind: Secret\nmetadata: {name: tls}\ntype: kubernetes.io/tls\n"  // 1-4
+      "stringData:\n"                                                                   // 5
+      "  tls.crt: abc\n");                                                              // 6
+  ObjectResult res;
+  add_located(res, secret[0], locate_in_source,
+              Finding{Severity::kError, "dry-run/FieldValueRequired", "data[tls.key]: Required value", "data[tls.key]",
+                      "", 0, 0});
+  REQUIRE(res.findings.size() == 1);
+  CHECK(res.findings[0].line == 5);  // was the object's first line
+}

@@ -169,6 +169,7 @@ Position walk(const Resource& r, const YAML::Node& root, std::string_view stripp
       pos.column = at->Mark().column + 1;
     }
     pos.matched = std::string(stripped.substr(0, segs[i - 1].end));
+    pos.depth = i;
     cur.emplace(*child);
   }
   pos.exact = i == segs.size();
@@ -218,13 +219,17 @@ std::optional<Position> locate(const Resource& r, std::string_view field_path) {
   if (segs) pos = walk(r, root, stripped, *segs);
   if (pos && pos->exact) return pos;
   // The path as the user wrote it, where validation names it otherwise (also a path that is none, "[]").
+  // When none exists entirely, the deepest ancestor any of them reaches: a key a Secret lacks is at its
+  // stringData, where the user wrote the others, rather than at the object's first line.
+  std::optional<Position> deepest = pos;
   for (const std::string& alias : alias_paths(r.kind, stripped)) {
     auto alias_segs = parse_field_path(alias);
     if (!alias_segs) continue;
     Position alt = walk(r, root, alias, *alias_segs);
     if (alt.exact) return alt;
+    if (!deepest || alt.depth > deepest->depth) deepest = std::move(alt);
   }
-  return pos;
+  return deepest;
 }
 
 namespace {

@@ -35,6 +35,7 @@ struct Position {
   int column = 0;       // 1-based
   bool exact = false;   // false: the path does not exist; this is its deepest existing ancestor
   std::string matched;  // the part of the path that was found ("" when only the object itself)
+  size_t depth = 0;     // how many of the path's steps were found
 };
 
 // Where `field_path` is in the file `r` came from: a map entry is located at its key, a list entry at
