@@ -75,7 +75,9 @@ std::vector<std::string> apiserver_command(const ApiserverConfig& c) {
       "--service-account-key-file=" + pki_path(c, kSaPub),
       "--service-account-signing-key-file=" + pki_path(c, kSaKey),
       // Its first address is the `kubernetes` Service's (start_template.cpp drops it from templates).
-      "--service-cluster-ip-range=10.0.0.0/24",
+      // Every cluster IP of 10/8 is valid (kubeadm's 10.96.0.0/12, k3s's 10.43.0.0/16, AKS, EKS, ...): a
+      // chart that sets one (a DNS Service at 10.96.0.10) is not refused for kvalidate's own range.
+      "--service-cluster-ip-range=10.0.0.0/8",
       "--allow-privileged=true",
       // No nodes and no other masters: a loopback endpoint for the kubernetes Service is invalid anyway.
       "--endpoint-reconciler-type=none",

@@ -59,7 +59,7 @@ Status await_bootstrap_objects(const kube::Cluster& admin, Clock::time_point dea
 // bundles, so a new plane would keep trusting the template's CA beside its own), the date legacy token
 // tracking began, the `kubernetes` Service, whose target port is the API server's own (it is not
 // reconciled with --endpoint-reconciler-type=none), with its cluster IP (the first of
-// --service-cluster-ip-range 10.0.0.0/24; older versions keep the allocation in ranges/serviceips), and
+// --service-cluster-ip-range 10.0.0.0/8; older versions keep the allocation in ranges/serviceips), and
 // the API server's identity lease (named after the host; a graceful stop deletes it, a killed one not).
 struct EtcdKey {
   const char* key;
