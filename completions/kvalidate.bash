@@ -71,17 +71,27 @@ _kvalidate() {
         --rbac) COMPREPLY=($(compgen -f -- "$cur")); return ;;
         --disable-rule) COMPREPLY=(); return ;;
         --upgrade-from) COMPREPLY=(); return ;;
+        --risk-rules) COMPREPLY=($(compgen -W "off warn error" -- "$cur")); return ;;
+        --fail-on) COMPREPLY=($(compgen -W "error warning" -- "$cur")); return ;;
+        --crds) COMPREPLY=(); return ;;
+        --policies) COMPREPLY=(); return ;;
+        --pod-security) COMPREPLY=(); return ;;
         -o|--output) COMPREPLY=($(compgen -W "text json junit sarif github" -- "$cur")); return ;;
         -j|--jobs) COMPREPLY=(); return ;;
         --shard) COMPREPLY=(); return ;;
+        --skip-kind) COMPREPLY=(); return ;;
+        --reject-kind) COMPREPLY=(); return ;;
         --kubeconfig) COMPREPLY=($(compgen -f -- "$cur")); return ;;
         --context) COMPREPLY=(); return ;;
         --backend) COMPREPLY=($(compgen -W "auto apiserver k3s" -- "$cur")); return ;;
         --wait) COMPREPLY=(); return ;;
         --kube-version) COMPREPLY=(); return ;;
+        --as) COMPREPLY=(); return ;;
+        --as-group) COMPREPLY=(); return ;;
+        --as-uid) COMPREPLY=(); return ;;
         --config) COMPREPLY=($(compgen -f -- "$cur")); return ;;
       esac
-      opts="-h --help -n --namespace --rbac --disable-rule --upgrade-from -o --output -j --jobs --warnings-as-errors -v --verbose --no-cache --cache --shard --hook --kubeconfig --context --backend --wait --full --kube-version --config --no-config"; files=1 ;;
+      opts="-h --help -n --namespace --rbac --disable-rule --upgrade-from --risk-rules --fail-on --crds --crds-from-cluster --policies --pod-security -o --output -j --jobs --warnings-as-errors -v --verbose --no-cache --cache --shard --skip-kind --reject-kind --hook --kubeconfig --context --backend --wait --full --kube-version --as --as-group --as-uid --config --no-config"; files=1 ;;
     chart)
       case "$prev" in
         -f|--values) COMPREPLY=($(compgen -f -- "$cur")); return ;;
