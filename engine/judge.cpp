@@ -99,16 +99,22 @@ bool judge_admission(Judgement& j, const Resource& r, const kube::ApiStatus& st,
 // required field cannot be set aside; the rules then stay unchecked, as the info finding says.)
 constexpr std::string_view kRulesNotChecked = "some validation rules were not checked because the object was invalid";
 
-std::vector<std::string> rule_blocking_fields(const Resource& r, const std::vector<kube::StatusCause>& causes) {
-  static const std::set<std::string> kBlocking = {"FieldValueNotSupported", "FieldValueTooLong",
-                                                  "FieldValueTooMany", "FieldValueTypeInvalid"};
+// The fields of `causes` (of the reasons in `reasons`; any when null) that the object has as written.
+std::vector<std::string> refused_fields(const Resource& r, const std::vector<kube::StatusCause>& causes,
+                                        const std::set<std::string>* reasons) {
   std::vector<std::string> out;
   YAML::Node tree = object_tree(r);
   for (const auto& c : causes)
-    if (kBlocking.count(c.reason) && !c.field.empty() && node_at(tree, r.kind, c.field) &&
+    if ((!reasons || reasons->count(c.reason)) && !c.field.empty() && node_at(tree, r.kind, c.field) &&
         std::find(out.begin(), out.end(), c.field) == out.end())
       out.push_back(c.field);
   return out;
+}
+
+std::vector<std::string> rule_blocking_fields(const Resource& r, const std::vector<kube::StatusCause>& causes) {
+  static const std::set<std::string> kBlocking = {"FieldValueNotSupported", "FieldValueTooLong",
+                                                  "FieldValueTooMany", "FieldValueTypeInvalid"};
+  return refused_fields(r, causes, &kBlocking);
 }
 
 // A failed answer: decode-stage errors, admission, a kind that is not served, else the Status and its causes.
@@ -312,6 +318,12 @@ Judgement judge(const Resource& r, const kube::Response& resp, bool warnings_as_
       return j;
     }
   judge_failure(j, r, resp, secret, redact);
+  // Admission runs only on an object that validation passed: where admission policies or an enforced Pod
+  // Security level may judge it too, the fields validation refused are set aside for a further pass, so
+  // that what admission says of the rest shows in the same run (kubectl shows it after the fix).
+  if (j.status == ObjectStatus::kInvalid && j.set_aside.empty() && resp.status == 422 && admission &&
+      (!admission->validating.empty() || admission->enforced.count(ns)))
+    j.set_aside = refused_fields(r, kube::parse_api_status(resp.body, resp.status).causes, nullptr);
   return j;
 }
 

@@ -105,6 +105,26 @@ TEST_CASE("judge: without the note, schema errors set nothing aside") {
   CHECK(j.set_aside.empty());
 }
 
+TEST_CASE("judge: where admission may judge too, the fields validation refused are set aside for it") {
+  Redactor none;
+  Resource d = load("apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec: {replicas: -1}\n").at(0);
+  std::string body = status_body(
+      "Invalid", "bad",
+      R"({"reason":"FieldValueInvalid","message":"Invalid value: -1: must be greater than or equal to 0","field":"spec.replicas"},)"
+      R"({"reason":"FieldValueRequired","message":"Required value","field":"spec.selector"})");
+  AdmissionContext none_in_play;
+  CHECK(judge(d, answer(422, body), false, none, &none_in_play, "default").set_aside.empty());
+  AdmissionContext policies;
+  policies.validating["limits"] = AdmissionPolicy{};
+  auto j = judge(d, answer(422, body), false, none, &policies, "default");
+  CHECK(j.status == ObjectStatus::kInvalid);
+  CHECK(j.set_aside == std::vector<std::string>{"spec.replicas"});  // spec.selector is not written: nothing to leave out
+  AdmissionContext enforced;
+  enforced.enforced["shop"] = "restricted:latest";
+  CHECK(judge(d, answer(422, body), false, none, &enforced, "default").set_aside.empty());  // another namespace
+  CHECK(judge(d, answer(422, body), false, none, &enforced, "shop").set_aside == std::vector<std::string>{"spec.replicas"});
+}
+
 TEST_CASE("judge: a number the server could not convert to its integer field is found at that field") {
   Redactor none;
   Resource d = load("apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\n"

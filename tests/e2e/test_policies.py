@@ -74,6 +74,21 @@ class PolicyFolder(unittest.TestCase):
         alone = kv("manifests", DEPLOYMENT)
         self.assertEqual(alone.returncode, 0, explain(alone))
 
+    def test_a_policy_refusal_behind_a_validation_error(self):
+        # The server validates before admission: with replicas -1 the policies never ran, so kubectl shows
+        # the replicas error alone. The refused field set aside, a further pass names the policies' refusals.
+        with open(fixture("policies", "several-denials.yaml")) as f:
+            text = f.read().replace("replicas: 10", "replicas: -1")
+        with tempfile.TemporaryDirectory() as tmp:
+            path = os.path.join(tmp, "mixed.yaml")
+            with open(path, "w") as f:
+                f.write(text)
+            p, report = kv_json("manifests", path)
+        self.assertEqual(p.returncode, 1, explain(p))
+        fs = sorted((f["rule"], f["line"], f.get("pass", 1)) for f in errors(report))
+        self.assertEqual(fs, [("admission/images", 69, 2), ("admission/limits", 57, 2),
+                              ("dry-run/FieldValueInvalid", 60, 1)], explain(p))
+
     def test_nothing_is_left_behind(self):
         for args in (["--policies", fixture("policies", "max-replicas")],
                      [fixture("policies", "deployment-with-policy.yaml")]):
