@@ -162,6 +162,16 @@ void add_local_findings(ObjectResult& r, const Resource& res, const MapLineFn& m
   }
 }
 
+void add_node_port_findings(ObjectResult& r, const Resource& res, NodePorts& ports, const MapLineFn& map_line) {
+  if (r.kind_of_result != ResultKind::kObject || (r.status != ObjectStatus::kValid && r.status != ObjectStatus::kInvalid))
+    return;
+  for (auto& f : ports.check(res)) {
+    if (map_line && f.line > 0) f.line = map_line(res, f.line), f.column = 0;
+    r.status = ObjectStatus::kInvalid;
+    r.findings.push_back(std::move(f));
+  }
+}
+
 namespace {
 
 // Rules that say the object could not be checked at all (no served kind to send it to): turning them

@@ -44,6 +44,9 @@ const RuleHelp kKnownRules[] = {
      "helm lint checks a chart's structure, Chart.yaml and templates. The message is helm's."},
     {"render", "The chart could not be rendered",
      "helm template failed for this chart and values file, so its objects could not be validated."},
+    {"service/node-port", "A Service asks for a node port its create would be refused",
+     "A dry run does not allocate node ports, so the API server accepts a nodePort outside its range "
+     "(30000-32767 by default) or one another Service of the input holds; creating the Service fails."},
     {"kustomize/patch-targets-nothing", "A kustomize patch selects no object",
      "The patch's target (kind, name) matches no object of the build, so kustomize applied it to nothing "
      "without a word: often a typo in the target's name. Fix the target or remove the patch."},
