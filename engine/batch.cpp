@@ -463,8 +463,7 @@ void policy_phase(BatchRun& run) {
     return it == as_warn.end() ? run.resources[i].body : it->second;
   };
   for (const Phase* phase : {&plan.policy_params, &plan.policies, &plan.policy_bindings}) {
-    if (phase == &plan.policy_bindings && phase->for_real && !as_warn.empty()) run.send(phase->objects, false, 1, body_of);
-    else run.send(phase->objects, !phase->for_real);
+    run.send(phase->objects, !phase->for_real, 1, body_of);
     if (!run.out.fatal.ok()) return;
     for (size_t i : phase->objects) {
       if (run.out.results[i].status != ObjectStatus::kValid) continue;
