@@ -162,10 +162,10 @@ void add_local_findings(ObjectResult& r, const Resource& res, const MapLineFn& m
   }
 }
 
-void add_node_port_findings(ObjectResult& r, const Resource& res, NodePorts& ports, const MapLineFn& map_line) {
+void add_allocation_findings(ObjectResult& r, const Resource& res, ServiceAllocations& held, const MapLineFn& map_line) {
   if (r.kind_of_result != ResultKind::kObject || (r.status != ObjectStatus::kValid && r.status != ObjectStatus::kInvalid))
     return;
-  for (auto& f : ports.check(res)) {
+  for (auto& f : held.check(res)) {
     if (map_line && f.line > 0) f.line = map_line(res, f.line), f.column = 0;
     r.status = ObjectStatus::kInvalid;
     r.findings.push_back(std::move(f));

@@ -9,7 +9,7 @@
 
 #include "resources/resource.h"
 #include "resources/result.h"
-#include "validators/node_ports.h"
+#include "validators/service_allocations.h"
 #include "validators/rbac_rules.h"
 
 namespace kv::engine {
@@ -77,10 +77,10 @@ void add_rbac_risks(ObjectResult& r, const Resource& res, const std::set<std::st
 // kubectl would send it, but would reject the text as written.
 void add_local_findings(ObjectResult& r, const Resource& res, const MapLineFn& map_line = {});
 
-// On kvalidate's own plane: the node ports Service `res` asks for that creating it would have refused
-// (validators/node_ports.h; `ports` holds those of the batch's Services before it). Lines mapped as above;
-// an error makes a judged object invalid.
-void add_node_port_findings(ObjectResult& r, const Resource& res, NodePorts& ports, const MapLineFn& map_line);
+// The node ports and cluster IPs Service `res` asks for that creating it would have refused
+// (validators/service_allocations.h; `held` holds those of the batch's Services before it). Lines mapped as
+// above; such a finding makes a judged object invalid.
+void add_allocation_findings(ObjectResult& r, const Resource& res, ServiceAllocations& held, const MapLineFn& map_line);
 
 // --disable-rule ID also silences server findings by rule ("dry-run/deprecated-api"); an invalid
 // object left without errors becomes valid, except one that could not be checked at all (its kind is not

@@ -227,11 +227,13 @@ void judge_objects(Session& s, RunState& run, const Batch& b, const RunOptions& 
   s.namespaces_to_pool.insert(outcome.poolable_namespaces.begin(), outcome.poolable_namespaces.end());
   report_cluster_failures(run, outcome, b.resources.size());
   mark_duplicate_objects(outcome.results);
-  NodePorts node_ports;  // the node ports the batch's Services would hold together
+  // The node ports and cluster IPs the batch's Services would hold together (the node port range is known
+  // on kvalidate's own plane only).
+  ServiceAllocations held(s.conn.plane.owned);
   for (size_t i = 0; i < outcome.results.size(); ++i) {
     ObjectResult& r = outcome.results[i];
     add_local_findings(r, b.resources[i], b.map_line);
-    if (s.conn.plane.owned && i < b.resources.size()) add_node_port_findings(r, b.resources[i], node_ports, b.map_line);
+    if (i < b.resources.size()) add_allocation_findings(r, b.resources[i], held, b.map_line);
     add_rbac_risks(r, b.resources[i], disabled, opts.risk, b.map_line);
     drop_disabled(r, disabled);
     if (report == Report::kAll || (report == Report::kNotValid && r.status != ObjectStatus::kValid))

@@ -47,6 +47,9 @@ const RuleHelp kKnownRules[] = {
     {"service/node-port", "A Service asks for a node port its create would be refused",
      "A dry run does not allocate node ports, so the API server accepts a nodePort outside its range "
      "(30000-32767 by default) or one another Service of the input holds; creating the Service fails."},
+    {"service/cluster-ip", "Two Services ask for the same cluster IP",
+     "A dry run does not allocate cluster IPs, so the API server accepts a clusterIP another Service of the "
+     "input asks for too; creating the second Service fails."},
     {"kustomize/patch-targets-nothing", "A kustomize patch selects no object",
      "The patch's target (kind, name) matches no object of the build, so kustomize applied it to nothing "
      "without a word: often a typo in the target's name. Fix the target or remove the patch."},

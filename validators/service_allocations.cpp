@@ -1,4 +1,4 @@
-#include "validators/node_ports.h"
+#include "validators/service_allocations.h"
 
 #include <fmt/core.h>
 
@@ -17,19 +17,43 @@ int port_number(const YAML::Node& n) {
   return std::stoi(n.Scalar());
 }
 
+Finding finding_at(const Resource& r, const YAML::Node& n, const char* rule, std::string path) {
+  Finding f;
+  f.rule = rule;
+  f.path = std::move(path);
+  f.line = n.Mark().line + 1 + r.line_base;
+  f.column = n.Mark().column + 1;
+  return f;
+}
+
 }  // namespace
 
-std::vector<Finding> NodePorts::check(const Resource& r) {
+std::vector<Finding> ServiceAllocations::check(const Resource& r) {
   std::vector<Finding> out;
   if (r.kind != "Service" || r.api_version != "v1") return out;
   const YAML::Node tree = object_tree(r);
   const YAML::Node spec = tree.IsMap() ? tree["spec"] : YAML::Node();
   if (!spec.IsMap()) return out;
-  const std::string type = scalar_at(spec, "type");
-  if (type != "NodePort" && type != "LoadBalancer") return out;
-  const YAML::Node ports = spec["ports"];
-  if (!ports.IsSequence()) return out;
   const std::string self = r.display_id();
+
+  // A cluster IP asked for ("None" is a headless Service, "" lets the server pick one).
+  if (const YAML::Node ip = spec["clusterIP"]; ip && ip.IsScalar() && !ip.Scalar().empty() && ip.Scalar() != "None") {
+    auto held = cluster_ips_.find(ip.Scalar());
+    if (held != cluster_ips_.end() && held->second != self) {
+      Finding f = finding_at(r, ip, "service/cluster-ip", "spec.clusterIP");
+      f.message = fmt::format(
+          "spec.clusterIP: Invalid value: \"{}\": provided IP is already allocated (to {} in this input; a dry run "
+          "does not allocate cluster IPs, so creating both would fail)",
+          ip.Scalar(), held->second);
+      out.push_back(std::move(f));
+    } else {
+      cluster_ips_.emplace(ip.Scalar(), self);
+    }
+  }
+
+  const std::string type = scalar_at(spec, "type");
+  const YAML::Node ports = spec["ports"];
+  if ((type != "NodePort" && type != "LoadBalancer") || !ports.IsSequence()) return out;
   std::vector<std::pair<int, std::string>> mine;
   for (size_t k = 0; k < ports.size(); ++k) {
     const YAML::Node p = ports[k];
@@ -37,14 +61,10 @@ std::vector<Finding> NodePorts::check(const Resource& r) {
     const YAML::Node node_port = p["nodePort"];
     int port = port_number(node_port);
     if (port <= 0) continue;  // 0 or none: the server picks one
-    Finding f;
-    f.rule = "service/node-port";
-    f.path = fmt::format("spec.ports[{}].nodePort", k);
-    f.line = node_port.Mark().line + 1 + r.line_base;
-    f.column = node_port.Mark().column + 1;
+    Finding f = finding_at(r, node_port, "service/node-port", fmt::format("spec.ports[{}].nodePort", k));
     std::string protocol = scalar_at(p, "protocol");
     if (protocol.empty()) protocol = "TCP";
-    if (port < kNodePortLow || port > kNodePortHigh) {
+    if (check_range_ && (port < kNodePortLow || port > kNodePortHigh)) {
       f.message = fmt::format(
           "{}: Invalid value: {}: provided port is not in the valid range. The range of valid ports is {}-{} (a "
           "dry run does not allocate node ports; creating the Service would fail)",
@@ -52,8 +72,8 @@ std::vector<Finding> NodePorts::check(const Resource& r) {
       out.push_back(std::move(f));
       continue;
     }
-    auto held = taken_.find({port, protocol});
-    if (held != taken_.end() && held->second != self) {
+    auto held = node_ports_.find({port, protocol});
+    if (held != node_ports_.end() && held->second != self) {
       f.message = fmt::format(
           "{}: Invalid value: {}: provided port is already allocated (to {} in this input; a dry run does not "
           "allocate node ports, so creating both would fail)",
@@ -63,7 +83,7 @@ std::vector<Finding> NodePorts::check(const Resource& r) {
     }
     mine.emplace_back(port, protocol);
   }
-  for (auto& key : mine) taken_.emplace(std::move(key), self);
+  for (auto& key : mine) node_ports_.emplace(std::move(key), self);
   return out;
 }
 

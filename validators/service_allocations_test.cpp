@@ -1,4 +1,4 @@
-#include "validators/node_ports.h"
+#include "validators/service_allocations.h"
 
 #include <doctest/doctest.h>
 
@@ -45,7 +45,7 @@ spec:
   ports:
     - {name: http, port: 80, nodePort: 30443}
 )");
-  kv::NodePorts ports;
+  kv::ServiceAllocations ports(true);
   auto a = ports.check(rs[0]);
   REQUIRE(a.size() == 1);
   CHECK(a[0].rule == "service/node-port");
@@ -60,4 +60,39 @@ spec:
   CHECK(b[0].message.find("already allocated (to Service/a in this input") != std::string::npos);
   CHECK(ports.check(rs[2]).empty());  // a ClusterIP Service holds no node port (the server refuses the field)
   CHECK(ports.check(rs[0]).size() == 1);  // checked again: its own ports are not a clash with itself
+}
+
+TEST_CASE("cluster IPs: one two Services of the input ask for; headless and unset ones hold none") {
+  auto rs = load(R"(apiVersion: v1
+kind: Service
+metadata: {name: a}
+spec: {clusterIP: 10.96.0.20, ports: [{port: 80}]}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: headless}
+spec: {clusterIP: None, ports: [{port: 80}]}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: b}
+spec:
+  clusterIP: 10.96.0.20
+  ports: [{port: 80}]
+---
+apiVersion: v1
+kind: Service
+metadata: {name: also-headless}
+spec: {clusterIP: None, type: NodePort, ports: [{port: 80, nodePort: 80}]}
+)");
+  kv::ServiceAllocations held(false);  // an existing cluster: its node port range is not known
+  CHECK(held.check(rs[0]).empty());
+  CHECK(held.check(rs[1]).empty());
+  auto b = held.check(rs[2]);
+  REQUIRE(b.size() == 1);
+  CHECK(b[0].rule == "service/cluster-ip");
+  CHECK(b[0].path == "spec.clusterIP");
+  CHECK(b[0].line == 15);
+  CHECK(b[0].message.find("\"10.96.0.20\": provided IP is already allocated (to Service/a in this input") != std::string::npos);
+  CHECK(held.check(rs[3]).empty());  // headless again, and port 80 is not judged without the range
 }
