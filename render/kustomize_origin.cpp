@@ -287,9 +287,12 @@ bool patch_targets(const KustomizePatch& patch, const Resource& built) {
   if (!patch.version.empty() && patch.version != built.version()) return false;
   if (patch.name.empty() || built.name.find(patch.name) != std::string::npos) return true;
   // kustomize matches the whole name the object had where the patch ran; outer prefixes and suffixes may
-  // have lengthened it since.
+  // have lengthened it since, so anchors ("^web$") are not held to the built name's ends.
+  std::string unanchored = patch.name;
+  if (!unanchored.empty() && unanchored.front() == '^') unanchored.erase(0, 1);
+  if (!unanchored.empty() && unanchored.back() == '$') unanchored.pop_back();
   try {
-    return std::regex_search(built.name, std::regex(patch.name));
+    return std::regex_search(built.name, std::regex(unanchored));
   } catch (const std::regex_error&) {
     return false;
   }

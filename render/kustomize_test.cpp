@@ -370,4 +370,8 @@ TEST_CASE("targets_nothing: a target by kind or name that selects no built objec
   CHECK_FALSE(targets_nothing(web, build));
   web.name = "w[e]b|api";
   CHECK_FALSE(targets_nothing(web, build));
+  web.name = "^web$";  // anchored where the patch ran, before an outer prefix made it "prod-web"
+  CHECK_FALSE(targets_nothing(web, build));
+  web.name = "^api$";
+  CHECK(targets_nothing(web, build));
 }
