@@ -15,24 +15,20 @@ namespace kv::engine {
 
 namespace {
 
-// When a message says `Invalid value: "V"` about a map (labels, annotations, selectors, resource
-// requests), the path of the map entry whose value (or key) is V, so the finding points at that line;
-// else `path` unchanged.
-std::string refine_to_entry(const Resource& r, const std::string& path, const std::string& message) {
+// The key of map `node` whose entry a message says `Invalid value: "V"` about (labels, annotations,
+// selectors, resource requests): the entry whose value (or key) is V; "" when none is.
+std::string entry_quoted(const YAML::Node& node, const std::string& message) {
   static const std::string kMarker = "Invalid value: \"";
   auto p = message.find(kMarker);
-  if (p == std::string::npos) return path;
+  if (p == std::string::npos) return "";
   p += kMarker.size();
   auto end = message.find('"', p);
-  if (end == std::string::npos) return path;
+  if (end == std::string::npos) return "";
   std::string value = message.substr(p, end - p);
-  YAML::Node tree = object_tree(r);
-  auto node = node_at(tree, r.kind, path);
-  if (!node || !node->IsMap()) return path;
-  for (const auto& kvp : *node)
+  for (const auto& kvp : node)
     if ((kvp.second.IsScalar() && kvp.second.Scalar() == value) || kvp.first.Scalar() == value)
-      return path + "[" + kvp.first.Scalar() + "]";
-  return path;
+      return kvp.first.Scalar();
+  return "";
 }
 
 // Whether `word` is in `text` with no letter, digit or '_' right before or after it.
@@ -45,25 +41,33 @@ bool names_word(std::string_view text, std::string_view word) {
   return false;
 }
 
-// When a message about a map (`spec: Invalid value: {...}: minAvailable and maxUnavailable cannot be both
-// set`) names fields the user wrote in it, the path of the one written last (the one that clashes with the
-// others); else `path` unchanged. Only the message's last part is read, not the value it quotes.
-std::string refine_to_named_field(const Resource& r, const std::string& path, const std::string& message) {
+// The key of map `node` that a message about it names among its fields (`spec: Invalid value: {...}:
+// minAvailable and maxUnavailable cannot be both set`), the one written last (it clashes with the others);
+// "" when none is named. Only the message's last part is read, not the value it quotes.
+std::string field_named(const YAML::Node& node, const std::string& message) {
   auto last = message.rfind(": ");
   std::string_view detail = last == std::string::npos ? std::string_view(message) : std::string_view(message).substr(last + 2);
-  YAML::Node tree = object_tree(r);
-  auto node = node_at(tree, r.kind, path);
-  if (!node || !node->IsMap()) return path;
   std::string best;
   int best_line = -1;
-  for (const auto& kvp : *node) {
+  for (const auto& kvp : node) {
     if (!kvp.first.IsScalar() || kvp.first.Scalar().size() < 3 || !names_word(detail, kvp.first.Scalar())) continue;
     if (kvp.first.Mark().line > best_line) {
       best_line = kvp.first.Mark().line;
       best = kvp.first.Scalar();
     }
   }
-  return best.empty() ? path : path + "[" + best + "]";
+  return best;
+}
+
+// For a finding about a map: the path of the entry it is about (entry_quoted, else field_named), so that
+// it points at that line; else `path` unchanged. The object's tree is read once.
+std::string refine_to_entry(const Resource& r, const std::string& path, const std::string& message) {
+  YAML::Node tree = object_tree(r);
+  auto node = node_at(tree, r.kind, path);
+  if (!node || !node->IsMap()) return path;
+  std::string key = entry_quoted(*node, message);
+  if (key.empty()) key = field_named(*node, message);
+  return key.empty() ? path : path + "[" + key + "]";
 }
 
 // Not judged only because the user's RBAC refused what kvalidate needs: the credentials given are at
@@ -89,9 +93,7 @@ ObjectResult object_result(const Resource& r, const std::string& suite) { return
 
 void add_located(ObjectResult& res, const Resource& r, const LocateFn& locate, Finding f) {
   if (locate && !f.path.empty()) {
-    std::string path = refine_to_entry(r, f.path, f.message);
-    if (path == f.path) path = refine_to_named_field(r, f.path, f.message);
-    Place at = locate(r, path);
+    Place at = locate(r, refine_to_entry(r, f.path, f.message));
     f.line = at.line;
     f.column = at.column;
     if (!at.note.empty()) f.message += " (" + at.note + ")";
