@@ -197,6 +197,7 @@ Result<Batch> batch_of(RenderJob& j, Session& session) {
   auto& rendered = *j.rendered;
   if (!rendered.ok()) return rendered.status();
   batch.resources = std::move(rendered->resources);
+  batch.partial = rendered->partial;
   if (!j.plan->namespace_.empty()) place_in_namespace(batch.resources, j.plan->namespace_, session.conn.discovery);
   for (auto& p : rendered->problems) batch.pre_results.push_back(std::move(p));
   if (j.first) {

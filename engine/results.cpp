@@ -207,4 +207,18 @@ void drop_disabled(ObjectResult& r, const std::set<std::string>& disabled) {
   fs.push_back(std::move(why));
 }
 
+void excuse_unserved_kind(ObjectResult& r) {
+  if (r.kind_of_result != ResultKind::kObject || r.status != ObjectStatus::kInvalid) return;
+  auto unserved = std::find_if(r.findings.begin(), r.findings.end(),
+                               [](const Finding& f) { return f.rule == "dry-run/unknown-kind"; });
+  if (unserved == r.findings.end()) return;
+  for (const auto& f : r.findings)
+    if (&f != &*unserved && f.severity == Severity::kError) return;
+  unserved->severity = Severity::kInfo;
+  unserved->rule = "skipped";
+  unserved->message = "not validated: " + unserved->message +
+                      "; a template of the chart failed to render, and may be what defines it";
+  r.status = ObjectStatus::kSkipped;
+}
+
 }  // namespace kv::engine

@@ -71,6 +71,28 @@ TEST_CASE("results: --disable-rule drops findings by rule; an object left withou
   CHECK(lint.status == ObjectStatus::kInvalid);  // only object results turn valid
 }
 
+TEST_CASE("results: of a chart whose templates failed, an unserved kind is skipped, not an error of its own") {
+  ObjectResult r = with(ResultKind::kObject, ObjectStatus::kInvalid);
+  r.findings = {{Severity::kError, "dry-run/unknown-kind", "no kind \"Widget\" is served", "", "", 2, 1}};
+  excuse_unserved_kind(r);
+  CHECK(r.status == ObjectStatus::kSkipped);
+  REQUIRE(r.findings.size() == 1);
+  CHECK(r.findings[0].severity == Severity::kInfo);
+  CHECK(r.findings[0].rule == "skipped");
+  CHECK(r.findings[0].message.find("no kind \"Widget\" is served") != std::string::npos);
+  // Another error of its own stands, and so does the kind's.
+  ObjectResult both = with(ResultKind::kObject, ObjectStatus::kInvalid);
+  both.findings = {{Severity::kError, "dry-run/unknown-kind", "m", "", "", 2, 1},
+                   {Severity::kError, "input/duplicate-key", "d", "", "", 3, 1}};
+  excuse_unserved_kind(both);
+  CHECK(both.status == ObjectStatus::kInvalid);
+  CHECK(both.findings[0].rule == "dry-run/unknown-kind");
+  ObjectResult other = with(ResultKind::kObject, ObjectStatus::kInvalid);
+  other.findings = {{Severity::kError, "dry-run/unknown-field", "m", "", "", 2, 1}};
+  excuse_unserved_kind(other);
+  CHECK(other.status == ObjectStatus::kInvalid);
+}
+
 TEST_CASE("results: RBAC risk findings join a role's result; only an error-level one makes it invalid") {
   auto res = load("apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRole\nmetadata: {name: r}\n"
                   "rules:\n- apiGroups: ['']\n  resources: [secrets]\n  verbs: ['*']\n");

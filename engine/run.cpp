@@ -236,6 +236,7 @@ void judge_objects(Session& s, RunState& run, const Batch& b, const RunOptions& 
     if (i < b.resources.size()) add_allocation_findings(r, b.resources[i], held, b.map_line);
     add_rbac_risks(r, b.resources[i], disabled, opts.risk, b.map_line);
     drop_disabled(r, disabled);
+    if (b.partial) excuse_unserved_kind(r);
     if (report == Report::kAll || (report == Report::kNotValid && r.status != ObjectStatus::kValid))
       run.report_judged(std::move(r));
   }

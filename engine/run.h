@@ -35,6 +35,7 @@ struct Batch {
   LocateFn locate;                         // null = locate_in_source (resources/locate)
   MapLineFn map_line;                      // null = node marks already count file lines
   std::optional<UpgradeFrom> upgrade;      // the old version to check the upgrade from (engine/upgrade.h)
+  bool partial = false;                    // templates failed to render and are left out (render::Rendered)
 };
 
 struct RunOptions {

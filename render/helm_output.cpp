@@ -151,6 +151,7 @@ Finding template_finding(const std::vector<std::string>& block, const Chart& cha
   static const std::regex exec_re(R"(^(?:execution|parse) error at \(([^)]*)\): (.*)$)");
   static const std::regex tmpl_re(R"(^template: ([^:]+):(\d+)(?::(\d+))?: (.*)$)");
   static const std::regex yaml_re(R"(^YAML parse error on ([^:]+): (.*)$)");
+  static const std::regex where_re(R"(^([^\s:]+/[^\s:]+):(\d+)(?::(\d+))?$)");
   const std::string& msg = block.front();
   Finding f;
   f.rule = "helm-render";
@@ -166,6 +167,13 @@ Finding template_finding(const std::vector<std::string>& block, const Chart& cha
     f.line = std::stoi(m[2].str());
     f.column = m[3].matched ? std::stoi(m[3].str()) : 0;
     f.message = m[4].str();
+  } else if (block.size() > 1 && std::regex_match(msg, m, where_re)) {
+    // Helm 4 puts the place on a line of its own, and what failed on the next ones.
+    f.file = chart_file(chart, shown_template_path(chart, strip_chart_name(m[1].str())));
+    f.line = std::stoi(m[2].str());
+    f.column = m[3].matched ? std::stoi(m[3].str()) : 0;
+    f.message = trim(block[1]);
+    for (size_t i = 2; i < block.size(); ++i) f.message += " " + trim(block[i]);
   } else if (std::regex_match(msg, m, yaml_re)) {
     // helm's line number counts lines of the rendered output, not of the template: keep it in the
     // message only.

@@ -55,6 +55,18 @@ TEST_CASE("render errors from required, fail and template syntax name the templa
   CHECK(n->findings[0].line == 1);
   CHECK(n->findings[0].column == 13);
 
+  // Helm 4: the place on a line of its own.
+  auto h4 = kv::render::parse_render_error(
+      "Error: mychart/templates/a.yaml:6:15\n  executing \"mychart/templates/a.yaml\" at <.Values.x.y>:\n"
+      "    nil pointer evaluating interface {}.y\n\nUse --debug flag to render out invalid YAML\n", c, "");
+  REQUIRE(h4.ok());
+  CHECK(h4->findings[0].file == "charts/mychart/templates/a.yaml");
+  CHECK(h4->findings[0].line == 6);
+  CHECK(h4->findings[0].column == 15);
+  CHECK(h4->findings[0].message ==
+        "executing \"mychart/templates/a.yaml\" at <.Values.x.y>: nil pointer evaluating interface {}.y");
+  CHECK(h4->source.template_path == "templates/a.yaml");
+
   auto y = kv::render::parse_render_error(
       "Error: YAML parse error on mychart/templates/a.yaml: error converting YAML to JSON: yaml: line 6: bad\n", c, "");
   REQUIRE(y.ok());

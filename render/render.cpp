@@ -4,6 +4,7 @@
 #include <future>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <regex>
 #include <set>
 
@@ -13,6 +14,7 @@
 #include "core/parallel.h"
 #include "core/tools.h"
 #include "core/yaml_util.h"
+#include "render/chart_copy.h"
 #include "render/helm_output.h"
 #include "render/line_map.h"
 #include "render/render_cache.h"
@@ -274,21 +276,47 @@ Result<Rendered> render_chart(const Helm& helm, const Chart& chart, const Render
   KV_RETURN_IF_ERROR(check_values(req.values));
   if (!req.run_values_file.empty()) KV_RETURN_IF_ERROR(check_values_file(req.run_values_file));
   KV_RETURN_IF_ERROR(check_helm_can_render(helm, !req.lookup_kubeconfig.empty()));
-  auto args = template_args(helm, chart, req);
+  const auto chart_args = template_args(helm, chart, req);
+  auto args = chart_args;
+  auto key_args = chart_args;
   auto env = helm_env(helm, chart, req);
   // With --lookup the output depends on the cluster: never from the cache.
-  auto run = req.cache && req.lookup_kubeconfig.empty() ? run_helm_cached(helm, args, env, helm_inputs(chart, req))
-                                                         : run_helm(helm, args, env);
+  const bool cached = req.cache && req.lookup_kubeconfig.empty();
+  const auto inputs = helm_inputs(chart, req);
+  auto run = cached ? run_helm_cached(helm, args, env, inputs) : run_helm(helm, args, env);
   if (!run.ok()) return run.status();
-  if (run->exit_code != 0) {
+  // helm stops at the first template that fails. Each failing template is emptied in a copy of the chart and
+  // helm asked again, so that every template's failure is found in one run and the others' objects are
+  // judged. Bounded: at most kMaxEmptied templates, and never the same one twice.
+  constexpr size_t kMaxEmptied = 16;
+  Rendered out;
+  std::optional<ChartCopy> copy;
+  std::set<std::string> emptied;
+  while (run->exit_code != 0) {
     auto failure = parse_render_error(run->err, chart, req.suite);
-    if (!failure.ok()) return failure.status();
+    if (!failure.ok()) {
+      if (emptied.empty()) return failure.status();
+      return out;  // the first render said more; this one cannot add to it
+    }
     place_yaml_error(*failure, helm, args, env);
-    Rendered out;
+    const std::string next = template_to_empty(*failure, chart);
     out.problems.push_back(std::move(failure.value()));
-    return out;
+    if (next.empty() || emptied.size() >= kMaxEmptied || !emptied.insert(next).second) return out;
+    if (!copy) {
+      auto made = ChartCopy::make(chart);
+      if (!made.ok()) return out;
+      copy = std::move(*made);
+      args[2] = copy->path();
+    }
+    if (!copy->empty_file(next).ok()) return out;
+    key_args.push_back("--kvalidate-emptied=" + next);  // the key: the chart as it is, less these templates
+    run = cached ? run_helm_cached(helm, args, env, inputs, &key_args) : run_helm(helm, args, env);
+    if (!run.ok()) return out;
   }
-  auto out = parse_rendered(run->out, chart, req.suite);
+  auto rendered = parse_rendered(run->out, chart, req.suite);
+  for (auto& p : rendered.problems) out.problems.push_back(std::move(p));
+  out.resources = std::move(rendered.resources);
+  out.partial = !emptied.empty();
   if (!run->err.empty()) out.notes.push_back(parse_template_warnings(run->err, chart, req.suite));
   if (!out.notes.empty() && out.notes.back().findings.empty()) out.notes.pop_back();
   return out;

@@ -38,10 +38,15 @@ struct Rendered {
   // Resource.line_base is 0 and body is the rendered document: node marks count rendered lines; map them
   // to template lines with template_line_of() (render/line_map.h).
   std::vector<Resource> resources;
-  // Render problems, each status invalid: a failed `helm template` (kind kRender, no resources then), or a
-  // rendered document the loader refuses (not a Kubernetes object, no name, YAML kubectl cannot read, ...):
-  // kind kRender, the loader's rule and message, on the template line that wrote the offending line.
+  // Render problems, each status invalid: a failed `helm template` (kind kRender), one per template that
+  // failed (see `partial`), or a rendered document the loader refuses (not a Kubernetes object, no name,
+  // YAML kubectl cannot read, ...): kind kRender, the loader's rule and message, on the template line that
+  // wrote the offending line.
   std::vector<ObjectResult> problems;
+  // Templates failed and were left out: `resources` are what the chart's other templates rendered (helm
+  // asked again with each failing template emptied). False with no failure, and when a failure could not be
+  // left out (values, Chart.yaml, a partial such as _helpers.tpl): then there are no resources.
+  bool partial = false;
   // What helm printed on stderr while rendering successfully (a followed symbolic link, deprecations):
   // kind kRender, status valid, one warning finding (rule helm/warning) per line.
   std::vector<ObjectResult> notes;
@@ -56,7 +61,8 @@ std::vector<std::string> template_args(const Helm& helm, const Chart& chart, con
 Status check_helm_can_render(const Helm& helm, bool lookup);
 
 // Renders `chart` with `helm template ... --include-crds`. A chart that fails to render is not an error of
-// this function: it yields a Rendered with the problem. Fails with InvalidInput (exit 2) for the user's bad
+// this function: it yields a Rendered with the problem, one per failing template, and the objects of the
+// templates that render (see Rendered::partial). Fails with InvalidInput (exit 2) for the user's bad
 // input (values files, --set syntax; checked with check_values() first), Unavailable when helm cannot run.
 Result<Rendered> render_chart(const Helm& helm, const Chart& chart, const RenderRequest& req);
 

@@ -118,10 +118,11 @@ void keep_answer(const std::string& dir, const std::string& key, const RunResult
 }
 
 Result<RunResult> run_helm_cached(const Helm& helm, const std::vector<std::string>& args,
-                                  const std::map<std::string, std::string>& env, const std::vector<std::string>& inputs) {
+                                  const std::map<std::string, std::string>& env, const std::vector<std::string>& inputs,
+                                  const std::vector<std::string>* key_args) {
   if (env_turned_off("KVALIDATE_CACHE")) return run_helm(helm, args, env);
   const std::string dir = cache_dir() + "/renders";
-  const std::string key = render_key(helm, args, env, inputs);
+  const std::string key = render_key(helm, key_args ? *key_args : args, env, inputs);
   if (auto hit = cached_answer(dir, key)) return *hit;
   auto run = run_helm(helm, args, env);
   if (run.ok() && !run->timed_out) keep_answer(dir, key, *run);

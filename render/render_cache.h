@@ -30,8 +30,11 @@ std::optional<RunResult> cached_answer(const std::string& dir, const std::string
 void keep_answer(const std::string& dir, const std::string& key, const RunResult& run, size_t max_entries = 400);
 
 // run_helm() through the cache (its folder: kvalidate's cache dir + "/renders"), unless KVALIDATE_CACHE
-// is "off". Only answers helm finished (not timed out) are kept.
+// is "off". Only answers helm finished (not timed out) are kept. The key is made of `key_args` when given
+// (helm run on a copy of the chart: the arguments naming the original, and what the copy changed), else of
+// `args`.
 Result<RunResult> run_helm_cached(const Helm& helm, const std::vector<std::string>& args,
-                                  const std::map<std::string, std::string>& env, const std::vector<std::string>& inputs);
+                                  const std::map<std::string, std::string>& env, const std::vector<std::string>& inputs,
+                                  const std::vector<std::string>* key_args = nullptr);
 
 }  // namespace kv::render

@@ -132,6 +132,35 @@ class ChartTests:
             self.assertFalse(any("nosuchfunction" in f["message"] for r in report["results"] for f in r["findings"]
                                  if r["kind_of_result"] == "lint"), explain(p))
 
+    def test_every_template_that_fails_to_render_is_found_and_the_rest_is_judged(self):
+        # helm stops at its first failing template; kvalidate empties it in a copy and asks again, so four
+        # failures of four kinds come out of one run, and the templates that render are judged too.
+        c = chart("render-failures")
+        p, report = self.kv_json("chart", c, "--no-cache")
+        self.assertEqual(p.returncode, 1, explain(p))
+        t = os.path.join(c, "templates")
+        errors = sorted((r["kind_of_result"], f["file"], f["line"], f["rule"]) for r in report["results"]
+                        for f in r["findings"] if f["severity"] == "error")
+        self.assertEqual(errors, sorted([
+            ("render", os.path.join(t, "database.yaml"), 6, "helm-render"),      # a nil value
+            ("render", os.path.join(t, "settings.yaml"), 6, "helm-render"),      # `required` in an include
+            ("render", os.path.join(t, "widget-crd.yaml"), 18, "helm-render"),
+            ("render", os.path.join(t, "labels.yaml"), 7, "helm-render"),        # output that is not YAML
+            ("object", os.path.join(t, "deployment.yaml"), 16, "dry-run/FieldValueNotSupported"),
+        ]), explain(p))
+        status = {r["kind"]: r["status"] for r in object_results(report)}
+        self.assertEqual(status, {"Deployment": "invalid", "Service": "valid", "Widget": "skipped"}, explain(p))
+        # The Widget's CRD is in a template that failed: not an error of its own.
+        widget = [f["message"] for r in object_results(report) if r["kind"] == "Widget" for f in r["findings"]]
+        self.assertTrue(any("failed to render" in m for m in widget), widget)
+        # The chart itself is untouched, and a second run (from the render cache) says the same.
+        self.assertEqual(sorted(os.listdir(t)), ["_helpers.tpl", "database.yaml", "deployment.yaml", "labels.yaml",
+                                                 "service.yaml", "settings.yaml", "widget-crd.yaml", "widget.yaml"])
+        p2, report2 = self.kv_json("chart", c)
+        errors2 = sorted((r["kind_of_result"], f["file"], f["line"], f["rule"]) for r in report2["results"]
+                         for f in r["findings"] if f["severity"] == "error")
+        self.assertEqual((p2.returncode, errors2), (1, errors), explain(p2))
+
     def test_output_that_is_not_yaml_is_at_the_template_line_that_wrote_it(self):
         # helm names a line of the template's output (line 6 here); the finding is at the template's line 8.
         p, report = self.kv_json("chart", chart("not-yaml"))

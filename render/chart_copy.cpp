@@ -1,0 +1,80 @@
+#include "render/chart_copy.h"
+
+#include <stdlib.h>
+
+#include <filesystem>
+#include <fstream>
+
+namespace kv::render {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+constexpr size_t kMaxFiles = 10000;
+constexpr std::uintmax_t kMaxBytes = 64u << 20;
+
+}  // namespace
+
+Result<ChartCopy> ChartCopy::make(const Chart& chart) {
+  std::string tmpl = (fs::temp_directory_path() / "kvalidate-render-XXXXXX").string();
+  if (!::mkdtemp(tmpl.data())) return Status::IOError("cannot create a temporary directory to render " + chart.path);
+  ChartCopy copy;
+  copy.dir_ = std::make_shared<TempDir>();
+  copy.dir_->path = tmpl;
+  copy.path_ = (fs::path(tmpl) / fs::path(chart.root).filename()).string();
+  std::error_code ec;
+  fs::create_directory(copy.path_, ec);
+  if (ec) return Status::IOError(copy.path_ + ": " + ec.message());
+  size_t files = 0;
+  std::uintmax_t bytes = 0;
+  const fs::path root(chart.root);
+  auto it = fs::recursive_directory_iterator(root, ec);
+  for (; !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
+    if (++files > kMaxFiles) return Status::IOError(chart.path + ": more than 10,000 files to copy");
+    const fs::path rel = it->path().lexically_relative(root);
+    const fs::path to = fs::path(copy.path_) / rel;
+    std::error_code e;
+    if (it->is_symlink(e)) {
+      // helm follows links: the copy's link leads where the original does, wherever the copy is.
+      fs::path target = fs::canonical(it->path(), e);
+      if (e) target = fs::read_symlink(it->path(), e);
+      if (!e) fs::create_symlink(target, to, e);
+    } else if (it->is_directory(e)) {
+      fs::create_directory(to, e);
+    } else if (it->is_regular_file(e)) {
+      bytes += it->file_size(e);
+      if (bytes > kMaxBytes) return Status::IOError(chart.path + ": more than 64 MiB to copy");
+      if (!e) fs::copy_file(it->path(), to, e);
+    }
+    if (e) return Status::IOError(to.string() + ": " + e.message());
+  }
+  if (ec) return Status::IOError(chart.path + ": " + ec.message());
+  return copy;
+}
+
+Status ChartCopy::empty_file(const std::string& relative) const {
+  const fs::path file = fs::path(path_) / relative;
+  std::error_code ec;
+  fs::remove(file, ec);  // a link: the copy's own file, not what it leads to
+  std::ofstream out(file, std::ios::trunc);
+  if (!out) return Status::IOError(file.string() + ": cannot write");
+  return Status::Ok();
+}
+
+std::string template_to_empty(const ObjectResult& failure, const Chart& chart) {
+  const std::string& rel = failure.source.template_path;
+  if (rel.empty() || failure.findings.empty() || failure.findings.front().rule != "helm-render") return "";
+  const fs::path path(rel);
+  if (path.is_absolute() || path.filename().string().rfind('_', 0) == 0) return "";
+  bool in_templates = false;
+  for (const auto& part : path.parent_path()) {
+    if (part == "..") return "";
+    if (part == "templates") in_templates = true;
+  }
+  std::error_code ec;
+  if (!in_templates || !fs::is_regular_file(fs::path(chart.root) / path, ec)) return "";
+  return rel;
+}
+
+}  // namespace kv::render
