@@ -64,7 +64,7 @@ struct BatchOptions {
                                               // `state_dir` (engine/crd_pool.h) and name those to pool
   bool namespace_pool = false;                // with a scope: adopt namespaces from the plane's namespace pool
                                               // (engine/namespace_pool.h) and name those to pool
-  int max_passes = 3;                         // submissions of an object the server cannot decode entirely
+  int max_passes = 6;                         // submissions of an object the server cannot decode entirely
   size_t cluster_objects = 0;                 // the last N resources are the cluster's own (--policies):
                                               // applied for real with the policies, not input
   std::optional<PodSecurityLevel> pod_security;  // --pod-security: namespaces without their own labels
