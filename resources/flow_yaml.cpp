@@ -63,6 +63,24 @@ bool yaml11_non_string(const std::string& s) {
   return std::regex_match(s, kToken);
 }
 
+std::string server_key_text(const YAML::Node& key, bool* typed) {
+  if (typed) *typed = false;
+  if (!key.IsScalar()) return "";
+  const std::string& s = key.Scalar();
+  if (!typed_by_token(key) || s.empty() || s.size() > 64) return s;
+  if (typed) *typed = yaml11_non_string(s);
+  static const std::regex kTrue(R"(y|Y|yes|Yes|YES|true|True|TRUE|on|On|ON)");
+  static const std::regex kFalse(R"(n|N|no|No|NO|false|False|FALSE|off|Off|OFF)");
+  static const std::regex kDecimal(R"([-+]?(0|[1-9][0-9]*))");
+  if (std::regex_match(s, kTrue)) return "true";
+  if (std::regex_match(s, kFalse)) return "false";
+  if (std::regex_match(s, kDecimal)) {
+    std::string n = s[0] == '+' ? s.substr(1) : s;
+    return n == "-0" ? "0" : n;
+  }
+  return s;
+}
+
 std::string to_flow_yaml(const YAML::Node& root, const std::vector<YAML::Node>& leave_out) {
   JsonWriter w(false);
   emit(root, leave_out, w);

@@ -22,4 +22,12 @@ std::string to_flow_yaml(const YAML::Node& root, const std::vector<YAML::Node>& 
 // 0x, 0o, 0b, leading-0 octal, '_' separators) and floats (1.5, 1e3, .inf, .nan).
 bool yaml11_non_string(const std::string& s);
 
+// The map key the API server reads for key node `key`: a plain YAML 1.1 boolean is "true" or "false"
+// (`on:`, `y:` and `yes:` are one key, "true"), a plain decimal integer its number ("+1" is "1"); any other
+// key its text. Two entries of one map with the same such key are one key written twice.
+// `typed` (optional) is set to whether YAML reads the key as a boolean or number rather than a string:
+// two keys that YAML reads as different values (`on:` and `"true":`) but JSON as one are not refused as
+// duplicates; the server keeps one of them, which one is not defined.
+std::string server_key_text(const YAML::Node& key, bool* typed = nullptr);
+
 }  // namespace kv

@@ -1,12 +1,15 @@
 #include "resources/yaml_document.h"
 
 #include <algorithm>
-#include <unordered_set>
+#include <deque>
+#include <optional>
+#include <unordered_map>
 #include <vector>
 
 #include <yaml-cpp/depthguard.h>
 
 #include "resources/documents.h"
+#include "resources/flow_yaml.h"
 
 namespace kv {
 
@@ -61,27 +64,45 @@ class Walker {
 
  private:
   bool walk_map(const YAML::Node& n, int depth) {
-    std::vector<std::string_view> small;
-    std::unordered_set<std::string_view> large;
+    // Each key as the server reads it → how it was first written, and whether YAML reads it as a boolean or
+    // number.
+    struct Seen {
+      std::string_view written;
+      bool typed = false;
+    };
+    std::vector<std::pair<std::string_view, Seen>> small;
+    std::unordered_map<std::string_view, Seen> large;
     bool use_set = n.size() > 16;
     for (const auto& kv : n) {
       if (!kv.first.IsScalar() || is_null_key(kv.first))
         return fail("input/invalid-key", kv.first,
                     std::string("map key is ") + (kv.first.IsMap() ? "a map" : kv.first.IsSequence() ? "a list" : "null") +
                         ": kubectl cannot read it (invalid map key)");
-      const std::string& key = kv.first.Scalar();
-      bool dup = false;
+      const std::string& written = kv.first.Scalar();
+      bool typed = false;
+      keys_.push_back(server_key_text(kv.first, &typed));  // `on:` and `y:` are both "true" to the server
+      const std::string& key = keys_.back();
+      std::optional<Seen> before;  // an earlier key the server reads alike
       if (use_set) {
-        dup = !large.insert(key).second;
+        auto [it, fresh] = large.emplace(key, Seen{written, typed});
+        if (!fresh) before = it->second;
       } else {
-        for (auto k : small) dup = dup || k == key;
-        small.push_back(key);
+        for (const auto& [k, seen] : small)
+          if (!before && k == key) before = seen;
+        small.emplace_back(key, Seen{written, typed});
       }
-      if (dup) {
+      if (before) {
         YAML::Mark m = kv.first.Mark();
+        const std::string read_as =
+            before->written == written ? "" : " (\"" + std::string(before->written) + "\" before it is \"" + key + "\" too)";
+        // The same YAML value twice is refused; a string and a boolean or number that JSON spells alike
+        // ("true" and on) are not, and the server keeps one of the two.
+        const std::string what = before->typed == typed ? "the API server rejects it"
+                                                  : "the API server keeps one of the two values, which one is not "
+                                                    "defined";
         duplicates.push_back(InputDefect{"input/duplicate-key",
-                                         "duplicate key \"" + key + "\": the API server rejects it; validated with "
-                                         "the last value, as kubectl sends it",
+                                         "duplicate key \"" + written + "\"" + read_as + ": " + what +
+                                             "; validated with the last value, as kubectl sends it",
                                          m.is_null() ? 0 : m.line + 1, m.is_null() ? 0 : m.column + 1});
         has_duplicates_ = true;
       }
@@ -123,6 +144,7 @@ class Walker {
   size_t last_quote_ = std::string_view::npos;
   int quote_line_ = 0, quote_column_ = 0;
   bool has_duplicates_ = false;
+  std::deque<std::string> keys_;  // the keys as the server reads them, for `small` and `large` to point into
 };
 
 // Drops every entry of a map but the last of its key, everywhere in the tree (what kubectl's decoder
@@ -134,15 +156,14 @@ void keep_last_values(YAML::Node n, int depth = 0) {
     return;
   }
   if (!n.IsMap()) return;
-  std::vector<std::pair<std::string, int>> counts;
-  for (const auto& kv : n) {
-    const std::string& key = kv.first.Scalar();
-    auto it = std::find_if(counts.begin(), counts.end(), [&](const auto& c) { return c.first == key; });
-    if (it == counts.end()) counts.emplace_back(key, 1);
-    else ++it->second;
-  }
-  for (const auto& [key, count] : counts)
-    for (int i = 1; i < count; ++i) n.remove(key);
+  // Keys as the server reads them (`on:` and `y:` are one key); the entries before the last of each go,
+  // by their written text: Node::remove(text) takes the first entry so written, an earlier one.
+  std::vector<std::pair<std::string, std::string>> entries;  // (read as, written)
+  for (const auto& kv : n) entries.emplace_back(server_key_text(kv.first), kv.first.Scalar());
+  std::unordered_map<std::string, size_t> last;
+  for (size_t i = 0; i < entries.size(); ++i) last[entries[i].first] = i;
+  for (size_t i = 0; i < entries.size(); ++i)
+    if (last[entries[i].first] != i) n.remove(entries[i].second);
   for (auto kv : n) keep_last_values(kv.second, depth + 1);
 }
 

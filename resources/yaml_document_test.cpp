@@ -66,6 +66,24 @@ TEST_CASE("parse_document keeps the last value of a duplicate key and reports th
   CHECK(parse_document("a: {x: 1}\nb: {x: 1}\n").duplicates.empty());  // same key in different maps
 }
 
+TEST_CASE("parse_document: keys the server reads alike are duplicates (YAML 1.1 booleans, integers)") {
+  auto p = parse_document("data:\n  on: \"1\"\n  a: x\n  y: \"2\"\n  \"true\": \"3\"\n  +7: a\n  7: b\n  \"on\": c\n");
+  REQUIRE_FALSE(p.defect);
+  REQUIRE(p.duplicates.size() == 3);
+  CHECK(p.duplicates[0].line == 4);  // y: after on: — both are the key "true"
+  CHECK(p.duplicates[0].message.rfind("duplicate key \"y\" (\"on\" before it is \"true\" too)", 0) == 0);
+  CHECK(p.duplicates[0].message.find("rejects it") != std::string::npos);
+  CHECK(p.duplicates[1].line == 5);  // a quoted "true" is the same key to JSON; YAML does not refuse it
+  CHECK(p.duplicates[1].message.find("keeps one of the two values") != std::string::npos);
+  CHECK(p.duplicates[2].line == 7);  // 7 after +7
+  // The last of each is kept; a quoted "on" is a string, another key.
+  CHECK(p.root["data"].size() == 4);
+  CHECK(p.root["data"]["true"].as<std::string>() == "3");
+  CHECK(p.root["data"]["7"].as<std::string>() == "b");
+  CHECK(p.root["data"]["on"].as<std::string>() == "c");
+  CHECK(parse_document("data:\n  \"on\": a\n  \"y\": b\n  n: c\n  \"no\": d\n").duplicates.empty());
+}
+
 TEST_CASE("parse_document refuses map keys kubectl cannot read, at their line") {
   auto p = parse_document("a: 1\n? {x: 1}\n: v\n");
   REQUIRE(p.defect);
