@@ -269,6 +269,13 @@ ObjectResult parse_template_warnings(const std::string& stderr_text, const Chart
     f.severity = Severity::kWarning;
     f.rule = "helm/warning";
     f.message = line;
+    // Helm 4 logs structured lines: `level=INFO msg="found symbolic link in path..." path=... resolved=...`.
+    static const std::regex slog(R"re(^(?:time=\S+ )?level=([A-Z]+) msg="((?:[^"\\]|\\.)*)"\s*(.*)$)re");
+    std::smatch m;
+    if (std::regex_match(line, m, slog)) {
+      if (m[1] == "INFO" || m[1] == "DEBUG") f.severity = Severity::kInfo;
+      f.message = m[2].str() + (m[3].length() ? " (" + m[3].str() + ")" : "");
+    }
     f.file = chart.path;
     r.findings.push_back(std::move(f));
   }

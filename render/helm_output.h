@@ -21,7 +21,9 @@ Result<ObjectResult> parse_render_error(const std::string& stderr_text, const Ch
 
 // What `helm template` printed on stderr while succeeding (a followed symbolic link, deprecations): an
 // ObjectResult of kind kRender, title "helm template", status valid, one warning finding (rule
-// helm/warning) per non-empty line, Go log prefixes ("walk.go:74: ", "WARNING: ") removed.
+// helm/warning) per non-empty line, Go log prefixes ("walk.go:74: ", "WARNING: ") removed. A line of Helm 4's
+// structured log (`level=INFO msg="..." key=value`) is its msg with the attributes after it in
+// parentheses, an info finding at level INFO or DEBUG.
 ObjectResult parse_template_warnings(const std::string& stderr_text, const Chart& chart, const std::string& suite);
 
 // Parses `helm lint`'s output (stdout and stderr together) into one ObjectResult of kind kLint, title

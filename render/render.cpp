@@ -95,6 +95,13 @@ std::vector<std::string> helm_inputs(const Chart& chart, const RenderRequest& re
   return in;
 }
 
+// `text` with every `from` replaced by `to`.
+void replace_all(std::string& text, const std::string& from, const std::string& to) {
+  if (from.empty()) return;
+  for (size_t at = text.find(from); at != std::string::npos; at = text.find(from, at + to.size()))
+    text.replace(at, from.size(), to);
+}
+
 }  // namespace
 
 Status check_helm_can_render(const Helm& helm, bool lookup) {
@@ -312,6 +319,8 @@ Result<Rendered> render_chart(const Helm& helm, const Chart& chart, const Render
     key_args.push_back("--kvalidate-emptied=" + next);  // the key: the chart as it is, less these templates
     run = cached ? run_helm_cached(helm, args, env, inputs, &key_args) : run_helm(helm, args, env);
     if (!run.ok()) return out;
+    // What helm says of the copy's files (a link it followed) names the chart's: the same words every run.
+    for (std::string* text : {&run->out, &run->err}) replace_all(*text, copy->path(), chart.root);
   }
   auto rendered = parse_rendered(run->out, chart, req.suite);
   for (auto& p : rendered.problems) out.problems.push_back(std::move(p));

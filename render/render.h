@@ -48,7 +48,7 @@ struct Rendered {
   // left out (values, Chart.yaml, a partial such as _helpers.tpl): then there are no resources.
   bool partial = false;
   // What helm printed on stderr while rendering successfully (a followed symbolic link, deprecations):
-  // kind kRender, status valid, one warning finding (rule helm/warning) per line.
+  // kind kRender, status valid, one finding (rule helm/warning; info for Helm 4's INFO lines) per line.
   std::vector<ObjectResult> notes;
   bool failed() const { return !problems.empty(); }
 };

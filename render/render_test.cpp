@@ -298,4 +298,15 @@ TEST_CASE("helm template's warnings become helm/warning findings without Go log 
   CHECK(r.findings[0].severity == kv::Severity::kWarning);
   CHECK(r.findings[0].message.rfind("found symbolic link in path: /c/files/x", 0) == 0);
   CHECK(r.findings[1].message == "something deprecated");
+  // Helm 4's structured log: the level sets the severity, the message is msg and its attributes.
+  auto h4 = kv::render::parse_template_warnings(
+      "level=INFO msg=\"found symbolic link in path. Contents of linked file included and used\" path=/c/t/x.yaml "
+      "resolved=/c/shared/x.yaml\nlevel=WARN msg=\"chart is deprecated\"\n",
+      chart("webapp"), "suite");
+  REQUIRE(h4.findings.size() == 2);
+  CHECK(h4.findings[0].severity == kv::Severity::kInfo);
+  CHECK(h4.findings[0].message ==
+        "found symbolic link in path. Contents of linked file included and used (path=/c/t/x.yaml resolved=/c/shared/x.yaml)");
+  CHECK(h4.findings[1].severity == kv::Severity::kWarning);
+  CHECK(h4.findings[1].message == "chart is deprecated");
 }
