@@ -262,11 +262,14 @@ Result<ObjectResult> parse_render_error(const std::string& stderr_text, const Ch
 ObjectResult parse_template_warnings(const std::string& stderr_text, const Chart& chart, const std::string& suite) {
   ObjectResult r = chart_result(chart, "helm template", ObjectStatus::kValid, suite);
   static const std::regex prefix(R"(^([A-Za-z_]+\.go:[0-9]+: |WARNING: |warning: ))");
+  static const std::regex go_log(R"(^[A-Za-z_]+\.go:[0-9]+: )");
   for (const auto& raw : split_lines(stderr_text)) {
     std::string line = trim(std::regex_replace(raw, prefix, ""));
     if (line.empty()) continue;
     Finding f;
-    f.severity = Severity::kWarning;
+    // Helm 3's Go log lines ("walk.go:75: found symbolic link ...") say what it did, as Helm 4's INFO lines
+    // do: info, so that both majors give one verdict.
+    f.severity = std::regex_search(raw, go_log) ? Severity::kInfo : Severity::kWarning;
     f.rule = "helm/warning";
     f.message = line;
     // Helm 4 logs structured lines: `level=INFO msg="found symbolic link in path..." path=... resolved=...`.

@@ -20,10 +20,11 @@ namespace kv::render {
 Result<ObjectResult> parse_render_error(const std::string& stderr_text, const Chart& chart, const std::string& suite);
 
 // What `helm template` printed on stderr while succeeding (a followed symbolic link, deprecations): an
-// ObjectResult of kind kRender, title "helm template", status valid, one warning finding (rule
-// helm/warning) per non-empty line, Go log prefixes ("walk.go:74: ", "WARNING: ") removed. A line of Helm 4's
-// structured log (`level=INFO msg="..." key=value`) is its msg with the attributes after it in
-// parentheses, an info finding at level INFO or DEBUG.
+// ObjectResult of kind kRender, title "helm template", status valid, one finding (rule helm/warning) per
+// non-empty line, prefixes ("walk.go:74: ", "WARNING: ") removed: a warning, but an info for what helm logs
+// of its own doing (Helm 3's Go log lines, Helm 4's INFO and DEBUG lines, such as a followed symbolic link).
+// A line of Helm 4's structured log (`level=INFO msg="..." key=value`) is its msg with the attributes after
+// it in parentheses.
 ObjectResult parse_template_warnings(const std::string& stderr_text, const Chart& chart, const std::string& suite);
 
 // Parses `helm lint`'s output (stdout and stderr together) into one ObjectResult of kind kLint, title

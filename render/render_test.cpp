@@ -287,7 +287,7 @@ TEST_CASE("rendered documents the loader refuses are render findings on their te
   CHECK(out.resources[1].source.document == 1);
 }
 
-TEST_CASE("helm template's warnings become helm/warning findings without Go log prefixes") {
+TEST_CASE("helm template's stderr becomes helm/warning findings without log prefixes, its logs info") {
   auto r = kv::render::parse_template_warnings(
       "walk.go:75: found symbolic link in path: /c/files/x resolves to /etc/passwd. Contents of linked file "
       "included and used\n\nWARNING: something deprecated\n",
@@ -295,7 +295,8 @@ TEST_CASE("helm template's warnings become helm/warning findings without Go log 
   CHECK(r.status == kv::ObjectStatus::kValid);
   REQUIRE(r.findings.size() == 2);
   CHECK(r.findings[0].rule == "helm/warning");
-  CHECK(r.findings[0].severity == kv::Severity::kWarning);
+  CHECK(r.findings[0].severity == kv::Severity::kInfo);  // a Go log line: what helm did
+  CHECK(r.findings[1].severity == kv::Severity::kWarning);
   CHECK(r.findings[0].message.rfind("found symbolic link in path: /c/files/x", 0) == 0);
   CHECK(r.findings[1].message == "something deprecated");
   // Helm 4's structured log: the level sets the severity, the message is msg and its attributes.
