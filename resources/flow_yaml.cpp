@@ -1,5 +1,6 @@
 #include "resources/flow_yaml.h"
 
+#include <initializer_list>
 #include <regex>
 
 #include "core/json.h"
@@ -14,11 +15,6 @@ bool left_out(const YAML::Node& n, const std::vector<YAML::Node>& leave_out) {
   return false;
 }
 
-// A plain scalar (tag "?"), or one with an explicit non-string tag (!!int, !!bool, ...): its token decides
-// its type, so it is written as the token.
-bool typed_by_token(const YAML::Node& n) {
-  return n.Tag() == "?" || (n.Tag().rfind("tag:yaml.org,2002:", 0) == 0 && n.Tag() != "tag:yaml.org,2002:str");
-}
 
 void emit(const YAML::Node& n, const std::vector<YAML::Node>& leave_out, JsonWriter& w) {
   switch (n.Type()) {
@@ -50,7 +46,27 @@ void emit(const YAML::Node& n, const std::vector<YAML::Node>& leave_out, JsonWri
   }
 }
 
+bool is_one_of(const std::string& s, std::initializer_list<const char*> words) {
+  for (const char* w : words)
+    if (s == w) return true;
+  return false;
+}
+
+// [-+]?(0|[1-9][0-9]*)
+bool is_decimal(const std::string& s) {
+  size_t i = !s.empty() && (s[0] == '-' || s[0] == '+') ? 1 : 0;
+  if (i >= s.size()) return false;
+  if (s[i] == '0') return i + 1 == s.size();
+  for (; i < s.size(); ++i)
+    if (s[i] < '0' || s[i] > '9') return false;
+  return true;
+}
+
 }  // namespace
+
+bool typed_by_token(const YAML::Node& n) {
+  return n.Tag() == "?" || (n.Tag().rfind("tag:yaml.org,2002:", 0) == 0 && n.Tag() != "tag:yaml.org,2002:str");
+}
 
 bool yaml11_non_string(const std::string& s) {
   static const std::regex kToken(
@@ -63,22 +79,18 @@ bool yaml11_non_string(const std::string& s) {
   return std::regex_match(s, kToken);
 }
 
-std::string server_key_text(const YAML::Node& key, bool* typed) {
-  if (typed) *typed = false;
-  if (!key.IsScalar()) return "";
+std::optional<std::string> retyped_key(const YAML::Node& key) {
+  if (!key.IsScalar()) return std::nullopt;
   const std::string& s = key.Scalar();
-  if (!typed_by_token(key) || s.empty() || s.size() > 64) return s;
-  if (typed) *typed = yaml11_non_string(s);
-  static const std::regex kTrue(R"(y|Y|yes|Yes|YES|true|True|TRUE|on|On|ON)");
-  static const std::regex kFalse(R"(n|N|no|No|NO|false|False|FALSE|off|Off|OFF)");
-  static const std::regex kDecimal(R"([-+]?(0|[1-9][0-9]*))");
-  if (std::regex_match(s, kTrue)) return "true";
-  if (std::regex_match(s, kFalse)) return "false";
-  if (std::regex_match(s, kDecimal)) {
-    std::string n = s[0] == '+' ? s.substr(1) : s;
-    return n == "-0" ? "0" : n;
-  }
-  return s;
+  // No boolean word is longer than five letters, and a number starts with a digit or a sign.
+  const bool numeric = !s.empty() && ((s[0] >= '0' && s[0] <= '9') || s[0] == '-' || s[0] == '+');
+  if (s.empty() || (s.size() > 5 && !numeric) || !typed_by_token(key)) return std::nullopt;
+  if (is_one_of(s, {"y", "Y", "yes", "Yes", "YES", "true", "True", "TRUE", "on", "On", "ON"}))
+    return s == "true" ? std::nullopt : std::optional<std::string>("true");
+  if (is_one_of(s, {"n", "N", "no", "No", "NO", "false", "False", "FALSE", "off", "Off", "OFF"}))
+    return s == "false" ? std::nullopt : std::optional<std::string>("false");
+  if (numeric && is_decimal(s) && (s[0] == '+' || s == "-0")) return s == "-0" ? "0" : s.substr(1);
+  return std::nullopt;
 }
 
 std::string to_flow_yaml(const YAML::Node& root, const std::vector<YAML::Node>& leave_out) {

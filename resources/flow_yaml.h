@@ -3,6 +3,7 @@
 // not decode, to find the object's other defects in the same run.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -22,12 +23,14 @@ std::string to_flow_yaml(const YAML::Node& root, const std::vector<YAML::Node>& 
 // 0x, 0o, 0b, leading-0 octal, '_' separators) and floats (1.5, 1e3, .inf, .nan).
 bool yaml11_non_string(const std::string& s);
 
-// The map key the API server reads for key node `key`: a plain YAML 1.1 boolean is "true" or "false"
-// (`on:`, `y:` and `yes:` are one key, "true"), a plain decimal integer its number ("+1" is "1"); any other
-// key its text. Two entries of one map with the same such key are one key written twice.
-// `typed` (optional) is set to whether YAML reads the key as a boolean or number rather than a string:
-// two keys that YAML reads as different values (`on:` and `"true":`) but JSON as one are not refused as
-// duplicates; the server keeps one of them, which one is not defined.
-std::string server_key_text(const YAML::Node& key, bool* typed = nullptr);
+// Whether the scalar `n`'s type comes from its token as YAML reads it: a plain scalar (tag "?"), or one
+// with an explicit non-string tag (!!int, !!bool, ...).
+bool typed_by_token(const YAML::Node& n);
+
+// The map key the API server reads for key node `key` when it is not the key's text: a plain YAML 1.1
+// boolean is "true" or "false" (`on:`, `y:` and `yes:` are one key, "true"), a plain decimal integer its
+// number ("+1" is "1"). nullopt for any other key: the server reads its text. Two entries of one map that
+// the server reads as one key are one key written twice. (Cheap: it runs for every key loaded.)
+std::optional<std::string> retyped_key(const YAML::Node& key);
 
 }  // namespace kv

@@ -152,7 +152,8 @@ TEST_CASE("load_text in hook mode skips documents that are not Kubernetes object
   CHECK(r.problems[0].findings[0].rule == "input/missing-name");
 }
 
-TEST_CASE("load_text handles a List of 100,000 items" * doctest::timeout(60)) {
+// (How fast is bench/'s to say: bench/scale.sh. These only print it.)
+TEST_CASE("load_text handles a List of 100,000 items") {
   std::string text = "apiVersion: v1\nkind: List\nitems:\n";
   for (int i = 0; i < 100000; ++i) {
     text += "- apiVersion: v1\n  kind: ConfigMap\n  metadata:\n    name: cm-" + std::to_string(i) +
@@ -167,10 +168,9 @@ TEST_CASE("load_text handles a List of 100,000 items" * doctest::timeout(60)) {
   CHECK(r.resources[99999].name == "cm-99999");
   CHECK(r.resources[99999].source.line == 3 + 99999 * 6 + 1);
   CHECK(kv::locate(r.resources[99999], "data.key")->line == 3 + 99999 * 6 + 6);
-  CHECK(took < 45);
 }
 
-TEST_CASE("load_text loads 2,000 objects quickly" * doctest::timeout(30)) {
+TEST_CASE("load_text loads 2,000 objects") {
   std::string text;
   for (int i = 0; i < 2000; ++i) {
     text += "---\napiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: d" + std::to_string(i) +
@@ -185,7 +185,6 @@ TEST_CASE("load_text loads 2,000 objects quickly" * doctest::timeout(30)) {
   MESSAGE("2,000 Deployments loaded in " << took << " s");
   REQUIRE(r.resources.size() == 2000);
   CHECK(r.resources[1999].namespace_ == "ns19");
-  CHECK(took < 10);
 }
 
 TEST_CASE("load_text stops after kMaxProblemsPerStream problems" * doctest::timeout(30)) {

@@ -68,7 +68,7 @@ class Walker {
     // number.
     struct Seen {
       std::string_view written;
-      bool typed = false;
+      bool token = false;  // typed_by_token
     };
     std::vector<std::pair<std::string_view, Seen>> small;
     std::unordered_map<std::string_view, Seen> large;
@@ -79,25 +79,31 @@ class Walker {
                     std::string("map key is ") + (kv.first.IsMap() ? "a map" : kv.first.IsSequence() ? "a list" : "null") +
                         ": kubectl cannot read it (invalid map key)");
       const std::string& written = kv.first.Scalar();
-      bool typed = false;
-      keys_.push_back(server_key_text(kv.first, &typed));  // `on:` and `y:` are both "true" to the server
-      const std::string& key = keys_.back();
+      const bool token = typed_by_token(kv.first);
+      std::string_view key = written;  // as the server reads it: `on:` and `y:` are both "true"
+      if (auto retyped = retyped_key(kv.first)) {
+        keys_.push_back(std::move(*retyped));
+        key = keys_.back();
+      }
       std::optional<Seen> before;  // an earlier key the server reads alike
       if (use_set) {
-        auto [it, fresh] = large.emplace(key, Seen{written, typed});
+        auto [it, fresh] = large.emplace(key, Seen{written, token});
         if (!fresh) before = it->second;
       } else {
         for (const auto& [k, seen] : small)
           if (!before && k == key) before = seen;
-        small.emplace_back(key, Seen{written, typed});
+        small.emplace_back(key, Seen{written, token});
       }
       if (before) {
         YAML::Mark m = kv.first.Mark();
         const std::string read_as =
-            before->written == written ? "" : " (\"" + std::string(before->written) + "\" before it is \"" + key + "\" too)";
+            before->written == written ? ""
+                                       : " (\"" + std::string(before->written) + "\" before it is \"" + std::string(key) + "\" too)";
         // The same YAML value twice is refused; a string and a boolean or number that JSON spells alike
         // ("true" and on) are not, and the server keeps one of the two.
-        const std::string what = before->typed == typed ? "the API server rejects it"
+        const bool typed = token && yaml11_non_string(written);
+        const bool typed_before = before->token && yaml11_non_string(std::string(before->written));
+        const std::string what = typed_before == typed ? "the API server rejects it"
                                                   : "the API server keeps one of the two values, which one is not "
                                                     "defined";
         duplicates.push_back(InputDefect{"input/duplicate-key",
@@ -159,7 +165,7 @@ void keep_last_values(YAML::Node n, int depth = 0) {
   // Keys as the server reads them (`on:` and `y:` are one key); the entries before the last of each go,
   // by their written text: Node::remove(text) takes the first entry so written, an earlier one.
   std::vector<std::pair<std::string, std::string>> entries;  // (read as, written)
-  for (const auto& kv : n) entries.emplace_back(server_key_text(kv.first), kv.first.Scalar());
+  for (const auto& kv : n) entries.emplace_back(retyped_key(kv.first).value_or(kv.first.Scalar()), kv.first.Scalar());
   std::unordered_map<std::string, size_t> last;
   for (size_t i = 0; i < entries.size(); ++i) last[entries[i].first] = i;
   for (size_t i = 0; i < entries.size(); ++i)
