@@ -55,7 +55,15 @@ Result<ChartCopy> ChartCopy::make(const Chart& chart) {
 
 Status ChartCopy::empty_file(const std::string& relative) const {
   const fs::path file = fs::path(path_) / relative;
+  // Only a file of the copy's own folders: a folder of the copy that is a link leads to the chart (or
+  // beyond), whose files are never touched.
   std::error_code ec;
+  fs::path at(path_);
+  for (const auto& part : fs::path(relative).parent_path()) {
+    at /= part;
+    if (part == ".." || fs::is_symlink(at, ec) || !fs::is_directory(at, ec))
+      return Status::IOError(file.string() + ": not a file of the copy's own folders");
+  }
   fs::remove(file, ec);  // a link: the copy's own file, not what it leads to
   std::ofstream out(file, std::ios::trunc);
   if (!out) return Status::IOError(file.string() + ": cannot write");

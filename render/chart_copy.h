@@ -23,7 +23,8 @@ class ChartCopy {
   // The copy's folder: pass it to helm in place of the chart's.
   const std::string& path() const { return path_; }
 
-  // Empties the file at `relative` (chart-relative) in the copy.
+  // Empties the file at `relative` (chart-relative) in the copy (a link there becomes an empty file). Refuses
+  // (IOError) a file under a folder that is a link in the copy: that folder is the chart's own, or beyond it.
   Status empty_file(const std::string& relative) const;
 
  private:

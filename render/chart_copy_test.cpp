@@ -63,6 +63,22 @@ TEST_CASE("a chart copy holds the chart's files and links, and empties a templat
   CHECK_FALSE(fs::exists(copied));  // gone with the last copy
 }
 
+TEST_CASE("a chart copy never empties a file through a linked folder: that file is the chart's") {
+  kv::core::testing::TempDir dir("chart-copy");
+  REQUIRE_FALSE(dir.path.empty());
+  const fs::path root = fs::path(dir.path) / "mychart";
+  write(root / "Chart.yaml", "apiVersion: v2\nname: mychart\nversion: 0.1.0\n");
+  write(root / "real/a.yaml", "a: 1\n");
+  fs::create_directory_symlink("real", root / "templates");
+  auto copy = kv::render::ChartCopy::make(chart_at(root));
+  REQUIRE(copy.ok());
+  CHECK(*kv::read_file(copy->path() + "/templates/a.yaml") == "a: 1\n");
+  CHECK_FALSE(copy->empty_file("templates/a.yaml").ok());
+  CHECK(*kv::read_file((root / "real/a.yaml").string()) == "a: 1\n");
+  CHECK(copy->empty_file("real/a.yaml").ok());  // the copy's own folder
+  CHECK(*kv::read_file((root / "real/a.yaml").string()) == "a: 1\n");
+}
+
 TEST_CASE("only a template of the chart or of a subchart folder is emptied, never a partial") {
   kv::core::testing::TempDir dir("chart-copy");
   REQUIRE_FALSE(dir.path.empty());
