@@ -4,6 +4,9 @@
 
 #include <filesystem>
 #include <fstream>
+#include <regex>
+
+#include "core/files.h"
 
 namespace kv::render {
 
@@ -81,7 +84,13 @@ std::string template_to_empty(const ObjectResult& failure, const Chart& chart) {
     if (part == "templates") in_templates = true;
   }
   std::error_code ec;
-  if (!in_templates || !fs::is_regular_file(fs::path(chart.root) / path, ec)) return "";
+  const fs::path file = fs::path(chart.root) / path;
+  if (!in_templates || !fs::is_regular_file(file, ec)) return "";
+  // A template that defines named templates ({{ define "x" }}, {{ block "x" . }}) is a partial too: the
+  // others that include them would fail for want of them.
+  auto text = read_file(file.string());
+  static const std::regex defines(R"(\{\{-?\s*(define|block)\s)");
+  if (!text.ok() || std::regex_search(*text, defines)) return "";
   return rel;
 }
 

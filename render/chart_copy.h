@@ -34,7 +34,7 @@ class ChartCopy {
 
 // The chart-relative file of the template a render failure stands at, when emptying it lets helm render the
 // others: a template (under a templates/ folder) of the chart or of a subchart kept as a folder, not a
-// partial ("_helpers.tpl": other templates include what it defines). "" otherwise: a failure of the chart's
+// partial ("_helpers.tpl", or any template holding a `define` or `block`: others include what it defines). "" otherwise: a failure of the chart's
 // values, its Chart.yaml, a template of a subchart archive, or one helm could not place.
 std::string template_to_empty(const ObjectResult& failure, const Chart& chart);
 

@@ -87,11 +87,15 @@ TEST_CASE("only a template of the chart or of a subchart folder is emptied, neve
   write(root / "templates/_helpers.tpl", "x\n");
   write(root / "charts/db/templates/s.yaml", "x\n");
   write(root / "values.yaml", "x\n");
+  write(root / "templates/defines.yaml", "{{- define \"name\" -}}x{{- end -}}\nkind: {{ fail \"no\" }}\n");
+  write(root / "templates/blocks.yaml", "{{ block \"b\" . }}x{{ end }}\n");
   const auto chart = chart_at(root);
   using kv::render::template_to_empty;
   CHECK(template_to_empty(failure_at("templates/a.yaml"), chart) == "templates/a.yaml");
   CHECK(template_to_empty(failure_at("charts/db/templates/s.yaml"), chart) == "charts/db/templates/s.yaml");
   CHECK(template_to_empty(failure_at("templates/_helpers.tpl"), chart) == "");          // others include it
+  CHECK(template_to_empty(failure_at("templates/defines.yaml"), chart) == "");         // so they may this one
+  CHECK(template_to_empty(failure_at("templates/blocks.yaml"), chart) == "");
   CHECK(template_to_empty(failure_at("values.yaml"), chart) == "");                     // not a template
   CHECK(template_to_empty(failure_at("charts/db-0.1.0.tgz/templates/s.yaml"), chart) == "");  // in an archive
   CHECK(template_to_empty(failure_at("templates/gone.yaml"), chart) == "");
