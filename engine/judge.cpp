@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <regex>
+#include <optional>
 #include <set>
 
 #include "engine/admission.h"
@@ -117,6 +118,31 @@ std::vector<std::string> rule_blocking_fields(const Resource& r, const std::vect
   return refused_fields(r, causes, &kBlocking);
 }
 
+// The causes that echo another: a field the object does not write, which the server defaulted from a sibling
+// field the object writes (a Service port's targetPort from its port: resources/locate.h's alias_paths),
+// refused in the same words as that sibling. One defect: the echo is not shown.
+std::vector<bool> defaulted_echoes(const Resource& r, const std::vector<kube::StatusCause>& causes) {
+  std::vector<bool> echo(causes.size(), false);
+  auto parent = [](const std::string& field) {
+    auto dot = field.rfind('.');
+    return dot == std::string::npos ? std::string() : field.substr(0, dot);
+  };
+  std::optional<YAML::Node> tree;  // parsed when two causes may be one
+  for (size_t i = 0; i < causes.size(); ++i)
+    for (size_t k = 0; k < causes.size() && !echo[i]; ++k) {
+      const auto& a = causes[i];
+      const auto& b = causes[k];
+      if (k == i || a.field.empty() || b.field.empty() || a.field == b.field || a.reason != b.reason ||
+          a.message != b.message || parent(a.field).empty() || parent(a.field) != parent(b.field))
+        continue;
+      if (!tree) tree = object_tree(r);
+      const auto aliases = alias_paths(r.kind, without_path_prefix(a.field));
+      echo[i] = std::find(aliases.begin(), aliases.end(), std::string(without_path_prefix(b.field))) != aliases.end() &&
+                !node_written_at(*tree, a.field) && node_written_at(*tree, b.field);
+    }
+  return echo;
+}
+
 // A failed answer: decode-stage errors, admission, a kind that is not served, else the Status and its causes.
 void judge_failure(Judgement& j, const Resource& r, const kube::Response& resp, bool secret, const Redactor& redact) {
   auto st = kube::parse_api_status(resp.body, resp.status);
@@ -150,7 +176,10 @@ void judge_failure(Judgement& j, const Resource& r, const kube::Response& resp, 
     return;
   }
   bool rules_skipped = false;
-  for (const auto& c : st.causes) {
+  const std::vector<bool> echo = defaulted_echoes(r, st.causes);
+  for (size_t i = 0; i < st.causes.size(); ++i) {
+    const auto& c = st.causes[i];
+    if (echo[i]) continue;
     if (judged && (c.field.empty() || c.field == "<nil>") && c.message.find(kRulesNotChecked) != std::string::npos) {
       rules_skipped = true;
       add(j, Severity::kInfo, kRulesNotCheckedRule,

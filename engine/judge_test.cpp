@@ -71,6 +71,23 @@ TEST_CASE("judge: an Invalid Status gives one finding per cause, at its field") 
   CHECK(j.findings[1].rule == "dry-run/FieldValueRequired");
 }
 
+TEST_CASE("judge: a field the server defaulted from the one at fault, refused in the same words, is one defect") {
+  Redactor none;
+  const std::string causes =
+      R"({"reason":"FieldValueInvalid","message":"Invalid value: 99999: must be between 1 and 65535, inclusive","field":"spec.ports[0].port"},)"
+      R"({"reason":"FieldValueInvalid","message":"Invalid value: 99999: must be between 1 and 65535, inclusive","field":"spec.ports[0].targetPort"})";
+  const std::string body = status_body("Invalid", "Service \\\"s\\\" is invalid", causes);
+  // targetPort not written: the server copied the port into it.
+  auto defaulted = load("apiVersion: v1\nkind: Service\nmetadata: {name: s}\nspec:\n  ports:\n  - port: 99999\n").at(0);
+  auto j = judge(defaulted, answer(422, body), false, none);
+  REQUIRE(j.findings.size() == 1);
+  CHECK(j.findings[0].path == "spec.ports[0].port");
+  // Both written: two defects.
+  auto both = load("apiVersion: v1\nkind: Service\nmetadata: {name: s}\nspec:\n  ports:\n  - port: 99999\n"
+                   "    targetPort: 99999\n").at(0);
+  CHECK(judge(both, answer(422, body), false, none).findings.size() == 2);
+}
+
 TEST_CASE("judge: validation rules left out for a custom resource are an info, and the blocking fields are set aside") {
   Redactor none;
   Resource cr = load("apiVersion: example.com/v1\nkind: Widget\nmetadata: {name: w}\n"

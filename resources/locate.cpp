@@ -235,6 +235,7 @@ std::optional<Position> locate(const Resource& r, std::string_view field_path) {
 namespace {
 
 std::optional<YAML::Node> walk_to_node(const YAML::Node& root, std::string_view path) {
+  if (!root.IsMap()) return std::nullopt;
   auto segs = parse_field_path(path);
   if (!segs) return std::nullopt;
   std::optional<YAML::Node> cur(root);
@@ -249,6 +250,12 @@ std::optional<YAML::Node> walk_to_node(const YAML::Node& root, std::string_view 
 }
 
 }  // namespace
+
+std::optional<YAML::Node> node_written_at(const YAML::Node& root, std::string_view field_path) {
+  std::string_view stripped = without_path_prefix(field_path);
+  if (stripped.empty()) return std::nullopt;
+  return walk_to_node(root, stripped);
+}
 
 std::optional<YAML::Node> node_at(const YAML::Node& root, std::string_view kind, std::string_view field_path) {
   std::string_view stripped = without_path_prefix(field_path);

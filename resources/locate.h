@@ -52,6 +52,9 @@ std::optional<Position> locate(const Resource& r, std::string_view field_path);
 // locate() including alias_paths for `kind`; nullopt when the path does not exist there as written.
 std::optional<YAML::Node> node_at(const YAML::Node& root, std::string_view kind, std::string_view field_path);
 
+// The node at `field_path` in `root` as written: no alias_paths (a Service port's targetPort is not its port).
+std::optional<YAML::Node> node_written_at(const YAML::Node& root, std::string_view field_path);
+
 // The paths a user may have written for the field the server calls `field_path` in an object of kind
 // `kind`: a Secret's "stringData[K]" for "data[K]", a Service's "spec.clusterIP" for
 // "spec.clusterIPs[0]", a pod spec's "serviceAccount" for "serviceAccountName", a pod template's
