@@ -118,9 +118,10 @@ std::vector<std::string> rule_blocking_fields(const Resource& r, const std::vect
   return refused_fields(r, causes, &kBlocking);
 }
 
-// The causes that echo another: a field the object does not write, which the server defaulted from a sibling
-// field the object writes (a Service port's targetPort from its port: resources/locate.h's alias_paths),
-// refused in the same words as that sibling. One defect: the echo is not shown.
+// The causes that echo another, one defect said twice: a field the object does not write, which the server
+// defaulted from a sibling field the object writes (a Service port's targetPort from its port:
+// resources/locate.h's alias_paths), refused in the same words as that sibling; a label selector refused as
+// a whole beside the label within it that is refused. The echo is not shown.
 std::vector<bool> defaulted_echoes(const Resource& r, const std::vector<kube::StatusCause>& causes) {
   std::vector<bool> echo(causes.size(), false);
   auto parent = [](const std::string& field) {
@@ -128,6 +129,17 @@ std::vector<bool> defaulted_echoes(const Resource& r, const std::vector<kube::St
     return dot == std::string::npos ? std::string() : field.substr(0, dot);
   };
   std::optional<YAML::Node> tree;  // parsed when two causes may be one
+  // A selector refused as a whole ("spec.selector: Invalid value: {...}: invalid label selector") beside
+  // the refusal of the label within it that makes it so.
+  static constexpr std::string_view kSelector = ": invalid label selector";
+  for (size_t i = 0; i < causes.size(); ++i) {
+    const auto& a = causes[i];
+    if (a.field.empty() || a.message.size() < kSelector.size() ||
+        a.message.compare(a.message.size() - kSelector.size(), kSelector.size(), kSelector) != 0)
+      continue;
+    for (const auto& b : causes)
+      if (b.field.size() > a.field.size() && b.field.compare(0, a.field.size() + 1, a.field + ".") == 0) echo[i] = true;
+  }
   for (size_t i = 0; i < causes.size(); ++i)
     for (size_t k = 0; k < causes.size() && !echo[i]; ++k) {
       const auto& a = causes[i];

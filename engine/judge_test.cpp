@@ -86,6 +86,15 @@ TEST_CASE("judge: a field the server defaulted from the one at fault, refused in
   auto both = load("apiVersion: v1\nkind: Service\nmetadata: {name: s}\nspec:\n  ports:\n  - port: 99999\n"
                    "    targetPort: 99999\n").at(0);
   CHECK(judge(both, answer(422, body), false, none).findings.size() == 2);
+  // A selector refused as a whole beside the label that makes it invalid.
+  const std::string selector = status_body(
+      "Invalid", "invalid",
+      R"({"reason":"FieldValueInvalid","message":"Invalid value: {\"matchLabels\":{\"app\":\"a b\"}}: invalid label selector","field":"spec.selector"},)"
+      R"({"reason":"FieldValueInvalid","message":"Invalid value: \"a b\": a valid label must be ...","field":"spec.selector.matchLabels"})");
+  auto d = load("apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec:\n  selector:\n    matchLabels: {app: a b}\n").at(0);
+  auto sj = judge(d, answer(422, selector), false, none);
+  REQUIRE(sj.findings.size() == 1);
+  CHECK(sj.findings[0].path == "spec.selector.matchLabels");
 }
 
 TEST_CASE("judge: validation rules left out for a custom resource are an info, and the blocking fields are set aside") {
