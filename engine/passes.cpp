@@ -62,6 +62,9 @@ bool adds_to(const Resource& r, const std::vector<Finding>& found, const Finding
     std::vector<std::string> roots = set_aside;
     for (const auto& p : set_aside) roots.push_back(index_form(tree, r.kind, p));
     if (under_any(f.path, roots) || under_any(index_form(tree, r.kind, f.path), roots)) return false;
+    // The field as the user wrote it (the server's spec.resources[storage] is resources.requests.storage).
+    for (const auto& alias : alias_paths(r.kind, without_path_prefix(f.path)))
+      if (under_any(alias, roots) || under_any(index_form(tree, r.kind, alias), roots)) return false;
   }
   // "Required value" for a field that holds one set aside (a list whose only item went): our doing too.
   if (f.rule == "dry-run/FieldValueRequired" && !f.path.empty()) {

@@ -288,6 +288,9 @@ std::vector<std::string> alias_paths(std::string_view kind, std::string_view fie
   if (kind == "Service" && starts("spec.ports[") && field_path.size() > 11 &&
       field_path.substr(field_path.size() - 11) == ".targetPort")
     out.push_back(std::string(field_path.substr(0, field_path.size() - 11)) + ".port");
+  // An autoscaler that scales to zero replicas is refused at its metrics (none that can wake it): written
+  // without metrics, the defect is the minReplicas that asks for zero.
+  if (kind == "HorizontalPodAutoscaler" && field_path == "spec.metrics") out.emplace_back("spec.minReplicas");
   // Pod specs: the deprecated serviceAccount is copied into serviceAccountName.
   constexpr std::string_view kSaName = "serviceAccountName";
   if (field_path.size() >= kSaName.size() &&

@@ -223,6 +223,25 @@ TEST_CASE("a pod template's labels, named without metadata by validation, are fo
   CHECK(kv::alias_paths("Deployment", "spec.template.labelsX").empty());
 }
 
+TEST_CASE("an autoscaler refused for scaling to zero without metrics is at its minReplicas") {
+  auto loaded = kv::load_text(
+      "apiVersion: autoscaling/v2\nkind: HorizontalPodAutoscaler\nmetadata: {name: h}\n"  // 1-3
+      "spec:\n"                                                                           // 4
+      "  scaleTargetRef: {apiVersion: apps/v1, kind: Deployment, name: d}\n"              // 5
+      "  minReplicas: 0\n"                                                                // 6
+      "  maxReplicas: 3\n",                                                               // 7
+      "h.yaml");
+  REQUIRE(loaded.ok());
+  CHECK(locate(loaded.resources[0], "spec.metrics")->line == 6);
+  // Written with metrics, they are where the server says.
+  auto with = kv::load_text(
+      "apiVersion: autoscaling/v2\nkind: HorizontalPodAutoscaler\nmetadata: {name: h}\nspec:\n  minReplicas: 0\n"
+      "  metrics: []\n",
+      "h.yaml");
+  REQUIRE(with.ok());
+  CHECK(locate(with.resources[0], "spec.metrics")->line == 6);
+}
+
 TEST_CASE("a claim's storage request, named spec.resources[storage] by validation, is found under requests") {
   auto loaded = kv::load_text(
       "apiVersion: v1\nkind: PersistentVolumeClaim\nmetadata: {name: c}\n"  // 1-3
