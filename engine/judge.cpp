@@ -119,15 +119,12 @@ std::vector<std::string> rule_blocking_fields(const Resource& r, const std::vect
 }
 
 // The causes that echo another, one defect said twice: a field the object does not write, which the server
-// defaulted from a sibling field the object writes (a Service port's targetPort from its port:
-// resources/locate.h's alias_paths), refused in the same words as that sibling; a label selector refused as
-// a whole beside the label within it that is refused. The echo is not shown.
+// defaulted from a field the object writes (a Service port's targetPort from its port, a LimitRange's
+// defaultRequest from its default: resources/locate.h's alias_paths), refused for the same reason as that
+// field; a label selector refused as a whole beside the label within it that is refused. The echo is not
+// shown.
 std::vector<bool> defaulted_echoes(const Resource& r, const std::vector<kube::StatusCause>& causes) {
   std::vector<bool> echo(causes.size(), false);
-  auto parent = [](const std::string& field) {
-    auto dot = field.rfind('.');
-    return dot == std::string::npos ? std::string() : field.substr(0, dot);
-  };
   std::optional<YAML::Node> tree;  // parsed when two causes may be one
   // A selector refused as a whole ("spec.selector: Invalid value: {...}: invalid label selector") beside
   // the refusal of the label within it that makes it so.
@@ -144,8 +141,7 @@ std::vector<bool> defaulted_echoes(const Resource& r, const std::vector<kube::St
     for (size_t k = 0; k < causes.size() && !echo[i]; ++k) {
       const auto& a = causes[i];
       const auto& b = causes[k];
-      if (k == i || a.field.empty() || b.field.empty() || a.field == b.field || a.reason != b.reason ||
-          a.message != b.message || parent(a.field).empty() || parent(a.field) != parent(b.field))
+      if (k == i || a.field.empty() || b.field.empty() || a.field == b.field || a.reason != b.reason)
         continue;
       if (!tree) tree = object_tree(r);
       const auto aliases = alias_paths(r.kind, without_path_prefix(a.field));

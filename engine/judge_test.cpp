@@ -86,6 +86,16 @@ TEST_CASE("judge: a field the server defaulted from the one at fault, refused in
   auto both = load("apiVersion: v1\nkind: Service\nmetadata: {name: s}\nspec:\n  ports:\n  - port: 99999\n"
                    "    targetPort: 99999\n").at(0);
   CHECK(judge(both, answer(422, body), false, none).findings.size() == 2);
+  // In other words: a LimitRange's defaultRequest, copied from its default.
+  const std::string limits = status_body(
+      "Invalid", "invalid",
+      R"({"reason":"FieldValueInvalid","message":"Invalid value: \"2\": default request value 2 is greater than max value 1","field":"spec.limits[0].defaultRequest[cpu]"},)"
+      R"({"reason":"FieldValueInvalid","message":"Invalid value: \"1\": default value 2 is greater than max value 1","field":"spec.limits[0].default[cpu]"})");
+  auto lr = load("apiVersion: v1\nkind: LimitRange\nmetadata: {name: l}\nspec:\n  limits:\n  - type: Container\n"
+                 "    default: {cpu: 2}\n    max: {cpu: 1}\n").at(0);
+  auto lj = judge(lr, answer(422, limits), false, none);
+  REQUIRE(lj.findings.size() == 1);
+  CHECK(lj.findings[0].path == "spec.limits[0].default[cpu]");
   // A selector refused as a whole beside the label that makes it invalid.
   const std::string selector = status_body(
       "Invalid", "invalid",

@@ -288,6 +288,12 @@ std::vector<std::string> alias_paths(std::string_view kind, std::string_view fie
   if (kind == "Service" && starts("spec.ports[") && field_path.size() > 11 &&
       field_path.substr(field_path.size() - 11) == ".targetPort")
     out.push_back(std::string(field_path.substr(0, field_path.size() - 11)) + ".port");
+  // A LimitRange item's defaultRequest defaults to its default.
+  if (kind == "LimitRange" && starts("spec.limits[")) {
+    constexpr std::string_view kRequest = ".defaultRequest";
+    if (auto at = field_path.find(kRequest); at != std::string_view::npos)
+      out.push_back(std::string(field_path.substr(0, at)) + ".default" + std::string(field_path.substr(at + kRequest.size())));
+  }
   // An autoscaler that scales to zero replicas is refused at its metrics (none that can wake it): written
   // without metrics, the defect is the minReplicas that asks for zero.
   if (kind == "HorizontalPodAutoscaler" && field_path == "spec.metrics") out.emplace_back("spec.minReplicas");
