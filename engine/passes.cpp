@@ -83,8 +83,11 @@ bool adds_to(const Resource& r, const std::vector<Finding>& found, const Finding
         f.message.find("`" + name + "`") != std::string::npos)
       return false;
   }
+  // (A finding kept from an earlier pass says which pass, and may name where its value was set, after its
+  // words: " (pass 2: ...)".)
   for (const auto& g : found)
-    if (g.rule == f.rule && g.path == f.path && (g.message == f.message || f.severity == Severity::kWarning))
+    if (g.rule == f.rule && g.path == f.path &&
+        (g.message == f.message || g.message.rfind(f.message + " (", 0) == 0 || f.severity == Severity::kWarning))
       return false;
   return true;
 }

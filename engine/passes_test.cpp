@@ -51,6 +51,13 @@ TEST_CASE("under_any and adds_to keep later passes to what is new") {
   CHECK_FALSE(kv::engine::adds_to(d, {first}, required, {"spec.replicas"}));
   CHECK(kv::engine::adds_to(d, {first}, other, {"spec.replicas"}));
   CHECK_FALSE(kv::engine::adds_to(d, {first, other}, other, {"spec.replicas"}));
+  // Found by pass 2 and again by pass 3: the kept one's words end with its pass.
+  auto kept = other;
+  kept.message += " (pass 2: found once the fields above were set aside)";
+  CHECK_FALSE(kv::engine::adds_to(d, {first, kept}, other, {"spec.replicas"}));
+  auto longer = other;
+  longer.message += ": more";
+  CHECK(kv::engine::adds_to(d, {first, kept}, longer, {"spec.replicas"}));
 }
 
 TEST_CASE("a validation rule failing for want of a field set aside adds nothing") {
