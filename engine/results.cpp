@@ -60,10 +60,22 @@ std::string field_named(const YAML::Node& node, const std::string& message) {
 }
 
 // For a finding about a map: the path of the entry it is about (entry_quoted, else field_named), so that
-// it points at that line; else `path` unchanged. The object's tree is read once.
+// it points at that line; for one about a field refused for a sibling's quoted value, that sibling; else
+// `path` unchanged. The object's tree is read once.
 std::string refine_to_entry(const Resource& r, const std::string& path, const std::string& message) {
   YAML::Node tree = object_tree(r);
   auto node = node_at(tree, r.kind, path);
+  if (node && node->IsScalar()) {
+    // A field refused for the value of a sibling ("tolerations[0].operator: Invalid value: \"b\": value must
+    // be empty when `operator` is 'Exists'"): the sibling that holds the quoted value, when only one does.
+    auto dot = path.rfind('.');
+    if (dot == std::string::npos || path.find_first_of("[]", dot) != std::string::npos) return path;
+    auto parent = node_at(tree, r.kind, path.substr(0, dot));
+    if (!parent || !parent->IsMap()) return path;
+    std::string key = entry_quoted(*parent, message);
+    if (key.empty() || key == path.substr(dot + 1) || node->Scalar() == (*parent)[key].Scalar()) return path;
+    return path.substr(0, dot) + "." + key;
+  }
   if (!node || !node->IsMap()) return path;
   std::string key = entry_quoted(*node, message);
   if (key.empty()) key = field_named(*node, message);

@@ -71,6 +71,22 @@ TEST_CASE("results: --disable-rule drops findings by rule; an object left withou
   CHECK(lint.status == ObjectStatus::kInvalid);  // only object results turn valid
 }
 
+TEST_CASE("results: a field refused for a sibling's value points at that sibling") {
+  auto r = load("apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  tolerations:\n  - key: a\n"
+                "    operator: Exists\n    value: b\n  containers: []\n").at(0);
+  ObjectResult res;
+  add_located(res, r, locate_in_source,
+              Finding{Severity::kError, "dry-run/FieldValueInvalid",
+                      "spec.tolerations[0].operator: Invalid value: \"b\": value must be empty when `operator` is 'Exists'",
+                      "spec.tolerations[0].operator", "", 0, 0});
+  CHECK(res.findings.at(0).line == 8);  // value: b, not operator: Exists (7)
+  // The field's own value quoted: the field itself.
+  add_located(res, r, locate_in_source,
+              Finding{Severity::kError, "dry-run/FieldValueNotSupported", "spec.tolerations[0].operator: Unsupported value: \"Exists\"",
+                      "spec.tolerations[0].operator", "", 0, 0});
+  CHECK(res.findings.at(1).line == 7);
+}
+
 TEST_CASE("results: of a chart whose templates failed, an unserved kind is skipped, not an error of its own") {
   ObjectResult r = with(ResultKind::kObject, ObjectStatus::kInvalid);
   r.findings = {{Severity::kError, "dry-run/unknown-kind", "no kind \"Widget\" is served", "", "", 2, 1}};

@@ -111,6 +111,13 @@ bool step(const YAML::Node& cur, const PathSegment& seg, std::optional<YAML::Nod
         return true;
       }
     }
+    // The server names a few fields by their Go name (spec.LoadBalancerSourceRanges): the JSON name starts
+    // lower case.
+    if (seg.kind == PathSegment::Kind::kKey && !key.empty() && std::isupper(static_cast<unsigned char>(key[0]))) {
+      PathSegment lower = seg;
+      lower.key[0] = static_cast<char>(std::tolower(static_cast<unsigned char>(key[0])));
+      return step(cur, lower, child, at);
+    }
     return false;
   }
   if (!cur.IsSequence()) return false;

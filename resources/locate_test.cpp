@@ -223,6 +223,17 @@ TEST_CASE("a pod template's labels, named without metadata by validation, are fo
   CHECK(kv::alias_paths("Deployment", "spec.template.labelsX").empty());
 }
 
+TEST_CASE("a field the server names by its Go name (upper case first) is found by its JSON name") {
+  auto loaded = kv::load_text("apiVersion: v1\nkind: Service\nmetadata: {name: s}\nspec:\n  type: LoadBalancer\n"
+                              "  loadBalancerSourceRanges: [10.0.0.0/40]\n",
+                              "s.yaml");
+  REQUIRE(loaded.ok());
+  auto at = locate(loaded.resources[0], "spec.LoadBalancerSourceRanges[0]");
+  REQUIRE(at);
+  CHECK(at->exact);
+  CHECK(at->line == 6);
+}
+
 TEST_CASE("an autoscaler refused for scaling to zero without metrics is at its minReplicas") {
   auto loaded = kv::load_text(
       "apiVersion: autoscaling/v2\nkind: HorizontalPodAutoscaler\nmetadata: {name: h}\n"  // 1-3
