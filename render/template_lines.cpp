@@ -120,6 +120,38 @@ std::vector<std::string> path_keys(std::string_view path) {
   return keys;
 }
 
+// What `path` holds after its first `skip` keys (as path_keys counts them), written as a values key goes on:
+// ".operator", "[0]", ...; a selector ("[name=web]") ends it (values files hold lists by index).
+std::string values_key_rest(std::string_view path, size_t skip) {
+  std::string rest, cur, inner;
+  size_t seen = 0;
+  bool in_index = false;
+  auto key = [&](const std::string& k) {
+    if (seen++ >= skip) rest += "." + k;
+  };
+  for (char ch : path) {
+    if (in_index) {
+      if (ch != ']') { inner += ch; continue; }
+      in_index = false;
+      const bool index = !inner.empty() && inner.find_first_not_of("0123456789") == std::string::npos;
+      if (index) {
+        if (seen >= skip) rest += "[" + inner + "]";
+      } else if (inner.find('=') != std::string::npos) {
+        return seen >= skip ? rest : "";
+      } else if (!inner.empty()) {
+        key(inner);
+      }
+      inner.clear();
+      continue;
+    }
+    if (ch == '[') { if (!cur.empty()) key(cur); cur.clear(); in_index = true; continue; }
+    if (ch == '.') { if (!cur.empty()) key(cur); cur.clear(); continue; }
+    cur += ch;
+  }
+  if (!cur.empty()) key(cur);
+  return rest;
+}
+
 // The keys enclosing line `at` (by indentation) within [begin, at), outermost first.
 std::vector<std::string> enclosing_keys(const std::vector<std::string>& lines, int begin, int at) {
   std::vector<std::string> chain;
@@ -133,6 +165,23 @@ std::vector<std::string> enclosing_keys(const std::vector<std::string>& lines, i
   return chain;
 }
 
+// The key whose block holds line `at` within [begin, at): the nearest less indented key line that does not
+// open a list item (`- name: web` is the item's own key, not what holds the item's other keys). "" when none.
+std::string parent_key(const std::vector<std::string>& lines, int begin, int at) {
+  size_t indent = indent_of(lines[at]);
+  for (int i = at - 1; i >= begin && indent > 0; --i) {
+    std::string key = key_of(lines[i]);
+    size_t in = indent_of(lines[i]);
+    if (key.empty() || in >= indent) continue;
+    if (lines[i].compare(in, 2, "- ") == 0) {
+      indent = in + 1;  // the item's key: what holds the list is less indented than the dash
+      continue;
+    }
+    return key;
+  }
+  return "";
+}
+
 // How well a line's enclosing keys match the path's keys before the leaf: 1000 for an exact match,
 // else the length of the common suffix (innermost keys first).
 int match_score(const std::vector<std::string>& chain, const std::vector<std::string>& keys) {
@@ -144,13 +193,22 @@ int match_score(const std::vector<std::string>& chain, const std::vector<std::st
   return score;
 }
 
-// The line (0-based) of the key keys.back() within [begin, end): the only one, or the one whose enclosing
-// keys match `keys` best when that is unique; -1 when none (or no single best).
+// The line (0-based) of the key keys.back() within [begin, end): the only one (unless the key it is under is
+// not on the path), or the one whose enclosing keys match `keys` best when that is unique; -1 when none (or
+// no single best).
 int key_line_in(const std::vector<std::string>& lines, int begin, int end, const std::vector<std::string>& keys) {
   std::vector<int> hits;
   for (int i = begin; i < end; ++i)
     if (key_of(lines[i]) == keys.back()) hits.push_back(i);
-  if (hits.size() == 1) return hits[0];
+  if (hits.size() == 1) {
+    // The only such key, unless it is plainly another's: under a key the path does not go through
+    // (a container's env `value:` is no toleration's `value`).
+    if (keys.size() >= 2) {
+      std::string parent = parent_key(lines, begin, hits[0]);
+      if (!parent.empty() && std::find(keys.begin(), keys.end() - 1, parent) == keys.end() - 1) return -1;
+    }
+    return hits[0];
+  }
   if (hits.empty() || keys.size() < 2) return -1;
   int best = -1, best_score = 0, best_count = 0;
   for (int h : hits) {
@@ -266,7 +324,7 @@ namespace {
 // The spot of the path `keys` in the document [begin, end) of `lines`, and how many of its keys the
 // template writes (0: none, the document's start).
 std::pair<TemplateSpot, size_t> spot_in(const std::vector<std::string>& lines, int begin, int end, int start,
-                                        const std::vector<std::string>& keys) {
+                                        const std::vector<std::string>& keys, std::string_view path) {
   // The field's own key, else (written through toYaml) the nearest enclosing key the template writes.
   for (size_t depth = keys.size(); depth > 0; --depth) {
     std::vector<std::string> prefix(keys.begin(), keys.begin() + static_cast<long>(depth));
@@ -278,8 +336,7 @@ std::pair<TemplateSpot, size_t> spot_in(const std::vector<std::string>& lines, i
       std::string from = toyaml_values_key(lines, begin, hit, spot.values_key_shared, at);
       if (!from.empty()) {
         spot.toyaml_line = at + 1;
-        spot.values_key = from;
-        for (size_t k = depth; k < keys.size(); ++k) spot.values_key += "." + keys[k];
+        spot.values_key = from + values_key_rest(path, depth);  // list items by index: "tolerations[0].value"
       }
     }
     return {spot, depth};
@@ -300,13 +357,13 @@ TemplateSpot template_spot_for(const SourceRef& src, std::string_view field_path
   // The object's document: from its start to the next separator.
   int begin = start - 1, end = begin;
   while (end < static_cast<int>(lines.size()) && !(end > begin && is_separator(lines[end]))) ++end;
-  auto [spot, depth] = spot_in(lines, begin, end, start, keys);
+  auto [spot, depth] = spot_in(lines, begin, end, start, keys, without_path_prefix(field_path));
   // The path as the user wrote it, where validation names it otherwise (resources/locate alias_paths): the
   // one the template writes more of.
   if (!kind.empty() && depth < keys.size()) {
     for (const std::string& alias : alias_paths(kind, without_path_prefix(field_path))) {
       auto alias_keys = path_keys(alias);
-      auto [alt, alt_depth] = spot_in(lines, begin, end, start, alias_keys);
+      auto [alt, alt_depth] = spot_in(lines, begin, end, start, alias_keys, alias);
       // Depth counts keys of different paths: compare what each leaves unwritten.
       if (alt_depth > 0 && alias_keys.size() - alt_depth < keys.size() - depth) {
         spot = alt;

@@ -86,6 +86,37 @@ TEST_CASE("template_spot_for: a field written through toYaml points at the enclo
   CHECK(policy.values_key.empty());
 }
 
+TEST_CASE("template_spot_for: a list item written through toYaml has a values key with its index") {
+  fs::path dir = fs::temp_directory_path() / "kv-template-spot-list-test";
+  fs::create_directories(dir / "templates");
+  std::ofstream(dir / "templates" / "deploy.yaml") <<
+      "apiVersion: apps/v1\n"                          // 1
+      "kind: Deployment\n"                             // 2
+      "metadata: {name: web}\n"                        // 3
+      "spec:\n"                                        // 4
+      "  template:\n"                                  // 5
+      "    spec:\n"                                    // 6
+      "      {{- with .Values.tolerations }}\n"        // 7
+      "      tolerations:\n"                           // 8
+      "        {{- toYaml . | nindent 8 }}\n"          // 9
+      "      {{- end }}\n"                             // 10
+      "      containers:\n"                            // 11
+      "      - name: web\n"                            // 12
+      "        env: {{- toYaml .Values.env | nindent 8 }}\n";  // 13
+  kv::render::register_chart_source("listchart", dir.string(), nullptr);
+  kv::SourceRef src{"listchart/templates/deploy.yaml", 1, 1, 0, "templates/deploy.yaml", "listchart"};
+  auto toleration = kv::render::template_spot_for(src, "spec.template.spec.tolerations[0].value");
+  CHECK(toleration.line == 8);
+  CHECK(toleration.values_key == "tolerations[0].value");
+  auto env = kv::render::template_spot_for(src, "spec.template.spec.containers[0].env[1].value");
+  CHECK(env.line == 13);
+  CHECK(env.values_key == "env[1].value");
+  // A list item named by a selector has no index in the values: the key stops before it.
+  auto selected = kv::render::template_spot_for(src, "spec.template.spec.containers[0].env[name=A].value");
+  CHECK(selected.values_key == "env");
+  fs::remove_all(dir);
+}
+
 TEST_CASE("template_spot_for: pod template labels written by toYaml beside an include, and named without metadata") {
   fs::path dir = fs::temp_directory_path() / "kv-template-spot-labels-test";
   fs::create_directories(dir / "templates");

@@ -34,10 +34,30 @@ int line_in_values_file(const std::string& file, const std::string& key) {
     for (size_t j = parts.size(); j > i && !found; --j) {
       std::string k = parts[i];
       for (size_t m = i + 1; m < j; ++m) k += "." + parts[m];
-      for (const auto& kv : cur) {
-        if (kv.first.IsScalar() && kv.first.Scalar() == k) {
+      // A list item by index: "tolerations[0]" is the key tolerations, then its item 0.
+      std::vector<size_t> items;
+      std::string bare = k;
+      while (bare.size() > 2 && bare.back() == ']') {
+        auto open = bare.rfind('[');
+        if (open == std::string::npos || open + 2 > bare.size() - 1) break;
+        std::string n = bare.substr(open + 1, bare.size() - open - 2);
+        if (n.find_first_not_of("0123456789") != std::string::npos || n.size() > 9) break;
+        items.insert(items.begin(), std::stoul(n));
+        bare.erase(open);
+      }
+      for (int by_index = 0; by_index < 2 && !found; ++by_index) {
+        if (by_index && items.empty()) continue;
+        const std::string& name = by_index ? bare : k;
+        for (const auto& kv : cur) {
+          if (!kv.first.IsScalar() || kv.first.Scalar() != name) continue;
           line = kv.first.Mark().line + 1;
           cur.reset(kv.second);
+          for (size_t n : by_index ? items : std::vector<size_t>{}) {
+            if (!cur.IsSequence() || n >= cur.size()) return 0;
+            YAML::Node item = cur[n];
+            line = item.Mark().line + 1;
+            cur.reset(item);
+          }
           i = j;
           found = true;
           break;

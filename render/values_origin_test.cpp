@@ -33,6 +33,28 @@ TEST_CASE("value_origin names the values line or flag that set a key") {
   fs::remove_all(dir);
 }
 
+TEST_CASE("value_origin follows list items by index") {
+  fs::path dir = fs::temp_directory_path() / "kv-values-origin-list-test";
+  fs::create_directories(dir);
+  std::ofstream(dir / "values.yaml") << "tolerations:\n"         // 1
+                                        "- key: a\n"              // 2
+                                        "  operator: Exists\n"    // 3
+                                        "- key: dedicated\n"      // 4
+                                        "  operator: Exists\n"    // 5
+                                        "  value: gpu\n"          // 6
+                                        "matrix: [[1, 2], [3]]\n";  // 7
+  kv::render::Chart chart;
+  chart.path = "./c";
+  chart.root = dir.string();
+  kv::render::ValuesFlags none;
+  CHECK(kv::render::value_origin(chart, "", none, "tolerations[1].value") == "./c/values.yaml:6");
+  CHECK(kv::render::value_origin(chart, "", none, "tolerations[1]") == "./c/values.yaml:4");
+  CHECK(kv::render::value_origin(chart, "", none, "matrix[1][0]") == "./c/values.yaml:7");
+  CHECK(kv::render::value_origin(chart, "", none, "tolerations[2].value").empty());
+  CHECK(kv::render::value_origin(chart, "", none, "tolerations[0].value").empty());
+  fs::remove_all(dir);
+}
+
 TEST_CASE("template_value_origin: a subchart's value is set by the parent under its name, else by the subchart") {
   fs::path dir = fs::temp_directory_path() / "kv-values-origin-sub-test";
   fs::create_directories(dir / "charts" / "a" / "charts" / "b");
