@@ -176,12 +176,18 @@ void add_local_findings(ObjectResult& r, const Resource& res, const MapLineFn& m
   }
 }
 
-void add_allocation_findings(ObjectResult& r, const Resource& res, ServiceAllocations& held, const MapLineFn& map_line) {
+void add_allocation_findings(ObjectResult& r, const Resource& res, ServiceAllocations& held, const LocateFn& locate,
+                             const MapLineFn& map_line) {
   if (r.kind_of_result != ResultKind::kObject || (r.status != ObjectStatus::kValid && r.status != ObjectStatus::kInvalid))
     return;
   for (auto& f : held.check(res)) {
-    if (map_line && f.line > 0) f.line = map_line(res, f.line), f.column = 0;
     r.status = ObjectStatus::kInvalid;
+    // Placed as the server's findings are (a kustomize patch that set the port, a chart's values line).
+    if (locate && !f.path.empty()) {
+      add_located(r, res, locate, std::move(f));
+      continue;
+    }
+    if (map_line && f.line > 0) f.line = map_line(res, f.line), f.column = 0;
     r.findings.push_back(std::move(f));
   }
 }

@@ -78,9 +78,11 @@ void add_rbac_risks(ObjectResult& r, const Resource& res, const std::set<std::st
 void add_local_findings(ObjectResult& r, const Resource& res, const MapLineFn& map_line = {});
 
 // The node ports and cluster IPs Service `res` asks for that creating it would have refused
-// (validators/service_allocations.h; `held` holds those of the batch's Services before it). Lines mapped as
-// above; such a finding makes a judged object invalid.
-void add_allocation_findings(ObjectResult& r, const Resource& res, ServiceAllocations& held, const MapLineFn& map_line);
+// (validators/service_allocations.h; `held` holds those of the batch's Services before it), placed by
+// `locate` as the server's findings are (a kustomize patch, a chart's template and values line), else their
+// lines mapped as above; such a finding makes a judged object invalid.
+void add_allocation_findings(ObjectResult& r, const Resource& res, ServiceAllocations& held, const LocateFn& locate,
+                             const MapLineFn& map_line);
 
 // --disable-rule ID also silences server findings by rule ("dry-run/deprecated-api"); an invalid
 // object left without errors becomes valid, except one that could not be checked at all (its kind is not

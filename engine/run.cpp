@@ -233,7 +233,7 @@ void judge_objects(Session& s, RunState& run, const Batch& b, const RunOptions& 
   for (size_t i = 0; i < outcome.results.size(); ++i) {
     ObjectResult& r = outcome.results[i];
     add_local_findings(r, b.resources[i], b.map_line);
-    if (i < b.resources.size()) add_allocation_findings(r, b.resources[i], held, b.map_line);
+    if (i < b.resources.size()) add_allocation_findings(r, b.resources[i], held, o.locate, b.map_line);
     add_rbac_risks(r, b.resources[i], disabled, opts.risk, b.map_line);
     drop_disabled(r, disabled);
     if (b.partial) excuse_unserved_kind(r);

@@ -91,7 +91,8 @@ int generator_line(const Kustomization* k, const Resource& built) {
 // Merge keys kustomize's strategic merge matches list items by (containers, ports, volumes, env, ...).
 const char* const kMergeKeys[] = {"name", "containerPort", "mountPath", "devicePath", "port", "ip", "topologyKey"};
 
-// The item of the patch list `patch_list` that merges into `built_item`, or null.
+// The item of the patch list `patch_list` that merges into `built_item`: the first that agrees with it on a
+// merge key, keys tried in this order; null when none does.
 YAML::Node merging_item(const YAML::Node& patch_list, const YAML::Node& built_item) {
   if (!built_item || !built_item.IsMap()) return YAML::Node();
   for (const char* key : kMergeKeys) {
@@ -99,7 +100,7 @@ YAML::Node merging_item(const YAML::Node& patch_list, const YAML::Node& built_it
     if (want.empty()) continue;
     for (const auto& item : patch_list)
       if (scalar_at(item, key) == want) return item;
-    return YAML::Node();
+    // (A Service's ports merge by port: a patch item may leave out the name the built item has.)
   }
   return YAML::Node();
 }

@@ -96,6 +96,19 @@ class Kustomize(unittest.TestCase):
         self.assertTrue(fs, explain(p))
         self.assertEqual((fs[0]["file"], fs[0]["line"]), ("overlays/prod/replicas.yaml", line), json.dumps(fs, indent=1))
 
+    def test_a_node_port_a_patch_set_out_of_range_points_at_the_patch(self):
+        # A dry run never allocates node ports: kvalidate checks the range itself, and places the finding as
+        # the server's are, at the patch that wrote the port (not the base's port item).
+        with open(os.path.join(self.dir, "overlays/prod/node-port.yaml"), "w") as f:
+            f.write("apiVersion: v1\nkind: Service\nmetadata:\n  name: web\nspec:\n  type: NodePort\n"
+                    "  ports:\n  - port: 80\n    nodePort: 80\n")
+        with open(os.path.join(self.dir, "overlays/prod/kustomization.yaml"), "a") as f:
+            f.write("  - path: node-port.yaml\n")
+        p, report = self.run_json("overlays/prod")
+        self.assertEqual(p.returncode, 1, explain(p))
+        fs = [f for r in report["results"] for f in r["findings"] if f["rule"] == "service/node-port"]
+        self.assertEqual([(f["file"], f["line"]) for f in fs], [("overlays/prod/node-port.yaml", 9)], explain(p))
+
     def test_a_value_a_json_patch_set_points_at_its_line_in_the_value(self):
         with open(os.path.join(self.dir, "overlays/prod/kustomization.yaml"), "a") as f:
             f.write("  - target: {kind: Deployment}\n    patch: |-\n      - op: add\n"
