@@ -222,7 +222,16 @@ Result<Batch> batch_of(RenderJob& j, Session& session) {
         return Place{spot.line, 0, "value " + spot.values_key + (origin.empty() ? "" : ", set by " + origin), ""};
       if (!origin.empty()) return Place{spot.toyaml_line, 0, "value " + spot.values_key + ", set by " + origin, ""};
     }
-    if (auto pos = locate(r, path)) return Place{render::template_line_of(r, pos->line), 0, "", ""};
+    if (auto pos = locate(r, path)) {
+      Place at{render::template_line_of(r, pos->line), 0, "", ""};
+      // `replicas: {{ .Values.replicaCount }}`: the values line that set it, when one does.
+      if (!spot.direct_values_key.empty() && at.line == spot.line) {
+        std::string origin = render::template_value_origin(chart, run_values, values, render::helm_template_path(r.source),
+                                                           spot.direct_values_key);
+        if (!origin.empty()) at.note = "value " + spot.direct_values_key + ", set by " + origin;
+      }
+      return at;
+    }
     return Place{spot.line, 0, "", ""};
   };
   return batch;

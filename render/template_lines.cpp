@@ -330,7 +330,8 @@ std::pair<TemplateSpot, size_t> spot_in(const std::vector<std::string>& lines, i
     std::vector<std::string> prefix(keys.begin(), keys.begin() + static_cast<long>(depth));
     int hit = key_line_in(lines, begin, end, prefix);
     if (hit < 0) continue;
-    TemplateSpot spot{hit + 1, ""};
+    TemplateSpot spot;
+    spot.line = hit + 1;
     if (depth < keys.size()) {
       int at = -1;
       std::string from = toyaml_values_key(lines, begin, hit, spot.values_key_shared, at);
@@ -341,7 +342,9 @@ std::pair<TemplateSpot, size_t> spot_in(const std::vector<std::string>& lines, i
     }
     return {spot, depth};
   }
-  return {TemplateSpot{start, ""}, 0};
+  TemplateSpot none;
+  none.line = start;
+  return {none, 0};
 }
 
 }  // namespace
@@ -353,11 +356,22 @@ TemplateSpot template_spot_for(const SourceRef& src, std::string_view field_path
   const auto& lines = lines_of(c, src.chart, src.template_path, src.file);
   if (lines.empty()) return {};
   int start = src.line > 0 ? src.line : 1;
-  if (keys.empty()) return {start, ""};
+  if (keys.empty()) {
+    TemplateSpot whole;
+    whole.line = start;
+    return whole;
+  }
   // The object's document: from its start to the next separator.
   int begin = start - 1, end = begin;
   while (end < static_cast<int>(lines.size()) && !(end > begin && is_separator(lines[end]))) ++end;
   auto [spot, depth] = spot_in(lines, begin, end, start, keys, without_path_prefix(field_path));
+  if (depth == keys.size() && spot.line > 0) {
+    // `key: {{ .Values.X ... }}`: the value is that chart value's (one reference, no other on the line).
+    const std::string& l = lines[spot.line - 1];
+    auto first = l.find(".Values.");
+    if (first != std::string::npos && l.find(".Values.", first + 1) == std::string::npos)
+      spot.direct_values_key = values_ref(l);
+  }
   // The path as the user wrote it, where validation names it otherwise (resources/locate alias_paths): the
   // one the template writes more of.
   if (!kind.empty() && depth < keys.size()) {

@@ -25,6 +25,9 @@ struct TemplateSpot {
   std::string values_key;
   bool values_key_shared = false;  // other actions write into the same block: the field may be theirs
   int toyaml_line = 0;             // the line of the toYaml that writes values_key
+  // The field's own key is written with one chart value as its value (`replicas: {{ .Values.replicaCount }}`):
+  // that values key ("replicaCount"); "" otherwise.
+  std::string direct_values_key;
 };
 
 // Like template_line_for, but a field the template does not write literally (it comes from

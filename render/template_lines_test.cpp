@@ -86,6 +86,33 @@ TEST_CASE("template_spot_for: a field written through toYaml points at the enclo
   CHECK(policy.values_key.empty());
 }
 
+TEST_CASE("template_spot_for: a key written with one chart value names that value") {
+  fs::path dir = fs::temp_directory_path() / "kv-template-spot-direct-test";
+  fs::create_directories(dir / "templates");
+  std::ofstream(dir / "templates" / "deploy.yaml") <<
+      "apiVersion: apps/v1\n"                                                   // 1
+      "kind: Deployment\n"                                                      // 2
+      "metadata: {name: web}\n"                                                 // 3
+      "spec:\n"                                                                 // 4
+      "  replicas: {{ .Values.replicaCount | default 1 }}\n"                    // 5
+      "  template:\n"                                                           // 6
+      "    spec:\n"                                                             // 7
+      "      containers:\n"                                                     // 8
+      "      - name: web\n"                                                     // 9
+      "        image: \"{{ .Values.image.repo }}:{{ .Values.image.tag }}\"\n"   // 10
+      "        imagePullPolicy: Always\n";                                      // 11
+  kv::render::register_chart_source("directchart", dir.string(), nullptr);
+  kv::SourceRef src{"directchart/templates/deploy.yaml", 1, 1, 0, "templates/deploy.yaml", "directchart"};
+  auto replicas = kv::render::template_spot_for(src, "spec.replicas");
+  CHECK(replicas.line == 5);
+  CHECK(replicas.direct_values_key == "replicaCount");
+  CHECK(replicas.values_key.empty());
+  // Two values on the line, or none: no one value to name.
+  CHECK(kv::render::template_spot_for(src, "spec.template.spec.containers[0].image").direct_values_key.empty());
+  CHECK(kv::render::template_spot_for(src, "spec.template.spec.containers[0].imagePullPolicy").direct_values_key.empty());
+  fs::remove_all(dir);
+}
+
 TEST_CASE("template_spot_for: a list item written through toYaml has a values key with its index") {
   fs::path dir = fs::temp_directory_path() / "kv-template-spot-list-test";
   fs::create_directories(dir / "templates");
@@ -114,6 +141,7 @@ TEST_CASE("template_spot_for: a list item written through toYaml has a values ke
   // A list item named by a selector has no index in the values: the key stops before it.
   auto selected = kv::render::template_spot_for(src, "spec.template.spec.containers[0].env[name=A].value");
   CHECK(selected.values_key == "env");
+  CHECK(toleration.direct_values_key.empty());  // written through toYaml, not as the key's value
   fs::remove_all(dir);
 }
 
