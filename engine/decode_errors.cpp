@@ -199,4 +199,12 @@ std::optional<DecodeErrors> decode_errors(const Resource& r, const kube::ApiStat
   return std::nullopt;
 }
 
+bool is_decode_rule(const std::string& rule) {
+  static const char* const kRules[] = {"dry-run/wrong-type",       "dry-run/unknown-field", "dry-run/invalid-quantity",
+                                       "dry-run/invalid-value",    "dry-run/duplicate-field", "dry-run/duplicate-entry"};
+  for (const char* r : kRules)
+    if (rule == r) return true;
+  return false;
+}
+
 }  // namespace kv::engine

@@ -26,4 +26,8 @@ struct DecodeErrors {
 // in the object, since the server names none).
 std::optional<DecodeErrors> decode_errors(const Resource& r, const kube::ApiStatus& st);
 
+// Whether `rule` is one of the findings decode_errors() makes (dry-run/wrong-type, unknown-field,
+// invalid-quantity, ...): a field the server could not read as written.
+bool is_decode_rule(const std::string& rule);
+
 }  // namespace kv::engine

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <tuple>
 
 #include <fmt/core.h>
 
@@ -62,7 +63,10 @@ std::string field_named(const YAML::Node& node, const std::string& message) {
 // For a finding about a map: the path of the entry it is about (entry_quoted, else field_named), so that
 // it points at that line; for one about a field refused for a sibling's quoted value, that sibling; else
 // `path` unchanged. The object's tree is read once.
-std::string refine_to_entry(const Resource& r, const std::string& path, const std::string& message) {
+std::string refine_to_entry(const Resource& r, const std::string& path, const std::string& said) {
+  // The server's words, without what kvalidate added after them: " (pass 3: found once ...)".
+  std::string message = said;
+  if (auto pass = message.rfind(" (pass "); pass != std::string::npos && message.back() == ')') message.erase(pass);
   YAML::Node tree = object_tree(r);
   auto node = node_at(tree, r.kind, path);
   if (node && node->IsScalar()) {
@@ -223,6 +227,12 @@ void drop_disabled(ObjectResult& r, const std::set<std::string>& disabled) {
   why.line = r.source.line;
   why.column = r.source.column;
   fs.push_back(std::move(why));
+}
+
+void order_findings(ObjectResult& r) {
+  std::stable_sort(r.findings.begin(), r.findings.end(), [](const Finding& a, const Finding& b) {
+    return std::tie(a.file, a.line, a.column, a.rule, a.message) < std::tie(b.file, b.line, b.column, b.rule, b.message);
+  });
 }
 
 void excuse_unserved_kind(ObjectResult& r) {

@@ -89,6 +89,10 @@ void add_allocation_findings(ObjectResult& r, const Resource& res, ServiceAlloca
 // served: dry-run/unknown-kind, dry-run/api-not-served), which becomes skipped with the reason.
 void drop_disabled(ObjectResult& r, const std::set<std::string>& disabled);
 
+// Puts the findings of `r` in file, line, column, rule and message order: the server lists an answer's
+// causes in an order of its own, which varies from run to run. Same input, same report.
+void order_findings(ObjectResult& r);
+
 // An object of a chart some of whose templates failed to render (render::Rendered::partial): a kind no one
 // serves may be the one a failed template's CustomResourceDefinition defines, so the object's
 // dry-run/unknown-kind error (when it is its only error) becomes skipped, saying so. The failures are the

@@ -71,6 +71,17 @@ TEST_CASE("results: --disable-rule drops findings by rule; an object left withou
   CHECK(lint.status == ObjectStatus::kInvalid);  // only object results turn valid
 }
 
+TEST_CASE("results: a finding of a later pass about a map is at the field its words name, as in pass 1") {
+  auto r = load("apiVersion: example.com/v1\nkind: Gadget\nmetadata: {name: g}\nspec:\n  min: 5\n  max: 1\n").at(0);
+  ObjectResult res;
+  for (const char* suffix : {"", " (pass 3: found once the fields above were set aside)"})
+    add_located(res, r, locate_in_source,
+                Finding{Severity::kError, "dry-run/FieldValueInvalid",
+                        std::string("spec: Invalid value: \"object\": min must not exceed max") + suffix, "spec", "", 0, 0});
+  CHECK(res.findings.at(0).line == 6);  // max, written last
+  CHECK(res.findings.at(1).line == 6);
+}
+
 TEST_CASE("results: a field refused for a sibling's value points at that sibling") {
   auto r = load("apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  tolerations:\n  - key: a\n"
                 "    operator: Exists\n    value: b\n  containers: []\n").at(0);

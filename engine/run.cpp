@@ -237,6 +237,7 @@ void judge_objects(Session& s, RunState& run, const Batch& b, const RunOptions& 
     add_rbac_risks(r, b.resources[i], disabled, opts.risk, b.map_line);
     drop_disabled(r, disabled);
     if (b.partial) excuse_unserved_kind(r);
+    order_findings(r);
     if (report == Report::kAll || (report == Report::kNotValid && r.status != ObjectStatus::kValid))
       run.report_judged(std::move(r));
   }

@@ -36,8 +36,10 @@ struct Finding {
   std::string file;      // empty: the result's source file
   int line = 0;          // 1-based, 0: unknown
   int column = 0;        // 1-based, 0: unknown
-  int pass = 1;          // the submission that found it: 2 and up = found once the fields the server
-                         // could not read were set aside (engine/batch.cpp)
+  int pass = 1;          // 1: a defect of the object as written (the server's first answer, or a field it
+                         // could not decode); 2: found once the fields the server could not read (or a
+                         // blocking error, or a field validation refused before admission) were set aside
+                         // (engine/batch_run.h)
 };
 
 // What a result describes; reporters use it for test-case names and grouping.
