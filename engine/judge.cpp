@@ -3,8 +3,8 @@
 #include <fmt/core.h>
 
 #include <algorithm>
-#include <regex>
 #include <optional>
+#include <regex>
 #include <set>
 
 #include "engine/admission.h"
@@ -123,7 +123,7 @@ std::vector<std::string> rule_blocking_fields(const Resource& r, const std::vect
 // defaultRequest from its default: resources/locate.h's alias_paths), refused for the same reason as that
 // field; a label selector refused as a whole beside the label within it that is refused. The echo is not
 // shown.
-std::vector<bool> defaulted_echoes(const Resource& r, const std::vector<kube::StatusCause>& causes) {
+std::vector<bool> echoed_causes(const Resource& r, const std::vector<kube::StatusCause>& causes) {
   std::vector<bool> echo(causes.size(), false);
   std::optional<YAML::Node> tree;  // parsed when two causes may be one
   // A selector refused as a whole ("spec.selector: Invalid value: {...}: invalid label selector") beside
@@ -184,7 +184,7 @@ void judge_failure(Judgement& j, const Resource& r, const kube::Response& resp, 
     return;
   }
   bool rules_skipped = false;
-  const std::vector<bool> echo = defaulted_echoes(r, st.causes);
+  const std::vector<bool> echo = echoed_causes(r, st.causes);
   for (size_t i = 0; i < st.causes.size(); ++i) {
     const auto& c = st.causes[i];
     if (echo[i]) continue;

@@ -74,7 +74,7 @@ std::string refine_to_entry(const Resource& r, const std::string& path, const st
     // be empty when `operator` is 'Exists'"): the sibling that holds the quoted value, when only one does.
     auto dot = path.rfind('.');
     if (dot == std::string::npos || path.find_first_of("[]", dot) != std::string::npos) return path;
-    auto parent = node_at(tree, r.kind, path.substr(0, dot));
+    const auto parent = node_at(tree, r.kind, path.substr(0, dot));
     if (!parent || !parent->IsMap()) return path;
     std::string key = entry_quoted(*parent, message);
     if (key.empty() || key == path.substr(dot + 1) || node->Scalar() == (*parent)[key].Scalar()) return path;

@@ -16,11 +16,12 @@ namespace {
 
 constexpr size_t kMaxFiles = 10000;
 constexpr std::uintmax_t kMaxBytes = 64u << 20;
+constexpr const char* kPrefix = "kvalidate-render-";  // then mkdtemp's six characters
 
 }  // namespace
 
 Result<ChartCopy> ChartCopy::make(const Chart& chart) {
-  std::string tmpl = (fs::temp_directory_path() / "kvalidate-render-XXXXXX").string();
+  std::string tmpl = (fs::temp_directory_path() / (std::string(kPrefix) + "XXXXXX")).string();
   if (!::mkdtemp(tmpl.data())) return Status::IOError("cannot create a temporary directory to render " + chart.path);
   ChartCopy copy;
   copy.dir_ = std::make_shared<TempDir>();
@@ -71,6 +72,17 @@ Status ChartCopy::empty_file(const std::string& relative) const {
   std::ofstream out(file, std::ios::trunc);
   if (!out) return Status::IOError(file.string() + ": cannot write");
   return Status::Ok();
+}
+
+void name_copies_as_chart(std::string& text, const Chart& chart) {
+  const std::string prefix = (fs::temp_directory_path() / kPrefix).string();
+  const std::string name = "/" + fs::path(chart.root).filename().string();
+  constexpr size_t kRandom = 6;
+  for (size_t at = text.find(prefix); at != std::string::npos; at = text.find(prefix, at + 1)) {
+    const size_t tail = at + prefix.size() + kRandom;
+    if (tail > text.size() || text.compare(tail, name.size(), name) != 0) continue;
+    text.replace(at, tail + name.size() - at, chart.root);
+  }
 }
 
 std::string template_to_empty(const ObjectResult& failure, const Chart& chart) {

@@ -32,6 +32,10 @@ class ChartCopy {
   std::string path_;
 };
 
+// `text` with the folder of every copy of `chart` (ChartCopy::path(), of this or an earlier run) replaced by
+// chart.root.
+void name_copies_as_chart(std::string& text, const Chart& chart);
+
 // The chart-relative file of the template a render failure stands at, when emptying it lets helm render the
 // others: a template (under a templates/ folder) of the chart or of a subchart kept as a folder, not a
 // partial ("_helpers.tpl", or any template holding a `define` or `block`: others include what it defines). "" otherwise: a failure of the chart's

@@ -61,6 +61,10 @@ TEST_CASE("a chart copy holds the chart's files and links, and empties a templat
     CHECK(*kv::read_file((root / "files/shared.txt").string()) == "shared\n");
   }
   CHECK_FALSE(fs::exists(copied));  // gone with the last copy
+  // What helm said of a copy (this one's, or an earlier run's from the render cache) names the chart.
+  std::string said = "found symbolic link path=" + copied + "/templates/linked.txt resolved=/x";
+  kv::render::name_copies_as_chart(said, chart_at(root));
+  CHECK(said == "found symbolic link path=" + root.string() + "/templates/linked.txt resolved=/x");
 }
 
 TEST_CASE("a chart copy never empties a file through a linked folder: that file is the chart's") {

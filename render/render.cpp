@@ -95,13 +95,6 @@ std::vector<std::string> helm_inputs(const Chart& chart, const RenderRequest& re
   return in;
 }
 
-// `text` with every `from` replaced by `to`.
-void replace_all(std::string& text, const std::string& from, const std::string& to) {
-  if (from.empty()) return;
-  for (size_t at = text.find(from); at != std::string::npos; at = text.find(from, at + to.size()))
-    text.replace(at, from.size(), to);
-}
-
 }  // namespace
 
 Status check_helm_can_render(const Helm& helm, bool lookup) {
@@ -283,9 +276,8 @@ Result<Rendered> render_chart(const Helm& helm, const Chart& chart, const Render
   KV_RETURN_IF_ERROR(check_values(req.values));
   if (!req.run_values_file.empty()) KV_RETURN_IF_ERROR(check_values_file(req.run_values_file));
   KV_RETURN_IF_ERROR(check_helm_can_render(helm, !req.lookup_kubeconfig.empty()));
-  const auto chart_args = template_args(helm, chart, req);
-  auto args = chart_args;
-  auto key_args = chart_args;
+  auto args = template_args(helm, chart, req);
+  auto key_args = args;
   auto env = helm_env(helm, chart, req);
   // With --lookup the output depends on the cluster: never from the cache.
   const bool cached = req.cache && req.lookup_kubeconfig.empty();
@@ -319,8 +311,9 @@ Result<Rendered> render_chart(const Helm& helm, const Chart& chart, const Render
     key_args.push_back("--kvalidate-emptied=" + next);  // the key: the chart as it is, less these templates
     run = cached ? run_helm_cached(helm, args, env, inputs, &key_args) : run_helm(helm, args, env);
     if (!run.ok()) return out;
-    // What helm says of the copy's files (a link it followed) names the chart's: the same words every run.
-    for (std::string* text : {&run->out, &run->err}) replace_all(*text, copy->path(), chart.root);
+    // What helm says of the copy's files (a link it followed) names the chart's: the same words every run,
+    // also when the answer is a cached one that named an earlier copy.
+    for (std::string* text : {&run->out, &run->err}) name_copies_as_chart(*text, chart);
   }
   auto rendered = parse_rendered(run->out, chart, req.suite);
   for (auto& p : rendered.problems) out.problems.push_back(std::move(p));
