@@ -97,58 +97,64 @@ std::string key_of(const std::string& line) {
   return line.substr(start, colon - start);
 }
 
-// "spec.template.spec.containers[0].imagePullPolicy" → {"spec", "template", "spec", "containers", ...}.
-std::vector<std::string> path_keys(std::string_view path) {
-  std::vector<std::string> keys;
+// One step of a field path: a map key (also a bracketed one, "annotations[example.com/x]"), a list index
+// ("[0]") or a list item selected by its fields ("[name=web]").
+struct PathToken {
+  enum class Kind { kKey, kIndex, kSelector } kind;
+  std::string text;
+};
+
+std::vector<PathToken> path_tokens(std::string_view path) {
+  std::vector<PathToken> out;
   std::string cur, inner;
   bool in_index = false;
+  auto key = [&](std::string& k) {
+    if (!k.empty()) out.push_back({PathToken::Kind::kKey, std::move(k)});
+    k.clear();
+  };
   for (char ch : path) {
     if (in_index) {
       if (ch != ']') { inner += ch; continue; }
       in_index = false;
-      // A bracketed map key ("annotations[example.com/x]") is a key too; an index or selector is not.
-      bool index = !inner.empty() && inner.find_first_not_of("0123456789") == std::string::npos;
-      if (!index && inner.find('=') == std::string::npos && !inner.empty()) keys.push_back(inner);
+      if (!inner.empty() && inner.find_first_not_of("0123456789") == std::string::npos)
+        out.push_back({PathToken::Kind::kIndex, inner});
+      else if (inner.find('=') != std::string::npos)
+        out.push_back({PathToken::Kind::kSelector, inner});
+      else
+        key(inner);
       inner.clear();
       continue;
     }
-    if (ch == '[') { if (!cur.empty()) keys.push_back(cur); cur.clear(); in_index = true; continue; }
-    if (ch == '.') { if (!cur.empty()) keys.push_back(cur); cur.clear(); continue; }
+    if (ch == '[') { key(cur); in_index = true; continue; }
+    if (ch == '.') { key(cur); continue; }
     cur += ch;
   }
-  if (!cur.empty()) keys.push_back(cur);
+  key(cur);
+  return out;
+}
+
+// "spec.template.spec.containers[0].imagePullPolicy" → {"spec", "template", "spec", "containers", ...}.
+std::vector<std::string> path_keys(std::string_view path) {
+  std::vector<std::string> keys;
+  for (auto& t : path_tokens(path))
+    if (t.kind == PathToken::Kind::kKey) keys.push_back(std::move(t.text));
   return keys;
 }
 
 // What `path` holds after its first `skip` keys (as path_keys counts them), written as a values key goes on:
 // ".operator", "[0]", ...; a selector ("[name=web]") ends it (values files hold lists by index).
 std::string values_key_rest(std::string_view path, size_t skip) {
-  std::string rest, cur, inner;
+  std::string rest;
   size_t seen = 0;
-  bool in_index = false;
-  auto key = [&](const std::string& k) {
-    if (seen++ >= skip) rest += "." + k;
-  };
-  for (char ch : path) {
-    if (in_index) {
-      if (ch != ']') { inner += ch; continue; }
-      in_index = false;
-      const bool index = !inner.empty() && inner.find_first_not_of("0123456789") == std::string::npos;
-      if (index) {
-        if (seen >= skip) rest += "[" + inner + "]";
-      } else if (inner.find('=') != std::string::npos) {
-        return seen >= skip ? rest : "";
-      } else if (!inner.empty()) {
-        key(inner);
-      }
-      inner.clear();
-      continue;
+  for (const auto& t : path_tokens(path)) {
+    if (t.kind == PathToken::Kind::kKey) {
+      if (seen++ >= skip) rest += "." + t.text;
+    } else if (t.kind == PathToken::Kind::kIndex) {
+      if (seen >= skip) rest += "[" + t.text + "]";
+    } else {
+      return seen >= skip ? rest : "";
     }
-    if (ch == '[') { if (!cur.empty()) key(cur); cur.clear(); in_index = true; continue; }
-    if (ch == '.') { if (!cur.empty()) key(cur); cur.clear(); continue; }
-    cur += ch;
   }
-  if (!cur.empty()) key(cur);
   return rest;
 }
 

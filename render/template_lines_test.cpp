@@ -11,6 +11,25 @@
 
 namespace fs = std::filesystem;
 
+namespace {
+
+// A chart `name` in the temporary folder holding the one template templates/deploy.yaml, registered under
+// that name, and the source of an object rendered from its first line; removed with the value.
+struct OneTemplateChart {
+  fs::path dir;
+  kv::SourceRef src;
+  OneTemplateChart(const std::string& name, const std::string& text)
+      : dir(fs::temp_directory_path() / ("kv-" + name + "-test")) {
+    fs::create_directories(dir / "templates");
+    std::ofstream(dir / "templates" / "deploy.yaml") << text;
+    kv::render::register_chart_source(name, dir.string(), nullptr);
+    src = kv::SourceRef{name + "/templates/deploy.yaml", 1, 1, 0, "templates/deploy.yaml", name};
+  }
+  ~OneTemplateChart() { fs::remove_all(dir); }
+};
+
+}  // namespace
+
 TEST_CASE("a field maps to its key's line in the template, or to the document start") {
   fs::path dir = fs::temp_directory_path() / "kv-template-lines-test";
   fs::create_directories(dir / "templates");
@@ -87,9 +106,7 @@ TEST_CASE("template_spot_for: a field written through toYaml points at the enclo
 }
 
 TEST_CASE("template_spot_for: a key written with one chart value names that value") {
-  fs::path dir = fs::temp_directory_path() / "kv-template-spot-direct-test";
-  fs::create_directories(dir / "templates");
-  std::ofstream(dir / "templates" / "deploy.yaml") <<
+  OneTemplateChart chart("directchart",
       "apiVersion: apps/v1\n"                                                   // 1
       "kind: Deployment\n"                                                      // 2
       "metadata: {name: web}\n"                                                 // 3
@@ -100,9 +117,8 @@ TEST_CASE("template_spot_for: a key written with one chart value names that valu
       "      containers:\n"                                                     // 8
       "      - name: web\n"                                                     // 9
       "        image: \"{{ .Values.image.repo }}:{{ .Values.image.tag }}\"\n"   // 10
-      "        imagePullPolicy: Always\n";                                      // 11
-  kv::render::register_chart_source("directchart", dir.string(), nullptr);
-  kv::SourceRef src{"directchart/templates/deploy.yaml", 1, 1, 0, "templates/deploy.yaml", "directchart"};
+      "        imagePullPolicy: Always\n");                                     // 11
+  const auto& src = chart.src;
   auto replicas = kv::render::template_spot_for(src, "spec.replicas");
   CHECK(replicas.line == 5);
   CHECK(replicas.direct_values_key == "replicaCount");
@@ -110,13 +126,10 @@ TEST_CASE("template_spot_for: a key written with one chart value names that valu
   // Two values on the line, or none: no one value to name.
   CHECK(kv::render::template_spot_for(src, "spec.template.spec.containers[0].image").direct_values_key.empty());
   CHECK(kv::render::template_spot_for(src, "spec.template.spec.containers[0].imagePullPolicy").direct_values_key.empty());
-  fs::remove_all(dir);
 }
 
 TEST_CASE("template_spot_for: a list item written through toYaml has a values key with its index") {
-  fs::path dir = fs::temp_directory_path() / "kv-template-spot-list-test";
-  fs::create_directories(dir / "templates");
-  std::ofstream(dir / "templates" / "deploy.yaml") <<
+  OneTemplateChart chart("spotlistchart",
       "apiVersion: apps/v1\n"                          // 1
       "kind: Deployment\n"                             // 2
       "metadata: {name: web}\n"                        // 3
@@ -129,9 +142,8 @@ TEST_CASE("template_spot_for: a list item written through toYaml has a values ke
       "      {{- end }}\n"                             // 10
       "      containers:\n"                            // 11
       "      - name: web\n"                            // 12
-      "        env: {{- toYaml .Values.env | nindent 8 }}\n";  // 13
-  kv::render::register_chart_source("listchart", dir.string(), nullptr);
-  kv::SourceRef src{"listchart/templates/deploy.yaml", 1, 1, 0, "templates/deploy.yaml", "listchart"};
+      "        env: {{- toYaml .Values.env | nindent 8 }}\n");  // 13
+  const auto& src = chart.src;
   auto toleration = kv::render::template_spot_for(src, "spec.template.spec.tolerations[0].value");
   CHECK(toleration.line == 8);
   CHECK(toleration.values_key == "tolerations[0].value");
@@ -142,7 +154,6 @@ TEST_CASE("template_spot_for: a list item written through toYaml has a values ke
   auto selected = kv::render::template_spot_for(src, "spec.template.spec.containers[0].env[name=A].value");
   CHECK(selected.values_key == "env");
   CHECK(toleration.direct_values_key.empty());  // written through toYaml, not as the key's value
-  fs::remove_all(dir);
 }
 
 TEST_CASE("template_spot_for: pod template labels written by toYaml beside an include, and named without metadata") {

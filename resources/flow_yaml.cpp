@@ -15,7 +15,6 @@ bool left_out(const YAML::Node& n, const std::vector<YAML::Node>& leave_out) {
   return false;
 }
 
-
 void emit(const YAML::Node& n, const std::vector<YAML::Node>& leave_out, JsonWriter& w) {
   switch (n.Type()) {
     case YAML::NodeType::Map:
