@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Does all set-up on a fresh machine, idempotently: installs missing Debian packages, builds the real
-# kube-apiserver/etcd/kubectl/helm from the Go module proxy into kvalidate's cache (once), installs the
-# report validators used by the tests, and builds kvalidate into ./build.
-# Usage: scripts/setup.sh [--no-test-tools] [--kube-versions V[,V...]]
+# kube-apiserver/etcd/kubectl/helm from the Go module proxy into kvalidate's cache (once), and builds the
+# kvalidate binary into ./build.
+# Usage: scripts/setup.sh [--for-tests] [--kube-versions V[,V...]]
+#   --for-tests also installs the report validators and pre-commit the tests use and builds every target
+#   (the unit tests, the fuzzers); without it only what `kvalidate` itself needs is set up.
 #   --kube-versions also builds those Kubernetes versions (e.g. 1.35,1.36) for `--kube-version`; without
 #   it only the default version is built (the others are built on first use).
 set -euo pipefail
@@ -10,13 +12,14 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 say() { printf '== setup: %s\n' "$*" >&2; }
 start=$SECONDS
-test_tools=1 kube_versions=()
+for_tests=0 kube_versions=()
 while [ $# -gt 0 ]; do
   case $1 in
-    --no-test-tools) test_tools=0 ;;
+    --for-tests) for_tests=1 ;;
+    --no-test-tools) ;;  # the default since --for-tests exists; kept for scripts that pass it
     --kube-versions) shift; IFS=, read -ra kube_versions <<< "${1:-}" ;;
     --kube-versions=*) IFS=, read -ra kube_versions <<< "${1#*=}" ;;
-    *) echo "setup.sh: unknown option $1 (usage: setup.sh [--no-test-tools] [--kube-versions V[,V...]])" >&2; exit 2 ;;
+    *) echo "setup.sh: unknown option $1 (usage: setup.sh [--for-tests] [--kube-versions V[,V...]])" >&2; exit 2 ;;
   esac
   shift
 done
@@ -40,13 +43,18 @@ say "Go-built binaries (cached under ${XDG_CACHE_HOME:-$HOME/.cache}/kvalidate/b
 tools/go/build.sh
 for v in "${kube_versions[@]}"; do tools/go/build.sh "kubernetes@$v"; done
 
-if [ $test_tools = 1 ]; then
+if [ $for_tests = 1 ]; then
   say "test tools: report validators (xmllint, jsonschema, SARIF Multitool), pre-commit"
   bash tests/schemas/install-validators.sh
   bash tests/e2e/install-precommit.sh
 fi
 
-say "building kvalidate"
 cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
-ninja -C build
+if [ $for_tests = 1 ]; then
+  say "building kvalidate and its tests"
+  ninja -C build
+else
+  say "building kvalidate"
+  ninja -C build kvalidate
+fi
 say "done in $((SECONDS - start))s"
