@@ -5,6 +5,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <optional>
 #include <regex>
 
 #include "core/json.h"
@@ -98,26 +99,63 @@ std::string failing_kustomization(const std::string& message, const std::string&
   return user_file;
 }
 
+// The names of the objects kustomize's message names by their ids ("Deployment.v1.apps/web.[noNs]",
+// "ConfigMap.[noVer].[noGrp]/app.cfg.prod": kind, version, group, then the name and the namespace, which
+// holds no dot), with their kinds.
+std::vector<std::pair<std::string, std::string>> ids_in(const std::string& message) {
+  static const std::regex id(R"(\b([A-Z][A-Za-z0-9]*)\.[^\s/"']*/([^\s/"']+)\.(?:\[noNs\]|[a-z0-9-]+)(?=$|[\s"';:,)]))");
+  std::vector<std::pair<std::string, std::string>> out;
+  for (auto it = std::sregex_iterator(message.begin(), message.end(), id); it != std::sregex_iterator(); ++it)
+    out.emplace_back((*it)[1].str(), (*it)[2].str());
+  return out;
+}
+
 // The line of `kustomization_file` the message is about: kustomize's own "yaml: line N" for a file it
 // could not parse, else the line naming something the message quotes ('x.yaml', path(x.yaml), a replacement's
-// "spec.ports.0.name"); 0 if none.
+// "spec.ports.0.name", a file source [x.properties], a key it does not know), a path it quotes under the
+// kustomization's folder by its name there, or the name of an object it names by id; 0 if none.
 int line_naming(const std::string& kustomization_file, const std::string& message) {
   std::smatch m;
   static const std::regex yaml_line(R"(invalid Kustomization: yaml: line (\d+))");
   if (std::regex_search(message, m, yaml_line)) return std::stoi(m[1].str());
-  static const std::regex quoted(R"re('([^'\s]+)'|path\(([^)\s]+)\)|missing path: ([^\s:]+)|"([^"\s]+)")re");
+  static const std::regex quoted(R"re('([^'\s]+)'|path\(([^)\s]+)\)|missing path: ([^\s:]+)|"([^"\s]+)"|sources: \[([^\]\s]+)\])re");
   static const std::regex item(R"(^\s*(?:-\s*)?(?:[\w.]+:\s*)?["']?([^"'\s#]+)["']?\s*(?:#.*)?$)");
+  static const std::regex key(R"(^\s*(?:-\s*)?["']?([^"'\s#:]+)["']?:\s*(?:#.*)?$)");
   std::ifstream in(kustomization_file);
   std::vector<std::string> lines;
   for (std::string l; std::getline(in, l);) lines.push_back(l);
+  const std::string folder = display_path(fs::path(kustomization_file).parent_path().string()) + "/";
+  std::vector<std::string> names;
   for (auto it = std::sregex_iterator(message.begin(), message.end(), quoted); it != std::sregex_iterator(); ++it) {
     std::string name;
-    for (int g = 1; g <= 4 && name.empty(); ++g)
+    for (int g = 1; g <= 5 && name.empty(); ++g)
       if ((*it)[g].matched) name = (*it)[g].str();
-    for (size_t i = 0; i < lines.size(); ++i)
-      if (std::regex_match(lines[i], m, item) && m[1].str() == name) return static_cast<int>(i) + 1;
+    names.push_back(name);
+    if (name.size() > folder.size() && name.compare(0, folder.size(), folder) == 0) names.push_back(name.substr(folder.size()));
   }
+  for (const auto& [kind, name] : ids_in(message)) names.push_back(name);
+  for (const auto& name : names)
+    for (size_t i = 0; i < lines.size(); ++i)
+      if ((std::regex_match(lines[i], m, item) && m[1].str() == name) ||
+          (std::regex_match(lines[i], m, key) && m[1].str() == name))
+        return static_cast<int>(i) + 1;
   return 0;
+}
+
+// A strategic-merge patch of the kustomization in `dir` that matched no object: where its own name is
+// written (the patch file, or the kustomization for an inline patch), when the message names it by id.
+std::optional<SourceLocation> unmatched_patch(const std::string& dir, const std::string& message) {
+  if (message.find("no resource matches strategic merge patch") == std::string::npos) return std::nullopt;
+  auto k = read_kustomization(dir);
+  if (!k.ok()) return std::nullopt;
+  for (const auto& [kind, name] : ids_in(message))
+    for (const auto& p : k->patches) {
+      if (p.json6902 || p.kind != kind || p.name != name || !p.doc.IsMap()) continue;
+      YAML::Node written = p.doc["metadata"]["name"];
+      if (!written.IsDefined()) continue;
+      return SourceLocation{display_path(p.file), written.Mark().line + p.line_offset, written.Mark().column + 1};
+    }
+  return std::nullopt;
 }
 
 // Appends map key `key` to the field path `path`: ".key", or "[key]" for a key holding a dot, slash or bracket.
@@ -153,19 +191,21 @@ bool path_on_line(const YAML::Node& node, int line, int base, std::string& path)
 }
 
 ObjectResult build_problem(const std::string& user_file, const std::string& message, const std::string& suite) {
-  std::string file = failing_kustomization(message, user_file);
+  SourceLocation at = build_error_place(failing_kustomization(message, user_file), message);
   ObjectResult r;
   r.kind_of_result = ResultKind::kRender;
   r.title = "kustomize build";
   r.suite = suite;
   r.status = ObjectStatus::kInvalid;
-  r.source.file = display_path(file);
-  r.source.line = line_naming(file, message);
+  r.source.file = at.file;
+  r.source.line = at.line;
+  r.source.column = at.column;
   Finding f;
   f.rule = "kustomize-build";
   f.message = message;
   f.file = r.source.file;
   f.line = r.source.line;
+  f.column = r.source.column;
   r.findings.push_back(std::move(f));
   return r;
 }
@@ -204,6 +244,11 @@ std::vector<ObjectResult> unmatched_patches(const std::vector<const Kustomizatio
 }
 
 }  // namespace
+
+SourceLocation build_error_place(const std::string& kustomization_file, const std::string& message) {
+  if (auto patch = unmatched_patch(fs::path(kustomization_file).parent_path().string(), message)) return *patch;
+  return {display_path(kustomization_file), line_naming(kustomization_file, message), 0};
+}
 
 std::string display_path(const std::string& path) {
   fs::path p = fs::path(path).lexically_normal();

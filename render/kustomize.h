@@ -77,6 +77,12 @@ SourceLocation locate_field(const OriginMap& origins, const Resource& r, const s
 // line there. Patches are not looked into: the answer is a line of r.source.file.
 int origin_line_of(const OriginMap& origins, const Resource& r, int built_line);
 
+// Where a failed build's `message` (paths as displayed) points in the kustomization it failed in: a
+// strategic-merge patch that matched nothing at its own `name:` (the patch file's, or the inline patch's
+// in the kustomization); else the kustomization's line naming what the message quotes (a resource, a file
+// source, a key it does not know) or an object it names by id (a replacement's source); else no line.
+SourceLocation build_error_place(const std::string& kustomization_file, const std::string& message);
+
 // `path` as kvalidate shows it: relative to the working directory when under it, else absolute.
 std::string display_path(const std::string& path);
 

@@ -375,3 +375,54 @@ TEST_CASE("targets_nothing: a target by kind or name that selects no built objec
   web.name = "^api$";
   CHECK(targets_nothing(web, build));
 }
+
+TEST_CASE("build_error_place: what a failed build names, at its line (a patch that matched nothing at its name)") {
+  Tree t;
+  fs::create_directories(fs::path(t.path) / "overlay");
+  std::ofstream(fs::path(t.path) / "overlay/kustomization.yaml") << R"(resources:
+  - ../base
+resourcs:
+  - extra.yaml
+configMapGenerator:
+  - name: cfg
+    files:
+      - app.properties
+replacements:
+  - source:
+      kind: ConfigMap
+      name: nope
+    targets:
+      - select: {kind: Deployment}
+        fieldPaths: [spec.replicas]
+patches:
+  - path: patch.yaml
+  - patch: |-
+      apiVersion: apps/v1
+      kind: Deployment
+      metadata:
+        name: app.v2
+)";
+  std::ofstream(fs::path(t.path) / "overlay/patch.yaml") << "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: webx\n";
+  const std::string k = (fs::path(t.path) / "overlay/kustomization.yaml").string();
+  const std::string folder = display_path((fs::path(t.path) / "overlay").string());
+
+  CHECK(build_error_place(k, "invalid Kustomization: json: unknown field \"resourcs\"").line == 3);
+  CHECK(build_error_place(k, "loading KV pairs: file sources: [app.properties]: evalsymlink failure on '" + folder +
+                                 "/app.properties' : lstat: no such file or directory")
+            .line == 8);
+  CHECK(build_error_place(k, "nothing selected by ConfigMap.[noVer].[noGrp]/nope.[noNs]").line == 12);
+
+  auto in_file = build_error_place(k, "no resource matches strategic merge patch \"Deployment.v1.apps/webx.[noNs]\": "
+                                      "no matches for Id Deployment.v1.apps/webx.[noNs]");
+  CHECK(in_file.file == display_path((fs::path(t.path) / "overlay/patch.yaml").string()));
+  CHECK(in_file.line == 4);
+  CHECK(in_file.column == 9);
+  // A name holding dots, in a namespace; the patch written inline in the kustomization.
+  auto in_line = build_error_place(k, "no resource matches strategic merge patch \"Deployment.v1.apps/app.v2.prod\"");
+  CHECK(in_line.file == display_path(k));
+  CHECK(in_line.line == 22);
+  // Nothing it names is written there: the file, no line.
+  auto none = build_error_place(k, "something else went wrong");
+  CHECK(none.file == display_path(k));
+  CHECK(none.line == 0);
+}

@@ -183,6 +183,18 @@ class Kustomize(unittest.TestCase):
         self.assertIn(f"overlays/prod/kustomization.yaml:{line}:", p.stdout, explain(p))
         self.assertIn("/spec/nothing/here", p.stdout)
 
+    def test_a_strategic_merge_patch_that_matches_nothing_is_at_its_name(self):
+        # kustomize refuses such a patch; the defect is the name the patch gives (or the object it forgot).
+        self.edit("overlays/prod/replicas.yaml", "  name: web\n", "  name: wbe\n")
+        p, report = self.run_json("overlays/prod")
+        self.assertEqual(p.returncode, 1, explain(p))
+        build = [f for r in report["results"] for f in r["findings"] if f["rule"] == "kustomize-build"]
+        self.assertEqual(len(build), 1, explain(p))
+        where = "overlays/prod/replicas.yaml"
+        self.assertEqual((build[0]["file"], build[0]["line"]), (where, self.line_of(where, "name: wbe")),
+                         json.dumps(build[0], indent=1))
+        self.assertIn("wbe", build[0]["message"])
+
     def test_a_patch_whose_target_selects_nothing_is_a_warning_at_its_name(self):
         # kustomize applies a patch whose target matches no object to nothing, and says nothing.
         with open(os.path.join(self.dir, "overlays/prod/kustomization.yaml"), "a") as f:
