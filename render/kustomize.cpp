@@ -7,6 +7,7 @@
 #include <fstream>
 #include <optional>
 #include <regex>
+#include <set>
 
 #include "core/json.h"
 #include "core/process.h"
@@ -112,19 +113,24 @@ std::vector<std::pair<std::string, std::string>> ids_in(const std::string& messa
 
 // The line of `kustomization_file` the message is about: kustomize's own "yaml: line N" for a file it
 // could not parse, else the line naming something the message quotes ('x.yaml', path(x.yaml), a replacement's
-// "spec.ports.0.name", a file source [x.properties], a key it does not know), a path it quotes under the
-// kustomization's folder by its name there, or the name of an object it names by id; 0 if none.
+// "spec.ports.0.name", a file source [x.properties], a key it does not know) as written there or as the path
+// it resolves to, the entry a builtin's quoted config (`name: x repo: ...`) starts with, or the name of an
+// object it names by id; 0 if none.
 int line_naming(const std::string& kustomization_file, const std::string& message) {
   std::smatch m;
   static const std::regex yaml_line(R"(invalid Kustomization: yaml: line (\d+))");
   if (std::regex_search(message, m, yaml_line)) return std::stoi(m[1].str());
-  static const std::regex quoted(R"re('([^'\s]+)'|path\(([^)\s]+)\)|missing path: ([^\s:]+)|"([^"\s]+)"|sources: \[([^\]\s]+)\])re");
+  static const std::regex quoted(
+      R"re('([^'\s]+)'|path\(([^)\s]+)\)|missing path: "?([^\s:"]+)|"([^"\s]+)"|sources: \[([^\]\s]+)\])re");
   static const std::regex item(R"(^\s*(?:-\s*)?(?:[\w.]+:\s*)?["']?([^"'\s#]+)["']?\s*(?:#.*)?$)");
   static const std::regex key(R"(^\s*(?:-\s*)?["']?([^"'\s#:]+)["']?:\s*(?:#.*)?$)");
+  static const std::regex config(R"(with config: `\s*([\w.]+: [^\s`]+))");
+  static const std::regex entry(R"(^\s*(?:-\s+)?([\w.]+: [^\s#]+)\s*(?:#.*)?$)");
   std::ifstream in(kustomization_file);
   std::vector<std::string> lines;
   for (std::string l; std::getline(in, l);) lines.push_back(l);
-  const std::string folder = display_path(fs::path(kustomization_file).parent_path().string()) + "/";
+  const fs::path dir = fs::path(kustomization_file).parent_path();
+  const std::string folder = display_path(dir.string()) + "/";
   std::vector<std::string> names;
   for (auto it = std::sregex_iterator(message.begin(), message.end(), quoted); it != std::sregex_iterator(); ++it) {
     std::string name;
@@ -134,11 +140,22 @@ int line_naming(const std::string& kustomization_file, const std::string& messag
     if (name.size() > folder.size() && name.compare(0, folder.size(), folder) == 0) names.push_back(name.substr(folder.size()));
   }
   for (const auto& [kind, name] : ids_in(message)) names.push_back(name);
+  auto names_it = [&](const std::string& written, const std::string& name) {
+    if (written == name) return true;
+    // '../comp' in the kustomization, "comp" (as displayed) in the message
+    return written.find('/') != std::string::npos && name.find('/') == std::string::npos &&
+           display_path((dir / written).lexically_normal().string()) == name;
+  };
   for (const auto& name : names)
     for (size_t i = 0; i < lines.size(); ++i)
-      if ((std::regex_match(lines[i], m, item) && m[1].str() == name) ||
+      if ((std::regex_match(lines[i], m, item) && names_it(m[1].str(), name)) ||
           (std::regex_match(lines[i], m, key) && m[1].str() == name))
         return static_cast<int>(i) + 1;
+  if (std::regex_search(message, m, config)) {
+    const std::string first = m[1].str();
+    for (size_t i = 0; i < lines.size(); ++i)
+      if (std::regex_match(lines[i], m, entry) && m[1].str() == first) return static_cast<int>(i) + 1;
+  }
   return 0;
 }
 
@@ -190,8 +207,82 @@ bool path_on_line(const YAML::Node& node, int line, int base, std::string& path)
   return false;
 }
 
-ObjectResult build_problem(const std::string& user_file, const std::string& message, const std::string& suite) {
-  SourceLocation at = build_error_place(failing_kustomization(message, user_file), message);
+// Whether `file` is in or below `dir` (both resolved): kustomize reads no other file of a kustomization,
+// so no other file is read to explain its failure.
+bool inside(const fs::path& dir, const fs::path& file) {
+  std::error_code ec;
+  fs::path d = fs::canonical(dir, ec);
+  if (ec) return false;
+  fs::path f = fs::canonical(file, ec);
+  if (ec) return false;
+  auto rel = f.lexically_relative(d);
+  return !rel.empty() && *rel.begin() != "..";
+}
+
+// The YAML defects of `file` as kvalidate's loader finds them: syntax errors and duplicate keys, each at
+// its line (other problems, such as a JSON patch file that is a list, are not the build's failure).
+void yaml_defects_of(const fs::path& file, const std::string& suite, std::vector<ObjectResult>& out) {
+  LoadResult loaded = load_paths({display_path(file.lexically_normal().string())});
+  for (auto& p : loaded.problems) {
+    if (p.findings.empty() || p.findings[0].rule != "input/yaml-syntax") continue;
+    p.kind_of_result = ResultKind::kRender;
+    p.status = ObjectStatus::kInvalid;
+    p.suite = suite;
+    out.push_back(std::move(p));
+  }
+  for (const auto& r : loaded.resources)
+    for (const auto& f : r.local_findings) {
+      if (f.rule != "input/duplicate-key") continue;
+      // The loader's words are for an object that is still validated; this one stopped the build.
+      std::string message = f.message.substr(0, f.message.find(": the API server"));
+      ObjectResult p = input_problem(r.source.file, f.line, f.column, r.source.document, f.rule,
+                                     message + ": kustomize refuses it, so nothing is built");
+      p.kind_of_result = ResultKind::kRender;
+      p.status = ObjectStatus::kInvalid;
+      p.suite = suite;
+      out.push_back(std::move(p));
+    }
+}
+
+// A kustomization in `dir` that failed because kustomize could not read one of its files as YAML: that
+// file's defects, each at its line, read by kvalidate's own loader (go-yaml names a line only, counted from
+// the document kustomize cut out, and for a duplicate key not even the file). "MalformedYAMLError: ... in
+// File: x.yaml" names the file; otherwise ("yaml: unmarshal errors: ... already defined") every local file
+// the kustomization and its bases and components name is read. Empty when the message is of another kind or no file shows the defect.
+std::vector<ObjectResult> yaml_defects(const std::string& dir, const std::string& message, const std::string& suite) {
+  static const std::regex malformed(R"(MalformedYAMLError: .* in File: (\S+))");
+  std::vector<ObjectResult> out;
+  std::error_code ec;
+  std::smatch m;
+  if (std::regex_search(message, m, malformed)) {
+    fs::path file = fs::path(dir) / m[1].str();
+    if (fs::is_regular_file(file, ec) && inside(dir, file)) yaml_defects_of(file, suite, out);
+    return out;
+  }
+  if (message.find("yaml: ") == std::string::npos || message.find("invalid Kustomization") != std::string::npos)
+    return out;
+  // The kustomization and the bases and components it names, each reading files in its own folder.
+  std::vector<std::string> todo{dir};
+  std::set<std::string> seen;
+  while (!todo.empty() && seen.size() < 64) {
+    std::string d = todo.back();
+    todo.pop_back();
+    auto k = read_kustomization(d);
+    if (!k.ok() || !seen.insert(k->dir).second) continue;
+    for (const auto& ref : k->local_refs) {
+      if (fs::is_directory(ref, ec)) todo.push_back(ref);
+      else if (fs::is_regular_file(ref, ec) && inside(k->dir, ref) && fs::path(ref) != fs::path(k->file))
+        yaml_defects_of(ref, suite, out);
+    }
+  }
+  return out;
+}
+
+std::vector<ObjectResult> build_problems(const std::string& user_file, const std::string& message, const std::string& suite) {
+  const std::string failing = failing_kustomization(message, user_file);
+  auto in_resource = yaml_defects(fs::path(failing).parent_path().string(), message, suite);
+  if (!in_resource.empty()) return in_resource;
+  SourceLocation at = build_error_place(failing, message);
   ObjectResult r;
   r.kind_of_result = ResultKind::kRender;
   r.title = "kustomize build";
@@ -207,7 +298,7 @@ ObjectResult build_problem(const std::string& user_file, const std::string& mess
   f.line = r.source.line;
   f.column = r.source.column;
   r.findings.push_back(std::move(f));
-  return r;
+  return {std::move(r)};
 }
 
 // A warning for each patch of `ks` whose target selects no object of the build (targets_nothing), at
@@ -299,7 +390,7 @@ Result<KustomizeBuild> build_kustomization(const Kustomize& kustomize, const std
     std::string msg = user_message(run->err.empty() ? run->out : run->err, wrapper_dir.string(), relative,
                                    user_dir.string(), display_path(user->dir));
     if (msg.empty()) msg = "kustomize failed (exit " + std::to_string(run->exit_code) + ")";
-    out.problems.push_back(build_problem(user->file, msg, suite));
+    out.problems = build_problems(user->file, msg, suite);
     return out;
   }
   LoadResult loaded = load_text(run->out, "kustomize build " + display_path(user->dir));

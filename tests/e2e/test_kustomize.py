@@ -195,6 +195,22 @@ class Kustomize(unittest.TestCase):
                          json.dumps(build[0], indent=1))
         self.assertIn("wbe", build[0]["message"])
 
+    def test_yaml_kustomize_cannot_read_is_at_its_line_in_its_file(self):
+        # kustomize names a duplicate key's line in a document it cut out, and not the file; a syntax error's
+        # file but a line of its own: both are read again with kvalidate's loader.
+        self.edit("base/deployment.yaml", "  replicas: 1\n", "  replicas: 1\n  replicas: 4\n")
+        p, report = self.run_json("overlays/prod")
+        self.assertEqual(p.returncode, 1, explain(p))
+        found = [(f["rule"], f["file"], f["line"]) for r in report["results"] for f in r["findings"]]
+        self.assertEqual(found, [("input/duplicate-key", "base/deployment.yaml",
+                                  self.line_of("base/deployment.yaml", "replicas: 4"))], explain(p))
+        self.edit("base/deployment.yaml", "  replicas: 4\n", "  labels: [unclosed\n")
+        p, report = self.run_json("overlays/prod")
+        self.assertEqual(p.returncode, 1, explain(p))
+        found = [(f["rule"], f["file"], f["line"]) for r in report["results"] for f in r["findings"]]
+        self.assertEqual(found, [("input/yaml-syntax", "base/deployment.yaml",
+                                  self.line_of("base/deployment.yaml", "[unclosed"))], explain(p))
+
     def test_a_patch_whose_target_selects_nothing_is_a_warning_at_its_name(self):
         # kustomize applies a patch whose target matches no object to nothing, and says nothing.
         with open(os.path.join(self.dir, "overlays/prod/kustomization.yaml"), "a") as f:
