@@ -244,25 +244,29 @@ void yaml_defects_of(const fs::path& file, const std::string& suite, std::vector
     }
 }
 
-// A kustomization in `dir` that failed because kustomize could not read one of its files as YAML: that
-// file's defects, each at its line, read by kvalidate's own loader (go-yaml names a line only, counted from
-// the document kustomize cut out, and for a duplicate key not even the file). "MalformedYAMLError: ... in
-// File: x.yaml" names the file; otherwise ("yaml: unmarshal errors: ... already defined") every local file
-// the kustomization and its bases and components name is read. Empty when the message is of another kind or no file shows the defect.
-std::vector<ObjectResult> yaml_defects(const std::string& dir, const std::string& message, const std::string& suite) {
+// A kustomization in `dir` (built from the one in `top`) that failed because kustomize could not read one
+// of its files as YAML: the defects of the files, each at its line, read by kvalidate's own loader (go-yaml
+// names a line only, counted from the document kustomize cut out, and for a duplicate key not even the
+// file): first the file "MalformedYAMLError: ... in File: x.yaml" names, then every other local file `top`
+// and its bases and components name, since kustomize stops at the first. Empty when the message is of
+// another kind or no file shows the defect.
+std::vector<ObjectResult> yaml_defects(const std::string& dir, const std::string& top, const std::string& message,
+                                       const std::string& suite) {
   static const std::regex malformed(R"(MalformedYAMLError: .* in File: (\S+))");
   std::vector<ObjectResult> out;
   std::error_code ec;
   std::smatch m;
+  std::set<fs::path> read;  // the files read so far
   if (std::regex_search(message, m, malformed)) {
-    fs::path file = fs::path(dir) / m[1].str();
+    fs::path file = (fs::path(dir) / m[1].str()).lexically_normal();
     if (fs::is_regular_file(file, ec) && inside(dir, file)) yaml_defects_of(file, suite, out);
+    read.insert(file);
+  } else if (message.find("yaml: ") == std::string::npos || message.find("invalid Kustomization") != std::string::npos) {
     return out;
   }
-  if (message.find("yaml: ") == std::string::npos || message.find("invalid Kustomization") != std::string::npos)
-    return out;
-  // The kustomization and the bases and components it names, each reading files in its own folder.
-  std::vector<std::string> todo{dir};
+  // The kustomization and the bases and components it names, each reading files in its own folder: every
+  // such defect at once, since kustomize stops at the first.
+  std::vector<std::string> todo{top};
   std::set<std::string> seen;
   while (!todo.empty() && seen.size() < 64) {
     std::string d = todo.back();
@@ -271,7 +275,8 @@ std::vector<ObjectResult> yaml_defects(const std::string& dir, const std::string
     if (!k.ok() || !seen.insert(k->dir).second) continue;
     for (const auto& ref : k->local_refs) {
       if (fs::is_directory(ref, ec)) todo.push_back(ref);
-      else if (fs::is_regular_file(ref, ec) && inside(k->dir, ref) && fs::path(ref) != fs::path(k->file))
+      else if (fs::is_regular_file(ref, ec) && inside(k->dir, ref) && fs::path(ref) != fs::path(k->file) &&
+               read.insert(fs::path(ref).lexically_normal()).second)
         yaml_defects_of(ref, suite, out);
     }
   }
@@ -280,7 +285,8 @@ std::vector<ObjectResult> yaml_defects(const std::string& dir, const std::string
 
 std::vector<ObjectResult> build_problems(const std::string& user_file, const std::string& message, const std::string& suite) {
   const std::string failing = failing_kustomization(message, user_file);
-  auto in_resource = yaml_defects(fs::path(failing).parent_path().string(), message, suite);
+  auto in_resource = yaml_defects(fs::path(failing).parent_path().string(), fs::path(user_file).parent_path().string(),
+                                  message, suite);
   if (!in_resource.empty()) return in_resource;
   SourceLocation at = build_error_place(failing, message);
   ObjectResult r;

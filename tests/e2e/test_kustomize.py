@@ -210,6 +210,16 @@ class Kustomize(unittest.TestCase):
         found = [(f["rule"], f["file"], f["line"]) for r in report["results"] for f in r["findings"]]
         self.assertEqual(found, [("input/yaml-syntax", "base/deployment.yaml",
                                   self.line_of("base/deployment.yaml", "[unclosed"))], explain(p))
+        # kustomize stops at its first; every one is shown at once.
+        with open(os.path.join(self.dir, "overlays/prod/extra.yaml"), "w") as f:
+            f.write("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: extra\ndata:\n  a: b\n  a: c\n")
+        self.edit("overlays/prod/kustomization.yaml", "  - ../../base\n", "  - ../../base\n  - extra.yaml\n")
+        p, report = self.run_json("overlays/prod")
+        self.assertEqual(p.returncode, 1, explain(p))
+        found = sorted((f["rule"], f["file"], f["line"]) for r in report["results"] for f in r["findings"])
+        self.assertEqual(found, [("input/duplicate-key", "overlays/prod/extra.yaml", 7),
+                                 ("input/yaml-syntax", "base/deployment.yaml",
+                                  self.line_of("base/deployment.yaml", "[unclosed"))], explain(p))
 
     def test_a_patch_whose_target_selects_nothing_is_a_warning_at_its_name(self):
         # kustomize applies a patch whose target matches no object to nothing, and says nothing.
