@@ -14,6 +14,7 @@
 #include "render/lookup.h"
 #include "render/render.h"
 #include "render/template_lines.h"
+#include "render/values_keys.h"
 #include "render/values_origin.h"
 #include "resources/locate.h"
 
@@ -205,6 +206,17 @@ Result<Batch> batch_of(RenderJob& j, Session& session) {
     if (!lookups.findings.empty()) batch.pre_results.push_back(std::move(lookups));
   }
   for (auto& n : rendered->notes) batch.pre_results.push_back(std::move(n));
+  // Keys written twice in the values files helm reads: the chart's own and the -f files once per chart, a
+  // ci/ file with its run.
+  const render::Chart& chart = j.plan->chart;
+  std::vector<render::ValuesFileRef> values_files;
+  if (j.first) {
+    values_files.push_back({chart.root + "/values.yaml", chart.path + "/values.yaml"});
+    for (const auto& f : j.req.values.files) values_files.push_back({f, f});
+  }
+  if (!j.run.values_file.empty() && !j.run.values_name.empty())
+    values_files.push_back({j.run.values_file, chart.path + "/" + j.run.values_name});
+  for (auto& r : render::values_duplicate_keys(values_files, batch.suite)) batch.pre_results.push_back(std::move(r));
   place_schema_findings(batch.pre_results, j.plan->chart, j.req);
   drop_lint_repeats(batch.pre_results);
   // Rendered lines are not template lines: every finding goes through the rendered → template mapping.

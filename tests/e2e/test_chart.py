@@ -185,6 +185,29 @@ class ChartTests:
             # helm lint says it too: one defect, one finding, at the values line.
             self.assertEqual(errors, [("render", os.path.join(c, "values.yaml"), line)], explain(p))
 
+    def test_a_values_key_written_twice_is_a_defect_at_its_second_line_once(self):
+        # helm keeps the last value without a word (helm lint too): the first is silently overruled.
+        with tempfile.TemporaryDirectory() as d:
+            c = os.path.join(d, "webapp")
+            shutil.copytree(chart("webapp"), c)
+            with open(os.path.join(c, "values.yaml")) as f:
+                text = f.read()
+            self.assertIn("\nreplicaCount: 1\n", text)
+            with open(os.path.join(c, "values.yaml"), "w") as f:
+                f.write(text.replace("\nreplicaCount: 1\n", "\nreplicaCount: 1\nreplicaCount: 2\n"))
+            line = text[:text.index("\nreplicaCount: 1\n")].count("\n") + 3
+            os.makedirs(os.path.join(c, "ci"))
+            with open(os.path.join(c, "ci", "a-values.yaml"), "w") as f:
+                f.write("service:\n  port: 80\n  type: ClusterIP\n  port: 8080\n")
+            with open(os.path.join(c, "ci", "b-values.yaml"), "w") as f:
+                f.write("replicaCount: 3\n")
+            p, report = self.kv_json("chart", c)
+            self.assertEqual(p.returncode, 1, explain(p))
+            errors = sorted((f["rule"], f["file"], f["line"]) for r in report["results"] for f in r["findings"]
+                            if f["severity"] == "error")
+            self.assertEqual(errors, [("values/duplicate-key", os.path.join(c, "ci/a-values.yaml"), 4),
+                                      ("values/duplicate-key", os.path.join(c, "values.yaml"), line)], explain(p))
+
     def test_a_value_the_schema_refuses_is_one_finding_at_the_values_line(self):
         with tempfile.TemporaryDirectory() as d:
             c = os.path.join(d, "webapp")
