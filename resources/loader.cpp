@@ -229,6 +229,13 @@ YAML::Node object_tree(const Resource& r) {
   return parsed.root;
 }
 
+bool text_may_hold(const Resource& r, std::initializer_list<std::string_view> tokens) {
+  if (r.object.IsMap() || r.body.find('\\') != std::string::npos) return true;
+  for (std::string_view t : tokens)
+    if (r.body.find(t) != std::string::npos) return true;
+  return false;
+}
+
 ObjectResult input_skipped(std::string_view file, int line, std::string_view rule, std::string message) {
   ObjectResult r = input_problem(file, line, 0, 0, rule, std::move(message));
   r.status = ObjectStatus::kSkipped;

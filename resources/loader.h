@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstddef>
+#include <initializer_list>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -79,6 +80,11 @@ LoadResult load_text(std::string_view text, std::string_view display_name,
 // The object tree of `r`: r.object when it is set, else `r.body` parsed again (for a whole document
 // its own text, so marks + r.line_base still give file lines). Null when neither gives a map.
 YAML::Node object_tree(const Resource& r);
+
+// Whether object_tree(r) could hold any of `tokens` (as a key or in a value): true when r.object is kept (its
+// tree costs nothing), or when r.body holds a token or a backslash (an escape could spell one); false only
+// when the text cannot. Lets a check that looks for a few words skip the parse (yaml-cpp reads ~3 MB/s).
+bool text_may_hold(const Resource& r, std::initializer_list<std::string_view> tokens);
 
 // A skipped result for `file` (kind kInput, status kSkipped) with one info finding: `rule`, `message`.
 ObjectResult input_skipped(std::string_view file, int line, std::string_view rule, std::string message);

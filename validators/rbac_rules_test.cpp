@@ -171,3 +171,47 @@ TEST_CASE("risk policy: warnings by default, catalog severities with error, per-
   CHECK_FALSE(kv::make_risk_policy("warn", {{"KV-RBAC-999", "off"}}).ok());
   CHECK_FALSE(kv::make_risk_policy("warn", {{"KV-RBAC-001", "fatal"}}).ok());
 }
+
+TEST_CASE("risk rules read the text alone as they read the tree: objects without a kept tree (manifests) find the same") {
+  // Without a kept tree a rule set is looked for in the text first, and an object whose text holds none of
+  // the words the rules look for is not parsed: every fixture must find the same either way.
+  for (const auto& entry : std::filesystem::recursive_directory_iterator(std::string(KV_SOURCE_DIR) + "/fixtures/rbac")) {
+    if (!entry.is_regular_file() || entry.path().extension() != ".yaml") continue;
+    kv::LoadOptions lean;
+    lean.keep_objects = false;
+    auto kept = kv::load_paths({entry.path().string()});
+    auto text = kv::load_paths({entry.path().string()}, lean);
+    REQUIRE(kept.resources.size() == text.resources.size());
+    auto a = risks_of(kept.resources), b = risks_of(text.resources);
+    REQUIRE_MESSAGE(a.size() == b.size(), entry.path().string());
+    for (size_t i = 0; i < a.size(); ++i) {
+      CHECK(a[i].rule == b[i].rule);
+      CHECK(a[i].line == b[i].line);
+      CHECK(a[i].column == b[i].column);
+    }
+  }
+  // A word written with an escape is still read.
+  kv::LoadOptions lean;
+  lean.keep_objects = false;
+  auto escaped = kv::load_text("apiVersion: rbac.authorization.k8s.io/v1\nkind: Role\nmetadata: {name: r, namespace: a}\n"
+                               "rules:\n- apiGroups: [\"\"]\n  resources: [\"pods\"]\n  verbs: [\"\\x2a\"]\n",
+                               "escaped.yaml", lean);
+  REQUIRE(escaped.resources.size() == 1);
+  REQUIRE(escaped.resources[0].object.IsNull());
+  auto found = kv::rbac_risks(escaped.resources[0], {});
+  REQUIRE(found.size() == 1);
+  CHECK(found[0].rule == "KV-RBAC-001");
+}
+
+TEST_CASE("text_may_hold: a token or a backslash in the text, or a kept tree") {
+  kv::LoadOptions lean;
+  lean.keep_objects = false;
+  auto plain = kv::load_text("apiVersion: v1\nkind: Service\nmetadata: {name: s}\nspec:\n  ports: [{port: 80}]\n", "s.yaml", lean);
+  REQUIRE(plain.resources.size() == 1);
+  CHECK_FALSE(kv::text_may_hold(plain.resources[0], {"nodePort", "clusterIP"}));
+  CHECK(kv::text_may_hold(plain.resources[0], {"nodePort", "port"}));
+  auto escaped = kv::load_text("apiVersion: v1\nkind: Service\nmetadata: {name: s}\nspec: {\"node\\x50ort\": 1}\n", "e.yaml", lean);
+  CHECK(kv::text_may_hold(escaped.resources[0], {"nodePort"}));
+  auto kept = kv::load_text("apiVersion: v1\nkind: Service\nmetadata: {name: s}\n", "k.yaml");
+  CHECK(kv::text_may_hold(kept.resources[0], {"nodePort"}));
+}

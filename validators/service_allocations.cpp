@@ -31,6 +31,7 @@ Finding finding_at(const Resource& r, const YAML::Node& n, const char* rule, std
 std::vector<Finding> ServiceAllocations::check(const Resource& r) {
   std::vector<Finding> out;
   if (r.kind != "Service" || r.api_version != "v1") return out;
+  if (!text_may_hold(r, {"clusterIP", "nodePort"})) return out;  // nothing asked for: nothing to hold
   const YAML::Node tree = object_tree(r);
   const YAML::Node spec = tree.IsMap() ? tree["spec"] : YAML::Node();
   if (!spec.IsMap()) return out;
