@@ -124,6 +124,7 @@ int line_naming(const std::string& kustomization_file, const std::string& messag
       R"re('([^'\s]+)'|path\(([^)\s]+)\)|missing path: "?([^\s:"]+)|"([^"\s]+)"|sources: \[([^\]\s]+)\])re");
   static const std::regex item(R"(^\s*(?:-\s*)?(?:[\w.]+:\s*)?["']?([^"'\s#]+)["']?\s*(?:#.*)?$)");
   static const std::regex key(R"(^\s*(?:-\s*)?["']?([^"'\s#:]+)["']?:\s*(?:#.*)?$)");
+  static const std::regex bare(R"(^\s*-\s+["']?([^"'\s#]+)["']?\s*(?:#.*)?$)");  // a URL: "https:" is no key
   static const std::regex config(R"(with config: `\s*([\w.]+: [^\s`]+))");
   static const std::regex entry(R"(^\s*(?:-\s+)?([\w.]+: [^\s#]+)\s*(?:#.*)?$)");
   std::ifstream in(kustomization_file);
@@ -149,6 +150,7 @@ int line_naming(const std::string& kustomization_file, const std::string& messag
   for (const auto& name : names)
     for (size_t i = 0; i < lines.size(); ++i)
       if ((std::regex_match(lines[i], m, item) && names_it(m[1].str(), name)) ||
+          (std::regex_match(lines[i], m, bare) && m[1].str() == name) ||
           (std::regex_match(lines[i], m, key) && m[1].str() == name))
         return static_cast<int>(i) + 1;
   if (std::regex_search(message, m, config)) {

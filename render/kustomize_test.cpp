@@ -379,6 +379,7 @@ TEST_CASE("targets_nothing: a target by kind or name that selects no built objec
 TEST_CASE("build_error_place: what a failed build names, at its line (a patch that matched nothing at its name)") {
   Tree t;
   fs::create_directories(fs::path(t.path) / "overlay");
+  fs::create_directories(fs::path(t.path) / "remote");
   std::ofstream(fs::path(t.path) / "overlay/kustomization.yaml") << R"(resources:
   - ../base
 resourcs:
@@ -421,6 +422,12 @@ patches:
   auto in_line = build_error_place(k, "no resource matches strategic merge patch \"Deployment.v1.apps/app.v2.prod\"");
   CHECK(in_line.file == display_path(k));
   CHECK(in_line.line == 22);
+  // A remote resource: its URL is no "https:" key.
+  std::ofstream(fs::path(t.path) / "remote/kustomization.yaml") << "resources:\n  - ../base\n"
+                                                                   "  - https://example.com/org/repo//base?ref=v1\n";
+  CHECK(build_error_place((fs::path(t.path) / "remote/kustomization.yaml").string(),
+                          "accumulating resources from 'https://example.com/org/repo//base?ref=v1': Get ...")
+            .line == 3);
   // Nothing it names is written there: the file, no line.
   auto none = build_error_place(k, "something else went wrong");
   CHECK(none.file == display_path(k));
