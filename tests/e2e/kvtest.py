@@ -30,8 +30,10 @@ def kv(*args, home=None, input=None, timeout=300, env=None, cwd=None):
     e.setdefault("NO_COLOR", "1")
     if env:
         e.update(env)
+    # Without `input`, stdin is empty: never the runner's own (a job started with a pipe would feed it to
+    # kvalidate, which reads stdin when given no PATH).
     return subprocess.run([BIN, *map(str, args)], input=input, capture_output=True, text=True,
-                          timeout=timeout, env=e, cwd=cwd)
+                          timeout=timeout, env=e, cwd=cwd, stdin=subprocess.DEVNULL if input is None else None)
 
 
 def pooled_crds(home=None):
